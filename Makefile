@@ -1,0 +1,52 @@
+# Two commands: `make run` and `make test`. Everything else is what they are made of.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+TOOLS    := $(CURDIR)/.tools
+export PATH := $(TOOLS)/bin:$(TOOLS)/node_modules/.bin:$(PATH)
+WASM     := --target wasm32-unknown-unknown
+SERVER   := app-passwords-server
+NATIVE   := -p app-passwords-wire -p $(SERVER)
+
+# Headless Chromium through chromedriver for wasm-bindgen-test (flags in webdriver.json).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
+export CHROMEDRIVER := /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT := 60
+
+.PHONY: run test build tools test-tools lint fmt test-native test-wasm bench clean
+
+## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
+run: tools build
+	cargo run --profile server -p $(SERVER) -- serve --demo
+
+## make test: install what is missing, then every check and test suite
+test: test-tools lint test-native test-wasm build
+	@echo "make test: all suites passed"
+
+tools:
+	scripts/tools.sh build
+
+test-tools:
+	scripts/tools.sh test
+
+## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz.
+build: tools
+	trunk build --release --offline
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy $(NATIVE) --all-targets -- -D warnings
+	cargo clippy -p app-passwords $(WASM) --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+test-native:
+	cargo test $(NATIVE)
+
+test-wasm: test-tools
+	cargo test -p app-passwords $(WASM)
+
+clean:
+	rm -rf dist target

@@ -1,0 +1,37 @@
+//! Demo mode: accounts for trying the journey, created when missing.
+
+use secrecy::SecretString;
+use wire::{MethodKind, Policy};
+
+use crate::accounts::{self, NewAccount, Username};
+use crate::db::Db;
+
+/// `(username, password, display name, MFA required, app passwords allowed)`.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, bool, bool); 3] = [
+    ("new.user@contoso.example", "Demo-new-2026", "Nora New", true, true),
+    ("no.mfa@contoso.example", "Demo-nomfa-2026", "Noah NoMFA", false, true),
+    ("no.apppw@contoso.example", "Demo-noapppw-2026", "Nina NoAppPw", true, false),
+];
+
+/// Creates the demo accounts that do not exist yet; leaves existing ones alone.
+pub async fn seed(db: &Db) -> anyhow::Result<()> {
+    for (user, password, display_name, mfa_required, app_passwords_allowed) in DEMO_ACCOUNTS {
+        let username = Username::parse(user).ok_or_else(|| anyhow::anyhow!("bad demo username"))?;
+        if accounts::find_by_username(db, &username).await?.is_some() {
+            continue;
+        }
+        let policy = Policy {
+            mfa_required,
+            app_passwords_allowed,
+            allowed_methods: MethodKind::ALL.to_vec(),
+        };
+        let password = SecretString::from(password);
+        accounts::create(
+            db,
+            NewAccount { username: &username, display_name, password: &password, policy: &policy },
+        )
+        .await?;
+        tracing::info!(username = user, "demo account created");
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! One error type for every handler, turned into an RFC 9457 problem document in one
+//! place. Bodies of 5xx say nothing internal; the cause is logged with the request id.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use wire::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
+
+use crate::request_id;
+
+/// An error a handler returns.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub status: StatusCode,
+    pub detail: Option<String>,
+    pub fields: Vec<FieldError>,
+    pub retry_after: Option<u32>,
+    pub attempts_left: Option<u32>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            status: status_of(code),
+            detail: None,
+            fields: Vec::new(),
+            retry_after: None,
+            attempts_left: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
+    }
+
+    /// `validation_failed` naming one field and why.
+    pub fn invalid(field: &str, code: &str) -> Self {
+        let mut e = Self::new(ErrorCode::ValidationFailed);
+        e.fields.push(FieldError { field: field.to_owned(), code: code.to_owned() });
+        e
+    }
+
+    /// An internal failure: logged here with its cause, reported as an opaque 500.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(ErrorCode::Internal)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        BadRequest => StatusCode::BAD_REQUEST,
+        ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        InvalidCredentials | Unauthorized | SessionExpired => StatusCode::UNAUTHORIZED,
+        AccountDisabled | MfaRequired | NotAvailable | MethodNotAllowed => StatusCode::FORBIDDEN,
+        InvalidCode | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        LimitReached | NameTaken | IdempotencyConflict => StatusCode::CONFLICT,
+        NotFound => StatusCode::NOT_FOUND,
+        Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The English title of each code; clients show their own localized text.
+fn title_of(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        BadRequest => "The request could not be read",
+        ValidationFailed => "Some fields are not valid",
+        InvalidCredentials => "The username or password is not correct",
+        AccountDisabled => "This account is disabled",
+        Unauthorized => "Sign in first",
+        SessionExpired => "The session has expired",
+        MfaRequired => "Verify your identity again first",
+        NotAvailable => "App passwords are not available for this account",
+        MethodNotAllowed => "This method is not allowed for this account",
+        InvalidCode => "The code is not correct",
+        CodeExpired => "The code has expired",
+        TooManyAttempts => "Too many attempts",
+        ResendTooSoon => "Wait before asking for another code",
+        RateLimited => "Too many requests",
+        LimitReached => "The limit of app passwords is reached",
+        NameTaken => "An app password with this name already exists",
+        NotFound => "Not found",
+        IdempotencyConflict => "This Idempotency-Key was used for another request",
+        Internal | Unknown => "Something went wrong on our side",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code_name = serde_json::to_value(self.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let problem = Problem {
+            type_: format!("urn:app-passwords:problem:{code_name}"),
+            title: title_of(self.code).to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code,
+            request_id: request_id::current(),
+            errors: self.fields,
+            retry_after: self.retry_after,
+            attempts_left: self.attempts_left,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut res = (self.status, body).into_response();
+        let headers = res.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                // "missing field `name`" / "invalid type: ..." — name the field when serde does.
+                let text = e.body_text();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| text.contains("missing field"))
+                    .unwrap_or("body")
+                    .to_owned();
+                let mut err = ApiError::new(ErrorCode::ValidationFailed)
+                    .detail("A field is missing or has the wrong type.");
+                let why = if text.contains("missing field") { "required" } else { "invalid_type" };
+                err.fields.push(FieldError { field, code: why.to_owned() });
+                err
+            }
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::new(ErrorCode::BadRequest).detail("The body is not valid JSON.")
+            }
+            JsonRejection::MissingJsonContentType(_) => {
+                let mut e = ApiError::new(ErrorCode::BadRequest)
+                    .detail("Send the body as JSON with Content-Type: application/json.");
+                e.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+                e
+            }
+            _ => ApiError::new(ErrorCode::BadRequest).detail("The body could not be read."),
+        }
+    }
+}
+
+/// `Json` whose rejections are problem documents, like every other error.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

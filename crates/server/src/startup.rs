@@ -1,0 +1,93 @@
+//! Builds the application from a configuration and serves it.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::get;
+use axum::{middleware, Router};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use wire::ErrorCode;
+
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::error::ApiError;
+use crate::{request_id, routes, security};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The whole HTTP application: API, static app, middleware.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(routes::health::get))
+        .fallback(|| async { ApiError::new(ErrorCode::NotFound) });
+
+    let static_dir = &state.config.static_dir;
+    let app = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    let headers = Arc::new(security::Headers::for_static_dir(static_dir));
+
+    Router::new()
+        .nest("/v1", api)
+        .fallback_service(app)
+        .layer(cors(&state.config.allowed_origins))
+        .layer(middleware::from_fn_with_state(headers, security::middleware))
+        .layer(middleware::from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> =
+        origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::RETRY_AFTER, header::HeaderName::from_static(request_id::HEADER)])
+}
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        let listener = TcpListener::bind(config.addr()).await?;
+        let state = AppState { db, config: Arc::new(config) };
+        Ok(Self { listener, state })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

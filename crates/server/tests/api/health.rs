@@ -1,0 +1,26 @@
+use crate::common::spawn_app;
+
+#[tokio::test]
+async fn health_answers_ok_with_a_request_id_and_security_headers() {
+    let app = spawn_app().await;
+    let res = app.http.get(app.url("/v1/health")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-request-id"].len(), 16);
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
+    let body: wire::Health = res.json().await.unwrap();
+    assert_eq!(body.status, "ok");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_problem_documents_not_the_app() {
+    let app = spawn_app().await;
+    let res = app.http.get(app.url("/v1/nope")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: wire::Problem = res.json().await.unwrap();
+    assert_eq!(problem.code, wire::ErrorCode::NotFound);
+    assert_eq!(problem.request_id.as_deref().map(str::len), Some(16));
+}

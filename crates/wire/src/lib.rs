@@ -1,0 +1,436 @@
+//! The contract between the browser app and any identity endpoint that serves it.
+//!
+//! Every request and response body under `/v1` is one of these types. The browser
+//! app and the reference server both compile this crate, so they cannot drift; the
+//! OpenAPI document (`crates/server/openapi.json`) is generated from the same types
+//! (feature `openapi`, server side only) for backends written in other languages.
+//!
+//! Timestamps are RFC 3339 strings in UTC. Types that carry a secret (a password, a
+//! session token, a TOTP key, an app password) have a hand-written `Debug` that
+//! leaves the secret out.
+#![forbid(unsafe_code)]
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Writes `Name { field: "[redacted]", .. }` for types holding secrets.
+macro_rules! redacted_debug {
+    ($ty:ident { $($public:ident),* } hides $($secret:ident),+) => {
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($public), &self.$public))*
+                    $(.field(stringify!($secret), &"[redacted]"))+
+                    .finish()
+            }
+        }
+    };
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    /// `"ok"` when the endpoint and its database answer.
+    pub status: String,
+    /// The server's version, for support.
+    pub version: String,
+}
+
+/// `POST /v1/sessions`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignInRequest {
+    /// Email address or username of the work or school account.
+    pub username: String,
+    /// The account's primary password.
+    pub password: String,
+}
+redacted_debug!(SignInRequest { username } hides password);
+
+/// What the person has to do next, decided by the server from the admin policy and
+/// the registered methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Next {
+    /// App passwords cannot be had for this account; `reason` says why.
+    NotAvailable,
+    /// MFA is required and nothing is registered: enroll a method first.
+    MfaSetup,
+    /// A method is registered: prove it before anything else.
+    MfaChallenge,
+    /// Signed in with a recent MFA: app passwords can be managed.
+    Ready,
+}
+
+/// Why app passwords are not available for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotAvailableReason {
+    /// The admin has not required multi-factor authentication for this account.
+    MfaNotRequired,
+    /// The admin has turned app passwords off for this account.
+    AppPasswordsDisabled,
+}
+
+/// A kind of second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MethodKind {
+    /// An authenticator app (RFC 6238 TOTP).
+    Totp,
+    /// A code sent by text message.
+    Sms,
+    /// A code read out in a phone call.
+    Voice,
+    /// A code sent to an alternate email address.
+    Email,
+}
+
+impl MethodKind {
+    pub const ALL: [MethodKind; 4] = [Self::Totp, Self::Sms, Self::Voice, Self::Email];
+
+    /// The wire name (`"totp"`, `"sms"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Totp => "totp",
+            Self::Sms => "sms",
+            Self::Voice => "voice",
+            Self::Email => "email",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether a code is sent to a destination (phone or email) for this kind.
+    pub fn sends_code(self) -> bool {
+        !matches!(self, Self::Totp)
+    }
+}
+
+/// The admin's policy for one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Policy {
+    pub mfa_required: bool,
+    pub app_passwords_allowed: bool,
+    /// The method kinds the person may register, in the admin's order.
+    pub allowed_methods: Vec<MethodKind>,
+}
+
+/// A registered second factor, as the person sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Method {
+    pub id: String,
+    pub kind: MethodKind,
+    /// Masked destination (`+33 ••• •• 78`, `a•••@example.com`) or the app's label.
+    pub label: String,
+}
+
+/// The signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub policy: Policy,
+    pub methods: Vec<Method>,
+}
+
+/// `201` to `POST /v1/sessions`, and `200` to `GET /v1/account`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Session {
+    /// Opaque bearer token: `Authorization: Bearer <token>`. Keep it in memory only.
+    pub token: String,
+    /// When the session ends at the latest (RFC 3339); idle sessions end sooner.
+    pub expires_at: String,
+    pub account: Account,
+    pub next: Next,
+    /// Set when `next` is `not_available`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<NotAvailableReason>,
+}
+redacted_debug!(Session { expires_at, account, next, reason } hides token);
+
+/// `GET /v1/account`: the account and what to do next, without the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountState {
+    pub account: Account,
+    pub next: Next,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<NotAvailableReason>,
+}
+
+/// `POST /v1/mfa/enrollments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EnrollmentRequest {
+    Totp,
+    Sms { phone: String },
+    Voice { phone: String },
+    Email { email: String },
+}
+
+impl EnrollmentRequest {
+    pub fn kind(&self) -> MethodKind {
+        match self {
+            Self::Totp => MethodKind::Totp,
+            Self::Sms { .. } => MethodKind::Sms,
+            Self::Voice { .. } => MethodKind::Voice,
+            Self::Email { .. } => MethodKind::Email,
+        }
+    }
+}
+
+/// `201` to `POST /v1/mfa/enrollments`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Enrollment {
+    pub id: String,
+    pub kind: MethodKind,
+    /// TOTP only: the shared key, base32 without padding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// TOTP only: `otpauth://totp/...` for the QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
+    /// Sent codes only: where the code went, masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Sent codes only: seconds before another code may be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_after: Option<u32>,
+    /// Sent codes only: when the code stops working (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+redacted_debug!(Enrollment { id, kind, destination, resend_after, expires_at } hides secret, otpauth_uri);
+
+/// `POST /v1/mfa/enrollments/{id}/verify` and `POST /v1/mfa/challenges/{id}/verify`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerifyRequest {
+    /// The 6-digit code; spaces and dashes are ignored.
+    pub code: String,
+}
+redacted_debug!(VerifyRequest {} hides code);
+
+/// `200` to a verify call: the method now proven, and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Verified {
+    pub method: Method,
+    pub next: Next,
+}
+
+/// `POST /v1/mfa/challenges`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChallengeRequest {
+    pub method_id: String,
+}
+
+/// `201` to `POST /v1/mfa/challenges`, and to a resend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Challenge {
+    pub id: String,
+    pub method: Method,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_after: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// `201` to a resend: the new cooldown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CodeSent {
+    pub destination: String,
+    pub resend_after: u32,
+    pub expires_at: String,
+}
+
+/// One app password, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AppPasswordInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// `GET /v1/app-passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AppPasswordList {
+    pub items: Vec<AppPasswordInfo>,
+    /// How many app passwords one account may hold.
+    pub limit: u32,
+}
+
+/// `POST /v1/app-passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateAppPassword {
+    /// 1 to 64 characters after trimming, unique for the account.
+    pub name: String,
+}
+
+/// `201` to `POST /v1/app-passwords`: the only time the password is ever returned.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewAppPassword {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    /// 16 letters a–z. Shown once; the server keeps only a keyed hash.
+    pub password: String,
+}
+redacted_debug!(NewAppPassword { id, name, created_at } hides password);
+
+/// `GET /v1/legacy/whoami`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WhoAmI {
+    pub username: String,
+}
+
+/// A field that failed validation, in a `validation_failed` problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldError {
+    /// The request field's name (`"phone"`, `"name"`, ...).
+    pub field: String,
+    /// A machine-readable reason (`"required"`, `"too_long"`, `"invalid_phone"`, ...).
+    pub code: String,
+}
+
+/// Stable, machine-readable error codes carried in every problem document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    ValidationFailed,
+    InvalidCredentials,
+    AccountDisabled,
+    Unauthorized,
+    SessionExpired,
+    MfaRequired,
+    NotAvailable,
+    MethodNotAllowed,
+    InvalidCode,
+    CodeExpired,
+    TooManyAttempts,
+    ResendTooSoon,
+    RateLimited,
+    LimitReached,
+    NameTaken,
+    NotFound,
+    IdempotencyConflict,
+    Internal,
+    /// A code this client does not know yet (a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+/// An error, as `application/problem+json` (RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type", default = "about_blank")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub code: ErrorCode,
+    /// The request id, to quote to support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For `validation_failed`: the offending fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For 429s: seconds to wait (also in `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+    /// For `invalid_code`: tries left on this challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+fn about_blank() -> String {
+    "about:blank".to_owned()
+}
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+/// The header carrying a client-chosen key that makes a create request safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_secrets() {
+        let req =
+            SignInRequest { username: "a@b.example".into(), password: "hunter2-secret".into() };
+        let pw = NewAppPassword {
+            id: "x".into(),
+            name: "Outlook".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            password: "abcdefghijklmnop".into(),
+        };
+        let code = VerifyRequest { code: "123456".into() };
+        let shown = format!("{req:?} {pw:?} {code:?}");
+        for secret in ["hunter2-secret", "abcdefghijklmnop", "123456"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("a@b.example") && shown.contains("Outlook"));
+    }
+
+    #[test]
+    fn enrollment_request_is_tagged_by_kind() {
+        let v: EnrollmentRequest =
+            serde_json::from_str(r#"{"kind":"sms","phone":"+33612345678"}"#).unwrap();
+        assert_eq!(v, EnrollmentRequest::Sms { phone: "+33612345678".into() });
+        let v: EnrollmentRequest = serde_json::from_str(r#"{"kind":"totp"}"#).unwrap();
+        assert_eq!(v.kind(), MethodKind::Totp);
+    }
+
+    #[test]
+    fn unknown_error_codes_from_a_newer_server_still_parse() {
+        let p: Problem =
+            serde_json::from_str(r#"{"title":"x","status":400,"code":"brand_new_code"}"#).unwrap();
+        assert_eq!(p.code, ErrorCode::Unknown);
+        assert_eq!(p.type_, "about:blank");
+    }
+
+    #[test]
+    fn method_kinds_round_trip_their_wire_names() {
+        for k in MethodKind::ALL {
+            assert_eq!(MethodKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+        }
+    }
+}

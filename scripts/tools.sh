@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs, once, every tool the build and the tests need, pinned, into .tools/
+# (git-ignored) and Debian's packages where they come from Debian. Idempotent:
+# a second run only checks and returns in well under a second per tool.
+#
+#   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/tools.sh test    the above plus Chromium, ChromeDriver, oathtool, zbarimg
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+TRUNK_VERSION="0.21.14"
+BINARYEN_VERSION="132"
+# wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock to the patch.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' "$ROOT/Cargo.lock")"
+
+mkdir -p "$TOOLS"
+say() { printf '==> %s\n' "$*" >&2; }
+
+need_rust() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_cargo_tool() { # crate version binary [extra cargo install flags]
+  local crate=$1 version=$2 bin=$3; shift 3
+  if [[ -x "$TOOLS/bin/$bin" ]] && "$TOOLS/bin/$bin" --version 2>/dev/null | grep -q -- "$version"; then
+    return
+  fi
+  say "installing $crate $version into .tools (cached for later runs)"
+  cargo install "$crate" --version "=$version" --root "$TOOLS" --force "$@"
+}
+
+need_wasm_opt() {
+  if [[ -x "$TOOLS/node_modules/.bin/wasm-opt" ]] && "$TOOLS/node_modules/.bin/wasm-opt" --version | grep -q "version $BINARYEN_VERSION"; then
+    return
+  fi
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
+}
+
+need_apt() { # package=binary ...
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair#*=}" >/dev/null 2>&1 || missing+=("${pair%%=*}")
+  done
+  ((${#missing[@]})) || return 0
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_tools() {
+  need_rust
+  need_cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+  # Without --locked: with it, cargo asks for a webpki-roots the registry does not serve.
+  need_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+  need_wasm_opt
+}
+
+test_tools() {
+  build_tools
+  need_apt chromium=chromium chromium-driver=chromedriver oathtool=oathtool zbar-tools=zbarimg curl=curl
+}
+
+case "${1:-build}" in
+  build) build_tools ;;
+  test) test_tools ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,2 @@
+//! Reusable parts, one component per file.
+pub mod banner;
