@@ -14,7 +14,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT := 60
 
-.PHONY: run test build tools test-tools lint fmt test-native test-wasm bench clean
+.PHONY: run test build tools test-tools lint fmt test-native test-wasm bench clean openapi
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
@@ -42,11 +42,15 @@ lint:
 fmt:
 	cargo fmt --all
 
-test-native:
-	cargo test $(NATIVE)
+test-native: test-tools
+	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test $(NATIVE)
 
 test-wasm: test-tools
 	cargo test -p app-passwords $(WASM)
+
+## Regenerates crates/server/openapi.json from the code (commit the result).
+openapi:
+	UPDATE_OPENAPI=1 cargo test -p $(SERVER) --test api openapi
 
 clean:
 	rm -rf dist target

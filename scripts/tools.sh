@@ -4,7 +4,8 @@
 # a second run only checks and returns in well under a second per tool.
 #
 #   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/tools.sh test    the above plus Chromium, ChromeDriver, oathtool, zbarimg
+#   scripts/tools.sh test    the above plus Chromium, ChromeDriver, oathtool, zbarimg,
+#                            aiosmtpd (a real SMTP server for the delivery tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,9 +62,21 @@ build_tools() {
   need_wasm_opt
 }
 
+AIOSMTPD_VERSION="1.4.6"
+
+# A real SMTP server for the delivery tests, from PyPI, into .tools/py.
+need_aiosmtpd() {
+  if PYTHONPATH="$TOOLS/py" python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    return
+  fi
+  say "installing aiosmtpd $AIOSMTPD_VERSION into .tools/py"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$TOOLS/py" --upgrade "aiosmtpd==$AIOSMTPD_VERSION"
+}
+
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver oathtool=oathtool zbar-tools=zbarimg curl=curl
+  need_aiosmtpd
 }
 
 case "${1:-build}" in

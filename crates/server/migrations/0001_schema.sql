@@ -71,13 +71,16 @@ CREATE TABLE throttles (
     hits         INTEGER NOT NULL
 );
 
--- First response to a create request carrying an Idempotency-Key.
+-- First response to a create request carrying an Idempotency-Key. The key itself is
+-- stored only as a keyed hash, and the response (which may hold a secret) only
+-- encrypted under a key derived from the client's Idempotency-Key: the database alone
+-- cannot give it back.
 CREATE TABLE idempotency (
     account_id  TEXT NOT NULL,
-    idem_key    TEXT NOT NULL,
-    route       TEXT NOT NULL,
-    status      INTEGER NOT NULL,
-    body        TEXT NOT NULL,
+    idem_key    TEXT NOT NULL,                       -- HMAC of route + client key
+    fingerprint TEXT NOT NULL,                       -- SHA-256 of the request body
+    status      INTEGER NOT NULL,                    -- 0 while the first request runs
+    body        TEXT,                                -- nonce + ChaCha20-Poly1305 ciphertext, hex
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (account_id, idem_key)
 );

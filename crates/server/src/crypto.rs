@@ -1,18 +1,80 @@
 //! The one place for CSPRNG output, keyed hashes and constant-time comparison.
 
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use rand::distributions::{Distribution, Uniform};
 use rand::rngs::OsRng;
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// `n` random bytes from the OS CSPRNG.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    OsRng.fill_bytes(&mut buf);
+    buf
+}
 
 /// `n` random bytes from the OS CSPRNG, hex-encoded (2n characters).
 pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    OsRng.fill_bytes(&mut buf);
-    hex(&buf)
+    hex(&random_bytes(n))
 }
 
 /// A new opaque identifier: 128 bits from the CSPRNG.
 pub fn random_id() -> String {
     random_hex(16)
+}
+
+/// A bearer token: 256 bits from the CSPRNG, URL-safe.
+pub fn new_token() -> SecretString {
+    SecretString::from(random_hex(32))
+}
+
+/// An app password: 16 letters a–z, uniformly from the CSPRNG (16·log2(26) ≈ 75 bits).
+pub fn new_app_password() -> SecretString {
+    let letters = Uniform::from(b'a'..=b'z');
+    let s: String = (0..16).map(|_| letters.sample(&mut OsRng) as char).collect();
+    SecretString::from(s)
+}
+
+/// A 6-digit code for text, voice and email, uniformly from the CSPRNG.
+pub fn new_code() -> SecretString {
+    SecretString::from(format!("{:06}", Uniform::from(0..1_000_000u32).sample(&mut OsRng)))
+}
+
+/// A TOTP key: 160 bits, as RFC 4226 recommends.
+pub fn new_totp_key() -> Vec<u8> {
+    random_bytes(20)
+}
+
+/// The app password as typed by a person or a legacy client: spaces and dashes
+/// dropped, lower-cased. `None` when it cannot be an app password.
+pub fn normalize_app_password(raw: &str) -> Option<String> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    (s.len() == 16 && s.bytes().all(|b| b.is_ascii_lowercase())).then_some(s)
+}
+
+/// A sent code as typed: digits only (spaces and dashes dropped). `None` if not 6 digits.
+pub fn normalize_code(raw: &str) -> Option<String> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())).then_some(s)
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Constant-time equality of two byte strings.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -25,6 +87,83 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// The server key behind every keyed hash (app passwords, sent codes).
+pub struct ServerKey(SecretBox<[u8; 32]>);
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey([redacted])")
+    }
+}
+
+impl ServerKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(SecretBox::new(Box::new(bytes)))
+    }
+
+    /// From `APP_SECRET_KEY` if set, else from `file`, creating it (mode 0600) if missing.
+    pub fn load_or_create(file: &Path) -> anyhow::Result<Self> {
+        if let Ok(hexed) = std::env::var("APP_SECRET_KEY") {
+            return Self::parse(&hexed)
+                .ok_or_else(|| anyhow::anyhow!("APP_SECRET_KEY must be 64 hex digits"));
+        }
+        if let Ok(text) = std::fs::read_to_string(file) {
+            return Self::parse(&text)
+                .ok_or_else(|| anyhow::anyhow!("{} must hold 64 hex digits", file.display()));
+        }
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key = random_hex(32);
+        write_private(file, &key)?;
+        tracing::info!(file = %file.display(), "created a new server key");
+        Self::parse(&key).ok_or_else(|| anyhow::anyhow!("generated key unreadable"))
+    }
+
+    fn parse(hexed: &str) -> Option<Self> {
+        let bytes: [u8; 32] = unhex(hexed)?.try_into().ok()?;
+        Some(Self::from_bytes(bytes))
+    }
+
+    /// HMAC-SHA256 of `data` under this key, separated by `purpose`, hex-encoded.
+    pub fn keyed_hash(&self, purpose: &str, data: &[u8]) -> String {
+        hex(&self.mac(purpose, data))
+    }
+
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        // HMAC accepts keys of any length: this cannot fail.
+        let mut mac = match HmacSha256::new_from_slice(self.0.expose_secret()) {
+            Ok(m) => m,
+            Err(_) => return [0; 32],
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+#[cfg(unix)]
+fn write_private(file: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(file)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(file: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(file, contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +174,64 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, random_hex(16));
+    }
+
+    #[test]
+    fn app_passwords_are_sixteen_lowercase_letters_and_use_the_whole_alphabet() {
+        let mut seen = [false; 26];
+        for _ in 0..200 {
+            let pw = new_app_password();
+            let s = pw.expose_secret();
+            assert_eq!(s.len(), 16);
+            for b in s.bytes() {
+                assert!(b.is_ascii_lowercase());
+                seen[(b - b'a') as usize] = true;
+            }
+        }
+        assert!(seen.iter().all(|s| *s), "3200 letters should cover a–z");
+    }
+
+    #[test]
+    fn app_passwords_are_accepted_with_or_without_display_spaces() {
+        assert_eq!(
+            normalize_app_password("abcd efgh ijkl mnop").as_deref(),
+            Some("abcdefghijklmnop")
+        );
+        assert_eq!(
+            normalize_app_password("ABCD-EFGH-IJKL-MNOP").as_deref(),
+            Some("abcdefghijklmnop")
+        );
+        assert_eq!(normalize_app_password("abcd efgh ijkl mno"), None);
+        assert_eq!(normalize_app_password("Demo-new-2026"), None);
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..100 {
+            let c = new_code();
+            assert!(normalize_code(c.expose_secret()).is_some());
+        }
+        assert_eq!(normalize_code(" 123 456 ").as_deref(), Some("123456"));
+        assert_eq!(normalize_code("12345a"), None);
+    }
+
+    #[test]
+    fn keyed_hashes_depend_on_key_purpose_and_data() {
+        let k1 = ServerKey::from_bytes([1; 32]);
+        let k2 = ServerKey::from_bytes([2; 32]);
+        let h = k1.keyed_hash("app-password", b"abc");
+        assert_eq!(h, k1.keyed_hash("app-password", b"abc"));
+        assert_ne!(h, k2.keyed_hash("app-password", b"abc"));
+        assert_ne!(h, k1.keyed_hash("code", b"abc"));
+        assert!(!format!("{k1:?}").contains('1'));
+    }
+
+    #[test]
+    fn the_key_file_is_created_once_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k");
+        let a = ServerKey::load_or_create(&file).unwrap();
+        let b = ServerKey::load_or_create(&file).unwrap();
+        assert_eq!(a.keyed_hash("x", b"y"), b.keyed_hash("x", b"y"));
     }
 }

@@ -36,6 +36,11 @@ impl ApiError {
         self
     }
 
+    pub fn attempts_left(mut self, n: i64) -> Self {
+        self.attempts_left = u32::try_from(n.max(0)).ok();
+        self
+    }
+
     pub fn retry_after(mut self, seconds: u32) -> Self {
         self.retry_after = Some(seconds.max(1));
         self
@@ -72,6 +77,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
         LimitReached | NameTaken | IdempotencyConflict => StatusCode::CONFLICT,
         NotFound => StatusCode::NOT_FOUND,
+        DeliveryFailed => StatusCode::BAD_GATEWAY,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -98,6 +104,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         NameTaken => "An app password with this name already exists",
         NotFound => "Not found",
         IdempotencyConflict => "This Idempotency-Key was used for another request",
+        DeliveryFailed => "The code could not be sent; try again later",
         Internal | Unknown => "Something went wrong on our side",
     }
 }

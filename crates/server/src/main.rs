@@ -17,9 +17,6 @@ enum Command {
     Serve {
         #[command(flatten)]
         config: Config,
-        /// Create the demo accounts when missing.
-        #[arg(long, env = "APP_DEMO")]
-        demo: bool,
     },
 }
 
@@ -29,7 +26,8 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     match Cli::parse().command {
-        Command::Serve { config, demo } => {
+        Command::Serve { config } => {
+            let demo = config.demo;
             let app = Application::build(config).await?;
             if demo {
                 demo::seed(app.db()).await?;

@@ -1,3 +1,9 @@
 //! The HTTP surface: `/v1` JSON routes, one module per resource.
 
+pub mod app_passwords;
+pub mod demo;
 pub mod health;
+pub mod legacy;
+pub mod mfa;
+pub mod openapi;
+pub mod sessions;

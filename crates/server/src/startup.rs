@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -11,7 +11,9 @@ use tower_http::services::{ServeDir, ServeFile};
 use wire::ErrorCode;
 
 use crate::config::Config;
+use crate::crypto::ServerKey;
 use crate::db::{self, Db};
+use crate::deliver::Deliverer;
 use crate::error::ApiError;
 use crate::{request_id, routes, security};
 
@@ -20,12 +22,33 @@ use crate::{request_id, routes, security};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub key: Arc<ServerKey>,
+    pub deliverer: Arc<Deliverer>,
 }
 
 /// The whole HTTP application: API, static app, middleware.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
+        .route("/openapi.json", get(routes::openapi::get))
+        .route("/sessions", post(routes::sessions::create))
+        .route("/sessions/current", delete(routes::sessions::delete))
+        .route("/account", get(routes::sessions::account))
+        .route("/mfa/enrollments", post(routes::mfa::enroll))
+        .route("/mfa/enrollments/{id}/resend", post(routes::mfa::enrollment_resend))
+        .route("/mfa/enrollments/{id}/verify", post(routes::mfa::enrollment_verify))
+        .route("/mfa/challenges", post(routes::mfa::challenge))
+        .route("/mfa/challenges/{id}/resend", post(routes::mfa::challenge_resend))
+        .route("/mfa/challenges/{id}/verify", post(routes::mfa::challenge_verify))
+        .route(
+            "/app-passwords",
+            get(routes::app_passwords::list)
+                .post(routes::app_passwords::create)
+                .delete(routes::app_passwords::revoke_all),
+        )
+        .route("/app-passwords/{id}", delete(routes::app_passwords::revoke))
+        .route("/legacy/whoami", get(routes::legacy::whoami))
+        .route("/demo/outbox", get(routes::demo::outbox))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) });
 
     let static_dir = &state.config.static_dir;
@@ -64,8 +87,10 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
+        let key = Arc::new(ServerKey::load_or_create(&config.secret_key_file)?);
+        let deliverer = Arc::new(Deliverer::from_config(&config)?);
         let listener = TcpListener::bind(config.addr()).await?;
-        let state = AppState { db, config: Arc::new(config) };
+        let state = AppState { db, config: Arc::new(config), key, deliverer };
         Ok(Self { listener, state })
     }
 

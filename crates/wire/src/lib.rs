@@ -346,6 +346,8 @@ pub enum ErrorCode {
     NameTaken,
     NotFound,
     IdempotencyConflict,
+    /// The code could not be sent (mail relay or SMS gateway down).
+    DeliveryFailed,
     Internal,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]

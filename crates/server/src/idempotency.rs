@@ -1,0 +1,138 @@
+//! `Idempotency-Key` for create requests: a retry after a dropped connection gets the
+//! first answer back instead of a second app password or a second code.
+
+use std::future::Future;
+
+use axum::http::{HeaderMap, StatusCode};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wire::{ErrorCode, IDEMPOTENCY_KEY};
+
+use crate::clock::now;
+use crate::crypto::{self, ServerKey};
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult, Json};
+
+/// How long a stored answer can be replayed.
+const TTL: i64 = 24 * 3600;
+
+/// The client's key from the request headers, validated.
+pub fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let key = value.to_str().ok().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 255 {
+        return Err(ApiError::invalid(IDEMPOTENCY_KEY, "invalid"));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Runs `create` once per (account, route, key); later calls with the same key and
+/// the same body get the stored answer, with another body a conflict.
+pub async fn once<T, F, Fut>(
+    db: &Db,
+    server_key: &ServerKey,
+    account_id: &str,
+    route: &str,
+    client_key: Option<String>,
+    request_body: &[u8],
+    create: F,
+) -> ApiResult<(StatusCode, Json<T>)>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
+    let Some(client_key) = client_key else {
+        return Ok((StatusCode::CREATED, Json(create().await?)));
+    };
+    let id = server_key
+        .keyed_hash("idempotency", format!("{account_id}\n{route}\n{client_key}").as_bytes());
+    let fingerprint = crypto::sha256_hex(request_body);
+    let now = now();
+    sqlx::query("DELETE FROM idempotency WHERE created_at < ?").bind(now - TTL).execute(db).await?;
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency (account_id, idem_key, fingerprint, status, created_at) VALUES (?, ?, ?, 0, ?) \
+         ON CONFLICT (account_id, idem_key) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(&id)
+    .bind(&fingerprint)
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1;
+    let cipher = cipher(server_key, &client_key);
+
+    if !claimed {
+        let (stored_fp, status, body): (String, i64, Option<String>) = sqlx::query_as(
+            "SELECT fingerprint, status, body FROM idempotency WHERE account_id = ? AND idem_key = ?",
+        )
+        .bind(account_id)
+        .bind(&id)
+        .fetch_one(db)
+        .await?;
+        if stored_fp != fingerprint {
+            return Err(ApiError::new(ErrorCode::IdempotencyConflict)
+                .detail("This Idempotency-Key was already used with a different request."));
+        }
+        let (Some(body), Ok(status)) =
+            (body, StatusCode::from_u16(u16::try_from(status).unwrap_or(0)))
+        else {
+            return Err(ApiError::new(ErrorCode::IdempotencyConflict)
+                .detail("The first request with this Idempotency-Key is still running.")
+                .retry_after(1));
+        };
+        let value = open(&cipher, &body)
+            .ok_or_else(|| ApiError::internal("stored idempotent answer unreadable"))?;
+        return Ok((status, Json(value)));
+    }
+
+    match create().await {
+        Ok(value) => {
+            let sealed = seal(&cipher, &value)?;
+            sqlx::query(
+                "UPDATE idempotency SET status = ?, body = ? WHERE account_id = ? AND idem_key = ?",
+            )
+            .bind(i64::from(StatusCode::CREATED.as_u16()))
+            .bind(sealed)
+            .bind(account_id)
+            .bind(&id)
+            .execute(db)
+            .await?;
+            Ok((StatusCode::CREATED, Json(value)))
+        }
+        Err(e) => {
+            // A failed request leaves nothing behind: the client may retry with the same key.
+            sqlx::query("DELETE FROM idempotency WHERE account_id = ? AND idem_key = ?")
+                .bind(account_id)
+                .bind(&id)
+                .execute(db)
+                .await?;
+            Err(e)
+        }
+    }
+}
+
+fn cipher(server_key: &ServerKey, client_key: &str) -> ChaCha20Poly1305 {
+    let key = server_key.mac("idempotency-seal", client_key.as_bytes());
+    ChaCha20Poly1305::new(Key::from_slice(&key))
+}
+
+fn seal<T: Serialize>(cipher: &ChaCha20Poly1305, value: &T) -> ApiResult<String> {
+    let plain = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    let nonce_bytes = crypto::random_bytes(12);
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce_bytes), plain.as_slice())
+        .map_err(|_| ApiError::internal("sealing failed"))?;
+    Ok(crypto::hex(&[nonce_bytes, sealed].concat()))
+}
+
+fn open<T: DeserializeOwned>(cipher: &ChaCha20Poly1305, hexed: &str) -> Option<T> {
+    let bytes = crypto::unhex(hexed)?;
+    let (nonce, sealed) = bytes.split_at_checked(12)?;
+    let plain = cipher.decrypt(Nonce::from_slice(nonce), sealed).ok()?;
+    serde_json::from_slice(&plain).ok()
+}

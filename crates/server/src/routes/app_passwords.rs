@@ -1,0 +1,100 @@
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use secrecy::ExposeSecret;
+use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
+
+use crate::app_passwords::{self, AppPasswordName, CreateError};
+use crate::error::{ApiError, ApiResult, Json};
+use crate::idempotency;
+use crate::sessions::Authed;
+use crate::startup::AppState;
+
+/// App passwords need the account to allow them and a recent MFA proof.
+fn guard(authed: &Authed) -> ApiResult<()> {
+    authed.require_available()?;
+    authed.require_mfa()
+}
+
+/// The account's app passwords (never their secrets).
+#[utoipa::path(get, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
+    responses((status = 200, body = AppPasswordList), (status = 403, body = wire::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> ApiResult<Json<AppPasswordList>> {
+    guard(&authed)?;
+    let items = app_passwords::list(&state.db, &authed.account.id).await?;
+    Ok(Json(AppPasswordList {
+        items,
+        limit: u32::try_from(state.config.limits.app_passwords).unwrap_or(0),
+    }))
+}
+
+/// Create one (seed step 5). The password is in this answer and nowhere else, ever.
+#[utoipa::path(post, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
+    request_body = CreateAppPassword,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
+    responses((status = 201, body = NewAppPassword), (status = 403, body = wire::Problem),
+              (status = 409, body = wire::Problem), (status = 422, body = wire::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    headers: HeaderMap,
+    Json(req): Json<CreateAppPassword>,
+) -> ApiResult<(StatusCode, Json<NewAppPassword>)> {
+    guard(&authed)?;
+    let name = AppPasswordName::parse(&req.name).map_err(|why| ApiError::invalid("name", why))?;
+    let client_key = idempotency::key_from(&headers)?;
+    let fingerprint = serde_json::to_vec(&req).unwrap_or_default();
+    let account_id = authed.account.id.clone();
+    idempotency::once(&state.db, &state.key, &account_id, "app-password", client_key, &fingerprint, || async {
+        if app_passwords::count(&state.db, &account_id).await? >= state.config.limits.app_passwords {
+            return Err(ApiError::new(ErrorCode::LimitReached));
+        }
+        match app_passwords::create(&state.db, &state.key, &account_id, &name).await {
+            Ok((info, secret)) => {
+                tracing::info!(account = %account_id, app_password = %info.id, "app password created");
+                Ok(NewAppPassword {
+                    id: info.id,
+                    name: info.name,
+                    created_at: info.created_at,
+                    password: secret.expose_secret().to_owned(),
+                })
+            }
+            Err(CreateError::NameTaken) => Err(ApiError::new(ErrorCode::NameTaken)),
+            Err(CreateError::Db(e)) => Err(e.into()),
+        }
+    })
+    .await
+}
+
+/// Revoke one: legacy clients using it are refused from now on.
+#[utoipa::path(delete, path = "/v1/app-passwords/{id}", tag = "app-passwords", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = wire::Problem), (status = 404, body = wire::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    guard(&authed)?;
+    if app_passwords::revoke(&state.db, &authed.account.id, &id).await? {
+        tracing::info!(account = %authed.account.id, app_password = %id, "app password revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound))
+    }
+}
+
+/// Revoke all of the account's app passwords.
+#[utoipa::path(delete, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = wire::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn revoke_all(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
+    guard(&authed)?;
+    let n = app_passwords::revoke_all(&state.db, &authed.account.id).await?;
+    tracing::info!(account = %authed.account.id, count = n, "all app passwords revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,22 @@
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use wire::ErrorCode;
+
+use crate::deliver::{self, OutboxMessage};
+use crate::error::{ApiError, ApiResult, Json};
+use crate::startup::AppState;
+
+/// Demo mode only, loopback only: the messages that would have been sent, newest first.
+#[utoipa::path(get, path = "/v1/demo/outbox", tag = "demo",
+    responses((status = 200, body = [OutboxMessage]), (status = 404, body = wire::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn outbox(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> ApiResult<Json<Vec<OutboxMessage>>> {
+    if !state.deliverer.demo() || !peer.ip().is_loopback() {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
+    Ok(Json(deliver::outbox(&state.db).await?))
+}
