@@ -1,6 +1,7 @@
+use app_passwords_server::admin::{self, AccountCommand, AppPasswordCommand};
 use app_passwords_server::config::Config;
-use app_passwords_server::demo;
 use app_passwords_server::startup::Application;
+use app_passwords_server::{db, demo};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -18,6 +19,30 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Manage accounts and their admin policy.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/app-passwords.db",
+            global = true
+        )]
+        database_url: String,
+    },
+    /// List or revoke an account's app passwords.
+    AppPasswords {
+        #[command(subcommand)]
+        command: AppPasswordCommand,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/app-passwords.db",
+            global = true
+        )]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -34,6 +59,12 @@ async fn main() -> anyhow::Result<()> {
             }
             tracing::info!("listening on http://{}", app.local_addr()?);
             app.run_until_stopped().await?;
+        }
+        Command::Account { command, database_url } => {
+            println!("{}", admin::account(&db::connect(&database_url).await?, command).await?);
+        }
+        Command::AppPasswords { command, database_url } => {
+            println!("{}", admin::app_password(&db::connect(&database_url).await?, command).await?);
         }
     }
     Ok(())

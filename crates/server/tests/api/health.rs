@@ -24,3 +24,25 @@ async fn unknown_api_paths_are_problem_documents_not_the_app() {
     assert_eq!(problem.code, wire::ErrorCode::NotFound);
     assert_eq!(problem.request_id.as_deref().map(str::len), Some(16));
 }
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = crate::common::spawn_with(|c| {
+        c.allowed_origins = vec!["https://portal.contoso.example".into()]
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.http
+            .request(reqwest::Method::OPTIONS, app.url("/v1/sessions"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type,authorization,idempotency-key")
+            .send()
+    };
+    let ok = preflight("https://portal.contoso.example").await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://portal.contoso.example");
+    let allowed = ok.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
+    assert!(allowed.contains("authorization") && allowed.contains("idempotency-key"), "{allowed}");
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(!evil.headers().contains_key("access-control-allow-origin"));
+}
