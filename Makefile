@@ -52,5 +52,11 @@ test-wasm: test-tools
 openapi:
 	UPDATE_OPENAPI=1 cargo test -p $(SERVER) --test api openapi
 
+## make bench: bundle transfer size, sign-in latency, legacy-verification throughput
+bench: build
+	scripts/tools.sh bench
+	cargo build --profile server -p $(SERVER)
+	scripts/bench.sh
+
 clean:
 	rm -rf dist target

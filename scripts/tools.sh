@@ -4,7 +4,8 @@
 # a second run only checks and returns in well under a second per tool.
 #
 #   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/tools.sh test    the above plus Chromium, ChromeDriver, oathtool, zbarimg,
+#   scripts/tools.sh bench   wrk, brotli, oathtool, curl for `make bench`
+#   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, oathtool, zbarimg,
 #                            aiosmtpd (a real SMTP server for the delivery tests)
 set -euo pipefail
 
@@ -82,5 +83,6 @@ test_tools() {
 case "${1:-build}" in
   build) build_tools ;;
   test) test_tools ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  bench) need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ use wire::AppPasswordInfo;
 use crate::clock::{now, rfc3339};
 use crate::crypto::{self, ServerKey};
 use crate::db::Db;
+use crate::throttle::Bucket;
 
 /// A validated name: trimmed, 1–64 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,32 +123,83 @@ pub async fn revoke_all(db: &Db, account_id: &str) -> sqlx::Result<u64> {
         .rows_affected())
 }
 
-/// The account id owning the app password whose cleartext is `normalized`, if its
-/// username matches; records the use (at most once a minute, to keep verification cheap).
+/// A row of the legacy hot-path query: a throttle bucket (name, NULL, window start,
+/// hits) or the matching app password (id, account id, last used, NULL).
+type HotRow = (String, Option<String>, Option<i64>, Option<i64>);
+
+/// What a legacy sign-in with an app password comes to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// One of the throttle buckets is full: wait this many seconds.
+    Blocked(u32),
+    /// The app password belongs to `username`, whose policy allows app passwords.
+    Valid {
+        account_id: String,
+    },
+    Invalid,
+}
+
+/// Checks the throttle `buckets` and the app password whose cleartext is `normalized`
+/// (None when the input cannot be one) for `username` in one round trip, since this is
+/// the hot path of every legacy client; records the use at most once a minute.
 pub async fn verify(
     db: &Db,
     key: &ServerKey,
     username: &str,
-    normalized: &str,
-) -> sqlx::Result<Option<String>> {
-    let found: Option<(String, String)> = sqlx::query_as(
-        "SELECT p.id, a.id FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
-         WHERE p.secret_hash = ? AND a.username = ? AND a.disabled = 0 \
-           AND a.mfa_required = 1 AND a.app_passwords_allowed = 1",
-    )
-    .bind(hash(key, normalized))
-    .bind(username)
-    .fetch_optional(db)
-    .await?;
-    let Some((password_id, account_id)) = found else { return Ok(None) };
+    normalized: Option<&str>,
+    buckets: &[Bucket<'_>],
+) -> sqlx::Result<Verdict> {
+    let mut query = sqlx::QueryBuilder::new(
+        "SELECT bucket, NULL, window_start, hits FROM throttles WHERE bucket IN (",
+    );
+    let mut names = query.separated(", ");
+    for b in buckets {
+        names.push_bind(b.name);
+    }
+    query
+        .push(
+            ") UNION ALL SELECT p.id, a.id, p.last_used_at, NULL FROM app_passwords p \
+             JOIN accounts a ON a.id = p.account_id WHERE p.secret_hash = ",
+        )
+        .push_bind(normalized.map(|n| hash(key, n)).unwrap_or_default())
+        .push(" AND a.username = ")
+        .push_bind(username)
+        .push(" AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1");
+    let rows: Vec<HotRow> = query.build_query_as().fetch_all(db).await?;
+
+    let mut found = None;
+    let mut wait = None;
+    for (name, account_id, a, b) in rows {
+        match account_id {
+            Some(account_id) => found = Some((name, account_id, a)),
+            None => {
+                let row_wait = buckets
+                    .iter()
+                    .find(|bucket| bucket.name == name)
+                    .and_then(|bucket| bucket.wait(a.unwrap_or(0), b.unwrap_or(0)));
+                wait = wait.max(row_wait);
+            }
+        }
+    }
+    if let Some(wait) = wait {
+        return Ok(Verdict::Blocked(wait));
+    }
+    let Some((password_id, account_id, last_used)) = found else { return Ok(Verdict::Invalid) };
     let now = now();
-    sqlx::query("UPDATE app_passwords SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+    // Only write when the recorded use is over a minute old: a write takes SQLite's
+    // one writer lock, and a mail client polling every few seconds must not queue on it.
+    if last_used.is_none_or(|at| at < now - 60) {
+        sqlx::query(
+            "UPDATE app_passwords SET last_used_at = ? \
+             WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        )
         .bind(now)
         .bind(&password_id)
         .bind(now - 60)
         .execute(db)
         .await?;
-    Ok(Some(account_id))
+    }
+    Ok(Verdict::Valid { account_id })
 }
 
 #[cfg(test)]

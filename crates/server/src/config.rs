@@ -30,7 +30,8 @@ pub struct Config {
 
     /// Demo mode: sent codes go to an outbox (`GET /v1/demo/outbox`, loopback only)
     /// and the log instead of SMTP or the SMS gateway.
-    #[arg(long, env = "APP_DEMO")]
+    /// `APP_DEMO` takes 1/0, true/false, yes/no, on/off.
+    #[arg(long, env = "APP_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
 
     /// File holding the 32-byte server key (hex) for keyed hashes; created if missing.

@@ -48,7 +48,8 @@ impl Bucket<'_> {
         Ok(())
     }
 
-    fn wait(&self, start: i64, hits: i64) -> Option<u32> {
+    /// Seconds to wait given a bucket's stored row, if it is full.
+    pub fn wait(&self, start: i64, hits: i64) -> Option<u32> {
         let left = start + self.window - now();
         (hits >= self.limit && left > 0).then(|| u32::try_from(left).unwrap_or(u32::MAX))
     }

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use wire::{ErrorCode, WhoAmI};
 
 use crate::accounts::{self, Username};
-use crate::app_passwords;
+use crate::app_passwords::{self, Verdict};
 use crate::crypto;
 use crate::error::{ApiError, Json};
 use crate::startup::AppState;
@@ -69,18 +69,21 @@ async fn check(
         Bucket { name: &acct, limit: limits.signin_per_account * 4, window: limits.signin_window },
         Bucket { name: &addr, limit: limits.signin_per_address * 4, window: limits.signin_window },
     ];
-    for b in &buckets {
-        if let Some(wait) = b.blocked(&state.db).await? {
+    let normalized = crypto::normalize_app_password(&password);
+    match app_passwords::verify(
+        &state.db,
+        &state.key,
+        username.as_str(),
+        normalized.as_deref(),
+        &buckets,
+    )
+    .await?
+    {
+        Verdict::Blocked(wait) => {
             return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
         }
-    }
-    if let Some(normalized) = crypto::normalize_app_password(&password) {
-        if app_passwords::verify(&state.db, &state.key, username.as_str(), &normalized)
-            .await?
-            .is_some()
-        {
-            return Ok(Some(username.as_str().to_owned()));
-        }
+        Verdict::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
+        Verdict::Invalid => {}
     }
     // The primary password works only where the admin does not require MFA.
     let account = accounts::find_by_username(&state.db, &username).await?;
