@@ -109,6 +109,34 @@ fn title_of(code: ErrorCode) -> &'static str {
     }
 }
 
+/// The English explanation of this occurrence when the handler gave none, so every
+/// problem document carries a `detail`.
+fn default_detail(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        BadRequest => "The request is not in the form this endpoint reads.",
+        ValidationFailed => "See `errors` for the fields and why each was refused.",
+        InvalidCredentials => "Check the username and password and try again.",
+        AccountDisabled => "An administrator has disabled this account.",
+        Unauthorized => "Send a session token from POST /v1/sessions as a Bearer token.",
+        SessionExpired => "The session ended after inactivity or its maximum age; sign in again.",
+        MfaRequired => "Prove a registered method with POST /v1/mfa/challenges first.",
+        NotAvailable => "The administrator's policy does not offer app passwords here.",
+        MethodNotAllowed => "The administrator allows other methods; see account.policy.",
+        InvalidCode => "The code does not match; `attempts_left` says how many tries remain.",
+        CodeExpired => "Codes are valid for a limited time; ask for a new one.",
+        TooManyAttempts => "This code is spent after too many wrong tries; ask for a new one.",
+        ResendTooSoon => "A code was sent moments ago; see Retry-After.",
+        RateLimited => "Too many tries in a short time; see Retry-After.",
+        LimitReached => "Delete an app password you no longer use to create another.",
+        NameTaken => "Choose another name or delete the existing app password.",
+        NotFound => "Nothing exists at this address for this account.",
+        IdempotencyConflict => "Use a new Idempotency-Key for a different request.",
+        DeliveryFailed => "The message gateway refused or did not answer.",
+        Internal | Unknown => "The error was logged with this request id.",
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code_name = serde_json::to_value(self.code)
@@ -119,7 +147,7 @@ impl IntoResponse for ApiError {
             type_: format!("urn:app-passwords:problem:{code_name}"),
             title: title_of(self.code).to_owned(),
             status: self.status.as_u16(),
-            detail: self.detail,
+            detail: Some(self.detail.unwrap_or_else(|| default_detail(self.code).to_owned())),
             code: self.code,
             request_id: request_id::current(),
             errors: self.fields,

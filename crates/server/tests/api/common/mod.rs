@@ -152,5 +152,11 @@ pub fn totp(secret: &str, offset: i64) -> String {
 pub async fn problem(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     assert_eq!(res.headers()["content-type"], "application/problem+json", "status {status}");
-    (status, res.json().await.unwrap())
+    let body: Value = res.json().await.unwrap();
+    // RFC 9457 members every problem document of ours carries, whatever the error.
+    for member in ["type", "title", "status", "detail", "code", "request_id"] {
+        assert!(body.get(member).is_some(), "{member} missing from {body}");
+    }
+    assert_eq!(body["status"], status);
+    (status, body)
 }
