@@ -1,9 +1,19 @@
-//! The one typed client of the identity endpoint. Components call the per-endpoint
-//! functions here; none of them builds a URL, touches gloo-net or parses JSON.
+//! The one typed client of the identity endpoint. The app talks to an [`Endpoint`];
+//! [`Http`] is the real one over gloo-net, tests plug in their own. Components never
+//! build a URL, touch gloo-net or parse JSON.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use wire::{ErrorCode, Health, Problem, PROBLEM_JSON};
+use serde::Serialize;
+use wire::{
+    AppPasswordList, Challenge, ChallengeRequest, CodeSent, CreateAppPassword, Enrollment,
+    EnrollmentRequest, ErrorCode, Health, NewAppPassword, Problem, Session, SignInRequest,
+    Verified, VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
+};
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -29,22 +39,83 @@ impl ApiError {
     }
 }
 
-/// Where the endpoint is, and the session token once signed in (memory only).
-#[derive(Clone, PartialEq, Default)]
-pub struct Client {
-    base: String,
-}
+/// The bearer token of a session. Held in memory only, never in storage or a URL.
+#[derive(Clone, PartialEq)]
+pub struct Token(Rc<str>);
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base).finish_non_exhaustive()
+impl Token {
+    pub fn new(token: impl Into<Rc<str>>) -> Self {
+        Self(token.into())
     }
 }
 
-impl Client {
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([redacted])")
+    }
+}
+
+/// An `Idempotency-Key`: 128 bits from the browser's CSPRNG (getrandom's `js` feature
+/// reads `crypto.getRandomValues`). One key per logical request, reused on its retries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        // getrandom only fails where the platform has no CSPRNG at all; a key from the
+        // clock would still be unique per request, which is all the server needs of it.
+        if getrandom::getrandom(&mut bytes).is_err() {
+            bytes[..8].copy_from_slice(&js_sys::Date::now().to_bits().to_le_bytes());
+        }
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for IdempotencyKey {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a call returns: a future on the browser's single thread.
+pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// The identity endpoint's contract (see `crates/wire` and `crates/server/openapi.json`).
+pub trait Endpoint {
+    fn health(&self) -> Reply<Health>;
+    fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
+    fn sign_out(&self, token: &Token) -> Reply<()>;
+    fn enroll(
+        &self,
+        token: &Token,
+        req: EnrollmentRequest,
+        key: &IdempotencyKey,
+    ) -> Reply<Enrollment>;
+    fn resend_enrollment(&self, token: &Token, id: &str) -> Reply<CodeSent>;
+    fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified>;
+    fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge>;
+    fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent>;
+    fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified>;
+    fn list(&self, token: &Token) -> Reply<AppPasswordList>;
+    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword>;
+    fn revoke(&self, token: &Token, id: &str) -> Reply<()>;
+    fn revoke_all(&self, token: &Token) -> Reply<()>;
+}
+
+/// The real endpoint, over HTTP with gloo-net.
+#[derive(Clone, PartialEq, Default, Debug)]
+pub struct Http {
+    base: String,
+}
+
+impl Http {
     /// A client for the endpoint at `base` (`""` means the page's own origin).
-    pub fn new(base: impl Into<String>) -> Self {
-        let base: String = base.into();
+    pub fn new(base: &str) -> Self {
         Self { base: base.trim_end_matches('/').to_owned() }
     }
 
@@ -52,30 +123,135 @@ impl Client {
         format!("{}/v1{}", self.base, path)
     }
 
-    /// `GET /v1/health`.
-    pub async fn health(&self) -> Result<Health, ApiError> {
-        send(Request::get(&self.url("/health"))).await
+    fn authed(&self, req: RequestBuilder, token: &Token) -> RequestBuilder {
+        let _ = self;
+        req.header("Authorization", &format!("Bearer {}", token.0))
     }
+}
+
+fn path_segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
+impl Endpoint for Http {
+    fn health(&self) -> Reply<Health> {
+        Box::pin(send(Request::get(&self.url("/health")), None::<&()>))
+    }
+
+    fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
+        let builder = Request::post(&self.url("/sessions"));
+        Box::pin(async move { send(builder, Some(&req)).await })
+    }
+
+    fn sign_out(&self, token: &Token) -> Reply<()> {
+        let req = self.authed(Request::delete(&self.url("/sessions/current")), token);
+        Box::pin(send_empty(req))
+    }
+
+    fn enroll(
+        &self,
+        token: &Token,
+        body: EnrollmentRequest,
+        key: &IdempotencyKey,
+    ) -> Reply<Enrollment> {
+        let req = self
+            .authed(Request::post(&self.url("/mfa/enrollments")), token)
+            .header(IDEMPOTENCY_KEY, key.as_str());
+        Box::pin(async move { send(req, Some(&body)).await })
+    }
+
+    fn resend_enrollment(&self, token: &Token, id: &str) -> Reply<CodeSent> {
+        let url = self.url(&format!("/mfa/enrollments/{}/resend", path_segment(id)));
+        Box::pin(send(self.authed(Request::post(&url), token), None::<&()>))
+    }
+
+    fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
+        let url = self.url(&format!("/mfa/enrollments/{}/verify", path_segment(id)));
+        let req = self.authed(Request::post(&url), token);
+        Box::pin(async move { send(req, Some(&VerifyRequest { code })).await })
+    }
+
+    fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
+        let req = self.authed(Request::post(&self.url("/mfa/challenges")), token);
+        let body = ChallengeRequest { method_id: method_id.to_owned() };
+        Box::pin(async move { send(req, Some(&body)).await })
+    }
+
+    fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent> {
+        let url = self.url(&format!("/mfa/challenges/{}/resend", path_segment(id)));
+        Box::pin(send(self.authed(Request::post(&url), token), None::<&()>))
+    }
+
+    fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
+        let url = self.url(&format!("/mfa/challenges/{}/verify", path_segment(id)));
+        let req = self.authed(Request::post(&url), token);
+        Box::pin(async move { send(req, Some(&VerifyRequest { code })).await })
+    }
+
+    fn list(&self, token: &Token) -> Reply<AppPasswordList> {
+        Box::pin(send(self.authed(Request::get(&self.url("/app-passwords")), token), None::<&()>))
+    }
+
+    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
+        let req = self
+            .authed(Request::post(&self.url("/app-passwords")), token)
+            .header(IDEMPOTENCY_KEY, key.as_str());
+        Box::pin(async move { send(req, Some(&CreateAppPassword { name })).await })
+    }
+
+    fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
+        let url = self.url(&format!("/app-passwords/{}", path_segment(id)));
+        Box::pin(send_empty(self.authed(Request::delete(&url), token)))
+    }
+
+    fn revoke_all(&self, token: &Token) -> Reply<()> {
+        Box::pin(send_empty(self.authed(Request::delete(&self.url("/app-passwords")), token)))
+    }
+}
+
+async fn respond<B: Serialize>(
+    req: RequestBuilder,
+    body: Option<&B>,
+) -> Result<Response, ApiError> {
+    let req = req.header("Accept", "application/json");
+    let sent = match body {
+        Some(body) => req.json(body).map_err(|_| ApiError::Unexpected { status: 0 })?.send().await,
+        None => req.send().await,
+    };
+    sent.map_err(|_| ApiError::Network)
 }
 
 /// Sends a request and maps the answer: 2xx → `T`, problem document → `Problem`,
 /// no answer → `Network`.
-async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ApiError> {
-    let res = req.send().await.map_err(|_| ApiError::Network)?;
-    read(res).await
-}
-
-async fn read<T: DeserializeOwned>(res: Response) -> Result<T, ApiError> {
-    let status = res.status();
+async fn send<T: DeserializeOwned, B: Serialize>(
+    req: RequestBuilder,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let res = respond(req, body).await?;
     if res.ok() {
+        let status = res.status();
         return res.json::<T>().await.map_err(|_| ApiError::Unexpected { status });
     }
+    Err(problem(res).await)
+}
+
+/// For answers without a body (204).
+async fn send_empty(req: RequestBuilder) -> Result<(), ApiError> {
+    let res = respond(req, None::<&()>).await?;
+    if res.ok() {
+        return Ok(());
+    }
+    Err(problem(res).await)
+}
+
+async fn problem(res: Response) -> ApiError {
+    let status = res.status();
     let is_problem =
         res.headers().get("content-type").is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
     if is_problem {
         if let Ok(p) = res.json::<Problem>().await {
-            return Err(ApiError::Problem(Box::new(p)));
+            return ApiError::Problem(Box::new(p));
         }
     }
-    Err(ApiError::Unexpected { status })
+    ApiError::Unexpected { status }
 }

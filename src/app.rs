@@ -1,47 +1,394 @@
-//! The root component: owns the API client and decides which screen to show.
+//! The root component: owns the model (see `state.rs`), turns what the person asks for
+//! ([`Intent`]) into requests to the [`Endpoint`] and their outcomes into [`Action`]s.
 
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use wasm_bindgen_futures::spawn_local;
+use wire::{EnrollmentRequest, MethodKind, SignInRequest};
 use yew::prelude::*;
 
-use crate::api::Client;
-use crate::components::banner::Banner;
-use crate::screens::sign_in::{Credentials, SignIn};
+use crate::api::{ApiError, Endpoint, Http, Reply};
+use crate::clipboard;
+use crate::components::header::Header;
+use crate::errors::{outcome, Outcome, UiError};
+use crate::i18n::{Lang, Msg};
+use crate::screens::{self, ScreenProps};
+use crate::state::{Action, Announcement, CodeFor, Confirm, Field, Model, Screen};
+
+/// What the person asks for, from any screen.
+#[derive(Clone, PartialEq)]
+pub enum Intent {
+    Edit(Field, String),
+    SignIn,
+    SetUp,
+    Choose(MethodKind),
+    Continue,
+    SendCode,
+    Verify,
+    Resend,
+    Next,
+    Create,
+    Copy,
+    CopyKey,
+    Done,
+    CreateAnother,
+    AskDelete(Confirm),
+    CancelDelete,
+    ConfirmDelete,
+    Challenge(String),
+    Back,
+    SignOut,
+    SetLang(Lang),
+}
+
+/// An endpoint handed in by the host (or a test); compared by identity.
+#[derive(Clone)]
+pub struct EndpointRef(pub Rc<dyn Endpoint>);
+
+impl PartialEq for EndpointRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
     /// Base URL of the identity endpoint; empty means the page's own origin.
     #[prop_or_default]
     pub endpoint: AttrValue,
+    /// The language; None follows the browser's preferences.
+    #[prop_or_default]
+    pub lang: Option<Lang>,
+    /// Another implementation of the endpoint (tests); overrides `endpoint`.
+    #[prop_or_default]
+    pub api: Option<EndpointRef>,
 }
 
-/// Whether the identity endpoint answered its health check.
-#[derive(Clone, Copy, PartialEq)]
-enum Reachability {
-    Checking,
-    Up,
-    Down,
+/// How long to wait between health checks while the endpoint is unreachable.
+const RETRY_MS: u32 = 3000;
+
+#[derive(Clone)]
+struct Env {
+    api: Rc<dyn Endpoint>,
+    dispatch: UseReducerDispatcher<Model>,
+    lang: Lang,
+}
+
+impl Env {
+    fn dispatch(&self, action: Action) {
+        self.dispatch.dispatch(action);
+    }
+
+    /// Runs `reply`, marking the model busy until it ends; success becomes `ok(value)`.
+    fn call<T: 'static>(
+        &self,
+        reply: Reply<T>,
+        limit: Option<u32>,
+        ok: impl FnOnce(T) -> Action + 'static,
+    ) {
+        self.dispatch(Action::Busy);
+        let env = self.clone();
+        spawn_local(async move {
+            match reply.await {
+                Ok(value) => env.dispatch(ok(value)),
+                Err(e) => env.fail(&e, limit),
+            }
+        });
+    }
+
+    fn fail(&self, error: &ApiError, limit: Option<u32>) {
+        match outcome(error, limit) {
+            Outcome::Expired => self.dispatch(Action::Expired),
+            Outcome::StepUp => self.dispatch(Action::StepUp),
+            Outcome::Show(e) => {
+                if e == UiError::Network {
+                    self.dispatch(Action::Online(false));
+                }
+                self.dispatch(Action::Failed(e));
+            }
+        }
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// What `intent` does, given the model as it is now.
+fn run(env: &Env, m: &Model, intent: Intent) {
+    let sends = !matches!(
+        intent,
+        Intent::Edit(..)
+            | Intent::Choose(_)
+            | Intent::Back
+            | Intent::SetLang(_)
+            | Intent::CancelDelete
+            | Intent::AskDelete(_)
+            | Intent::SignOut
+    );
+    if sends && m.busy {
+        return; // one request at a time: a double click sends nothing twice
+    }
+    let token = m.session.as_ref().map(|s| s.token.clone());
+    let d = &m.drafts;
+    match intent {
+        Intent::Edit(field, value) => env.dispatch(Action::Edit(field, value)),
+        Intent::Choose(kind) => env.dispatch(Action::ChooseKind(kind)),
+        Intent::SetUp => env.dispatch(Action::SetUp),
+        Intent::Next => env.dispatch(Action::Next),
+        Intent::Back => env.dispatch(Action::Back),
+        Intent::CreateAnother => env.dispatch(Action::CreateAnother),
+        Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
+        Intent::CancelDelete => env.dispatch(Action::CancelDelete),
+        Intent::SetLang(_) => {}
+        Intent::SignIn => {
+            let username = d.username.trim().to_owned();
+            if username.is_empty() {
+                return env.dispatch(Action::Failed(UiError::UsernameMissing));
+            }
+            if d.password.is_empty() {
+                return env.dispatch(Action::Failed(UiError::PasswordMissing));
+            }
+            let req = SignInRequest { username, password: d.password.to_string() };
+            env.call(env.api.sign_in(req), None, Action::SignedIn);
+        }
+        Intent::Continue => match (d.kind, &token) {
+            (Some(MethodKind::Totp), Some(token)) => {
+                let reply = env.api.enroll(token, EnrollmentRequest::Totp, &d.enroll_key);
+                env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
+            }
+            (Some(_), _) => env.dispatch(Action::ToContact),
+            (None, _) => {}
+        },
+        Intent::SendCode => {
+            let (Screen::Contact(kind), Some(token)) = (&m.screen, &token) else { return };
+            let req = match kind {
+                MethodKind::Email if wire::looks_like_email(&d.email) => {
+                    EnrollmentRequest::Email { email: d.email.trim().to_owned() }
+                }
+                MethodKind::Email => return env.dispatch(Action::Failed(UiError::Email)),
+                _ => match wire::normalize_phone(&d.phone) {
+                    Some(phone) if *kind == MethodKind::Voice => EnrollmentRequest::Voice { phone },
+                    Some(phone) => EnrollmentRequest::Sms { phone },
+                    None => return env.dispatch(Action::Failed(UiError::Phone)),
+                },
+            };
+            let reply = env.api.enroll(token, req, &d.enroll_key);
+            env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
+        }
+        Intent::Verify => {
+            let Some(token) = &token else { return };
+            let code: String = d.code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return env.dispatch(Action::Failed(UiError::CodeFormat));
+            }
+            let reply = match &m.screen {
+                Screen::Totp(step) => env.api.verify_enrollment(token, &step.id, code),
+                Screen::Code(step) => match &step.target {
+                    CodeFor::Enrollment { id } => env.api.verify_enrollment(token, id, code),
+                    CodeFor::Challenge { id, .. } => env.api.verify_challenge(token, id, code),
+                },
+                _ => return,
+            };
+            env.call(reply, None, |v| Action::Verified(v.method));
+        }
+        Intent::Resend => {
+            let (Screen::Code(step), Some(token)) = (&m.screen, &token) else { return };
+            let reply = match &step.target {
+                CodeFor::Enrollment { id } => env.api.resend_enrollment(token, id),
+                CodeFor::Challenge { id, .. } => env.api.resend_challenge(token, id),
+            };
+            env.call(reply, None, |sent| Action::CodeSent { sent, now: now() });
+        }
+        Intent::Challenge(method_id) => {
+            let Some(token) = &token else { return };
+            let reply = env.api.challenge(token, &method_id);
+            env.call(reply, None, |challenge| Action::ChallengeStarted { challenge, now: now() });
+        }
+        Intent::Create => {
+            let Some(token) = &token else { return };
+            let typed = d.name.trim();
+            let name = if typed.is_empty() {
+                // Names are unique per person: the default carries the date and time.
+                let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+                format!("{} {}", env.lang.t(Msg::NameDefault), env.lang.datetime(&stamp))
+            } else {
+                typed.to_owned()
+            };
+            let reply = env.api.create(token, name, &d.create_key);
+            env.call(reply, None, Action::Created);
+        }
+        Intent::Copy | Intent::CopyKey => {
+            let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
+                Screen::Show { created, .. } => (created.password.clone(), Action::Copied),
+                Screen::Totp(step) => (step.secret.clone(), |_| Action::KeyCopied),
+                _ => return,
+            };
+            let env = env.clone();
+            spawn_local(async move {
+                let outcome = clipboard::copy(secret.expose()).await;
+                env.dispatch(done(outcome));
+            });
+        }
+        Intent::Done => env.dispatch(Action::Done),
+        Intent::ConfirmDelete => {
+            let (Screen::List { confirm: Some(what), list }, Some(token)) = (&m.screen, &token)
+            else {
+                return;
+            };
+            let limit = list.as_ref().map(|l| l.limit);
+            let reply = match what {
+                Confirm::One(p) => env.api.revoke(token, &p.id),
+                Confirm::All => env.api.revoke_all(token),
+            };
+            let what = what.clone();
+            env.call(reply, limit, move |()| Action::Deleted(what));
+        }
+        Intent::SignOut => {
+            if let Some(token) = token {
+                // Best effort: the token is dropped here whatever the endpoint answers.
+                let reply = env.api.sign_out(&token);
+                spawn_local(async move {
+                    let _ = reply.await;
+                });
+            }
+            env.dispatch(Action::SignedOut);
+        }
+    }
+}
+
+/// The live-region text of an announcement.
+fn announcement_text(a: &Announcement, lang: Lang) -> String {
+    match a {
+        Announcement::CodeSent(dest) => lang.f(Msg::CodeAnnounce, &[("dest", dest)]),
+        Announcement::Copied => lang.t(Msg::CopiedAnnounce).to_owned(),
+        Announcement::KeyCopied => lang.t(Msg::Copied).to_owned(),
+        Announcement::Deleted(name) => lang.f(Msg::Deleted, &[("name", name)]),
+        Announcement::DeletedAll => lang.t(Msg::DeletedAll).to_owned(),
+        Announcement::BackOnline => lang.t(Msg::EndpointBack).to_owned(),
+    }
 }
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let client = use_memo(props.endpoint.clone(), |e| Client::new(e.as_str()));
-    let reach = use_state_eq(|| Reachability::Checking);
+    let api: Rc<dyn Endpoint> = {
+        let http = use_memo(props.endpoint.clone(), |e| Rc::new(Http::new(e)) as Rc<dyn Endpoint>);
+        match &props.api {
+            Some(api) => api.0.clone(),
+            None => (*http).clone(),
+        }
+    };
+    let model = use_reducer(Model::default);
+    let lang = use_state({
+        let chosen = props.lang;
+        move || chosen.unwrap_or_else(Lang::from_browser)
+    });
     {
-        let reach = reach.clone();
-        use_effect_with(client.clone(), move |client| {
-            let client = (**client).clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let up = client.health().await.is_ok();
-                reach.set(if up { Reachability::Up } else { Reachability::Down });
-            });
+        let lang = lang.clone();
+        use_effect_with(props.lang, move |chosen| {
+            if let Some(chosen) = chosen {
+                lang.set(*chosen);
+            }
         });
     }
-    let on_sign_in = Callback::from(|_creds: Credentials| {});
-    html! {
-        <div class="ap-root">
-            if *reach == Reachability::Down {
-                <Banner kind="error" text="The sign-in service cannot be reached. Check your connection and try again." />
+    let env = Env { api: api.clone(), dispatch: model.dispatcher(), lang: *lang };
+
+    // Health: checked at start, then every few seconds while the endpoint is unreachable.
+    {
+        let env = env.clone();
+        use_effect_with(model.online, move |online| {
+            let check = {
+                let env = env.clone();
+                move || {
+                    let env = env.clone();
+                    spawn_local(async move {
+                        let up = env.api.health().await.is_ok();
+                        env.dispatch(Action::Online(up));
+                    });
+                }
+            };
+            if *online {
+                check();
             }
-            <SignIn on_submit={on_sign_in} busy={*reach == Reachability::Checking} />
-        </div>
+            let timer = (!*online).then(|| Interval::new(RETRY_MS, check));
+            move || drop(timer)
+        });
+    }
+
+    // The list screen loads its list (again, once back online).
+    {
+        let env = env.clone();
+        let needs_list = matches!(&model.screen, Screen::List { list: None, .. });
+        let token = model.session.as_ref().map(|s| s.token.clone());
+        use_effect_with((needs_list, model.online), move |(needs, online)| {
+            if let (true, true, Some(token)) = (*needs, *online, token) {
+                env.call(env.api.list(&token), None, Action::Listed);
+            }
+        });
+    }
+
+    // Focus the new screen's heading, so keyboard and screen-reader users start there.
+    let root = use_node_ref();
+    let shown = use_mut_ref(|| model.screen.key());
+    {
+        let root = root.clone();
+        use_effect_with(model.screen.key(), move |key| {
+            let changed = *shown.borrow() != *key;
+            *shown.borrow_mut() = key;
+            if changed {
+                let heading = root
+                    .cast::<web_sys::Element>()
+                    .and_then(|r| r.query_selector("h1").ok().flatten());
+                if let Some(h) = heading
+                    .and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
+                {
+                    let _ = h.focus();
+                }
+            }
+        });
+    }
+
+    let on: Callback<Intent> = {
+        let (env, model, lang) = (env.clone(), model.clone(), lang.clone());
+        Callback::from(move |intent: Intent| {
+            if let Intent::SetLang(l) = intent {
+                lang.set(l);
+            }
+            run(&env, &model, intent)
+        })
+    };
+    let screen_props = ScreenProps { model: Rc::new((*model).clone()), on: on.clone() };
+    let screen = match &model.screen {
+        Screen::SignIn(_) => html! { <screens::sign_in::SignIn ..screen_props /> },
+        Screen::NotAvailable(_) => {
+            html! { <screens::not_available::NotAvailable ..screen_props /> }
+        }
+        Screen::Intro => html! { <screens::intro::Intro ..screen_props /> },
+        Screen::Choose => html! { <screens::choose::Choose ..screen_props /> },
+        Screen::Contact(_) => html! { <screens::contact::Contact ..screen_props /> },
+        Screen::Totp(_) => html! { <screens::totp::Totp ..screen_props /> },
+        Screen::Code(_) => html! { <screens::code::Code ..screen_props /> },
+        Screen::Verified(_) => html! { <screens::verified::Verified ..screen_props /> },
+        Screen::Challenge => html! { <screens::challenge::Challenge ..screen_props /> },
+        Screen::Name => html! { <screens::name::Name ..screen_props /> },
+        Screen::Show { .. } => html! { <screens::show::Show ..screen_props /> },
+        Screen::List { .. } => html! { <screens::list::List ..screen_props /> },
+    };
+    let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
+    let announced = model.announcement.as_ref().map(|(_, a)| announcement_text(a, *lang));
+    html! {
+        <ContextProvider<Lang> context={*lang}>
+            <div class="ap-root" lang={lang.tag()} ref={root}>
+                <Header who={who} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
+                if !model.online {
+                    <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
+                }
+                <div class="ap-main">{ screen }</div>
+                <div class="ap-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+                    { announced.unwrap_or_default() }
+                </div>
+            </div>
+        </ContextProvider<Lang>>
     }
 }

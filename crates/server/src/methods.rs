@@ -15,13 +15,7 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     /// Accepts `+33 6 12 34 56 78`, `+1 (555) 010-0199`; refuses numbers without `+`.
     pub fn parse(raw: &str) -> Option<Self> {
-        let s: String =
-            raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')).collect();
-        let digits = s.strip_prefix('+')?;
-        let ok = (8..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        ok.then_some(Self(s))
+        wire::normalize_phone(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -43,13 +37,7 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     pub fn parse(raw: &str) -> Option<Self> {
         let s = raw.trim();
-        let (local, domain) = s.split_once('@')?;
-        let ok = s.len() <= 254
-            && !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && s.parse::<lettre::Address>().is_ok();
+        let ok = wire::looks_like_email(s) && s.parse::<lettre::Address>().is_ok();
         ok.then(|| Self(s.to_owned()))
     }
 

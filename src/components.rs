@@ -1,2 +1,0 @@
-//! Reusable parts, one component per file.
-pub mod banner;

@@ -1,0 +1,40 @@
+use yew::prelude::*;
+
+use crate::i18n::{Lang, Msg};
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// The signed-in person's display name; None before sign-in.
+    #[prop_or_default]
+    pub who: Option<AttrValue>,
+    pub on_lang: Callback<Lang>,
+    pub on_sign_out: Callback<()>,
+}
+
+/// The bar above every screen: the product name, the language switch and, once
+/// signed in, who is signed in and "Sign out".
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let other = lang.other();
+    let on_lang = {
+        let cb = props.on_lang.clone();
+        Callback::from(move |_| cb.emit(other))
+    };
+    let on_sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
+    html! {
+        <header class="ap-header">
+            <span class="ap-header__title">{ lang.t(Msg::AppTitle) }</span>
+            <div class="ap-header__tools">
+                <button type="button" class="ap-link" lang={other.tag()} onclick={on_lang}
+                    aria-label={other.t(Msg::LangOtherLabel)}>
+                    { lang.t(Msg::LangOther) }
+                </button>
+                if let Some(who) = &props.who {
+                    <span class="ap-header__who">{ lang.f(Msg::SignedInAs, &[("name", who)]) }</span>
+                    <button type="button" class="ap-link" onclick={on_sign_out}>{ lang.t(Msg::SignOut) }</button>
+                }
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,7 @@
+//! Reusable parts of the screens.
+pub mod banner;
+pub mod card;
+pub mod field;
+pub mod header;
+pub mod qr;
+pub mod steps;

@@ -1,0 +1,141 @@
+//! What went wrong, in the person's terms: each error the UI can show, the field it
+//! belongs to, and its localized message. Mapped from the endpoint's stable `code`s,
+//! never from its English titles.
+
+use wire::{ErrorCode, Problem};
+
+use crate::api::ApiError;
+use crate::i18n::{Lang, Msg};
+use crate::state::Field;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UiError {
+    Network,
+    UsernameMissing,
+    PasswordMissing,
+    Credentials,
+    AccountDisabled,
+    RateLimited {
+        wait: u32,
+    },
+    MethodNotAllowed,
+    DeliveryFailed,
+    Phone,
+    Email,
+    CodeFormat,
+    CodeWrong {
+        left: Option<u32>,
+    },
+    CodeExpired,
+    CodeTooMany,
+    ResendTooSoon {
+        wait: u32,
+    },
+    NameTaken,
+    NameInvalid,
+    Limit {
+        limit: u32,
+    },
+    /// Anything else: the server's request id, to quote to support.
+    Unexpected {
+        reference: Option<String>,
+    },
+}
+
+/// What the app does about a failed call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Show this error where the person is.
+    Show(UiError),
+    /// The session is gone: back to sign-in.
+    Expired,
+    /// Prove MFA again first.
+    StepUp,
+}
+
+impl UiError {
+    /// The field the error is about, for `aria-describedby` and `aria-invalid`.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Self::UsernameMissing => Some(Field::Username),
+            Self::PasswordMissing => Some(Field::Password),
+            Self::Phone => Some(Field::Phone),
+            Self::Email => Some(Field::Email),
+            Self::CodeFormat | Self::CodeWrong { .. } | Self::CodeExpired | Self::CodeTooMany => {
+                Some(Field::Code)
+            }
+            Self::NameTaken | Self::NameInvalid => Some(Field::Name),
+            _ => None,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let t = |m| lang.t(m).to_owned();
+        match self {
+            Self::Network => t(Msg::ErrorNetwork),
+            Self::UsernameMissing => t(Msg::ErrorUsernameMissing),
+            Self::PasswordMissing => t(Msg::ErrorPasswordMissing),
+            Self::Credentials => t(Msg::ErrorCredentials),
+            Self::AccountDisabled => t(Msg::ErrorAccountDisabled),
+            Self::RateLimited { wait } => {
+                lang.f(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
+            }
+            Self::MethodNotAllowed => t(Msg::ErrorMethodNotAllowed),
+            Self::DeliveryFailed => t(Msg::ErrorDeliveryFailed),
+            Self::Phone => t(Msg::ErrorPhone),
+            Self::Email => t(Msg::ErrorEmail),
+            Self::CodeFormat => t(Msg::ErrorCodeFormat),
+            Self::CodeWrong { left: Some(1) } => t(Msg::ErrorCodeWrongOne),
+            Self::CodeWrong { left: Some(left) } => lang.f(Msg::ErrorCodeWrong, &[("left", left)]),
+            Self::CodeWrong { left: None } => t(Msg::ErrorCodeWrongPlain),
+            Self::CodeExpired => t(Msg::ErrorCodeExpired),
+            Self::CodeTooMany => t(Msg::ErrorCodeTooMany),
+            Self::ResendTooSoon { wait } => {
+                lang.f(Msg::ErrorResendTooSoon, &[("wait", &lang.wait(*wait))])
+            }
+            Self::NameTaken => t(Msg::ErrorNameTaken),
+            Self::NameInvalid => t(Msg::ErrorNameInvalid),
+            Self::Limit { limit } => lang.f(Msg::ErrorLimit, &[("limit", limit)]),
+            Self::Unexpected { reference: Some(r) } => lang.f(Msg::ErrorUnexpected, &[("ref", r)]),
+            Self::Unexpected { reference: None } => t(Msg::ErrorUnexpectedNoref),
+        }
+    }
+}
+
+fn field_named(p: &Problem, name: &str) -> bool {
+    p.errors.iter().any(|e| e.field == name)
+}
+
+/// What to do about `error`. `limit` is the app-password limit, when known.
+pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
+    let p = match error {
+        ApiError::Network => return Outcome::Show(UiError::Network),
+        ApiError::Unexpected { .. } => {
+            return Outcome::Show(UiError::Unexpected { reference: None })
+        }
+        ApiError::Problem(p) => p,
+    };
+    let wait = p.retry_after.unwrap_or(30);
+    Outcome::Show(match p.code {
+        ErrorCode::Unauthorized | ErrorCode::SessionExpired => return Outcome::Expired,
+        ErrorCode::MfaRequired => return Outcome::StepUp,
+        ErrorCode::InvalidCredentials => UiError::Credentials,
+        ErrorCode::AccountDisabled => UiError::AccountDisabled,
+        ErrorCode::RateLimited => UiError::RateLimited { wait },
+        ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
+        ErrorCode::DeliveryFailed => UiError::DeliveryFailed,
+        ErrorCode::InvalidCode => UiError::CodeWrong { left: p.attempts_left },
+        ErrorCode::CodeExpired => UiError::CodeExpired,
+        ErrorCode::TooManyAttempts => UiError::CodeTooMany,
+        ErrorCode::ResendTooSoon => UiError::ResendTooSoon { wait },
+        ErrorCode::NameTaken => UiError::NameTaken,
+        ErrorCode::LimitReached => UiError::Limit { limit: limit.unwrap_or(40) },
+        ErrorCode::ValidationFailed if field_named(p, "phone") => UiError::Phone,
+        ErrorCode::ValidationFailed if field_named(p, "email") => UiError::Email,
+        ErrorCode::ValidationFailed if field_named(p, "name") => UiError::NameInvalid,
+        ErrorCode::ValidationFailed if field_named(p, "code") => UiError::CodeFormat,
+        ErrorCode::ValidationFailed if field_named(p, "username") => UiError::UsernameMissing,
+        ErrorCode::ValidationFailed if field_named(p, "password") => UiError::PasswordMissing,
+        _ => UiError::Unexpected { reference: p.request_id.clone() },
+    })
+}

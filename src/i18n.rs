@@ -1,0 +1,95 @@
+//! Messages in English and French. The texts live in `src/i18n/*.ftl` (a one-line-per-
+//! message subset of Fluent); `src/i18n/build.rs` turns them into a compile-time table,
+//! checking that every language has every key with the same placeholders. Looking a
+//! message up is an array index; there is no parser or bundle in the wasm.
+
+use std::fmt::Display;
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+/// A language the app speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// The message `msg` in this language.
+    pub fn t(self, msg: Msg) -> &'static str {
+        match self {
+            Self::En => EN[msg as usize],
+            Self::Fr => FR[msg as usize],
+        }
+    }
+
+    /// The message `msg` with its `{ $name }` placeholders filled in.
+    pub fn f(self, msg: Msg, args: &[(&str, &dyn Display)]) -> String {
+        let mut text = self.t(msg).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{ ${name} }}"), &value.to_string());
+        }
+        text
+    }
+
+    /// The BCP 47 tag, for `lang` attributes and `Intl`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    /// The other language, for the switch.
+    pub fn other(self) -> Self {
+        match self {
+            Self::En => Self::Fr,
+            Self::Fr => Self::En,
+        }
+    }
+
+    /// The language of a BCP 47 tag such as `fr-CA`, if the app speaks it.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Self::En),
+            "fr" => Some(Self::Fr),
+            _ => None,
+        }
+    }
+
+    /// The first of the browser's preferred languages that the app speaks, else English.
+    pub fn from_browser() -> Self {
+        let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Self::En };
+        nav.languages()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .chain(nav.language())
+            .find_map(|tag| Self::from_tag(&tag))
+            .unwrap_or_default()
+    }
+
+    /// An RFC 3339 timestamp as a date and time the reader expects, through the
+    /// browser's `Intl` (no locale data in the bundle). Falls back to the raw text.
+    pub fn datetime(self, rfc3339: &str) -> String {
+        let date = js_sys::Date::new(&rfc3339.into());
+        if date.get_time().is_nan() {
+            return rfc3339.to_owned();
+        }
+        let options = js_sys::Object::new();
+        for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        }
+        date.to_locale_string(self.tag(), &options).into()
+    }
+
+    /// A wait of `seconds`, as "45 s" or "3 min".
+    pub fn wait(self, seconds: u32) -> String {
+        if seconds < 90 {
+            self.f(Msg::WaitSeconds, &[("n", &seconds)])
+        } else {
+            self.f(Msg::WaitMinutes, &[("n", &seconds.div_ceil(60))])
+        }
+    }
+}

@@ -1,0 +1,54 @@
+use wire::MethodKind;
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::banner::form_end;
+use crate::components::card::Card;
+use crate::i18n::{Lang, Msg};
+
+/// The name and one-line hint of a method kind.
+pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {
+    match kind {
+        MethodKind::Totp => (Msg::KindTotp, Msg::KindTotpHint),
+        MethodKind::Sms => (Msg::KindSms, Msg::KindSmsHint),
+        MethodKind::Voice => (Msg::KindVoice, Msg::KindVoiceHint),
+        MethodKind::Email => (Msg::KindEmail, Msg::KindEmailHint),
+    }
+}
+
+/// Step 3 of the seed: pick a method among those the admin allows.
+#[function_component(Choose)]
+pub fn choose(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let m = &props.model;
+    let allowed = m.session.as_ref().map(|s| s.account.policy.allowed_methods.clone());
+    let allowed = allowed.unwrap_or_default();
+    let selected = m.drafts.kind.filter(|k| allowed.contains(k));
+    html! {
+        <Card title={lang.t(Msg::ChooseTitle)} step={m.step()} on_back={props.back()}>
+            <form onsubmit={props.submit(Intent::Continue)} novalidate=true>
+                <fieldset class="ap-choices">
+                    <legend class="ap-lead">{ lang.t(Msg::ChooseLead) }</legend>
+                    { for allowed.iter().map(|&kind| {
+                        let (name, hint) = kind_texts(kind);
+                        let id = format!("ap-kind-{}", kind.as_str());
+                        let on = props.on.reform(move |_: Event| Intent::Choose(kind));
+                        html! {
+                            <label class="ap-choice" for={id.clone()}>
+                                <input type="radio" name="ap-kind" id={id.clone()} value={kind.as_str()}
+                                    checked={selected == Some(kind)} onchange={on}
+                                    aria-describedby={format!("{id}-hint")} />
+                                <span class="ap-choice__text">
+                                    <span class="ap-choice__name">{ lang.t(name) }</span>
+                                    <span class="ap-hint" id={format!("{id}-hint")}>{ lang.t(hint) }</span>
+                                </span>
+                            </label>
+                        }
+                    }) }
+                </fieldset>
+                { form_end(m.error.as_ref(), lang, Msg::Continue, m.busy, selected.is_none()) }
+            </form>
+        </Card>
+    }
+}

@@ -1,0 +1,84 @@
+use gloo_timers::callback::Interval;
+use wire::MethodKind;
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::banner::{field_error, form_end};
+use crate::components::card::Card;
+use crate::components::field::Field;
+use crate::i18n::{Lang, Msg};
+use crate::state::{Field as F, Screen};
+
+/// The code field and "Verify", shared by the authenticator-app and code screens.
+pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
+    let m = &props.model;
+    let error = m.error.as_ref();
+    html! {
+        <form class="ap-code-form" onsubmit={props.submit(Intent::Verify)} novalidate=true>
+            <Field id="ap-code" label={lang.t(Msg::CodeLabel)} autocomplete="one-time-code"
+                inputmode="numeric" verbatim=true required=true maxlength={16}
+                value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
+                error={field_error(error, F::Code, lang)} class="ap-field--code" />
+            { form_end(error, lang, Msg::Verify, m.busy, false) }
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResendProps {
+    /// When (ms since the epoch) a new code may be asked for.
+    pub at: Option<f64>,
+    pub busy: bool,
+    pub onclick: Callback<MouseEvent>,
+}
+
+/// "Send a new code", disabled with a visible countdown during the cooldown.
+#[function_component(Resend)]
+pub fn resend(props: &ResendProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let now = use_state(js_sys::Date::now);
+    {
+        let now = now.clone();
+        use_effect_with(props.at, move |at| {
+            let ticking = at.is_some_and(|at| at > js_sys::Date::now());
+            let timer = ticking.then(|| Interval::new(1000, move || now.set(js_sys::Date::now())));
+            move || drop(timer)
+        });
+    }
+    let left = props.at.map_or(0.0, |at| ((at - *now) / 1000.0).ceil()).max(0.0) as u32;
+    let label = if left > 0 {
+        lang.f(Msg::ResendIn, &[("seconds", &left)])
+    } else {
+        lang.t(Msg::Resend).to_owned()
+    };
+    html! {
+        <button type="button" class="ap-button ap-button--secondary" disabled={left > 0 || props.busy}
+            onclick={props.onclick.clone()}>{ label }</button>
+    }
+}
+
+/// Enter the code that was sent (or that the authenticator app shows, for a returning user).
+#[function_component(Code)]
+pub fn code(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let m = &props.model;
+    let Screen::Code(step) = &m.screen else { return html! {} };
+    let sent = step.destination.as_ref().map(|dest| {
+        let msg = match step.kind {
+            MethodKind::Voice => Msg::CodeSentVoice,
+            MethodKind::Email => Msg::CodeSentEmail,
+            _ => Msg::CodeSentSms,
+        };
+        lang.f(msg, &[("dest", dest)])
+    });
+    let lead = sent.unwrap_or_else(|| lang.t(Msg::CodeTotp).to_owned());
+    html! {
+        <Card title={lang.t(Msg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+            { code_form(props, lang) }
+            if step.kind.sends_code() {
+                <Resend at={step.resend_at} busy={m.busy} onclick={props.send(Intent::Resend)} />
+            }
+        </Card>
+    }
+}

@@ -1,0 +1,20 @@
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::card::Card;
+use crate::i18n::{Lang, Msg};
+
+/// Step 2 of the seed: why, and "Set it up now".
+#[function_component(Intro)]
+pub fn intro(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    html! {
+        <Card title={lang.t(Msg::IntroTitle)} lead={lang.t(Msg::IntroLead)}>
+            <p>{ lang.t(Msg::IntroWhy) }</p>
+            <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::SetUp)}>
+                { lang.t(Msg::IntroButton) }
+            </button>
+        </Card>
+    }
+}

@@ -1,0 +1,96 @@
+use wire::AppPasswordInfo;
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::banner::form_error;
+use crate::components::card::Card;
+use crate::i18n::{Lang, Msg};
+use crate::state::{Confirm, Screen};
+
+/// Your app passwords: the list, create another, delete one or all (confirmed).
+#[function_component(List)]
+pub fn list(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let m = &props.model;
+    let Screen::List { list, confirm } = &m.screen else { return html! {} };
+    let Some(list) = list else {
+        return html! {
+            <Card title={lang.t(Msg::ListTitle)}>
+                <p class="ap-lead" role="status">{ lang.t(Msg::Working) }</p>
+                { form_error(m.error.as_ref(), lang) }
+            </Card>
+        };
+    };
+    let count = list.items.len();
+    let full = count >= list.limit as usize;
+    let row = |p: &AppPasswordInfo| {
+        let used = match &p.last_used_at {
+            Some(at) => lang.f(Msg::ListLastUsed, &[("date", &lang.datetime(at))]),
+            None => lang.t(Msg::ListNeverUsed).to_owned(),
+        };
+        let asking = matches!(confirm, Some(Confirm::One(c)) if c.id == p.id);
+        html! {
+            <li class="ap-item" key={p.id.clone()}>
+                <div class="ap-item__text">
+                    <span class="ap-item__name">{ p.name.clone() }</span>
+                    <span class="ap-hint">
+                        { lang.f(Msg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
+                    </span>
+                </div>
+                if asking {
+                    { confirm_box(props, lang, lang.f(Msg::DeleteConfirm, &[("name", &p.name)]), Msg::Delete) }
+                } else {
+                    <button type="button" class="ap-button ap-button--danger"
+                        aria-label={lang.f(Msg::DeleteNamed, &[("name", &p.name)])}
+                        onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy}>
+                        { lang.t(Msg::Delete) }
+                    </button>
+                }
+            </li>
+        }
+    };
+    html! {
+        <Card title={lang.t(Msg::ListTitle)} lead={lang.t(Msg::ListLead)}>
+            <p class="ap-count">{ lang.f(Msg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
+            if list.items.is_empty() {
+                <p>{ lang.t(Msg::ListEmpty) }</p>
+            } else {
+                <ul class="ap-items">{ for list.items.iter().map(row) }</ul>
+            }
+            { form_error(m.error.as_ref(), lang) }
+            if full {
+                <p class="ap-note" role="status">{ lang.f(Msg::ListLimit, &[("limit", &list.limit)]) }</p>
+            }
+            <div class="ap-actions">
+                <button type="button" class="ap-button ap-button--primary" disabled={full || m.busy}
+                    onclick={props.send(Intent::CreateAnother)}>
+                    { lang.t(Msg::ListCreate) }
+                </button>
+                if count >= 2 {
+                    if matches!(confirm, Some(Confirm::All)) {
+                        { confirm_box(props, lang, lang.f(Msg::DeleteAllConfirm, &[("count", &count)]), Msg::DeleteAll) }
+                    } else {
+                        <button type="button" class="ap-button ap-button--danger" disabled={m.busy}
+                            onclick={props.send(Intent::AskDelete(Confirm::All))}>
+                            { lang.t(Msg::DeleteAll) }
+                        </button>
+                    }
+                }
+            </div>
+        </Card>
+    }
+}
+
+/// The inline confirmation: what will happen, the destructive button, Cancel.
+fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: Msg) -> Html {
+    html! {
+        <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q">
+            <p id="ap-confirm-q">{ question }</p>
+            <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy}
+                onclick={props.send(Intent::ConfirmDelete)}>{ lang.t(yes) }</button>
+            <button type="button" class="ap-button ap-button--secondary"
+                onclick={props.send(Intent::CancelDelete)}>{ lang.t(Msg::Cancel) }</button>
+        </div>
+    }
+}

@@ -1,0 +1,55 @@
+//! One file per screen of the journey. Each gets the model and one callback for what
+//! the person asks for; none sends a request itself.
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::app::Intent;
+use crate::state::Model;
+
+pub mod challenge;
+pub mod choose;
+pub mod code;
+pub mod contact;
+pub mod intro;
+pub mod list;
+pub mod name;
+pub mod not_available;
+pub mod show;
+pub mod sign_in;
+pub mod totp;
+pub mod verified;
+
+/// What every screen gets.
+#[derive(Properties, PartialEq, Clone)]
+pub struct ScreenProps {
+    pub model: Rc<Model>,
+    pub on: Callback<Intent>,
+}
+
+impl ScreenProps {
+    /// A callback that sends `intent`, for buttons.
+    pub fn send(&self, intent: Intent) -> Callback<MouseEvent> {
+        let on = self.on.clone();
+        Callback::from(move |_| on.emit(intent.clone()))
+    }
+
+    /// A form's submit handler that sends `intent` without reloading the page.
+    pub fn submit(&self, intent: Intent) -> Callback<SubmitEvent> {
+        let on = self.on.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on.emit(intent.clone())
+        })
+    }
+
+    /// An input handler that stores what is typed in the drafts.
+    pub fn edit(&self, field: crate::state::Field) -> Callback<String> {
+        self.on.reform(move |value| Intent::Edit(field, value))
+    }
+
+    /// "Back", when the model offers it.
+    pub fn back(&self) -> Option<Callback<()>> {
+        self.model.back().map(|_| self.on.reform(|()| Intent::Back))
+    }
+}

@@ -1,0 +1,28 @@
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::banner::{field_error, form_end};
+use crate::components::card::Card;
+use crate::components::field::Field;
+use crate::i18n::{Lang, Msg};
+use crate::state::Field as F;
+
+/// An optional name for the app password, then "Create".
+#[function_component(Name)]
+pub fn name(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let m = &props.model;
+    let error = m.error.as_ref();
+    html! {
+        <Card title={lang.t(Msg::NameTitle)} lead={lang.t(Msg::NameLead)} step={m.step()} on_back={props.back()}>
+            <form onsubmit={props.submit(Intent::Create)} novalidate=true>
+                <Field id="ap-name" label={lang.t(Msg::NameLabel)} hint={lang.t(Msg::NameHint)}
+                    autocomplete="off" maxlength={64}
+                    value={m.drafts.name.clone()} oninput={props.edit(F::Name)}
+                    error={field_error(error, F::Name, lang)} />
+                { form_end(error, lang, Msg::Create, m.busy, false) }
+            </form>
+        </Card>
+    }
+}

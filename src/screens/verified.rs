@@ -1,0 +1,26 @@
+use yew::prelude::*;
+
+use super::choose::kind_texts;
+use super::ScreenProps;
+use crate::app::Intent;
+use crate::components::card::Card;
+use crate::i18n::{Lang, Msg};
+use crate::state::Screen;
+
+/// Step 4 of the seed: the method is verified; "Next".
+#[function_component(Verified)]
+pub fn verified(props: &ScreenProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let m = &props.model;
+    let Screen::Verified(method) = &m.screen else { return html! {} };
+    let (name, _) = kind_texts(method.kind);
+    let what = format!("{} ({})", lang.t(name), method.label);
+    html! {
+        <Card title={lang.t(Msg::VerifiedTitle)} step={m.step()}>
+            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.f(Msg::VerifiedLead, &[("method", &what)]) }</p>
+            <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Next)}>
+                { lang.t(Msg::Next) }
+            </button>
+        </Card>
+    }
+}

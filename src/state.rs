@@ -1,0 +1,557 @@
+//! The whole app as one explicit state machine: a [`Model`] whose [`Screen`] says where
+//! the person is, changed only by [`Action`]s through [`Model::reduce`]. An action that
+//! makes no sense on the current screen (a late answer to a request the person has
+//! moved away from) is ignored. No I/O here: `app.rs` runs requests and dispatches
+//! their outcomes.
+
+use std::rc::Rc;
+
+use wire::{
+    Account, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Enrollment, Method, MethodKind,
+    NewAppPassword, Next, NotAvailableReason, Session,
+};
+use yew::Reducible;
+use zeroize::Zeroizing;
+
+use crate::api::{IdempotencyKey, Token};
+use crate::clipboard::Copied;
+use crate::errors::UiError;
+
+/// A secret shown on screen (the app password, the TOTP key): shared, never cloned,
+/// and wiped from memory when the last reference goes.
+#[derive(Clone, PartialEq)]
+pub struct Secret(Rc<Zeroizing<String>>);
+
+impl Secret {
+    pub fn new(mut text: String) -> Self {
+        let moved = std::mem::take(&mut text);
+        Self(Rc::new(Zeroizing::new(moved)))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Why the sign-in screen is shown again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInReason {
+    SignedOut,
+    Expired,
+}
+
+/// What a code entered on the code screen proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeFor {
+    /// A new method being registered.
+    Enrollment { id: String },
+    /// A registered method, proved again (returning user or step-up).
+    Challenge { id: String, method: Method },
+}
+
+/// The code screen's data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeStep {
+    pub target: CodeFor,
+    pub kind: MethodKind,
+    /// Where the code went, masked (`+33 ••• •• 78`); None for an authenticator app.
+    pub destination: Option<String>,
+    /// When (ms since the epoch, browser clock) a new code may be asked for.
+    pub resend_at: Option<f64>,
+}
+
+/// The authenticator-app screen's data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TotpStep {
+    pub id: String,
+    pub secret: Secret,
+    pub otpauth_uri: Secret,
+}
+
+/// A deletion waiting for the person's confirmation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    One(AppPasswordInfo),
+    All,
+}
+
+/// Where the person is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    SignIn(Option<SignInReason>),
+    NotAvailable(NotAvailableReason),
+    /// "Set it up now".
+    Intro,
+    Choose,
+    /// Entering a phone number or an email address.
+    Contact(MethodKind),
+    Totp(TotpStep),
+    Code(CodeStep),
+    Verified(Method),
+    /// A returning user picks a registered method to prove.
+    Challenge,
+    Name,
+    Show {
+        created: NewAppPasswordShown,
+        copied: Option<Copied>,
+    },
+    List {
+        list: Option<AppPasswordList>,
+        confirm: Option<Confirm>,
+    },
+}
+
+/// A newly created app password, its secret held as a [`Secret`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewAppPasswordShown {
+    pub id: String,
+    pub name: String,
+    pub password: Secret,
+}
+
+impl From<NewAppPassword> for NewAppPasswordShown {
+    fn from(mut p: NewAppPassword) -> Self {
+        let password = Secret::new(std::mem::take(&mut p.password));
+        Self { id: p.id, name: p.name, password }
+    }
+}
+
+impl Screen {
+    /// A name per kind of screen: focus moves to the heading when it changes.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::SignIn(_) => "sign-in",
+            Self::NotAvailable(_) => "not-available",
+            Self::Intro => "intro",
+            Self::Choose => "choose",
+            Self::Contact(_) => "contact",
+            Self::Totp(_) => "totp",
+            Self::Code(_) => "code",
+            Self::Verified(_) => "verified",
+            Self::Challenge => "challenge",
+            Self::Name => "name",
+            Self::Show { .. } => "show",
+            Self::List { .. } => "list",
+        }
+    }
+}
+
+/// The signed-in session, in memory only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignedIn {
+    pub token: Token,
+    pub account: Account,
+}
+
+/// What the person typed, kept across Back, errors and a session that expired.
+#[derive(Clone, Default, PartialEq)]
+pub struct Drafts {
+    pub username: String,
+    pub password: Zeroizing<String>,
+    pub kind: Option<MethodKind>,
+    pub phone: String,
+    pub email: String,
+    pub code: String,
+    pub name: String,
+    /// The key of the pending enrollment or creation; a retry reuses it, a change of
+    /// what is asked for draws a new one.
+    pub enroll_key: IdempotencyKey,
+    pub create_key: IdempotencyKey,
+}
+
+impl std::fmt::Debug for Drafts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Drafts")
+            .field("username", &self.username)
+            .field("kind", &self.kind)
+            .field("phone", &self.phone)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A field the person types into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Password,
+    Phone,
+    Email,
+    Code,
+    Name,
+}
+
+/// Something to say in the polite live region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Announcement {
+    CodeSent(String),
+    Copied,
+    KeyCopied,
+    Deleted(String),
+    DeletedAll,
+    BackOnline,
+}
+
+/// The state of the whole app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub screen: Screen,
+    pub session: Option<SignedIn>,
+    pub drafts: Drafts,
+    /// A request is under way: buttons that send are disabled.
+    pub busy: bool,
+    pub error: Option<UiError>,
+    /// Whether this is the first-time setup (the step indicator shows).
+    pub setup: bool,
+    pub announcement: Option<(u32, Announcement)>,
+    /// Whether the endpoint answered its last health check.
+    pub online: bool,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self {
+            screen: Screen::SignIn(None),
+            session: None,
+            drafts: Drafts::default(),
+            busy: false,
+            error: None,
+            setup: false,
+            announcement: None,
+            online: true,
+        }
+    }
+}
+
+/// Everything that changes the model. (No `Debug`: `Edit` carries what was typed,
+/// the password among it.)
+pub enum Action {
+    Edit(Field, String),
+    ChooseKind(MethodKind),
+    /// A request started.
+    Busy,
+    /// A request failed, or the input was refused before sending.
+    Failed(UiError),
+    SignedIn(Session),
+    /// The session is no longer valid: back to sign-in, keeping the drafts.
+    Expired,
+    SignedOut,
+    /// The endpoint wants a fresh MFA proof first.
+    StepUp,
+    SetUp,
+    /// From Choose: on to entering a phone number or address.
+    ToContact,
+    Enrolled {
+        enrollment: Enrollment,
+        now: f64,
+    },
+    ChallengeStarted {
+        challenge: Challenge,
+        now: f64,
+    },
+    CodeSent {
+        sent: CodeSent,
+        now: f64,
+    },
+    Verified(Method),
+    Next,
+    Created(NewAppPassword),
+    Copied(Copied),
+    KeyCopied,
+    Done,
+    Listed(AppPasswordList),
+    CreateAnother,
+    AskDelete(Confirm),
+    CancelDelete,
+    Deleted(Confirm),
+    Back,
+    Online(bool),
+}
+
+/// The number of setup steps the indicator counts.
+pub const SETUP_STEPS: u8 = 4;
+
+impl Model {
+    /// The step of the first-time setup this screen is, if any ("Step 2 of 4").
+    pub fn step(&self) -> Option<u8> {
+        if !self.setup {
+            return None;
+        }
+        match &self.screen {
+            Screen::Choose => Some(1),
+            Screen::Contact(_) | Screen::Totp(_) => Some(2),
+            Screen::Code(_) | Screen::Verified(_) => Some(3),
+            Screen::Name | Screen::Show { .. } => Some(4),
+            _ => None,
+        }
+    }
+
+    /// Whether Back is offered, and to where.
+    pub fn back(&self) -> Option<Screen> {
+        match &self.screen {
+            Screen::Choose => Some(Screen::Intro),
+            Screen::Contact(_) | Screen::Totp(_) => Some(Screen::Choose),
+            Screen::Code(CodeStep { target: CodeFor::Enrollment { .. }, kind, .. }) => {
+                Some(if kind.sends_code() { Screen::Contact(*kind) } else { Screen::Choose })
+            }
+            Screen::Code(CodeStep { target: CodeFor::Challenge { .. }, .. }) => {
+                Some(Screen::Challenge)
+            }
+            Screen::Name if !self.setup => Some(Screen::List { list: None, confirm: None }),
+            _ => None,
+        }
+    }
+
+    fn go(&mut self, screen: Screen) {
+        self.screen = screen;
+        self.error = None;
+        self.busy = false;
+        self.drafts.code.clear();
+    }
+
+    fn announce(&mut self, what: Announcement) {
+        let seq = self.announcement.as_ref().map_or(0, |(n, _)| n.wrapping_add(1));
+        self.announcement = Some((seq, what));
+    }
+
+    fn after_sign_in(&mut self, next: Next, reason: Option<NotAvailableReason>) {
+        self.setup = next == Next::MfaSetup;
+        match next {
+            Next::NotAvailable => {
+                self.go(Screen::NotAvailable(reason.unwrap_or(NotAvailableReason::MfaNotRequired)))
+            }
+            Next::MfaSetup => self.go(Screen::Intro),
+            Next::MfaChallenge => self.go(Screen::Challenge),
+            Next::Ready => self.go(Screen::List { list: None, confirm: None }),
+        }
+    }
+
+    /// Applies `action`; returns false when it does not apply on the current screen.
+    pub fn apply(&mut self, action: Action) -> bool {
+        use Screen as S;
+        match (action, &self.screen) {
+            (Action::Edit(field, value), _) => {
+                let d = &mut self.drafts;
+                match field {
+                    Field::Username => d.username = value,
+                    Field::Password => d.password = Zeroizing::new(value),
+                    Field::Phone => {
+                        if d.phone != value {
+                            d.enroll_key = IdempotencyKey::new();
+                        }
+                        d.phone = value;
+                    }
+                    Field::Email => {
+                        if d.email != value {
+                            d.enroll_key = IdempotencyKey::new();
+                        }
+                        d.email = value;
+                    }
+                    Field::Code => d.code = value,
+                    Field::Name => {
+                        if d.name != value {
+                            d.create_key = IdempotencyKey::new();
+                        }
+                        d.name = value;
+                    }
+                }
+                // An error about a field goes once the person edits that field.
+                if self.error.as_ref().is_some_and(|e| e.field() == Some(field)) {
+                    self.error = None;
+                }
+            }
+            (Action::ChooseKind(kind), S::Choose) => {
+                if self.drafts.kind != Some(kind) {
+                    self.drafts.enroll_key = IdempotencyKey::new();
+                }
+                self.drafts.kind = Some(kind);
+                self.error = None;
+            }
+            (Action::Busy, _) => {
+                self.busy = true;
+                self.error = None;
+            }
+            (Action::Failed(error), _) => {
+                self.busy = false;
+                self.error = Some(error);
+            }
+            (Action::SignedIn(mut session), S::SignIn(_)) => {
+                self.drafts.password = Zeroizing::default();
+                let token = Token::new(std::mem::take(&mut session.token));
+                self.session = Some(SignedIn { token, account: session.account });
+                self.after_sign_in(session.next, session.reason);
+            }
+            (Action::Expired, _) if self.session.is_some() => {
+                self.session = None;
+                self.setup = false;
+                self.go(S::SignIn(Some(SignInReason::Expired)));
+            }
+            (Action::SignedOut, _) if self.session.is_some() => {
+                self.session = None;
+                self.setup = false;
+                let username = std::mem::take(&mut self.drafts.username);
+                // Signing out on purpose forgets what was typed, but for the username.
+                self.drafts = Drafts { username, ..Drafts::default() };
+                self.go(S::SignIn(Some(SignInReason::SignedOut)));
+            }
+            (Action::StepUp, _) if self.session.is_some() => self.go(S::Challenge),
+            (Action::SetUp, S::Intro) => {
+                self.setup = true;
+                self.go(S::Choose);
+            }
+            (Action::ToContact, S::Choose) => match self.drafts.kind {
+                Some(kind) if kind.sends_code() => self.go(S::Contact(kind)),
+                _ => return false,
+            },
+            (Action::Enrolled { enrollment: e, now }, S::Choose | S::Contact(_)) => {
+                if !self.busy {
+                    return false;
+                }
+                match (e.secret, e.otpauth_uri) {
+                    (Some(secret), Some(uri)) => self.go(S::Totp(TotpStep {
+                        id: e.id,
+                        secret: Secret::new(secret),
+                        otpauth_uri: Secret::new(uri),
+                    })),
+                    _ => {
+                        let destination = e.destination;
+                        if let Some(d) = &destination {
+                            self.announce(Announcement::CodeSent(d.clone()));
+                        }
+                        self.go(S::Code(CodeStep {
+                            target: CodeFor::Enrollment { id: e.id },
+                            kind: e.kind,
+                            destination,
+                            resend_at: e.resend_after.map(|s| now + f64::from(s) * 1000.0),
+                        }));
+                    }
+                }
+                // The enrollment exists now; a new attempt is a new request.
+                self.drafts.enroll_key = IdempotencyKey::new();
+            }
+            (Action::ChallengeStarted { challenge: c, now }, S::Challenge) => {
+                if let Some(d) = &c.destination {
+                    self.announce(Announcement::CodeSent(d.clone()));
+                }
+                self.go(S::Code(CodeStep {
+                    kind: c.method.kind,
+                    target: CodeFor::Challenge { id: c.id, method: c.method },
+                    destination: c.destination,
+                    resend_at: c.resend_after.map(|s| now + f64::from(s) * 1000.0),
+                }));
+            }
+            (Action::CodeSent { sent, now }, S::Code(_)) => {
+                self.announce(Announcement::CodeSent(sent.destination.clone()));
+                if let S::Code(step) = &mut self.screen {
+                    step.destination = Some(sent.destination);
+                    step.resend_at = Some(now + f64::from(sent.resend_after) * 1000.0);
+                }
+                self.busy = false;
+                self.error = None;
+                self.drafts.code.clear();
+            }
+            (Action::Verified(method), S::Code(_) | S::Totp(_)) => {
+                let is_challenge = matches!(
+                    &self.screen,
+                    S::Code(CodeStep { target: CodeFor::Challenge { .. }, .. })
+                );
+                if let Some(s) = &mut self.session {
+                    if !s.account.methods.iter().any(|m| m.id == method.id) {
+                        s.account.methods.push(method.clone());
+                    }
+                }
+                if is_challenge {
+                    self.go(S::List { list: None, confirm: None });
+                } else {
+                    self.go(S::Verified(method));
+                }
+            }
+            (Action::Next, S::Verified(_)) => self.go(S::Name),
+            (Action::Created(created), S::Name) => {
+                self.drafts.name.clear();
+                self.drafts.create_key = IdempotencyKey::new();
+                self.go(S::Show { created: created.into(), copied: None });
+            }
+            (Action::Copied(outcome), S::Show { .. }) => {
+                if outcome == Copied::Clipboard {
+                    self.announce(Announcement::Copied);
+                }
+                if let S::Show { copied, .. } = &mut self.screen {
+                    *copied = Some(outcome);
+                }
+            }
+            (Action::KeyCopied, S::Totp(_)) => self.announce(Announcement::KeyCopied),
+            (Action::Done, S::Show { .. }) => {
+                self.setup = false;
+                self.go(S::List { list: None, confirm: None });
+            }
+            (Action::Listed(fresh), S::List { .. }) => {
+                self.setup = false;
+                self.busy = false;
+                if let S::List { list, .. } = &mut self.screen {
+                    *list = Some(fresh);
+                }
+            }
+            (Action::CreateAnother, S::List { .. }) => self.go(S::Name),
+            (Action::AskDelete(what), S::List { .. }) => {
+                self.error = None;
+                if let S::List { confirm, .. } = &mut self.screen {
+                    *confirm = Some(what);
+                }
+            }
+            (Action::CancelDelete, S::List { .. }) => {
+                if let S::List { confirm, .. } = &mut self.screen {
+                    *confirm = None;
+                }
+            }
+            (Action::Deleted(what), S::List { .. }) => {
+                self.busy = false;
+                self.announce(match &what {
+                    Confirm::One(p) => Announcement::Deleted(p.name.clone()),
+                    Confirm::All => Announcement::DeletedAll,
+                });
+                if let S::List { list, confirm } = &mut self.screen {
+                    *confirm = None;
+                    if let Some(list) = list {
+                        match &what {
+                            Confirm::One(p) => list.items.retain(|i| i.id != p.id),
+                            Confirm::All => list.items.clear(),
+                        }
+                    }
+                }
+            }
+            (Action::Back, _) => match self.back() {
+                Some(to) => self.go(to),
+                None => return false,
+            },
+            (Action::Online(up), _) => {
+                if up && !self.online {
+                    self.announce(Announcement::BackOnline);
+                }
+                self.online = up;
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl Reducible for Model {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        if next.apply(action) {
+            Rc::new(next)
+        } else {
+            self
+        }
+    }
+}

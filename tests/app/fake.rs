@@ -1,0 +1,320 @@
+//! An in-memory identity endpoint behind the app's `Endpoint` trait: it keeps accounts,
+//! codes and app passwords like the reference server does, answers at once, and can be
+//! told to fail the way a real one fails (offline, session expired, throttled).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use app_passwords::api::{ApiError, Endpoint, IdempotencyKey, Reply, Token};
+use wire::*;
+
+pub const PASSWORD: &str = "Right-password-1";
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+/// The code the fake accepts; `WRONG` is refused with tries left, `EXPIRED` as expired,
+/// `SPENT` as too many tries.
+pub const GOOD: &str = "123456";
+pub const WRONG: &str = "000000";
+pub const EXPIRED: &str = "111111";
+pub const SPENT: &str = "222222";
+pub const APP_PASSWORD: &str = "abcdefghijklmnop";
+
+pub struct Fake {
+    pub next: Cell<Next>,
+    pub reason: Cell<Option<NotAvailableReason>>,
+    pub allowed: RefCell<Vec<MethodKind>>,
+    pub methods: RefCell<Vec<Method>>,
+    pub items: RefCell<Vec<AppPasswordInfo>>,
+    pub limit: Cell<u32>,
+    /// Every call fails as if the network were down.
+    pub offline: Cell<bool>,
+    /// Authenticated calls answer 401 `session_expired`.
+    pub expired: Cell<bool>,
+    /// Sign-in answers 429 with this Retry-After.
+    pub throttled: Cell<Option<u32>>,
+    /// App-password calls answer 403 `mfa_required` (step-up needed).
+    pub stale_mfa: Cell<bool>,
+    /// The next create fails with a network error after the server made the password
+    /// (the answer was lost), like a dropped connection.
+    pub drop_next_create_answer: Cell<bool>,
+    /// The name and Idempotency-Key of every create request, in order.
+    pub creates: RefCell<Vec<(String, String)>>,
+    pub enrollments: RefCell<Vec<EnrollmentRequest>>,
+    pub calls: RefCell<Vec<&'static str>>,
+    attempts: Cell<u32>,
+    seq: Cell<u32>,
+    by_key: RefCell<Vec<(String, NewAppPassword)>>,
+}
+
+impl Fake {
+    pub fn new(next: Next) -> Rc<Self> {
+        Rc::new(Self {
+            next: Cell::new(next),
+            reason: Cell::new(None),
+            allowed: RefCell::new(MethodKind::ALL.to_vec()),
+            methods: RefCell::default(),
+            items: RefCell::default(),
+            limit: Cell::new(40),
+            offline: Cell::new(false),
+            expired: Cell::new(false),
+            throttled: Cell::new(None),
+            stale_mfa: Cell::new(false),
+            drop_next_create_answer: Cell::new(false),
+            creates: RefCell::default(),
+            enrollments: RefCell::default(),
+            calls: RefCell::default(),
+            attempts: Cell::new(5),
+            seq: Cell::new(0),
+            by_key: RefCell::default(),
+        })
+    }
+
+    pub fn with_method(self: Rc<Self>, kind: MethodKind, label: &str) -> Rc<Self> {
+        let id = format!("m{}", self.methods.borrow().len() + 1);
+        self.methods.borrow_mut().push(Method { id, kind, label: label.into() });
+        self
+    }
+
+    pub fn with_item(self: Rc<Self>, name: &str, last_used: Option<&str>) -> Rc<Self> {
+        let id = format!("p{}", self.items.borrow().len() + 1);
+        self.items.borrow_mut().push(AppPasswordInfo {
+            id,
+            name: name.into(),
+            created_at: "2026-11-20T09:30:00Z".into(),
+            last_used_at: last_used.map(Into::into),
+        });
+        self
+    }
+
+    fn id(&self) -> String {
+        self.seq.set(self.seq.get() + 1);
+        format!("id{}", self.seq.get())
+    }
+
+    fn account(&self) -> Account {
+        Account {
+            username: "nora@contoso.example".into(),
+            display_name: "Nora New".into(),
+            policy: Policy {
+                mfa_required: self.reason.get() != Some(NotAvailableReason::MfaNotRequired),
+                app_passwords_allowed: self.reason.get()
+                    != Some(NotAvailableReason::AppPasswordsDisabled),
+                allowed_methods: self.allowed.borrow().clone(),
+            },
+            methods: self.methods.borrow().clone(),
+        }
+    }
+
+    fn gate(&self, call: &'static str, authed: bool) -> Result<(), ApiError> {
+        self.calls.borrow_mut().push(call);
+        if self.offline.get() {
+            return Err(ApiError::Network);
+        }
+        if authed && self.expired.get() {
+            return Err(problem(ErrorCode::SessionExpired, 401, |_| {}));
+        }
+        Ok(())
+    }
+
+    fn check_code(&self, code: &str) -> Result<(), ApiError> {
+        match code {
+            GOOD => Ok(()),
+            EXPIRED => Err(problem(ErrorCode::CodeExpired, 422, |_| {})),
+            SPENT => Err(problem(ErrorCode::TooManyAttempts, 429, |_| {})),
+            _ => {
+                self.attempts.set(self.attempts.get().saturating_sub(1));
+                let left = self.attempts.get();
+                Err(problem(ErrorCode::InvalidCode, 422, |p| p.attempts_left = Some(left)))
+            }
+        }
+    }
+}
+
+pub fn problem(code: ErrorCode, status: u16, edit: impl FnOnce(&mut Problem)) -> ApiError {
+    let mut p = Problem {
+        type_: "about:blank".into(),
+        title: "title from the server, never shown".into(),
+        status,
+        detail: None,
+        code,
+        request_id: Some("req-7f3a".into()),
+        errors: vec![],
+        retry_after: None,
+        attempts_left: None,
+    };
+    edit(&mut p);
+    ApiError::Problem(Box::new(p))
+}
+
+fn reply<T: 'static>(r: Result<T, ApiError>) -> Reply<T> {
+    Box::pin(std::future::ready(r))
+}
+
+fn sent(dest: &str) -> CodeSent {
+    CodeSent {
+        destination: dest.into(),
+        resend_after: 30,
+        expires_at: "2026-11-25T10:10:00Z".into(),
+    }
+}
+
+fn masked(req: &EnrollmentRequest) -> Option<String> {
+    match req {
+        EnrollmentRequest::Totp => None,
+        EnrollmentRequest::Sms { phone } | EnrollmentRequest::Voice { phone } => {
+            Some(format!("{} ••• •• {}", &phone[..3], &phone[phone.len() - 2..]))
+        }
+        EnrollmentRequest::Email { email } => {
+            Some(format!("{}•••@{}", &email[..1], email.split_once('@').map_or("", |(_, d)| d)))
+        }
+    }
+}
+
+impl Endpoint for Fake {
+    fn health(&self) -> Reply<Health> {
+        reply(
+            self.gate("health", false)
+                .map(|()| Health { status: "ok".into(), version: "test".into() }),
+        )
+    }
+
+    fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
+        reply(self.gate("sign_in", false).and_then(|()| {
+            if let Some(wait) = self.throttled.get() {
+                return Err(problem(ErrorCode::RateLimited, 429, |p| p.retry_after = Some(wait)));
+            }
+            if req.password != PASSWORD {
+                return Err(problem(ErrorCode::InvalidCredentials, 401, |_| {}));
+            }
+            self.expired.set(false);
+            Ok(Session {
+                token: "secret-token".into(),
+                expires_at: "2026-11-25T18:00:00Z".into(),
+                account: self.account(),
+                next: self.next.get(),
+                reason: self.reason.get(),
+            })
+        }))
+    }
+
+    fn sign_out(&self, _: &Token) -> Reply<()> {
+        reply(self.gate("sign_out", true))
+    }
+
+    fn enroll(&self, _: &Token, req: EnrollmentRequest, _: &IdempotencyKey) -> Reply<Enrollment> {
+        reply(self.gate("enroll", true).map(|()| {
+            self.enrollments.borrow_mut().push(req.clone());
+            self.attempts.set(5);
+            let totp = req == EnrollmentRequest::Totp;
+            Enrollment {
+                id: self.id(),
+                kind: req.kind(),
+                secret: totp.then(|| TOTP_SECRET.into()),
+                otpauth_uri: totp.then(|| {
+                    format!("otpauth://totp/Contoso:nora%40contoso.example?secret={TOTP_SECRET}&issuer=Contoso")
+                }),
+                destination: masked(&req),
+                resend_after: (!totp).then_some(30),
+                expires_at: None,
+            }
+        }))
+    }
+
+    fn resend_enrollment(&self, _: &Token, _: &str) -> Reply<CodeSent> {
+        let dest = self.enrollments.borrow().last().and_then(masked).unwrap_or_default();
+        reply(self.gate("resend", true).map(|()| sent(&dest)))
+    }
+
+    fn verify_enrollment(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {
+        reply(self.gate("verify_enrollment", true).and_then(|()| self.check_code(&code)).map(
+            |()| {
+                let req =
+                    self.enrollments.borrow().last().cloned().unwrap_or(EnrollmentRequest::Totp);
+                let label = masked(&req).unwrap_or_else(|| "Authenticator app".into());
+                let method = Method { id: self.id(), kind: req.kind(), label };
+                self.methods.borrow_mut().push(method.clone());
+                Verified { method, next: Next::Ready }
+            },
+        ))
+    }
+
+    fn challenge(&self, _: &Token, method_id: &str) -> Reply<Challenge> {
+        let method = self.methods.borrow().iter().find(|m| m.id == method_id).cloned();
+        reply(self.gate("challenge", true).and_then(|()| {
+            let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
+            self.attempts.set(5);
+            let sends = method.kind.sends_code();
+            Ok(Challenge {
+                id: self.id(),
+                destination: sends.then(|| method.label.clone()),
+                resend_after: sends.then_some(30),
+                expires_at: None,
+                method,
+            })
+        }))
+    }
+
+    fn resend_challenge(&self, _: &Token, _: &str) -> Reply<CodeSent> {
+        reply(self.gate("resend", true).map(|()| sent("+33 ••• •• 78")))
+    }
+
+    fn verify_challenge(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {
+        let method = self.methods.borrow().first().cloned();
+        reply(self.gate("verify_challenge", true).and_then(|()| self.check_code(&code)).and_then(
+            |()| {
+                self.stale_mfa.set(false);
+                let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
+                Ok(Verified { method, next: Next::Ready })
+            },
+        ))
+    }
+
+    fn list(&self, _: &Token) -> Reply<AppPasswordList> {
+        reply(self.gate("list", true).and_then(|()| {
+            if self.stale_mfa.get() {
+                return Err(problem(ErrorCode::MfaRequired, 403, |_| {}));
+            }
+            Ok(AppPasswordList { items: self.items.borrow().clone(), limit: self.limit.get() })
+        }))
+    }
+
+    fn create(&self, _: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
+        reply(self.gate("create", true).and_then(|()| {
+            self.creates.borrow_mut().push((name.clone(), key.as_str().to_owned()));
+            if let Some((_, first)) = self.by_key.borrow().iter().find(|(k, _)| k == key.as_str()) {
+                return Ok(first.clone()); // a retry: the first answer again
+            }
+            if self.items.borrow().iter().any(|i| i.name == name) {
+                return Err(problem(ErrorCode::NameTaken, 409, |_| {}));
+            }
+            if self.items.borrow().len() >= self.limit.get() as usize {
+                return Err(problem(ErrorCode::LimitReached, 409, |_| {}));
+            }
+            let created = NewAppPassword {
+                id: self.id(),
+                name: name.clone(),
+                created_at: "2026-11-25T10:00:00Z".into(),
+                password: APP_PASSWORD.into(),
+            };
+            self.items.borrow_mut().push(AppPasswordInfo {
+                id: created.id.clone(),
+                name,
+                created_at: created.created_at.clone(),
+                last_used_at: None,
+            });
+            self.by_key.borrow_mut().push((key.as_str().to_owned(), created.clone()));
+            if self.drop_next_create_answer.replace(false) {
+                return Err(ApiError::Network);
+            }
+            Ok(created)
+        }))
+    }
+
+    fn revoke(&self, _: &Token, id: &str) -> Reply<()> {
+        let r = self.gate("revoke", true).map(|()| self.items.borrow_mut().retain(|i| i.id != id));
+        reply(r)
+    }
+
+    fn revoke_all(&self, _: &Token) -> Reply<()> {
+        reply(self.gate("revoke_all", true).map(|()| self.items.borrow_mut().clear()))
+    }
+}

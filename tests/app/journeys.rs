@@ -1,0 +1,248 @@
+//! The seed's five steps end to end through the app, against the in-memory endpoint.
+
+use app_passwords::i18n::Lang;
+use wasm_bindgen_test::*;
+use wire::{EnrollmentRequest, Next};
+
+use crate::fake::{self, Fake};
+use crate::{copied_text, stub_clipboard, Ui};
+
+async fn to_verified_with_the_app(ui: &Ui) {
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.until_heading("Choose a method").await;
+    ui.click("#ap-kind-totp").await;
+    ui.press("Continue").await;
+    ui.until_heading("Set up your authenticator app").await;
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_heading("Method verified").await;
+}
+
+#[wasm_bindgen_test]
+async fn first_time_user_sets_up_an_authenticator_app_and_copies_the_app_password() {
+    stub_clipboard(true);
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-title"), "focus moves to the new heading");
+    assert!(ui.text().contains("Signed in as Nora New"));
+    assert!(ui.button("Sign out").is_some());
+    ui.press("Set it up now").await;
+    ui.until_heading("Choose a method").await;
+    ui.click("#ap-kind-totp").await;
+    ui.press("Continue").await;
+    ui.until_heading("Set up your authenticator app").await;
+    assert!(ui.text().contains("Step 2 of 4"));
+
+    // The QR code is drawn here, as an image named as a QR code.
+    let qr = ui.q("svg.ap-qr");
+    assert_eq!(qr.get_attribute("role").as_deref(), Some("img"));
+    assert!(qr.get_attribute("aria-label").unwrap().contains("QR code"));
+    assert!(qr.query_selector("path").unwrap().unwrap().get_attribute("d").unwrap().len() > 500);
+    assert!(!ui.has("img"), "no image from elsewhere");
+    // The key in groups of four, with its own Copy.
+    assert_eq!(ui.q("#ap-key").text_content().unwrap(), "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP");
+    ui.press("Copy key").await;
+    ui.until("the key on the clipboard", |_| copied_text().as_deref() == Some(fake::TOTP_SECRET))
+        .await;
+
+    ui.type_in("#ap-code", fake::WRONG).await;
+    ui.press("Verify").await;
+    ui.until_text("That code is not correct. 4 tries left.").await;
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_heading("Method verified").await;
+    assert!(ui.text().contains("Authenticator app"));
+    ui.press("Next").await;
+    ui.until_heading("Name your app password").await;
+    assert!(ui.text().contains("Step 4 of 4"));
+    ui.type_in("#ap-name", "Outlook on my laptop").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+
+    // Shown once, in four groups of four; Copy puts it on the clipboard without spaces.
+    assert_eq!(ui.q("#ap-password-shown").text_content().unwrap(), "abcd efgh ijkl mnop");
+    assert!(ui.text().contains("You do not need to memorize it, and you will not see it again."));
+    ui.press("Copy").await;
+    ui.until("the password on the clipboard", |_| {
+        copied_text().as_deref() == Some(fake::APP_PASSWORD)
+    })
+    .await;
+    ui.until_text("Copied").await;
+    assert_eq!(ui.announced(), "App password copied to the clipboard.");
+
+    ui.press("Done").await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("Outlook on my laptop").await;
+    let html = ui.root.inner_html();
+    assert!(
+        !html.contains("abcd") && !html.contains(fake::APP_PASSWORD),
+        "the secret left the DOM"
+    );
+    assert!(!ui.text().contains("Step "), "setup is over");
+}
+
+#[wasm_bindgen_test]
+async fn where_the_clipboard_api_is_missing_the_password_is_selected_with_an_instruction() {
+    stub_clipboard(false);
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    to_verified_with_the_app(&ui).await;
+    ui.press("Next").await;
+    ui.until_heading("Name your app password").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+    ui.press("Copy").await;
+    ui.until_text("press Ctrl+C (⌘C on a Mac) to copy it").await;
+    let input = ui.input("#ap-password-select");
+    assert_eq!(input.value(), fake::APP_PASSWORD, "the field holds it without spaces");
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-password-select"));
+    assert_eq!(
+        (input.selection_start().unwrap(), input.selection_end().unwrap()),
+        (Some(0), Some(16))
+    );
+    stub_clipboard(true);
+}
+
+#[wasm_bindgen_test]
+async fn the_default_name_is_dated_and_a_retry_after_a_lost_answer_reuses_the_idempotency_key() {
+    stub_clipboard(true);
+    let fake = Fake::new(Next::MfaSetup);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    to_verified_with_the_app(&ui).await;
+    ui.press("Next").await;
+    ui.until_heading("Name your app password").await;
+    fake.drop_next_create_answer.set(true);
+    ui.press("Create app password").await;
+    ui.until_text("Check your connection and try again").await;
+    ui.until("the endpoint to be seen up again", |ui| {
+        !ui.text().contains("tries again on its own")
+    })
+    .await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+
+    let creates = fake.creates.borrow().clone();
+    assert_eq!(creates.len(), 2);
+    assert_eq!(creates[0].1, creates[1].1, "the retry carries the same Idempotency-Key");
+    assert_eq!(creates[0].1.len(), 32, "128 bits, hex");
+    assert!(creates[0].0.starts_with("App password "), "{}", creates[0].0);
+    assert_eq!(fake.items.borrow().len(), 1, "one app password, not two");
+
+    ui.press("Done").await;
+    ui.until_text("1 of 40").await;
+    ui.press("Create an app password").await;
+    ui.until_heading("Name your app password").await;
+    ui.type_in("#ap-name", "Second").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+    let last = fake.creates.borrow().last().cloned().unwrap();
+    assert_ne!(last.1, creates[0].1, "a new request gets a new key");
+}
+
+#[wasm_bindgen_test]
+async fn a_name_already_taken_is_refused_beside_the_field() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None);
+    let ui = Ui::mount(fake, Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_text("1 of 40").await;
+    ui.press("Create an app password").await;
+    ui.until_heading("Name your app password").await;
+    ui.type_in("#ap-name", "Outlook").await;
+    ui.press("Create app password").await;
+    ui.until_text("You already have an app password with this name.").await;
+    assert_eq!(
+        ui.attr("#ap-name", "aria-describedby").as_deref(),
+        Some("ap-name-hint ap-name-error")
+    );
+    ui.press("← Back").await;
+    ui.until_heading("Your app passwords").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_session_returns_to_sign_in_with_a_message_and_keeps_what_was_typed() {
+    let fake = Fake::new(Next::MfaSetup);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.click("#ap-kind-voice").await;
+    ui.press("Continue").await;
+    ui.until_heading("Add your phone number").await;
+    ui.type_in("#ap-phone", "+1 425 555 0100").await;
+    fake.expired.set(true);
+    ui.press("Send code").await;
+    ui.until_heading("Sign in").await;
+    assert!(ui
+        .text()
+        .contains("Your session has expired. Sign in again to carry on where you were."));
+    assert_eq!(ui.input("#ap-username").value(), "nora@contoso.example");
+    assert_eq!(ui.input("#ap-password").value(), "", "the password is not kept");
+    assert!(ui.button("Sign out").is_none());
+
+    ui.type_in("#ap-password", fake::PASSWORD).await;
+    ui.press("Sign in").await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.click("#ap-kind-voice").await;
+    ui.press("Continue").await;
+    ui.until_heading("Add your phone number").await;
+    assert_eq!(ui.input("#ap-phone").value(), "+1 425 555 0100", "the number survived");
+    ui.press("Send code").await;
+    ui.until_text("We are calling +14 ••• •• 00 to read out a code.").await;
+    assert_eq!(
+        fake.enrollments.borrow().last(),
+        Some(&EnrollmentRequest::Voice { phone: "+14255550100".into() })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sign_out_forgets_the_session_and_says_so() {
+    let fake = Fake::new(Next::Ready);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Your app passwords").await;
+    ui.press("Sign out").await;
+    ui.until_heading("Sign in").await;
+    assert!(ui.text().contains("You have signed out."));
+    ui.until("the endpoint told", |ui| ui.fake.calls.borrow().contains(&"sign_out")).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_whole_setup_reads_in_french_with_a_text_message() {
+    stub_clipboard(true);
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::Fr).await;
+    assert_eq!(ui.heading(), "Connexion");
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Sécurisez d’abord votre compte").await;
+    ui.press("Configurer maintenant").await;
+    ui.until_heading("Choisissez une méthode").await;
+    assert!(ui.text().contains("Étape 1 sur 4"));
+    ui.click("#ap-kind-sms").await;
+    ui.press("Continuer").await;
+    ui.until_heading("Ajoutez votre mobile").await;
+    ui.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    ui.press("Envoyer le code").await;
+    ui.until_heading("Saisissez le code").await;
+    assert!(ui.text().contains("Nous avons envoyé un code par SMS au +33 ••• •• 78."));
+    assert!(ui.text().contains("Renvoyer un code dans"));
+    ui.type_in("#ap-code", fake::WRONG).await;
+    ui.press("Vérifier").await;
+    ui.until_text("Ce code est incorrect. Encore 4 essais.").await;
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Vérifier").await;
+    ui.until_heading("Méthode vérifiée").await;
+    ui.press("Suivant").await;
+    ui.until_heading("Nommez votre mot de passe d’application").await;
+    ui.type_in("#ap-name", "Outlook sur mon portable").await;
+    ui.press("Créer le mot de passe").await;
+    ui.until_heading("Votre mot de passe d’application").await;
+    assert!(ui.text().contains("Inutile de le retenir"));
+    ui.press("Copier").await;
+    ui.until_text("Copié").await;
+    assert_eq!(copied_text().as_deref(), Some(fake::APP_PASSWORD));
+    ui.press("Terminé").await;
+    ui.until_text("Outlook sur mon portable").await;
+    ui.until_text("Jamais utilisé").await;
+}

@@ -1,0 +1,175 @@
+//! Browser tests of the app in headless Chromium: the real components, state machine
+//! and i18n, against an in-memory endpoint (`fake.rs`) behind the `Endpoint` trait.
+//! Tests wait for a state of the DOM, never for a fixed time.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fake;
+mod journeys;
+mod screens;
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use app_passwords::app::{App, AppProps, EndpointRef};
+use app_passwords::i18n::Lang;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test_configure;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+use fake::Fake;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The app mounted in a fresh element of the test page.
+pub struct Ui {
+    pub root: Element,
+    pub fake: Rc<Fake>,
+}
+
+impl Ui {
+    pub async fn mount(fake: Rc<Fake>, lang: Lang) -> Self {
+        let doc = gloo_utils::document();
+        let root = doc.create_element("div").unwrap();
+        doc.body().unwrap().append_child(&root).unwrap();
+        let props = AppProps {
+            endpoint: "".into(),
+            lang: Some(lang),
+            api: Some(EndpointRef(fake.clone())),
+        };
+        yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        let ui = Self { root, fake };
+        ui.until("the app rendered", |ui| ui.has("h1")).await;
+        ui
+    }
+
+    pub fn text(&self) -> String {
+        self.root.text_content().unwrap_or_default()
+    }
+
+    pub fn has(&self, selector: &str) -> bool {
+        self.root.query_selector(selector).unwrap().is_some()
+    }
+
+    pub fn q(&self, selector: &str) -> Element {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector} in: {}", self.text()))
+    }
+
+    pub fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
+    }
+
+    pub fn input(&self, selector: &str) -> HtmlInputElement {
+        self.q(selector).unchecked_into()
+    }
+
+    pub fn heading(&self) -> String {
+        self.q("h1").text_content().unwrap_or_default()
+    }
+
+    pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        self.q(selector).get_attribute(name)
+    }
+
+    /// Waits until `cond` holds (up to 3 s), else fails saying what was awaited.
+    pub async fn until(&self, what: &str, cond: impl Fn(&Self) -> bool) {
+        for _ in 0..300 {
+            if cond(self) {
+                return;
+            }
+            yew::platform::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("timed out waiting for {what}; the page says: {}", self.text());
+    }
+
+    pub async fn until_heading(&self, heading: &str) {
+        self.until(&format!("the heading {heading:?}"), |ui| ui.heading() == heading).await;
+    }
+
+    pub async fn until_text(&self, text: &str) {
+        self.until(&format!("the text {text:?}"), |ui| ui.text().contains(text)).await;
+    }
+
+    pub async fn type_in(&self, selector: &str, text: &str) {
+        let input = self.input(selector);
+        input.set_value(text);
+        input.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+        let want = text.to_owned();
+        self.until(&format!("{selector} to hold what was typed"), move |ui| {
+            ui.input(selector).value() == want
+        })
+        .await;
+    }
+
+    pub async fn click(&self, selector: &str) {
+        self.q(selector).unchecked_into::<HtmlElement>().click();
+        settle().await;
+    }
+
+    /// Clicks the enabled button whose text is `label`.
+    pub async fn press(&self, label: &str) {
+        let button = self
+            .all("button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap_or_default().trim() == label)
+            .unwrap_or_else(|| panic!("no button {label:?} in: {}", self.text()));
+        assert!(!button.has_attribute("disabled"), "button {label:?} is disabled");
+        button.unchecked_into::<HtmlElement>().click();
+        settle().await;
+    }
+
+    pub fn button(&self, label: &str) -> Option<Element> {
+        self.all("button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap_or_default().trim() == label)
+    }
+
+    pub async fn sign_in(&self, password: &str) {
+        self.type_in("#ap-username", "nora@contoso.example").await;
+        self.type_in("#ap-password", password).await;
+        self.click("button[type=submit]").await;
+    }
+
+    /// The element that has focus, if it is inside the app.
+    pub fn focused_id(&self) -> Option<String> {
+        gloo_utils::document().active_element().map(|e| e.id())
+    }
+
+    /// The text of the polite live region.
+    pub fn announced(&self) -> String {
+        self.q("[aria-live=polite]").text_content().unwrap_or_default()
+    }
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+pub async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(5)).await;
+}
+
+/// Replaces `navigator.clipboard` for this page: `Some(sink)` records what is written
+/// in `window.__copied`; `None` removes the API, as on an insecure origin.
+pub fn stub_clipboard(present: bool) {
+    let f = js_sys::Function::new_with_args(
+        "present",
+        "window.__copied = null;
+         const value = present
+           ? { writeText: (t) => { window.__copied = t; return Promise.resolve(); } }
+           : undefined;
+         Object.defineProperty(navigator, 'clipboard', { value, configurable: true });",
+    );
+    f.call1(&wasm_bindgen::JsValue::NULL, &present.into()).unwrap();
+}
+
+/// What the stubbed clipboard received.
+pub fn copied_text() -> Option<String> {
+    let w = gloo_utils::window();
+    js_sys::Reflect::get(&w, &"__copied".into()).ok().and_then(|v| v.as_string())
+}

@@ -1,0 +1,306 @@
+//! Each screen's behaviour and error paths.
+
+use app_passwords::i18n::Lang;
+use wasm_bindgen_test::*;
+use wire::{MethodKind, Next, NotAvailableReason};
+
+use crate::fake::{self, Fake};
+use crate::Ui;
+
+#[wasm_bindgen_test]
+async fn sign_in_fields_are_labelled_with_autocomplete_and_empty_fields_are_named() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    assert_eq!(ui.heading(), "Sign in");
+    assert_eq!(ui.q("label[for=ap-username]").text_content().unwrap(), "Email or username");
+    assert_eq!(ui.q("label[for=ap-password]").text_content().unwrap(), "Password");
+    assert_eq!(ui.attr("#ap-username", "autocomplete").as_deref(), Some("username"));
+    assert_eq!(ui.attr("#ap-password", "autocomplete").as_deref(), Some("current-password"));
+    assert_eq!(ui.input("#ap-password").type_(), "password");
+
+    ui.press("Sign in").await;
+    ui.until_text("Enter your email or username.").await;
+    assert_eq!(ui.attr("#ap-username", "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(ui.attr("#ap-username", "aria-describedby").as_deref(), Some("ap-username-error"));
+    ui.type_in("#ap-username", "nora@contoso.example").await;
+    ui.until("the error to go once the field is edited", |ui| !ui.has("#ap-username-error")).await;
+    ui.press("Sign in").await;
+    ui.until_text("Enter your password.").await;
+    assert_eq!(ui.attr("#ap-password", "aria-describedby").as_deref(), Some("ap-password-error"));
+    assert!(ui.fake.calls.borrow().iter().all(|c| *c == "health"), "nothing was sent");
+}
+
+#[wasm_bindgen_test]
+async fn wrong_password_throttling_and_a_dead_network_each_say_what_happened() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.sign_in("wrong").await;
+    ui.until_text("The email, username or password is not correct.").await;
+    let alert = ui.q("[role=alert]");
+    assert_eq!(ui.attr("form", "aria-describedby"), alert.get_attribute("id"));
+    assert_eq!(ui.input("#ap-username").value(), "nora@contoso.example", "nothing lost");
+
+    ui.fake.throttled.set(Some(42));
+    ui.press("Sign in").await;
+    ui.until_text("Too many attempts. Try again in 42 s.").await;
+
+    ui.fake.throttled.set(None);
+    ui.fake.offline.set(true);
+    ui.press("Sign in").await;
+    ui.until_text("The sign-in service cannot be reached. Check your connection and try again")
+        .await;
+    ui.until_text("this page tries again on its own").await; // the banner
+    ui.fake.offline.set(false);
+    ui.until("the banner to go when the endpoint is back", |ui| {
+        !ui.text().contains("tries again on its own")
+    })
+    .await;
+    assert_eq!(ui.announced(), "Connected again.");
+    ui.type_in("#ap-password", fake::PASSWORD).await;
+    ui.press("Sign in").await;
+    ui.until_heading("Secure your account first").await;
+}
+
+#[wasm_bindgen_test]
+async fn not_available_explains_both_reasons_and_who_to_ask_in_both_languages() {
+    let cases = [
+        (
+            NotAvailableReason::MfaNotRequired,
+            Lang::En,
+            "has not made multi-factor authentication required",
+        ),
+        (NotAvailableReason::AppPasswordsDisabled, Lang::En, "has turned off app passwords"),
+        (
+            NotAvailableReason::MfaNotRequired,
+            Lang::Fr,
+            "n’a pas rendu l’authentification multifacteur obligatoire",
+        ),
+        (
+            NotAvailableReason::AppPasswordsDisabled,
+            Lang::Fr,
+            "a désactivé les mots de passe d’application",
+        ),
+    ];
+    for (reason, lang, says) in cases {
+        let fake = Fake::new(Next::NotAvailable);
+        fake.reason.set(Some(reason));
+        let ui = Ui::mount(fake, lang).await;
+        ui.sign_in(fake::PASSWORD).await;
+        ui.until_text(says).await;
+        let ask = if lang == Lang::En {
+            "ask your administrator"
+        } else {
+            "adressez-vous à votre administrateur"
+        };
+        assert!(ui.text().contains(ask), "{}", ui.text());
+        assert!(
+            ui.button("Set it up now").is_none() && ui.button("Configurer maintenant").is_none()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn choose_offers_only_the_methods_the_admin_allows_as_a_radio_group() {
+    let fake = Fake::new(Next::MfaSetup);
+    *fake.allowed.borrow_mut() = vec![MethodKind::Totp, MethodKind::Email];
+    let ui = Ui::mount(fake, Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.until_heading("Choose a method").await;
+    assert!(ui.text().contains("Step 1 of 4"));
+    assert_eq!(ui.all("input[type=radio]").len(), 2);
+    assert!(ui.text().contains("Authenticator app") && ui.text().contains("Email"));
+    assert!(!ui.text().contains("Text message") && !ui.text().contains("Phone call"));
+    assert!(ui.has("fieldset legend"), "the group is labelled");
+    assert!(ui.button("Continue").unwrap().has_attribute("disabled"), "nothing chosen yet");
+    ui.click("#ap-kind-email").await;
+    ui.until("Continue to be enabled", |ui| {
+        !ui.button("Continue").unwrap().has_attribute("disabled")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn phone_numbers_are_checked_before_sending_and_back_keeps_them() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.click("#ap-kind-sms").await;
+    ui.press("Continue").await;
+    ui.until_heading("Add your mobile phone").await;
+    assert!(ui.text().contains("Step 2 of 4"));
+    assert!(ui.q("#ap-phone-hint").text_content().unwrap().contains("+33 6 12 34 56 78"));
+    assert_eq!(ui.attr("#ap-phone", "type").as_deref(), Some("tel"));
+
+    ui.type_in("#ap-phone", "06 12 34 56 78").await;
+    ui.press("Send code").await;
+    ui.until_text("Enter the number with its country code").await;
+    assert_eq!(
+        ui.attr("#ap-phone", "aria-describedby").as_deref(),
+        Some("ap-phone-hint ap-phone-error")
+    );
+    assert!(ui.fake.enrollments.borrow().is_empty(), "an invalid number is not sent");
+
+    ui.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    ui.press("Send code").await;
+    ui.until_heading("Enter the code").await;
+    assert!(ui.text().contains("We texted a code to +33 ••• •• 78."));
+    assert_eq!(ui.announced(), "Code sent to +33 ••• •• 78.");
+    ui.press("← Back").await;
+    ui.until_heading("Add your mobile phone").await;
+    assert_eq!(ui.input("#ap-phone").value(), "+33 6 12 34 56 78", "Back lost the number");
+}
+
+#[wasm_bindgen_test]
+async fn code_field_accepts_pasted_spaces_and_each_failure_has_its_own_message() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.click("#ap-kind-email").await;
+    ui.press("Continue").await;
+    ui.until_heading("Add an email address").await;
+    ui.type_in("#ap-email", "not-an-address").await;
+    ui.press("Send code").await;
+    ui.until_text("Enter an email address such as name@example.com.").await;
+    ui.type_in("#ap-email", "nora.home@example.com").await;
+    ui.press("Send code").await;
+    ui.until_heading("Enter the code").await;
+    assert!(ui.text().contains("We emailed a code to n•••@example.com."));
+    assert!(ui.q("label[for=ap-code]").text_content().unwrap().contains("code"));
+    assert_eq!(ui.attr("#ap-code", "autocomplete").as_deref(), Some("one-time-code"));
+    assert_eq!(ui.attr("#ap-code", "inputmode").as_deref(), Some("numeric"));
+
+    // The resend button counts down, disabled.
+    let resend = ui
+        .all("button")
+        .into_iter()
+        .find(|b| b.text_content().unwrap().starts_with("Send a new code in"))
+        .unwrap();
+    assert!(resend.has_attribute("disabled"));
+    assert!(resend.text_content().unwrap().ends_with(" s"));
+
+    for (code, says) in [
+        ("12 34", "Enter the 6 digits of the code."),
+        ("000 000", "That code is not correct. 4 tries left."),
+        (fake::EXPIRED, "That code has expired. Send a new code."),
+        (fake::SPENT, "Too many wrong codes. Send a new code to try again."),
+    ] {
+        ui.type_in("#ap-code", code).await;
+        ui.press("Verify").await;
+        ui.until_text(says).await;
+        assert_eq!(ui.attr("#ap-code", "aria-invalid").as_deref(), Some("true"));
+    }
+    ui.type_in("#ap-code", "123 456").await;
+    ui.press("Verify").await;
+    ui.until_heading("Method verified").await;
+    assert!(ui.text().contains("Step 3 of 4"));
+}
+
+#[wasm_bindgen_test]
+async fn a_returning_user_proves_a_registered_method_then_sees_the_list() {
+    let fake = Fake::new(Next::MfaChallenge)
+        .with_method(MethodKind::Sms, "+33 ••• •• 78")
+        .with_item("Outlook on my laptop", Some("2026-11-24T08:15:00Z"))
+        .with_item("iPhone Mail", None);
+    let ui = Ui::mount(fake, Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Verify it is you").await;
+    ui.press("Use Text message · +33 ••• •• 78").await;
+    ui.until_heading("Enter the code").await;
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("Outlook on my laptop").await;
+    assert!(ui.text().contains("2 of 40"));
+    assert!(ui.text().contains("Never used"));
+    assert!(ui.text().contains("Last used"));
+    assert!(!ui.text().contains("Step "), "no step indicator outside the first setup");
+}
+
+#[wasm_bindgen_test]
+async fn deleting_asks_first_and_the_limit_blocks_creating() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None).with_item("Thunderbird", None);
+    fake.limit.set(2);
+    let ui = Ui::mount(fake, Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_text("Thunderbird").await;
+    assert!(ui.text().contains("You have reached the limit of 2 app passwords."));
+    assert!(ui.button("Create an app password").unwrap().has_attribute("disabled"));
+
+    ui.click("button[aria-label='Delete Outlook']").await;
+    ui.until_text("Delete “Outlook”? Apps using it will stop signing in.").await;
+    ui.press("Cancel").await;
+    ui.until("the question to go", |ui| !ui.text().contains("Delete “Outlook”?")).await;
+    assert_eq!(ui.fake.items.borrow().len(), 2, "Cancel deleted nothing");
+
+    ui.click("button[aria-label='Delete Outlook']").await;
+    ui.until_text("Delete “Outlook”?").await;
+    ui.click(".ap-confirm button").await;
+    ui.until("Outlook to go from the list", |ui| ui.all(".ap-item__name").len() == 1).await;
+    assert_eq!(ui.q(".ap-item__name").text_content().unwrap(), "Thunderbird");
+    assert_eq!(ui.announced(), "“Outlook” was deleted.");
+    assert!(!ui.button("Create an app password").unwrap().has_attribute("disabled"));
+    assert!(ui.button("Delete all").is_none(), "Delete all needs two or more");
+}
+
+#[wasm_bindgen_test]
+async fn delete_all_is_confirmed_with_the_count() {
+    let fake =
+        Fake::new(Next::Ready).with_item("A", None).with_item("B", None).with_item("C", None);
+    let ui = Ui::mount(fake, Lang::Fr).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Vos mots de passe d’application").await;
+    ui.until_text("3 sur 40").await;
+    ui.press("Tout supprimer").await;
+    ui.until_text("Supprimer les 3 mots de passe d’application ?").await;
+    ui.press("Tout supprimer").await;
+    ui.until_text("Vous n’avez aucun mot de passe d’application.").await;
+    assert!(ui.fake.items.borrow().is_empty());
+    assert_eq!(ui.announced(), "Tous les mots de passe d’application ont été supprimés.");
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_mfa_proof_leads_to_the_challenge_then_back_to_the_list() {
+    let fake = Fake::new(Next::Ready).with_method(MethodKind::Totp, "Authenticator app");
+    fake.stale_mfa.set(true);
+    let ui = Ui::mount(fake, Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Verify it is you").await;
+    ui.press("Use Authenticator app · Authenticator app").await;
+    ui.until_text("Open your authenticator app").await;
+    assert!(ui.button("Send a new code").is_none(), "nothing to resend for an app");
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("0 of 40").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_translates_everything_and_keeps_what_was_typed() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.type_in("#ap-username", "nora@contoso.example").await;
+    ui.press("Sign in").await;
+    ui.until_text("Enter your password.").await;
+    ui.press("Français").await;
+    ui.until_heading("Connexion").await;
+    assert!(ui.text().contains("Saisissez votre mot de passe."), "errors are translated too");
+    assert_eq!(
+        ui.q("label[for=ap-username]").text_content().unwrap(),
+        "Adresse e-mail ou nom d’utilisateur"
+    );
+    assert_eq!(ui.attr(".ap-root", "lang").as_deref(), Some("fr"));
+    assert_eq!(ui.input("#ap-username").value(), "nora@contoso.example");
+    ui.press("English").await;
+    ui.until_heading("Sign in").await;
+}
+
+#[wasm_bindgen_test]
+fn browser_language_tags_map_to_the_languages_the_app_speaks() {
+    assert_eq!(Lang::from_tag("fr-CA"), Some(Lang::Fr));
+    assert_eq!(Lang::from_tag("FR"), Some(Lang::Fr));
+    assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+    assert_eq!(Lang::from_tag("de-DE"), None);
+    assert_eq!(Lang::En.wait(42), "42 s");
+    assert_eq!(Lang::Fr.wait(300), "5 min");
+}
