@@ -7,21 +7,21 @@ TOOLS    := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 WASM     := --target wasm32-unknown-unknown
 SERVER   := app-passwords-server
-NATIVE   := -p app-passwords-wire -p $(SERVER)
+NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-e2e
 
 # Headless Chromium through chromedriver for wasm-bindgen-test (flags in webdriver.json).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT := 60
 
-.PHONY: run test build tools test-tools lint fmt test-native test-wasm bench clean openapi
+.PHONY: run test build tools test-tools lint fmt test-native test-wasm test-e2e bench clean openapi
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
 	cargo run --profile server -p $(SERVER) -- serve --demo
 
 ## make test: install what is missing, then every check and test suite
-test: test-tools lint test-native test-wasm build
+test: test-tools lint test-native test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 tools:
@@ -43,7 +43,12 @@ fmt:
 	cargo fmt --all
 
 test-native: test-tools
-	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test $(NATIVE)
+	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
+
+## The release build served by the real server, driven in headless Chromium over
+## WebDriver; screenshots of every step land in e2e/artifacts/.
+test-e2e: test-tools build
+	cargo test -p app-passwords-e2e
 
 test-wasm: test-tools
 	cargo test -p app-passwords $(WASM)

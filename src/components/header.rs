@@ -30,11 +30,13 @@ pub fn header(props: &HeaderProps) -> Html {
                     aria-label={other.t(Msg::LangOtherLabel)}>
                     { lang.t(Msg::LangOther) }
                 </button>
-                if let Some(who) = &props.who {
-                    <span class="ap-header__who">{ lang.f(Msg::SignedInAs, &[("name", who)]) }</span>
+                if props.who.is_some() {
                     <button type="button" class="ap-link" onclick={on_sign_out}>{ lang.t(Msg::SignOut) }</button>
                 }
             </div>
+            if let Some(who) = &props.who {
+                <span class="ap-header__who">{ lang.f(Msg::SignedInAs, &[("name", who)]) }</span>
+            }
         </header>
     }
 }
