@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wire::{
@@ -209,49 +209,47 @@ impl Endpoint for Http {
     }
 }
 
-async fn respond<B: Serialize>(
-    req: RequestBuilder,
-    body: Option<&B>,
-) -> Result<Response, ApiError> {
+/// The one non-generic exchange every call goes through: sends `body` (JSON text) if
+/// any; 2xx → the answer's text, problem document → `Problem`, no answer → `Network`.
+/// Keeping it free of type parameters keeps one copy of it in the wasm.
+async fn exchange(req: RequestBuilder, body: Option<String>) -> Result<String, ApiError> {
     let req = req.header("Accept", "application/json");
     let sent = match body {
-        Some(body) => req.json(body).map_err(|_| ApiError::Unexpected { status: 0 })?.send().await,
+        Some(body) => {
+            let req = req.header("Content-Type", "application/json").body(body);
+            req.map_err(|_| ApiError::Unexpected { status: 0 })?.send().await
+        }
         None => req.send().await,
     };
-    sent.map_err(|_| ApiError::Network)
-}
-
-/// Sends a request and maps the answer: 2xx → `T`, problem document → `Problem`,
-/// no answer → `Network`.
-async fn send<T: DeserializeOwned, B: Serialize>(
-    req: RequestBuilder,
-    body: Option<&B>,
-) -> Result<T, ApiError> {
-    let res = respond(req, body).await?;
-    if res.ok() {
-        let status = res.status();
-        return res.json::<T>().await.map_err(|_| ApiError::Unexpected { status });
-    }
-    Err(problem(res).await)
-}
-
-/// For answers without a body (204).
-async fn send_empty(req: RequestBuilder) -> Result<(), ApiError> {
-    let res = respond(req, None::<&()>).await?;
-    if res.ok() {
-        return Ok(());
-    }
-    Err(problem(res).await)
-}
-
-async fn problem(res: Response) -> ApiError {
+    let res = sent.map_err(|_| ApiError::Network)?;
     let status = res.status();
+    if res.ok() {
+        return res.text().await.map_err(|_| ApiError::Network);
+    }
     let is_problem =
         res.headers().get("content-type").is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
     if is_problem {
         if let Ok(p) = res.json::<Problem>().await {
-            return ApiError::Problem(Box::new(p));
+            return Err(ApiError::Problem(Box::new(p)));
         }
     }
-    ApiError::Unexpected { status }
+    Err(ApiError::Unexpected { status })
+}
+
+/// A call answered with JSON `T`.
+async fn send<T: DeserializeOwned, B: Serialize>(
+    req: RequestBuilder,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let body = match body {
+        Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Unexpected { status: 0 })?),
+        None => None,
+    };
+    let text = exchange(req, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status: 200 })
+}
+
+/// For answers without a body (204).
+async fn send_empty(req: RequestBuilder) -> Result<(), ApiError> {
+    exchange(req, None).await.map(drop)
 }

@@ -36,6 +36,10 @@ pub struct Fake {
     /// The next create fails with a network error after the server made the password
     /// (the answer was lost), like a dropped connection.
     pub drop_next_create_answer: Cell<bool>,
+    /// The next call named so fails with this error, as the real endpoint can.
+    pub fail_next: RefCell<Option<(&'static str, ApiError)>>,
+    /// The resend cooldown the fake announces, in seconds.
+    pub cooldown: Cell<u32>,
     /// The name and Idempotency-Key of every create request, in order.
     pub creates: RefCell<Vec<(String, String)>>,
     pub enrollments: RefCell<Vec<EnrollmentRequest>>,
@@ -59,6 +63,8 @@ impl Fake {
             throttled: Cell::new(None),
             stale_mfa: Cell::new(false),
             drop_next_create_answer: Cell::new(false),
+            fail_next: RefCell::default(),
+            cooldown: Cell::new(30),
             creates: RefCell::default(),
             enrollments: RefCell::default(),
             calls: RefCell::default(),
@@ -109,6 +115,12 @@ impl Fake {
         if self.offline.get() {
             return Err(ApiError::Network);
         }
+        let planned = self.fail_next.borrow().as_ref().is_some_and(|(name, _)| *name == call);
+        if planned {
+            if let Some((_, e)) = self.fail_next.borrow_mut().take() {
+                return Err(e);
+            }
+        }
         if authed && self.expired.get() {
             return Err(problem(ErrorCode::SessionExpired, 401, |_| {}));
         }
@@ -149,10 +161,10 @@ fn reply<T: 'static>(r: Result<T, ApiError>) -> Reply<T> {
     Box::pin(std::future::ready(r))
 }
 
-fn sent(dest: &str) -> CodeSent {
+fn sent(dest: &str, cooldown: u32) -> CodeSent {
     CodeSent {
         destination: dest.into(),
-        resend_after: 30,
+        resend_after: cooldown,
         expires_at: "2026-11-25T10:10:00Z".into(),
     }
 }
@@ -213,7 +225,7 @@ impl Endpoint for Fake {
                     format!("otpauth://totp/Contoso:nora%40contoso.example?secret={TOTP_SECRET}&issuer=Contoso")
                 }),
                 destination: masked(&req),
-                resend_after: (!totp).then_some(30),
+                resend_after: (!totp).then_some(self.cooldown.get()),
                 expires_at: None,
             }
         }))
@@ -221,7 +233,7 @@ impl Endpoint for Fake {
 
     fn resend_enrollment(&self, _: &Token, _: &str) -> Reply<CodeSent> {
         let dest = self.enrollments.borrow().last().and_then(masked).unwrap_or_default();
-        reply(self.gate("resend", true).map(|()| sent(&dest)))
+        reply(self.gate("resend", true).map(|()| sent(&dest, self.cooldown.get())))
     }
 
     fn verify_enrollment(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {
@@ -254,7 +266,7 @@ impl Endpoint for Fake {
     }
 
     fn resend_challenge(&self, _: &Token, _: &str) -> Reply<CodeSent> {
-        reply(self.gate("resend", true).map(|()| sent("+33 ••• •• 78")))
+        reply(self.gate("resend", true).map(|()| sent("+33 ••• •• 78", self.cooldown.get())))
     }
 
     fn verify_challenge(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {

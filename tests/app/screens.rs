@@ -2,7 +2,7 @@
 
 use app_passwords::i18n::Lang;
 use wasm_bindgen_test::*;
-use wire::{MethodKind, Next, NotAvailableReason};
+use wire::{ErrorCode, MethodKind, Next, NotAvailableReason};
 
 use crate::fake::{self, Fake};
 use crate::Ui;
@@ -303,4 +303,129 @@ fn browser_language_tags_map_to_the_languages_the_app_speaks() {
     assert_eq!(Lang::from_tag("de-DE"), None);
     assert_eq!(Lang::En.wait(42), "42 s");
     assert_eq!(Lang::Fr.wait(300), "5 min");
+}
+
+#[wasm_bindgen_test]
+async fn resend_works_after_the_cooldown_and_refusals_from_the_endpoint_are_explained() {
+    let fake = Fake::new(Next::MfaSetup);
+    fake.cooldown.set(0);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Secure your account first").await;
+    ui.press("Set it up now").await;
+    ui.click("#ap-kind-sms").await;
+    ui.press("Continue").await;
+    ui.until_heading("Add your mobile phone").await;
+    ui.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+
+    // The gateway refused: said, and the number is still there to retry.
+    let refused = fake::problem(ErrorCode::DeliveryFailed, 502, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("enroll", refused));
+    ui.press("Send code").await;
+    ui.until_text("The code could not be sent.").await;
+    assert_eq!(ui.input("#ap-phone").value(), "+33 6 12 34 56 78");
+    ui.press("Send code").await;
+    ui.until_heading("Enter the code").await;
+
+    ui.until("Resend to be enabled", |ui| ui.button("Send a new code").is_some()).await;
+    let soon = fake::problem(ErrorCode::ResendTooSoon, 429, |p| p.retry_after = Some(20));
+    *fake.fail_next.borrow_mut() = Some(("resend", soon));
+    ui.press("Send a new code").await;
+    ui.until_text("A code was sent moments ago. Wait 20 s before asking for another.").await;
+    ui.press("Send a new code").await;
+    ui.until("a second code to be sent", |ui| {
+        ui.fake.calls.borrow().iter().filter(|c| **c == "resend").count() == 2
+    })
+    .await;
+    assert_eq!(ui.announced(), "Code sent to +33 ••• •• 78.");
+
+    let boom = fake::problem(ErrorCode::Internal, 500, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("verify_enrollment", boom));
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_text("Something went wrong on our side. Try again in a moment. (Reference: req-7f3a)")
+        .await;
+    ui.press("Verify").await;
+    ui.until_heading("Method verified").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_limit_reached_on_the_server_is_said_with_the_number() {
+    let fake = Fake::new(Next::Ready);
+    let ui = Ui::mount(fake.clone(), Lang::Fr).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_text("0 sur 40").await;
+    ui.press("Créer un mot de passe d’application").await;
+    ui.until_heading("Nommez votre mot de passe d’application").await;
+    let full = fake::problem(ErrorCode::LimitReached, 409, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("create", full));
+    ui.press("Créer le mot de passe").await;
+    ui.until_text("Vous avez atteint la limite de 40 mots de passe d’application.").await;
+}
+
+#[wasm_bindgen_test]
+fn every_error_has_its_own_message_in_each_language() {
+    use app_passwords::errors::UiError as E;
+    let all = [
+        E::Network,
+        E::UsernameMissing,
+        E::PasswordMissing,
+        E::Credentials,
+        E::AccountDisabled,
+        E::RateLimited { wait: 42 },
+        E::MethodNotAllowed,
+        E::DeliveryFailed,
+        E::Phone,
+        E::Email,
+        E::CodeFormat,
+        E::CodeWrong { left: Some(3) },
+        E::CodeWrong { left: Some(1) },
+        E::CodeWrong { left: None },
+        E::CodeExpired,
+        E::CodeTooMany,
+        E::ResendTooSoon { wait: 120 },
+        E::NameTaken,
+        E::NameInvalid,
+        E::Limit { limit: 40 },
+        E::Unexpected { reference: Some("r1".into()) },
+        E::Unexpected { reference: None },
+    ];
+    for lang in [Lang::En, Lang::Fr] {
+        let texts: Vec<String> = all.iter().map(|e| e.message(lang)).collect();
+        for (e, text) in all.iter().zip(&texts) {
+            assert!(!text.is_empty() && !text.contains("{ $"), "{e:?}: {text}");
+            assert_eq!(texts.iter().filter(|t| *t == text).count(), 1, "{e:?} shares {text}");
+        }
+    }
+    assert_eq!(
+        E::RateLimited { wait: 120 }.message(Lang::Fr),
+        "Trop de tentatives. Réessayez dans 2 min."
+    );
+}
+
+#[wasm_bindgen_test]
+fn endpoint_errors_map_to_what_the_person_can_do() {
+    use app_passwords::api::ApiError;
+    use app_passwords::errors::{outcome, Outcome, UiError};
+    let p = |code, edit: fn(&mut wire::Problem)| fake::problem(code, 400, edit);
+    assert_eq!(outcome(&p(ErrorCode::SessionExpired, |_| {}), None), Outcome::Expired);
+    assert_eq!(outcome(&p(ErrorCode::Unauthorized, |_| {}), None), Outcome::Expired);
+    assert_eq!(outcome(&p(ErrorCode::MfaRequired, |_| {}), None), Outcome::StepUp);
+    let phone = |p: &mut wire::Problem| {
+        p.code = ErrorCode::ValidationFailed;
+        p.errors.push(wire::FieldError { field: "phone".into(), code: "invalid".into() })
+    };
+    assert_eq!(
+        outcome(&p(ErrorCode::ValidationFailed, phone), None),
+        Outcome::Show(UiError::Phone)
+    );
+    assert_eq!(
+        outcome(&p(ErrorCode::Unknown, |_| {}), None),
+        Outcome::Show(UiError::Unexpected { reference: Some("req-7f3a".into()) })
+    );
+    assert_eq!(outcome(&ApiError::Network, None), Outcome::Show(UiError::Network));
+    assert_eq!(
+        outcome(&ApiError::Unexpected { status: 502 }, None),
+        Outcome::Show(UiError::Unexpected { reference: None })
+    );
 }
