@@ -164,12 +164,7 @@ async fn a_name_already_taken_is_refused_beside_the_field() {
 async fn an_expired_session_returns_to_sign_in_with_a_message_and_keeps_what_was_typed() {
     let fake = Fake::new(Next::MfaSetup);
     let ui = Ui::mount(fake.clone(), Lang::En).await;
-    ui.sign_in(fake::PASSWORD).await;
-    ui.until_heading("Secure your account first").await;
-    ui.press("Set it up now").await;
-    ui.click("#ap-kind-voice").await;
-    ui.press("Continue").await;
-    ui.until_heading("Add your phone number").await;
+    ui.start_setup("voice", "Add your phone number").await;
     ui.type_in("#ap-phone", "+1 425 555 0100").await;
     fake.expired.set(true);
     ui.press("Send code").await;

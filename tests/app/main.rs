@@ -133,6 +133,17 @@ impl Ui {
         self.click("button[type=submit]").await;
     }
 
+    /// Signs in as a first-time user and goes to the method `kind` (`sms`, `email`…),
+    /// up to the screen titled `heading`.
+    pub async fn start_setup(&self, kind: &str, heading: &str) {
+        self.sign_in(fake::PASSWORD).await;
+        self.until_heading("Secure your account first").await;
+        self.press("Set it up now").await;
+        self.click(&format!("#ap-kind-{kind}")).await;
+        self.press("Continue").await;
+        self.until_heading(heading).await;
+    }
+
     /// The element that has focus, if it is inside the app.
     pub fn focused_id(&self) -> Option<String> {
         gloo_utils::document().active_element().map(|e| e.id())

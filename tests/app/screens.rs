@@ -122,12 +122,7 @@ async fn choose_offers_only_the_methods_the_admin_allows_as_a_radio_group() {
 #[wasm_bindgen_test]
 async fn phone_numbers_are_checked_before_sending_and_back_keeps_them() {
     let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
-    ui.sign_in(fake::PASSWORD).await;
-    ui.until_heading("Secure your account first").await;
-    ui.press("Set it up now").await;
-    ui.click("#ap-kind-sms").await;
-    ui.press("Continue").await;
-    ui.until_heading("Add your mobile phone").await;
+    ui.start_setup("sms", "Add your mobile phone").await;
     assert!(ui.text().contains("Step 2 of 4"));
     assert!(ui.q("#ap-phone-hint").text_content().unwrap().contains("+33 6 12 34 56 78"));
     assert_eq!(ui.attr("#ap-phone", "type").as_deref(), Some("tel"));
@@ -154,12 +149,7 @@ async fn phone_numbers_are_checked_before_sending_and_back_keeps_them() {
 #[wasm_bindgen_test]
 async fn code_field_accepts_pasted_spaces_and_each_failure_has_its_own_message() {
     let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
-    ui.sign_in(fake::PASSWORD).await;
-    ui.until_heading("Secure your account first").await;
-    ui.press("Set it up now").await;
-    ui.click("#ap-kind-email").await;
-    ui.press("Continue").await;
-    ui.until_heading("Add an email address").await;
+    ui.start_setup("email", "Add an email address").await;
     ui.type_in("#ap-email", "not-an-address").await;
     ui.press("Send code").await;
     ui.until_text("Enter an email address such as name@example.com.").await;
@@ -310,12 +300,7 @@ async fn resend_works_after_the_cooldown_and_refusals_from_the_endpoint_are_expl
     let fake = Fake::new(Next::MfaSetup);
     fake.cooldown.set(0);
     let ui = Ui::mount(fake.clone(), Lang::En).await;
-    ui.sign_in(fake::PASSWORD).await;
-    ui.until_heading("Secure your account first").await;
-    ui.press("Set it up now").await;
-    ui.click("#ap-kind-sms").await;
-    ui.press("Continue").await;
-    ui.until_heading("Add your mobile phone").await;
+    ui.start_setup("sms", "Add your mobile phone").await;
     ui.type_in("#ap-phone", "+33 6 12 34 56 78").await;
 
     // The gateway refused: said, and the number is still there to retry.
