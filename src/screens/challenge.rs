@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::choose::kind_texts;
+use super::choose::method_label;
 use super::ScreenProps;
 use crate::app::Intent;
 use crate::components::banner::form_error;
@@ -17,8 +17,7 @@ pub fn challenge(props: &ScreenProps) -> Html {
         <Card title={lang.t(Msg::ChallengeTitle)} lead={lang.t(Msg::ChallengeLead)}>
             <ul class="ap-methods">
                 { for methods.into_iter().map(|method| {
-                    let (name, _) = kind_texts(method.kind);
-                    let label = format!("{} · {}", lang.t(name), method.label);
+                    let label = method_label(&method, lang);
                     let use_it = lang.f(Msg::ChallengeUse, &[("method", &label)]);
                     html! {
                         <li>

@@ -17,6 +17,17 @@ pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {
     }
 }
 
+/// How a registered method reads: "Text message · +33 ••• •• 78"; an authenticator app
+/// has nothing to add to its localized name (the endpoint's label is not localized).
+pub fn method_label(method: &wire::Method, lang: Lang) -> String {
+    let (name, _) = kind_texts(method.kind);
+    if method.kind == MethodKind::Totp {
+        lang.t(name).to_owned()
+    } else {
+        format!("{} · {}", lang.t(name), method.label)
+    }
+}
+
 /// Step 3 of the seed: pick a method among those the admin allows.
 #[function_component(Choose)]
 pub fn choose(props: &ScreenProps) -> Html {

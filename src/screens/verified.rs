@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::choose::kind_texts;
+use super::choose::method_label;
 use super::ScreenProps;
 use crate::app::Intent;
 use crate::components::card::Card;
@@ -13,8 +13,7 @@ pub fn verified(props: &ScreenProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let m = &props.model;
     let Screen::Verified(method) = &m.screen else { return html! {} };
-    let (name, _) = kind_texts(method.kind);
-    let what = format!("{} ({})", lang.t(name), method.label);
+    let what = method_label(method, lang);
     html! {
         <Card title={lang.t(Msg::VerifiedTitle)} step={m.step()}>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.f(Msg::VerifiedLead, &[("method", &what)]) }</p>

@@ -257,7 +257,7 @@ async fn a_stale_mfa_proof_leads_to_the_challenge_then_back_to_the_list() {
     let ui = Ui::mount(fake, Lang::En).await;
     ui.sign_in(fake::PASSWORD).await;
     ui.until_heading("Verify it is you").await;
-    ui.press("Use Authenticator app · Authenticator app").await;
+    ui.press("Use Authenticator app").await;
     ui.until_text("Open your authenticator app").await;
     assert!(ui.button("Send a new code").is_none(), "nothing to resend for an app");
     ui.type_in("#ap-code", fake::GOOD).await;
