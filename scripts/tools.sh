@@ -5,8 +5,9 @@
 #
 #   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt
 #   scripts/tools.sh bench   wrk, brotli, oathtool, curl for `make bench`
-#   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, oathtool, zbarimg,
-#                            aiosmtpd (a real SMTP server for the delivery tests)
+#   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
+#                            geckodriver, oathtool, zbarimg, axe-core (accessibility
+#                            audit), aiosmtpd (a real SMTP server for the delivery tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,12 +36,17 @@ need_cargo_tool() { # crate version binary [extra cargo install flags]
   cargo install "$crate" --version "=$version" --root "$TOOLS" --force "$@"
 }
 
-need_wasm_opt() {
-  if [[ -x "$TOOLS/node_modules/.bin/wasm-opt" ]] && "$TOOLS/node_modules/.bin/wasm-opt" --version | grep -q "version $BINARYEN_VERSION"; then
+need_npm() { # package version
+  local pkg=$1 version=$2 manifest="$TOOLS/node_modules/$1/package.json"
+  if [[ -f $manifest ]] && grep -q "\"version\": \"$version\"" "$manifest"; then
     return
   fi
-  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
+  say "installing npm $pkg@$version into .tools"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "$pkg@$version"
+}
+
+need_wasm_opt() {
+  need_npm binaryen "$BINARYEN_VERSION.0.0"
 }
 
 need_apt() { # package=binary ...
@@ -64,6 +70,8 @@ build_tools() {
 }
 
 AIOSMTPD_VERSION="1.4.6"
+GECKODRIVER_VERSION="0.37.1"
+AXE_VERSION="4.14.1"
 
 # A real SMTP server for the delivery tests, from PyPI, into .tools/py.
 need_aiosmtpd() {
@@ -76,7 +84,10 @@ need_aiosmtpd() {
 
 test_tools() {
   build_tools
-  need_apt chromium=chromium chromium-driver=chromedriver oathtool=oathtool zbar-tools=zbarimg curl=curl
+  need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
+    oathtool=oathtool zbar-tools=zbarimg curl=curl
+  need_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
+  need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd
 }
 

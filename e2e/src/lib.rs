@@ -16,26 +16,109 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// The reference server with the demo accounts, on 127.0.0.1 and a free port.
+/// The reference server with the demo accounts, on 127.0.0.1 and a free port. It runs
+/// on its own thread and runtime, so `stop` kills it as a crash would: the listener
+/// and every open connection go at once.
 pub struct Server {
     pub base: String,
-    _dir: tempfile::TempDir,
+    addr: std::net::SocketAddr,
+    /// The test's own pool on the server's database file.
+    db: server::db::Db,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = server::config::Config::for_tests(dir.path());
+        let url = server::config::Config::for_tests(dir.path()).database_url;
+        let db = server::db::connect(&url).await.unwrap();
+        server::demo::seed(&db).await.unwrap();
+        let mut server = Self {
+            base: String::new(),
+            addr: ([127, 0, 0, 1], 0).into(),
+            db,
+            stop: None,
+            thread: None,
+            dir,
+        };
+        server.run().await;
+        server
+    }
+
+    async fn run(&mut self) {
+        let mut config = server::config::Config::for_tests(self.dir.path());
         config.static_dir = root().join("dist");
+        config.port = self.addr.port();
         assert!(
             config.static_dir.join("index.html").exists(),
             "dist/ is missing: run `make build` first (make test does)"
         );
-        let app = server::startup::Application::build(config).await.unwrap();
-        server::demo::seed(app.db()).await.unwrap();
-        let base = format!("http://{}", app.local_addr().unwrap());
-        tokio::spawn(app.run_until_stopped());
-        Self { base, _dir: dir }
+        let (bound_tx, bound_rx) = tokio::sync::oneshot::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let app = server::startup::Application::build(config).await.unwrap();
+                let _ = bound_tx.send(app.local_addr().unwrap());
+                tokio::select! {
+                    _ = app.run_until(std::future::pending()) => {}
+                    _ = stop_rx => {}
+                }
+            });
+            rt.shutdown_background();
+        });
+        self.addr = bound_rx.await.unwrap();
+        self.base = format!("http://{}", self.addr);
+        self.stop = Some(stop_tx);
+        self.thread = Some(thread);
+    }
+
+    pub fn db(&self) -> &server::db::Db {
+        &self.db
+    }
+
+    /// Kills the server: connections dropped, port closed.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            tokio::task::spawn_blocking(move || thread.join()).await.unwrap().unwrap();
+        }
+    }
+
+    /// Starts it again on the same port and database.
+    pub async fn restart(&mut self) {
+        self.run().await;
+    }
+
+    /// Ends every session on the server side, as expiry would.
+    pub async fn end_sessions(&self) {
+        sqlx::query("DELETE FROM sessions").execute(self.db()).await.unwrap();
+    }
+
+    /// Adds an account whose admin requires MFA and which has nothing registered.
+    pub async fn add_account(&self, username: &str, password: &str, display_name: &str) {
+        let username = server::accounts::Username::parse(username).unwrap();
+        let policy = wire::Policy {
+            mfa_required: true,
+            app_passwords_allowed: true,
+            allowed_methods: wire::MethodKind::ALL.to_vec(),
+        };
+        let password = secrecy::SecretString::from(password);
+        let new = server::accounts::NewAccount {
+            username: &username,
+            display_name,
+            password: &password,
+            policy: &policy,
+        };
+        server::accounts::create(self.db(), new).await.unwrap();
     }
 
     /// The last code sent to `destination` (demo outbox).
@@ -46,61 +129,117 @@ impl Server {
             .json()
             .await
             .unwrap();
+        // The outbox lists the newest first.
         let body = outbox
             .iter()
-            .rev()
             .find(|m| m["destination"] == destination)
             .and_then(|m| m["body"].as_str())
             .unwrap_or_else(|| panic!("nothing sent to {destination}: {outbox:?}"));
         body.chars().filter(char::is_ascii_digit).take(6).collect()
     }
+
+    /// What a legacy client (IMAP, SMTP, EWS) gets for `username:password`.
+    pub async fn legacy_status(&self, username: &str, password: &str) -> u16 {
+        reqwest::Client::new()
+            .get(format!("{}/v1/legacy/whoami", self.base))
+            .basic_auth(username, Some(password))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
 }
 
-/// A chromedriver process on a free port, stopped on drop.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The browsers the suite drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Chromium,
+    Firefox,
+}
+
+/// A WebDriver process (chromedriver or geckodriver) on a free port, stopped on drop.
 pub struct Driver {
     pub url: String,
+    pub kind: Kind,
     child: tokio::process::Child,
 }
 
 impl Driver {
     pub async fn chrome() -> Self {
+        Self::start(Kind::Chromium).await
+    }
+
+    pub async fn start(kind: Kind) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let (bin, hint) = match kind {
+            Kind::Chromium => (
+                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+                "chromedriver (apt chromium-driver; make test installs it)",
+            ),
+            Kind::Firefox => {
+                ("geckodriver".into(), "geckodriver (.tools/bin; make test installs it)")
+            }
+        };
         let child = tokio::process::Command::new(bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("chromedriver (apt chromium-driver; make test installs it)");
+            .unwrap_or_else(|e| panic!("{hint}: {e}"));
         let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
+        for _ in 0..200 {
             if reqwest::get(format!("{url}/status")).await.is_ok() {
-                return Self { url, child };
+                return Self { url, kind, child };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("chromedriver did not start");
+        panic!("{hint} did not start");
     }
 
-    /// A fresh headless Chromium; `dark` makes it prefer a dark colour scheme.
+    /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.
     pub async fn browser(&self, dark: bool) -> Browser {
-        let mut args = vec![
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--lang=en-US",
-        ];
-        if dark {
-            args.push("--blink-settings=preferredColorScheme=0");
-        }
-        let caps = json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } });
+        let caps = match self.kind {
+            Kind::Chromium => {
+                let mut args = vec![
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--hide-scrollbars",
+                    "--lang=en-US",
+                ];
+                if dark {
+                    args.push("--blink-settings=preferredColorScheme=0");
+                }
+                json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } })
+            }
+            Kind::Firefox => json!({ "moz:firefoxOptions": {
+                "binary": "/usr/bin/firefox-esr",
+                "args": ["-headless"],
+                "prefs": {
+                    "intl.accept_languages": "en-US",
+                    "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
+                    "browser.shell.checkDefaultBrowser": false,
+                    "app.update.enabled": false,
+                    "network.captive-portal-service.enabled": false,
+                    "dom.events.asyncClipboard.readText": true,
+                }
+            }}),
+        };
         let Value::Object(caps) = caps else { unreachable!() };
         let client = ClientBuilder::rustls()
             .unwrap()
@@ -108,7 +247,9 @@ impl Driver {
             .connect(&self.url)
             .await
             .expect("a WebDriver session");
-        Browser { client }
+        let b = Browser { client, kind: self.kind };
+        b.size(1280, 900).await;
+        b
     }
 }
 
@@ -121,6 +262,7 @@ impl Drop for Driver {
 /// A browser session on the app.
 pub struct Browser {
     pub client: Client,
+    pub kind: Kind,
 }
 
 impl Browser {
@@ -185,6 +327,62 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap();
+    }
+
+    /// Pastes the clipboard into a scratch field added to the page, with the keyboard
+    /// as a person would, and returns what arrived.
+    pub async fn paste_clipboard(&self) -> String {
+        self.client
+            .execute(
+                "const t = document.createElement('textarea'); t.id = 'e2e-paste';
+                 t.setAttribute('aria-label', 'paste'); document.body.appendChild(t); t.focus();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let field = self.find("#e2e-paste").await;
+        field.send_keys(&format!("{}v", char::from(fantoccini::key::Key::Control))).await.unwrap();
+        let value = field.prop("value").await.unwrap().unwrap_or_default();
+        self.client.execute("document.getElementById('e2e-paste').remove()", vec![]).await.unwrap();
+        value
+    }
+
+    /// The text the QR code on the page encodes, read from a screenshot of it by
+    /// zbarimg (Debian zbar-tools), an independent decoder.
+    pub async fn read_qr(&self) -> String {
+        let png = self.find("svg.ap-qr").await.screenshot().await.unwrap();
+        let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+        std::fs::write(file.path(), png).unwrap();
+        let out = std::process::Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(file.path())
+            .output()
+            .expect("zbarimg (apt zbar-tools; make test installs it)");
+        let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert!(text.starts_with("otpauth://"), "zbarimg read {text:?}");
+        text
+    }
+
+    /// The WCAG 2.1 A and AA violations axe-core finds on the page, one line each.
+    pub async fn audit(&self) -> Vec<String> {
+        let axe = root().join(".tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe)
+            .unwrap_or_else(|e| panic!("{} ({e}); make test installs it", axe.display()));
+        self.client.execute(&format!("if (!window.axe) {{ {source} }}"), vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations.map(v =>
+                      v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(result).unwrap()
     }
 
     /// A PNG of the viewport, saved as `e2e/artifacts/{name}.png`.

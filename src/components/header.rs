@@ -26,8 +26,7 @@ pub fn header(props: &HeaderProps) -> Html {
         <header class="ap-header">
             <span class="ap-header__title">{ lang.t(Msg::AppTitle) }</span>
             <div class="ap-header__tools">
-                <button type="button" class="ap-link" lang={other.tag()} onclick={on_lang}
-                    aria-label={other.t(Msg::LangOtherLabel)}>
+                <button type="button" class="ap-link" lang={other.tag()} onclick={on_lang}>
                     { lang.t(Msg::LangOther) }
                 </button>
                 if props.who.is_some() {

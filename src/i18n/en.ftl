@@ -4,7 +4,6 @@
 
 app-title = App passwords
 lang-other = Français
-lang-other-label = Afficher en français
 signed-in-as = Signed in as { $name }
 sign-out = Sign out
 step-of = Step { $step } of { $total }

@@ -3,7 +3,6 @@
 
 app-title = Mots de passe d’application
 lang-other = English
-lang-other-label = Show in English
 signed-in-as = Connecté en tant que { $name }
 sign-out = Se déconnecter
 step-of = Étape { $step } sur { $total }

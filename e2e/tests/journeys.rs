@@ -1,0 +1,319 @@
+//! The seed's journeys as a person lives them: the release build served by the real
+//! server, in headless Chromium and headless Firefox, in English and in French. A
+//! real authenticator (oathtool) reads the QR code that zbarimg decodes from a
+//! screenshot; codes sent by text and email come from the demo outbox; the copied app
+//! password is pasted back from the clipboard and used by a legacy client. Every
+//! screen is audited with axe-core (WCAG 2.1 A and AA) and photographed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use app_passwords_e2e::{Browser, Driver, Kind, Server};
+
+const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+
+/// One run: a browser and a language.
+struct Run {
+    b: Browser,
+    fr: bool,
+    step: std::cell::Cell<u32>,
+}
+
+impl Run {
+    fn t<'a>(&self, en: &'a str, fr: &'a str) -> &'a str {
+        if self.fr {
+            fr
+        } else {
+            en
+        }
+    }
+
+    fn tag(&self, journey: &str) -> String {
+        let browser = match self.b.kind {
+            Kind::Chromium => "chromium",
+            Kind::Firefox => "firefox",
+        };
+        format!("journeys/{browser}-{}/{journey}", if self.fr { "fr" } else { "en" })
+    }
+
+    /// Photographs the screen and fails on any accessibility violation.
+    async fn check(&self, journey: &str, name: &str) {
+        let n = self.step.get() + 1;
+        self.step.set(n);
+        self.b.shot(&format!("{}-{n:02}-{name}", self.tag(journey))).await;
+        let violations = self.b.audit().await;
+        assert!(
+            violations.is_empty(),
+            "axe on {name} ({}):\n{}",
+            self.tag(journey),
+            violations.join("\n")
+        );
+    }
+
+    async fn open(&self, server: &Server) {
+        self.b.open(&server.base).await;
+        self.b.until_heading("Sign in").await;
+        if self.fr {
+            self.b.press("Français").await;
+            self.b.until_heading("Connexion").await;
+        }
+    }
+
+    async fn sign_in(&self, (user, password): (&str, &str)) {
+        self.b.type_in("#ap-username", user).await;
+        self.b.type_in("#ap-password", password).await;
+        self.b.press(self.t("Sign in", "Se connecter")).await;
+    }
+
+    async fn heading(&self, en: &str, fr: &str) {
+        self.b.until_heading(self.t(en, fr)).await;
+    }
+
+    async fn press(&self, en: &str, fr: &str) {
+        self.b.press(self.t(en, fr)).await;
+    }
+
+    async fn set_up(&self, kind: &str, journey: &str) {
+        self.heading("Secure your account first", "Sécurisez d’abord votre compte").await;
+        self.check(journey, "set-it-up-now").await;
+        self.press("Set it up now", "Configurer maintenant").await;
+        self.heading("Choose a method", "Choisissez une méthode").await;
+        self.b.click(&format!("label[for=ap-kind-{kind}]")).await;
+        self.check(journey, "choose").await;
+        self.press("Continue", "Continuer").await;
+    }
+
+    async fn enter_code(&self, code: &str) {
+        self.b.type_in("#ap-code", code).await;
+        self.press("Verify", "Vérifier").await;
+    }
+
+    /// From "Method verified" to a copied app password; returns it as shown.
+    async fn get_app_password(&self, journey: &str, name: &str) -> String {
+        self.heading("Method verified", "Méthode vérifiée").await;
+        self.check(journey, "verified").await;
+        self.press("Next", "Suivant").await;
+        self.name_and_copy(journey, name).await
+    }
+
+    async fn name_and_copy(&self, journey: &str, name: &str) -> String {
+        self.heading("Name your app password", "Nommez votre mot de passe d’application").await;
+        self.b.type_in("#ap-name", name).await;
+        self.check(journey, "name").await;
+        self.press("Create app password", "Créer le mot de passe").await;
+        self.heading("Your app password", "Votre mot de passe d’application").await;
+        let shown = self.b.find("#ap-password-shown").await.text().await.unwrap();
+        assert_eq!(shown.split(' ').map(str::len).collect::<Vec<_>>(), [4, 4, 4, 4], "{shown}");
+        self.press("Copy", "Copier").await;
+        self.b.find(".ap-copy").await;
+        let copied = self.t("✓ Copied", "✓ Copié");
+        self.b
+            .client
+            .wait()
+            .for_element(fantoccini::Locator::XPath(&format!(
+                "//button[normalize-space(.)='{copied}']"
+            )))
+            .await
+            .unwrap();
+        self.check(journey, "copied").await;
+        let pasted = self.b.paste_clipboard().await;
+        assert_eq!(pasted, shown.replace(' ', ""), "the clipboard holds the password, no spaces");
+        self.press("Done", "Terminé").await;
+        self.heading("Your app passwords", "Vos mots de passe d’application").await;
+        self.b.find(".ap-item").await;
+        self.check(journey, "list").await;
+        shown
+    }
+
+    async fn sign_out(&self) {
+        self.press("Sign out", "Se déconnecter").await;
+        self.heading("Sign in", "Connexion").await;
+    }
+}
+
+fn totp(secret: &str) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", secret])
+        .output()
+        .expect("oathtool (apt oathtool; make test installs it)");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Journey 1: first-time user with an authenticator app, then a legacy client.
+async fn authenticator_app(r: &Run) {
+    let j = "1-authenticator";
+    let server = Server::start().await;
+    r.open(&server).await;
+    r.check(j, "sign-in").await;
+    r.sign_in(NEW).await;
+    r.set_up("totp", j).await;
+    r.heading("Set up your authenticator app", "Configurez votre application d’authentification")
+        .await;
+    r.check(j, "authenticator").await;
+    let uri = r.b.read_qr().await;
+    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let key = r.b.find("#ap-key").await.text().await.unwrap();
+    assert_eq!(key.replace(' ', ""), secret, "the key shown is the one in the QR code");
+    r.enter_code(&totp(&secret)).await;
+    let password =
+        r.get_app_password(j, r.t("Outlook on my laptop", "Outlook sur mon portable")).await;
+    assert_eq!(server.legacy_status(NEW.0, &password.replace(' ', "")).await, 200);
+    assert_eq!(server.legacy_status(NEW.0, &password).await, 200, "with the display spaces too");
+    assert_eq!(server.legacy_status(NEW.0, NEW.1).await, 401, "not the primary password");
+}
+
+/// Journey 2 and 3: text message, then the same person returning; and email.
+async fn text_message_then_returning_and_email(r: &Run) {
+    let j = "2-text-message";
+    let server = Server::start().await;
+    r.open(&server).await;
+    r.sign_in(NEW).await;
+    r.set_up("sms", j).await;
+    r.heading("Add your mobile phone", "Ajoutez votre mobile").await;
+    r.b.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    r.check(j, "phone").await;
+    r.press("Send code", "Envoyer le code").await;
+    r.heading("Enter the code", "Saisissez le code").await;
+    r.check(j, "code").await;
+    r.enter_code(&server.last_code("+33612345678").await).await;
+    let first = r.get_app_password(j, "Apple Mail").await;
+    assert_eq!(server.legacy_status(NEW.0, &first).await, 200);
+    r.sign_out().await;
+
+    let j = "3-returning";
+    r.sign_in(NEW).await;
+    r.heading("Verify it is you", "Confirmez votre identité").await;
+    r.check(j, "challenge").await;
+    r.b.click(".ap-methods button").await;
+    r.heading("Enter the code", "Saisissez le code").await;
+    r.check(j, "challenge-code").await;
+    r.enter_code(&server.last_code("+33612345678").await).await;
+    r.heading("Your app passwords", "Vos mots de passe d’application").await;
+    r.b.find(".ap-item").await;
+    r.press("Create an app password", "Créer un mot de passe d’application").await;
+    let second = r.name_and_copy(j, "Thunderbird").await;
+    r.b.click("button[aria-label='Delete Apple Mail'], button[aria-label='Supprimer Apple Mail']")
+        .await;
+    r.b.find(".ap-confirm").await;
+    r.check(j, "confirm-delete").await;
+    r.b.click(".ap-confirm .ap-button--danger-solid").await;
+    r.b.client
+        .wait()
+        .for_element(fantoccini::Locator::XPath("//ul[@class='ap-items' and count(li)=1]"))
+        .await
+        .unwrap();
+    r.check(j, "after-delete").await;
+    assert_eq!(server.legacy_status(NEW.0, &first).await, 401, "the revoked one is refused");
+    assert_eq!(server.legacy_status(NEW.0, &second).await, 200, "the other still works");
+    r.sign_out().await;
+
+    let j = "2-email";
+    let user = ("erin@contoso.example", "Erin-pass-2026");
+    server.add_account(user.0, user.1, "Erin Email").await;
+    r.sign_in(user).await;
+    r.set_up("email", j).await;
+    r.heading("Add an email address", "Ajoutez une adresse e-mail").await;
+    r.b.type_in("#ap-email", "erin.home@example.com").await;
+    r.press("Send code", "Envoyer le code").await;
+    r.heading("Enter the code", "Saisissez le code").await;
+    r.check(j, "code").await;
+    r.enter_code(&server.last_code("erin.home@example.com").await).await;
+    let password = r.get_app_password(j, "IMAP").await;
+    assert_eq!(server.legacy_status(user.0, &password).await, 200);
+}
+
+/// Journey 4: the admin has not required MFA, or has turned app passwords off.
+async fn not_available(r: &Run) {
+    let j = "4-not-available";
+    let server = Server::start().await;
+    r.open(&server).await;
+    for (user, says) in [
+        (
+            ("no.mfa@contoso.example", "Demo-nomfa-2026"),
+            r.t(
+                "has not made multi-factor authentication required",
+                "n’a pas rendu l’authentification multifacteur obligatoire",
+            ),
+        ),
+        (
+            ("no.apppw@contoso.example", "Demo-noapppw-2026"),
+            r.t("has turned off app passwords", "a désactivé les mots de passe d’application"),
+        ),
+    ] {
+        r.sign_in(user).await;
+        r.heading("App passwords are not available", "Mots de passe d’application indisponibles")
+            .await;
+        assert!(r.b.text().await.contains(says));
+        r.check(j, user.0.split('@').next().unwrap()).await;
+        r.sign_out().await;
+    }
+}
+
+/// Journey 5: what people get wrong, and what goes wrong under them.
+async fn mistakes_and_outages(r: &Run) {
+    let j = "5-errors";
+    let mut server = Server::start().await;
+    r.open(&server).await;
+    r.sign_in((NEW.0, "Not-the-password")).await;
+    r.b.find("#ap-form-error").await;
+    r.check(j, "wrong-password").await;
+    r.b.type_in("#ap-password", NEW.1).await;
+    r.press("Sign in", "Se connecter").await;
+    r.set_up("sms", j).await;
+    r.heading("Add your mobile phone", "Ajoutez votre mobile").await;
+    r.b.type_in("#ap-phone", "0612345678").await;
+    r.press("Send code", "Envoyer le code").await;
+    r.b.find("#ap-phone-error").await;
+    r.check(j, "bad-number").await;
+    r.b.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    r.press("Send code", "Envoyer le code").await;
+    r.heading("Enter the code", "Saisissez le code").await;
+    r.enter_code("000000").await;
+    r.b.find("#ap-code-error").await;
+    r.check(j, "wrong-code").await;
+
+    // The server goes away mid-way: the app says so, then carries on when it is back.
+    server.stop().await;
+    let code = "123456";
+    r.enter_code(code).await;
+    r.b.find(".ap-banner--error").await;
+    r.check(j, "server-down").await;
+    server.restart().await;
+    r.b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(15))
+        .for_element(fantoccini::Locator::XPath("//div[contains(@class,'ap-root') and not(.//div[contains(@class,'ap-banner--error')])]"))
+        .await
+        .unwrap();
+    r.enter_code(&server.last_code("+33612345678").await).await;
+    r.heading("Method verified", "Méthode vérifiée").await;
+
+    // The session ends on the server mid-way: back to sign-in, told why.
+    server.end_sessions().await;
+    r.press("Next", "Suivant").await;
+    r.press("Create app password", "Créer le mot de passe").await;
+    r.heading("Sign in", "Connexion").await;
+    let says = r.t("Your session has expired.", "Votre session a expiré.");
+    assert!(r.b.text().await.contains(says));
+    r.check(j, "session-expired").await;
+}
+
+async fn all_journeys(kind: Kind) {
+    let driver = Driver::start(kind).await;
+    for fr in [false, true] {
+        let r = Run { b: driver.browser(false).await, fr, step: 0.into() };
+        authenticator_app(&r).await;
+        text_message_then_returning_and_email(&r).await;
+        not_available(&r).await;
+        mistakes_and_outages(&r).await;
+        r.b.client.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journeys_in_chromium() {
+    all_journeys(Kind::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journeys_in_firefox() {
+    all_journeys(Kind::Firefox).await;
+}
