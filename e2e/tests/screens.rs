@@ -1,6 +1,7 @@
 //! Every screen of the app, in English and French, light and dark, at 1280 px and
 //! 360 px, walked through as a person would against the real server, photographed
-//! into `e2e/artifacts/` (git-ignored). The journey asserts as it goes.
+//! into `e2e/artifacts/` (git-ignored) and audited with axe-core. The journey asserts
+//! as it goes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app_passwords_e2e::{Browser, Driver, Server};
@@ -30,13 +31,16 @@ impl Look {
     }
 }
 
-/// Both widths of the current screen.
+/// Both widths of the current screen, and an axe-core audit of it in this look
+/// (the journeys audit light mode; this covers dark mode's contrast too).
 async fn shots(b: &Browser, look: Look, n: u32, name: &str) {
     for (w, h, label) in [(1280, 900, "1280"), (360, 780, "360")] {
         b.size(w, h).await;
         b.shot(&format!("{}/{n:02}-{name}-{label}", look.tag())).await;
     }
     b.size(1280, 900).await;
+    let violations = b.audit().await;
+    assert!(violations.is_empty(), "axe on {name} ({}):\n{}", look.tag(), violations.join("\n"));
 }
 
 async fn open(b: &Browser, server: &Server, look: Look) {
