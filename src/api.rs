@@ -10,9 +10,9 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wire::{
-    AppPasswordList, Challenge, ChallengeRequest, CodeSent, CreateAppPassword, Enrollment,
-    EnrollmentRequest, ErrorCode, Health, NewAppPassword, Problem, Session, SignInRequest,
-    Verified, VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
+    AccountState, AppPasswordList, Challenge, ChallengeRequest, CodeSent, CreateAppPassword,
+    Enrollment, EnrollmentRequest, ErrorCode, Health, NewAppPassword, Problem, Session,
+    SignInRequest, Verified, VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
 };
 
 /// Why a call failed.
@@ -90,6 +90,7 @@ pub trait Endpoint {
     fn health(&self) -> Reply<Health>;
     fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
     fn sign_out(&self, token: &Token) -> Reply<()>;
+    fn account(&self, token: &Token) -> Reply<AccountState>;
     fn enroll(
         &self,
         token: &Token,
@@ -146,6 +147,10 @@ impl Endpoint for Http {
     fn sign_out(&self, token: &Token) -> Reply<()> {
         let req = self.authed(Request::delete(&self.url("/sessions/current")), token);
         Box::pin(send_empty(req))
+    }
+
+    fn account(&self, token: &Token) -> Reply<AccountState> {
+        Box::pin(send(self.authed(Request::get(&self.url("/account")), token), None::<&()>))
     }
 
     fn enroll(

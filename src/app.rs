@@ -8,7 +8,7 @@ use wasm_bindgen_futures::spawn_local;
 use wire::{EnrollmentRequest, MethodKind, SignInRequest};
 use yew::prelude::*;
 
-use crate::api::{ApiError, Endpoint, Http, Reply};
+use crate::api::{ApiError, Endpoint, Http, Reply, Token};
 use crate::clipboard;
 use crate::components::header::Header;
 use crate::errors::{outcome, Outcome, UiError};
@@ -42,6 +42,44 @@ pub enum Intent {
     SetLang(Lang),
 }
 
+/// What the app tells the page that embeds it (as DOM `CustomEvent`s, see `embed.rs`).
+/// Never a secret: an app password is named by its id and name only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostEvent {
+    SignedIn { username: String },
+    MethodRegistered { kind: MethodKind },
+    AppPasswordCreated { id: String, name: String },
+    AppPasswordRevoked { id: Option<String> },
+    SignedOut,
+    SessionExpired,
+}
+
+/// What the embedding page can change on a running app.
+pub enum HostCommand {
+    SetLang(Option<Lang>),
+    /// The host's user is signed in: use this session (skips the sign-in screen).
+    SetSessionToken(Token),
+}
+
+/// A slot through which the host reaches the running app; compared by identity.
+#[derive(Clone, Default)]
+pub struct Control(pub Rc<std::cell::RefCell<Option<Callback<HostCommand>>>>);
+
+impl PartialEq for Control {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Control {
+    pub fn send(&self, command: HostCommand) {
+        let cb = self.0.borrow().clone();
+        if let Some(cb) = cb {
+            cb.emit(command);
+        }
+    }
+}
+
 /// An endpoint handed in by the host (or a test); compared by identity.
 #[derive(Clone)]
 pub struct EndpointRef(pub Rc<dyn Endpoint>);
@@ -63,6 +101,15 @@ pub struct AppProps {
     /// Another implementation of the endpoint (tests); overrides `endpoint`.
     #[prop_or_default]
     pub api: Option<EndpointRef>,
+    /// A session the host already has (its user is signed in).
+    #[prop_or_default]
+    pub session_token: Option<Token>,
+    /// Told of sign-in, registration, creation, revocation, sign-out, expiry.
+    #[prop_or_default]
+    pub on_event: Callback<HostEvent>,
+    /// Lets the host change the language or hand over a session later.
+    #[prop_or_default]
+    pub control: Control,
 }
 
 /// How long to wait between health checks while the endpoint is unreachable.
@@ -73,11 +120,33 @@ struct Env {
     api: Rc<dyn Endpoint>,
     dispatch: UseReducerDispatcher<Model>,
     lang: Lang,
+    on_event: Callback<HostEvent>,
 }
 
 impl Env {
     fn dispatch(&self, action: Action) {
         self.dispatch.dispatch(action);
+    }
+
+    fn emit(&self, event: HostEvent) {
+        self.on_event.emit(event);
+    }
+
+    /// Picks up a session the host already has.
+    fn resume(&self, token: Token) {
+        self.dispatch(Action::Busy);
+        let env = self.clone();
+        spawn_local(async move {
+            match env.api.account(&token).await {
+                Ok(state) => {
+                    env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
+                    env.dispatch(Action::Resumed { token, state });
+                }
+                Err(ApiError::Network) => env.fail(&ApiError::Network, None),
+                // Not (or no longer) valid: the person signs in themselves.
+                Err(_) => env.dispatch(Action::Idle),
+            }
+        });
     }
 
     /// Runs `reply`, marking the model busy until it ends; success becomes `ok(value)`.
@@ -99,7 +168,10 @@ impl Env {
 
     fn fail(&self, error: &ApiError, limit: Option<u32>) {
         match outcome(error, limit) {
-            Outcome::Expired => self.dispatch(Action::Expired),
+            Outcome::Expired => {
+                self.emit(HostEvent::SessionExpired);
+                self.dispatch(Action::Expired)
+            }
             Outcome::StepUp => self.dispatch(Action::StepUp),
             Outcome::Show(e) => {
                 if e == UiError::Network {
@@ -151,7 +223,11 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::PasswordMissing));
             }
             let req = SignInRequest { username, password: d.password.to_string() };
-            env.call(env.api.sign_in(req), None, Action::SignedIn);
+            let e = env.clone();
+            env.call(env.api.sign_in(req), None, move |session| {
+                e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
+                Action::SignedIn(session)
+            });
         }
         Intent::Continue => match (d.kind, &token) {
             (Some(MethodKind::Totp), Some(token)) => {
@@ -183,15 +259,25 @@ fn run(env: &Env, m: &Model, intent: Intent) {
             if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
                 return env.dispatch(Action::Failed(UiError::CodeFormat));
             }
-            let reply = match &m.screen {
-                Screen::Totp(step) => env.api.verify_enrollment(token, &step.id, code),
+            let (reply, enrolling) = match &m.screen {
+                Screen::Totp(step) => (env.api.verify_enrollment(token, &step.id, code), true),
                 Screen::Code(step) => match &step.target {
-                    CodeFor::Enrollment { id } => env.api.verify_enrollment(token, id, code),
-                    CodeFor::Challenge { id, .. } => env.api.verify_challenge(token, id, code),
+                    CodeFor::Enrollment { id } => {
+                        (env.api.verify_enrollment(token, id, code), true)
+                    }
+                    CodeFor::Challenge { id, .. } => {
+                        (env.api.verify_challenge(token, id, code), false)
+                    }
                 },
                 _ => return,
             };
-            env.call(reply, None, |v| Action::Verified(v.method));
+            let e = env.clone();
+            env.call(reply, None, move |v| {
+                if enrolling {
+                    e.emit(HostEvent::MethodRegistered { kind: v.method.kind });
+                }
+                Action::Verified(v.method)
+            });
         }
         Intent::Resend => {
             let (Screen::Code(step), Some(token)) = (&m.screen, &token) else { return };
@@ -217,7 +303,12 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 typed.to_owned()
             };
             let reply = env.api.create(token, name, &d.create_key);
-            env.call(reply, None, Action::Created);
+            let e = env.clone();
+            env.call(reply, None, move |created| {
+                let (id, name) = (created.id.clone(), created.name.clone());
+                e.emit(HostEvent::AppPasswordCreated { id, name });
+                Action::Created(created)
+            });
         }
         Intent::Copy | Intent::CopyKey => {
             let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
@@ -243,7 +334,15 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 Confirm::All => env.api.revoke_all(token),
             };
             let what = what.clone();
-            env.call(reply, limit, move |()| Action::Deleted(what));
+            let e = env.clone();
+            env.call(reply, limit, move |()| {
+                let id = match &what {
+                    Confirm::One(p) => Some(p.id.clone()),
+                    Confirm::All => None,
+                };
+                e.emit(HostEvent::AppPasswordRevoked { id });
+                Action::Deleted(what)
+            });
         }
         Intent::SignOut => {
             if let Some(token) = token {
@@ -252,6 +351,9 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 spawn_local(async move {
                     let _ = reply.await;
                 });
+            }
+            if m.session.is_some() {
+                env.emit(HostEvent::SignedOut);
             }
             env.dispatch(Action::SignedOut);
         }
@@ -292,7 +394,34 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
-    let env = Env { api: api.clone(), dispatch: model.dispatcher(), lang: *lang };
+    let env = Env {
+        api: api.clone(),
+        dispatch: model.dispatcher(),
+        lang: *lang,
+        on_event: props.on_event.clone(),
+    };
+
+    // The host's session, given at mount or later through the control slot; and the
+    // host's language changes.
+    {
+        let env = env.clone();
+        use_effect_with(props.session_token.clone(), move |token| {
+            if let Some(token) = token.clone() {
+                env.resume(token);
+            }
+        });
+    }
+    {
+        let (env, lang, slot) = (env.clone(), lang.clone(), props.control.clone());
+        use_effect_with(props.control.clone(), move |_| {
+            let cb = Callback::from(move |command: HostCommand| match command {
+                HostCommand::SetLang(chosen) => lang.set(chosen.unwrap_or_else(Lang::from_browser)),
+                HostCommand::SetSessionToken(token) => env.resume(token),
+            });
+            *slot.0.borrow_mut() = Some(cb);
+            move || *slot.0.borrow_mut() = None
+        });
+    }
 
     // Health: checked at start, then every few seconds while the endpoint is unreachable.
     {

@@ -4,27 +4,29 @@
 //! - `state`: the journey as one state machine (no I/O);
 //! - `app`: the root component, turning what the person asks for into requests;
 //! - `api`: the typed client of the identity endpoint;
-//! - `screens`, `components`: the views; `i18n`: the messages; `clipboard`: Copy.
+//! - `screens`, `components`: the views; `i18n`: the messages; `clipboard`: Copy;
+//! - `embed`: `mount()` and the events for host pages.
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod app;
 pub mod clipboard;
 pub mod components;
+pub mod embed;
 pub mod errors;
 pub mod i18n;
 pub mod screens;
 pub mod state;
 
-use wasm_bindgen::JsCast;
+pub use embed::mount;
 
-/// Mounts the app on the page's `#app` element (or `<body>` when there is none).
-pub fn mount_standalone() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let root =
-        document.get_element_by_id("app").or_else(|| document.body().map(|b| b.unchecked_into()));
+/// Runs when the module loads (`main`): on the standalone page (index.html) mounts the
+/// app on its `[data-app-passwords-page]` element; on a host page does nothing, the host
+/// mounts it (the `<app-passwords>` element or `mount()`).
+pub fn start() {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-app-passwords-page]").ok().flatten());
     if let Some(root) = root {
         yew::Renderer::<app::App>::with_root_and_props(root, app::AppProps::default()).render();
     }

@@ -1,4 +1,5 @@
-//! The standalone page built by Trunk: the app mounted on `<main id="app">`.
+//! The module as Trunk builds it: runs `start` on load (mounts the standalone page);
+//! `mount`, for host pages, is exported from the library.
 fn main() {
-    app_passwords::mount_standalone();
+    app_passwords::start();
 }

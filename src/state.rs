@@ -7,8 +7,8 @@
 use std::rc::Rc;
 
 use wire::{
-    Account, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Enrollment, Method, MethodKind,
-    NewAppPassword, Next, NotAvailableReason, Session,
+    Account, AccountState, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Enrollment,
+    Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Session,
 };
 use yew::Reducible;
 use zeroize::Zeroizing;
@@ -240,6 +240,13 @@ pub enum Action {
     /// A request failed, or the input was refused before sending.
     Failed(UiError),
     SignedIn(Session),
+    /// A session handed over by the host page (its user is already signed in).
+    Resumed {
+        token: Token,
+        state: AccountState,
+    },
+    /// A request ended with nothing to show (a host's token that is not valid).
+    Idle,
     /// The session is no longer valid: back to sign-in, keeping the drafts.
     Expired,
     SignedOut,
@@ -388,6 +395,11 @@ impl Model {
                 self.session = Some(SignedIn { token, account: session.account });
                 self.after_sign_in(session.next, session.reason);
             }
+            (Action::Resumed { token, state }, S::SignIn(_)) => {
+                self.session = Some(SignedIn { token, account: state.account });
+                self.after_sign_in(state.next, state.reason);
+            }
+            (Action::Idle, _) => self.busy = false,
             (Action::Expired, _) if self.session.is_some() => {
                 self.session = None;
                 self.setup = false;

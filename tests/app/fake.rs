@@ -208,6 +208,19 @@ impl Endpoint for Fake {
         }))
     }
 
+    fn account(&self, token: &Token) -> Reply<AccountState> {
+        reply(self.gate("account", true).and_then(|()| {
+            if *token != Token::new("secret-token") {
+                return Err(problem(ErrorCode::Unauthorized, 401, |_| {}));
+            }
+            Ok(AccountState {
+                account: self.account(),
+                next: self.next.get(),
+                reason: self.reason.get(),
+            })
+        }))
+    }
+
     fn sign_out(&self, _: &Token) -> Reply<()> {
         reply(self.gate("sign_out", true))
     }

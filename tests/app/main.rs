@@ -3,6 +3,7 @@
 //! Tests wait for a state of the DOM, never for a fixed time.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod embedding;
 mod fake;
 mod journeys;
 mod screens;
@@ -10,11 +11,15 @@ mod screens;
 use std::rc::Rc;
 use std::time::Duration;
 
-use app_passwords::app::{App, AppProps, EndpointRef};
+use std::cell::RefCell;
+
+use app_passwords::api::Token;
+use app_passwords::app::{App, AppProps, Control, EndpointRef, HostEvent};
 use app_passwords::i18n::Lang;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::Callback;
 
 use fake::Fake;
 
@@ -24,20 +29,33 @@ wasm_bindgen_test_configure!(run_in_browser);
 pub struct Ui {
     pub root: Element,
     pub fake: Rc<Fake>,
+    /// What the app told its host, in order.
+    pub events: Rc<RefCell<Vec<HostEvent>>>,
+    pub control: Control,
 }
 
 impl Ui {
     pub async fn mount(fake: Rc<Fake>, lang: Lang) -> Self {
+        Self::mount_with(fake, Some(lang), None).await
+    }
+
+    pub async fn mount_with(fake: Rc<Fake>, lang: Option<Lang>, token: Option<&str>) -> Self {
         let doc = gloo_utils::document();
         let root = doc.create_element("div").unwrap();
         doc.body().unwrap().append_child(&root).unwrap();
+        let events: Rc<RefCell<Vec<HostEvent>>> = Rc::default();
+        let sink = events.clone();
+        let control = Control::default();
         let props = AppProps {
-            endpoint: "".into(),
-            lang: Some(lang),
+            lang,
             api: Some(EndpointRef(fake.clone())),
+            session_token: token.map(Token::new),
+            on_event: Callback::from(move |e| sink.borrow_mut().push(e)),
+            control: control.clone(),
+            ..AppProps::default()
         };
         yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        let ui = Self { root, fake };
+        let ui = Self { root, fake, events, control };
         ui.until("the app rendered", |ui| ui.has("h1")).await;
         ui
     }

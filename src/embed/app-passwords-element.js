@@ -1,0 +1,92 @@
+// The <app-passwords> custom element, and mount() for hosts that prefer calling code.
+//
+//   <script type="module" src="/app-passwords/app-passwords-element.js"></script>
+//   <app-passwords endpoint="https://id.example.com" lang="fr"></app-passwords>
+//
+// The module renders inside the element's shadow root, so the host's CSS cannot break
+// it and its CSS cannot leak out; theme it with the --ap-* custom properties, which
+// do cross the shadow boundary. Events (app-passwords:signed-in, …) bubble out of it.
+// No inline script or style anywhere: it runs under script-src 'self' 'wasm-unsafe-eval'.
+
+import init, { mount as mountWasm } from './app-passwords.js';
+
+const here = new URL('.', import.meta.url);
+let loading = null;
+
+/** Loads the WebAssembly once per page, however many instances there are. */
+function load() {
+  loading ??= init({ module_or_path: new URL('app-passwords_bg.wasm', here) });
+  return loading;
+}
+
+/**
+ * Mounts the app in `element` (its light DOM; use <app-passwords> for isolation).
+ * options: { endpoint, lang, sessionToken, events }. Resolves to a handle with
+ * unmount(), setLang(lang) and setSessionToken(token).
+ */
+export async function mount(element, options = {}) {
+  await load();
+  return mountWasm(element, options);
+}
+
+class AppPasswordsElement extends HTMLElement {
+  static observedAttributes = ['endpoint', 'lang'];
+
+  #handle = null;
+  #token = '';
+  #generation = 0;
+  #point = null;
+
+  /** The host's session token: write-only, kept in memory, never in an attribute. */
+  set sessionToken(token) {
+    this.#token = token || '';
+    this.#handle?.setSessionToken(this.#token);
+  }
+
+  get sessionToken() {
+    return undefined;
+  }
+
+  connectedCallback() {
+    this.#start();
+  }
+
+  disconnectedCallback() {
+    this.#generation += 1;
+    this.#handle?.unmount();
+    this.#handle = null;
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (!this.#handle || before === after) return;
+    if (name === 'lang') this.#handle.setLang(after || '');
+    else this.#start(); // another endpoint: another app
+  }
+
+  async #start() {
+    const generation = ++this.#generation;
+    if (!this.shadowRoot) {
+      const shadow = this.attachShadow({ mode: 'open' });
+      const sheet = document.createElement('link');
+      sheet.rel = 'stylesheet';
+      sheet.href = new URL('app.css', here).href;
+      this.#point = document.createElement('div');
+      this.#point.className = 'ap-host';
+      shadow.append(sheet, this.#point);
+    }
+    await load();
+    if (generation !== this.#generation || !this.isConnected) return;
+    this.#handle?.unmount();
+    this.#point.replaceChildren();
+    this.#handle = mountWasm(this.#point, {
+      endpoint: this.getAttribute('endpoint') || '',
+      lang: this.getAttribute('lang') || '',
+      sessionToken: this.#token,
+      events: this,
+    });
+  }
+}
+
+if (!customElements.get('app-passwords')) {
+  customElements.define('app-passwords', AppPasswordsElement);
+}

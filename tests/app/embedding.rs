@@ -1,0 +1,137 @@
+//! What a host page sees: events without secrets, a handed-over session, the
+//! language changed from outside, and `mount()` into an element with DOM events.
+
+use app_passwords::api::Token;
+use app_passwords::app::{HostCommand, HostEvent};
+use app_passwords::i18n::Lang;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use wire::{MethodKind, Next};
+
+use crate::fake::{self, Fake};
+use crate::{stub_clipboard, Ui};
+
+#[wasm_bindgen_test]
+async fn the_host_hears_of_each_step_and_never_of_a_secret() {
+    stub_clipboard(true);
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.start_setup("totp", "Set up your authenticator app").await;
+    ui.type_in("#ap-code", fake::GOOD).await;
+    ui.press("Verify").await;
+    ui.until_heading("Method verified").await;
+    ui.press("Next").await;
+    ui.type_in("#ap-name", "Outlook").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+    ui.press("Done").await;
+    ui.until_text("1 of 40").await;
+    ui.click("button[aria-label='Delete Outlook']").await;
+    ui.click(".ap-confirm button").await;
+    ui.until_text("0 of 40").await;
+    ui.press("Sign out").await;
+    ui.until_heading("Sign in").await;
+
+    let events = ui.events.borrow().clone();
+    let id = match &events[2] {
+        HostEvent::AppPasswordCreated { id, name } if name == "Outlook" => id.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        events,
+        [
+            HostEvent::SignedIn { username: "nora@contoso.example".into() },
+            HostEvent::MethodRegistered { kind: MethodKind::Totp },
+            HostEvent::AppPasswordCreated { id: id.clone(), name: "Outlook".into() },
+            HostEvent::AppPasswordRevoked { id: Some(id) },
+            HostEvent::SignedOut,
+        ]
+    );
+    let all = format!("{events:?}");
+    for secret in [fake::APP_PASSWORD, fake::TOTP_SECRET, fake::PASSWORD, "secret-token"] {
+        assert!(!all.contains(secret), "{secret} reached the host");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_session_handed_over_by_the_host_skips_sign_in_and_its_expiry_is_told() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None);
+    let ui = Ui::mount_with(fake.clone(), Some(Lang::En), Some("secret-token")).await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("Outlook").await;
+    assert_eq!(
+        ui.events.borrow()[0],
+        HostEvent::SignedIn { username: "nora@contoso.example".into() }
+    );
+
+    fake.expired.set(true);
+    ui.press("Create an app password").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Sign in").await;
+    assert_eq!(ui.events.borrow().last(), Some(&HostEvent::SessionExpired));
+}
+
+#[wasm_bindgen_test]
+async fn a_token_the_endpoint_refuses_leaves_the_sign_in_form_usable_and_a_later_one_works() {
+    let ui = Ui::mount_with(Fake::new(Next::Ready), Some(Lang::En), Some("stale")).await;
+    ui.until("the resume attempt to end", |ui| {
+        ui.fake.calls.borrow().contains(&"account")
+            && !ui.button("Sign in").unwrap().has_attribute("disabled")
+    })
+    .await;
+    assert!(ui.events.borrow().is_empty());
+    ui.control.send(HostCommand::SetSessionToken(Token::new("secret-token")));
+    ui.until_heading("Your app passwords").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_host_changes_the_language_without_losing_the_journey() {
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
+    ui.start_setup("sms", "Add your mobile phone").await;
+    ui.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    ui.control.send(HostCommand::SetLang(Some(Lang::Fr)));
+    ui.until_heading("Ajoutez votre mobile").await;
+    assert_eq!(ui.input("#ap-phone").value(), "+33 6 12 34 56 78");
+}
+
+#[wasm_bindgen(inline_js = "export function listen(el, log) {
+  for (const t of ['signed-in', 'signed-out']) {
+    el.addEventListener('app-passwords:' + t, e => log.push(e.type + ' ' + JSON.stringify(e.detail)));
+  }
+}")]
+extern "C" {
+    fn listen(el: &web_sys::Element, log: &js_sys::Array);
+}
+
+#[wasm_bindgen_test]
+async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
+    let doc = gloo_utils::document();
+    let host = doc.create_element("section").unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let log = js_sys::Array::new();
+    listen(&host, &log);
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"lang".into(), &"fr".into()).unwrap();
+    js_sys::Reflect::set(&options, &"endpoint".into(), &"http://127.0.0.1:9".into()).unwrap();
+    let mut mounted = app_passwords::mount(host.clone(), options.into());
+    for _ in 0..100 {
+        if host.query_selector("h1").unwrap().is_some() {
+            break;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(host.query_selector("h1").unwrap().unwrap().text_content().unwrap(), "Connexion");
+    mounted.set_lang("en");
+    for _ in 0..100 {
+        if host.query_selector("h1").unwrap().unwrap().text_content().unwrap() == "Sign in" {
+            break;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(host.query_selector("h1").unwrap().unwrap().text_content().unwrap(), "Sign in");
+    mounted.unmount();
+    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(host.child_element_count(), 0, "unmount left {}", host.inner_html());
+    assert_eq!(log.length(), 0);
+    host.unchecked_into::<web_sys::HtmlElement>().remove();
+}
