@@ -18,7 +18,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 60
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
-	cargo run --profile server -p $(SERVER) -- serve --demo
+	cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 
 ## make test: install what is missing, then every check and test suite
 test: test-tools lint test-native test-wasm test-e2e

@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use fantoccini::elements::Element;
+use fantoccini::elements::{Element, ElementRef};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
+
+/// How WebDriver marks an element reference in JSON.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// The repository root (this crate lives in `e2e/`).
 pub fn root() -> PathBuf {
@@ -21,7 +24,10 @@ pub fn root() -> PathBuf {
 /// and every open connection go at once.
 pub struct Server {
     pub base: String,
+    /// The example admin portal's base URL (another origin), when started with it.
+    pub portal: Option<String>,
     addr: std::net::SocketAddr,
+    portal_port: Option<u16>,
     /// The test's own pool on the server's database file.
     db: server::db::Db,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -31,12 +37,23 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// With the example admin portal on a port of its own (another origin).
+    pub async fn with_portal() -> Self {
+        Self::start_with(Some(0)).await
+    }
+
+    async fn start_with(portal_port: Option<u16>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = server::config::Config::for_tests(dir.path()).database_url;
         let db = server::db::connect(&url).await.unwrap();
         server::demo::seed(&db).await.unwrap();
         let mut server = Self {
             base: String::new(),
+            portal: None,
+            portal_port,
             addr: ([127, 0, 0, 1], 0).into(),
             db,
             stop: None,
@@ -51,6 +68,8 @@ impl Server {
         let mut config = server::config::Config::for_tests(self.dir.path());
         config.static_dir = root().join("dist");
         config.port = self.addr.port();
+        config.portal_port = self.portal_port;
+        config.portal_dir = root().join("examples/portal");
         assert!(
             config.static_dir.join("index.html").exists(),
             "dist/ is missing: run `make build` first (make test does)"
@@ -65,7 +84,7 @@ impl Server {
                 .unwrap();
             rt.block_on(async move {
                 let app = server::startup::Application::build(config).await.unwrap();
-                let _ = bound_tx.send(app.local_addr().unwrap());
+                let _ = bound_tx.send((app.local_addr().unwrap(), app.portal_addr()));
                 tokio::select! {
                     _ = app.run_until(std::future::pending()) => {}
                     _ = stop_rx => {}
@@ -73,8 +92,11 @@ impl Server {
             });
             rt.shutdown_background();
         });
-        self.addr = bound_rx.await.unwrap();
-        self.base = format!("http://{}", self.addr);
+        let (addr, portal) = bound_rx.await.unwrap();
+        self.addr = addr;
+        self.base = format!("http://{addr}");
+        self.portal_port = portal.map(|p| p.port());
+        self.portal = portal.map(|p| format!("http://{p}"));
         self.stop = Some(stop_tx);
         self.thread = Some(thread);
     }
@@ -351,16 +373,7 @@ impl Browser {
     /// zbarimg (Debian zbar-tools), an independent decoder.
     pub async fn read_qr(&self) -> String {
         let png = self.find("svg.ap-qr").await.screenshot().await.unwrap();
-        let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
-        std::fs::write(file.path(), png).unwrap();
-        let out = std::process::Command::new("zbarimg")
-            .args(["--raw", "-q"])
-            .arg(file.path())
-            .output()
-            .expect("zbarimg (apt zbar-tools; make test installs it)");
-        let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        assert!(text.starts_with("otpauth://"), "zbarimg read {text:?}");
-        text
+        decode_qr(&png)
     }
 
     /// The WCAG 2.1 A and AA violations axe-core finds on the page, one line each.
@@ -392,6 +405,99 @@ impl Browser {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
     }
+}
+
+/// The app inside one `<app-passwords>` element's shadow root: the same moves as on
+/// the standalone page, found through `shadowRoot` since CSS selectors stop at it.
+pub struct Shadow<'a> {
+    pub b: &'a Browser,
+    /// Which `<app-passwords>` element of the page (0 = the first).
+    pub index: usize,
+}
+
+impl Shadow<'_> {
+    fn root(&self) -> String {
+        format!("document.querySelectorAll('app-passwords')[{}]?.shadowRoot", self.index)
+    }
+
+    /// Runs `body` (which sees `root`) until it returns an element, up to 10 s.
+    async fn poll_element(&self, what: &str, body: &str, args: Vec<Value>) -> Element {
+        let script = format!("const root = {}; if (!root) return null; {body}", self.root());
+        for _ in 0..200 {
+            let found = self.b.client.execute(&script, args.clone()).await.unwrap();
+            if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
+                return Element::from_element_id(
+                    self.b.client.clone(),
+                    ElementRef::from(id.to_owned()),
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no {what} in <app-passwords>[{}]: {}", self.index, self.text().await);
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.poll_element(css, "return root.querySelector(arguments[0]);", vec![json!(css)]).await
+    }
+
+    pub async fn text(&self) -> String {
+        let script = format!("return {}?.textContent ?? '';", self.root());
+        self.b.client.execute(&script, vec![]).await.unwrap().as_str().unwrap_or("").to_owned()
+    }
+
+    pub async fn until_heading(&self, title: &str) {
+        let body = "const h = root.querySelector('h1');
+                    return h && h.textContent.trim() === arguments[0] ? h : null;";
+        self.poll_element(&format!("the heading {title:?}"), body, vec![json!(title)]).await;
+    }
+
+    pub async fn press(&self, label: &str) {
+        let body = "return [...root.querySelectorAll('button')]
+                      .find(b => b.textContent.trim() === arguments[0] && !b.disabled) ?? null;";
+        let button =
+            self.poll_element(&format!("button {label:?}"), body, vec![json!(label)]).await;
+        button.click().await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    pub async fn type_in(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// A computed style property of the first element matching `css`.
+    pub async fn style(&self, css: &str, property: &str) -> String {
+        self.find(css).await;
+        let script = format!(
+            "return getComputedStyle({}.querySelector(arguments[0])).getPropertyValue(arguments[1]);",
+            self.root()
+        );
+        let v = self.b.client.execute(&script, vec![json!(css), json!(property)]).await.unwrap();
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The otpauth URI in this instance's QR code, read by zbarimg from a screenshot.
+    pub async fn read_qr(&self) -> String {
+        let png = self.find("svg.ap-qr").await.screenshot().await.unwrap();
+        decode_qr(&png)
+    }
+}
+
+fn decode_qr(png: &[u8]) -> String {
+    let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(file.path(), png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(file.path())
+        .output()
+        .expect("zbarimg (apt zbar-tools; make test installs it)");
+    let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(text.starts_with("otpauth://"), "zbarimg read {text:?}");
+    text
 }
 
 fn xpath_literal(s: &str) -> String {

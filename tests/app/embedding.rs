@@ -135,3 +135,29 @@ async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
     assert_eq!(log.length(), 0);
     host.unchecked_into::<web_sys::HtmlElement>().remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_unmounted_app_leaves_no_timer_behind() {
+    use app_passwords::app::{App, AppProps, EndpointRef};
+    let fake = Fake::new(Next::MfaSetup);
+    fake.offline.set(true); // the app polls the endpoint's health every 3 s while down
+    let doc = gloo_utils::document();
+    let host = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let props = AppProps { api: Some(EndpointRef(fake.clone())), ..AppProps::default() };
+    let handle = yew::Renderer::<App>::with_root_and_props(host.clone(), props).render();
+    let polls = || fake.calls.borrow().iter().filter(|c| **c == "health").count();
+    for _ in 0..500 {
+        if polls() >= 2 {
+            break;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(polls() >= 2, "the poll runs while mounted");
+    handle.destroy();
+    let after = polls();
+    yew::platform::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_eq!(polls(), after, "a timer outlived the app");
+    assert_eq!(host.child_element_count(), 0);
+    host.unchecked_into::<web_sys::HtmlElement>().remove();
+}

@@ -28,6 +28,15 @@ pub struct Config {
     #[arg(long, env = "APP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Also serve the example admin portal (`--portal-dir`) on this port: another
+    /// origin that embeds the module, whose origin is then allowed by CORS.
+    #[arg(long, env = "APP_PORTAL_PORT")]
+    pub portal_port: Option<u16>,
+
+    /// The example portal's files (`examples/portal`).
+    #[arg(long, env = "APP_PORTAL_DIR", default_value = "examples/portal")]
+    pub portal_dir: PathBuf,
+
     /// Demo mode: sent codes go to an outbox (`GET /v1/demo/outbox`, loopback only)
     /// and the log instead of SMTP or the SMS gateway.
     /// `APP_DEMO` takes 1/0, true/false, yes/no, on/off.
@@ -126,6 +135,8 @@ impl Config {
             database_url: format!("sqlite://{}", dir.join("test.db").display()),
             static_dir: PathBuf::from("dist"),
             allowed_origins: Vec::new(),
+            portal_port: None,
+            portal_dir: PathBuf::from("examples/portal"),
             demo: true,
             secret_key_file: dir.join("server.key"),
             issuer: "Contoso".into(),

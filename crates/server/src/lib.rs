@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod methods;
+pub mod portal;
 pub mod proofs;
 pub mod request_id;
 pub mod routes;

@@ -17,7 +17,7 @@ enum Command {
     /// Serve the API and the built browser app.
     Serve {
         #[command(flatten)]
-        config: Config,
+        config: Box<Config>,
     },
     /// Manage accounts and their admin policy.
     Account {
@@ -53,11 +53,14 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve { config } => {
             let demo = config.demo;
-            let app = Application::build(config).await?;
+            let app = Application::build(*config).await?;
             if demo {
                 demo::seed(app.db()).await?;
             }
             tracing::info!("listening on http://{}", app.local_addr()?);
+            if let Some(portal) = app.portal_addr() {
+                tracing::info!("example admin portal on http://{portal}/ (another origin)");
+            }
             app.run_until_stopped().await?;
         }
         Command::Account { command, database_url } => {

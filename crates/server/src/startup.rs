@@ -81,22 +81,40 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
+    /// The example portal on its own origin, when configured.
+    portal: Option<(TcpListener, Router)>,
     state: AppState,
 }
 
 impl Application {
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         let key = Arc::new(ServerKey::load_or_create(&config.secret_key_file)?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
         let listener = TcpListener::bind(config.addr()).await?;
+        let portal = match config.portal_port {
+            Some(port) => {
+                let portal = TcpListener::bind((config.bind, port)).await?;
+                let endpoint = format!("http://{}", listener.local_addr()?);
+                let origin = format!("http://{}", portal.local_addr()?);
+                let localhost = format!("http://localhost:{}", portal.local_addr()?.port());
+                config.allowed_origins.extend([origin, localhost]);
+                Some((portal, crate::portal::router(&config, &endpoint)?))
+            }
+            None => None,
+        };
         let state = AppState { db, config: Arc::new(config), key, deliverer };
-        Ok(Self { listener, state })
+        Ok(Self { listener, portal, state })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The example portal's address, when it is served.
+    pub fn portal_addr(&self) -> Option<std::net::SocketAddr> {
+        self.portal.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     pub fn db(&self) -> &Db {
@@ -112,12 +130,20 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let portal = self.portal.map(|(listener, app)| {
+            tracing::info!(addr = ?listener.local_addr().ok(), "serving the example portal");
+            tokio::spawn(async move { axum::serve(listener, app).await })
+        });
+        let served = axum::serve(
             self.listener,
             router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(stop)
-        .await
+        .await;
+        if let Some(portal) = portal {
+            portal.abort();
+        }
+        served
     }
 }
 

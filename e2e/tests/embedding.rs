@@ -1,0 +1,165 @@
+//! The module embedded in the example admin portal (examples/portal/), served from an
+//! origin other than the endpoint's, under the portal's strict Content-Security-Policy
+//! and a deliberately hostile stylesheet: the first-time journey to a copied app
+//! password, the events the portal receives (never a secret), two instances at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use app_passwords_e2e::{Driver, Kind, Server, Shadow};
+use serde_json::Value;
+
+async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
+    b.client.execute(script, vec![]).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hostile_css() {
+    let server = Server::with_portal().await;
+    let portal = server.portal.clone().unwrap();
+    assert_ne!(portal, server.base, "the portal is another origin");
+
+    // The portal's page carries the strict policy.
+    let res = reqwest::get(&portal).await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
+    assert!(html.contains(&format!("endpoint=\"{}\"", server.base)));
+
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.open(&format!("{portal}/?hostile")).await;
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading("Sign in").await;
+    b.shot("embedding/01-portal-hostile-sign-in").await;
+
+    // The hostile sheet really is in force on the portal…
+    assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");
+    // …and the module is untouched by it: its own sizes, its buttons shown.
+    assert_eq!(app.style("h1", "font-size").await, "24px");
+    assert_ne!(app.style("button[type=submit]", "display").await, "none");
+    assert_eq!(app.style("#ap-username", "width").await, app.style("form", "width").await);
+    // The module's CSS does not leak out: a host element with the module's class names.
+    let leak = js(
+        &b,
+        "const p = document.createElement('div'); p.className = 'ap-card ap-button';
+        document.body.append(p); const s = getComputedStyle(p);
+        const r = [s.borderRadius, s.paddingTop]; p.remove(); return r;",
+    )
+    .await;
+    assert_eq!(leak, serde_json::json!(["0px", "0px"]), "module styles leaked onto the host");
+    // The host themes it through custom properties.
+    assert_eq!(app.style("button[type=submit]", "background-color").await, "rgb(64, 32, 96)");
+
+    // The first-time journey, calling the endpoint on its other origin.
+    app.type_in("#ap-username", "new.user@contoso.example").await;
+    app.type_in("#ap-password", "Demo-new-2026").await;
+    app.press("Sign in").await;
+    app.until_heading("Secure your account first").await;
+    app.press("Set it up now").await;
+    app.click("label[for=ap-kind-totp]").await;
+    app.press("Continue").await;
+    app.until_heading("Set up your authenticator app").await;
+    b.shot("embedding/02-portal-hostile-authenticator").await;
+    let uri = app.read_qr().await;
+    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let code =
+        std::process::Command::new("oathtool").args(["--totp", "-b", &secret]).output().unwrap();
+    app.type_in("#ap-code", String::from_utf8(code.stdout).unwrap().trim()).await;
+    app.press("Verify").await;
+    app.until_heading("Method verified").await;
+    app.press("Next").await;
+    app.until_heading("Name your app password").await;
+    app.type_in("#ap-name", "Outlook").await;
+    app.press("Create app password").await;
+    app.until_heading("Your app password").await;
+    let shown = app.find("#ap-password-shown").await.text().await.unwrap();
+    let password = shown.replace(' ', "");
+    app.press("Copy").await;
+    app.press("✓ Copied").await; // visible once copied; pressing again copies again
+    assert_eq!(b.paste_clipboard().await, password);
+    b.shot("embedding/03-portal-hostile-copied").await;
+    assert_eq!(server.legacy_status("new.user@contoso.example", &password).await, 200);
+
+    // The portal heard every step, and never a secret.
+    app.press("Done").await;
+    app.until_heading("Your app passwords").await;
+    let log = js(&b, "return document.getElementById('event-log').textContent").await;
+    let log = log.as_str().unwrap().to_owned();
+    for event in [
+        "app-passwords:signed-in",
+        "app-passwords:method-registered",
+        "app-passwords:app-password-created",
+    ] {
+        assert!(log.contains(event), "{event} missing from {log}");
+    }
+    assert!(log.contains("\"name\":\"Outlook\""), "{log}");
+    assert!(!log.contains(&password) && !log.contains(&secret), "a secret reached the host: {log}");
+    assert!(!log.contains("Demo-new-2026"));
+
+    // A second instance beside it, in French; then removed, leaving the first intact.
+    js(&b, "const e = document.createElement('app-passwords');
+        e.setAttribute('endpoint', document.querySelector('app-passwords').getAttribute('endpoint'));
+        e.setAttribute('lang', 'fr'); e.id = 'second';
+        document.querySelector('main').append(e);")
+    .await;
+    let second = Shadow { b: &b, index: 1 };
+    second.until_heading("Connexion").await;
+    b.shot("embedding/04-portal-two-instances").await;
+    app.until_heading("Your app passwords").await;
+    second.type_in("#ap-username", "no.mfa@contoso.example").await;
+    second.type_in("#ap-password", "Demo-nomfa-2026").await;
+    second.press("Se connecter").await;
+    second.until_heading("Mots de passe d’application indisponibles").await;
+    app.until_heading("Your app passwords").await;
+    js(&b, "document.getElementById('second').remove()").await;
+    assert_eq!(js(&b, "return document.querySelectorAll('app-passwords').length").await, 1);
+    app.press("Create an app password").await;
+    app.until_heading("Name your app password").await;
+
+    // Language from the host, live: the journey goes on.
+    js(&b, "document.querySelector('app-passwords').setAttribute('lang', 'fr')").await;
+    app.until_heading("Nommez votre mot de passe d’application").await;
+
+    let violations = js(&b, "return window.cspViolations").await;
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_token_from_the_host_skips_sign_in() {
+    let server = Server::with_portal().await;
+    let portal = server.portal.clone().unwrap();
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", server.base))
+        .json(&serde_json::json!({"username": "no.apppw@contoso.example", "password": "Demo-noapppw-2026"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.open(&portal).await;
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading("Sign in").await;
+    b.shot("embedding/00-portal").await;
+    b.client
+        .execute(
+            "document.querySelector('app-passwords').sessionToken = arguments[0];",
+            vec![token.clone().into()],
+        )
+        .await
+        .unwrap();
+    app.until_heading("App passwords are not available").await;
+    let attrs = js(&b, "return document.querySelector('app-passwords').outerHTML").await;
+    assert!(!attrs.as_str().unwrap().contains(&token), "the token is not in the DOM");
+    assert_eq!(
+        js(&b, "return document.querySelector('app-passwords').sessionToken ?? null").await,
+        Value::Null
+    );
+    b.client.close().await.unwrap();
+}

@@ -1,0 +1,25 @@
+// The portal's own script: listens to what the embedded module reports, as a host
+// would (audit log, analytics, refreshing its own views). `?hostile` also loads a
+// deliberately hostile stylesheet, to see that the module stays intact.
+
+window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+});
+
+const names = ['signed-in', 'method-registered', 'app-password-created',
+  'app-password-revoked', 'signed-out', 'session-expired'];
+for (const name of names) {
+  document.addEventListener(`app-passwords:${name}`, (e) => {
+    const item = document.createElement('li');
+    item.textContent = `${e.type} ${JSON.stringify(e.detail)}`;
+    document.getElementById('event-log')?.append(item);
+  });
+}
+
+if (new URLSearchParams(location.search).has('hostile')) {
+  const sheet = document.createElement('link');
+  sheet.rel = 'stylesheet';
+  sheet.href = 'hostile.css';
+  document.head.append(sheet);
+}
