@@ -160,6 +160,20 @@ impl Server {
         body.chars().filter(char::is_ascii_digit).take(6).collect()
     }
 
+    /// A session token for `username`, as a host's back end would get one.
+    pub async fn session_token(&self, username: &str, password: &str) -> String {
+        let session: Value = reqwest::Client::new()
+            .post(format!("{}/v1/sessions", self.base))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        session["token"].as_str().unwrap().to_owned()
+    }
+
     /// What a legacy client (IMAP, SMTP, EWS) gets for `username:password`.
     pub async fn legacy_status(&self, username: &str, password: &str) -> u16 {
         reqwest::Client::new()

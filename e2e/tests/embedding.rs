@@ -130,16 +130,8 @@ async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hos
 async fn a_session_token_from_the_host_skips_sign_in() {
     let server = Server::with_portal().await;
     let portal = server.portal.clone().unwrap();
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/v1/sessions", server.base))
-        .json(&serde_json::json!({"username": "no.apppw@contoso.example", "password": "Demo-noapppw-2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["token"].as_str().unwrap().to_owned();
+    // The host's own sign-in, done by the portal's back end.
+    let token = server.session_token("no.apppw@contoso.example", "Demo-noapppw-2026").await;
 
     let driver = Driver::start(Kind::Chromium).await;
     let b = driver.browser(false).await;
