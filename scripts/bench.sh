@@ -8,22 +8,21 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BIN="$ROOT/target/server/app-passwords-server"
 
-echo "== bundle (dist/, what a first visit loads)"
-printf '%-8s %10s %10s %10s\n' kind raw gzip brotli
-total_raw=0 total_gz=0 total_br=0
-for ext in wasm js css html; do
-  raw=0 gz=0 br=0
-  for f in dist/*."$ext"; do
-    [[ -e $f ]] || continue
-    raw=$((raw + $(stat -c %s "$f")))
-    gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
-    br=$((br + $(brotli -q 11 -c "$f" | wc -c)))
-  done
-  printf '%-8s %10d %10d %10d\n' "$ext" "$raw" "$gz" "$br"
-  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+echo "== bundle (dist/): bytes raw, gzip -9, brotli -q 11"
+sizes() { echo "$(stat -c %s "$1") $(gzip -9 -c "$1" | wc -c) $(brotli -q 11 -c "$1" | wc -c)"; }
+printf '%-28s %10s %10s %10s\n' file raw gzip brotli
+for f in dist/*; do
+  read -r raw gz br < <(sizes "$f")
+  printf '%-28s %10d %10d %10d\n' "${f#dist/}" "$raw" "$gz" "$br"
 done
-printf '%-8s %10d %10d %10d   (budget: 153600 brotli)\n' total "$total_raw" "$total_gz" "$total_br"
-
+# What a first visit loads: the standalone page, or a host page embedding the element.
+total() { # label files...
+  local label=$1 raw=0 gz=0 br=0; shift
+  for f in "$@"; do read -r r g b < <(sizes "dist/$f"); raw=$((raw + r)) gz=$((gz + g)) br=$((br + b)); done
+  printf '%-28s %10d %10d %10d   (budget: 153600 brotli)\n' "$label" "$raw" "$gz" "$br"
+}
+total "first visit, standalone" index.html app.css app-passwords.js app-passwords_bg.wasm
+total "first visit, embedded" app-passwords-element.js app.css app-passwords.js app-passwords_bg.wasm
 echo
 echo "== server (release profile 'server', SQLite on tmpfs-like temp dir, loopback)"
 work=$(mktemp -d)

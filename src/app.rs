@@ -489,20 +489,18 @@ pub fn app(props: &AppProps) -> Html {
     };
     let screen_props = ScreenProps { model: Rc::new((*model).clone()), on: on.clone() };
     let screen = match &model.screen {
-        Screen::SignIn(_) => html! { <screens::sign_in::SignIn ..screen_props /> },
-        Screen::NotAvailable(_) => {
-            html! { <screens::not_available::NotAvailable ..screen_props /> }
-        }
-        Screen::Intro => html! { <screens::intro::Intro ..screen_props /> },
-        Screen::Choose => html! { <screens::choose::Choose ..screen_props /> },
-        Screen::Contact(_) => html! { <screens::contact::Contact ..screen_props /> },
-        Screen::Totp(_) => html! { <screens::totp::Totp ..screen_props /> },
-        Screen::Code(_) => html! { <screens::code::Code ..screen_props /> },
-        Screen::Verified(_) => html! { <screens::verified::Verified ..screen_props /> },
-        Screen::Challenge => html! { <screens::challenge::Challenge ..screen_props /> },
-        Screen::Name => html! { <screens::name::Name ..screen_props /> },
+        Screen::SignIn(_) => screens::sign_in::sign_in(&screen_props, *lang),
+        Screen::NotAvailable(_) => screens::not_available::not_available(&screen_props, *lang),
+        Screen::Intro => screens::intro::intro(&screen_props, *lang),
+        Screen::Choose => screens::choose::choose(&screen_props, *lang),
+        Screen::Contact(_) => screens::contact::contact(&screen_props, *lang),
+        Screen::Totp(_) => screens::totp::totp(&screen_props, *lang),
+        Screen::Code(_) => screens::code::code(&screen_props, *lang),
+        Screen::Verified(_) => screens::verified::verified(&screen_props, *lang),
+        Screen::Challenge => screens::challenge::challenge(&screen_props, *lang),
+        Screen::Name => screens::name::name(&screen_props, *lang),
         Screen::Show { .. } => html! { <screens::show::Show ..screen_props /> },
-        Screen::List { .. } => html! { <screens::list::List ..screen_props /> },
+        Screen::List { .. } => screens::list::list(&screen_props, *lang),
     };
     let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
     let announced = model.announcement.as_ref().map(|(_, a)| announcement_text(a, *lang));
@@ -513,7 +511,10 @@ pub fn app(props: &AppProps) -> Html {
                 if !model.online {
                     <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
                 }
-                <div class="ap-main">{ screen }</div>
+                <div class="ap-main">
+                    // A new screen is new DOM: no input of one screen is reused by the next.
+                    <div class="ap-screen" key={model.screen.key()}>{ screen }</div>
+                </div>
                 <div class="ap-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
                     { announced.unwrap_or_default() }
                 </div>

@@ -8,9 +8,7 @@ use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
 
 /// A returning user (or a stale step-up) picks a registered method to prove.
-#[function_component(Challenge)]
-pub fn challenge(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let methods = m.session.as_ref().map(|s| s.account.methods.clone()).unwrap_or_default();
     html! {

@@ -29,9 +29,7 @@ pub fn method_label(method: &wire::Method, lang: Lang) -> String {
 }
 
 /// Step 3 of the seed: pick a method among those the admin allows.
-#[function_component(Choose)]
-pub fn choose(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let allowed = m.session.as_ref().map(|s| s.account.policy.allowed_methods.clone());
     let allowed = allowed.unwrap_or_default();

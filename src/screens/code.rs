@@ -59,9 +59,7 @@ pub fn resend(props: &ResendProps) -> Html {
 }
 
 /// Enter the code that was sent (or that the authenticator app shows, for a returning user).
-#[function_component(Code)]
-pub fn code(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn code(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Code(step) = &m.screen else { return html! {} };
     let sent = step.destination.as_ref().map(|dest| {

@@ -10,9 +10,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::{Field as F, Screen};
 
 /// The number (text message, phone call) or address (email) to send codes to.
-#[function_component(Contact)]
-pub fn contact(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Contact(kind) = m.screen else { return html! {} };
     let error = m.error.as_ref();

@@ -6,9 +6,7 @@ use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
 
 /// Step 2 of the seed: why, and "Set it up now".
-#[function_component(Intro)]
-pub fn intro(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn intro(props: &ScreenProps, lang: Lang) -> Html {
     html! {
         <Card title={lang.t(Msg::IntroTitle)} lead={lang.t(Msg::IntroLead)}>
             <p>{ lang.t(Msg::IntroWhy) }</p>

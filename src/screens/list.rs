@@ -9,9 +9,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::{Confirm, Screen};
 
 /// Your app passwords: the list, create another, delete one or all (confirmed).
-#[function_component(List)]
-pub fn list(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::List { list, confirm } = &m.screen else { return html! {} };
     let Some(list) = list else {

@@ -9,9 +9,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::Field as F;
 
 /// An optional name for the app password, then "Create".
-#[function_component(Name)]
-pub fn name(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let error = m.error.as_ref();
     html! {

@@ -7,9 +7,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::Screen;
 
 /// The seed's note: without the admin's MFA requirement, none of this is offered.
-#[function_component(NotAvailable)]
-pub fn not_available(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn not_available(props: &ScreenProps, lang: Lang) -> Html {
     let why = match props.model.screen {
         Screen::NotAvailable(NotAvailableReason::AppPasswordsDisabled) => Msg::NaDisabled,
         _ => Msg::NaMfaNotRequired,

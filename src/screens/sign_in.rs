@@ -9,9 +9,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::{Field as F, Screen, SignInReason};
 
 /// Step 1 of the seed: sign in with the work or school account and password.
-#[function_component(SignIn)]
-pub fn sign_in(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let error = m.error.as_ref();
     let reason = match &m.screen {

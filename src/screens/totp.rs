@@ -15,9 +15,7 @@ pub fn groups_of_four(text: &str) -> String {
 }
 
 /// Set up an authenticator app: scan the QR code or type the key, then enter a code.
-#[function_component(Totp)]
-pub fn totp(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn totp(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Totp(step) = &m.screen else { return html! {} };
     html! {

@@ -8,9 +8,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::Screen;
 
 /// Step 4 of the seed: the method is verified; "Next".
-#[function_component(Verified)]
-pub fn verified(props: &ScreenProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+pub fn verified(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Verified(method) = &m.screen else { return html! {} };
     let what = method_label(method, lang);
