@@ -8,6 +8,7 @@ mod health;
 mod legacy;
 mod mfa;
 mod openapi;
+mod portal;
 mod replicas;
 mod sessions;
 mod smtp;

@@ -11,6 +11,8 @@ pub const NO_APPPW: (&str, &str) = ("no.apppw@contoso.example", "Demo-noapppw-20
 
 pub struct TestApp {
     pub base: String,
+    /// The example portal's base URL, when the config asked for it.
+    pub portal: Option<String>,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
 }
@@ -28,8 +30,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(config).await.expect("server builds");
     demo::seed(app.db()).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
+    let portal = app.portal_addr().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, http: reqwest::Client::new(), dir }
+    TestApp { base, portal, http: reqwest::Client::new(), dir }
 }
 
 /// A signed-in client.

@@ -1,0 +1,64 @@
+//! The example portal: another origin, a strict CSP, the bundle beside it, and its
+//! origin allowed by CORS without configuration.
+
+use crate::common::spawn_with;
+
+#[tokio::test]
+async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors() {
+    let files = tempfile::tempdir().unwrap();
+    let portal_dir = files.path().join("portal");
+    let dist = files.path().join("dist");
+    std::fs::create_dir_all(&portal_dir).unwrap();
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(portal_dir.join("index.html"), r#"<app-passwords endpoint="%ENDPOINT%">"#)
+        .unwrap();
+    std::fs::write(portal_dir.join("portal.css"), "body{}").unwrap();
+    std::fs::write(dist.join("index.html"), "<p>app</p>").unwrap();
+    std::fs::write(dist.join("app-passwords-element.js"), "export {}").unwrap();
+    let app = spawn_with(|c| {
+        c.portal_port = Some(0);
+        c.portal_dir = portal_dir.clone();
+        c.static_dir = dist.clone();
+    })
+    .await;
+    let portal = app.portal.clone().expect("the portal is served");
+    assert_ne!(portal, app.base);
+
+    let res = app.http.get(&portal).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval';",
+        "style-src 'self';",
+        &format!("connect-src 'self' {};", app.base),
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    let body = res.text().await.unwrap();
+    assert_eq!(body, format!(r#"<app-passwords endpoint="{}">"#, app.base));
+    let js = app
+        .http
+        .get(format!("{portal}/app-passwords/app-passwords-element.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(js.status(), 200, "the bundle is served beside the portal");
+    assert_eq!(app.http.get(format!("{portal}/portal.css")).send().await.unwrap().status(), 200);
+
+    let preflight = |origin: String| {
+        app.http
+            .request(reqwest::Method::OPTIONS, format!("{}/v1/sessions", app.base))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+    let ok = preflight(portal.clone()).await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], portal.as_str());
+    let other = preflight("http://evil.example".into()).await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
