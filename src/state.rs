@@ -399,7 +399,8 @@ impl Model {
                 self.session = Some(SignedIn { token, account: state.account });
                 self.after_sign_in(state.next, state.reason);
             }
-            (Action::Idle, _) => self.busy = false,
+            // A session handed over while one is in use: the one in use stays.
+            (Action::Resumed { .. }, _) | (Action::Idle, _) => self.busy = false,
             (Action::Expired, _) if self.session.is_some() => {
                 self.session = None;
                 self.setup = false;

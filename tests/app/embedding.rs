@@ -161,3 +161,21 @@ async fn an_unmounted_app_leaves_no_timer_behind() {
     assert_eq!(host.child_element_count(), 0);
     host.unchecked_into::<web_sys::HtmlElement>().remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_token_handed_over_during_a_session_changes_nothing_and_blocks_nothing() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_text("1 of 40").await;
+    ui.control.send(HostCommand::SetSessionToken(Token::new("secret-token")));
+    ui.until("the handed-over session to be looked at", |ui| {
+        ui.fake.calls.borrow().contains(&"account")
+    })
+    .await;
+    ui.until("the buttons to be usable", |ui| {
+        !ui.button("Create an app password").unwrap().has_attribute("disabled")
+    })
+    .await;
+    assert_eq!(ui.heading(), "Your app passwords");
+}
