@@ -317,3 +317,59 @@ async fn journeys_in_chromium() {
 async fn journeys_in_firefox() {
     all_journeys(Kind::Firefox).await;
 }
+
+/// Keys as WebDriver spells them.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const DOWN: &str = "\u{E015}";
+
+async fn keys(b: &Browser, keys: &str) {
+    b.client.active_element().await.unwrap().send_keys(keys).await.unwrap();
+}
+
+async fn focused(b: &Browser) -> String {
+    let id = b.client.execute(
+        "return document.activeElement.id || document.activeElement.textContent.trim()",
+        vec![],
+    );
+    id.await.unwrap().as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_setup_works_with_the_keyboard_alone() {
+    let server = Server::start().await;
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.open(&server.base).await;
+    b.until_heading("Sign in").await;
+    // The language switch, then the form, in reading order.
+    keys(&b, TAB).await;
+    assert_eq!(focused(&b).await, "Français");
+    keys(&b, TAB).await;
+    assert_eq!(focused(&b).await, "ap-username");
+    keys(&b, NEW.0).await;
+    keys(&b, TAB).await;
+    assert_eq!(focused(&b).await, "ap-password");
+    keys(&b, &format!("{}{ENTER}", NEW.1)).await;
+    b.until_heading("Secure your account first").await;
+    assert_eq!(focused(&b).await, "ap-title", "focus starts at the new screen's heading");
+    keys(&b, TAB).await; // from the heading into the screen
+    assert_eq!(focused(&b).await, "Set it up now");
+    keys(&b, ENTER).await;
+    b.until_heading("Choose a method").await;
+    keys(&b, TAB).await; // the radio group
+    assert_eq!(focused(&b).await, "ap-kind-totp");
+    keys(&b, DOWN).await; // arrows move within the group and select
+    assert_eq!(focused(&b).await, "ap-kind-sms");
+    keys(&b, &format!("{TAB}{ENTER}")).await; // Continue
+    b.until_heading("Add your mobile phone").await;
+    keys(&b, TAB).await;
+    assert_eq!(focused(&b).await, "ap-phone");
+    keys(&b, &format!("+33 6 12 34 56 78{ENTER}")).await;
+    b.until_heading("Enter the code").await;
+    keys(&b, TAB).await;
+    assert_eq!(focused(&b).await, "ap-code");
+    keys(&b, &format!("{}{ENTER}", server.last_code("+33612345678").await)).await;
+    b.until_heading("Method verified").await;
+    b.client.close().await.unwrap();
+}
