@@ -12,7 +12,17 @@ async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hostile_css() {
+async fn a_portal_on_another_origin_embeds_the_module_in_chromium() {
+    portal_under_strict_csp_and_hostile_css(Kind::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_on_another_origin_embeds_the_module_in_firefox() {
+    portal_under_strict_csp_and_hostile_css(Kind::Firefox).await;
+}
+
+async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
+    let tag = format!("{kind:?}").to_lowercase();
     let server = Server::with_portal().await;
     let portal = server.portal.clone().unwrap();
     assert_ne!(portal, server.base, "the portal is another origin");
@@ -26,12 +36,12 @@ async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hos
     assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
     assert!(html.contains(&format!("endpoint=\"{}\"", server.base)));
 
-    let driver = Driver::start(Kind::Chromium).await;
+    let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
     b.open(&format!("{portal}/?hostile")).await;
     let app = Shadow { b: &b, index: 0 };
     app.until_heading("Sign in").await;
-    b.shot("embedding/01-portal-hostile-sign-in").await;
+    b.shot(&format!("embedding/{tag}-01-portal-hostile-sign-in")).await;
 
     // The hostile sheet really is in force on the portal…
     assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");
@@ -60,7 +70,7 @@ async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hos
     app.click("label[for=ap-kind-totp]").await;
     app.press("Continue").await;
     app.until_heading("Set up your authenticator app").await;
-    b.shot("embedding/02-portal-hostile-authenticator").await;
+    b.shot(&format!("embedding/{tag}-02-portal-hostile-authenticator")).await;
     let uri = app.read_qr().await;
     let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
     let code =
@@ -78,7 +88,7 @@ async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hos
     app.press("Copy").await;
     app.press("✓ Copied").await; // visible once copied; pressing again copies again
     assert_eq!(b.paste_clipboard().await, password);
-    b.shot("embedding/03-portal-hostile-copied").await;
+    b.shot(&format!("embedding/{tag}-03-portal-hostile-copied")).await;
     assert_eq!(server.legacy_status("new.user@contoso.example", &password).await, 200);
 
     // The portal heard every step, and never a secret.
@@ -105,7 +115,7 @@ async fn a_portal_on_another_origin_embeds_the_module_under_a_strict_csp_and_hos
     .await;
     let second = Shadow { b: &b, index: 1 };
     second.until_heading("Connexion").await;
-    b.shot("embedding/04-portal-two-instances").await;
+    b.shot(&format!("embedding/{tag}-04-portal-two-instances")).await;
     app.until_heading("Your app passwords").await;
     second.type_in("#ap-username", "no.mfa@contoso.example").await;
     second.type_in("#ap-password", "Demo-nomfa-2026").await;
