@@ -149,6 +149,9 @@ async fn a_session_token_from_the_host_skips_sign_in() {
     let app = Shadow { b: &b, index: 0 };
     app.until_heading("Sign in").await;
     b.shot("embedding/00-portal").await;
+    // axe-core reads into shadow roots: the portal page with the module in it.
+    let violations = b.audit().await;
+    assert!(violations.is_empty(), "axe on the portal:\n{}", violations.join("\n"));
     b.client
         .execute(
             "document.querySelector('app-passwords').sessionToken = arguments[0];",
