@@ -296,6 +296,43 @@ async fn mistakes_and_outages(r: &Run) {
     r.check(j, "session-expired").await;
 }
 
+/// Journey 6: a browser that refuses to copy (no Clipboard API, `execCommand` refused,
+/// as on an insecure origin or under a strict policy): the password is selected, the
+/// person presses Ctrl+C as told, and it is on the clipboard.
+async fn copy_refused(r: &Run) {
+    let j = "6-copy-refused";
+    let server = Server::start().await;
+    r.open(&server).await;
+    r.sign_in(NEW).await;
+    r.set_up("sms", j).await;
+    r.b.type_in("#ap-phone", "+33 6 12 34 56 78").await;
+    r.press("Send code", "Envoyer le code").await;
+    r.heading("Enter the code", "Saisissez le code").await;
+    r.enter_code(&server.last_code("+33612345678").await).await;
+    r.heading("Method verified", "Méthode vérifiée").await;
+    r.press("Next", "Suivant").await;
+    r.heading("Name your app password", "Nommez votre mot de passe d’application").await;
+    r.press("Create app password", "Créer le mot de passe").await;
+    r.heading("Your app password", "Votre mot de passe d’application").await;
+    let shown = r.b.find("#ap-password-shown").await.text().await.unwrap();
+    r.b.client
+        .execute(
+            "Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+             document.execCommand = () => false;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    r.press("Copy", "Copier").await;
+    let field = r.b.find("#ap-password-select").await;
+    r.check(j, "copy-refused").await;
+    let active = r.b.client.active_element().await.unwrap();
+    assert_eq!(active.attr("id").await.unwrap().as_deref(), Some("ap-password-select"));
+    assert_eq!(field.prop("value").await.unwrap().unwrap_or_default(), shown.replace(' ', ""));
+    active.send_keys(&format!("{}c", char::from(fantoccini::key::Key::Control))).await.unwrap();
+    assert_eq!(r.b.paste_clipboard().await, shown.replace(' ', ""), "Ctrl+C as told copies it");
+}
+
 async fn all_journeys(kind: Kind) {
     let driver = Driver::start(kind).await;
     for fr in [false, true] {
@@ -304,6 +341,7 @@ async fn all_journeys(kind: Kind) {
         text_message_then_returning_and_email(&r).await;
         not_available(&r).await;
         mistakes_and_outages(&r).await;
+        copy_refused(&r).await;
         r.b.client.close().await.unwrap();
     }
 }

@@ -116,6 +116,7 @@ show-password-label = App password for { $name }
 copy = Copy
 copied = Copied
 copied-announce = App password copied to the clipboard.
+copy-fallback-label = App password, without spaces
 copy-fallback = Your browser did not allow copying. The password is selected: press Ctrl+C (⌘C on a Mac) to copy it.
 show-no-memorize = You do not need to memorize it, and you will not see it again. If you lose it, create a new one.
 done = Done

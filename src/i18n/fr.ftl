@@ -115,6 +115,7 @@ show-password-label = Mot de passe d’application pour { $name }
 copy = Copier
 copied = Copié
 copied-announce = Mot de passe d’application copié dans le presse-papiers.
+copy-fallback-label = Mot de passe d’application, sans espaces
 copy-fallback = Votre navigateur n’a pas autorisé la copie. Le mot de passe est sélectionné : appuyez sur Ctrl+C (⌘C sur Mac) pour le copier.
 show-no-memorize = Inutile de le retenir : vous ne le reverrez plus. Si vous le perdez, créez-en un nouveau.
 done = Terminé

@@ -56,7 +56,7 @@ pub fn show(props: &ScreenProps) -> Html {
             </div>
             if copied == Some(Copied::Selected) {
                 <div class="ap-fallback">
-                    <label for="ap-password-select" class="ap-fallback__label">{ label }</label>
+                    <label for="ap-password-select" class="ap-fallback__label">{ lang.t(Msg::CopyFallbackLabel) }</label>
                     <input id="ap-password-select" ref={fallback} class="ap-secret__text" readonly=true
                         value={created.password.expose().to_owned()} onfocus={on_focus_select}
                         aria-describedby="ap-copy-fallback" autocomplete="off" spellcheck="false" />
