@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+/// Where the database is unless `DATABASE_URL` says otherwise (`serve` and the admin CLI).
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app-passwords.db";
+
 /// How the server is run. Every field can come from a flag or from the environment.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -17,7 +20,7 @@ pub struct Config {
     pub port: u16,
 
     /// SQLite database URL (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/app-passwords.db")]
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
     /// Folder holding the built browser app (Trunk's `dist/`), served at `/`.

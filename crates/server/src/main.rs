@@ -1,8 +1,8 @@
 use app_passwords_server::admin::{self, AccountCommand, AppPasswordCommand};
-use app_passwords_server::config::Config;
+use app_passwords_server::config::{Config, DEFAULT_DATABASE_URL};
 use app_passwords_server::startup::Application;
 use app_passwords_server::{db, demo};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -23,26 +23,23 @@ enum Command {
     Account {
         #[command(subcommand)]
         command: AccountCommand,
-        #[arg(
-            long,
-            env = "DATABASE_URL",
-            default_value = "sqlite://data/app-passwords.db",
-            global = true
-        )]
-        database_url: String,
+        #[command(flatten)]
+        db: Database,
     },
     /// List or revoke an account's app passwords.
     AppPasswords {
         #[command(subcommand)]
         command: AppPasswordCommand,
-        #[arg(
-            long,
-            env = "DATABASE_URL",
-            default_value = "sqlite://data/app-passwords.db",
-            global = true
-        )]
-        database_url: String,
+        #[command(flatten)]
+        db: Database,
     },
+}
+
+/// The database the admin commands work on.
+#[derive(Args)]
+struct Database {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
 }
 
 #[tokio::main]
@@ -63,11 +60,13 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped().await?;
         }
-        Command::Account { command, database_url } => {
-            println!("{}", admin::account(&db::connect(&database_url).await?, command).await?);
+        Command::Account { command, db: database } => {
+            let pool = db::connect(&database.database_url).await?;
+            println!("{}", admin::account(&pool, command).await?);
         }
-        Command::AppPasswords { command, database_url } => {
-            println!("{}", admin::app_password(&db::connect(&database_url).await?, command).await?);
+        Command::AppPasswords { command, db: database } => {
+            let pool = db::connect(&database.database_url).await?;
+            println!("{}", admin::app_password(&pool, command).await?);
         }
     }
     Ok(())
