@@ -40,8 +40,7 @@ async fn totp_enrollment_gives_a_key_and_uri_and_the_verified_method_makes_the_s
 async fn totp_accepts_the_neighbouring_steps_but_not_two_steps_away() {
     let app = spawn_app().await;
     let user = app.sign_in(NEW_USER).await;
-    let e: Value =
-        user.post("/v1/mfa/enrollments", json!({"kind": "totp"})).await.json().await.unwrap();
+    let e = user.create("/v1/mfa/enrollments", json!({"kind": "totp"})).await;
     let (secret, id) = (e["secret"].as_str().unwrap(), e["id"].as_str().unwrap());
     let verify = format!("/v1/mfa/enrollments/{id}/verify");
     for far in [totp(secret, -3), totp(secret, 3)] {
@@ -63,12 +62,7 @@ async fn a_totp_code_is_never_accepted_twice_for_the_same_method() {
     let again = app.sign_in(NEW_USER).await;
     assert_eq!(again.session["next"], "mfa_challenge");
     let method_id = again.session["account"]["methods"][0]["id"].as_str().unwrap().to_owned();
-    let c: Value = again
-        .post("/v1/mfa/challenges", json!({"method_id": method_id}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c = again.create("/v1/mfa/challenges", json!({"method_id": method_id})).await;
     let verify = format!("/v1/mfa/challenges/{}/verify", c["id"].as_str().unwrap());
     let (status, body) =
         problem(again.post(&verify, json!({"code": totp(&secret, 0)})).await).await;
@@ -91,8 +85,7 @@ async fn sms_enrollment_sends_a_six_digit_code_to_the_masked_number() {
     assert_eq!(e["resend_after"], 30);
     assert!(e.get("secret").is_none());
     let code = app.last_code().await;
-    let outbox: Value =
-        app.http.get(app.url("/v1/demo/outbox")).send().await.unwrap().json().await.unwrap();
+    let outbox = app.outbox().await;
     assert_eq!(outbox[0]["destination"], "+33612345678");
     assert_eq!(outbox[0]["channel"], "sms");
     // Pasted with a space: still accepted.
@@ -131,12 +124,9 @@ async fn bad_phone_numbers_and_emails_are_named_fields_in_the_problem() {
 async fn wrong_codes_count_down_then_too_many_attempts_even_for_the_right_code() {
     let app = spawn_app().await;
     let user = app.sign_in(NEW_USER).await;
-    let e: Value = user
-        .post("/v1/mfa/enrollments", json!({"kind": "email", "email": "nora@example.com"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let e = user
+        .create("/v1/mfa/enrollments", json!({"kind": "email", "email": "nora@example.com"}))
+        .await;
     let code = app.last_code().await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let verify = format!("/v1/mfa/enrollments/{}/verify", e["id"].as_str().unwrap());
@@ -157,12 +147,8 @@ async fn wrong_codes_count_down_then_too_many_attempts_even_for_the_right_code()
 async fn sent_codes_expire() {
     let app = spawn_app().await;
     let user = app.sign_in(NEW_USER).await;
-    let e: Value = user
-        .post("/v1/mfa/enrollments", json!({"kind": "sms", "phone": "+33612345678"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let e =
+        user.create("/v1/mfa/enrollments", json!({"kind": "sms", "phone": "+33612345678"})).await;
     let code = app.last_code().await;
     app.sql("UPDATE proofs SET code_expires = code_expires - 601").await;
     let (status, body) = problem(
@@ -180,12 +166,8 @@ async fn sent_codes_expire() {
 async fn resend_waits_for_the_cooldown_then_replaces_the_code() {
     let app = spawn_app().await;
     let user = app.sign_in(NEW_USER).await;
-    let e: Value = user
-        .post("/v1/mfa/enrollments", json!({"kind": "voice", "phone": "+15550100199"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let e =
+        user.create("/v1/mfa/enrollments", json!({"kind": "voice", "phone": "+15550100199"})).await;
     let id = e["id"].as_str().unwrap();
     let first = app.last_code().await;
     let res = user.post(&format!("/v1/mfa/enrollments/{id}/resend"), json!({})).await;
@@ -214,12 +196,9 @@ async fn resend_waits_for_the_cooldown_then_replaces_the_code() {
 async fn returning_users_prove_a_registered_sent_method_with_a_challenge() {
     let app = spawn_app().await;
     let first = app.sign_in(NEW_USER).await;
-    let e: Value = first
-        .post("/v1/mfa/enrollments", json!({"kind": "email", "email": "nora@example.com"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let e = first
+        .create("/v1/mfa/enrollments", json!({"kind": "email", "email": "nora@example.com"}))
+        .await;
     let code = app.last_code().await;
     first
         .post(
@@ -309,8 +288,7 @@ async fn an_enrollment_retried_with_the_same_idempotency_key_sends_one_code() {
     let a: Value = send().await.json().await.unwrap();
     let b: Value = send().await.json().await.unwrap();
     assert_eq!(a["id"], b["id"]);
-    let outbox: Value =
-        app.http.get(app.url("/v1/demo/outbox")).send().await.unwrap().json().await.unwrap();
+    let outbox = app.outbox().await;
     assert_eq!(outbox.as_array().unwrap().len(), 1, "one code sent");
 }
 

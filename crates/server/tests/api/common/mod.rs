@@ -73,9 +73,13 @@ impl TestApp {
     }
 
     /// The newest code in the demo outbox.
+    /// The demo outbox, newest message first.
+    pub async fn outbox(&self) -> Value {
+        self.http.get(self.url("/v1/demo/outbox")).send().await.unwrap().json().await.unwrap()
+    }
+
     pub async fn last_code(&self) -> String {
-        let outbox: Value =
-            self.http.get(self.url("/v1/demo/outbox")).send().await.unwrap().json().await.unwrap();
+        let outbox = self.outbox().await;
         let body = outbox[0]["body"].as_str().expect("a message in the outbox");
         let digits: String = body.chars().filter(char::is_ascii_digit).take(6).collect();
         assert_eq!(digits.len(), 6, "{body}");
@@ -112,6 +116,13 @@ impl User<'_> {
 
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// POSTs `body` to a path that creates something; asserts 201 and returns the JSON.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let res = self.post(path, body).await;
+        assert_eq!(res.status(), 201, "POST {path}");
+        res.json().await.unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {
