@@ -501,6 +501,23 @@ impl Shadow<'_> {
     }
 }
 
+/// The current code for a base32 key (display spaces allowed), from oathtool: a TOTP
+/// implementation independent of the server's.
+pub fn totp(secret: &str) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", &secret.replace(' ', "")])
+        .output()
+        .expect("oathtool (apt oathtool; make test installs it)");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The `secret` parameter of an `otpauth://` URI.
+pub fn otpauth_secret(uri: &str) -> String {
+    let query = uri.split_once('?').map_or("", |(_, q)| q);
+    let secret = query.split('&').find_map(|kv| kv.strip_prefix("secret="));
+    secret.unwrap_or_else(|| panic!("no secret in {uri}")).to_owned()
+}
+
 fn decode_qr(png: &[u8]) -> String {
     let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(file.path(), png).unwrap();

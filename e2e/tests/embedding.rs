@@ -4,7 +4,7 @@
 //! password, the events the portal receives (never a secret), two instances at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{Driver, Kind, Server, Shadow};
+use app_passwords_e2e::{otpauth_secret, totp, Driver, Kind, Server, Shadow};
 use serde_json::Value;
 
 async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
@@ -72,10 +72,8 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     app.until_heading("Set up your authenticator app").await;
     b.shot(&format!("embedding/{tag}-02-portal-hostile-authenticator")).await;
     let uri = app.read_qr().await;
-    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
-    let code =
-        std::process::Command::new("oathtool").args(["--totp", "-b", &secret]).output().unwrap();
-    app.type_in("#ap-code", String::from_utf8(code.stdout).unwrap().trim()).await;
+    let secret = otpauth_secret(&uri);
+    app.type_in("#ap-code", &totp(&secret)).await;
     app.press("Verify").await;
     app.until_heading("Method verified").await;
     app.press("Next").await;

@@ -6,7 +6,7 @@
 //! screen is audited with axe-core (WCAG 2.1 A and AA) and photographed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{Browser, Driver, Kind, Server};
+use app_passwords_e2e::{otpauth_secret, totp, Browser, Driver, Kind, Server};
 
 const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
 
@@ -129,14 +129,6 @@ impl Run {
     }
 }
 
-fn totp(secret: &str) -> String {
-    let out = std::process::Command::new("oathtool")
-        .args(["--totp", "-b", secret])
-        .output()
-        .expect("oathtool (apt oathtool; make test installs it)");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 /// Journey 1: first-time user with an authenticator app, then a legacy client.
 async fn authenticator_app(r: &Run) {
     let j = "1-authenticator";
@@ -149,7 +141,7 @@ async fn authenticator_app(r: &Run) {
         .await;
     r.check(j, "authenticator").await;
     let uri = r.b.read_qr().await;
-    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let secret = otpauth_secret(&uri);
     let key = r.b.find("#ap-key").await.text().await.unwrap();
     assert_eq!(key.replace(' ', ""), secret, "the key shown is the one in the QR code");
     r.enter_code(&totp(&secret)).await;

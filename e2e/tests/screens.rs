@@ -4,7 +4,7 @@
 //! as it goes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{Browser, Driver, Server};
+use app_passwords_e2e::{totp, Browser, Driver, Server};
 
 #[derive(Clone, Copy)]
 struct Look {
@@ -61,14 +61,6 @@ async fn sign_in(b: &Browser, look: Look, user: &str, password: &str) {
 async fn sign_out(b: &Browser, look: Look) {
     b.press(look.t("Sign out", "Se déconnecter")).await;
     b.until_heading(look.t("Sign in", "Connexion")).await;
-}
-
-fn totp(secret: &str) -> String {
-    let out = std::process::Command::new("oathtool")
-        .args(["--totp", "-b", &secret.replace(' ', "")])
-        .output()
-        .expect("oathtool (apt oathtool; make test installs it)");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 async fn tour(driver: &Driver, look: Look) {
