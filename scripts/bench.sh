@@ -9,16 +9,17 @@ cd "$ROOT"
 BIN="$ROOT/target/server/app-passwords-server"
 
 echo "== bundle (dist/): bytes raw, gzip -9, brotli -q 11"
-sizes() { echo "$(stat -c %s "$1") $(gzip -9 -c "$1" | wc -c) $(brotli -q 11 -c "$1" | wc -c)"; }
+declare -A size # file -> "raw gzip brotli", each file compressed once
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
 for f in dist/*; do
-  read -r raw gz br < <(sizes "$f")
+  size[${f#dist/}]="$(stat -c %s "$f") $(gzip -9 -c "$f" | wc -c) $(brotli -q 11 -c "$f" | wc -c)"
+  read -r raw gz br <<<"${size[${f#dist/}]}"
   printf '%-28s %10d %10d %10d\n' "${f#dist/}" "$raw" "$gz" "$br"
 done
 # What a first visit loads: the standalone page, or a host page embedding the element.
 total() { # label files...
-  local label=$1 raw=0 gz=0 br=0; shift
-  for f in "$@"; do read -r r g b < <(sizes "dist/$f"); raw=$((raw + r)) gz=$((gz + g)) br=$((br + b)); done
+  local label=$1 raw=0 gz=0 br=0 r g b; shift
+  for f in "$@"; do read -r r g b <<<"${size[$f]}"; raw=$((raw + r)) gz=$((gz + g)) br=$((br + b)); done
   printf '%-28s %10d %10d %10d   (budget: 153600 brotli)\n' "$label" "$raw" "$gz" "$br"
 }
 total "first visit, standalone" index.html app.css app-passwords.js app-passwords_bg.wasm
