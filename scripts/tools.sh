@@ -7,7 +7,8 @@
 #   scripts/tools.sh bench   wrk, brotli, oathtool, curl for `make bench`
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
-#                            audit), aiosmtpd (a real SMTP server for the delivery tests)
+#                            audit), aiosmtpd (a real SMTP server for the delivery tests),
+#                            openssl (a test CA for the TLS delivery tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -85,7 +86,7 @@ need_aiosmtpd() {
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
-    oathtool=oathtool zbar-tools=zbarimg curl=curl
+    oathtool=oathtool zbar-tools=zbarimg curl=curl openssl=openssl
   need_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd

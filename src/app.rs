@@ -276,7 +276,7 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 if enrolling {
                     e.emit(HostEvent::MethodRegistered { kind: v.method.kind });
                 }
-                Action::Verified(v.method)
+                Action::Verified { method: v.method, token: Token::new(v.token) }
             });
         }
         Intent::Resend => {

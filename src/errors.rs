@@ -18,6 +18,12 @@ pub enum UiError {
     RateLimited {
         wait: u32,
     },
+    /// The endpoint is at capacity (503): nothing was checked, try again shortly.
+    Busy {
+        wait: u32,
+    },
+    /// Too many wrong codes in a row: only an administrator can unlock verification.
+    MfaLocked,
     MethodNotAllowed,
     DeliveryFailed,
     Phone,
@@ -80,6 +86,8 @@ impl UiError {
             Self::RateLimited { wait } => {
                 lang.f(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
             }
+            Self::Busy { wait } => lang.f(Msg::ErrorBusy, &[("wait", &lang.wait(*wait))]),
+            Self::MfaLocked => t(Msg::ErrorMfaLocked),
             Self::MethodNotAllowed => t(Msg::ErrorMethodNotAllowed),
             Self::DeliveryFailed => t(Msg::ErrorDeliveryFailed),
             Self::Phone => t(Msg::ErrorPhone),
@@ -122,6 +130,8 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::InvalidCredentials => UiError::Credentials,
         ErrorCode::AccountDisabled => UiError::AccountDisabled,
         ErrorCode::RateLimited => UiError::RateLimited { wait },
+        ErrorCode::ServerBusy => UiError::Busy { wait: p.retry_after.unwrap_or(5) },
+        ErrorCode::MfaLocked => UiError::MfaLocked,
         ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
         ErrorCode::DeliveryFailed => UiError::DeliveryFailed,
         ErrorCode::InvalidCode => UiError::CodeWrong { left: p.attempts_left },

@@ -267,7 +267,12 @@ pub enum Action {
         sent: CodeSent,
         now: f64,
     },
-    Verified(Method),
+    /// A method proven. The server replaced the session's token: `token` is the new one
+    /// and is taken whatever the screen (the old one no longer works).
+    Verified {
+        method: Method,
+        token: Token,
+    },
     Next,
     Created(NewAppPassword),
     Copied(Copied),
@@ -470,7 +475,10 @@ impl Model {
                 self.error = None;
                 self.drafts.code.clear();
             }
-            (Action::Verified(method), S::Code(_) | S::Totp(_)) => {
+            (Action::Verified { method, token }, S::Code(_) | S::Totp(_)) => {
+                if let Some(s) = &mut self.session {
+                    s.token = token;
+                }
                 let is_challenge = matches!(
                     &self.screen,
                     S::Code(CodeStep { target: CodeFor::Challenge { .. }, .. })
@@ -486,6 +494,12 @@ impl Model {
                     self.go(S::Verified(method));
                 }
             }
+            (Action::Verified { token, .. }, _) => match &mut self.session {
+                // Proven after the person moved on: the screen stays, the token is
+                // still the session's only valid one.
+                Some(s) => s.token = token,
+                None => return false,
+            },
             (Action::Next, S::Verified(_)) => self.go(S::Name),
             (Action::Created(created), S::Name) => {
                 self.drafts.name.clear();

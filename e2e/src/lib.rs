@@ -28,8 +28,8 @@ pub struct Server {
     pub portal: Option<String>,
     addr: std::net::SocketAddr,
     portal_port: Option<u16>,
-    /// The test's own pool on the server's database file.
-    db: server::db::Db,
+    /// The test's own store on the server's database file.
+    store: server::store::Store,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     dir: tempfile::TempDir,
@@ -47,15 +47,23 @@ impl Server {
 
     async fn start_with(portal_port: Option<u16>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = server::config::Config::for_tests(dir.path()).database_url;
-        let db = server::db::connect(&url).await.unwrap();
-        server::demo::seed(&db).await.unwrap();
+        let config = server::config::Config::for_tests(dir.path());
+        let key = server::crypto::ServerKey::load(&config.secret_key_file, false).unwrap();
+        let store = server::store::Store::open(
+            &config.database_url,
+            server::clock::Clock::system(),
+            std::sync::Arc::new(key),
+            std::sync::Arc::new(config.limits.clone()),
+        )
+        .await
+        .unwrap();
+        server::demo::seed(&store).await.unwrap();
         let mut server = Self {
             base: String::new(),
             portal: None,
             portal_port,
             addr: ([127, 0, 0, 1], 0).into(),
-            db,
+            store,
             stop: None,
             thread: None,
             dir,
@@ -101,8 +109,8 @@ impl Server {
         self.thread = Some(thread);
     }
 
-    pub fn db(&self) -> &server::db::Db {
-        &self.db
+    pub fn db(&self) -> &server::store::Db {
+        self.store.db()
     }
 
     /// Kills the server: connections dropped, port closed.
@@ -127,20 +135,20 @@ impl Server {
 
     /// Adds an account whose admin requires MFA and which has nothing registered.
     pub async fn add_account(&self, username: &str, password: &str, display_name: &str) {
-        let username = server::accounts::Username::parse(username).unwrap();
+        let username = server::domain::accounts::Username::parse(username).unwrap();
         let policy = wire::Policy {
             mfa_required: true,
             app_passwords_allowed: true,
             allowed_methods: wire::MethodKind::ALL.to_vec(),
         };
-        let password = secrecy::SecretString::from(password);
-        let new = server::accounts::NewAccount {
+        let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
+        let new = server::store::accounts::NewAccount {
             username: &username,
             display_name,
-            password: &password,
+            password_hash: &hash,
             policy: &policy,
         };
-        server::accounts::create(self.db(), new).await.unwrap();
+        self.store.create_account(new).await.unwrap();
     }
 
     /// The last code sent to `destination` (demo outbox).
@@ -277,6 +285,8 @@ impl Driver {
             }}),
         };
         let Value::Object(caps) = caps else { unreachable!() };
+        // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
+        server::deliver::install_tls_provider();
         let client = ClientBuilder::rustls()
             .unwrap()
             .capabilities(caps)

@@ -44,6 +44,8 @@ pub struct Fake {
     pub creates: RefCell<Vec<(String, String)>>,
     pub enrollments: RefCell<Vec<EnrollmentRequest>>,
     pub calls: RefCell<Vec<&'static str>>,
+    /// The one token that works: the server replaces it when MFA is proven.
+    pub live: RefCell<String>,
     attempts: Cell<u32>,
     seq: Cell<u32>,
     by_key: RefCell<Vec<(String, NewAppPassword)>>,
@@ -68,6 +70,7 @@ impl Fake {
             creates: RefCell::default(),
             enrollments: RefCell::default(),
             calls: RefCell::default(),
+            live: RefCell::new("secret-token".into()),
             attempts: Cell::new(5),
             seq: Cell::new(0),
             by_key: RefCell::default(),
@@ -125,6 +128,22 @@ impl Fake {
             return Err(problem(ErrorCode::SessionExpired, 401, |_| {}));
         }
         Ok(())
+    }
+
+    /// An authenticated call: refused with 401 unless `token` is the live one.
+    fn authed(&self, call: &'static str, token: &Token) -> Result<(), ApiError> {
+        self.gate(call, true)?;
+        if *token != Token::new(self.live.borrow().as_str()) {
+            return Err(problem(ErrorCode::Unauthorized, 401, |_| {}));
+        }
+        Ok(())
+    }
+
+    /// A proof succeeded: the token is replaced, as the server does.
+    fn rotate(&self) -> String {
+        let token = format!("secret-token-{}", self.id());
+        *self.live.borrow_mut() = token.clone();
+        token
     }
 
     fn check_code(&self, code: &str) -> Result<(), ApiError> {
@@ -198,6 +217,7 @@ impl Endpoint for Fake {
                 return Err(problem(ErrorCode::InvalidCredentials, 401, |_| {}));
             }
             self.expired.set(false);
+            *self.live.borrow_mut() = "secret-token".into();
             Ok(Session {
                 token: "secret-token".into(),
                 expires_at: "2026-11-25T18:00:00Z".into(),
@@ -209,24 +229,24 @@ impl Endpoint for Fake {
     }
 
     fn account(&self, token: &Token) -> Reply<AccountState> {
-        reply(self.gate("account", true).and_then(|()| {
-            if *token != Token::new("secret-token") {
-                return Err(problem(ErrorCode::Unauthorized, 401, |_| {}));
-            }
-            Ok(AccountState {
-                account: self.account(),
-                next: self.next.get(),
-                reason: self.reason.get(),
-            })
+        reply(self.authed("account", token).map(|()| AccountState {
+            account: self.account(),
+            next: self.next.get(),
+            reason: self.reason.get(),
         }))
     }
 
-    fn sign_out(&self, _: &Token) -> Reply<()> {
-        reply(self.gate("sign_out", true))
+    fn sign_out(&self, token: &Token) -> Reply<()> {
+        reply(self.authed("sign_out", token))
     }
 
-    fn enroll(&self, _: &Token, req: EnrollmentRequest, _: &IdempotencyKey) -> Reply<Enrollment> {
-        reply(self.gate("enroll", true).map(|()| {
+    fn enroll(
+        &self,
+        token: &Token,
+        req: EnrollmentRequest,
+        _: &IdempotencyKey,
+    ) -> Reply<Enrollment> {
+        reply(self.authed("enroll", token).map(|()| {
             self.enrollments.borrow_mut().push(req.clone());
             self.attempts.set(5);
             let totp = req == EnrollmentRequest::Totp;
@@ -244,27 +264,27 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn resend_enrollment(&self, _: &Token, _: &str) -> Reply<CodeSent> {
+    fn resend_enrollment(&self, token: &Token, _: &str) -> Reply<CodeSent> {
         let dest = self.enrollments.borrow().last().and_then(masked).unwrap_or_default();
-        reply(self.gate("resend", true).map(|()| sent(&dest, self.cooldown.get())))
+        reply(self.authed("resend", token).map(|()| sent(&dest, self.cooldown.get())))
     }
 
-    fn verify_enrollment(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {
-        reply(self.gate("verify_enrollment", true).and_then(|()| self.check_code(&code)).map(
+    fn verify_enrollment(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
+        reply(self.authed("verify_enrollment", token).and_then(|()| self.check_code(&code)).map(
             |()| {
                 let req =
                     self.enrollments.borrow().last().cloned().unwrap_or(EnrollmentRequest::Totp);
                 let label = masked(&req).unwrap_or_else(|| "Authenticator app".into());
                 let method = Method { id: self.id(), kind: req.kind(), label };
                 self.methods.borrow_mut().push(method.clone());
-                Verified { method, next: Next::Ready }
+                Verified { method, next: Next::Ready, token: self.rotate() }
             },
         ))
     }
 
-    fn challenge(&self, _: &Token, method_id: &str) -> Reply<Challenge> {
+    fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
         let method = self.methods.borrow().iter().find(|m| m.id == method_id).cloned();
-        reply(self.gate("challenge", true).and_then(|()| {
+        reply(self.authed("challenge", token).and_then(|()| {
             let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
             self.attempts.set(5);
             let sends = method.kind.sends_code();
@@ -278,23 +298,25 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn resend_challenge(&self, _: &Token, _: &str) -> Reply<CodeSent> {
-        reply(self.gate("resend", true).map(|()| sent("+33 ••• •• 78", self.cooldown.get())))
+    fn resend_challenge(&self, token: &Token, _: &str) -> Reply<CodeSent> {
+        reply(self.authed("resend", token).map(|()| sent("+33 ••• •• 78", self.cooldown.get())))
     }
 
-    fn verify_challenge(&self, _: &Token, _: &str, code: String) -> Reply<Verified> {
+    fn verify_challenge(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
         let method = self.methods.borrow().first().cloned();
-        reply(self.gate("verify_challenge", true).and_then(|()| self.check_code(&code)).and_then(
-            |()| {
-                self.stale_mfa.set(false);
-                let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
-                Ok(Verified { method, next: Next::Ready })
-            },
-        ))
+        reply(
+            self.authed("verify_challenge", token).and_then(|()| self.check_code(&code)).and_then(
+                |()| {
+                    self.stale_mfa.set(false);
+                    let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
+                    Ok(Verified { method, next: Next::Ready, token: self.rotate() })
+                },
+            ),
+        )
     }
 
-    fn list(&self, _: &Token) -> Reply<AppPasswordList> {
-        reply(self.gate("list", true).and_then(|()| {
+    fn list(&self, token: &Token) -> Reply<AppPasswordList> {
+        reply(self.authed("list", token).and_then(|()| {
             if self.stale_mfa.get() {
                 return Err(problem(ErrorCode::MfaRequired, 403, |_| {}));
             }
@@ -302,8 +324,8 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn create(&self, _: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
-        reply(self.gate("create", true).and_then(|()| {
+    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
+        reply(self.authed("create", token).and_then(|()| {
             self.creates.borrow_mut().push((name.clone(), key.as_str().to_owned()));
             if let Some((_, first)) = self.by_key.borrow().iter().find(|(k, _)| k == key.as_str()) {
                 return Ok(first.clone()); // a retry: the first answer again
@@ -334,12 +356,13 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn revoke(&self, _: &Token, id: &str) -> Reply<()> {
-        let r = self.gate("revoke", true).map(|()| self.items.borrow_mut().retain(|i| i.id != id));
+    fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
+        let r =
+            self.authed("revoke", token).map(|()| self.items.borrow_mut().retain(|i| i.id != id));
         reply(r)
     }
 
-    fn revoke_all(&self, _: &Token) -> Reply<()> {
-        reply(self.gate("revoke_all", true).map(|()| self.items.borrow_mut().clear()))
+    fn revoke_all(&self, token: &Token) -> Reply<()> {
+        reply(self.authed("revoke_all", token).map(|()| self.items.borrow_mut().clear()))
     }
 }

@@ -241,3 +241,22 @@ async fn the_whole_setup_reads_in_french_with_a_text_message() {
     ui.until_text("Outlook sur mon portable").await;
     ui.until_text("Jamais utilisé").await;
 }
+
+#[wasm_bindgen_test]
+async fn proving_a_method_switches_the_app_to_the_session_token_the_server_replaced_it_with() {
+    let fake = Fake::new(Next::MfaSetup);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    to_verified_with_the_app(&ui).await;
+    // The fake, like the server, refuses the token from before the proof from now on.
+    assert_ne!(fake.live.borrow().as_str(), "secret-token");
+    ui.press("Next").await;
+    ui.until_heading("Name your app password").await;
+    ui.type_in("#ap-name", "Outlook").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+    assert_eq!(
+        fake.creates.borrow().len(),
+        1,
+        "created with the new token, not sent back to sign-in"
+    );
+}

@@ -358,6 +358,8 @@ fn every_error_has_its_own_message_in_each_language() {
         E::Credentials,
         E::AccountDisabled,
         E::RateLimited { wait: 42 },
+        E::Busy { wait: 2 },
+        E::MfaLocked,
         E::MethodNotAllowed,
         E::DeliveryFailed,
         E::Phone,
@@ -407,6 +409,11 @@ fn endpoint_errors_map_to_what_the_person_can_do() {
     assert_eq!(
         outcome(&p(ErrorCode::Unknown, |_| {}), None),
         Outcome::Show(UiError::Unexpected { reference: Some("req-7f3a".into()) })
+    );
+    assert_eq!(outcome(&p(ErrorCode::MfaLocked, |_| {}), None), Outcome::Show(UiError::MfaLocked));
+    assert_eq!(
+        outcome(&p(ErrorCode::ServerBusy, |p| p.retry_after = Some(2)), None),
+        Outcome::Show(UiError::Busy { wait: 2 })
     );
     assert_eq!(outcome(&ApiError::Network, None), Outcome::Show(UiError::Network));
     assert_eq!(

@@ -1,14 +1,16 @@
-//! The admin CLI: accounts, policy and app passwords, straight on the database.
+//! The admin CLI: accounts, policy, methods and app passwords, through the same store
+//! (and so the same rules) as the API.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 use wire::{MethodKind, Policy};
 
-use crate::accounts::{self, format_methods, NewAccount, Username};
-use crate::app_passwords;
-use crate::db::Db;
+use crate::domain::accounts::{parse_display_name, AccountRow, Username};
+use crate::passwords;
+use crate::store::accounts::{NewAccount, PolicyChange};
+use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -20,8 +22,21 @@ pub enum AccountCommand {
         #[command(flatten)]
         policy: PolicyArgs,
     },
-    /// Set the password (read from standard input).
+    /// Set the password (read from standard input; not echoed on a terminal). Ends
+    /// every session and revokes every app password, unless told to keep them.
     SetPassword {
+        username: String,
+        /// Keep the account's app passwords working (not advised after a compromise).
+        #[arg(long)]
+        keep_app_passwords: bool,
+    },
+    /// Remove every registered method: the person enrolls again at the next sign-in.
+    /// Also unlocks MFA and ends every session.
+    ResetMfa {
+        username: String,
+    },
+    /// Unlock MFA after too many wrong codes, keeping the registered methods.
+    UnlockMfa {
         username: String,
     },
     /// Refuse every sign-in and end the account's sessions.
@@ -52,6 +67,14 @@ pub enum AppPasswordCommand {
         #[arg(long, conflicts_with = "id")]
         all: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MethodCommand {
+    /// List an account's registered methods (masked destinations, never keys).
+    List { username: String },
+    /// Remove one method by id (a lost phone); its open challenges end with it.
+    Remove { username: String, id: String },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -87,28 +110,33 @@ fn username(raw: &str) -> anyhow::Result<Username> {
     Username::parse(raw).ok_or_else(|| anyhow::anyhow!("invalid username {raw:?}"))
 }
 
+/// The new password: typed without echo on a terminal, else the first line of stdin.
 fn read_password() -> anyhow::Result<SecretString> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    let pw = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("New password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
     anyhow::ensure!(pw.chars().count() >= 8, "the password must have at least 8 characters");
     Ok(SecretString::from(pw))
 }
 
-async fn account_id(db: &Db, raw: &str) -> anyhow::Result<String> {
+async fn find(store: &Store, raw: &str) -> anyhow::Result<AccountRow> {
     let name = username(raw)?;
-    Ok(accounts::find_by_username(db, &name)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))?
-        .id)
+    store.account_by_username(&name).await?.ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))
 }
 
-pub async fn account(db: &Db, cmd: AccountCommand) -> anyhow::Result<String> {
+pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<String> {
     match cmd {
         AccountCommand::Create { username: raw, display_name, policy } => {
             let name = username(&raw)?;
+            let display_name = parse_display_name(&display_name).ok_or_else(|| {
+                anyhow::anyhow!("the display name must have 1 to 128 characters, without control or bidi-override characters")
+            })?;
             anyhow::ensure!(
-                accounts::find_by_username(db, &name).await?.is_none(),
+                store.account_by_username(&name).await?.is_none(),
                 "{raw:?} already exists"
             );
             let password = read_password()?;
@@ -117,87 +145,63 @@ pub async fn account(db: &Db, cmd: AccountCommand) -> anyhow::Result<String> {
                 app_passwords_allowed: policy.app_passwords.unwrap_or(true),
                 allowed_methods: policy.methods()?.unwrap_or_else(|| MethodKind::ALL.to_vec()),
             };
-            accounts::create(
-                db,
-                NewAccount {
-                    username: &name,
-                    display_name: &display_name,
-                    password: &password,
-                    policy: &policy,
-                },
-            )
-            .await?;
+            let hash = passwords::hash(&password)?;
+            let new = NewAccount {
+                username: &name,
+                display_name: &display_name,
+                password_hash: &hash,
+                policy: &policy,
+            };
+            store
+                .create_account(new)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{raw:?} already exists"))?;
             Ok(format!("created {}", name.as_str()))
         }
-        AccountCommand::SetPassword { username: raw } => {
-            let id = account_id(db, &raw).await?;
-            let hash =
-                accounts::hash_password(&read_password()?).map_err(|e| anyhow::anyhow!("{e}"))?;
-            sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
-                .bind(hash)
-                .bind(&id)
-                .execute(db)
-                .await?;
-            sqlx::query("DELETE FROM sessions WHERE account_id = ?").bind(&id).execute(db).await?;
-            Ok(format!("password set for {raw}; its sessions ended"))
+        AccountCommand::SetPassword { username: raw, keep_app_passwords } => {
+            let account = find(store, &raw).await?;
+            let hash = passwords::hash(&read_password()?)?;
+            let done = store.set_password(&account.id, &hash, keep_app_passwords).await?;
+            Ok(format!(
+                "password set for {raw}; {} sessions ended, {} app passwords revoked",
+                done.sessions_ended, done.app_passwords_revoked
+            ))
+        }
+        AccountCommand::ResetMfa { username: raw } => {
+            let account = find(store, &raw).await?;
+            let removed = store.reset_mfa(&account.id).await?;
+            Ok(format!("MFA reset for {raw}: {removed} methods removed; they enroll again at the next sign-in"))
+        }
+        AccountCommand::UnlockMfa { username: raw } => {
+            let account = find(store, &raw).await?;
+            store.unlock_mfa(&account.id).await?;
+            Ok(format!("MFA unlocked for {raw}"))
         }
         AccountCommand::Disable { username: raw } => {
-            let id = account_id(db, &raw).await?;
-            sqlx::query("UPDATE accounts SET disabled = 1 WHERE id = ?")
-                .bind(&id)
-                .execute(db)
-                .await?;
-            sqlx::query("DELETE FROM sessions WHERE account_id = ?").bind(&id).execute(db).await?;
+            store.set_disabled(&find(store, &raw).await?.id, true).await?;
             Ok(format!("disabled {raw}"))
         }
         AccountCommand::Enable { username: raw } => {
-            let id = account_id(db, &raw).await?;
-            sqlx::query("UPDATE accounts SET disabled = 0 WHERE id = ?")
-                .bind(&id)
-                .execute(db)
-                .await?;
+            store.set_disabled(&find(store, &raw).await?.id, false).await?;
             Ok(format!("enabled {raw}"))
         }
         AccountCommand::Policy { username: raw, policy } => {
-            let id = account_id(db, &raw).await?;
-            if let Some(v) = policy.mfa_required {
-                sqlx::query("UPDATE accounts SET mfa_required = ? WHERE id = ?")
-                    .bind(v)
-                    .bind(&id)
-                    .execute(db)
-                    .await?;
-            }
-            if let Some(v) = policy.app_passwords {
-                sqlx::query("UPDATE accounts SET app_passwords_allowed = ? WHERE id = ?")
-                    .bind(v)
-                    .bind(&id)
-                    .execute(db)
-                    .await?;
-            }
-            if let Some(kinds) = policy.methods()? {
-                sqlx::query("UPDATE accounts SET allowed_methods = ? WHERE id = ?")
-                    .bind(format_methods(&kinds))
-                    .bind(&id)
-                    .execute(db)
-                    .await?;
-            }
-            let row =
-                accounts::find_by_id(db, &id).await?.ok_or_else(|| anyhow::anyhow!("vanished"))?;
-            Ok(describe(&row))
+            let account = find(store, &raw).await?;
+            let change = PolicyChange {
+                mfa_required: policy.mfa_required,
+                app_passwords_allowed: policy.app_passwords,
+                allowed_methods: policy.methods()?,
+            };
+            store.set_policy(&account.id, &change).await?;
+            Ok(describe(&find(store, &raw).await?))
         }
         AccountCommand::List => {
-            let rows: Vec<accounts::AccountRow> = sqlx::query_as(
-                "SELECT id, username, display_name, password_hash, disabled, mfa_required, \
-                 app_passwords_allowed, allowed_methods FROM accounts ORDER BY username",
-            )
-            .fetch_all(db)
-            .await?;
-            Ok(rows.iter().map(describe).collect::<Vec<_>>().join("\n"))
+            Ok(store.accounts().await?.iter().map(describe).collect::<Vec<_>>().join("\n"))
         }
     }
 }
 
-fn describe(a: &accounts::AccountRow) -> String {
+fn describe(a: &AccountRow) -> String {
     format!(
         "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}{}",
         a.username,
@@ -209,11 +213,33 @@ fn describe(a: &accounts::AccountRow) -> String {
     )
 }
 
-pub async fn app_password(db: &Db, cmd: AppPasswordCommand) -> anyhow::Result<String> {
+pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String> {
+    match cmd {
+        MethodCommand::List { username: raw } => {
+            let account = find(store, &raw).await?;
+            let rows = store.methods(&account.id).await?;
+            Ok(rows
+                .iter()
+                .map(|m| format!("{}\t{}\t{}", m.id, m.kind, m.label))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        MethodCommand::Remove { username: raw, id } => {
+            let account = find(store, &raw).await?;
+            anyhow::ensure!(
+                store.remove_method(&account.id, &id).await?,
+                "no method {id} for {raw}"
+            );
+            Ok(format!("removed method {id} of {raw}"))
+        }
+    }
+}
+
+pub async fn app_password(store: &Store, cmd: AppPasswordCommand) -> anyhow::Result<String> {
     match cmd {
         AppPasswordCommand::List { username: raw } => {
-            let id = account_id(db, &raw).await?;
-            let items = app_passwords::list(db, &id).await?;
+            let account = find(store, &raw).await?;
+            let items = store.app_passwords(&account.id).await?;
             Ok(items
                 .iter()
                 .map(|p| {
@@ -229,12 +255,10 @@ pub async fn app_password(db: &Db, cmd: AppPasswordCommand) -> anyhow::Result<St
                 .join("\n"))
         }
         AppPasswordCommand::Revoke { username: raw, id, all } => {
-            let account = account_id(db, &raw).await?;
+            let account = find(store, &raw).await?.id;
             match (id, all) {
-                (_, true) => {
-                    Ok(format!("revoked {}", app_passwords::revoke_all(db, &account).await?))
-                }
-                (Some(id), false) if app_passwords::revoke(db, &account, &id).await? => {
+                (_, true) => Ok(format!("revoked {}", store.revoke_app_passwords(&account).await?)),
+                (Some(id), false) if store.revoke_app_password(&account, &id).await? => {
                     Ok(format!("revoked {id}"))
                 }
                 (Some(id), false) => anyhow::bail!("no app password {id} for {raw}"),

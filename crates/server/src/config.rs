@@ -4,6 +4,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Args;
+use ipnet::IpNet;
+
+pub use crate::limits::Limits;
 
 /// Where the database is unless `DATABASE_URL` says otherwise (`serve` and the admin CLI).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app-passwords.db";
@@ -19,7 +22,7 @@ pub struct Config {
     #[arg(long, env = "APP_PORT", default_value_t = 8080)]
     pub port: u16,
 
-    /// SQLite database URL (created if missing).
+    /// Database URL: `sqlite://path/to/file.db` (created if missing).
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
@@ -46,8 +49,9 @@ pub struct Config {
     #[arg(long, env = "APP_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
 
-    /// File holding the 32-byte server key (hex) for keyed hashes; created if missing.
-    /// `APP_SECRET_KEY` (64 hex digits) takes precedence.
+    /// File holding the 32-byte server key (hex) behind keyed hashes and sealed secrets.
+    /// Must exist (`app-passwords-server key generate`), except with --demo, which
+    /// creates it. `APP_SECRET_KEY` (64 hex digits) takes precedence.
     #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key")]
     pub secret_key_file: PathBuf,
 
@@ -55,9 +59,11 @@ pub struct Config {
     #[arg(long, env = "APP_ISSUER", default_value = "Contoso")]
     pub issuer: String,
 
-    /// SMTP relay for email codes, e.g. `smtp://127.0.0.1:25` (plain, for a local relay).
+    /// SMTP relay for email codes: `smtps://user:password@host` (TLS, port 465),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), or plain
+    /// `smtp://127.0.0.1:25` for a relay on this machine only.
     #[arg(long, env = "APP_SMTP_URL")]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretUrl>,
 
     /// Sender address of email codes.
     #[arg(long, env = "APP_MAIL_FROM", default_value = "App passwords <no-reply@contoso.example>")]
@@ -65,61 +71,64 @@ pub struct Config {
 
     /// HTTP gateway for text and voice codes: receives a JSON POST
     /// `{channel, to, message}`.
+    /// Must be https://, except for a gateway on this machine. Redirects are not followed.
     #[arg(long, env = "APP_SMS_GATEWAY_URL")]
-    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_url: Option<SecretUrl>,
+
+    /// Extra certificate authorities (PEM) trusted for the SMTP relay and the gateway,
+    /// beside the system's.
+    #[arg(long, env = "APP_TLS_CA_FILE")]
+    pub tls_ca_file: Option<PathBuf>,
+
+    /// Proxies and mail servers whose `X-Forwarded-For` is believed (comma-separated
+    /// addresses or CIDR ranges): behind them, limits count the end client's address.
+    #[arg(long, env = "APP_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "APP_MAX_BODY", default_value_t = 16 * 1024)]
+    pub max_body: usize,
 
     #[command(flatten)]
     pub limits: Limits,
 }
 
-/// Throttling, expiry and quota settings.
-#[derive(Debug, Clone, Args)]
-pub struct Limits {
-    /// Failed sign-ins per account within the window before it is throttled.
-    #[arg(long, env = "APP_SIGNIN_ACCOUNT_LIMIT", default_value_t = 5)]
-    pub signin_per_account: i64,
-    /// Sign-in attempts per client address within the window.
-    #[arg(long, env = "APP_SIGNIN_ADDRESS_LIMIT", default_value_t = 30)]
-    pub signin_per_address: i64,
-    /// Throttle window in seconds.
-    #[arg(long, env = "APP_SIGNIN_WINDOW", default_value_t = 300)]
-    pub signin_window: i64,
-    /// Session idle timeout in seconds.
-    #[arg(long, env = "APP_SESSION_IDLE", default_value_t = 15 * 60)]
-    pub session_idle: i64,
-    /// Session absolute lifetime in seconds.
-    #[arg(long, env = "APP_SESSION_MAX", default_value_t = 8 * 3600)]
-    pub session_max: i64,
-    /// How long an MFA proof counts for app-password changes (step-up), in seconds.
-    #[arg(long, env = "APP_STEP_UP", default_value_t = 10 * 60)]
-    pub step_up: i64,
-    /// App passwords per account.
-    #[arg(long, env = "APP_PASSWORD_LIMIT", default_value_t = 40)]
-    pub app_passwords: i64,
-    /// Lifetime of a sent code in seconds.
-    #[arg(long, env = "APP_CODE_TTL", default_value_t = 600)]
-    pub code_ttl: i64,
-    /// Wrong tries allowed per code challenge.
-    #[arg(long, env = "APP_CODE_ATTEMPTS", default_value_t = 5)]
-    pub code_attempts: i64,
-    /// Seconds before another code may be sent.
-    #[arg(long, env = "APP_RESEND_COOLDOWN", default_value_t = 30)]
-    pub resend_cooldown: i64,
+/// A URL that may carry credentials (`user:password@`, a key in the query): its `Debug`
+/// shows the scheme, host and port only.
+#[derive(Clone)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            signin_per_account: 5,
-            signin_per_address: 30,
-            signin_window: 300,
-            session_idle: 15 * 60,
-            session_max: 8 * 3600,
-            step_up: 10 * 60,
-            app_passwords: 40,
-            code_ttl: 600,
-            code_attempts: 5,
-            resend_cooldown: 30,
+impl From<String> for SecretUrl {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl std::str::FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(u) => write!(
+                f,
+                "{}://{}{}/[redacted]",
+                u.scheme(),
+                u.host_str().unwrap_or_default(),
+                u.port().map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+            Err(_) => f.write_str("[redacted]"),
         }
     }
 }
@@ -130,8 +139,13 @@ impl Config {
     }
 
     /// A configuration for tests: loopback, a free port, the given database, demo
-    /// deliveries, a key file beside the database.
+    /// deliveries, a key file beside the database (created here when missing, as an
+    /// operator would with `key generate`).
     pub fn for_tests(dir: &std::path::Path) -> Self {
+        let key_file = dir.join("server.key");
+        if !key_file.exists() {
+            let _ = crate::crypto::ServerKey::generate(&key_file);
+        }
         Self {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
@@ -141,12 +155,34 @@ impl Config {
             portal_port: None,
             portal_dir: PathBuf::from("examples/portal"),
             demo: true,
-            secret_key_file: dir.join("server.key"),
+            secret_key_file: key_file,
             issuer: "Contoso".into(),
             smtp_url: None,
             mail_from: "App passwords <no-reply@contoso.example>".into(),
             sms_gateway_url: None,
-            limits: Limits::default(),
+            tls_ca_file: None,
+            trusted_proxies: Vec::new(),
+            max_body: 16 * 1024,
+            // Tests run many servers at once on a few cores: a sign-in may wait longer
+            // for a hashing slot than in production (the flood test sets its own).
+            limits: Limits { hash_queue_ms: 30_000, ..Limits::default() },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_credentials_do_not_show_them_in_debug_output() {
+        let url: SecretUrl = "smtps://mailer:hunter2@mail.example.net:465?x=y".parse().unwrap();
+        let shown = format!("{url:?}");
+        assert_eq!(shown, "smtps://mail.example.net:465/[redacted]");
+        let gateway: SecretUrl = "https://sms.example.net/send?api_key=s3cret".parse().unwrap();
+        assert!(!format!("{gateway:?}").contains("s3cret"));
+        assert!(
+            !format!("{:?}", SecretUrl::from("::garbage hunter2".to_owned())).contains("hunter2")
+        );
     }
 }

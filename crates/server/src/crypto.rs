@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hmac::{Hmac, Mac};
 use rand::distributions::{Distribution, Uniform};
 use rand::rngs::OsRng;
@@ -95,7 +97,8 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
-/// The server key behind every keyed hash (app passwords, sent codes).
+/// The server key behind every keyed hash (app passwords, sent codes) and every sealed
+/// value (authenticator keys at rest).
 pub struct ServerKey(SecretBox<[u8; 32]>);
 
 impl std::fmt::Debug for ServerKey {
@@ -109,23 +112,40 @@ impl ServerKey {
         Self(SecretBox::new(Box::new(bytes)))
     }
 
-    /// From `APP_SECRET_KEY` if set, else from `file`, creating it (mode 0600) if missing.
-    pub fn load_or_create(file: &Path) -> anyhow::Result<Self> {
+    /// From `APP_SECRET_KEY` if set, else from `file`. Only when `create` is true (demo
+    /// mode) is a missing file created (mode 0600); otherwise a missing key is an error:
+    /// a new key would silently invalidate every app password and sealed seed.
+    pub fn load(file: &Path, create: bool) -> anyhow::Result<Self> {
         if let Ok(hexed) = std::env::var("APP_SECRET_KEY") {
             return Self::parse(&hexed)
                 .ok_or_else(|| anyhow::anyhow!("APP_SECRET_KEY must be 64 hex digits"));
         }
-        if let Ok(text) = std::fs::read_to_string(file) {
-            return Self::parse(&text)
-                .ok_or_else(|| anyhow::anyhow!("{} must hold 64 hex digits", file.display()));
+        match std::fs::read_to_string(file) {
+            Ok(text) => Self::parse(&text)
+                .ok_or_else(|| anyhow::anyhow!("{} must hold 64 hex digits", file.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                Self::generate(file)?;
+                tracing::info!(file = %file.display(), "demo mode: created a new server key");
+                Self::load(file, false)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+                "no server key: {} does not exist and APP_SECRET_KEY is not set. Create one with \
+                 `app-passwords-server key generate --file {}` (and keep it: app passwords and \
+                 authenticator keys cannot be read without it), or run with --demo",
+                file.display(),
+                file.display()
+            ),
+            Err(e) => anyhow::bail!("cannot read the server key {}: {e}", file.display()),
         }
+    }
+
+    /// Writes a new random key to `file` (mode 0600); refuses to overwrite one.
+    pub fn generate(file: &Path) -> anyhow::Result<()> {
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let key = random_hex(32);
-        write_private(file, &key)?;
-        tracing::info!(file = %file.display(), "created a new server key");
-        Self::parse(&key).ok_or_else(|| anyhow::anyhow!("generated key unreadable"))
+        write_private(file, &random_hex(32))
+            .map_err(|e| anyhow::anyhow!("cannot create the server key {}: {e}", file.display()))
     }
 
     fn parse(hexed: &str) -> Option<Self> {
@@ -140,7 +160,7 @@ impl ServerKey {
 
     pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length: this cannot fail.
-        let mut mac = match HmacSha256::new_from_slice(self.0.expose_secret()) {
+        let mut mac = match <HmacSha256 as Mac>::new_from_slice(self.0.expose_secret()) {
             Ok(m) => m,
             Err(_) => return [0; 32],
         };
@@ -149,7 +169,35 @@ impl ServerKey {
         mac.update(data);
         mac.finalize().into_bytes().into()
     }
+
+    fn sealer(&self, purpose: &str) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(&self.mac("seal", purpose.as_bytes())))
+    }
+
+    /// Encrypts `plain` (ChaCha20-Poly1305 under a key derived for `purpose`), bound to
+    /// `bound_to` (the row id, as associated data): a sealed value copied to another row
+    /// does not open. `v1:` then hex of nonce and ciphertext.
+    pub fn seal(&self, purpose: &str, bound_to: &str, plain: &[u8]) -> String {
+        let nonce = random_bytes(12);
+        let payload = Payload { msg: plain, aad: bound_to.as_bytes() };
+        // Encryption fails only for messages over 256 GiB.
+        let sealed =
+            self.sealer(purpose).encrypt(Nonce::from_slice(&nonce), payload).unwrap_or_default();
+        format!("{SEALED_PREFIX}{}", hex(&[nonce, sealed].concat()))
+    }
+
+    /// The plaintext of [`Self::seal`]'s output, if it opens under this key and row.
+    pub fn open(&self, purpose: &str, bound_to: &str, sealed: &str) -> Option<SecretBox<Vec<u8>>> {
+        let bytes = unhex(sealed.strip_prefix(SEALED_PREFIX)?)?;
+        let (nonce, ct) = bytes.split_at_checked(12)?;
+        let payload = Payload { msg: ct, aad: bound_to.as_bytes() };
+        let plain = self.sealer(purpose).decrypt(Nonce::from_slice(nonce), payload).ok()?;
+        Some(SecretBox::new(Box::new(plain)))
+    }
 }
+
+/// What every sealed value starts with (the format's version).
+pub const SEALED_PREFIX: &str = "v1:";
 
 #[cfg(unix)]
 fn write_private(file: &Path, contents: &str) -> std::io::Result<()> {
@@ -227,11 +275,28 @@ mod tests {
     }
 
     #[test]
-    fn the_key_file_is_created_once_then_reused() {
+    fn the_key_file_is_created_only_in_demo_mode_then_reused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("k");
-        let a = ServerKey::load_or_create(&file).unwrap();
-        let b = ServerKey::load_or_create(&file).unwrap();
+        let refused = ServerKey::load(&file, false).unwrap_err().to_string();
+        assert!(refused.contains("no server key") && refused.contains("key generate"), "{refused}");
+        assert!(!file.exists());
+        let a = ServerKey::load(&file, true).unwrap();
+        let b = ServerKey::load(&file, false).unwrap();
         assert_eq!(a.keyed_hash("x", b"y"), b.keyed_hash("x", b"y"));
+        assert!(ServerKey::generate(&file).is_err(), "an existing key is never overwritten");
+    }
+
+    #[test]
+    fn sealed_values_open_only_under_the_same_key_purpose_and_row() {
+        let k = ServerKey::from_bytes([7; 32]);
+        let sealed = k.seal("totp", "row-1", b"JBSWY3DPEHPK3PXP");
+        assert!(sealed.starts_with("v1:") && !sealed.contains("JBSWY3DP"));
+        assert_eq!(k.open("totp", "row-1", &sealed).unwrap().expose_secret(), b"JBSWY3DPEHPK3PXP");
+        assert!(k.open("totp", "row-2", &sealed).is_none(), "bound to its row");
+        assert!(k.open("other", "row-1", &sealed).is_none(), "bound to its purpose");
+        assert!(ServerKey::from_bytes([8; 32]).open("totp", "row-1", &sealed).is_none());
+        assert!(k.open("totp", "row-1", "JBSWY3DPEHPK3PXP").is_none(), "plain text is not sealed");
+        assert_ne!(sealed, k.seal("totp", "row-1", b"JBSWY3DPEHPK3PXP"), "fresh nonce each time");
     }
 }

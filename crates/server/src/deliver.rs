@@ -1,22 +1,31 @@
 //! Sending codes: email over SMTP, text and voice through an HTTP gateway, or, in demo
 //! mode, an outbox in the database (readable on loopback) and the log.
+//!
+//! A code is a secret in transit: a relay or gateway that is not on this machine is
+//! reached over TLS only (SMTP with STARTTLS required or implicit TLS; the gateway over
+//! https, with rustls), certificates are checked against the system's roots plus an
+//! optional CA file, and the gateway's redirects are not followed (a redirect would carry
+//! the code somewhere nobody configured). Settings that break this are refused at start.
+
+use std::time::Duration;
 
 use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use wire::MethodKind;
 
-use crate::clock::now_ms;
 use crate::config::Config;
-use crate::crypto;
-use crate::db::Db;
+use crate::store::Store;
 
 /// Where codes go.
 pub struct Deliverer {
     demo: bool,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    from: Option<Mailbox>,
-    gateway: Option<String>,
+    from: Mailbox,
+    gateway: Option<Url>,
     http: reqwest::Client,
     issuer: String,
 }
@@ -39,18 +48,47 @@ pub enum DeliveryError {
     Db(#[from] sqlx::Error),
 }
 
+const TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Deliverer {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        let smtp = match &config.smtp_url {
-            Some(url) => Some(smtp_transport(url)?),
+        install_tls_provider();
+        let extra_ca = match &config.tls_ca_file {
+            Some(file) => Some(
+                std::fs::read(file)
+                    .map_err(|e| anyhow::anyhow!("APP_TLS_CA_FILE {}: {e}", file.display()))?,
+            ),
             None => None,
         };
+        let smtp = match &config.smtp_url {
+            Some(url) => Some(smtp_transport(url.expose(), extra_ca.as_deref())?),
+            None => None,
+        };
+        let gateway = match &config.sms_gateway_url {
+            Some(url) => Some(gateway_url(url.expose())?),
+            None => None,
+        };
+        let mut http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(TIMEOUT);
+        if let Some(pem) = &extra_ca {
+            for cert in reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| anyhow::anyhow!("APP_TLS_CA_FILE holds no PEM certificate: {e}"))?
+            {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let from = config.mail_from.parse::<Mailbox>().map_err(|e| {
+            anyhow::anyhow!("APP_MAIL_FROM {:?} is not a mail address: {e}", config.mail_from)
+        })?;
         Ok(Self {
             demo: config.demo,
             smtp,
-            from: config.mail_from.parse().ok(),
-            gateway: config.sms_gateway_url.clone(),
-            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?,
+            from,
+            gateway,
+            http: http.build()?,
             issuer: config.issuer.clone(),
         })
     }
@@ -63,7 +101,7 @@ impl Deliverer {
     #[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
     pub async fn send(
         &self,
-        db: &Db,
+        store: &Store,
         kind: MethodKind,
         to: &str,
         code: &SecretString,
@@ -82,14 +120,7 @@ impl Deliverer {
             ),
         };
         if self.demo {
-            sqlx::query("INSERT INTO outbox (id, channel, destination, body, created_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(crypto::random_id())
-                .bind(kind.as_str())
-                .bind(to)
-                .bind(&message)
-                .bind(now_ms())
-                .execute(db)
-                .await?;
+            store.push_outbox(kind.as_str(), to, &message).await?;
             // Demo only: the code is printed so the journey runs without a phone.
             tracing::info!(channel = kind.as_str(), "demo outbox: {message}");
             return Ok(());
@@ -103,18 +134,21 @@ impl Deliverer {
 
     async fn email(&self, to: &str, body: &str) -> Result<(), DeliveryError> {
         let smtp = self.smtp.as_ref().ok_or(DeliveryError::NotConfigured("email"))?;
-        let from = self.from.clone().ok_or(DeliveryError::NotConfigured("sender"))?;
         let to: Mailbox = to
             .parse()
             .map_err(|e: lettre::address::AddressError| DeliveryError::Smtp(e.to_string()))?;
         let mail = Message::builder()
-            .from(from)
+            .from(self.from.clone())
             .to(to)
             .subject(format!("Your {} verification code", self.issuer))
             .body(body.to_owned())
             .map_err(|e| DeliveryError::Smtp(e.to_string()))?;
-        smtp.send(mail).await.map_err(|e| DeliveryError::Smtp(e.to_string()))?;
-        Ok(())
+        // The transport's own timeout covers connecting only: a relay that stops
+        // answering mid-conversation must not hold the person's request forever.
+        match tokio::time::timeout(TIMEOUT, smtp.send(mail)).await {
+            Ok(sent) => sent.map(drop).map_err(|e| DeliveryError::Smtp(e.to_string())),
+            Err(_) => Err(DeliveryError::Smtp("the relay did not answer in time".into())),
+        }
     }
 
     async fn gateway(
@@ -126,7 +160,7 @@ impl Deliverer {
         let url = self.gateway.as_ref().ok_or(DeliveryError::NotConfigured("text/voice"))?;
         let res = self
             .http
-            .post(url)
+            .post(url.clone())
             .json(&serde_json::json!({ "channel": kind.as_str(), "to": to, "message": message }))
             .send()
             .await
@@ -138,20 +172,119 @@ impl Deliverer {
     }
 }
 
-/// `smtp://host[:port]`: plain SMTP to a relay the operator runs (local MTA or
-/// sidecar), which handles TLS onwards.
-fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| anyhow::anyhow!("APP_SMTP_URL must start with smtp://"))?;
-    let rest = rest.trim_end_matches('/');
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => {
-            (h, p.parse::<u16>().map_err(|_| anyhow::anyhow!("bad port in APP_SMTP_URL"))?)
+/// Chooses the process's TLS crypto provider (ring) once, rather than leaving it to
+/// crate features, which a program embedding this server may unify into two providers
+/// (then rustls refuses to guess). Later calls do nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Whether `host` is this machine (a local relay may be spoken to in plain text).
+/// (`smtp:` is not a special scheme, so its IP hosts arrive as opaque text.)
+fn is_loopback(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
         }
-        None => (rest, 25),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The gateway's URL: https, or http on loopback only.
+fn gateway_url(raw: &str) -> anyhow::Result<Url> {
+    let url =
+        Url::parse(raw).map_err(|e| anyhow::anyhow!("APP_SMS_GATEWAY_URL is not a URL: {e}"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(url.host()) => Ok(url),
+        "http" => anyhow::bail!(
+            "APP_SMS_GATEWAY_URL must use https:// (plain http is accepted only for a gateway \
+             on this machine): codes must not cross the network in clear text"
+        ),
+        other => anyhow::bail!("APP_SMS_GATEWAY_URL: unsupported scheme {other:?} (use https://)"),
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SmtpTls {
+    /// `smtps://`: TLS from the first byte (port 465).
+    Implicit,
+    /// `smtp://…?tls=required`: STARTTLS, refused without it (port 587).
+    Required,
+    /// `smtp://` on loopback: a local relay that handles TLS onwards (port 25).
+    Plain,
+}
+
+/// `smtps://[user:password@]host[:port]`, `smtp://[user:password@]host[:port]?tls=required`,
+/// or plain `smtp://host[:port]` for a relay on this machine. Credentials are sent only
+/// over TLS or to loopback.
+fn smtp_transport(
+    raw: &str,
+    extra_ca: Option<&[u8]>,
+) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let url = Url::parse(raw).map_err(|e| anyhow::anyhow!("APP_SMTP_URL is not a URL: {e}"))?;
+    let tls_param = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    let mode = match (url.scheme(), tls_param.as_deref()) {
+        ("smtps", None) => SmtpTls::Implicit,
+        ("smtp", Some("required")) => SmtpTls::Required,
+        ("smtp", None) => SmtpTls::Plain,
+        ("smtp", Some(other)) => {
+            anyhow::bail!(
+                "APP_SMTP_URL: tls={other} is not supported (use tls=required, or smtps://)"
+            )
+        }
+        (scheme, _) => {
+            anyhow::bail!("APP_SMTP_URL: unsupported scheme {scheme:?} (use smtps:// or smtp://)")
+        }
     };
-    Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build())
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) => d.to_owned(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        None => anyhow::bail!("APP_SMTP_URL has no host"),
+    };
+    if mode == SmtpTls::Plain && !is_loopback(url.host()) {
+        anyhow::bail!(
+            "APP_SMTP_URL: the relay {host} is not on this machine, so it must be reached over \
+             TLS: use smtps://{host}:465 or smtp://{host}:587?tls=required"
+        );
+    }
+    let port = url.port().unwrap_or(match mode {
+        SmtpTls::Implicit => 465,
+        SmtpTls::Required => 587,
+        SmtpTls::Plain => 25,
+    });
+    let mut params = TlsParameters::builder(host.clone());
+    if let Some(pem) = extra_ca {
+        let cert = Certificate::from_pem(pem)
+            .map_err(|e| anyhow::anyhow!("APP_TLS_CA_FILE holds no PEM certificate: {e}"))?;
+        params = params.add_root_certificate(cert);
+    }
+    let params = params
+        .build_rustls()
+        .map_err(|e| anyhow::anyhow!("APP_SMTP_URL: TLS setup failed: {e}"))?;
+    let tls = match mode {
+        SmtpTls::Implicit => Tls::Wrapper(params),
+        SmtpTls::Required => Tls::Required(params),
+        SmtpTls::Plain => Tls::None,
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
+        .port(port)
+        .tls(tls)
+        .timeout(Some(TIMEOUT));
+    if !url.username().is_empty() {
+        let decode =
+            |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let password = url.password().map(decode).unwrap_or_default();
+        builder = builder.credentials(Credentials::new(decode(url.username()), password));
+    }
+    Ok(builder.build())
 }
 
 /// `123456` → `1 2 3 4 5 6`, for a voice reading digit by digit.
@@ -159,18 +292,34 @@ fn spaced(code: &str) -> String {
     code.chars().map(String::from).collect::<Vec<_>>().join(" ")
 }
 
-/// One message in the demo outbox.
-#[derive(Debug, serde::Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct OutboxMessage {
-    pub channel: String,
-    pub destination: String,
-    pub body: String,
-    /// Unix milliseconds.
-    pub created_at: i64,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub async fn outbox(db: &Db) -> sqlx::Result<Vec<OutboxMessage>> {
-    sqlx::query_as("SELECT channel, destination, body, created_at FROM outbox ORDER BY created_at DESC, id LIMIT 50")
-        .fetch_all(db)
-        .await
+    #[test]
+    fn a_gateway_off_this_machine_must_be_https() {
+        assert!(gateway_url("https://sms.example.net/send?key=k").is_ok());
+        assert!(gateway_url("http://127.0.0.1:9000/send").is_ok());
+        assert!(gateway_url("http://localhost:9000/send").is_ok());
+        assert!(gateway_url("http://[::1]:9000/send").is_ok());
+        let err = gateway_url("http://sms.example.net/send").unwrap_err().to_string();
+        assert!(err.contains("must use https://"), "{err}");
+        assert!(gateway_url("ftp://sms.example.net/").is_err());
+        assert!(gateway_url("not a url").is_err());
+    }
+
+    #[test]
+    fn a_relay_off_this_machine_must_be_reached_over_tls() {
+        assert!(smtp_transport("smtp://127.0.0.1:2525", None).is_ok());
+        assert!(smtp_transport("smtp://[::1]:2525", None).is_ok());
+        assert!(smtp_transport("smtp://localhost", None).is_ok());
+        assert!(smtp_transport("smtp://127.0.0.1.example.net", None).is_err());
+        assert!(smtp_transport("smtps://user:p%40ss@mail.example.net", None).is_ok());
+        assert!(smtp_transport("smtp://user:pass@mail.example.net:587?tls=required", None).is_ok());
+        let err =
+            smtp_transport("smtp://user:pass@mail.example.net:25", None).err().unwrap().to_string();
+        assert!(err.contains("must be reached over TLS") && err.contains("smtps://"), "{err}");
+        assert!(smtp_transport("smtp://mail.example.net?tls=opportunistic", None).is_err());
+        assert!(smtp_transport("imap://mail.example.net", None).is_err());
+    }
 }

@@ -3,8 +3,10 @@
 use secrecy::SecretString;
 use wire::{MethodKind, Policy};
 
-use crate::accounts::{self, NewAccount, Username};
-use crate::db::Db;
+use crate::domain::accounts::Username;
+use crate::passwords;
+use crate::store::accounts::NewAccount;
+use crate::store::Store;
 
 /// `(username, password, display name, MFA required, app passwords allowed)`.
 pub const DEMO_ACCOUNTS: [(&str, &str, &str, bool, bool); 3] = [
@@ -14,10 +16,10 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str, bool, bool); 3] = [
 ];
 
 /// Creates the demo accounts that do not exist yet; leaves existing ones alone.
-pub async fn seed(db: &Db) -> anyhow::Result<()> {
+pub async fn seed(store: &Store) -> anyhow::Result<()> {
     for (user, password, display_name, mfa_required, app_passwords_allowed) in DEMO_ACCOUNTS {
         let username = Username::parse(user).ok_or_else(|| anyhow::anyhow!("bad demo username"))?;
-        if accounts::find_by_username(db, &username).await?.is_some() {
+        if store.account_by_username(&username).await?.is_some() {
             continue;
         }
         let policy = Policy {
@@ -25,13 +27,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             app_passwords_allowed,
             allowed_methods: MethodKind::ALL.to_vec(),
         };
-        let password = SecretString::from(password);
-        accounts::create(
-            db,
-            NewAccount { username: &username, display_name, password: &password, policy: &policy },
-        )
-        .await?;
-        tracing::info!(username = user, "demo account created");
+        let hash = passwords::hash(&SecretString::from(password))?;
+        let new =
+            NewAccount { username: &username, display_name, password_hash: &hash, policy: &policy };
+        if store.create_account(new).await?.is_some() {
+            tracing::info!(username = user, "demo account created");
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use wire::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 
 use crate::request_id;
+use crate::store::{Refusal, StoreError};
 
 /// An error a handler returns.
 #[derive(Debug)]
@@ -66,18 +67,52 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => r.into(),
+            StoreError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotFound => Self::new(ErrorCode::NotFound),
+            Refusal::MethodNotAllowed => Self::new(ErrorCode::MethodNotAllowed),
+            Refusal::MfaRequired => Self::new(ErrorCode::MfaRequired),
+            Refusal::MfaLocked => Self::new(ErrorCode::MfaLocked),
+            Refusal::RateLimited(wait) => Self::new(ErrorCode::RateLimited).retry_after(wait),
+            Refusal::ResendTooSoon(wait) => Self::new(ErrorCode::ResendTooSoon).retry_after(wait),
+            Refusal::CodeExpired => Self::new(ErrorCode::CodeExpired),
+            Refusal::TooManyAttempts => Self::new(ErrorCode::TooManyAttempts),
+            Refusal::InvalidCode { attempts_left } => {
+                Self::new(ErrorCode::InvalidCode).attempts_left(attempts_left)
+            }
+            Refusal::LimitReached => Self::new(ErrorCode::LimitReached),
+            Refusal::NameTaken => Self::new(ErrorCode::NameTaken),
+        }
+    }
+}
+
 fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         BadRequest => StatusCode::BAD_REQUEST,
         ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
         InvalidCredentials | Unauthorized | SessionExpired => StatusCode::UNAUTHORIZED,
-        AccountDisabled | MfaRequired | NotAvailable | MethodNotAllowed => StatusCode::FORBIDDEN,
+        AccountDisabled | MfaRequired | NotAvailable | MethodNotAllowed | MfaLocked => {
+            StatusCode::FORBIDDEN
+        }
         InvalidCode | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
         TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
         LimitReached | NameTaken | IdempotencyConflict => StatusCode::CONFLICT,
         NotFound => StatusCode::NOT_FOUND,
         DeliveryFailed => StatusCode::BAD_GATEWAY,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UnsupportedMethod => StatusCode::METHOD_NOT_ALLOWED,
+        ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -95,6 +130,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         MfaRequired => "Verify your identity again first",
         NotAvailable => "App passwords are not available for this account",
         MethodNotAllowed => "This method is not allowed for this account",
+        MfaLocked => "Verification is locked for this account",
         InvalidCode => "The code is not correct",
         CodeExpired => "The code has expired",
         TooManyAttempts => "Too many attempts",
@@ -105,6 +141,9 @@ fn title_of(code: ErrorCode) -> &'static str {
         NotFound => "Not found",
         IdempotencyConflict => "This Idempotency-Key was used for another request",
         DeliveryFailed => "The code could not be sent; try again later",
+        PayloadTooLarge => "The request is too large",
+        UnsupportedMethod => "This HTTP method is not supported here",
+        ServerBusy => "The server is busy",
         Internal | Unknown => "Something went wrong on our side",
     }
 }
@@ -123,6 +162,7 @@ fn default_detail(code: ErrorCode) -> &'static str {
         MfaRequired => "Prove a registered method with POST /v1/mfa/challenges first.",
         NotAvailable => "The administrator's policy does not offer app passwords here.",
         MethodNotAllowed => "The administrator allows other methods; see account.policy.",
+        MfaLocked => "Too many wrong codes in a row; an administrator must unlock verification.",
         InvalidCode => "The code does not match; `attempts_left` says how many tries remain.",
         CodeExpired => "Codes are valid for a limited time; ask for a new one.",
         TooManyAttempts => "This code is spent after too many wrong tries; ask for a new one.",
@@ -133,6 +173,9 @@ fn default_detail(code: ErrorCode) -> &'static str {
         NotFound => "Nothing exists at this address for this account.",
         IdempotencyConflict => "Use a new Idempotency-Key for a different request.",
         DeliveryFailed => "The message gateway refused or did not answer.",
+        PayloadTooLarge => "Request bodies are limited in size; send less.",
+        UnsupportedMethod => "See the Allow header for the methods this path accepts.",
+        ServerBusy => "Too many requests of this kind are being handled; see Retry-After.",
         Internal | Unknown => "The error was logged with this request id.",
     }
 }
@@ -194,6 +237,9 @@ impl From<JsonRejection> for ApiError {
                     .detail("Send the body as JSON with Content-Type: application/json.");
                 e.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
                 e
+            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(ErrorCode::PayloadTooLarge)
             }
             _ => ApiError::new(ErrorCode::BadRequest).detail("The body could not be read."),
         }

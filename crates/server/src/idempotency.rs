@@ -10,13 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wire::{ErrorCode, IDEMPOTENCY_KEY};
 
-use crate::clock::now;
 use crate::crypto::{self, ServerKey};
-use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Json};
-
-/// How long a stored answer can be replayed.
-const TTL: i64 = 24 * 3600;
+use crate::store::idempotency::Claimed;
+use crate::store::Store;
 
 /// The client's key from the request headers, validated.
 pub fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
@@ -29,9 +26,10 @@ pub fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
 }
 
 /// Runs `create` once per (account, route, key); later calls with the same key and
-/// the same body get the stored answer, with another body a conflict.
+/// the same body get the stored answer, with another body a conflict. The claim is
+/// finished with the sealed answer, or released when `create` fails.
 pub async fn once<T, F, Fut>(
-    db: &Db,
+    store: &Store,
     server_key: &ServerKey,
     account_id: &str,
     route: &str,
@@ -50,67 +48,36 @@ where
     let id = server_key
         .keyed_hash("idempotency", format!("{account_id}\n{route}\n{client_key}").as_bytes());
     let fingerprint = crypto::sha256_hex(request_body);
-    let now = now();
-    sqlx::query("DELETE FROM idempotency WHERE created_at < ?").bind(now - TTL).execute(db).await?;
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency (account_id, idem_key, fingerprint, status, created_at) VALUES (?, ?, ?, 0, ?) \
-         ON CONFLICT (account_id, idem_key) DO NOTHING",
-    )
-    .bind(account_id)
-    .bind(&id)
-    .bind(&fingerprint)
-    .bind(now)
-    .execute(db)
-    .await?
-    .rows_affected()
-        == 1;
     let cipher = cipher(server_key, &client_key);
-
-    if !claimed {
-        let (stored_fp, status, body): (String, i64, Option<String>) = sqlx::query_as(
-            "SELECT fingerprint, status, body FROM idempotency WHERE account_id = ? AND idem_key = ?",
-        )
-        .bind(account_id)
-        .bind(&id)
-        .fetch_one(db)
-        .await?;
-        if stored_fp != fingerprint {
+    match store.claim_idempotency(account_id, &id, &fingerprint).await? {
+        None => {}
+        Some(Claimed::Conflict) => {
             return Err(ApiError::new(ErrorCode::IdempotencyConflict)
-                .detail("This Idempotency-Key was already used with a different request."));
+                .detail("This Idempotency-Key was already used with a different request."))
         }
-        let (Some(body), Ok(status)) =
-            (body, StatusCode::from_u16(u16::try_from(status).unwrap_or(0)))
-        else {
+        Some(Claimed::Running) => {
             return Err(ApiError::new(ErrorCode::IdempotencyConflict)
                 .detail("The first request with this Idempotency-Key is still running.")
-                .retry_after(1));
-        };
-        let value = open(&cipher, &body)
-            .ok_or_else(|| ApiError::internal("stored idempotent answer unreadable"))?;
-        return Ok((status, Json(value)));
+                .retry_after(1))
+        }
+        Some(Claimed::Done(status, body)) => {
+            let value = open(&cipher, &body)
+                .ok_or_else(|| ApiError::internal("stored idempotent answer unreadable"))?;
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+            return Ok((status, Json(value)));
+        }
     }
-
     match create().await {
         Ok(value) => {
             let sealed = seal(&cipher, &value)?;
-            sqlx::query(
-                "UPDATE idempotency SET status = ?, body = ? WHERE account_id = ? AND idem_key = ?",
-            )
-            .bind(i64::from(StatusCode::CREATED.as_u16()))
-            .bind(sealed)
-            .bind(account_id)
-            .bind(&id)
-            .execute(db)
-            .await?;
+            store
+                .finish_idempotency(account_id, &id, StatusCode::CREATED.as_u16(), &sealed)
+                .await?;
             Ok((StatusCode::CREATED, Json(value)))
         }
         Err(e) => {
             // A failed request leaves nothing behind: the client may retry with the same key.
-            sqlx::query("DELETE FROM idempotency WHERE account_id = ? AND idem_key = ?")
-                .bind(account_id)
-                .bind(&id)
-                .execute(db)
-                .await?;
+            store.release_idempotency(account_id, &id).await?;
             Err(e)
         }
     }

@@ -1,7 +1,13 @@
-use app_passwords_server::admin::{self, AccountCommand, AppPasswordCommand};
-use app_passwords_server::config::{Config, DEFAULT_DATABASE_URL};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app_passwords_server::admin::{self, AccountCommand, AppPasswordCommand, MethodCommand};
+use app_passwords_server::clock::Clock;
+use app_passwords_server::config::{Config, Limits, DEFAULT_DATABASE_URL};
+use app_passwords_server::crypto::ServerKey;
+use app_passwords_server::demo;
 use app_passwords_server::startup::Application;
-use app_passwords_server::{db, demo};
+use app_passwords_server::store::Store;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -26,6 +32,13 @@ enum Command {
         #[command(flatten)]
         db: Database,
     },
+    /// List or remove an account's registered MFA methods.
+    Methods {
+        #[command(subcommand)]
+        command: MethodCommand,
+        #[command(flatten)]
+        db: Database,
+    },
     /// List or revoke an account's app passwords.
     AppPasswords {
         #[command(subcommand)]
@@ -33,13 +46,36 @@ enum Command {
         #[command(flatten)]
         db: Database,
     },
+    /// The server key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
 }
 
-/// The database the admin commands work on.
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create a new server key file (mode 0600); an existing file is never overwritten.
+    Generate {
+        #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key")]
+        file: PathBuf,
+    },
+}
+
+/// The database the admin commands work on, and the server's key.
 #[derive(Args)]
 struct Database {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
+    #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key", global = true)]
+    secret_key_file: PathBuf,
+}
+
+impl Database {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let key = Arc::new(ServerKey::load(&self.secret_key_file, false)?);
+        Store::open(&self.database_url, Clock::system(), key, Arc::new(Limits::default())).await
+    }
 }
 
 #[tokio::main]
@@ -52,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
             let demo = config.demo;
             let app = Application::build(*config).await?;
             if demo {
-                demo::seed(app.db()).await?;
+                demo::seed(app.store()).await?;
             }
             tracing::info!("listening on http://{}", app.local_addr()?);
             if let Some(portal) = app.portal_addr() {
@@ -60,13 +96,18 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped().await?;
         }
-        Command::Account { command, db: database } => {
-            let pool = db::connect(&database.database_url).await?;
-            println!("{}", admin::account(&pool, command).await?);
+        Command::Account { command, db } => {
+            println!("{}", admin::account(&db.open().await?, command).await?)
         }
-        Command::AppPasswords { command, db: database } => {
-            let pool = db::connect(&database.database_url).await?;
-            println!("{}", admin::app_password(&pool, command).await?);
+        Command::Methods { command, db } => {
+            println!("{}", admin::methods(&db.open().await?, command).await?)
+        }
+        Command::AppPasswords { command, db } => {
+            println!("{}", admin::app_password(&db.open().await?, command).await?)
+        }
+        Command::Key { command: KeyCommand::Generate { file } } => {
+            ServerKey::generate(&file)?;
+            println!("created {} (keep it safe and backed up: without it no app password or authenticator key can be checked)", file.display());
         }
     }
     Ok(())

@@ -1,30 +1,32 @@
 //! Builds the application from a configuration and serves it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use wire::ErrorCode;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::ServerKey;
-use crate::db::{self, Db};
 use crate::deliver::Deliverer;
 use crate::error::ApiError;
+use crate::passwords::{HashStats, Hasher};
+pub use crate::state::AppState;
+use crate::store::Store;
 use crate::{request_id, routes, security};
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub key: Arc<ServerKey>,
-    pub deliverer: Arc<Deliverer>,
-}
+/// How often expired sessions, proofs, throttle windows and idempotency answers are
+/// removed.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// The whole HTTP application: API, static app, middleware.
 pub fn router(state: AppState) -> Router {
@@ -49,7 +51,9 @@ pub fn router(state: AppState) -> Router {
         .route("/app-passwords/{id}", delete(routes::app_passwords::revoke))
         .route("/legacy/whoami", get(routes::legacy::whoami))
         .route("/demo/outbox", get(routes::demo::outbox))
-        .fallback(|| async { ApiError::new(ErrorCode::NotFound) });
+        .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
+        .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
+        .layer(DefaultBodyLimit::max(state.config.max_body));
 
     let static_dir = &state.config.static_dir;
     let app = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
@@ -60,8 +64,14 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(app)
         .layer(cors(&state.config.allowed_origins))
         .layer(middleware::from_fn_with_state(headers, security::middleware))
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
+}
+
+/// A handler that panicked: an opaque 500 problem, the process carries on.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("a handler panicked").into_response()
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -87,9 +97,20 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url).await?;
-        let key = Arc::new(ServerKey::load_or_create(&config.secret_key_file)?);
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Clock::system()).await
+    }
+
+    /// Builds with the given clock (tests move time instead of waiting for it).
+    pub async fn build_with(mut config: Config, clock: Clock) -> anyhow::Result<Self> {
+        config.limits.validate()?;
+        let key = Arc::new(ServerKey::load(&config.secret_key_file, config.demo)?);
+        let limits = Arc::new(config.limits.clone());
+        let store = Store::open(&config.database_url, clock, key.clone(), limits).await?;
+        let hasher = Arc::new(Hasher::new(
+            config.limits.hash_slots(),
+            Duration::from_millis(config.limits.hash_queue_ms),
+        )?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
         let listener = TcpListener::bind(config.addr()).await?;
         let portal = match config.portal_port {
@@ -103,7 +124,7 @@ impl Application {
             }
             None => None,
         };
-        let state = AppState { db, config: Arc::new(config), key, deliverer };
+        let state = AppState { store, config: Arc::new(config), key, deliverer, hasher };
         Ok(Self { listener, portal, state })
     }
 
@@ -117,8 +138,13 @@ impl Application {
         self.portal.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
-    pub fn db(&self) -> &Db {
-        &self.state.db
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// What the password hasher has done (tests and benchmarks read it).
+    pub fn hash_stats(&self) -> Arc<HashStats> {
+        self.state.hasher.stats()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -130,6 +156,20 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let store = self.state.store.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            loop {
+                every.tick().await;
+                match store.sweep().await {
+                    Ok(swept) if swept.total() > 0 => {
+                        tracing::info!(?swept, "expired rows removed")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweep failed"),
+                }
+            }
+        });
         let portal = self.portal.map(|(listener, app)| {
             tracing::info!(addr = ?listener.local_addr().ok(), "serving the example portal");
             tokio::spawn(async move { axum::serve(listener, app).await })
@@ -143,10 +183,41 @@ impl Application {
         if let Some(portal) = portal {
             portal.abort();
         }
+        sweeper.abort();
         served
     }
 }
 
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[allow(clippy::panic)]
+    async fn boom() -> &'static str {
+        panic!("secret detail")
+    }
+
+    #[tokio::test]
+    #[allow(clippy::unwrap_used)]
+    async fn a_handler_that_panics_answers_an_opaque_problem_document() {
+        let app: Router =
+            Router::new().route("/boom", get(boom)).layer(CatchPanicLayer::custom(panicked));
+        let res = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], wire::PROBLEM_JSON);
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("\"code\":\"internal\"") && !text.contains("secret detail"),
+            "{text}"
+        );
+    }
 }

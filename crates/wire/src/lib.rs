@@ -229,13 +229,18 @@ pub struct VerifyRequest {
 }
 redacted_debug!(VerifyRequest {} hides code);
 
-/// `200` to a verify call: the method now proven, and what to do next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `200` to a verify call: the method now proven, what to do next, and the session's
+/// new token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Verified {
     pub method: Method,
     pub next: Next,
+    /// Proving a method replaces the session's bearer token (the one sent with this
+    /// request stops working): send this one from now on. Keep it in memory only.
+    pub token: String,
 }
+redacted_debug!(Verified { method, next } hides token);
 
 /// `POST /v1/mfa/challenges`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +342,8 @@ pub enum ErrorCode {
     MfaRequired,
     NotAvailable,
     MethodNotAllowed,
+    /// Too many wrong codes in a row: MFA is locked until an administrator unlocks it.
+    MfaLocked,
     InvalidCode,
     CodeExpired,
     TooManyAttempts,
@@ -348,6 +355,12 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// The code could not be sent (mail relay or SMS gateway down).
     DeliveryFailed,
+    /// The request body is larger than the endpoint accepts.
+    PayloadTooLarge,
+    /// The path exists but not with this HTTP method.
+    UnsupportedMethod,
+    /// The server is at capacity for this kind of work; retry after `Retry-After`.
+    ServerBusy,
     Internal,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]
@@ -431,8 +444,13 @@ mod tests {
             password: "abcdefghijklmnop".into(),
         };
         let code = VerifyRequest { code: "123456".into() };
-        let shown = format!("{req:?} {pw:?} {code:?}");
-        for secret in ["hunter2-secret", "abcdefghijklmnop", "123456"] {
+        let verified = Verified {
+            method: Method { id: "m".into(), kind: MethodKind::Totp, label: "app".into() },
+            next: Next::Ready,
+            token: "rotated-session-token".into(),
+        };
+        let shown = format!("{req:?} {pw:?} {code:?} {verified:?}");
+        for secret in ["hunter2-secret", "abcdefghijklmnop", "123456", "rotated-session-token"] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("a@b.example") && shown.contains("Outlook"));

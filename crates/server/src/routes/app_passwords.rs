@@ -3,11 +3,11 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
 
-use crate::app_passwords::{self, AppPasswordName, CreateError};
+use crate::auth::Authed;
+use crate::domain::app_passwords::AppPasswordName;
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
-use crate::sessions::Authed;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// App passwords need the account to allow them and a recent MFA proof.
 fn guard(authed: &Authed) -> ApiResult<()> {
@@ -24,7 +24,7 @@ pub async fn list(
     authed: Authed,
 ) -> ApiResult<Json<AppPasswordList>> {
     guard(&authed)?;
-    let items = app_passwords::list(&state.db, &authed.account.id).await?;
+    let items = state.store.app_passwords(&authed.account.id).await?;
     Ok(Json(AppPasswordList {
         items,
         limit: u32::try_from(state.config.limits.app_passwords).unwrap_or(0),
@@ -49,24 +49,25 @@ pub async fn create(
     let client_key = idempotency::key_from(&headers)?;
     let fingerprint = serde_json::to_vec(&req).unwrap_or_default();
     let account_id = authed.account.id.clone();
-    idempotency::once(&state.db, &state.key, &account_id, "app-password", client_key, &fingerprint, || async {
-        if app_passwords::count(&state.db, &account_id).await? >= state.config.limits.app_passwords {
-            return Err(ApiError::new(ErrorCode::LimitReached));
-        }
-        match app_passwords::create(&state.db, &state.key, &account_id, &name).await {
-            Ok((info, secret)) => {
-                tracing::info!(account = %account_id, app_password = %info.id, "app password created");
-                Ok(NewAppPassword {
-                    id: info.id,
-                    name: info.name,
-                    created_at: info.created_at,
-                    password: secret.expose_secret().to_owned(),
-                })
-            }
-            Err(CreateError::NameTaken) => Err(ApiError::new(ErrorCode::NameTaken)),
-            Err(CreateError::Db(e)) => Err(e.into()),
-        }
-    })
+    let store = &state.store;
+    idempotency::once(
+        store,
+        &state.key,
+        &account_id,
+        "app-password",
+        client_key,
+        &fingerprint,
+        || async {
+            let (info, secret) = store.create_app_password(&account_id, &name).await?;
+            tracing::info!(account = %account_id, app_password = %info.id, "app password created");
+            Ok(NewAppPassword {
+                id: info.id,
+                name: info.name,
+                created_at: info.created_at,
+                password: secret.expose_secret().to_owned(),
+            })
+        },
+    )
     .await
 }
 
@@ -80,7 +81,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     guard(&authed)?;
-    if app_passwords::revoke(&state.db, &authed.account.id, &id).await? {
+    if state.store.revoke_app_password(&authed.account.id, &id).await? {
         tracing::info!(account = %authed.account.id, app_password = %id, "app password revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -94,7 +95,7 @@ pub async fn revoke(
 #[tracing::instrument(skip_all)]
 pub async fn revoke_all(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
     guard(&authed)?;
-    let n = app_passwords::revoke_all(&state.db, &authed.account.id).await?;
+    let n = state.store.revoke_app_passwords(&authed.account.id).await?;
     tracing::info!(account = %authed.account.id, count = n, "all app passwords revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,9 +3,9 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use wire::ErrorCode;
 
-use crate::deliver::{self, OutboxMessage};
 use crate::error::{ApiError, ApiResult, Json};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::store::outbox::OutboxMessage;
 
 /// Demo mode only, loopback only: the messages that would have been sent, newest first.
 #[utoipa::path(get, path = "/v1/demo/outbox", tag = "demo",
@@ -18,5 +18,5 @@ pub async fn outbox(
     if !state.deliverer.demo() || !peer.ip().is_loopback() {
         return Err(ApiError::new(ErrorCode::NotFound));
     }
-    Ok(Json(deliver::outbox(&state.db).await?))
+    Ok(Json(state.store.outbox().await?))
 }

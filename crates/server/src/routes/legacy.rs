@@ -1,6 +1,4 @@
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -8,12 +6,15 @@ use base64::Engine;
 use secrecy::SecretString;
 use wire::{ErrorCode, WhoAmI};
 
-use crate::accounts::{self, Username};
-use crate::app_passwords::{self, Verdict};
+use crate::client::ClientAddr;
 use crate::crypto;
-use crate::error::{ApiError, Json};
-use crate::startup::AppState;
-use crate::throttle::Bucket;
+use crate::domain::accounts::Username;
+use crate::error::{ApiError, ApiResult, Json};
+use crate::limits::Budget;
+use crate::routes::sessions::busy;
+use crate::state::AppState;
+use crate::store::app_passwords::Legacy;
+use crate::store::Refusal;
 
 fn refused() -> Response {
     let mut res = ApiError::new(ErrorCode::InvalidCredentials).into_response();
@@ -39,15 +40,21 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 /// What a mail or Exchange-style server asks when a legacy client logs in with
 /// HTTP Basic `username:app-password`. The primary password is refused for every
 /// account whose admin requires MFA; only app passwords pass there.
+///
+/// Failures are counted per end client (the forwarded address when the caller is a
+/// trusted proxy or mail server) and per account, apart from the web sign-in budget, so
+/// a mail client retrying a revoked app password cannot lock its owner's web sign-in;
+/// a primary password checked here spends the web sign-in's password budget.
 #[utoipa::path(get, path = "/v1/legacy/whoami", tag = "legacy", security(("basic" = [])),
-    responses((status = 200, body = WhoAmI), (status = 401, body = wire::Problem), (status = 429, body = wire::Problem)))]
+    responses((status = 200, body = WhoAmI), (status = 401, body = wire::Problem),
+              (status = 429, body = wire::Problem), (status = 503, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn whoami(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
 ) -> Response {
-    match check(&state, peer, &headers).await {
+    match check(&state, &client, &headers).await {
         Ok(Some(username)) => (StatusCode::OK, Json(WhoAmI { username })).into_response(),
         Ok(None) => refused(),
         Err(e) => e.into_response(),
@@ -56,46 +63,40 @@ pub async fn whoami(
 
 async fn check(
     state: &AppState,
-    peer: SocketAddr,
+    client: &ClientAddr,
     headers: &HeaderMap,
-) -> Result<Option<String>, ApiError> {
+) -> ApiResult<Option<String>> {
     let Some((user, password)) = basic(headers) else { return Ok(None) };
     let Some(username) = Username::parse(&user) else { return Ok(None) };
-    let limits = &state.config.limits;
-    // Failures only are counted, per account and per address.
-    let acct = format!("legacy:acct:{}", username.as_str());
-    let addr = format!("legacy:addr:{}", peer.ip());
-    let buckets = [
-        Bucket { name: &acct, limit: limits.signin_per_account * 4, window: limits.signin_window },
-        Bucket { name: &addr, limit: limits.signin_per_address * 4, window: limits.signin_window },
-    ];
+    let store = &state.store;
     let normalized = crypto::normalize_app_password(&password);
-    match app_passwords::verify(
-        &state.db,
-        &state.key,
-        username.as_str(),
-        normalized.as_deref(),
-        &buckets,
-    )
-    .await?
-    {
-        Verdict::Blocked(wait) => {
-            return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
+    let (mut hits, primary_hash) =
+        match store.legacy_sign_in(username.as_str(), client, normalized.as_deref()).await? {
+            Legacy::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
+            Legacy::Blocked(wait) => return Err(Refusal::RateLimited(wait).into()),
+            Legacy::Refused { hits, primary_hash } => (hits, primary_hash),
+        };
+    let password = SecretString::from(password);
+    let Some(hash) = primary_hash else {
+        // Every refusal costs the same hash, so timing does not tell which accounts
+        // exist or accept their primary password here.
+        let _ = state.hasher.verify(None, password).await;
+        return Ok(None);
+    };
+    // The account does not require MFA: its primary password is checked, spending the
+    // same budget as a web sign-in.
+    let primary =
+        store.spend(&[Budget::Password(username.as_str())]).await?.map_err(Refusal::from)?;
+    match state.hasher.verify(Some(&hash), password).await {
+        Ok(true) => {
+            hits.merge(primary);
+            store.release(&hits).await?;
+            Ok(Some(username.as_str().to_owned()))
         }
-        Verdict::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
-        Verdict::Invalid => {}
+        Ok(false) => Ok(None),
+        Err(_) => {
+            store.release(&primary).await?;
+            Err(busy())
+        }
     }
-    // The primary password works only where the admin does not require MFA.
-    let account = accounts::find_by_username(&state.db, &username).await?;
-    let hash = account
-        .as_ref()
-        .filter(|a| !a.mfa_required && !a.disabled)
-        .map(|a| a.password_hash.clone());
-    if accounts::verify_password(hash, SecretString::from(password)).await {
-        return Ok(Some(username.as_str().to_owned()));
-    }
-    for b in &buckets {
-        b.hit(&state.db).await?;
-    }
-    Ok(None)
 }

@@ -1,34 +1,38 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretBox};
 use wire::{
     Challenge, ChallengeRequest, CodeSent, Enrollment, EnrollmentRequest, ErrorCode, MethodKind,
     Verified, VerifyRequest,
 };
 
+use crate::auth::Authed;
 use crate::clock::rfc3339;
 use crate::crypto;
+use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
-use crate::methods::{self, EmailAddress, PhoneNumber, Totp};
-use crate::proofs::{self, NewProof, Proof, Purpose};
-use crate::sessions::{self, Authed};
-use crate::startup::AppState;
-use crate::throttle::Bucket;
+use crate::state::AppState;
+use crate::store::proofs::{Opened, Purpose, Send};
 
-fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound).detail("No such enrollment or challenge in this session.")
-}
-
-/// Sends (or re-sends) the code of a sent-code proof; the answer for the client.
-async fn send(state: &AppState, proof: &Proof, to: &str) -> ApiResult<CodeSent> {
-    let expires =
-        proofs::send_code(&state.db, &state.key, &state.deliverer, &state.config.limits, proof, to)
-            .await?;
+/// Delivers the code of a new proof or of a resend; the answer for the client. A first
+/// code that cannot be delivered takes its proof with it.
+async fn deliver(
+    state: &AppState,
+    proof_id: &str,
+    kind: MethodKind,
+    send: Send,
+    first: bool,
+) -> ApiResult<CodeSent> {
+    if let Err(e) = state.deliverer.send(&state.store, kind, &send.to, &send.code).await {
+        tracing::warn!(error = %e, "code delivery failed");
+        state.store.send_failed(proof_id, first).await?;
+        return Err(ApiError::new(ErrorCode::DeliveryFailed));
+    }
     Ok(CodeSent {
-        destination: methods::label_for(proof.kind(), Some(to)),
+        destination: label_for(kind, Some(&send.to)),
         resend_after: u32::try_from(state.config.limits.resend_cooldown).unwrap_or(30),
-        expires_at: rfc3339(expires),
+        expires_at: rfc3339(send.expires_at),
     })
 }
 
@@ -48,13 +52,8 @@ pub async fn enroll(
 ) -> ApiResult<(StatusCode, Json<Enrollment>)> {
     authed.require_available()?;
     let kind = req.kind();
-    if !authed.account.policy().allowed_methods.contains(&kind) {
+    if !authed.account.allows(kind) {
         return Err(ApiError::new(ErrorCode::MethodNotAllowed));
-    }
-    // Adding a second method needs the first one proven: a stolen password alone must
-    // not be enough to register an attacker's phone.
-    if !methods::list(&state.db, &authed.account.id).await?.is_empty() {
-        authed.require_mfa()?;
     }
     let destination = match &req {
         EnrollmentRequest::Totp => None,
@@ -75,54 +74,47 @@ pub async fn enroll(
     let fingerprint = serde_json::to_vec(&req).unwrap_or_default();
     let account_id = authed.account.id.clone();
     idempotency::once(
-        &state.db,
+        &state.store,
         &state.key,
         &account_id,
         "enroll",
         client_key,
         &fingerprint,
         || async {
-            let per_session = format!("enroll:{}", authed.session_id);
-            let per_session = Bucket { name: &per_session, limit: 10, window: 3600 };
-            if let Some(wait) = per_session.hit(&state.db).await? {
-                return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
-            }
-            let totp = match kind {
-                MethodKind::Totp => Some(
+            let key = (kind == MethodKind::Totp)
+                .then(|| SecretBox::new(Box::new(crypto::new_totp_key())));
+            let totp = match &key {
+                Some(k) => Some(
                     Totp::new(
-                        crypto::new_totp_key(),
+                        k.expose_secret().clone(),
                         &state.config.issuer,
                         &authed.account.username,
                     )
                     .ok_or_else(|| ApiError::internal("TOTP key rejected"))?,
                 ),
-                _ => None,
+                None => None,
             };
-            let secret = totp.as_ref().map(Totp::secret_base32);
-            let proof = proofs::create(
-                &state.db,
-                NewProof {
-                    purpose: Purpose::Enroll,
-                    session_id: &authed.session_id,
-                    account_id: &authed.account.id,
+            let Opened { id, send, .. } = state
+                .store
+                .open_enrollment(
+                    &authed.session_id,
+                    &account_id,
                     kind,
-                    method_id: None,
-                    destination: destination.as_deref(),
-                    totp_secret: secret.as_deref(),
-                },
-            )
-            .await?;
+                    destination.as_deref(),
+                    key.as_ref(),
+                )
+                .await?;
             let mut out = Enrollment {
-                id: proof.id.clone(),
+                id: id.clone(),
                 kind,
-                secret,
+                secret: totp.as_ref().map(Totp::secret_base32),
                 otpauth_uri: totp.as_ref().map(Totp::uri),
                 destination: None,
                 resend_after: None,
                 expires_at: None,
             };
-            if let Some(to) = &destination {
-                let sent = send_first(&state, &proof, to).await?;
+            if let Some(send) = send {
+                let sent = deliver(&state, &id, kind, send, true).await?;
                 out.destination = Some(sent.destination);
                 out.resend_after = Some(sent.resend_after);
                 out.expires_at = Some(sent.expires_at);
@@ -133,57 +125,32 @@ pub async fn enroll(
     .await
 }
 
-/// The TOTP of a stored key, if any.
-fn stored_totp(state: &AppState, authed: &Authed, secret: Option<&str>) -> ApiResult<Option<Totp>> {
-    secret
-        .map(|s| {
-            Totp::from_base32(s, &state.config.issuer, &authed.account.username)
-                .ok_or_else(|| ApiError::internal("stored TOTP key unreadable"))
-        })
-        .transpose()
-}
-
-/// Sends the first code of a new proof; a proof whose code could not be sent is dropped.
-async fn send_first(state: &AppState, proof: &Proof, to: &str) -> ApiResult<CodeSent> {
-    let sent = send(state, proof, to).await;
-    if sent.is_err() {
-        proofs::delete(&state.db, &proof.id).await?;
-    }
-    sent
-}
-
-async fn open_proof(
-    state: &AppState,
-    authed: &Authed,
-    purpose: Purpose,
-    id: &str,
-) -> ApiResult<Proof> {
-    proofs::find(&state.db, &authed.session_id, purpose, id).await?.ok_or_else(not_found)
-}
-
-/// Where a proof's codes go: the enrollment's new destination or the method's.
-async fn destination_of(state: &AppState, authed: &Authed, proof: &Proof) -> ApiResult<String> {
-    let dest = match &proof.method_id {
-        Some(method_id) => methods::find(&state.db, &authed.account.id, method_id)
-            .await?
-            .and_then(|m| m.destination),
-        None => proof.destination.clone(),
-    };
-    dest.filter(|_| proof.kind().sends_code()).ok_or_else(|| {
-        ApiError::new(ErrorCode::BadRequest)
-            .detail("Authenticator app codes are not sent; open the app.")
-    })
-}
-
 async fn resend(
     state: AppState,
     authed: Authed,
     purpose: Purpose,
     id: String,
 ) -> ApiResult<(StatusCode, Json<CodeSent>)> {
-    let proof = open_proof(&state, &authed, purpose, &id).await?;
-    let to = destination_of(&state, &authed, &proof).await?;
-    Ok((StatusCode::CREATED, Json(send(&state, &proof, &to).await?)))
+    let (kind, send) = state.store.resend(&authed.session_id, purpose, &id).await?;
+    Ok((StatusCode::CREATED, Json(deliver(&state, &id, kind, send, false).await?)))
+}
+
+async fn verify(
+    state: AppState,
+    authed: Authed,
+    purpose: Purpose,
+    id: String,
+    req: VerifyRequest,
+) -> ApiResult<Json<Verified>> {
+    let code = crypto::normalize_code(&req.code);
+    let proven = state.store.verify(&authed.session_id, purpose, &id, code.as_deref()).await?;
+    tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
+    let fresh = state.store.mfa_fresh(proven.mfa_at);
+    Ok(Json(Verified {
+        method: proven.method.to_wire(),
+        next: authed.account.next(proven.methods, fresh).0,
+        token: proven.token.expose_secret().to_owned(),
+    }))
 }
 
 /// Send another code for an enrollment (after the cooldown).
@@ -198,11 +165,13 @@ pub async fn enrollment_resend(
     resend(state, authed, Purpose::Enroll, id).await
 }
 
-/// Check the code and register the method (seed step 4).
+/// Check the code and register the method (seed step 4). The session's token is
+/// replaced: the answer carries the new one.
 #[utoipa::path(post, path = "/v1/mfa/enrollments/{id}/verify", tag = "mfa", security(("bearer" = [])),
     request_body = VerifyRequest,
-    responses((status = 200, body = Verified), (status = 404, body = wire::Problem),
-              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem)))]
+    responses((status = 200, body = Verified), (status = 403, body = wire::Problem),
+              (status = 404, body = wire::Problem), (status = 422, body = wire::Problem),
+              (status = 429, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn enrollment_verify(
     State(state): State<AppState>,
@@ -210,67 +179,33 @@ pub async fn enrollment_verify(
     Path(id): Path<String>,
     Json(req): Json<VerifyRequest>,
 ) -> ApiResult<Json<Verified>> {
-    let proof = open_proof(&state, &authed, Purpose::Enroll, &id).await?;
-    let totp = stored_totp(&state, &authed, proof.totp_secret.as_deref())?;
-    let code = SecretString::from(req.code);
-    let passed =
-        proofs::check(&state.db, &state.key, &state.config.limits, &proof, totp.as_ref(), &code)
-            .await?;
-    let method = methods::insert(
-        &state.db,
-        &authed.account.id,
-        proof.kind(),
-        proof.destination.as_deref(),
-        proof.totp_secret.as_deref().zip(passed.totp_step),
-    )
-    .await?;
-    tracing::info!(account = %authed.account.id, kind = method.kind().as_str(), "method registered");
-    proven(&state, &authed, &method).await
+    verify(state, authed, Purpose::Enroll, id, req).await
 }
 
 /// Returning users: prove a registered method.
 #[utoipa::path(post, path = "/v1/mfa/challenges", tag = "mfa", security(("bearer" = [])),
     request_body = ChallengeRequest,
-    responses((status = 201, body = Challenge), (status = 404, body = wire::Problem),
-              (status = 429, body = wire::Problem), (status = 502, body = wire::Problem)))]
+    responses((status = 201, body = Challenge), (status = 403, body = wire::Problem),
+              (status = 404, body = wire::Problem), (status = 429, body = wire::Problem),
+              (status = 502, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn challenge(
     State(state): State<AppState>,
     authed: Authed,
     Json(req): Json<ChallengeRequest>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
-    let method =
-        methods::find(&state.db, &authed.account.id, &req.method_id).await?.ok_or_else(|| {
-            ApiError::new(ErrorCode::NotFound).detail("No such method on this account.")
-        })?;
-    let per_session = format!("challenge:{}", authed.session_id);
-    if let Some(wait) =
-        (Bucket { name: &per_session, limit: 10, window: 3600 }).hit(&state.db).await?
-    {
-        return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
-    }
-    let proof = proofs::create(
-        &state.db,
-        NewProof {
-            purpose: Purpose::Challenge,
-            session_id: &authed.session_id,
-            account_id: &authed.account.id,
-            kind: method.kind(),
-            method_id: Some(&method.id),
-            destination: None,
-            totp_secret: None,
-        },
-    )
-    .await?;
+    let Opened { id, kind, method, send } =
+        state.store.open_challenge(&authed.session_id, &authed.account.id, &req.method_id).await?;
+    let method = method.ok_or_else(|| ApiError::internal("challenge without a method"))?;
     let mut out = Challenge {
-        id: proof.id.clone(),
+        id: id.clone(),
         method: method.to_wire(),
         destination: None,
         resend_after: None,
         expires_at: None,
     };
-    if let Some(to) = method.destination.as_deref().filter(|_| method.kind().sends_code()) {
-        let sent = send_first(&state, &proof, to).await?;
+    if let Some(send) = send {
+        let sent = deliver(&state, &id, kind, send, true).await?;
         out.destination = Some(sent.destination);
         out.resend_after = Some(sent.resend_after);
         out.expires_at = Some(sent.expires_at);
@@ -290,11 +225,13 @@ pub async fn challenge_resend(
     resend(state, authed, Purpose::Challenge, id).await
 }
 
-/// Check a challenge's code; the session then counts as MFA-verified (step-up).
+/// Check a challenge's code: the session counts as MFA-verified (step-up) and its
+/// token is replaced: the answer carries the new one.
 #[utoipa::path(post, path = "/v1/mfa/challenges/{id}/verify", tag = "mfa", security(("bearer" = [])),
     request_body = VerifyRequest,
-    responses((status = 200, body = Verified), (status = 404, body = wire::Problem),
-              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem)))]
+    responses((status = 200, body = Verified), (status = 403, body = wire::Problem),
+              (status = 404, body = wire::Problem), (status = 422, body = wire::Problem),
+              (status = 429, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn challenge_verify(
     State(state): State<AppState>,
@@ -302,27 +239,5 @@ pub async fn challenge_verify(
     Path(id): Path<String>,
     Json(req): Json<VerifyRequest>,
 ) -> ApiResult<Json<Verified>> {
-    let proof = open_proof(&state, &authed, Purpose::Challenge, &id).await?;
-    let method_id = proof.method_id.clone().unwrap_or_default();
-    let method =
-        methods::find(&state.db, &authed.account.id, &method_id).await?.ok_or_else(not_found)?;
-    let totp = stored_totp(&state, &authed, method.totp_secret.as_deref())?;
-    let code = SecretString::from(req.code);
-    proofs::check(&state.db, &state.key, &state.config.limits, &proof, totp.as_ref(), &code)
-        .await?;
-    proven(&state, &authed, &method).await
-}
-
-/// A method was just proven: the session counts as MFA-verified (step-up).
-async fn proven(
-    state: &AppState,
-    authed: &Authed,
-    method: &methods::MethodRow,
-) -> ApiResult<Json<Verified>> {
-    sessions::mark_mfa(&state.db, &authed.session_id).await?;
-    let count = methods::list(&state.db, &authed.account.id).await?.len();
-    Ok(Json(Verified {
-        method: method.to_wire(),
-        next: sessions::next_for(&authed.account, count, true).0,
-    }))
+    verify(state, authed, Purpose::Challenge, id, req).await
 }

@@ -1,29 +1,26 @@
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use wire::{Account, AccountState, ErrorCode, Next, NotAvailableReason, Session, SignInRequest};
+use wire::{Account, AccountState, ErrorCode, Session, SignInRequest};
 
-use crate::accounts::{self, AccountRow, Username};
+use crate::auth::Authed;
+use crate::client::ClientAddr;
 use crate::clock::rfc3339;
-use crate::db::Db;
+use crate::domain::accounts::{AccountRow, Username};
 use crate::error::{ApiError, ApiResult, Json};
-use crate::methods;
-use crate::sessions::{self, Authed};
-use crate::startup::AppState;
-use crate::throttle::Bucket;
+use crate::limits::Budget;
+use crate::passwords::Busy;
+use crate::state::AppState;
+use crate::store::{Refusal, Store};
 
 /// The account as the client sees it, and what to do next.
 pub async fn account_state(
-    db: &Db,
+    store: &Store,
     account: &AccountRow,
     mfa_fresh: bool,
 ) -> sqlx::Result<AccountState> {
-    let methods: Vec<_> =
-        methods::list(db, &account.id).await?.iter().map(|m| m.to_wire()).collect();
-    let (next, reason): (Next, Option<NotAvailableReason>) =
-        sessions::next_for(account, methods.len(), mfa_fresh);
+    let methods: Vec<_> = store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
+    let (next, reason) = account.next(methods.len(), mfa_fresh);
     let account = Account {
         username: account.username.clone(),
         display_name: account.display_name.clone(),
@@ -33,14 +30,26 @@ pub async fn account_state(
     Ok(AccountState { account, next, reason })
 }
 
+/// The answer when no hashing slot came free in time.
+pub fn busy() -> ApiError {
+    ApiError::new(ErrorCode::ServerBusy)
+        .detail("Too many sign-ins are being checked right now; try again in a moment.")
+        .retry_after(2)
+}
+
 /// Sign in with the work or school account and password (seed step 1).
+///
+/// The attempt is counted against the client's address and the account's password
+/// budget BEFORE the hash is computed, so a burst of wrong passwords is evaluated no
+/// further than the budget; a right password hands its hits back.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = SignInRequest,
     responses((status = 201, body = Session), (status = 401, body = wire::Problem),
-              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem)))]
+              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem),
+              (status = 503, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Json(req): Json<SignInRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let username = Username::parse(&req.username);
@@ -49,42 +58,27 @@ pub async fn create(
     if password.expose_secret().is_empty() {
         return Err(ApiError::invalid("password", "required"));
     }
-    let limits = &state.config.limits;
-    let by_address = format!("signin:addr:{}", peer.ip());
-    let by_address = Bucket {
-        name: &by_address,
-        limit: limits.signin_per_address,
-        window: limits.signin_window,
-    };
-    if let Some(wait) = by_address.hit(&state.db).await? {
-        return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
-    }
-    let by_account = format!("signin:acct:{}", username.as_str());
-    let by_account = Bucket {
-        name: &by_account,
-        limit: limits.signin_per_account,
-        window: limits.signin_window,
-    };
-    if let Some(wait) = by_account.blocked(&state.db).await? {
-        return Err(ApiError::new(ErrorCode::RateLimited).retry_after(wait));
-    }
-
-    let account = accounts::find_by_username(&state.db, &username).await?;
-    let ok = accounts::verify_password(account.as_ref().map(|a| a.password_hash.clone()), password)
-        .await;
-    let account = match account {
-        Some(account) if ok => account,
-        _ => {
-            by_account.hit(&state.db).await?;
-            return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    let store = &state.store;
+    let budgets = [Budget::SignInAddress(&client), Budget::Password(username.as_str())];
+    let hits = store.spend(&budgets).await?.map_err(Refusal::from)?;
+    let account = store.account_by_username(&username).await?;
+    let verified =
+        state.hasher.verify(account.as_ref().map(|a| a.password_hash.as_str()), password).await;
+    let account = match (verified, account) {
+        (Ok(true), Some(account)) => account,
+        (Ok(_), _) => return Err(ApiError::new(ErrorCode::InvalidCredentials)),
+        (Err(Busy), _) => {
+            // Not evaluated: it was no failure.
+            store.release(&hits).await?;
+            return Err(busy());
         }
     };
-    by_account.clear(&state.db).await?;
+    store.release(&hits).await?;
     if account.disabled {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
-    let (token, expires_at) = sessions::create(&state.db, &account.id, limits.session_max).await?;
-    let view = account_state(&state.db, &account, false).await?;
+    let (token, expires_at) = store.create_session(&account.id).await?;
+    let view = account_state(store, &account, false).await?;
     tracing::info!(account = %account.id, next = ?view.next, "signed in");
     Ok((
         StatusCode::CREATED,
@@ -106,7 +100,7 @@ pub async fn account(
     State(state): State<AppState>,
     authed: Authed,
 ) -> ApiResult<Json<AccountState>> {
-    Ok(Json(account_state(&state.db, &authed.account, authed.mfa_fresh()).await?))
+    Ok(Json(account_state(&state.store, &authed.account, authed.mfa_fresh).await?))
 }
 
 /// Sign out: the token stops working.
@@ -114,6 +108,6 @@ pub async fn account(
     responses((status = 204), (status = 401, body = wire::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn delete(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
-    sessions::delete(&state.db, &authed.session_id).await?;
+    state.store.end_session(&authed.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

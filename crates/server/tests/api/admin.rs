@@ -5,10 +5,11 @@ use std::process::{Command, Stdio};
 
 use crate::common::*;
 
-fn cli(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+pub fn cli(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
         .args(args)
         .env("DATABASE_URL", format!("sqlite://{}", app.dir.path().join("test.db").display()))
+        .env("APP_SECRET_KEY_FILE", app.dir.path().join("server.key"))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -91,4 +92,63 @@ async fn the_cli_refuses_bad_input_with_a_clear_message() {
     assert!(!ok && out.contains("no account"), "{out}");
     let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--methods", "pigeon"], None);
     assert!(!ok && out.contains("unknown method"), "{out}");
+}
+
+#[tokio::test]
+async fn a_helpdesk_lists_and_removes_methods_and_resets_mfa() {
+    let app = spawn_app().await;
+    let user = app.sign_in(NEW_USER).await;
+    let secret = user.enroll_totp().await;
+    let (ok, out) = cli(&app, &["methods", "list", NEW_USER.0], None);
+    assert!(ok && out.contains("totp") && out.contains("Authenticator app"), "{out}");
+    assert!(!out.contains(&secret) && !out.contains("v1:"), "never the key: {out}");
+    let id = out.split('\t').next().unwrap().trim().to_owned();
+
+    // Reset: methods gone, sessions ended, the next sign-in sets MFA up again.
+    let (ok, out) = cli(&app, &["account", "reset-mfa", NEW_USER.0], None);
+    assert!(ok && out.contains("1 methods removed"), "{out}");
+    assert_eq!(user.get("/v1/account").await.status(), 401, "sessions ended");
+    let again = app.sign_in(NEW_USER).await;
+    assert_eq!(again.session["next"], "mfa_setup");
+
+    let (ok, out) = cli(&app, &["methods", "remove", NEW_USER.0, &id], None);
+    assert!(!ok && out.contains("no method"), "{out}");
+    again.enroll_totp().await;
+    let (_, out) = cli(&app, &["methods", "list", NEW_USER.0], None);
+    let id = out.split('\t').next().unwrap().trim().to_owned();
+    let (ok, _) = cli(&app, &["methods", "remove", NEW_USER.0, &id], None);
+    assert!(ok);
+    assert_eq!(app.sign_in(NEW_USER).await.session["next"], "mfa_setup");
+}
+
+#[tokio::test]
+async fn a_new_password_revokes_app_passwords_unless_told_to_keep_them() {
+    let app = spawn_app().await;
+    let user = app.sign_in(NEW_USER).await;
+    user.enroll_totp().await;
+    let (_, first) = user.create_app_password("Outlook").await;
+    let (ok, out) = cli(
+        &app,
+        &["account", "set-password", NEW_USER.0, "--keep-app-passwords"],
+        Some("Another-pass-1\n"),
+    );
+    assert!(ok && out.contains("0 app passwords revoked"), "{out}");
+    assert_eq!(app.legacy(NEW_USER.0, &first).await.status(), 200, "kept on request");
+    assert_eq!(user.get("/v1/account").await.status(), 401, "sessions end either way");
+
+    let (ok, out) = cli(&app, &["account", "set-password", NEW_USER.0], Some("Third-pass-12\n"));
+    assert!(ok && out.contains("1 app passwords revoked"), "{out}");
+    assert_eq!(app.legacy(NEW_USER.0, &first).await.status(), 401, "revoked by default");
+    app.sign_in((NEW_USER.0, "Third-pass-12")).await;
+}
+
+#[tokio::test]
+async fn display_names_that_disguise_themselves_are_refused() {
+    let app = spawn_app().await;
+    let (ok, out) = cli(
+        &app,
+        &["account", "create", "eve@contoso.example", "--display-name", "IT\u{202E}kseD pleH"],
+        Some("Correct-horse-9\n"),
+    );
+    assert!(!ok && out.contains("bidi"), "{out}");
 }

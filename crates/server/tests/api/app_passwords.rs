@@ -36,7 +36,7 @@ async fn app_passwords_need_a_recent_mfa_proof() {
     user.enroll_totp().await;
     user.create_app_password("fresh").await;
     // Eleven minutes later the step-up has lapsed.
-    app.sql("UPDATE sessions SET mfa_at = mfa_at - 660").await;
+    app.clock.advance(660);
     let (status, body) =
         problem(user.post("/v1/app-passwords", json!({"name": "stale"})).await).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("mfa_required")));
@@ -91,7 +91,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_password_not_a_
     let create = |name: &'static str| {
         app.http
             .post(app.url("/v1/app-passwords"))
-            .bearer_auth(&user.token)
+            .bearer_auth(user.token())
             .header("Idempotency-Key", "c0ffee-0001")
             .json(&json!({"name": name}))
             .send()

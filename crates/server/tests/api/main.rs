@@ -3,12 +3,15 @@
 
 mod admin;
 mod app_passwords;
+mod attacks;
 mod common;
+mod deliveries;
+mod flood;
 mod health;
 mod legacy;
 mod mfa;
 mod openapi;
+mod operations;
 mod portal;
 mod replicas;
 mod sessions;
-mod smtp;

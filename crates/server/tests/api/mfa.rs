@@ -16,12 +16,12 @@ async fn totp_enrollment_gives_a_key_and_uri_and_the_verified_method_makes_the_s
     assert!(uri.contains(&format!("secret={secret}")) && uri.contains("issuer=Contoso"));
 
     let id = e["id"].as_str().unwrap();
-    let res = user
-        .post(&format!("/v1/mfa/enrollments/{id}/verify"), json!({"code": totp(secret, 0)}))
-        .await;
+    let old_token = user.token();
+    let res = user.verify(&format!("/v1/mfa/enrollments/{id}/verify"), &app.totp(secret, 0)).await;
     assert_eq!(res.status(), 200);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["next"], "ready");
+    assert_ne!(user.token(), old_token, "proving MFA rotates the session token");
     assert_eq!(v["method"]["kind"], "totp");
     assert_eq!(v["method"]["label"], "Authenticator app");
     let account: Value = user.get("/v1/account").await.json().await.unwrap();
@@ -29,8 +29,11 @@ async fn totp_enrollment_gives_a_key_and_uri_and_the_verified_method_makes_the_s
     assert_eq!(account["account"]["methods"].as_array().unwrap().len(), 1);
     // The enrollment is closed: verifying it again finds nothing.
     let (status, _) = problem(
-        user.post(&format!("/v1/mfa/enrollments/{id}/verify"), json!({"code": totp(secret, 0)}))
-            .await,
+        user.post(
+            &format!("/v1/mfa/enrollments/{id}/verify"),
+            json!({"code": app.totp(secret, 0)}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 404);
@@ -43,14 +46,14 @@ async fn totp_accepts_the_neighbouring_steps_but_not_two_steps_away() {
     let e = user.create("/v1/mfa/enrollments", json!({"kind": "totp"})).await;
     let (secret, id) = (e["secret"].as_str().unwrap(), e["id"].as_str().unwrap());
     let verify = format!("/v1/mfa/enrollments/{id}/verify");
-    for far in [totp(secret, -3), totp(secret, 3)] {
-        if far == totp(secret, 0) || far == totp(secret, -1) || far == totp(secret, 1) {
+    for far in [app.totp(secret, -3), app.totp(secret, 3)] {
+        if far == app.totp(secret, 0) || far == app.totp(secret, -1) || far == app.totp(secret, 1) {
             continue; // one in a million: the same digits
         }
         let (status, body) = problem(user.post(&verify, json!({"code": far})).await).await;
         assert_eq!((status, body["code"].as_str()), (422, Some("invalid_code")));
     }
-    let res = user.post(&verify, json!({"code": totp(secret, -1)})).await;
+    let res = user.verify(&verify, &app.totp(secret, -1)).await;
     assert_eq!(res.status(), 200);
 }
 
@@ -65,10 +68,10 @@ async fn a_totp_code_is_never_accepted_twice_for_the_same_method() {
     let c = again.create("/v1/mfa/challenges", json!({"method_id": method_id})).await;
     let verify = format!("/v1/mfa/challenges/{}/verify", c["id"].as_str().unwrap());
     let (status, body) =
-        problem(again.post(&verify, json!({"code": totp(&secret, 0)})).await).await;
+        problem(again.post(&verify, json!({"code": app.totp(&secret, 0)})).await).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid_code")), "replayed code");
     // The next step's code works once.
-    let res = again.post(&verify, json!({"code": totp(&secret, 1)})).await;
+    let res = again.verify(&verify, &app.totp(&secret, 1)).await;
     assert_eq!(res.status(), 200);
 }
 
@@ -150,7 +153,7 @@ async fn sent_codes_expire() {
     let e =
         user.create("/v1/mfa/enrollments", json!({"kind": "sms", "phone": "+33612345678"})).await;
     let code = app.last_code().await;
-    app.sql("UPDATE proofs SET code_expires = code_expires - 601").await;
+    app.clock.advance(601);
     let (status, body) = problem(
         user.post(
             &format!("/v1/mfa/enrollments/{}/verify", e["id"].as_str().unwrap()),
@@ -175,7 +178,7 @@ async fn resend_waits_for_the_cooldown_then_replaces_the_code() {
     let (status, body) = problem(res).await;
     assert_eq!((status, body["code"].as_str()), (429, Some("resend_too_soon")));
 
-    app.sql("UPDATE proofs SET last_sent_at = last_sent_at - 31").await;
+    app.clock.advance(31);
     let res = user.post(&format!("/v1/mfa/enrollments/{id}/resend"), json!({})).await;
     assert_eq!(res.status(), 201);
     let sent: Value = res.json().await.unwrap();
@@ -188,7 +191,7 @@ async fn resend_waits_for_the_cooldown_then_replaces_the_code() {
         .await;
         assert_eq!(body["code"], "invalid_code", "the first code stopped working");
     }
-    let res = user.post(&format!("/v1/mfa/enrollments/{id}/verify"), json!({"code": second})).await;
+    let res = user.verify(&format!("/v1/mfa/enrollments/{id}/verify"), &second).await;
     assert_eq!(res.status(), 200);
 }
 
@@ -200,12 +203,7 @@ async fn returning_users_prove_a_registered_sent_method_with_a_challenge() {
         .create("/v1/mfa/enrollments", json!({"kind": "email", "email": "nora@example.com"}))
         .await;
     let code = app.last_code().await;
-    first
-        .post(
-            &format!("/v1/mfa/enrollments/{}/verify", e["id"].as_str().unwrap()),
-            json!({"code": code}),
-        )
-        .await;
+    first.verify(&format!("/v1/mfa/enrollments/{}/verify", e["id"].as_str().unwrap()), &code).await;
 
     let user = app.sign_in(NEW_USER).await;
     assert_eq!(user.session["next"], "mfa_challenge");
@@ -218,9 +216,9 @@ async fn returning_users_prove_a_registered_sent_method_with_a_challenge() {
     let c: Value = res.json().await.unwrap();
     assert_eq!(c["destination"], "n•••@example.com");
     let res = user
-        .post(
+        .verify(
             &format!("/v1/mfa/challenges/{}/verify", c["id"].as_str().unwrap()),
-            json!({"code": app.last_code().await}),
+            &app.last_code().await,
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -278,7 +276,7 @@ async fn an_enrollment_retried_with_the_same_idempotency_key_sends_one_code() {
     let send = || async {
         app.http
             .post(app.url("/v1/mfa/enrollments"))
-            .bearer_auth(&user.token)
+            .bearer_auth(user.token())
             .header("Idempotency-Key", "3f1c2a9e-retry")
             .json(&json!({"kind": "sms", "phone": "+33612345678"}))
             .send()

@@ -1,8 +1,12 @@
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
+use app_passwords_server::clock::Clock;
 use app_passwords_server::config::Config;
 use app_passwords_server::demo;
+use app_passwords_server::passwords::HashStats;
 use app_passwords_server::startup::Application;
+use app_passwords_server::store::Store;
 use serde_json::{json, Value};
 
 pub const NEW_USER: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
@@ -15,7 +19,15 @@ pub struct TestApp {
     pub portal: Option<String>,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The server's clock: tests move it instead of waiting.
+    pub clock: Clock,
+    pub hashes: Arc<HashStats>,
+    /// The server's own store (to sweep, or look at what is stored).
+    pub store: Store,
 }
+
+/// Where a test's manual clock starts: a fixed instant in the middle of a TOTP step.
+pub const START: i64 = 1_790_000_015;
 
 /// Starts the real server on a free loopback port with a fresh SQLite database and
 /// the demo accounts.
@@ -27,18 +39,21 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(dir.path());
     tweak(&mut config);
-    let app = Application::build(config).await.expect("server builds");
-    demo::seed(app.db()).await.unwrap();
+    let clock = Clock::manual(START);
+    let app = Application::build_with(config, clock.clone()).await.expect("server builds");
+    demo::seed(app.store()).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
     let portal = app.portal_addr().map(|a| format!("http://{a}"));
+    let hashes = app.hash_stats();
+    let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, portal, http: reqwest::Client::new(), dir }
+    TestApp { base, portal, http: reqwest::Client::new(), dir, clock, hashes, store }
 }
 
-/// A signed-in client.
+/// A signed-in client. Its token changes when it proves MFA, as the server rotates it.
 pub struct User<'a> {
     pub app: &'a TestApp,
-    pub token: String,
+    token: Mutex<String>,
     pub session: Value,
 }
 
@@ -55,7 +70,13 @@ impl TestApp {
         let res = self.post("/v1/sessions", json!({"username": user, "password": pass})).await;
         assert_eq!(res.status(), 201, "sign-in of {user}");
         let session: Value = res.json().await.unwrap();
-        User { app: self, token: session["token"].as_str().unwrap().to_owned(), session }
+        let token = Mutex::new(session["token"].as_str().unwrap().to_owned());
+        User { app: self, token, session }
+    }
+
+    /// The TOTP code `offset` steps from the server's clock, from oathtool.
+    pub fn totp(&self, secret: &str, offset: i64) -> String {
+        totp_at(secret, self.clock.now() + offset * 30)
     }
 
     /// Runs SQL on the server's database (to move time, or to look at what is stored).
@@ -97,13 +118,35 @@ impl TestApp {
 }
 
 impl User<'_> {
+    pub fn token(&self) -> String {
+        self.token.lock().unwrap().clone()
+    }
+
+    /// Takes the rotated token of a successful verification, as the app does.
+    pub fn rotated(&self, verified: &Value) {
+        *self.token.lock().unwrap() = verified["token"].as_str().expect("a new token").to_owned();
+    }
+
+    /// POSTs a code to a verify path; on 200 switches to the rotated token.
+    pub async fn verify(&self, path: &str, code: &str) -> reqwest::Response {
+        let res = self.post(path, json!({"code": code})).await;
+        if res.status() != 200 {
+            return res;
+        }
+        let body: Value = res.json().await.unwrap();
+        self.rotated(&body);
+        let mut rebuilt = axum::http::Response::builder().status(200);
+        rebuilt = rebuilt.header("content-type", "application/json");
+        reqwest::Response::from(rebuilt.body(body.to_string()).unwrap())
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> reqwest::Response {
-        let mut req = self.app.http.request(method, self.app.url(path)).bearer_auth(&self.token);
+        let mut req = self.app.http.request(method, self.app.url(path)).bearer_auth(self.token());
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -137,7 +180,7 @@ impl User<'_> {
         let secret = e["secret"].as_str().unwrap().to_owned();
         let id = e["id"].as_str().unwrap();
         let res = self
-            .post(&format!("/v1/mfa/enrollments/{id}/verify"), json!({"code": totp(&secret, 0)}))
+            .verify(&format!("/v1/mfa/enrollments/{id}/verify"), &self.app.totp(&secret, 0))
             .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         secret
@@ -152,15 +195,34 @@ impl User<'_> {
     }
 }
 
-/// The TOTP code `offset` steps from now, from an independent implementation (oathtool).
-pub fn totp(secret: &str, offset: i64) -> String {
-    let at = time::OffsetDateTime::now_utc().unix_timestamp() + offset * 30;
+/// The TOTP code at unix time `at`, from an independent implementation (oathtool).
+pub fn totp_at(secret: &str, at: i64) -> String {
     let out = Command::new("oathtool")
         .args(["--totp", "-b", "-N", &format!("@{at}"), secret])
         .output()
         .expect("oathtool is installed by `make test` (Debian package oathtool)");
     assert!(out.status.success(), "oathtool: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A client whose connections come from loopback address number `n` (127.0.x.y, from
+/// 127.0.0.2 up): many clients, many addresses, as an attacker with a botnet has.
+pub fn client_at(n: u32) -> reqwest::Client {
+    let [_, _, c, d] = (n / 250 * 256 + n % 250 + 2).to_be_bytes();
+    let addr = std::net::Ipv4Addr::new(127, 0, c, d);
+    reqwest::Client::builder().local_address(std::net::IpAddr::V4(addr)).build().unwrap()
+}
+
+/// The status and problem `code` (empty for a success) of a response.
+pub async fn outcome(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// How many of `outcomes` are exactly `(status, code)`.
+pub fn count(outcomes: &[(u16, String)], status: u16, code: &str) -> usize {
+    outcomes.iter().filter(|(s, c)| *s == status && c == code).count()
 }
 
 pub async fn problem(res: reqwest::Response) -> (u16, Value) {

@@ -4,9 +4,7 @@
 use totp_rs::{Algorithm, TOTP};
 use wire::{Method, MethodKind};
 
-use crate::clock::now;
-use crate::crypto;
-use crate::db::Db;
+use crate::crypto::{self, ServerKey};
 
 /// A phone number in international (E.164) format, e.g. `+33612345678`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,11 +71,6 @@ impl Totp {
         .map(Self)
     }
 
-    pub fn from_base32(secret: &str, issuer: &str, account: &str) -> Option<Self> {
-        let key = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().ok()?;
-        Self::new(key, issuer, account)
-    }
-
     pub fn secret_base32(&self) -> String {
         self.0.get_secret_base32()
     }
@@ -113,8 +106,8 @@ pub fn label_for(kind: MethodKind, destination: Option<&str>) -> String {
     }
 }
 
-/// A registered method row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A registered method row. `totp_secret` is sealed (see `crypto::ServerKey::seal`).
+#[derive(Clone, sqlx::FromRow)]
 pub struct MethodRow {
     pub id: String,
     pub kind: String,
@@ -122,6 +115,15 @@ pub struct MethodRow {
     pub destination: Option<String>,
     pub totp_secret: Option<String>,
     pub last_totp_step: Option<i64>,
+}
+
+impl std::fmt::Debug for MethodRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MethodRow")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MethodRow {
@@ -134,72 +136,9 @@ impl MethodRow {
     }
 }
 
-pub async fn list(db: &Db, account_id: &str) -> sqlx::Result<Vec<MethodRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, label, destination, totp_secret, last_totp_step FROM methods \
-         WHERE account_id = ? ORDER BY created_at, id",
-    )
-    .bind(account_id)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn find(db: &Db, account_id: &str, id: &str) -> sqlx::Result<Option<MethodRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, label, destination, totp_secret, last_totp_step FROM methods \
-         WHERE account_id = ? AND id = ?",
-    )
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-/// Registers a verified method.
-pub async fn insert(
-    db: &Db,
-    account_id: &str,
-    kind: MethodKind,
-    destination: Option<&str>,
-    totp: Option<(&str, i64)>,
-) -> sqlx::Result<MethodRow> {
-    let row = MethodRow {
-        id: crypto::random_id(),
-        kind: kind.as_str().to_owned(),
-        label: label_for(kind, destination),
-        destination: destination.map(str::to_owned),
-        totp_secret: totp.map(|(s, _)| s.to_owned()),
-        last_totp_step: totp.map(|(_, step)| step),
-    };
-    sqlx::query(
-        "INSERT INTO methods (id, account_id, kind, label, destination, totp_secret, last_totp_step, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&row.id)
-    .bind(account_id)
-    .bind(&row.kind)
-    .bind(&row.label)
-    .bind(&row.destination)
-    .bind(&row.totp_secret)
-    .bind(row.last_totp_step)
-    .bind(now())
-    .execute(db)
-    .await?;
-    Ok(row)
-}
-
-/// Uses a TOTP step of a registered method: true only the first time a step newer
-/// than the last used one is claimed (replay protection, atomic across replicas).
-pub async fn claim_totp_step(db: &Db, method_id: &str, step: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE methods SET last_totp_step = ? WHERE id = ? AND (last_totp_step IS NULL OR last_totp_step < ?)",
-    )
-    .bind(step)
-    .bind(method_id)
-    .bind(step)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// The keyed hash a sent code is stored as, bound to its proof.
+pub fn code_hash(key: &ServerKey, proof_id: &str, code: &str) -> String {
+    key.keyed_hash("code", format!("{proof_id}:{code}").as_bytes())
 }
 
 #[cfg(test)]

@@ -1,0 +1,67 @@
+//! The bearer-token extractor: an authenticated request's session and account.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use wire::{ErrorCode, NotAvailableReason};
+
+use crate::domain::accounts::AccountRow;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::sessions::Auth;
+
+/// An authenticated request's session and account.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub session_id: String,
+    pub account: AccountRow,
+    /// Whether the session passed MFA within the step-up window.
+    pub mfa_fresh: bool,
+}
+
+impl Authed {
+    /// Refuses unless the session passed MFA recently.
+    pub fn require_mfa(&self) -> Result<(), ApiError> {
+        if self.mfa_fresh {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::MfaRequired))
+        }
+    }
+
+    /// Refuses unless app passwords are available to this account at all.
+    pub fn require_available(&self) -> Result<(), ApiError> {
+        match self.account.unavailable() {
+            None => Ok(()),
+            Some(reason) => Err(ApiError::new(ErrorCode::NotAvailable).detail(match reason {
+                NotAvailableReason::MfaNotRequired => "MFA is not required for this account.",
+                NotAvailableReason::AppPasswordsDisabled => {
+                    "App passwords are turned off for this account."
+                }
+            })),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+        match state.store.authenticate(token).await? {
+            Auth::Valid(s) => Ok(Authed {
+                mfa_fresh: state.store.mfa_fresh(s.mfa_at),
+                session_id: s.session_id,
+                account: s.account,
+            }),
+            Auth::Unknown => Err(ApiError::new(ErrorCode::Unauthorized)),
+            Auth::Expired => Err(ApiError::new(ErrorCode::SessionExpired)),
+        }
+    }
+}

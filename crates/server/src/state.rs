@@ -1,0 +1,20 @@
+//! What every handler can reach. Handlers and extractors depend on this, never on
+//! `startup.rs` (which builds the router from them).
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::crypto::ServerKey;
+use crate::deliver::Deliverer;
+use crate::passwords::Hasher;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// The database, behind the rules it must keep.
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub key: Arc<ServerKey>,
+    pub deliverer: Arc<Deliverer>,
+    pub hasher: Arc<Hasher>,
+}

@@ -1,0 +1,181 @@
+//! Accounts and their admin policy. Every change that must end other things with it
+//! (sessions, app passwords, methods) is one transaction.
+
+use wire::Policy;
+
+use super::Store;
+use crate::crypto;
+use crate::domain::accounts::{format_methods, AccountRow, Username};
+
+const COLUMNS: &str = "id, username, display_name, password_hash, disabled, mfa_required, \
+                       app_passwords_allowed, allowed_methods, mfa_failures";
+
+/// What an admin sets when creating an account.
+pub struct NewAccount<'a> {
+    pub username: &'a Username,
+    pub display_name: &'a str,
+    /// Argon2id PHC string.
+    pub password_hash: &'a str,
+    pub policy: &'a Policy,
+}
+
+/// A policy change: `None` leaves a setting as it is.
+#[derive(Debug, Default, Clone)]
+pub struct PolicyChange {
+    pub mfa_required: Option<bool>,
+    pub app_passwords_allowed: Option<bool>,
+    pub allowed_methods: Option<Vec<wire::MethodKind>>,
+}
+
+/// What a password change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    pub sessions_ended: u64,
+    pub app_passwords_revoked: u64,
+}
+
+impl Store {
+    pub async fn account_by_username(
+        &self,
+        username: &Username,
+    ) -> sqlx::Result<Option<AccountRow>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE username = $1"))
+            .bind(username.as_str())
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    pub async fn account_by_id(&self, id: &str) -> sqlx::Result<Option<AccountRow>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    pub async fn accounts(&self) -> sqlx::Result<Vec<AccountRow>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts ORDER BY username"))
+            .fetch_all(&self.db)
+            .await
+    }
+
+    /// Creates an account; `None` when the username is taken.
+    #[tracing::instrument(skip_all, fields(username = %new.username.as_str()))]
+    pub async fn create_account(&self, new: NewAccount<'_>) -> sqlx::Result<Option<String>> {
+        let id = crypto::random_id();
+        let done = sqlx::query(
+            "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
+             app_passwords_allowed, allowed_methods, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(new.username.as_str())
+        .bind(new.display_name)
+        .bind(new.password_hash)
+        .bind(new.policy.mfa_required)
+        .bind(new.policy.app_passwords_allowed)
+        .bind(format_methods(&new.policy.allowed_methods))
+        .bind(self.now())
+        .execute(&self.db)
+        .await?;
+        Ok((done.rows_affected() == 1).then_some(id))
+    }
+
+    /// Sets the primary password and ends every session; unless `keep_app_passwords`,
+    /// revokes every app password too (a phished app password must not outlive the
+    /// password reset that follows the phishing).
+    pub async fn set_password(
+        &self,
+        account_id: &str,
+        password_hash: &str,
+        keep_app_passwords: bool,
+    ) -> sqlx::Result<PasswordChanged> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let app_passwords_revoked = if keep_app_passwords {
+            0
+        } else {
+            sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        };
+        tx.commit().await?;
+        Ok(PasswordChanged { sessions_ended, app_passwords_revoked })
+    }
+
+    /// Disables (ending every session) or enables an account.
+    pub async fn set_disabled(&self, account_id: &str, disabled: bool) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Changes the settings given, in one statement.
+    pub async fn set_policy(&self, account_id: &str, change: &PolicyChange) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET mfa_required = COALESCE($1, mfa_required), \
+             app_passwords_allowed = COALESCE($2, app_passwords_allowed), \
+             allowed_methods = COALESCE($3, allowed_methods) WHERE id = $4",
+        )
+        .bind(change.mfa_required)
+        .bind(change.app_passwords_allowed)
+        .bind(change.allowed_methods.as_deref().map(format_methods))
+        .bind(account_id)
+        .execute(&self.db)
+        .await
+        .map(drop)
+    }
+
+    /// Removes every method, open proof and session, and unlocks MFA: the person
+    /// enrolls again at the next sign-in. Returns the number of methods removed.
+    pub async fn reset_mfa(&self, account_id: &str) -> sqlx::Result<u64> {
+        let mut tx = self.begin().await?;
+        let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        for statement in [
+            "DELETE FROM proofs WHERE account_id = $1",
+            "DELETE FROM sessions WHERE account_id = $1",
+            "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
+            "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",
+        ] {
+            sqlx::query(statement).bind(account_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Clears the consecutive MFA failures that locked the account, keeping its methods.
+    pub async fn unlock_mfa(&self, account_id: &str) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        for statement in [
+            "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
+            "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",
+        ] {
+            sqlx::query(statement).bind(account_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+}

@@ -1,0 +1,601 @@
+//! Proofs in progress: enrolling a new method, or challenging a registered one.
+//!
+//! Every proof expires. Sent codes are single use, expire sooner, allow a few wrong
+//! tries and are stored only as a keyed hash; TOTP codes are checked ±1 step and a
+//! step is never accepted twice for a method. A new authenticator key is sealed at rest
+//! and dropped when the proof closes.
+//!
+//! The rules that span proofs live here too: every wrong code counts against the
+//! ACCOUNT (a budget per window, and a consecutive count that locks MFA), whatever the
+//! session or proof it came through; a hit is taken before the code is compared; a
+//! verification runs as one transaction that closes the proof once, registers the
+//! method, and replaces the session's token.
+
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use wire::MethodKind;
+
+use super::throttle::{give_back, take, take_all, Hits};
+use super::{finish, Refusal, Store, StoreResult, Tx};
+use crate::crypto;
+use crate::domain::accounts::AccountRow;
+use crate::domain::methods::{code_hash, label_for, MethodRow, Totp};
+use crate::limits::Budget;
+
+/// What authenticator keys are sealed for.
+const TOTP_SEAL: &str = "totp";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Enroll,
+    Challenge,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Enroll => "enroll",
+            Self::Challenge => "challenge",
+        }
+    }
+}
+
+/// A new proof, and the code to deliver if its kind sends one.
+pub struct Opened {
+    pub id: String,
+    pub kind: MethodKind,
+    pub method: Option<MethodRow>,
+    pub send: Option<Send>,
+}
+
+/// A code to deliver (after the transaction that stored its hash has committed).
+pub struct Send {
+    pub to: String,
+    pub code: SecretString,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for Send {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Send").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+/// What a correct code came to.
+pub struct Proven {
+    /// The method proven (challenge) or registered (enrollment).
+    pub method: MethodRow,
+    /// The session's new bearer token; the old one no longer works.
+    pub token: SecretString,
+    /// The session's MFA time after the proof.
+    pub mfa_at: Option<i64>,
+    /// Methods the account now has.
+    pub methods: usize,
+}
+
+/// The row a verification works on.
+#[derive(sqlx::FromRow)]
+struct Open {
+    id: String,
+    account_id: String,
+    kind: String,
+    method_id: Option<String>,
+    destination: Option<String>,
+    totp_secret: Option<String>,
+    code_hash: Option<String>,
+    code_expires: Option<i64>,
+    attempts: i64,
+    last_sent_at: Option<i64>,
+    created_at: i64,
+    expires_at: i64,
+    step_up_at: Option<i64>,
+    session_mfa_at: Option<i64>,
+}
+
+impl Open {
+    fn kind(&self) -> MethodKind {
+        MethodKind::parse(&self.kind).unwrap_or(MethodKind::Totp)
+    }
+}
+
+const OPEN_COLUMNS: &str =
+    "p.id, p.account_id, p.kind, p.method_id, p.destination, p.totp_secret, \
+     p.code_hash, p.code_expires, p.attempts, p.last_sent_at, p.created_at, p.expires_at, \
+     p.step_up_at, s.mfa_at AS session_mfa_at";
+
+const ACCOUNT_COLUMNS: &str = "id, username, display_name, password_hash, disabled, mfa_required, \
+     app_passwords_allowed, allowed_methods, mfa_failures";
+
+impl Store {
+    async fn account_in(&self, tx: &mut Tx, account_id: &str) -> StoreResult<AccountRow> {
+        let account: Option<AccountRow> =
+            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+                .bind(account_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let account = account.ok_or(Refusal::NotFound)?;
+        if account.mfa_failures >= self.limits.mfa_lockout {
+            return Err(Refusal::MfaLocked.into());
+        }
+        Ok(account)
+    }
+
+    async fn method_count(&self, tx: &mut Tx, account_id: &str) -> sqlx::Result<usize> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    async fn session_mfa_at(&self, tx: &mut Tx, session_id: &str) -> StoreResult<Option<i64>> {
+        let row: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT mfa_at FROM sessions WHERE id = $1")
+                .bind(session_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        row.ok_or_else(|| Refusal::NotFound.into())
+    }
+
+    /// Spends the send caps for `to` and makes a code; `Err` when a cap is reached.
+    async fn claim_send(
+        &self,
+        tx: &mut Tx,
+        account_id: &str,
+        to: &str,
+    ) -> StoreResult<(SecretString, i64)> {
+        let buckets = [
+            Budget::SendsAccount(account_id).bucket(&self.limits),
+            Budget::SendsDestination(to).bucket(&self.limits),
+        ];
+        take_all(tx, &buckets, self.now()).await?.map_err(Refusal::from)?;
+        Ok((crypto::new_code(), self.now() + self.limits.code_ttl))
+    }
+
+    /// Opens an enrollment of a new method (seed step 3). An authenticator key is
+    /// sealed to the proof; a sent code's hash is stored and the code returned to send.
+    /// Once the account has a method, only a session with a fresh MFA proof may add one.
+    pub async fn open_enrollment(
+        &self,
+        session_id: &str,
+        account_id: &str,
+        kind: MethodKind,
+        destination: Option<&str>,
+        totp_key: Option<&SecretBox<Vec<u8>>>,
+    ) -> StoreResult<Opened> {
+        let mut tx = self.begin().await?;
+        let result = self
+            .open_enrollment_in(&mut tx, session_id, account_id, kind, destination, totp_key)
+            .await;
+        finish(tx, result).await
+    }
+
+    async fn open_enrollment_in(
+        &self,
+        tx: &mut Tx,
+        session_id: &str,
+        account_id: &str,
+        kind: MethodKind,
+        destination: Option<&str>,
+        totp_key: Option<&SecretBox<Vec<u8>>>,
+    ) -> StoreResult<Opened> {
+        let account = self.account_in(tx, account_id).await?;
+        if !account.allows(kind) {
+            return Err(Refusal::MethodNotAllowed.into());
+        }
+        let mfa_at = self.session_mfa_at(tx, session_id).await?;
+        let has_methods = self.method_count(tx, account_id).await? > 0;
+        // A stolen password alone must not register the attacker's phone.
+        if has_methods && !self.mfa_fresh(mfa_at) {
+            return Err(Refusal::MfaRequired.into());
+        }
+        let enrollments = Budget::Enrollments(account_id).bucket(&self.limits);
+        take(tx, &enrollments, self.now()).await?.map_err(Refusal::from)?;
+        let send = match destination {
+            Some(to) if kind.sends_code() => {
+                let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
+                Some(Send { to: to.to_owned(), code, expires_at })
+            }
+            _ => None,
+        };
+        let id = crypto::random_id();
+        let sealed = totp_key.map(|k| self.key.seal(TOTP_SEAL, &id, k.expose_secret()));
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO proofs (id, purpose, session_id, account_id, kind, destination, totp_secret, \
+             code_hash, code_expires, last_sent_at, created_at, expires_at, step_up_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&id)
+        .bind(Purpose::Enroll.as_str())
+        .bind(session_id)
+        .bind(account_id)
+        .bind(kind.as_str())
+        .bind(destination)
+        .bind(sealed)
+        .bind(send.as_ref().map(|s| code_hash(&self.key, &id, s.code.expose_secret())))
+        .bind(send.as_ref().map(|s| s.expires_at))
+        .bind(send.as_ref().map(|_| now))
+        .bind(now)
+        .bind(now + self.limits.proof_ttl)
+        .bind(if has_methods { mfa_at } else { None })
+        .execute(&mut **tx)
+        .await?;
+        Ok(Opened { id, kind, method: None, send })
+    }
+
+    /// Opens a challenge of a registered method (returning users). Refused when the
+    /// admin no longer allows the method's kind, when MFA is locked, and past the
+    /// account's hourly challenge budget.
+    pub async fn open_challenge(
+        &self,
+        session_id: &str,
+        account_id: &str,
+        method_id: &str,
+    ) -> StoreResult<Opened> {
+        let mut tx = self.begin().await?;
+        let result = self.open_challenge_in(&mut tx, session_id, account_id, method_id).await;
+        finish(tx, result).await
+    }
+
+    async fn open_challenge_in(
+        &self,
+        tx: &mut Tx,
+        session_id: &str,
+        account_id: &str,
+        method_id: &str,
+    ) -> StoreResult<Opened> {
+        let method = self.method_in(tx, account_id, method_id).await?.ok_or(Refusal::NotFound)?;
+        let account = self.account_in(tx, account_id).await?;
+        if !account.allows(method.kind()) {
+            return Err(Refusal::MethodNotAllowed.into());
+        }
+        let challenges = Budget::Challenges(account_id).bucket(&self.limits);
+        take(tx, &challenges, self.now()).await?.map_err(Refusal::from)?;
+        let send = match method.destination.as_deref() {
+            Some(to) if method.kind().sends_code() => {
+                let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
+                Some(Send { to: to.to_owned(), code, expires_at })
+            }
+            _ => None,
+        };
+        let id = crypto::random_id();
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO proofs (id, purpose, session_id, account_id, kind, method_id, code_hash, \
+             code_expires, last_sent_at, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(Purpose::Challenge.as_str())
+        .bind(session_id)
+        .bind(account_id)
+        .bind(method.kind().as_str())
+        .bind(&method.id)
+        .bind(send.as_ref().map(|s| code_hash(&self.key, &id, s.code.expose_secret())))
+        .bind(send.as_ref().map(|s| s.expires_at))
+        .bind(send.as_ref().map(|_| now))
+        .bind(now)
+        .bind(now + self.limits.proof_ttl)
+        .execute(&mut **tx)
+        .await?;
+        Ok(Opened { id, kind: method.kind(), method: Some(method), send })
+    }
+
+    /// A new code for an open proof of this session: one transaction that checks the
+    /// cooldown and the send caps and replaces the code (the previous one stops working).
+    pub async fn resend(
+        &self,
+        session_id: &str,
+        purpose: Purpose,
+        id: &str,
+    ) -> StoreResult<(MethodKind, Send)> {
+        let mut tx = self.begin().await?;
+        let result = self.resend_in(&mut tx, session_id, purpose, id).await;
+        finish(tx, result).await
+    }
+
+    async fn resend_in(
+        &self,
+        tx: &mut Tx,
+        session_id: &str,
+        purpose: Purpose,
+        id: &str,
+    ) -> StoreResult<(MethodKind, Send)> {
+        let proof = self.open_in(tx, session_id, purpose, id).await?;
+        let now = self.now();
+        if proof.expires_at <= now {
+            return Err(Refusal::CodeExpired.into());
+        }
+        self.account_in(tx, &proof.account_id).await?;
+        let to = match &proof.method_id {
+            Some(method_id) => {
+                self.method_in(tx, &proof.account_id, method_id).await?.and_then(|m| m.destination)
+            }
+            None => proof.destination.clone(),
+        };
+        let Some(to) = to.filter(|_| proof.kind().sends_code()) else {
+            return Err(Refusal::NotFound.into());
+        };
+        if let Some(last) = proof.last_sent_at {
+            let wait = last + self.limits.resend_cooldown - now;
+            if wait > 0 {
+                return Err(Refusal::ResendTooSoon(u32::try_from(wait).unwrap_or(1)).into());
+            }
+        }
+        let (code, expires_at) = self.claim_send(tx, &proof.account_id, &to).await?;
+        sqlx::query(
+            "UPDATE proofs SET code_hash = $1, code_expires = $2, last_sent_at = $3 WHERE id = $4",
+        )
+        .bind(code_hash(&self.key, &proof.id, code.expose_secret()))
+        .bind(expires_at)
+        .bind(now)
+        .bind(&proof.id)
+        .execute(&mut **tx)
+        .await?;
+        Ok((proof.kind(), Send { to, code, expires_at }))
+    }
+
+    /// The code of `proof_id` could not be delivered: it stops working and another may
+    /// be asked for at once. The send still counts against the caps (a gateway that
+    /// fails after sending must not become a way around them).
+    pub async fn send_failed(&self, proof_id: &str, first: bool) -> sqlx::Result<()> {
+        let statement = if first {
+            "DELETE FROM proofs WHERE id = $1"
+        } else {
+            "UPDATE proofs SET code_hash = NULL, code_expires = NULL, last_sent_at = NULL WHERE id = $1"
+        };
+        sqlx::query(statement).bind(proof_id).execute(&self.db).await.map(drop)
+    }
+
+    async fn open_in(
+        &self,
+        tx: &mut Tx,
+        session_id: &str,
+        purpose: Purpose,
+        id: &str,
+    ) -> StoreResult<Open> {
+        let proof: Option<Open> = sqlx::query_as(&format!(
+            "SELECT {OPEN_COLUMNS} FROM proofs p JOIN sessions s ON s.id = p.session_id \
+             WHERE p.id = $1 AND p.session_id = $2 AND p.purpose = $3 AND NOT p.done"
+        ))
+        .bind(id)
+        .bind(session_id)
+        .bind(purpose.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        proof.ok_or_else(|| Refusal::NotFound.into())
+    }
+
+    async fn method_in(
+        &self,
+        tx: &mut Tx,
+        account_id: &str,
+        id: &str,
+    ) -> sqlx::Result<Option<MethodRow>> {
+        sqlx::query_as(
+            "SELECT id, kind, label, destination, totp_secret, last_totp_step FROM methods \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    }
+
+    /// Checks `code` (already normalized; `None` when it cannot be a code) against an
+    /// open proof of this session, as one transaction:
+    ///
+    /// 1. refuse when MFA is locked, the proof expired or has no tries left, or the
+    ///    admin no longer allows the method;
+    /// 2. an enrollment finished once the account has another method needs a session
+    ///    that proved MFA after the enrollment was opened (an enrollment opened with the
+    ///    password alone before the real user registered cannot be finished later);
+    /// 3. take a hit from the account's MFA failure budget, then compare;
+    /// 4. wrong: the proof's tries, the account's consecutive failures and the budget
+    ///    keep the count; right: the hit is handed back, the consecutive count cleared,
+    ///    the proof closed and its secrets dropped, the method registered (enrollment)
+    ///    or its TOTP step claimed (challenge), and the session's token replaced.
+    ///    Verifying a new method counts as a step-up only for the account's first one.
+    pub async fn verify(
+        &self,
+        session_id: &str,
+        purpose: Purpose,
+        id: &str,
+        code: Option<&str>,
+    ) -> StoreResult<Proven> {
+        let mut tx = self.begin().await?;
+        let result = self.verify_in(&mut tx, session_id, purpose, id, code).await;
+        match result {
+            // A wrong code is a refusal whose counts must be written.
+            Err(super::StoreError::Refused(
+                r @ (Refusal::InvalidCode { .. } | Refusal::TooManyAttempts),
+            )) => {
+                tx.commit().await?;
+                Err(r.into())
+            }
+            other => finish(tx, other).await,
+        }
+    }
+
+    async fn verify_in(
+        &self,
+        tx: &mut Tx,
+        session_id: &str,
+        purpose: Purpose,
+        id: &str,
+        code: Option<&str>,
+    ) -> StoreResult<Proven> {
+        let proof = self.open_in(tx, session_id, purpose, id).await?;
+        let account = self.account_in(tx, &proof.account_id).await?;
+        let now = self.now();
+        if proof.expires_at <= now || proof.code_expires.is_some_and(|t| t <= now) {
+            return Err(Refusal::CodeExpired.into());
+        }
+        if proof.attempts >= self.limits.code_attempts {
+            return Err(Refusal::TooManyAttempts.into());
+        }
+        if !account.allows(proof.kind()) {
+            return Err(Refusal::MethodNotAllowed.into());
+        }
+        let methods_before = self.method_count(tx, &account.id).await?;
+        if purpose == Purpose::Enroll && methods_before > 0 {
+            let since = proof.step_up_at.unwrap_or(proof.created_at);
+            let proven_since = proof.session_mfa_at.is_some_and(|t| t >= since);
+            if !(proven_since && self.mfa_fresh(proof.session_mfa_at)) {
+                return Err(Refusal::MfaRequired.into());
+            }
+        }
+        let budget = Budget::MfaFailures(&account.id).bucket(&self.limits);
+        let hit = take(tx, &budget, now).await?.map_err(Refusal::from)?;
+
+        let method = match &proof.method_id {
+            Some(method_id) => {
+                Some(self.method_in(tx, &account.id, method_id).await?.ok_or(Refusal::NotFound)?)
+            }
+            None => None,
+        };
+        let passed = self.compare(&proof, method.as_ref(), code, now);
+        let passed = match (passed, &method) {
+            // A challenge's TOTP step is claimed on the method: never accepted twice.
+            (Some(Some(step)), Some(m)) => {
+                let claimed = sqlx::query(
+                    "UPDATE methods SET last_totp_step = $1 \
+                     WHERE id = $2 AND (last_totp_step IS NULL OR last_totp_step < $1)",
+                )
+                .bind(step)
+                .bind(&m.id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                claimed.then_some(Some(step))
+            }
+            (passed, _) => passed,
+        };
+        let Some(totp_step) = passed else {
+            return Err(self.count_wrong(tx, &proof, &account.id).await?.into());
+        };
+
+        give_back(tx, &Hits::from(hit)).await?;
+        sqlx::query("UPDATE accounts SET mfa_failures = 0 WHERE id = $1")
+            .bind(&account.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE proofs SET done = TRUE, totp_secret = NULL, code_hash = NULL WHERE id = $1 AND NOT done",
+        )
+        .bind(&proof.id)
+        .execute(&mut **tx)
+        .await?;
+        let (method, step_up) = match method {
+            Some(method) => (method, true),
+            None => (self.register(tx, &proof, totp_step).await?, methods_before == 0),
+        };
+        let token = crypto::new_token();
+        let mfa_at = if step_up { Some(now) } else { proof.session_mfa_at };
+        sqlx::query(
+            "UPDATE sessions SET token_hash = $1, mfa_at = $2, last_seen_at = $3 WHERE id = $4",
+        )
+        .bind(super::sessions::token_hash(token.expose_secret()))
+        .bind(mfa_at)
+        .bind(now)
+        .bind(session_id)
+        .execute(&mut **tx)
+        .await?;
+        let methods = self.method_count(tx, &account.id).await?;
+        Ok(Proven { method, token, mfa_at, methods })
+    }
+
+    /// `Some(step)` for a right TOTP code, `Some(None)` for a right sent code.
+    fn compare(
+        &self,
+        proof: &Open,
+        method: Option<&MethodRow>,
+        code: Option<&str>,
+        now: i64,
+    ) -> Option<Option<i64>> {
+        let code = code?;
+        match proof.kind() {
+            MethodKind::Totp => {
+                let (sealed, bound_to) = match method {
+                    Some(m) => (m.totp_secret.as_deref()?, m.id.as_str()),
+                    None => (proof.totp_secret.as_deref()?, proof.id.as_str()),
+                };
+                let key = self.key.open(TOTP_SEAL, bound_to, sealed)?;
+                let totp = Totp::new(key.expose_secret().clone(), "-", "-")?;
+                Some(Some(totp.matching_step(code, u64::try_from(now).ok()?)?))
+            }
+            _ => {
+                let stored = proof.code_hash.as_deref()?;
+                let given = code_hash(&self.key, &proof.id, code);
+                crypto::ct_eq(stored.as_bytes(), given.as_bytes()).then_some(None)
+            }
+        }
+    }
+
+    /// Counts a wrong code on the proof and the account; what to tell the person.
+    async fn count_wrong(
+        &self,
+        tx: &mut Tx,
+        proof: &Open,
+        account_id: &str,
+    ) -> sqlx::Result<Refusal> {
+        let attempts: i64 = sqlx::query_scalar(
+            "UPDATE proofs SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+        )
+        .bind(&proof.id)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE accounts SET mfa_failures = mfa_failures + 1 WHERE id = $1")
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+        let left = self.limits.code_attempts - attempts;
+        Ok(if left <= 0 {
+            Refusal::TooManyAttempts
+        } else {
+            Refusal::InvalidCode { attempts_left: left }
+        })
+    }
+
+    /// Registers the method an enrollment proved; its key is sealed anew to the method.
+    async fn register(
+        &self,
+        tx: &mut Tx,
+        proof: &Open,
+        totp_step: Option<i64>,
+    ) -> StoreResult<MethodRow> {
+        let id = crypto::random_id();
+        let kind = proof.kind();
+        let seed = match proof.totp_secret.as_deref() {
+            Some(sealed) => {
+                let key = self.key.open(TOTP_SEAL, &proof.id, sealed).ok_or(Refusal::NotFound)?;
+                Some(self.key.seal(TOTP_SEAL, &id, key.expose_secret()))
+            }
+            None => None,
+        };
+        let row = MethodRow {
+            id,
+            kind: kind.as_str().to_owned(),
+            label: label_for(kind, proof.destination.as_deref()),
+            destination: proof.destination.clone(),
+            totp_secret: seed,
+            last_totp_step: totp_step,
+        };
+        sqlx::query(
+            "INSERT INTO methods (id, account_id, kind, label, destination, totp_secret, last_totp_step, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&row.id)
+        .bind(&proof.account_id)
+        .bind(&row.kind)
+        .bind(&row.label)
+        .bind(&row.destination)
+        .bind(&row.totp_secret)
+        .bind(row.last_totp_step)
+        .bind(self.now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(row)
+    }
+}

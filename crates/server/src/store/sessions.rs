@@ -1,0 +1,112 @@
+//! Bearer sessions: opaque random tokens stored as SHA-256, idle and absolute expiry,
+//! and the time of the last MFA proof (step-up). A session's token is replaced when
+//! MFA is proven (see `proofs.rs`), so a token seen before the proof is worth nothing
+//! after it.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::Store;
+use crate::crypto;
+use crate::domain::accounts::AccountRow;
+
+/// A live session and its account.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub session_id: String,
+    pub created_at: i64,
+    pub mfa_at: Option<i64>,
+    pub account: AccountRow,
+}
+
+/// What a bearer token comes to.
+#[derive(Debug)]
+pub enum Auth {
+    Valid(Box<Authenticated>),
+    /// No such session (never was, signed out, rotated, or the account disabled).
+    Unknown,
+    /// It was a session; it ended by inactivity or age and is now removed.
+    Expired,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    account_id: String,
+    created_at: i64,
+    last_seen_at: i64,
+    mfa_at: Option<i64>,
+}
+
+/// The token's stored form.
+pub(super) fn token_hash(token: &str) -> String {
+    crypto::sha256_hex(token.as_bytes())
+}
+
+impl Store {
+    /// Creates a session; returns the token (shown once to the client) and its expiry.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_session(&self, account_id: &str) -> sqlx::Result<(SecretString, i64)> {
+        let token = crypto::new_token();
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(crypto::random_id())
+        .bind(token_hash(token.expose_secret()))
+        .bind(account_id)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok((token, now + self.limits.session_max))
+    }
+
+    /// The session a bearer token opens, if it is live; touches its idle timer.
+    pub async fn authenticate(&self, token: &str) -> sqlx::Result<Auth> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT id, account_id, created_at, last_seen_at, mfa_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(row) = row else { return Ok(Auth::Unknown) };
+        let now = self.now();
+        let limits = &self.limits;
+        if now - row.last_seen_at > limits.session_idle || now - row.created_at > limits.session_max
+        {
+            self.end_session(&row.id).await?;
+            return Ok(Auth::Expired);
+        }
+        let Some(account) = self.account_by_id(&row.account_id).await?.filter(|a| !a.disabled)
+        else {
+            return Ok(Auth::Unknown);
+        };
+        // At most one write every few seconds per session: a page load's burst of
+        // requests must not queue on the writer lock just to say "still here".
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+            .bind(now)
+            .bind(&row.id)
+            .bind(now - 5)
+            .execute(&self.db)
+            .await?;
+        Ok(Auth::Valid(Box::new(Authenticated {
+            session_id: row.id,
+            created_at: row.created_at,
+            mfa_at: row.mfa_at,
+            account,
+        })))
+    }
+
+    pub async fn end_session(&self, session_id: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .execute(&self.db)
+            .await
+            .map(drop)
+    }
+
+    /// Whether an MFA proof at `mfa_at` still counts as a step-up now.
+    pub fn mfa_fresh(&self, mfa_at: Option<i64>) -> bool {
+        mfa_at.is_some_and(|t| self.now() - t <= self.limits.step_up)
+    }
+}
