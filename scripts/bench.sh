@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: figures, not assertions.
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
-#   2. sign-in latency (Argon2id) over loopback;
+#   2. sign-in latency (Argon2id) over loopback, known and unknown usernames, and again
+#      while a flood of wrong sign-ins (wrk, 64 connections) competes for the hashers;
 #   3. legacy verification throughput vs. a trivial endpoint of the same server (wrk).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,18 +43,46 @@ token=$(curl -sf -H 'content-type: application/json' -d "$signin" "$base/v1/sess
 auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
 enr=$(curl -sf "${auth[@]}" -d '{"kind":"totp"}' "$base/v1/mfa/enrollments")
 secret=$(json "['secret']" <<<"$enr") id=$(json "['id']" <<<"$enr")
-curl -sf "${auth[@]}" -d "{\"code\":\"$(oathtool --totp -b "$secret")\"}" "$base/v1/mfa/enrollments/$id/verify" >/dev/null
+ver=$(curl -sf "${auth[@]}" -d "{\"code\":\"$(oathtool --totp -b "$secret")\"}" "$base/v1/mfa/enrollments/$id/verify")
+# Proving MFA replaced the session's token.
+auth=(-H "authorization: Bearer $(json "['token']" <<<"$ver")" -H 'content-type: application/json')
 pw=$(curl -sf "${auth[@]}" -d '{"name":"bench"}' "$base/v1/app-passwords" | json "['password']")
 
-n=30
-times=()
-for _ in $(seq $n); do
-  times+=("$(curl -s -o /dev/null -w '%{time_total}' -H 'content-type: application/json' -d "$signin" "$base/v1/sessions")")
-done
-printf '%s\n' "${times[@]}" | python3 -c '
-import sys, statistics
-t = sorted(float(x) * 1000 for x in sys.stdin)
-print(f"sign-in latency over {len(t)} requests: median {statistics.median(t):.1f} ms, p90 {t[int(len(t)*0.9)-1]:.1f} ms, min {t[0]:.1f} ms")'
+latency() { # label body [n]: the sign-in's time over n requests, and its answers
+  local label=$1 body=$2 n=${3:-30} out=()
+  for _ in $(seq "$n"); do
+    out+=("$(curl -s -o /dev/null -w '%{time_total} %{http_code}' -H 'content-type: application/json' -d "$body" "$base/v1/sessions")")
+  done
+  printf '%s\n' "${out[@]}" | python3 -c '
+import sys, statistics, collections
+rows = [l.split() for l in sys.stdin]
+t = sorted(float(r[0]) * 1000 for r in rows)
+codes = dict(collections.Counter(r[1] for r in rows))
+print(f"'"$label"' over {len(t)}: median {statistics.median(t):.1f} ms, p90 {t[int(len(t)*0.9)-1]:.1f} ms, min {t[0]:.1f} ms, answers {codes}")'
+}
+latency "sign-in, known user" "$signin"
+latency "sign-in, known user, wrong password" '{"username":"new.user@contoso.example","password":"not-the-one"}'
+latency "sign-in, unknown user" '{"username":"nobody@contoso.example","password":"Demo-new-2026"}'
+
+# A flood of wrong passwords for ever-new usernames (no per-account budget stops them):
+# the hashers stay at one per core, the excess is turned away with 503 after 1 s.
+cat > "$work/flood.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/v1/sessions", nil,
+    string.format('{"username":"flood%d-%d@contoso.example","password":"wrong"}', math.random(1e9), n))
+end
+LUA
+wrk -t2 -c64 -d12s -s "$work/flood.lua" "$base" > "$work/flood.out" 2>&1 &
+flood=$!
+sleep 2
+latency "sign-in under a 64-connection flood" "$signin" 20
+wait $flood
+awk '/Requests\/sec/ {print "flood: " $2 " wrong sign-ins/s answered (401, or 503 with Retry-After)"}' "$work/flood.out"
+echo "server peak memory (VmHWM): $(awk '/VmHWM/ {print int($2/1024) " MiB"}' /proc/$server/status)"
 
 basic=$(printf '%s:%s' new.user@contoso.example "$pw" | base64 -w0)
 curl -sf -H "authorization: Basic $basic" "$base/v1/legacy/whoami" >/dev/null

@@ -3,7 +3,7 @@
 
 use wire::Policy;
 
-use super::Store;
+use super::{begin, Store};
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 
@@ -75,7 +75,7 @@ impl Store {
         .bind(new.policy.app_passwords_allowed)
         .bind(format_methods(&new.policy.allowed_methods))
         .bind(self.now())
-        .execute(&self.db)
+        .execute(&mut *self.writer().await)
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))
     }
@@ -89,7 +89,8 @@ impl Store {
         password_hash: &str,
         keep_app_passwords: bool,
     ) -> sqlx::Result<PasswordChanged> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(account_id)
@@ -115,7 +116,8 @@ impl Store {
 
     /// Disables (ending every session) or enables an account.
     pub async fn set_disabled(&self, account_id: &str, disabled: bool) -> sqlx::Result<()> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
             .bind(disabled)
             .bind(account_id)
@@ -141,7 +143,7 @@ impl Store {
         .bind(change.app_passwords_allowed)
         .bind(change.allowed_methods.as_deref().map(format_methods))
         .bind(account_id)
-        .execute(&self.db)
+        .execute(&mut *self.writer().await)
         .await
         .map(drop)
     }
@@ -149,7 +151,8 @@ impl Store {
     /// Removes every method, open proof and session, and unlocks MFA: the person
     /// enrolls again at the next sign-in. Returns the number of methods removed.
     pub async fn reset_mfa(&self, account_id: &str) -> sqlx::Result<u64> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -169,7 +172,8 @@ impl Store {
 
     /// Clears the consecutive MFA failures that locked the account, keeping its methods.
     pub async fn unlock_mfa(&self, account_id: &str) -> sqlx::Result<()> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         for statement in [
             "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
             "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",

@@ -4,13 +4,13 @@
 use secrecy::{ExposeSecret, SecretString};
 use wire::AppPasswordInfo;
 
-use super::throttle::{take, Hits};
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::throttle::{Hit, Hits};
+use super::{begin, finish, Refusal, Store, StoreResult, Tx};
 use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::app_passwords::{hash, AppPasswordName};
-use crate::limits::{Bucket, Budget};
+use crate::limits::Budget;
 
 #[derive(Debug, sqlx::FromRow)]
 struct Row {
@@ -30,6 +30,10 @@ impl Row {
         }
     }
 }
+
+/// A row of the legacy sign-in's read: a counter (`b`: name, hits, end, start), the
+/// matching app password (`p`: id, last use, -, -, account), or the primary hash (`h`).
+type LegacyRow = (String, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 
 /// What a legacy sign-in comes to.
 #[derive(Debug)]
@@ -64,14 +68,15 @@ impl Store {
         account_id: &str,
         name: &AppPasswordName,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let result = self.create_app_password_in(&mut tx, account_id, name).await;
         finish(tx, result).await
     }
 
     async fn create_app_password_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         account_id: &str,
         name: &AppPasswordName,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
@@ -112,7 +117,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM app_passwords WHERE account_id = $1 AND id = $2")
             .bind(account_id)
             .bind(id)
-            .execute(&self.db)
+            .execute(&mut *self.writer().await)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -120,7 +125,7 @@ impl Store {
     pub async fn revoke_app_passwords(&self, account_id: &str) -> sqlx::Result<u64> {
         Ok(sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
             .bind(account_id)
-            .execute(&self.db)
+            .execute(&mut *self.writer().await)
             .await?
             .rows_affected())
     }
@@ -144,70 +149,99 @@ impl Store {
             Budget::LegacyAccount(username).bucket(&self.limits),
         ];
         let now = self.now();
-        let mut tx = self.begin().await?;
-        if let Some(wait) = self.full(&mut tx, &buckets, now).await? {
-            tx.rollback().await?;
-            return Ok(Legacy::Blocked(wait));
-        }
-        let found: Option<(String, String, Option<i64>)> = match app_password {
-            Some(normalized) => {
-                sqlx::query_as(
-                    "SELECT p.id, a.id, p.last_used_at FROM app_passwords p \
-                     JOIN accounts a ON a.id = p.account_id \
-                     WHERE p.secret_hash = $1 AND a.username = $2 \
-                     AND NOT a.disabled AND a.mfa_required AND a.app_passwords_allowed",
-                )
-                .bind(hash(&self.key, normalized))
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?
+        let window = self.limits.signin_window;
+        let mut conn = self.writer().await;
+        let rows: Result<Vec<LegacyRow>, _> = sqlx::query_as(LEGACY_SIGN_IN)
+            .bind(&buckets[0].name)
+            .bind(&buckets[1].name)
+            .bind(&buckets[2].name)
+            .bind(app_password.map(|p| hash(&self.key, p)).unwrap_or_default())
+            .bind(username)
+            .bind(now)
+            .bind(now + window)
+            .bind(buckets[0].limit)
+            .bind(buckets[1].limit)
+            .bind(buckets[2].limit)
+            .fetch_all(&mut *conn)
+            .await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                // The script stopped inside its transaction: end it before the
+                // connection goes back to the pool.
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return Err(e);
             }
-            None => None,
         };
-        if let Some((password_id, account_id, last_used)) = found {
-            // A mail client polling every few seconds must not write every time.
-            if last_used.is_none_or(|at| at < now - 60) {
-                sqlx::query("UPDATE app_passwords SET last_used_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(&password_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            return Ok(Legacy::Valid { account_id });
-        }
+        let (mut wait, mut found, mut primary_hash) = (None, None, None);
         let mut hits = Hits::default();
-        for bucket in &buckets {
-            if let Ok(hit) = take(&mut tx, bucket, now).await? {
-                hits.push(hit);
+        for (kind, text, a, b, c, account_id) in rows {
+            match kind.as_str() {
+                "b" => {
+                    let Some(bucket) = buckets.iter().find(|bucket| bucket.name == text) else {
+                        continue;
+                    };
+                    let (count, expires, start) =
+                        (a.unwrap_or(0), b.unwrap_or(0), c.unwrap_or(now));
+                    if count >= bucket.limit && expires > now {
+                        wait = wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
+                    }
+                    hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
+                }
+                "p" => found = account_id,
+                _ => primary_hash = Some(text),
             }
         }
-        let primary_hash: Option<String> = sqlx::query_scalar(
-            "SELECT password_hash FROM accounts WHERE username = $1 AND NOT disabled AND NOT mfa_required",
-        )
-        .bind(username)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Legacy::Refused { hits, primary_hash })
-    }
-
-    /// The longest wait among `buckets` that are full now, read under the caller's lock.
-    async fn full(&self, tx: &mut Tx, buckets: &[Bucket], now: i64) -> sqlx::Result<Option<u32>> {
-        let mut wait = None;
-        for bucket in buckets {
-            let row: Option<(i64, i64)> =
-                sqlx::query_as("SELECT hits, expires_at FROM throttles WHERE bucket = $1")
-                    .bind(&bucket.name)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            if let Some((hits, expires)) =
-                row.filter(|(hits, expires)| *hits >= bucket.limit && *expires > now)
-            {
-                let _ = hits;
-                wait = wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
+        Ok(match (wait, found) {
+            (Some(wait), _) => Legacy::Blocked(wait),
+            (None, Some(account_id)) => Legacy::Valid { account_id },
+            (None, None) => {
+                // Counters the script created had no row to read: their window starts now.
+                for bucket in &buckets {
+                    if !hits.covers(&bucket.name) {
+                        hits.push(Hit::new(&bucket.name, now));
+                    }
+                }
+                Legacy::Refused { hits, primary_hash }
             }
-        }
-        Ok(wait)
+        })
     }
 }
+
+/// The legacy sign-in in one round trip to SQLite, under the writer lock from its first
+/// statement: read the three failure counters, the matching app password and the
+/// primary hash; then, only when no counter is full, count a failure in each (if nothing
+/// matched) or record the app password's use (at most once a minute). `$1`–`$3` the
+/// counters, `$4` the app password's keyed hash, `$5` the username, `$6` now, `$7` the
+/// end of a new window, `$8`–`$10` the counters' limits.
+const LEGACY_SIGN_IN: &str = "BEGIN IMMEDIATE; \
+    SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
+      WHERE bucket IN ($1, $2, $3) \
+    UNION ALL \
+    SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id FROM app_passwords p \
+      JOIN accounts a ON a.id = p.account_id \
+      WHERE p.secret_hash = $4 AND a.username = $5 \
+      AND NOT a.disabled AND a.mfa_required AND a.app_passwords_allowed \
+    UNION ALL \
+    SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
+      WHERE username = $5 AND NOT disabled AND NOT mfa_required; \
+    INSERT INTO throttles (bucket, window_start, hits, expires_at) \
+      SELECT name, $6, 1, $7 FROM (SELECT $1 AS name UNION ALL SELECT $2 UNION ALL SELECT $3) \
+      WHERE NOT EXISTS (SELECT 1 FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
+          WHERE p.secret_hash = $4 AND a.username = $5 \
+          AND NOT a.disabled AND a.mfa_required AND a.app_passwords_allowed) \
+        AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
+          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
+           OR (t.bucket = $3 AND t.hits >= $10))) \
+    ON CONFLICT (bucket) DO UPDATE SET \
+      hits = CASE WHEN throttles.expires_at <= $6 THEN 1 ELSE throttles.hits + 1 END, \
+      window_start = CASE WHEN throttles.expires_at <= $6 THEN $6 ELSE throttles.window_start END, \
+      expires_at = CASE WHEN throttles.expires_at <= $6 THEN $7 ELSE throttles.expires_at END; \
+    UPDATE app_passwords SET last_used_at = $6 \
+      WHERE secret_hash = $4 AND (last_used_at IS NULL OR last_used_at < $6 - 60) \
+        AND account_id IN (SELECT id FROM accounts WHERE username = $5 \
+          AND NOT disabled AND mfa_required AND app_passwords_allowed) \
+        AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
+          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
+           OR (t.bucket = $3 AND t.hits >= $10))); \
+    COMMIT;";

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 use wire::MethodKind;
 
 use super::throttle::{give_back, take, take_all, Hits};
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::{begin, finish, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::AccountRow;
 use crate::domain::methods::{code_hash, label_for, MethodRow, Totp};
@@ -106,7 +106,7 @@ const ACCOUNT_COLUMNS: &str = "id, username, display_name, password_hash, disabl
      app_passwords_allowed, allowed_methods, mfa_failures";
 
 impl Store {
-    async fn account_in(&self, tx: &mut Tx, account_id: &str) -> StoreResult<AccountRow> {
+    async fn account_in(&self, tx: &mut Tx<'_>, account_id: &str) -> StoreResult<AccountRow> {
         let account: Option<AccountRow> =
             sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
                 .bind(account_id)
@@ -119,7 +119,7 @@ impl Store {
         Ok(account)
     }
 
-    async fn method_count(&self, tx: &mut Tx, account_id: &str) -> sqlx::Result<usize> {
+    async fn method_count(&self, tx: &mut Tx<'_>, account_id: &str) -> sqlx::Result<usize> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE account_id = $1")
             .bind(account_id)
             .fetch_one(&mut **tx)
@@ -127,7 +127,7 @@ impl Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    async fn session_mfa_at(&self, tx: &mut Tx, session_id: &str) -> StoreResult<Option<i64>> {
+    async fn session_mfa_at(&self, tx: &mut Tx<'_>, session_id: &str) -> StoreResult<Option<i64>> {
         let row: Option<Option<i64>> =
             sqlx::query_scalar("SELECT mfa_at FROM sessions WHERE id = $1")
                 .bind(session_id)
@@ -139,7 +139,7 @@ impl Store {
     /// Spends the send caps for `to` and makes a code; `Err` when a cap is reached.
     async fn claim_send(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         account_id: &str,
         to: &str,
     ) -> StoreResult<(SecretString, i64)> {
@@ -162,7 +162,8 @@ impl Store {
         destination: Option<&str>,
         totp_key: Option<&SecretBox<Vec<u8>>>,
     ) -> StoreResult<Opened> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let result = self
             .open_enrollment_in(&mut tx, session_id, account_id, kind, destination, totp_key)
             .await;
@@ -171,7 +172,7 @@ impl Store {
 
     async fn open_enrollment_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         session_id: &str,
         account_id: &str,
         kind: MethodKind,
@@ -232,14 +233,15 @@ impl Store {
         account_id: &str,
         method_id: &str,
     ) -> StoreResult<Opened> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let result = self.open_challenge_in(&mut tx, session_id, account_id, method_id).await;
         finish(tx, result).await
     }
 
     async fn open_challenge_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         session_id: &str,
         account_id: &str,
         method_id: &str,
@@ -289,14 +291,15 @@ impl Store {
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, Send)> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let result = self.resend_in(&mut tx, session_id, purpose, id).await;
         finish(tx, result).await
     }
 
     async fn resend_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         session_id: &str,
         purpose: Purpose,
         id: &str,
@@ -344,12 +347,12 @@ impl Store {
         } else {
             "UPDATE proofs SET code_hash = NULL, code_expires = NULL, last_sent_at = NULL WHERE id = $1"
         };
-        sqlx::query(statement).bind(proof_id).execute(&self.db).await.map(drop)
+        sqlx::query(statement).bind(proof_id).execute(&mut *self.writer().await).await.map(drop)
     }
 
     async fn open_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         session_id: &str,
         purpose: Purpose,
         id: &str,
@@ -368,7 +371,7 @@ impl Store {
 
     async fn method_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         account_id: &str,
         id: &str,
     ) -> sqlx::Result<Option<MethodRow>> {
@@ -403,7 +406,8 @@ impl Store {
         id: &str,
         code: Option<&str>,
     ) -> StoreResult<Proven> {
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let result = self.verify_in(&mut tx, session_id, purpose, id, code).await;
         match result {
             // A wrong code is a refusal whose counts must be written.
@@ -419,7 +423,7 @@ impl Store {
 
     async fn verify_in(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         session_id: &str,
         purpose: Purpose,
         id: &str,
@@ -536,7 +540,7 @@ impl Store {
     /// Counts a wrong code on the proof and the account; what to tell the person.
     async fn count_wrong(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         proof: &Open,
         account_id: &str,
     ) -> sqlx::Result<Refusal> {
@@ -561,7 +565,7 @@ impl Store {
     /// Registers the method an enrollment proved; its key is sealed anew to the method.
     async fn register(
         &self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         proof: &Open,
         totp_step: Option<i64>,
     ) -> StoreResult<MethodRow> {

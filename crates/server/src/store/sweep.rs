@@ -3,7 +3,7 @@
 //! throttle windows that ended, idempotency answers past their life, demo messages
 //! older than a day.
 
-use super::Store;
+use super::{begin, Store};
 
 /// How many rows of each kind one sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -22,32 +22,33 @@ impl Swept {
 }
 
 impl Store {
+    /// One transaction: the writer is held once, not once per table.
     pub async fn sweep(&self) -> sqlx::Result<Swept> {
         let now = self.now();
         let l = &self.limits;
-        let run = |sql: &'static str, at: i64| async move {
-            sqlx::query(sql).bind(at).execute(&self.db).await.map(|r| r.rows_affected())
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
+        let mut delete = async |sql: &str, binds: &[i64]| {
+            let mut query = sqlx::query(sql);
+            for b in binds {
+                query = query.bind(*b);
+            }
+            query.execute(&mut *tx).await.map(|r| r.rows_affected())
         };
         // Proofs first: a session's removal would take its proofs with it uncounted.
-        let proofs = run("DELETE FROM proofs WHERE done OR expires_at <= $1", now).await?;
-        Ok(Swept {
-            sessions: sqlx::query(
-                "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
-            )
-            .bind(now - l.session_idle)
-            .bind(now - l.session_max)
-            .execute(&self.db)
-            .await?
-            .rows_affected(),
-            proofs,
-            throttles: run("DELETE FROM throttles WHERE expires_at <= $1", now).await?,
-            idempotency: run(
-                "DELETE FROM idempotency WHERE created_at < $1",
-                now - l.idempotency_ttl,
-            )
-            .await?,
-            outbox: run("DELETE FROM outbox WHERE created_at < $1", (now - 24 * 3600) * 1000)
-                .await?,
-        })
+        let proofs = delete("DELETE FROM proofs WHERE done OR expires_at <= $1", &[now]).await?;
+        let sessions = delete(
+            "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
+            &[now - l.session_idle, now - l.session_max],
+        )
+        .await?;
+        let throttles = delete("DELETE FROM throttles WHERE expires_at <= $1", &[now]).await?;
+        let idempotency =
+            delete("DELETE FROM idempotency WHERE created_at < $1", &[now - l.idempotency_ttl])
+                .await?;
+        let outbox =
+            delete("DELETE FROM outbox WHERE created_at < $1", &[(now - 24 * 3600) * 1000]).await?;
+        tx.commit().await?;
+        Ok(Swept { sessions, proofs, throttles, idempotency, outbox })
     }
 }

@@ -6,7 +6,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::{Store, Tx};
+use super::{begin, Store, Tx};
 use crate::limits::{Bucket, Budget};
 
 /// A hit counted in one bucket's current window; give it back with [`Store::release`].
@@ -20,7 +20,19 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct Hits(Vec<Hit>);
 
+impl Hit {
+    /// A hit counted in `bucket`'s window that started at `window_start`.
+    pub(super) fn new(bucket: &str, window_start: i64) -> Self {
+        Self { bucket: bucket.to_owned(), window_start }
+    }
+}
+
 impl Hits {
+    /// Whether a hit in `bucket` is among these.
+    pub(super) fn covers(&self, bucket: &str) -> bool {
+        self.0.iter().any(|h| h.bucket == bucket)
+    }
+
     pub(super) fn push(&mut self, hit: Hit) {
         self.0.push(hit);
     }
@@ -74,7 +86,7 @@ pub(super) async fn take(
 
 /// Counts one hit in every bucket, or in none if any is full (then the longest wait).
 pub(super) async fn take_all(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     buckets: &[Bucket],
     now: i64,
 ) -> sqlx::Result<Result<Hits, Full>> {
@@ -112,7 +124,8 @@ impl Store {
     /// Counts one hit in each budget, atomically: all or none.
     pub async fn spend(&self, budgets: &[Budget<'_>]) -> sqlx::Result<Result<Hits, Full>> {
         let buckets: Vec<Bucket> = budgets.iter().map(|b| b.bucket(&self.limits)).collect();
-        let mut tx = self.begin().await?;
+        let mut writer = self.writer().await;
+        let mut tx = begin(&mut writer).await?;
         let taken = take_all(&mut tx, &buckets, self.now()).await?;
         match taken {
             Ok(_) => tx.commit().await?,
@@ -123,7 +136,7 @@ impl Store {
 
     /// Hands back hits whose work succeeded (a right password is not a failure).
     pub async fn release(&self, hits: &Hits) -> sqlx::Result<()> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = self.writer().await;
         give_back(&mut conn, hits).await
     }
 }
