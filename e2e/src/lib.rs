@@ -345,6 +345,20 @@ impl Browser {
         }
     }
 
+    /// Waits until an element's text contains `wanted`.
+    pub async fn until_text(&self, wanted: &str) {
+        let xpath = format!("//*[contains(normalize-space(.), {})]", xpath_literal(wanted));
+        if let Err(e) = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+        {
+            panic!("no {wanted:?} ({e}); the page says: {}", self.text().await);
+        }
+    }
+
     pub async fn text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
             Ok(body) => body.text().await.unwrap_or_default(),

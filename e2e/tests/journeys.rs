@@ -197,6 +197,21 @@ async fn text_message_then_returning_and_email(r: &Run) {
     assert_eq!(server.legacy_status(NEW.0, &second).await, 200, "the other still works");
     r.sign_out().await;
 
+    // After 100 wrong codes in a row, verification locks until an admin unlocks it: the
+    // person is told so, and whom to ask, in their language.
+    sqlx::query("UPDATE accounts SET mfa_failures = 100").execute(server.db()).await.unwrap();
+    r.sign_in(NEW).await;
+    r.heading("Verify it is you", "Confirmez votre identité").await;
+    r.b.click(".ap-methods button").await;
+    let locked = r.t(
+        "Verification is locked after too many wrong codes. Contact your administrator",
+        "La vérification est verrouillée après trop de codes erronés. Contactez votre administrateur",
+    );
+    r.b.until_text(locked).await;
+    r.check(j, "mfa-locked").await;
+    sqlx::query("UPDATE accounts SET mfa_failures = 0").execute(server.db()).await.unwrap();
+    r.sign_out().await;
+
     let j = "2-email";
     let user = ("erin@contoso.example", "Erin-pass-2026");
     server.add_account(user.0, user.1, "Erin Email").await;

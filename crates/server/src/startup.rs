@@ -20,7 +20,7 @@ use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
 use crate::error::ApiError;
 use crate::passwords::{HashStats, Hasher};
-pub use crate::state::AppState;
+use crate::state::AppState;
 use crate::store::Store;
 use crate::{request_id, routes, security};
 
