@@ -8,7 +8,8 @@
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
-#                            openssl (a test CA for the TLS delivery tests)
+#                            openssl (a test CA for the TLS delivery tests),
+#                            schemathesis + openapi-spec-validator (the contract test)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -71,6 +72,8 @@ build_tools() {
 }
 
 AIOSMTPD_VERSION="1.4.6"
+SCHEMATHESIS_VERSION="4.32.5"
+SPEC_VALIDATOR_VERSION="0.7.2"
 GECKODRIVER_VERSION="0.37.1"
 AXE_VERSION="4.14.1"
 
@@ -83,6 +86,20 @@ need_aiosmtpd() {
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$TOOLS/py" --upgrade "aiosmtpd==$AIOSMTPD_VERSION"
 }
 
+# schemathesis and openapi-spec-validator for the contract test, in their own virtualenv
+# (.tools/schemathesis): many dependencies, kept apart from everything else.
+need_schemathesis() {
+  local venv="$TOOLS/schemathesis"
+  if "$venv/bin/st" --version 2>/dev/null | grep "$SCHEMATHESIS_VERSION" >/dev/null \
+    && "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep "^Version: $SPEC_VALIDATOR_VERSION$" >/dev/null; then
+    return
+  fi
+  say "installing schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $SPEC_VALIDATOR_VERSION into .tools/schemathesis"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
+}
+
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
@@ -90,6 +107,7 @@ test_tools() {
   need_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd
+  need_schemathesis
 }
 
 case "${1:-build}" in

@@ -240,11 +240,11 @@ fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::SendCode => {
             let (Screen::Contact(kind), Some(token)) = (&m.screen, &token) else { return };
             let req = match kind {
-                MethodKind::Email if wire::looks_like_email(&d.email) => {
+                MethodKind::Email if wire::rules::email(&d.email).is_some() => {
                     EnrollmentRequest::Email { email: d.email.trim().to_owned() }
                 }
                 MethodKind::Email => return env.dispatch(Action::Failed(UiError::Email)),
-                _ => match wire::normalize_phone(&d.phone) {
+                _ => match wire::rules::phone(&d.phone) {
                     Some(phone) if *kind == MethodKind::Voice => EnrollmentRequest::Voice { phone },
                     Some(phone) => EnrollmentRequest::Sms { phone },
                     None => return env.dispatch(Action::Failed(UiError::Phone)),
@@ -255,10 +255,9 @@ fn run(env: &Env, m: &Model, intent: Intent) {
         }
         Intent::Verify => {
             let Some(token) = &token else { return };
-            let code: String = d.code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            let Some(code) = wire::rules::code(&d.code) else {
                 return env.dispatch(Action::Failed(UiError::CodeFormat));
-            }
+            };
             let (reply, enrolling) = match &m.screen {
                 Screen::Totp(step) => (env.api.verify_enrollment(token, &step.id, code), true),
                 Screen::Code(step) => match &step.target {

@@ -64,12 +64,6 @@ pub fn normalize_app_password(raw: &str) -> Option<String> {
     (s.len() == 16 && s.bytes().all(|b| b.is_ascii_lowercase())).then_some(s)
 }
 
-/// A sent code as typed: digits only (spaces and dashes dropped). `None` if not 6 digits.
-pub fn normalize_code(raw: &str) -> Option<String> {
-    let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())).then_some(s)
-}
-
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
@@ -257,10 +251,8 @@ mod tests {
     fn codes_are_six_digits() {
         for _ in 0..100 {
             let c = new_code();
-            assert!(normalize_code(c.expose_secret()).is_some());
+            assert!(wire::rules::code(c.expose_secret()).is_some());
         }
-        assert_eq!(normalize_code(" 123 456 ").as_deref(), Some("123456"));
-        assert_eq!(normalize_code("12345a"), None);
     }
 
     #[test]

@@ -85,6 +85,7 @@ impl From<Refusal> for ApiError {
             Refusal::MfaLocked => Self::new(ErrorCode::MfaLocked),
             Refusal::RateLimited(wait) => Self::new(ErrorCode::RateLimited).retry_after(wait),
             Refusal::ResendTooSoon(wait) => Self::new(ErrorCode::ResendTooSoon).retry_after(wait),
+            Refusal::NoCodeToSend => Self::new(ErrorCode::NoCodeToSend),
             Refusal::CodeExpired => Self::new(ErrorCode::CodeExpired),
             Refusal::TooManyAttempts => Self::new(ErrorCode::TooManyAttempts),
             Refusal::InvalidCode { attempts_left } => {
@@ -107,7 +108,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         InvalidCode | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
         TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        LimitReached | NameTaken | IdempotencyConflict => StatusCode::CONFLICT,
+        LimitReached | NameTaken | IdempotencyConflict | NoCodeToSend => StatusCode::CONFLICT,
         NotFound => StatusCode::NOT_FOUND,
         DeliveryFailed => StatusCode::BAD_GATEWAY,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -135,6 +136,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         CodeExpired => "The code has expired",
         TooManyAttempts => "Too many attempts",
         ResendTooSoon => "Wait before asking for another code",
+        NoCodeToSend => "This method's codes are not sent",
         RateLimited => "Too many requests",
         LimitReached => "The limit of app passwords is reached",
         NameTaken => "An app password with this name already exists",
@@ -167,6 +169,7 @@ fn default_detail(code: ErrorCode) -> &'static str {
         CodeExpired => "Codes are valid for a limited time; ask for a new one.",
         TooManyAttempts => "This code is spent after too many wrong tries; ask for a new one.",
         ResendTooSoon => "A code was sent moments ago; see Retry-After.",
+        NoCodeToSend => "An authenticator app makes its own codes: open the app.",
         RateLimited => "Too many tries in a short time; see Retry-After.",
         LimitReached => "Delete an app password you no longer use to create another.",
         NameTaken => "Choose another name or delete the existing app password.",

@@ -18,11 +18,10 @@ use crate::store::Store;
 /// The client's key from the request headers, validated.
 pub fn key_from(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
-    let key = value.to_str().ok().map(str::trim).unwrap_or_default();
-    if key.is_empty() || key.len() > 255 {
-        return Err(ApiError::invalid(IDEMPOTENCY_KEY, "invalid"));
+    match value.to_str().ok().filter(|v| wire::rules::idempotency_key(v)) {
+        Some(key) => Ok(Some(key.trim().to_owned())),
+        None => Err(ApiError::invalid(IDEMPOTENCY_KEY, "invalid")),
     }
-    Ok(Some(key.to_owned()))
 }
 
 /// Runs `create` once per (account, route, key); later calls with the same key and

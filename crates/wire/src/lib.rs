@@ -10,6 +10,8 @@
 //! leaves the secret out.
 #![forbid(unsafe_code)]
 
+pub mod rules;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -348,6 +350,9 @@ pub enum ErrorCode {
     CodeExpired,
     TooManyAttempts,
     ResendTooSoon,
+    /// Resend asked of an authenticator-app enrollment or challenge: the app makes its
+    /// own codes.
+    NoCodeToSend,
     RateLimited,
     LimitReached,
     NameTaken,
@@ -398,33 +403,6 @@ fn about_blank() -> String {
 }
 
 /// The media type of problem documents.
-/// A phone number as the endpoint accepts it: E.164, `+` then 8 to 15 digits, the first
-/// not 0. Spaces, dots, dashes and brackets people type are dropped. Shared so the app
-/// refuses exactly what the server would, before a round trip.
-pub fn normalize_phone(raw: &str) -> Option<String> {
-    let s: String =
-        raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')).collect();
-    let digits = s.strip_prefix('+')?;
-    let ok = (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then_some(s)
-}
-
-/// The shape of an email address (`local@domain.tld`, at most 254 characters); the
-/// server checks it fully.
-pub fn looks_like_email(raw: &str) -> bool {
-    let s = raw.trim();
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    s.len() <= 254
-        && !local.is_empty()
-        && !s.contains(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-}
-
 pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The header carrying a client-chosen key that makes a create request safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -471,23 +449,6 @@ mod tests {
             serde_json::from_str(r#"{"title":"x","status":400,"code":"brand_new_code"}"#).unwrap();
         assert_eq!(p.code, ErrorCode::Unknown);
         assert_eq!(p.type_, "about:blank");
-    }
-
-    #[test]
-    fn phone_numbers_are_normalized_to_e164_or_refused() {
-        assert_eq!(normalize_phone("+33 6 12 34 56 78").as_deref(), Some("+33612345678"));
-        assert_eq!(normalize_phone("+1 (425) 555-0100").as_deref(), Some("+14255550100"));
-        for bad in ["06 12 34 56 78", "+0612345678", "+33 6 12", "+33 6 12 34 56 7a", ""] {
-            assert_eq!(normalize_phone(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn email_shape_is_checked() {
-        assert!(looks_like_email(" name@example.com "));
-        for bad in ["name", "name@", "@example.com", "name@example", "a b@example.com"] {
-            assert!(!looks_like_email(bad), "{bad}");
-        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     /// Accepts `+33 6 12 34 56 78`, `+1 (555) 010-0199`; refuses numbers without `+`.
     pub fn parse(raw: &str) -> Option<Self> {
-        wire::normalize_phone(raw).map(Self)
+        wire::rules::phone(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -34,9 +34,7 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub fn parse(raw: &str) -> Option<Self> {
-        let s = raw.trim();
-        let ok = wire::looks_like_email(s) && s.parse::<lettre::Address>().is_ok();
-        ok.then(|| Self(s.to_owned()))
+        wire::rules::email(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

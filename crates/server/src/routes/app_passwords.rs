@@ -16,8 +16,9 @@ fn guard(authed: &Authed) -> ApiResult<()> {
 }
 
 /// The account's app passwords (never their secrets).
-#[utoipa::path(get, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
-    responses((status = 200, body = AppPasswordList), (status = 403, body = wire::Problem)))]
+#[utoipa::path(get, path = "/v1/app-passwords", tag = "app-passwords", operation_id = "list_app_passwords",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The account's app passwords and the limit", body = AppPasswordList)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
@@ -32,11 +33,10 @@ pub async fn list(
 }
 
 /// Create one (seed step 5). The password is in this answer and nowhere else, ever.
-#[utoipa::path(post, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
-    request_body = CreateAppPassword,
+#[utoipa::path(post, path = "/v1/app-passwords", tag = "app-passwords", operation_id = "create_app_password",
+    security(("bearer" = [])), request_body = CreateAppPassword,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
-    responses((status = 201, body = NewAppPassword), (status = 403, body = wire::Problem),
-              (status = 409, body = wire::Problem), (status = 422, body = wire::Problem)))]
+    responses((status = 201, description = "Created: the password, shown this once", body = NewAppPassword)))]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
@@ -72,8 +72,9 @@ pub async fn create(
 }
 
 /// Revoke one: legacy clients using it are refused from now on.
-#[utoipa::path(delete, path = "/v1/app-passwords/{id}", tag = "app-passwords", security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = wire::Problem), (status = 404, body = wire::Problem)))]
+#[utoipa::path(delete, path = "/v1/app-passwords/{id}", tag = "app-passwords", operation_id = "revoke_app_password",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The app password's id")),
+    responses((status = 204, description = "Revoked")))]
 #[tracing::instrument(skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -90,8 +91,8 @@ pub async fn revoke(
 }
 
 /// Revoke all of the account's app passwords.
-#[utoipa::path(delete, path = "/v1/app-passwords", tag = "app-passwords", security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = wire::Problem)))]
+#[utoipa::path(delete, path = "/v1/app-passwords", tag = "app-passwords", operation_id = "revoke_all_app_passwords",
+    security(("bearer" = [])), responses((status = 204, description = "All revoked")))]
 #[tracing::instrument(skip_all)]
 pub async fn revoke_all(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
     guard(&authed)?;

@@ -8,8 +8,8 @@ use crate::state::AppState;
 use crate::store::outbox::OutboxMessage;
 
 /// Demo mode only, loopback only: the messages that would have been sent, newest first.
-#[utoipa::path(get, path = "/v1/demo/outbox", tag = "demo",
-    responses((status = 200, body = [OutboxMessage]), (status = 404, body = wire::Problem)))]
+#[utoipa::path(get, path = "/v1/demo/outbox", tag = "demo", operation_id = "demo_outbox",
+    responses((status = 200, description = "The newest messages, newest first", body = [OutboxMessage])))]
 #[tracing::instrument(skip_all)]
 pub async fn outbox(
     State(state): State<AppState>,

@@ -5,7 +5,8 @@ use crate::error::{ApiResult, Json};
 use crate::state::AppState;
 
 /// Liveness and database check.
-#[utoipa::path(get, path = "/v1/health", tag = "meta", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/v1/health", tag = "meta", operation_id = "health",
+    responses((status = 200, description = "The endpoint and its database answer", body = Health)))]
 #[tracing::instrument(skip_all)]
 pub async fn get(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.ping().await?;

@@ -45,9 +45,9 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 /// trusted proxy or mail server) and per account, apart from the web sign-in budget, so
 /// a mail client retrying a revoked app password cannot lock its owner's web sign-in;
 /// a primary password checked here spends the web sign-in's password budget.
-#[utoipa::path(get, path = "/v1/legacy/whoami", tag = "legacy", security(("basic" = [])),
-    responses((status = 200, body = WhoAmI), (status = 401, body = wire::Problem),
-              (status = 429, body = wire::Problem), (status = 503, body = wire::Problem)))]
+#[utoipa::path(get, path = "/v1/legacy/whoami", tag = "legacy", operation_id = "legacy_whoami",
+    security(("basic" = [])),
+    responses((status = 200, description = "An app password of this account", body = WhoAmI)))]
 #[tracing::instrument(skip_all)]
 pub async fn whoami(
     State(state): State<AppState>,

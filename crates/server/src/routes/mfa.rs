@@ -37,12 +37,10 @@ async fn deliver(
 }
 
 /// Start registering a method (seed step 3): TOTP returns the key, the others send a code.
-#[utoipa::path(post, path = "/v1/mfa/enrollments", tag = "mfa", security(("bearer" = [])),
-    request_body = EnrollmentRequest,
+#[utoipa::path(post, path = "/v1/mfa/enrollments", tag = "mfa", operation_id = "start_enrollment",
+    security(("bearer" = [])), request_body = EnrollmentRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
-    responses((status = 201, body = Enrollment), (status = 403, body = wire::Problem),
-              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem),
-              (status = 502, body = wire::Problem)))]
+    responses((status = 201, description = "Started: the key to scan, or where the code went", body = Enrollment)))]
 #[tracing::instrument(skip_all)]
 pub async fn enroll(
     State(state): State<AppState>,
@@ -142,8 +140,9 @@ async fn verify(
     id: String,
     req: VerifyRequest,
 ) -> ApiResult<Json<Verified>> {
-    let code = crypto::normalize_code(&req.code);
-    let proven = state.store.verify(&authed.session_id, purpose, &id, code.as_deref()).await?;
+    let code =
+        wire::rules::code(&req.code).ok_or_else(|| ApiError::invalid("code", "invalid_format"))?;
+    let proven = state.store.verify(&authed.session_id, purpose, &id, &code).await?;
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
     let fresh = state.store.mfa_fresh(proven.mfa_at);
     Ok(Json(Verified {
@@ -154,8 +153,9 @@ async fn verify(
 }
 
 /// Send another code for an enrollment (after the cooldown).
-#[utoipa::path(post, path = "/v1/mfa/enrollments/{id}/resend", tag = "mfa", security(("bearer" = [])),
-    responses((status = 201, body = CodeSent), (status = 404, body = wire::Problem), (status = 429, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/mfa/enrollments/{id}/resend", tag = "mfa", operation_id = "resend_enrollment_code",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The enrollment's id")),
+    responses((status = 201, description = "A new code was sent; the previous one stopped working", body = CodeSent)))]
 #[tracing::instrument(skip_all)]
 pub async fn enrollment_resend(
     State(state): State<AppState>,
@@ -167,11 +167,10 @@ pub async fn enrollment_resend(
 
 /// Check the code and register the method (seed step 4). The session's token is
 /// replaced: the answer carries the new one.
-#[utoipa::path(post, path = "/v1/mfa/enrollments/{id}/verify", tag = "mfa", security(("bearer" = [])),
-    request_body = VerifyRequest,
-    responses((status = 200, body = Verified), (status = 403, body = wire::Problem),
-              (status = 404, body = wire::Problem), (status = 422, body = wire::Problem),
-              (status = 429, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/mfa/enrollments/{id}/verify", tag = "mfa", operation_id = "verify_enrollment",
+    security(("bearer" = [])), request_body = VerifyRequest,
+    params(("id" = String, Path, description = "The enrollment's id")),
+    responses((status = 200, description = "Registered; the session's new token", body = Verified)))]
 #[tracing::instrument(skip_all)]
 pub async fn enrollment_verify(
     State(state): State<AppState>,
@@ -183,11 +182,9 @@ pub async fn enrollment_verify(
 }
 
 /// Returning users: prove a registered method.
-#[utoipa::path(post, path = "/v1/mfa/challenges", tag = "mfa", security(("bearer" = [])),
-    request_body = ChallengeRequest,
-    responses((status = 201, body = Challenge), (status = 403, body = wire::Problem),
-              (status = 404, body = wire::Problem), (status = 429, body = wire::Problem),
-              (status = 502, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/mfa/challenges", tag = "mfa", operation_id = "start_challenge",
+    security(("bearer" = [])), request_body = ChallengeRequest,
+    responses((status = 201, description = "Started: where the code went, if it is sent", body = Challenge)))]
 #[tracing::instrument(skip_all)]
 pub async fn challenge(
     State(state): State<AppState>,
@@ -214,8 +211,9 @@ pub async fn challenge(
 }
 
 /// Send another code for a challenge (after the cooldown).
-#[utoipa::path(post, path = "/v1/mfa/challenges/{id}/resend", tag = "mfa", security(("bearer" = [])),
-    responses((status = 201, body = CodeSent), (status = 404, body = wire::Problem), (status = 429, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/mfa/challenges/{id}/resend", tag = "mfa", operation_id = "resend_challenge_code",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The challenge's id")),
+    responses((status = 201, description = "A new code was sent; the previous one stopped working", body = CodeSent)))]
 #[tracing::instrument(skip_all)]
 pub async fn challenge_resend(
     State(state): State<AppState>,
@@ -227,11 +225,10 @@ pub async fn challenge_resend(
 
 /// Check a challenge's code: the session counts as MFA-verified (step-up) and its
 /// token is replaced: the answer carries the new one.
-#[utoipa::path(post, path = "/v1/mfa/challenges/{id}/verify", tag = "mfa", security(("bearer" = [])),
-    request_body = VerifyRequest,
-    responses((status = 200, body = Verified), (status = 403, body = wire::Problem),
-              (status = 404, body = wire::Problem), (status = 422, body = wire::Problem),
-              (status = 429, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/mfa/challenges/{id}/verify", tag = "mfa", operation_id = "verify_challenge",
+    security(("bearer" = [])), request_body = VerifyRequest,
+    params(("id" = String, Path, description = "The challenge's id")),
+    responses((status = 200, description = "Proven (a step-up); the session's new token", body = Verified)))]
 #[tracing::instrument(skip_all)]
 pub async fn challenge_verify(
     State(state): State<AppState>,

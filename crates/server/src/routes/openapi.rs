@@ -1,14 +1,22 @@
+//! The contract, generated from the handlers and the wire types, then completed here in
+//! one place with what the annotations do not carry: the problems each operation can
+//! answer (as `application/problem+json`), the field rules the server enforces (the
+//! patterns of `wire::rules`), and the links between operations. Checked into the
+//! repository as `crates/server/openapi.json`; a test fails when the two drift, and
+//! schemathesis checks the running server against it.
+
+use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use wire::rules;
 
 use super::{app_passwords, demo, health, legacy, mfa, sessions};
 
-/// The contract, generated from the handlers and the wire types. Checked into the
-/// repository as `crates/server/openapi.json`; a test fails when the two drift.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "app-passwords identity endpoint", description = "Sign-in, MFA enrollment and challenge, \
-        app passwords and legacy sign-in. Errors are application/problem+json (RFC 9457) with a stable `code`."),
+        app passwords and legacy sign-in. Errors are application/problem+json (RFC 9457) with a stable `code`; \
+        each error response below lists the codes it can carry. Human-readable: /v1/docs."),
     paths(
         health::get,
         sessions::create, sessions::account, sessions::delete,
@@ -18,6 +26,7 @@ use super::{app_passwords, demo, health, legacy, mfa, sessions};
         legacy::whoami,
         demo::outbox,
     ),
+    components(schemas(wire::Problem)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -38,9 +47,264 @@ impl Modify for Security {
     }
 }
 
+/// The problems each operation can answer, by status, with the `code`s each carries.
+/// Besides these, every operation that takes a bearer token can answer 401
+/// (`unauthorized`, `session_expired`), and every one with a JSON body 400
+/// (`bad_request`), 413 (`payload_too_large`), 415 (`bad_request`) and 422
+/// (`validation_failed`).
+/// Statuses, each with the problem `code`s it can carry.
+type Problems = &'static [(u16, &'static [&'static str])];
+
+const PROBLEMS: &[(&str, Problems)] = &[
+    (
+        "sign_in",
+        &[
+            (401, &["invalid_credentials"]),
+            (403, &["account_disabled"]),
+            (429, &["rate_limited"]),
+            (503, &["server_busy"]),
+        ],
+    ),
+    (
+        "start_enrollment",
+        &[
+            (403, &["not_available", "method_not_allowed", "mfa_required", "mfa_locked"]),
+            (404, &["not_found"]),
+            (409, &["idempotency_conflict"]),
+            (422, &["validation_failed"]),
+            (429, &["rate_limited"]),
+            (502, &["delivery_failed"]),
+        ],
+    ),
+    ("resend_enrollment_code", RESEND),
+    (
+        "verify_enrollment",
+        &[
+            (403, &["mfa_required", "method_not_allowed", "mfa_locked"]),
+            (404, &["not_found"]),
+            (422, &["invalid_code", "code_expired", "validation_failed"]),
+            (429, &["too_many_attempts", "rate_limited"]),
+        ],
+    ),
+    (
+        "start_challenge",
+        &[
+            (403, &["method_not_allowed", "mfa_locked"]),
+            (404, &["not_found"]),
+            (429, &["rate_limited"]),
+            (502, &["delivery_failed"]),
+        ],
+    ),
+    ("resend_challenge_code", RESEND),
+    (
+        "verify_challenge",
+        &[
+            (403, &["method_not_allowed", "mfa_locked"]),
+            (404, &["not_found"]),
+            (422, &["invalid_code", "code_expired", "validation_failed"]),
+            (429, &["too_many_attempts", "rate_limited"]),
+        ],
+    ),
+    ("list_app_passwords", APP_PASSWORDS),
+    (
+        "create_app_password",
+        &[
+            (403, &["not_available", "mfa_required"]),
+            (409, &["limit_reached", "name_taken", "idempotency_conflict"]),
+            (422, &["validation_failed"]),
+        ],
+    ),
+    ("revoke_app_password", &[(403, &["not_available", "mfa_required"]), (404, &["not_found"])]),
+    ("revoke_all_app_passwords", APP_PASSWORDS),
+    (
+        "legacy_whoami",
+        &[(401, &["invalid_credentials"]), (429, &["rate_limited"]), (503, &["server_busy"])],
+    ),
+    ("demo_outbox", &[(404, &["not_found"])]),
+];
+
+const RESEND: Problems = &[
+    (403, &["mfa_locked"]),
+    (404, &["not_found"]),
+    (409, &["no_code_to_send"]),
+    (422, &["code_expired"]),
+    (429, &["resend_too_soon", "rate_limited"]),
+    (502, &["delivery_failed"]),
+];
+
+const APP_PASSWORDS: Problems = &[(403, &["not_available", "mfa_required"])];
+
+/// A rule of `wire::rules` on a property of a request schema.
+struct FieldRule {
+    schema: &'static str,
+    property: &'static str,
+    pattern: Option<&'static str>,
+    max: usize,
+}
+
+const FIELD_RULES: [FieldRule; 6] = [
+    FieldRule {
+        schema: "SignInRequest",
+        property: "username",
+        pattern: Some(rules::USERNAME_PATTERN),
+        max: rules::USERNAME_MAX,
+    },
+    FieldRule {
+        schema: "SignInRequest",
+        property: "password",
+        pattern: None,
+        max: rules::PASSWORD_MAX,
+    },
+    FieldRule {
+        schema: "CreateAppPassword",
+        property: "name",
+        pattern: Some(rules::NAME_PATTERN),
+        max: rules::NAME_MAX,
+    },
+    FieldRule {
+        schema: "EnrollmentRequest",
+        property: "phone",
+        pattern: Some(rules::PHONE_PATTERN),
+        max: rules::PHONE_MAX,
+    },
+    FieldRule {
+        schema: "VerifyRequest",
+        property: "code",
+        pattern: Some(rules::CODE_PATTERN),
+        max: rules::CODE_MAX,
+    },
+    FieldRule {
+        schema: "EnrollmentRequest",
+        property: "email",
+        pattern: Some(rules::EMAIL_PATTERN),
+        max: rules::EMAIL_MAX,
+    },
+];
+
+/// Follow-up operations a creation's answer leads to (stateful testing, and readers):
+/// (operation, status, [(link name, operation it leads to)]), each passing the body's `id`.
+type Links = &'static [(&'static str, &'static str)];
+
+const LINKS: &[(&str, &str, Links)] = &[
+    (
+        "start_enrollment",
+        "201",
+        &[("verify", "verify_enrollment"), ("resend", "resend_enrollment_code")],
+    ),
+    (
+        "start_challenge",
+        "201",
+        &[("verify", "verify_challenge"), ("resend", "resend_challenge_code")],
+    ),
+    ("create_app_password", "201", &[("revoke", "revoke_app_password")]),
+];
+
+fn problem_response(codes: &[&str]) -> Value {
+    let listed: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+    json!({
+        "description": format!("Problem: {}", listed.join(", ")),
+        "content": { wire::PROBLEM_JSON: { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+/// Adds the problems, rules and links to the generated document.
+fn complete(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let bearer = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            let body = op.contains_key("requestBody");
+            let mut problems: Vec<(u16, Vec<&str>)> = Vec::new();
+            let mut add = |status: u16, codes: &[&'static str]| match problems
+                .iter_mut()
+                .find(|(s, _)| *s == status)
+            {
+                Some((_, listed)) => {
+                    for code in codes {
+                        if !listed.contains(code) {
+                            listed.push(code);
+                        }
+                    }
+                }
+                None => problems.push((status, codes.to_vec())),
+            };
+            if bearer {
+                add(401, &["unauthorized", "session_expired"]);
+            }
+            if body {
+                add(400, &["bad_request"]);
+                add(413, &["payload_too_large"]);
+                add(415, &["bad_request"]);
+                add(422, &["validation_failed"]);
+            }
+            for (_, by_status) in PROBLEMS.iter().filter(|(op_id, _)| *op_id == id) {
+                for (status, codes) in *by_status {
+                    add(*status, codes);
+                }
+            }
+            let responses = op.entry("responses").or_insert_with(|| json!({}));
+            if let Some(responses) = responses.as_object_mut() {
+                for (status, codes) in &problems {
+                    responses.insert(status.to_string(), problem_response(codes));
+                }
+            }
+            for (_, status, links) in LINKS.iter().filter(|(op_id, _, _)| *op_id == id) {
+                let links: Map<String, Value> = links
+                    .iter()
+                    .map(|(name, target)| {
+                        let link = json!({ "operationId": target, "parameters": { "id": "$response.body#/id" } });
+                        ((*name).to_owned(), link)
+                    })
+                    .collect();
+                if let Some(response) = op.get_mut("responses").and_then(|r| r.get_mut(*status)) {
+                    response["links"] = Value::Object(links);
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc.pointer_mut("/components/schemas") else { return };
+    for rule in &FIELD_RULES {
+        let Some(schema) = schemas.get_mut(rule.schema) else { continue };
+        // A tagged enum's variants each carry their own properties.
+        let targets: Vec<&mut Value> = if schema.get("oneOf").is_some() {
+            schema["oneOf"].as_array_mut().map(|v| v.iter_mut().collect()).unwrap_or_default()
+        } else {
+            vec![schema]
+        };
+        for target in targets {
+            if let Some(field) = target.pointer_mut(&format!("/properties/{}", rule.property)) {
+                field["minLength"] = json!(1);
+                field["maxLength"] = json!(rule.max);
+                if let Some(pattern) = rule.pattern {
+                    field["pattern"] = json!(pattern);
+                }
+            }
+        }
+    }
+    // The Idempotency-Key header has its rule too.
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for param in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+            .filter_map(|op| op.get_mut("parameters").and_then(Value::as_array_mut))
+            .flatten()
+            .filter(|p| p["name"] == wire::IDEMPOTENCY_KEY)
+        {
+            param["schema"]["pattern"] = json!(rules::IDEMPOTENCY_KEY_PATTERN);
+        }
+    }
+}
+
 /// The document as served and as checked in.
 pub fn document() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    complete(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
 pub async fn get() -> impl axum::response::IntoResponse {

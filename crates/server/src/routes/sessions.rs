@@ -42,10 +42,8 @@ pub fn busy() -> ApiError {
 /// The attempt is counted against the client's address and the account's password
 /// budget BEFORE the hash is computed, so a burst of wrong passwords is evaluated no
 /// further than the budget; a right password hands its hits back.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = SignInRequest,
-    responses((status = 201, body = Session), (status = 401, body = wire::Problem),
-              (status = 422, body = wire::Problem), (status = 429, body = wire::Problem),
-              (status = 503, body = wire::Problem)))]
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", operation_id = "sign_in", request_body = SignInRequest,
+    responses((status = 201, description = "Signed in: the token and what to do next", body = Session)))]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
@@ -55,9 +53,8 @@ pub async fn create(
     let username = Username::parse(&req.username);
     let password = SecretString::from(req.password);
     let Some(username) = username else { return Err(ApiError::invalid("username", "required")) };
-    if password.expose_secret().is_empty() {
-        return Err(ApiError::invalid("password", "required"));
-    }
+    wire::rules::password(password.expose_secret())
+        .map_err(|why| ApiError::invalid("password", why))?;
     let store = &state.store;
     let budgets = [Budget::SignInAddress(&client), Budget::Password(username.as_str())];
     let hits = store.spend(&budgets).await?.map_err(Refusal::from)?;
@@ -93,8 +90,9 @@ pub async fn create(
 }
 
 /// The signed-in account and what to do next.
-#[utoipa::path(get, path = "/v1/account", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = AccountState), (status = 401, body = wire::Problem)))]
+#[utoipa::path(get, path = "/v1/account", tag = "sessions", operation_id = "get_account",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The account and what to do next", body = AccountState)))]
 #[tracing::instrument(skip_all)]
 pub async fn account(
     State(state): State<AppState>,
@@ -104,8 +102,8 @@ pub async fn account(
 }
 
 /// Sign out: the token stops working.
-#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = wire::Problem)))]
+#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions", operation_id = "sign_out",
+    security(("bearer" = [])), responses((status = 204, description = "Signed out")))]
 #[tracing::instrument(skip_all)]
 pub async fn delete(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
     state.store.end_session(&authed.session_id).await?;

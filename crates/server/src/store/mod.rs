@@ -173,6 +173,8 @@ pub enum Refusal {
     MfaLocked,
     RateLimited(u32),
     ResendTooSoon(u32),
+    /// An authenticator app makes its own codes: there is nothing to send again.
+    NoCodeToSend,
     CodeExpired,
     TooManyAttempts,
     InvalidCode {

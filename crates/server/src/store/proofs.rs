@@ -317,7 +317,7 @@ impl Store {
             None => proof.destination.clone(),
         };
         let Some(to) = to.filter(|_| proof.kind().sends_code()) else {
-            return Err(Refusal::NotFound.into());
+            return Err(Refusal::NoCodeToSend.into());
         };
         if let Some(last) = proof.last_sent_at {
             let wait = last + self.limits.resend_cooldown - now;
@@ -385,7 +385,7 @@ impl Store {
         .await
     }
 
-    /// Checks `code` (already normalized; `None` when it cannot be a code) against an
+    /// Checks `code` (six digits: `wire::rules::code`) against an
     /// open proof of this session, as one transaction:
     ///
     /// 1. refuse when MFA is locked, the proof expired or has no tries left, or the
@@ -404,7 +404,7 @@ impl Store {
         session_id: &str,
         purpose: Purpose,
         id: &str,
-        code: Option<&str>,
+        code: &str,
     ) -> StoreResult<Proven> {
         let mut writer = self.writer().await;
         let mut tx = begin(&mut writer).await?;
@@ -427,7 +427,7 @@ impl Store {
         session_id: &str,
         purpose: Purpose,
         id: &str,
-        code: Option<&str>,
+        code: &str,
     ) -> StoreResult<Proven> {
         let proof = self.open_in(tx, session_id, purpose, id).await?;
         let account = self.account_in(tx, &proof.account_id).await?;
@@ -515,10 +515,9 @@ impl Store {
         &self,
         proof: &Open,
         method: Option<&MethodRow>,
-        code: Option<&str>,
+        code: &str,
         now: i64,
     ) -> Option<Option<i64>> {
-        let code = code?;
         match proof.kind() {
             MethodKind::Totp => {
                 let (sealed, bound_to) = match method {

@@ -5,6 +5,7 @@ mod admin;
 mod app_passwords;
 mod attacks;
 mod common;
+mod contract;
 mod deliveries;
 mod flood;
 mod health;

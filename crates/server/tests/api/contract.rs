@@ -1,0 +1,72 @@
+//! The contract, checked against the running server: the served OpenAPI document is
+//! valid OpenAPI 3.1 (openapi-spec-validator), and schemathesis, with every check and
+//! its stateful phase, finds nothing the server does that the document does not say,
+//! signed in with a session that proved MFA (tests/contract/hooks.py).
+
+use std::process::Stdio;
+
+use crate::common::*;
+
+const CONTRACT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contract");
+
+/// The virtualenv `make test` installs schemathesis and the validator into.
+fn venv_bin(tool: &str) -> String {
+    let venv = std::env::var("APP_TEST_SCHEMATHESIS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools/schemathesis").to_owned()
+    });
+    format!("{venv}/bin/{tool}")
+}
+
+async fn run(tool: &str, args: &[&str], env: &[(&str, String)]) -> (bool, String) {
+    let out = tokio::process::Command::new(venv_bin(tool))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(CONTRACT_DIR)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{tool}: {e} (is it installed? `scripts/tools.sh test`)"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_server_does_what_its_openapi_document_says() {
+    // Limits are the server's own business, tested in attacks.rs; here they would only
+    // turn most of the generated requests into 429s.
+    let app = spawn_with(|c| {
+        let l = &mut c.limits;
+        l.signin_per_account = 1_000_000;
+        l.signin_per_address = 1_000_000;
+        l.legacy_per_address = 1_000_000;
+        l.legacy_per_client = 1_000_000;
+        l.legacy_per_account = 1_000_000;
+        l.challenges_per_hour = 1_000_000;
+        l.enrollments_per_hour = 1_000_000;
+        l.sends_per_account = 1_000_000;
+        l.sends_per_destination = 1_000_000;
+    })
+    .await;
+    let served = app.url("/v1/openapi.json");
+    let document = app.dir.path().join("openapi.json");
+    let text = app.http.get(&served).send().await.unwrap().text().await.unwrap();
+    std::fs::write(&document, text).unwrap();
+    let (valid, report) = run("openapi-spec-validator", &[document.to_str().unwrap()], &[]).await;
+    assert!(valid, "the served document is not valid OpenAPI:\n{report}");
+
+    let seed = std::env::var("CONTRACT_SEED").unwrap_or_else(|_| "1".to_owned());
+    let env = [
+        ("CONTRACT_BASE", app.base.clone()),
+        ("CONTRACT_CLOCK", app.clock.now().to_string()),
+        ("PYTHONPATH", CONTRACT_DIR.to_owned()),
+        ("NO_COLOR", "1".to_owned()),
+    ];
+    let args =
+        ["--config-file", "schemathesis.toml", "run", &served, "--checks", "all", "--seed", &seed];
+    let (passed, report) = run("st", &args, &env).await;
+    let summary =
+        report.lines().rev().find(|l| l.contains("generated")).unwrap_or_default().to_owned();
+    eprintln!("schemathesis (seed {seed}): {}", summary.trim());
+    assert!(passed && !report.contains("Errors:") && !report.contains("Failures:"), "{report}");
+}

@@ -1,0 +1,113 @@
+"""Schemathesis hooks for the contract test: a session that signed in AND proved MFA
+(the demo account enrolls an authenticator app the first time), so the routes behind
+step-up are exercised, not just refused.
+
+Environment: CONTRACT_BASE (the server's base URL), CONTRACT_CLOCK (unix seconds of the
+server's clock, when it is a test clock).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import time
+import re
+import urllib.request
+import uuid
+
+import schemathesis
+
+BASE = os.environ["CONTRACT_BASE"]
+USER = {"username": "new.user@contoso.example", "password": "Demo-new-2026"}
+
+
+def _post(path, body, token=None):
+    req = urllib.request.Request(BASE + path, data=json.dumps(body).encode(), method="POST")
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+def _totp(secret_b32, step_offset=0):
+    """RFC 6238, SHA-1, 6 digits, 30 s: the code at the server's time."""
+    now = int(os.environ.get("CONTRACT_CLOCK") or time.time())
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = struct.pack(">Q", now // 30 + step_offset)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+_secret = None
+
+
+def mfa_session():
+    """Signs in and proves the authenticator; returns the rotated token."""
+    global _secret
+    session = _post("/v1/sessions", USER)
+    token = session["token"]
+    if _secret is None:
+        enrollment = _post("/v1/mfa/enrollments", {"kind": "totp"}, token)
+        _secret = enrollment["secret"]
+        verified = _post(f"/v1/mfa/enrollments/{enrollment['id']}/verify", {"code": _totp(_secret)}, token)
+        return verified["token"]
+    method = session["account"]["methods"][0]["id"]
+    challenge = _post("/v1/mfa/challenges", {"method_id": method}, token)
+    # Each TOTP step is accepted once per method: use the next one (the server allows ±1).
+    verified = _post(f"/v1/mfa/challenges/{challenge['id']}/verify", {"code": _totp(_secret, 1)}, token)
+    return verified["token"]
+
+
+def plain_session():
+    """A session of its own (password only), for the call that ends a session."""
+    return _post("/v1/sessions", USER)["token"]
+
+
+def legacy_credentials(token):
+    """An app password for the legacy endpoint, made with the proven session."""
+    created = _post("/v1/app-passwords", {"name": "contract test"}, token)
+    pair = f"{USER['username']}:{created['password']}".encode()
+    return "Basic " + base64.b64encode(pair).decode()
+
+
+# One proven session for the whole run: a TOTP step is accepted once, so proofs cannot be
+# repeated at will, and a 401 (a wrong password, a revoked app password) is an answer
+# under test here, not a sign that the session died (retry_on=[]). Signing out gets a
+# session of its own, so the run's survives; the legacy endpoint gets an app password.
+_KEY = re.compile(r"[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*")
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """A well-formed Idempotency-Key is made unique per request. A fuzzer repeats short
+    keys across unrelated requests, which no client does (keys are 128-bit random), and
+    the server rightly answers a repeated key with the first answer, even for a password
+    revoked since; replays are tested in the API tests. Malformed keys pass unchanged."""
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key" and _KEY.fullmatch(str(headers[name])):
+            headers[name] = f"{headers[name]}-{uuid.uuid4().hex}"
+
+
+@schemathesis.auth(refresh_interval=3600, retry_on=[])
+class ProvenSession:
+    def get(self, case, ctx):
+        token = mfa_session()
+        return {"bearer": token, "basic": legacy_credentials(token)}
+
+    def set(self, case, data, ctx):
+        path, method = case.operation.path, case.method.upper()
+        if path == "/v1/sessions" or path == "/v1/health" or path == "/v1/demo/outbox":
+            return
+        if path == "/v1/legacy/whoami":
+            header = data["basic"]
+        elif method == "DELETE" and path == "/v1/sessions/current":
+            header = "Bearer " + plain_session()
+        else:
+            header = "Bearer " + data["bearer"]
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = header
