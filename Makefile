@@ -30,9 +30,13 @@ tools:
 test-tools:
 	scripts/tools.sh test
 
-## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz.
+## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz; beside it, in
+## dist/api-docs/, the API documentation viewer the server shows at /v1/docs.
 build: tools
 	trunk build --release --offline
+	mkdir -p dist/api-docs
+	cp $(TOOLS)/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   $(TOOLS)/node_modules/swagger-ui-dist/swagger-ui.css docs/api/init.js dist/api-docs/
 
 lint:
 	cargo fmt --all -- --check

@@ -13,6 +13,7 @@ echo "== bundle (dist/): bytes raw, gzip -9, brotli -q 11"
 declare -A size # file -> "raw gzip brotli", each file compressed once
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
 for f in dist/*; do
+  [[ -f $f ]] || continue # dist/api-docs: the API documentation, not the module
   size[${f#dist/}]="$(stat -c %s "$f") $(gzip -9 -c "$f" | wc -c) $(brotli -q 11 -c "$f" | wc -c)"
   read -r raw gz br <<<"${size[${f#dist/}]}"
   printf '%-28s %10d %10d %10d\n' "${f#dist/}" "$raw" "$gz" "$br"

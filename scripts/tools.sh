@@ -3,7 +3,7 @@
 # (git-ignored) and Debian's packages where they come from Debian. Idempotent:
 # a second run only checks and returns in well under a second per tool.
 #
-#   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt, swagger-ui-dist
 #   scripts/tools.sh bench   wrk, brotli, oathtool, curl for `make bench`
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
@@ -16,6 +16,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+# The API documentation viewer served at /v1/docs (copied into dist/api-docs by make build).
+SWAGGER_UI_VERSION="5.35.0"
 # wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock to the patch.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' "$ROOT/Cargo.lock")"
 
@@ -69,6 +71,7 @@ build_tools() {
   # Without --locked: with it, cargo asks for a webpki-roots the registry does not serve.
   need_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
   need_wasm_opt
+  need_npm swagger-ui-dist "$SWAGGER_UI_VERSION"
 }
 
 AIOSMTPD_VERSION="1.4.6"

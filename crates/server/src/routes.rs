@@ -2,6 +2,7 @@
 
 pub mod app_passwords;
 pub mod demo;
+pub mod docs;
 pub mod health;
 pub mod legacy;
 pub mod mfa;

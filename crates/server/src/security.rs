@@ -52,7 +52,8 @@ pub async fn middleware(State(h): State<Arc<Headers>>, req: Request, next: Next)
     let api = req.uri().path().starts_with("/v1/");
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, h.csp.clone());
+    // A page with a policy of its own (the API documentation) keeps it.
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| h.csp.clone());
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(

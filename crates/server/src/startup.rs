@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
         .route("/openapi.json", get(routes::openapi::get))
+        .route("/docs", get(routes::docs::get))
         .route("/sessions", post(routes::sessions::create))
         .route("/sessions/current", delete(routes::sessions::delete))
         .route("/account", get(routes::sessions::account))
