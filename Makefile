@@ -46,8 +46,11 @@ lint:
 fmt:
 	cargo fmt --all
 
+## The server's tests on SQLite, then the whole API suite (attacks, replicas, contract
+## included) again on a throwaway PostgreSQL cluster (scripts/pg.sh).
 test-native: test-tools
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
+	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api
 
 ## The release build served by the real server, driven in headless Chromium over
 ## WebDriver; screenshots of every step land in e2e/artifacts/.

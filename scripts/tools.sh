@@ -9,7 +9,8 @@
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
 #                            openssl (a test CA for the TLS delivery tests),
-#                            schemathesis + openapi-spec-validator (the contract test)
+#                            schemathesis + openapi-spec-validator (the contract test),
+#                            PostgreSQL (the second pass of the API suite)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -111,6 +112,8 @@ test_tools() {
   need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd
   need_schemathesis
+  # PostgreSQL's server binaries (not on PATH) for scripts/pg.sh's throwaway clusters.
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
 }
 
 case "${1:-build}" in

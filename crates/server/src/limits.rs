@@ -83,6 +83,9 @@ pub struct Limits {
     /// How long a sign-in waits for a hashing slot before answering 503, in ms.
     #[arg(long, env = "APP_HASH_QUEUE_MS", default_value_t = 1000)]
     pub hash_queue_ms: u64,
+    /// Database connections each process (replica) opens at most.
+    #[arg(long, env = "APP_DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
     /// How long an answer to a create request can be replayed with its
     /// Idempotency-Key, in seconds (it may hold a new app password, sealed).
     #[arg(long, env = "APP_IDEMPOTENCY_TTL", default_value_t = 10 * 60)]
@@ -116,6 +119,7 @@ impl Default for Limits {
             hash_concurrency: 0,
             hash_queue_ms: 1000,
             idempotency_ttl: 10 * 60,
+            db_pool_size: 8,
         }
     }
 }

@@ -26,8 +26,8 @@ pub fn parse_display_name(raw: &str) -> Option<String> {
     ((1..=128).contains(&s.chars().count()) && !s.chars().any(is_unsafe_char)).then(|| s.to_owned())
 }
 
-/// An account row.
-#[derive(Clone, sqlx::FromRow)]
+/// An account row (read by `store::accounts`, where its flags are decoded).
+#[derive(Clone)]
 pub struct AccountRow {
     pub id: String,
     pub username: String,

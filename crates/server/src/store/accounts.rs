@@ -1,14 +1,34 @@
 //! Accounts and their admin policy. Every change that must end other things with it
 //! (sessions, app passwords, methods) is one transaction.
 
+use sqlx::any::AnyRow;
+use sqlx::Row;
 use wire::Policy;
 
-use super::{begin, Store};
+use super::Store;
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 
 const COLUMNS: &str = "id, username, display_name, password_hash, disabled, mfa_required, \
                        app_passwords_allowed, allowed_methods, mfa_failures";
+
+/// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
+impl sqlx::FromRow<'_, AnyRow> for AccountRow {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        let flag = |name: &str| row.try_get::<i64, _>(name).map(|v| v != 0);
+        Ok(Self {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            password_hash: row.try_get("password_hash")?,
+            disabled: flag("disabled")?,
+            mfa_required: flag("mfa_required")?,
+            app_passwords_allowed: flag("app_passwords_allowed")?,
+            allowed_methods: row.try_get("allowed_methods")?,
+            mfa_failures: row.try_get("mfa_failures")?,
+        })
+    }
+}
 
 /// What an admin sets when creating an account.
 pub struct NewAccount<'a> {
@@ -71,11 +91,11 @@ impl Store {
         .bind(new.username.as_str())
         .bind(new.display_name)
         .bind(new.password_hash)
-        .bind(new.policy.mfa_required)
-        .bind(new.policy.app_passwords_allowed)
+        .bind(i64::from(new.policy.mfa_required))
+        .bind(i64::from(new.policy.app_passwords_allowed))
         .bind(format_methods(&new.policy.allowed_methods))
         .bind(self.now())
-        .execute(&mut *self.writer().await)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))
     }
@@ -89,8 +109,8 @@ impl Store {
         password_hash: &str,
         keep_app_passwords: bool,
     ) -> sqlx::Result<PasswordChanged> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(account_id)
@@ -116,10 +136,10 @@ impl Store {
 
     /// Disables (ending every session) or enables an account.
     pub async fn set_disabled(&self, account_id: &str, disabled: bool) -> sqlx::Result<()> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
-            .bind(disabled)
+            .bind(i64::from(disabled))
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
@@ -139,11 +159,11 @@ impl Store {
              app_passwords_allowed = COALESCE($2, app_passwords_allowed), \
              allowed_methods = COALESCE($3, allowed_methods) WHERE id = $4",
         )
-        .bind(change.mfa_required)
-        .bind(change.app_passwords_allowed)
+        .bind(change.mfa_required.map(i64::from))
+        .bind(change.app_passwords_allowed.map(i64::from))
         .bind(change.allowed_methods.as_deref().map(format_methods))
         .bind(account_id)
-        .execute(&mut *self.writer().await)
+        .execute(&mut *self.writer().await?)
         .await
         .map(drop)
     }
@@ -151,8 +171,8 @@ impl Store {
     /// Removes every method, open proof and session, and unlocks MFA: the person
     /// enrolls again at the next sign-in. Returns the number of methods removed.
     pub async fn reset_mfa(&self, account_id: &str) -> sqlx::Result<u64> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -172,8 +192,8 @@ impl Store {
 
     /// Clears the consecutive MFA failures that locked the account, keeping its methods.
     pub async fn unlock_mfa(&self, account_id: &str) -> sqlx::Result<()> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         for statement in [
             "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
             "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",

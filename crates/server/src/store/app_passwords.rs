@@ -4,13 +4,13 @@
 use secrecy::{ExposeSecret, SecretString};
 use wire::AppPasswordInfo;
 
-use super::throttle::{Hit, Hits};
-use super::{begin, finish, Refusal, Store, StoreResult, Tx};
+use super::throttle::{take, Hit, Hits};
+use super::{finish, Backend, Refusal, Store, StoreResult, Tx};
 use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::app_passwords::{hash, AppPasswordName};
-use crate::limits::Budget;
+use crate::limits::{Bucket, Budget};
 
 #[derive(Debug, sqlx::FromRow)]
 struct Row {
@@ -68,8 +68,8 @@ impl Store {
         account_id: &str,
         name: &AppPasswordName,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let result = self.create_app_password_in(&mut tx, account_id, name).await;
         finish(tx, result).await
     }
@@ -117,7 +117,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM app_passwords WHERE account_id = $1 AND id = $2")
             .bind(account_id)
             .bind(id)
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -125,7 +125,7 @@ impl Store {
     pub async fn revoke_app_passwords(&self, account_id: &str) -> sqlx::Result<u64> {
         Ok(sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
             .bind(account_id)
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await?
             .rows_affected())
     }
@@ -148,33 +148,104 @@ impl Store {
             Budget::LegacyClient(username, client).bucket(&self.limits),
             Budget::LegacyAccount(username).bucket(&self.limits),
         ];
+        let secret_hash = app_password.map(|p| hash(&self.key, p)).unwrap_or_default();
+        let seen = match self.backend {
+            Backend::Sqlite => self.legacy_script(&buckets, &secret_hash, username).await?,
+            Backend::Postgres => self.legacy_transaction(&buckets, &secret_hash, username).await?,
+        };
+        Ok(seen.verdict())
+    }
+
+    /// SQLite: the whole check in one round trip (the hot path of every mail client).
+    async fn legacy_script(
+        &self,
+        buckets: &[Bucket; 3],
+        secret_hash: &str,
+        username: &str,
+    ) -> sqlx::Result<Seen> {
         let now = self.now();
-        let window = self.limits.signin_window;
-        let mut conn = self.writer().await;
-        let rows: Result<Vec<LegacyRow>, _> = sqlx::query_as(LEGACY_SIGN_IN)
+        let mut conn = self.writer().await?;
+        let rows = sqlx::query_as(LEGACY_SCRIPT)
             .bind(&buckets[0].name)
             .bind(&buckets[1].name)
             .bind(&buckets[2].name)
-            .bind(app_password.map(|p| hash(&self.key, p)).unwrap_or_default())
+            .bind(secret_hash)
             .bind(username)
             .bind(now)
-            .bind(now + window)
+            .bind(now + self.limits.signin_window)
             .bind(buckets[0].limit)
             .bind(buckets[1].limit)
             .bind(buckets[2].limit)
             .fetch_all(&mut *conn)
             .await;
-        let rows = match rows {
-            Ok(rows) => rows,
+        match rows {
+            Ok(rows) => Ok(Seen::read(rows, buckets, now)),
             Err(e) => {
-                // The script stopped inside its transaction: end it before the
-                // connection goes back to the pool.
+                // The script stopped inside its transaction: end it.
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                return Err(e);
+                Err(e)
             }
-        };
-        let (mut wait, mut found, mut primary_hash) = (None, None, None);
-        let mut hits = Hits::default();
+        }
+    }
+
+    /// PostgreSQL (one statement per round trip there): the same read, then the same
+    /// writes, in one invariant transaction.
+    async fn legacy_transaction(
+        &self,
+        buckets: &[Bucket; 3],
+        secret_hash: &str,
+        username: &str,
+    ) -> sqlx::Result<Seen> {
+        let now = self.now();
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
+        let rows = sqlx::query_as(LEGACY_READ)
+            .bind(&buckets[0].name)
+            .bind(&buckets[1].name)
+            .bind(&buckets[2].name)
+            .bind(secret_hash)
+            .bind(username)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut seen = Seen::read(rows, buckets, now);
+        if seen.wait.is_none() {
+            match &seen.found {
+                Some((password_id, _, last_used)) if last_used.is_none_or(|at| at < now - 60) => {
+                    sqlx::query("UPDATE app_passwords SET last_used_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(password_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some(_) => {}
+                None => {
+                    seen.hits = Hits::default();
+                    for bucket in buckets {
+                        if let Ok(hit) = take(&mut tx, bucket, now).await? {
+                            seen.hits.push(hit);
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(seen)
+    }
+}
+
+/// What the legacy check read: the longest wait of a full counter, the matching app
+/// password (id, account, last use), the primary hash, and the windows a failure is
+/// counted in.
+struct Seen {
+    wait: Option<u32>,
+    found: Option<(String, String, Option<i64>)>,
+    primary_hash: Option<String>,
+    hits: Hits,
+}
+
+impl Seen {
+    fn read(rows: Vec<LegacyRow>, buckets: &[Bucket; 3], now: i64) -> Self {
+        let mut seen = Seen { wait: None, found: None, primary_hash: None, hits: Hits::default() };
         for (kind, text, a, b, c, account_id) in rows {
             match kind.as_str() {
                 "b" => {
@@ -184,52 +255,66 @@ impl Store {
                     let (count, expires, start) =
                         (a.unwrap_or(0), b.unwrap_or(0), c.unwrap_or(now));
                     if count >= bucket.limit && expires > now {
-                        wait = wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
+                        seen.wait =
+                            seen.wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
                     }
-                    hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
+                    seen.hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
                 }
-                "p" => found = account_id,
-                _ => primary_hash = Some(text),
+                "p" => seen.found = account_id.map(|account| (text, account, a)),
+                _ => seen.primary_hash = Some(text),
             }
         }
-        Ok(match (wait, found) {
-            (Some(wait), _) => Legacy::Blocked(wait),
-            (None, Some(account_id)) => Legacy::Valid { account_id },
-            (None, None) => {
-                // Counters the script created had no row to read: their window starts now.
-                for bucket in &buckets {
-                    if !hits.covers(&bucket.name) {
-                        hits.push(Hit::new(&bucket.name, now));
-                    }
-                }
-                Legacy::Refused { hits, primary_hash }
+        // A counter with no row yet starts its window now.
+        for bucket in buckets {
+            if !seen.hits.covers(&bucket.name) {
+                seen.hits.push(Hit::new(&bucket.name, now));
             }
-        })
+        }
+        seen
+    }
+
+    fn verdict(self) -> Legacy {
+        match (self.wait, self.found) {
+            (Some(wait), _) => Legacy::Blocked(wait),
+            (None, Some((_, account_id, _))) => Legacy::Valid { account_id },
+            (None, None) => Legacy::Refused { hits: self.hits, primary_hash: self.primary_hash },
+        }
     }
 }
 
-/// The legacy sign-in in one round trip to SQLite, under the writer lock from its first
-/// statement: read the three failure counters, the matching app password and the
-/// primary hash; then, only when no counter is full, count a failure in each (if nothing
-/// matched) or record the app password's use (at most once a minute). `$1`–`$3` the
-/// counters, `$4` the app password's keyed hash, `$5` the username, `$6` now, `$7` the
-/// end of a new window, `$8`–`$10` the counters' limits.
-const LEGACY_SIGN_IN: &str = "BEGIN IMMEDIATE; \
-    SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
-      WHERE bucket IN ($1, $2, $3) \
-    UNION ALL \
-    SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id FROM app_passwords p \
-      JOIN accounts a ON a.id = p.account_id \
-      WHERE p.secret_hash = $4 AND a.username = $5 \
-      AND NOT a.disabled AND a.mfa_required AND a.app_passwords_allowed \
-    UNION ALL \
-    SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
-      WHERE username = $5 AND NOT disabled AND NOT mfa_required; \
+/// The legacy check's read: the three failure counters (`$1`–`$3`), the app password
+/// whose keyed hash is `$4` for username `$5` where the policy allows app passwords,
+/// and the primary password's hash where the policy accepts it here.
+macro_rules! legacy_read {
+    () => {
+        "SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
+           WHERE bucket IN ($1, $2, $3) \
+         UNION ALL \
+         SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id FROM app_passwords p \
+           JOIN accounts a ON a.id = p.account_id \
+           WHERE p.secret_hash = $4 AND a.username = $5 \
+           AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1 \
+         UNION ALL \
+         SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
+           WHERE username = $5 AND disabled = 0 AND mfa_required = 0"
+    };
+}
+
+const LEGACY_READ: &str = legacy_read!();
+
+/// The legacy check in one round trip to SQLite, under the writer lock from its first
+/// statement: the read above; then, only when no counter is full, count a failure in
+/// each (if nothing matched) or record the app password's use (at most once a minute).
+/// `$6` now, `$7` the end of a new window, `$8`–`$10` the counters' limits.
+const LEGACY_SCRIPT: &str = concat!(
+    "BEGIN IMMEDIATE; ",
+    legacy_read!(),
+    "; \
     INSERT INTO throttles (bucket, window_start, hits, expires_at) \
       SELECT name, $6, 1, $7 FROM (SELECT $1 AS name UNION ALL SELECT $2 UNION ALL SELECT $3) \
       WHERE NOT EXISTS (SELECT 1 FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
           WHERE p.secret_hash = $4 AND a.username = $5 \
-          AND NOT a.disabled AND a.mfa_required AND a.app_passwords_allowed) \
+          AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1) \
         AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
           ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
            OR (t.bucket = $3 AND t.hits >= $10))) \
@@ -240,8 +325,9 @@ const LEGACY_SIGN_IN: &str = "BEGIN IMMEDIATE; \
     UPDATE app_passwords SET last_used_at = $6 \
       WHERE secret_hash = $4 AND (last_used_at IS NULL OR last_used_at < $6 - 60) \
         AND account_id IN (SELECT id FROM accounts WHERE username = $5 \
-          AND NOT disabled AND mfa_required AND app_passwords_allowed) \
+          AND disabled = 0 AND mfa_required = 1 AND app_passwords_allowed = 1) \
         AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
           ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
            OR (t.bucket = $3 AND t.hits >= $10))); \
-    COMMIT;";
+    COMMIT;"
+);

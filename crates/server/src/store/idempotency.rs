@@ -3,7 +3,7 @@
 //! client may retry with the same key). Stored answers live minutes, not days: one may
 //! hold a new app password, sealed under a key only the client holds.
 
-use super::{begin, Store};
+use super::Store;
 
 /// A key already claimed.
 #[derive(Debug)]
@@ -26,8 +26,8 @@ impl Store {
         fingerprint: &str,
     ) -> sqlx::Result<Option<Claimed>> {
         let now = self.now();
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         sqlx::query(
             "DELETE FROM idempotency WHERE account_id = $1 AND idem_key = $2 AND created_at < $3",
         )
@@ -83,7 +83,7 @@ impl Store {
         .bind(sealed_body)
         .bind(account_id)
         .bind(key)
-        .execute(&mut *self.writer().await)
+        .execute(&mut *self.writer().await?)
         .await
         .map(drop)
     }
@@ -93,7 +93,7 @@ impl Store {
         sqlx::query("DELETE FROM idempotency WHERE account_id = $1 AND idem_key = $2")
             .bind(account_id)
             .bind(key)
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await
             .map(drop)
     }

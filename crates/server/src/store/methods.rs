@@ -1,7 +1,7 @@
 //! Registered methods of an account. (They are registered by a verified enrollment, in
 //! `proofs.rs`.)
 
-use super::{begin, Store};
+use super::Store;
 use crate::crypto::SEALED_PREFIX;
 use crate::domain::methods::MethodRow;
 
@@ -18,8 +18,8 @@ impl Store {
 
     /// Removes one method (admin); `false` when the account has no such method.
     pub async fn remove_method(&self, account_id: &str, id: &str) -> sqlx::Result<bool> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1 AND id = $2")
             .bind(account_id)
             .bind(id)
@@ -40,8 +40,8 @@ impl Store {
     /// Seals authenticator keys an older version stored as base32 text (methods), and
     /// drops them from open enrollments (which then simply expire). Returns how many.
     pub(super) async fn seal_plain_seeds(&self) -> anyhow::Result<u64> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let plain: Vec<(String, String)> = sqlx::query_as(
             "SELECT id, totp_secret FROM methods WHERE totp_secret IS NOT NULL \
              AND substr(totp_secret, 1, 3) <> $1",

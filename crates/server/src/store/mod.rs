@@ -7,10 +7,10 @@
 //! release its claim.
 //!
 //! Layering: `routes/*` (HTTP) → `store/*` (rules + SQL) → the database. Nothing above
-//! this module writes SQL. The statements use `$n` parameters, `TRUE`/`FALSE` and
-//! `NOT flag`, which SQLite and PostgreSQL both read; `BEGIN IMMEDIATE` (SQLite's
-//! writer lock taken up front, so a transaction never acts on a snapshot another
-//! writer has moved past) is the one SQLite-specific statement, in [`begin`].
+//! this module writes SQL. The same statements run on SQLite and PostgreSQL (sqlx's Any
+//! driver picks one from `DATABASE_URL`): `$n` parameters, flags as integers 0/1. What
+//! differs lives in [`Store::begin`] (how a transaction excludes the others) and in the
+//! legacy check's SQLite fast path (`app_passwords.rs`); migrations are per database.
 
 pub mod accounts;
 pub mod app_passwords;
@@ -23,34 +23,171 @@ pub mod sweep;
 pub mod throttle;
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::crypto::ServerKey;
 use crate::limits::Limits;
 
-pub type Db = SqlitePool;
-type Tx<'c> = Transaction<'c, Sqlite>;
+pub type Db = AnyPool;
+type Tx<'c> = Transaction<'c, Any>;
+
+/// Which database `DATABASE_URL` named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, one machine (the embedded default).
+    Sqlite,
+    /// The scale-out store: several replicas share it.
+    Postgres,
+}
+
+/// The key of the PostgreSQL advisory lock every invariant transaction takes: the
+/// replicas' equivalent of SQLite's single writer (see [`Store::begin`]).
+const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
+
+/// The opened database.
+pub struct Connected {
+    readers: AnyPool,
+    writer: Writer,
+    backend: Backend,
+}
+
+/// Where writes go. SQLite: ONE connection behind an async mutex, so writers queue in
+/// the process (in order, without a pool's acquire and release on each: that cost the
+/// legacy hot path two thirds of its throughput) instead of meeting SQLite's busy
+/// handler, which sleeps and retries. PostgreSQL: the pool (it reconnects by itself
+/// after a restart), invariant transactions serialised by an advisory lock instead.
+enum Writer {
+    Owned(Arc<Mutex<AnyConnection>>),
+    Pool,
+}
+
+/// A connection to write on, for as long as it is held.
+pub(crate) enum WriteConn<'a> {
+    Owned(MutexGuard<'a, AnyConnection>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl std::ops::Deref for WriteConn<'_> {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Self::Owned(g) => g,
+            Self::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for WriteConn<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Self::Owned(g) => &mut *g,
+            Self::Pooled(c) => &mut *c,
+        }
+    }
+}
+
+/// SQLite settings every connection gets (WAL: readers beside the writer).
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
+
+/// Which store a URL names; any other URL is refused with the reason, never taken for a
+/// file name.
+pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
+    match url.split_once(':').map(|(s, _)| s).unwrap_or_default() {
+        "sqlite" => Ok(Backend::Sqlite),
+        "postgres" | "postgresql" => Ok(Backend::Postgres),
+        _ => anyhow::bail!(
+            "DATABASE_URL {:?} is not supported: use sqlite://path/to/file.db (one machine) or \
+             postgres://user@host:port/database (several replicas)",
+            redact(url)
+        ),
+    }
+}
+
+/// A URL as it may be logged: without its password.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "[unparseable URL]".to_owned(),
+    }
+}
+
+/// Opens (creating an SQLite file if needed) the database and brings its schema up to
+/// date. `pool_size` bounds the connections this process opens.
+#[tracing::instrument(skip_all)]
+pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<Connected> {
+    static DRIVERS: Once = Once::new();
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+    let backend = backend_of(url)?;
+    let mut url = url.to_owned();
+    if backend == Backend::Sqlite {
+        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+    }
+    let options =
+        AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+    let unreachable =
+        |e: sqlx::Error| anyhow::anyhow!("cannot open the database {}: {e}", redact(&url));
+    let readers = AnyPoolOptions::new()
+        .max_connections(pool_size.max(1))
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    for pragma in SQLITE_PRAGMAS {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
+        .map_err(unreachable)?;
+    let mut first = readers.acquire().await.map_err(unreachable)?;
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&mut *first).await?,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&mut *first).await?,
+    }
+    let writer = match backend {
+        Backend::Sqlite => Writer::Owned(Arc::new(Mutex::new(first.detach()))),
+        Backend::Postgres => Writer::Pool,
+    };
+    Ok(Connected { readers, writer, backend })
+}
 
 /// The database, the clock every rule reads, the key that seals secrets at rest, and
-/// the limits the rules enforce.
-///
-/// SQLite has one writer at a time; every write here goes through `writer`, ONE
-/// connection behind an async mutex, so writers queue in the process (in order, without
-/// a pool's acquire and release on each: that cost the legacy hot path two thirds of its
-/// throughput) instead of meeting SQLite's busy handler, which sleeps and retries. Reads
-/// use the `db` pool and run beside the writer (WAL). Other processes on the same file
-/// still meet the busy timeout. A function holding the writer (a transaction, or a
-/// statement's temporary guard) must not call another that takes it: that waits forever.
+/// the limits the rules enforce. A function holding a write connection (a transaction,
+/// or a statement's temporary guard) must not call another that takes one: on SQLite
+/// that waits forever.
 #[derive(Clone)]
 pub struct Store {
     db: Db,
-    writer: Arc<Mutex<SqliteConnection>>,
+    writer: Arc<Writer>,
+    backend: Backend,
     clock: Clock,
     key: Arc<ServerKey>,
     limits: Arc<Limits>,
@@ -58,51 +195,19 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
     }
-}
-
-/// Opens (creating if needed) the database and brings its schema up to date; returns
-/// the readers' pool and the writer's connection.
-#[tracing::instrument(skip_all)]
-pub async fn connect(url: &str) -> anyhow::Result<(Db, SqliteConnection)> {
-    let options = sqlite_options(url)?;
-    if let Some(dir) = options.get_filename().parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
-    let mut writer = SqliteConnection::connect_with(&options).await?;
-    sqlx::migrate!("./migrations").run(&mut writer).await?;
-    let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    Ok((readers, writer))
-}
-
-/// `sqlite://path` (or `sqlite::memory:`); anything else is refused with the reason,
-/// never taken for a file name.
-fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
-    let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
-    anyhow::ensure!(
-        scheme == "sqlite",
-        "DATABASE_URL {url:?} is not supported: this server stores its data in SQLite \
-         (sqlite://path/to/file.db)"
-    );
-    Ok(SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10)))
 }
 
 impl Store {
     pub fn new(
-        (db, writer): (Db, SqliteConnection),
+        connected: Connected,
         clock: Clock,
         key: Arc<ServerKey>,
         limits: Arc<Limits>,
     ) -> Self {
-        Self { db, writer: Arc::new(Mutex::new(writer)), clock, key, limits }
+        let Connected { readers, writer, backend } = connected;
+        Self { db: readers, writer: Arc::new(writer), backend, clock, key, limits }
     }
 
     /// Opens the database at `url` and seals any authenticator key still stored in
@@ -113,7 +218,7 @@ impl Store {
         key: Arc<ServerKey>,
         limits: Arc<Limits>,
     ) -> anyhow::Result<Self> {
-        let store = Self::new(connect(url).await?, clock, key, limits);
+        let store = Self::new(connect(url, limits.db_pool_size).await?, clock, key, limits);
         let sealed = store.seal_plain_seeds().await?;
         if sealed > 0 {
             tracing::info!(sealed, "sealed authenticator keys stored in plain text");
@@ -137,9 +242,36 @@ impl Store {
         self.clock.now()
     }
 
-    /// The writer connection, once the writes queued before this one are done.
-    async fn writer(&self) -> MutexGuard<'_, SqliteConnection> {
-        self.writer.lock().await
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection to write on (SQLite: once the writes queued before are done).
+    async fn writer(&self) -> sqlx::Result<WriteConn<'_>> {
+        Ok(match &*self.writer {
+            Writer::Owned(conn) => WriteConn::Owned(conn.lock().await),
+            Writer::Pool => WriteConn::Pooled(self.db.acquire().await?),
+        })
+    }
+
+    /// A transaction in which a rule is checked and acted on with no other invariant
+    /// transaction in between, on any replica. SQLite: `BEGIN IMMEDIATE` takes the
+    /// file's writer lock up front (so the transaction never acts on a snapshot another
+    /// writer has moved past). PostgreSQL: a transaction-scoped advisory lock that every
+    /// invariant transaction takes first; reads in READ COMMITTED then see every
+    /// earlier one's commit.
+    async fn begin<'c>(&self, conn: &'c mut AnyConnection) -> sqlx::Result<Tx<'c>> {
+        match self.backend {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut tx = conn.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(INVARIANT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Whether the database answers.
@@ -150,14 +282,26 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::{backend_of, redact, Backend};
+
     #[test]
-    fn urls_of_other_databases_are_refused_not_taken_for_file_names() {
-        let err = super::sqlite_options("postgres://postgres@127.0.0.1:55432/identity")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("not supported") && err.contains("sqlite://"), "{err}");
-        assert!(super::sqlite_options("sqlite://data/x.db").is_ok());
-        assert!(super::sqlite_options("data/x.db").is_err());
+    fn urls_name_their_store_or_are_refused_not_taken_for_file_names() {
+        assert_eq!(backend_of("sqlite://data/x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(backend_of("postgres://u@db:5432/identity").unwrap(), Backend::Postgres);
+        assert_eq!(backend_of("postgresql://u@db/identity").unwrap(), Backend::Postgres);
+        let err = backend_of("mysql://root:hunter2@db/identity").unwrap_err().to_string();
+        assert!(err.contains("not supported") && err.contains("postgres://"), "{err}");
+        assert!(!err.contains("hunter2"), "the password is not repeated: {err}");
+        assert!(backend_of("data/x.db").is_err());
+    }
+
+    #[test]
+    fn logged_urls_hide_their_password() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/identity"),
+            "postgres://app@db:5432/identity"
+        );
+        assert!(!redact("not a url with s3cret").contains("s3cret"));
     }
 }
 
@@ -208,11 +352,6 @@ impl From<throttle::Full> for Refusal {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Commits what succeeded; rolls back what was refused.
-/// A transaction on the writer holding SQLite's write lock from its first statement.
-async fn begin(writer: &mut SqliteConnection) -> sqlx::Result<Tx<'_>> {
-    writer.begin_with("BEGIN IMMEDIATE").await
-}
-
 pub(crate) async fn finish<T>(tx: Tx<'_>, result: StoreResult<T>) -> StoreResult<T> {
     match result {
         Ok(value) => {

@@ -26,7 +26,7 @@ impl Store {
             .bind(destination)
             .bind(body)
             .bind(self.clock.now_ms())
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await
             .map(drop)
     }

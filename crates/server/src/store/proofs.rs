@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 use wire::MethodKind;
 
 use super::throttle::{give_back, take, take_all, Hits};
-use super::{begin, finish, Refusal, Store, StoreResult, Tx};
+use super::{finish, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::AccountRow;
 use crate::domain::methods::{code_hash, label_for, MethodRow, Totp};
@@ -162,8 +162,8 @@ impl Store {
         destination: Option<&str>,
         totp_key: Option<&SecretBox<Vec<u8>>>,
     ) -> StoreResult<Opened> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let result = self
             .open_enrollment_in(&mut tx, session_id, account_id, kind, destination, totp_key)
             .await;
@@ -233,8 +233,8 @@ impl Store {
         account_id: &str,
         method_id: &str,
     ) -> StoreResult<Opened> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let result = self.open_challenge_in(&mut tx, session_id, account_id, method_id).await;
         finish(tx, result).await
     }
@@ -291,8 +291,8 @@ impl Store {
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, Send)> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let result = self.resend_in(&mut tx, session_id, purpose, id).await;
         finish(tx, result).await
     }
@@ -347,7 +347,7 @@ impl Store {
         } else {
             "UPDATE proofs SET code_hash = NULL, code_expires = NULL, last_sent_at = NULL WHERE id = $1"
         };
-        sqlx::query(statement).bind(proof_id).execute(&mut *self.writer().await).await.map(drop)
+        sqlx::query(statement).bind(proof_id).execute(&mut *self.writer().await?).await.map(drop)
     }
 
     async fn open_in(
@@ -359,7 +359,7 @@ impl Store {
     ) -> StoreResult<Open> {
         let proof: Option<Open> = sqlx::query_as(&format!(
             "SELECT {OPEN_COLUMNS} FROM proofs p JOIN sessions s ON s.id = p.session_id \
-             WHERE p.id = $1 AND p.session_id = $2 AND p.purpose = $3 AND NOT p.done"
+             WHERE p.id = $1 AND p.session_id = $2 AND p.purpose = $3 AND p.done = 0"
         ))
         .bind(id)
         .bind(session_id)
@@ -406,8 +406,8 @@ impl Store {
         id: &str,
         code: &str,
     ) -> StoreResult<Proven> {
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let result = self.verify_in(&mut tx, session_id, purpose, id, code).await;
         match result {
             // A wrong code is a refusal whose counts must be written.
@@ -486,7 +486,7 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "UPDATE proofs SET done = TRUE, totp_secret = NULL, code_hash = NULL WHERE id = $1 AND NOT done",
+            "UPDATE proofs SET done = 1, totp_secret = NULL, code_hash = NULL WHERE id = $1 AND done = 0",
         )
         .bind(&proof.id)
         .execute(&mut **tx)

@@ -56,7 +56,7 @@ impl Store {
         .bind(token_hash(token.expose_secret()))
         .bind(account_id)
         .bind(now)
-        .execute(&mut *self.writer().await)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok((token, now + self.limits.session_max))
     }
@@ -87,7 +87,7 @@ impl Store {
             .bind(now)
             .bind(&row.id)
             .bind(now - 5)
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await?;
         Ok(Auth::Valid(Box::new(Authenticated {
             session_id: row.id,
@@ -100,7 +100,7 @@ impl Store {
     pub async fn end_session(&self, session_id: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(session_id)
-            .execute(&mut *self.writer().await)
+            .execute(&mut *self.writer().await?)
             .await
             .map(drop)
     }

@@ -3,7 +3,7 @@
 //! throttle windows that ended, idempotency answers past their life, demo messages
 //! older than a day.
 
-use super::{begin, Store};
+use super::Store;
 
 /// How many rows of each kind one sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +26,8 @@ impl Store {
     pub async fn sweep(&self) -> sqlx::Result<Swept> {
         let now = self.now();
         let l = &self.limits;
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let mut delete = async |sql: &str, binds: &[i64]| {
             let mut query = sqlx::query(sql);
             for b in binds {
@@ -36,7 +36,8 @@ impl Store {
             query.execute(&mut *tx).await.map(|r| r.rows_affected())
         };
         // Proofs first: a session's removal would take its proofs with it uncounted.
-        let proofs = delete("DELETE FROM proofs WHERE done OR expires_at <= $1", &[now]).await?;
+        let proofs =
+            delete("DELETE FROM proofs WHERE done = 1 OR expires_at <= $1", &[now]).await?;
         let sessions = delete(
             "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
             &[now - l.session_idle, now - l.session_max],

@@ -4,9 +4,9 @@
 //! requests cannot all pass a check made before any of them counted. Work that
 //! succeeds may hand its hit back with [`Store::release`].
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
-use super::{begin, Store, Tx};
+use super::{Store, Tx};
 use crate::limits::{Bucket, Budget};
 
 /// A hit counted in one bucket's current window; give it back with [`Store::release`].
@@ -55,7 +55,7 @@ pub struct Full(pub u32);
 
 /// Counts one hit in `bucket` unless its window is full. `Err` carries the wait.
 pub(super) async fn take(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     bucket: &Bucket,
     now: i64,
 ) -> sqlx::Result<Result<Hit, Full>> {
@@ -106,7 +106,7 @@ pub(super) async fn take_all(
 }
 
 /// Gives hits back (in the window they were counted in only).
-pub(super) async fn give_back(conn: &mut SqliteConnection, hits: &Hits) -> sqlx::Result<()> {
+pub(super) async fn give_back(conn: &mut AnyConnection, hits: &Hits) -> sqlx::Result<()> {
     for hit in &hits.0 {
         sqlx::query(
             "UPDATE throttles SET hits = hits - 1 \
@@ -124,8 +124,8 @@ impl Store {
     /// Counts one hit in each budget, atomically: all or none.
     pub async fn spend(&self, budgets: &[Budget<'_>]) -> sqlx::Result<Result<Hits, Full>> {
         let buckets: Vec<Bucket> = budgets.iter().map(|b| b.bucket(&self.limits)).collect();
-        let mut writer = self.writer().await;
-        let mut tx = begin(&mut writer).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
         let taken = take_all(&mut tx, &buckets, self.now()).await?;
         match taken {
             Ok(_) => tx.commit().await?,
@@ -136,7 +136,7 @@ impl Store {
 
     /// Hands back hits whose work succeeded (a right password is not a failure).
     pub async fn release(&self, hits: &Hits) -> sqlx::Result<()> {
-        let mut conn = self.writer().await;
+        let mut conn = self.writer().await?;
         give_back(&mut conn, hits).await
     }
 }

@@ -8,7 +8,7 @@ use crate::common::*;
 pub fn cli(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
         .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", app.dir.path().join("test.db").display()))
+        .env("DATABASE_URL", &app.database_url)
         .env("APP_SECRET_KEY_FILE", app.dir.path().join("server.key"))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())

@@ -27,10 +27,10 @@ fn peak_kib(pid: u32) -> u64 {
 }
 
 /// `app-passwords-server serve --demo` on a free port; returns it and its base URL.
-fn start_binary(dir: &std::path::Path) -> (Server, String) {
+fn start_binary(dir: &std::path::Path, database_url: &str) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
         .args(["serve", "--demo", "--port", "0"])
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("flood.db").display()))
+        .env("DATABASE_URL", database_url)
         .env("APP_SECRET_KEY_FILE", dir.join("server.key"))
         .env("APP_STATIC_DIR", dir)
         .env("RUST_LOG", "info")
@@ -54,9 +54,10 @@ fn start_binary(dir: &std::path::Path) -> (Server, String) {
 #[tokio::test]
 async fn two_hundred_sign_ins_at_once_keep_hashing_and_memory_bounded() {
     let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path()).await;
     let (server, base) = tokio::task::spawn_blocking({
         let dir = dir.path().to_owned();
-        move || start_binary(&dir)
+        move || start_binary(&dir, &url)
     })
     .await
     .unwrap();

@@ -97,7 +97,7 @@ async fn outside_demo_mode_a_missing_server_key_stops_the_start_with_the_way_out
 async fn settings_the_server_cannot_honour_are_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(dir.path());
-    config.database_url = "postgres://postgres@127.0.0.1:55432/identity".into();
+    config.database_url = "mysql://root@127.0.0.1:3306/identity".into();
     let err = Application::build(config).await.err().expect("refused").to_string();
     assert!(err.contains("not supported"), "{err}");
     assert_eq!(
@@ -177,4 +177,15 @@ async fn names_that_disguise_themselves_are_refused() {
             .await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"], json!([{"field": "name", "code": "invalid_characters"}]));
+}
+
+#[tokio::test]
+async fn a_postgresql_that_does_not_answer_stops_the_start_with_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    config.database_url = format!("postgres://app:s3cret@127.0.0.1:{port}/identity");
+    let err = Application::build(config).await.err().expect("refused").to_string();
+    assert!(err.contains("cannot open the database") && err.contains(&port.to_string()), "{err}");
+    assert!(!err.contains("s3cret"), "the password is not repeated: {err}");
 }

@@ -10,6 +10,7 @@ use crate::common::*;
 /// Starts another server on `a`'s database and clock; returns its base URL.
 pub async fn second_replica(a: &TestApp, tweak: impl FnOnce(&mut Config)) -> String {
     let mut config = Config::for_tests(a.dir.path());
+    config.database_url = a.database_url.clone();
     tweak(&mut config);
     let b = Application::build_with(config, a.clock.clone()).await.unwrap();
     let base = format!("http://{}", b.local_addr().unwrap());

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The server's clock: tests move it instead of waiting.
     pub clock: Clock,
+    /// The database this server runs on (SQLite file, or a fresh PostgreSQL database).
+    pub database_url: String,
     pub hashes: Arc<HashStats>,
     /// The server's own store (to sweep, or look at what is stored).
     pub store: Store,
@@ -38,7 +40,9 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(dir.path());
+    config.database_url = database_url(dir.path()).await;
     tweak(&mut config);
+    let database_url = config.database_url.clone();
     let clock = Clock::manual(START);
     let app = Application::build_with(config, clock.clone()).await.expect("server builds");
     demo::seed(app.store()).await.unwrap();
@@ -47,7 +51,22 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let hashes = app.hash_stats();
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, portal, http: reqwest::Client::new(), dir, clock, hashes, store }
+    TestApp { base, portal, http: reqwest::Client::new(), dir, clock, database_url, hashes, store }
+}
+
+/// Where a test's server keeps its data: a fresh database in the PostgreSQL cluster
+/// `scripts/pg.sh` started when `TEST_POSTGRES_URL` is set (the suite's second pass),
+/// else an SQLite file in the test's folder.
+pub async fn database_url(dir: &std::path::Path) -> String {
+    let Ok(server) = std::env::var("TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", app_passwords_server::crypto::random_hex(8));
+    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    format!("{server}/{name}")
 }
 
 /// A signed-in client. Its token changes when it proves MFA, as the server rotates it.
@@ -84,13 +103,9 @@ impl TestApp {
         sqlx::query(statement).execute(&self.pool().await).await.unwrap();
     }
 
-    pub async fn pool(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!(
-            "sqlite://{}",
-            self.dir.path().join("test.db").display()
-        ))
-        .await
-        .unwrap()
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url).await.unwrap()
     }
 
     /// The newest code in the demo outbox.
