@@ -85,6 +85,19 @@ pub struct Config {
     #[arg(long, env = "APP_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Who may read `/metrics` (comma-separated addresses or CIDR ranges).
+    #[arg(
+        long,
+        env = "APP_METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    pub metrics_allow: Vec<IpNet>,
+
+    /// Log lines as JSON objects (one per line) instead of text.
+    #[arg(long, env = "APP_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
+    pub log_json: bool,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "APP_MAX_BODY", default_value_t = 16 * 1024)]
     pub max_body: usize,
@@ -162,6 +175,11 @@ impl Config {
             sms_gateway_url: None,
             tls_ca_file: None,
             trusted_proxies: Vec::new(),
+            metrics_allow: vec![
+                "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),
+                "::1/128".parse().unwrap_or_else(|_| IpNet::default()),
+            ],
+            log_json: false,
             max_body: 16 * 1024,
             // Tests run many servers at once on a few cores: a sign-in may wait longer
             // for a hashing slot than in production (the flood test sets its own).

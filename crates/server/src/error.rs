@@ -63,7 +63,29 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        Self::internal(e)
+        if database_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::new(ErrorCode::Unavailable).retry_after(5)
+        } else {
+            Self::internal(e)
+        }
+    }
+}
+
+/// Whether the database could not be reached (stopped, restarting, network gone): the
+/// request may succeed later, so it is a 503, not a bug.
+fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_) => true,
+        // PostgreSQL: connection exceptions (08…), shutting down or starting (57P…).
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
+        }
+        _ => false,
     }
 }
 
@@ -113,7 +135,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         DeliveryFailed => StatusCode::BAD_GATEWAY,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMethod => StatusCode::METHOD_NOT_ALLOWED,
-        ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+        ServerBusy | Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -146,6 +168,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         PayloadTooLarge => "The request is too large",
         UnsupportedMethod => "This HTTP method is not supported here",
         ServerBusy => "The server is busy",
+        Unavailable => "The service is unavailable",
         Internal | Unknown => "Something went wrong on our side",
     }
 }
@@ -179,6 +202,7 @@ fn default_detail(code: ErrorCode) -> &'static str {
         PayloadTooLarge => "Request bodies are limited in size; send less.",
         UnsupportedMethod => "See the Allow header for the methods this path accepts.",
         ServerBusy => "Too many requests of this kind are being handled; see Retry-After.",
+        Unavailable => "The database cannot be reached right now; try again (see Retry-After).",
         Internal | Unknown => "The error was logged with this request id.",
     }
 }
@@ -202,6 +226,7 @@ impl IntoResponse for ApiError {
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut res = (self.status, body).into_response();
+        res.extensions_mut().insert(crate::metrics::ProblemCode(self.code));
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(secs) = self.retry_after {

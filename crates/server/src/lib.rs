@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod idempotency;
 pub mod limits;
+pub mod metrics;
 pub mod passwords;
 pub mod portal;
 pub mod request_id;

@@ -80,10 +80,15 @@ impl Database {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    match &cli.command {
+        Command::Serve { config } if config.log_json => {
+            tracing_subscriber::fmt().json().with_env_filter(filter()).init();
+        }
+        _ => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+    }
+    match cli.command {
         Command::Serve { config } => {
             let demo = config.demo;
             let app = Application::build(*config).await?;

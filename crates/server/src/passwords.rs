@@ -41,6 +41,7 @@ pub struct Busy;
 #[derive(Debug, Default)]
 pub struct HashStats {
     in_flight: AtomicUsize,
+    waiting: AtomicUsize,
     peak: AtomicUsize,
     evaluations: AtomicU64,
 }
@@ -49,6 +50,16 @@ impl HashStats {
     /// Hashes computed since start.
     pub fn evaluations(&self) -> u64 {
         self.evaluations.load(Ordering::SeqCst)
+    }
+
+    /// Hashes being computed now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Checks waiting for a hashing slot now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// The most hashes ever computed at the same time.
@@ -161,10 +172,10 @@ impl Hasher {
         let known = hash.is_some();
         let phc = hash.unwrap_or(&self.dummy).to_owned();
         // One permit per worker: a job handed over always finds an idle worker.
-        let _permit = tokio::time::timeout(self.queue_wait, self.slots.acquire())
-            .await
-            .map_err(|_| Busy)?
-            .map_err(|_| Busy)?;
+        self.stats.waiting.fetch_add(1, Ordering::SeqCst);
+        let permit = tokio::time::timeout(self.queue_wait, self.slots.acquire()).await;
+        self.stats.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|_| Busy)?.map_err(|_| Busy)?;
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job { phc, password, reply }).map_err(|_| Busy)?;
         let ok = answer.await.map_err(|_| Busy)?;

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod docs;
 pub mod health;
 pub mod legacy;
+pub mod metrics;
 pub mod mfa;
 pub mod openapi;
 pub mod sessions;

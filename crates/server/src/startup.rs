@@ -19,10 +19,11 @@ use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::passwords::{HashStats, Hasher};
 use crate::state::AppState;
 use crate::store::Store;
-use crate::{request_id, routes, security};
+use crate::{metrics, request_id, routes, security};
 
 /// How often expired sessions, proofs, throttle windows and idempotency answers are
 /// removed.
@@ -32,6 +33,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
+        .route("/live", get(routes::health::live))
         .route("/openapi.json", get(routes::openapi::get))
         .route("/docs", get(routes::docs::get))
         .route("/sessions", post(routes::sessions::create))
@@ -54,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         .route("/demo/outbox", get(routes::demo::outbox))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
-        .layer(DefaultBodyLimit::max(state.config.max_body));
+        .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track));
 
     let static_dir = &state.config.static_dir;
     let app = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
@@ -62,6 +65,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .nest("/v1", api)
+        .route("/metrics", get(routes::metrics::get))
         .fallback_service(app)
         .layer(cors(&state.config.allowed_origins))
         .layer(middleware::from_fn_with_state(headers, security::middleware))
@@ -125,7 +129,8 @@ impl Application {
             }
             None => None,
         };
-        let state = AppState { store, config: Arc::new(config), key, deliverer, hasher };
+        let metrics = Arc::new(Metrics::default());
+        let state = AppState { store, config: Arc::new(config), key, deliverer, hasher, metrics };
         Ok(Self { listener, portal, state })
     }
 
@@ -189,8 +194,25 @@ impl Application {
     }
 }
 
+/// Ctrl-C, or SIGTERM (what an orchestrator sends): new connections stop, requests in
+/// flight finish, then the process exits.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
+use crate::metrics::Metrics;
 use crate::passwords::Hasher;
 use crate::store::Store;
 
@@ -17,4 +18,5 @@ pub struct AppState {
     pub key: Arc<ServerKey>,
     pub deliverer: Arc<Deliverer>,
     pub hasher: Arc<Hasher>,
+    pub metrics: Arc<Metrics>,
 }

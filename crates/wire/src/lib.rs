@@ -366,6 +366,8 @@ pub enum ErrorCode {
     UnsupportedMethod,
     /// The server is at capacity for this kind of work; retry after `Retry-After`.
     ServerBusy,
+    /// The endpoint's database cannot be reached right now; retry after `Retry-After`.
+    Unavailable,
     Internal,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]

@@ -18,7 +18,7 @@ use super::{app_passwords, demo, health, legacy, mfa, sessions};
         app passwords and legacy sign-in. Errors are application/problem+json (RFC 9457) with a stable `code`; \
         each error response below lists the codes it can carry. Human-readable: /v1/docs."),
     paths(
-        health::get,
+        health::get, health::live,
         sessions::create, sessions::account, sessions::delete,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
@@ -47,14 +47,15 @@ impl Modify for Security {
     }
 }
 
-/// The problems each operation can answer, by status, with the `code`s each carries.
-/// Besides these, every operation that takes a bearer token can answer 401
-/// (`unauthorized`, `session_expired`), and every one with a JSON body 400
-/// (`bad_request`), 413 (`payload_too_large`), 415 (`bad_request`) and 422
-/// (`validation_failed`).
 /// Statuses, each with the problem `code`s it can carry.
 type Problems = &'static [(u16, &'static [&'static str])];
 
+/// The problems each operation can answer, by status, with the `code`s each carries.
+/// Besides these, every operation that takes a bearer token can answer 401
+/// (`unauthorized`, `session_expired`), every one with a JSON body 400
+/// (`bad_request`), 413 (`payload_too_large`), 415 (`bad_request`) and 422
+/// (`validation_failed`), and every one but `live` 503 (`unavailable`: the database
+/// cannot be reached).
 const PROBLEMS: &[(&str, Problems)] = &[
     (
         "sign_in",
@@ -234,6 +235,9 @@ fn complete(doc: &mut Value) {
             };
             if bearer {
                 add(401, &["unauthorized", "session_expired"]);
+            }
+            if id != "live" {
+                add(503, &["unavailable"]);
             }
             if body {
                 add(400, &["bad_request"]);

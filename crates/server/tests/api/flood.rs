@@ -2,22 +2,10 @@
 //! in concurrency and in memory, and every answer is a sign-in result or a 503 with
 //! Retry-After, never a crash.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use futures::future::join_all;
 use serde_json::json;
 
 use crate::common::*;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Peak resident memory of a process, in KiB (`VmHWM` in /proc).
 fn peak_kib(pid: u32) -> u64 {
@@ -26,42 +14,12 @@ fn peak_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-/// `app-passwords-server serve --demo` on a free port; returns it and its base URL.
-fn start_binary(dir: &std::path::Path, database_url: &str) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
-        .args(["serve", "--demo", "--port", "0"])
-        .env("DATABASE_URL", database_url)
-        .env("APP_SECRET_KEY_FILE", dir.join("server.key"))
-        .env("APP_STATIC_DIR", dir)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let server = Server(child);
-    for line in stdout.lines() {
-        let line = line.unwrap();
-        if let Some(at) = line.find("listening on http://") {
-            let base = line[at + "listening on ".len()..].trim().to_owned();
-            return (server, base);
-        }
-    }
-    panic!("the server binary did not report its address");
-}
-
 #[tokio::test]
 async fn two_hundred_sign_ins_at_once_keep_hashing_and_memory_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
-    let (server, base) = tokio::task::spawn_blocking({
-        let dir = dir.path().to_owned();
-        move || start_binary(&dir, &url)
-    })
-    .await
-    .unwrap();
-    let pid = server.0.id();
+    let (server, base) = ServerProcess::start(dir.path(), &url, &[]).await;
+    let pid = server.pid();
     // Warm up: one sign-in, so the baseline holds the first hash's memory.
     let res = reqwest::Client::new()
         .post(format!("{base}/v1/sessions"))

@@ -15,4 +15,5 @@ mod openapi;
 mod operations;
 mod portal;
 mod replicas;
+mod scale;
 mod sessions;

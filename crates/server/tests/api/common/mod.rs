@@ -251,3 +251,78 @@ pub async fn problem(res: reqwest::Response) -> (u16, Value) {
     assert_eq!(body["status"], status);
     (status, body)
 }
+
+/// The real server binary (`serve --demo`) as a process of its own: what an operator
+/// runs, one per replica. Killed when dropped.
+pub struct ServerProcess(std::process::Child);
+
+impl ServerProcess {
+    /// Starts one on a free port with `database_url`, the key in `dir` and `env`;
+    /// returns it once it listens, with its base URL.
+    pub async fn start(
+        dir: &std::path::Path,
+        database_url: &str,
+        env: &[(&str, &str)],
+    ) -> (Self, String) {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
+            .args(["serve", "--demo", "--port", "0"])
+            .env("DATABASE_URL", database_url)
+            .env("APP_SECRET_KEY_FILE", dir.join("server.key"))
+            .env("APP_STATIC_DIR", dir)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let process = Self(child);
+        let base = tokio::task::spawn_blocking(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let line = line.ok()?;
+                if let Some(at) = line.find("listening on http://") {
+                    return Some(line[at + "listening on ".len()..].trim().to_owned());
+                }
+            }
+            None
+        })
+        .await
+        .unwrap()
+        .expect("the server binary reports its address");
+        (process, base)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// SIGTERM, as an orchestrator stops a replica.
+    pub fn terminate(&self) {
+        Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().unwrap();
+    }
+
+    /// SIGKILL: a crash, nothing finishes.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    /// Waits for the process to end; its exit code.
+    pub async fn exit_code(&mut self) -> Option<i32> {
+        for _ in 0..200 {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return status.code();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
