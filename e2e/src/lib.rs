@@ -51,6 +51,7 @@ impl Server {
         let key = server::crypto::ServerKey::load(&config.secret_key_file, false).unwrap();
         let store = server::store::Store::open(
             &config.database_url,
+            server::store::Schema::Migrate,
             server::clock::Clock::system(),
             std::sync::Arc::new(key),
             std::sync::Arc::new(config.limits.clone()),

@@ -94,6 +94,12 @@ pub struct Config {
     )]
     pub metrics_allow: Vec<IpNet>,
 
+    /// Apply pending database migrations at start. With `--migrate false` the server
+    /// refuses to start on a schema that is behind (run `app-passwords-server migrate`
+    /// once before starting several replicas).
+    #[arg(long, env = "APP_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate: bool,
+
     /// Log lines as JSON objects (one per line) instead of text.
     #[arg(long, env = "APP_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
@@ -179,6 +185,7 @@ impl Config {
                 "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),
                 "::1/128".parse().unwrap_or_else(|_| IpNet::default()),
             ],
+            migrate: true,
             log_json: false,
             max_body: 16 * 1024,
             // Tests run many servers at once on a few cores: a sign-in may wait longer

@@ -7,7 +7,7 @@ use app_passwords_server::config::{Config, Limits, DEFAULT_DATABASE_URL};
 use app_passwords_server::crypto::ServerKey;
 use app_passwords_server::demo;
 use app_passwords_server::startup::Application;
-use app_passwords_server::store::Store;
+use app_passwords_server::store::{self, Schema, Store};
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -46,6 +46,11 @@ enum Command {
         #[command(flatten)]
         db: Database,
     },
+    /// Apply the database migrations not yet applied (before starting replicas).
+    Migrate {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
     /// The server key.
     Key {
         #[command(subcommand)]
@@ -74,7 +79,8 @@ struct Database {
 impl Database {
     async fn open(&self) -> anyhow::Result<Store> {
         let key = Arc::new(ServerKey::load(&self.secret_key_file, false)?);
-        Store::open(&self.database_url, Clock::system(), key, Arc::new(Limits::default())).await
+        let limits = Arc::new(Limits::default());
+        Store::open(&self.database_url, Schema::Require, Clock::system(), key, limits).await
     }
 }
 
@@ -109,6 +115,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::AppPasswords { command, db } => {
             println!("{}", admin::app_password(&db.open().await?, command).await?)
+        }
+        Command::Migrate { database_url } => {
+            store::connect(&database_url, 1, Schema::Migrate).await?;
+            println!("{}: schema up to date", store::redact(&database_url));
         }
         Command::Key { command: KeyCommand::Generate { file } } => {
             ServerKey::generate(&file)?;

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::passwords::{HashStats, Hasher};
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{Schema, Store};
 use crate::{metrics, request_id, routes, security};
 
 /// How often expired sessions, proofs, throttle windows and idempotency answers are
@@ -111,7 +111,8 @@ impl Application {
         config.limits.validate()?;
         let key = Arc::new(ServerKey::load(&config.secret_key_file, config.demo)?);
         let limits = Arc::new(config.limits.clone());
-        let store = Store::open(&config.database_url, clock, key.clone(), limits).await?;
+        let schema = if config.migrate { Schema::Migrate } else { Schema::Require };
+        let store = Store::open(&config.database_url, schema, clock, key.clone(), limits).await?;
         let hasher = Arc::new(Hasher::new(
             config.limits.hash_slots(),
             Duration::from_millis(config.limits.hash_queue_ms),

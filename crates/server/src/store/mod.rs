@@ -128,10 +128,27 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Opens (creating an SQLite file if needed) the database and brings its schema up to
-/// date. `pool_size` bounds the connections this process opens.
+/// What to do about the schema when connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Apply the migrations not yet applied (`migrate`, and `serve` by default).
+    Migrate,
+    /// Refuse to go on unless every migration is applied (`serve --migrate false`: the
+    /// operator migrates once, before starting the replicas).
+    Require,
+}
+
+fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    }
+}
+
+/// Opens (creating an SQLite file if needed) the database and migrates or checks its
+/// schema. `pool_size` bounds the connections this process opens.
 #[tracing::instrument(skip_all)]
-pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<Connected> {
+pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Result<Connected> {
     static DRIVERS: Once = Once::new();
     DRIVERS.call_once(sqlx::any::install_default_drivers);
     let backend = backend_of(url)?;
@@ -168,9 +185,24 @@ pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<Connected> {
         .await
         .map_err(unreachable)?;
     let mut first = readers.acquire().await.map_err(unreachable)?;
-    match backend {
-        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&mut *first).await?,
-        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&mut *first).await?,
+    let migrator = migrator(backend);
+    match schema {
+        Schema::Migrate => migrator.run(&mut *first).await?,
+        Schema::Require => {
+            use sqlx::migrate::Migrate;
+            let applied: Vec<i64> = first
+                .list_applied_migrations()
+                .await
+                .map(|m| m.into_iter().map(|m| m.version).collect())
+                .unwrap_or_default();
+            let pending: Vec<i64> =
+                migrator.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
+            anyhow::ensure!(
+                pending.is_empty(),
+                "the database schema is behind (migrations {pending:?} not applied): run \
+                 `app-passwords-server migrate` once, then start the replicas"
+            );
+        }
     }
     let writer = match backend {
         Backend::Sqlite => Writer::Owned(Arc::new(Mutex::new(first.detach()))),
@@ -214,11 +246,12 @@ impl Store {
     /// plain text by an older version.
     pub async fn open(
         url: &str,
+        schema: Schema,
         clock: Clock,
         key: Arc<ServerKey>,
         limits: Arc<Limits>,
     ) -> anyhow::Result<Self> {
-        let store = Self::new(connect(url, limits.db_pool_size).await?, clock, key, limits);
+        let store = Self::new(connect(url, limits.db_pool_size, schema).await?, clock, key, limits);
         let sealed = store.seal_plain_seeds().await?;
         if sealed > 0 {
             tracing::info!(sealed, "sealed authenticator keys stored in plain text");

@@ -189,3 +189,25 @@ async fn a_postgresql_that_does_not_answer_stops_the_start_with_where_it_looked(
     assert!(err.contains("cannot open the database") && err.contains(&port.to_string()), "{err}");
     assert!(!err.contains("s3cret"), "the password is not repeated: {err}");
 }
+
+#[tokio::test]
+async fn replicas_started_without_migrating_wait_for_the_migrate_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(dir.path());
+    config.database_url = database_url(dir.path()).await;
+    config.migrate = false;
+    let err = Application::build(config.clone()).await.err().expect("refused").to_string();
+    assert!(
+        err.contains("schema is behind") && err.contains("app-passwords-server migrate"),
+        "{err}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
+        .arg("migrate")
+        .env("DATABASE_URL", &config.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema up to date"));
+    Application::build(config).await.expect("starts on a migrated schema");
+}
