@@ -3,7 +3,8 @@
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
 #   2. sign-in latency (Argon2id) over loopback, known and unknown usernames, and again
 #      while a flood of wrong sign-ins (wrk, 64 connections) competes for the hashers;
-#   3. legacy verification throughput vs. a trivial endpoint of the same server (wrk).
+#   3. legacy verification throughput vs. a trivial endpoint of the same server (wrk), on
+#      SQLite, on PostgreSQL, and on two PostgreSQL replicas behind haproxy.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -27,28 +28,60 @@ total() { # label files...
 total "first visit, standalone" index.html app.css app-passwords.js app-passwords_bg.wasm
 total "first visit, embedded" app-passwords-element.js app.css app-passwords.js app-passwords_bg.wasm
 echo
-echo "== server (release profile 'server', SQLite on tmpfs-like temp dir, loopback)"
+echo "== server (release profile 'server', loopback; SQLite in a temp dir, PostgreSQL in a throwaway cluster)"
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL="sqlite://$work/bench.db" APP_SECRET_KEY_FILE="$work/key" APP_PORT=$port APP_DEMO=1 \
-  APP_SIGNIN_ADDRESS_LIMIT=1000000 APP_SIGNIN_ACCOUNT_LIMIT=1000000 RUST_LOG=warn
-"$BIN" serve > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$base/v1/health" >/dev/null && break; sleep 0.1; done
-
+chmod 711 "$work"
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true
+  "$ROOT/scripts/pg.sh" remove "$work/pg" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-signin='{"username":"new.user@contoso.example","password":"Demo-new-2026"}'
-token=$(curl -sf -H 'content-type: application/json' -d "$signin" "$base/v1/sessions" | json "['token']")
-auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
-enr=$(curl -sf "${auth[@]}" -d '{"kind":"totp"}' "$base/v1/mfa/enrollments")
-secret=$(json "['secret']" <<<"$enr") id=$(json "['id']" <<<"$enr")
-ver=$(curl -sf "${auth[@]}" -d "{\"code\":\"$(oathtool --totp -b "$secret")\"}" "$base/v1/mfa/enrollments/$id/verify")
-# Proving MFA replaced the session's token.
-auth=(-H "authorization: Bearer $(json "['token']" <<<"$ver")" -H 'content-type: application/json')
-pw=$(curl -sf "${auth[@]}" -d '{"name":"bench"}' "$base/v1/app-passwords" | json "['password']")
 
+serve() { # database-url: starts a server on it (demo accounts, limits out of the way); echoes its base URL
+  local port log
+  port=$(free_port) log="$work/server-$port.log"
+  DATABASE_URL="$1" APP_SECRET_KEY_FILE="$work/key" APP_PORT=$port APP_DEMO=1 \
+    APP_SIGNIN_ADDRESS_LIMIT=1000000 APP_SIGNIN_ACCOUNT_LIMIT=1000000 RUST_LOG=warn \
+    "$BIN" serve > "$log" 2>&1 &
+  pids+=($!)
+  echo "$!" > "$work/pid-$port"
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
+  echo "http://127.0.0.1:$port"
+}
+
+signin='{"username":"new.user@contoso.example","password":"Demo-new-2026"}'
+
+app_password() { # base: enrolls an authenticator if needed, creates an app password; echoes Basic credentials
+  local base=$1 token auth enr secret id ver pw
+  token=$(curl -sf -H 'content-type: application/json' -d "$signin" "$base/v1/sessions" | json "['token']")
+  auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
+  enr=$(curl -sf "${auth[@]}" -d '{"kind":"totp"}' "$base/v1/mfa/enrollments")
+  secret=$(json "['secret']" <<<"$enr") id=$(json "['id']" <<<"$enr")
+  ver=$(curl -sf "${auth[@]}" -d "{\"code\":\"$(oathtool --totp -b "$secret")\"}" "$base/v1/mfa/enrollments/$id/verify")
+  # Proving MFA replaced the session's token.
+  auth=(-H "authorization: Bearer $(json "['token']" <<<"$ver")" -H 'content-type: application/json')
+  pw=$(curl -sf "${auth[@]}" -d "{\"name\":\"bench $RANDOM\"}" "$base/v1/app-passwords" | json "['password']")
+  printf '%s:%s' new.user@contoso.example "$pw" | base64 -w0
+}
+
+rps() { wrk -t2 -c16 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
+
+legacy_vs_trivial() { # label base basic
+  local label=$1 base=$2 basic=$3 trivial legacy
+  curl -sf -H "authorization: Basic $basic" "$base/v1/legacy/whoami" >/dev/null
+  trivial=$(rps "$base/v1/health")
+  legacy=$(rps -H "authorization: Basic $basic" "$base/v1/legacy/whoami")
+  printf '%-34s trivial GET /v1/health %9s req/s | legacy GET /v1/legacy/whoami %9s req/s | %s%%\n' \
+    "$label" "$trivial" "$legacy" "$(python3 -c "print(round(float($legacy)/float($trivial)*100))")"
+}
+
+base=$(serve "sqlite://$work/bench.db")
+server=$(cat "$work/pid-${base##*:}")
+basic=$(app_password "$base")
 latency() { # label body [n]: the sign-in's time over n requests, and its answers
   local label=$1 body=$2 n=${3:-30} out=()
   for _ in $(seq "$n"); do
@@ -85,11 +118,33 @@ wait $flood
 awk '/Requests\/sec/ {print "flood: " $2 " wrong sign-ins/s answered (401, or 503 with Retry-After)"}' "$work/flood.out"
 echo "server peak memory (VmHWM): $(awk '/VmHWM/ {print int($2/1024) " MiB"}' /proc/$server/status)"
 
-basic=$(printf '%s:%s' new.user@contoso.example "$pw" | base64 -w0)
-curl -sf -H "authorization: Basic $basic" "$base/v1/legacy/whoami" >/dev/null
-rps() { wrk -t2 -c16 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
-trivial=$(rps "$base/v1/health")
-legacy=$(rps -H "authorization: Basic $basic" "$base/v1/legacy/whoami")
-echo "trivial endpoint GET /v1/health:        $trivial req/s (wrk -t2 -c16 -d5s)"
-echo "legacy verification GET /v1/legacy/whoami: $legacy req/s"
-python3 -c "print(f'ratio legacy/trivial: {float($legacy)/float($trivial)*100:.0f}% (goal >= 50%)')"
+echo
+echo "== legacy verification throughput (wrk -t2 -c16 -d5s; goal: legacy >= 50% of trivial)"
+legacy_vs_trivial "SQLite, one server" "$base" "$basic"
+pg=$("$ROOT/scripts/pg.sh" start "$work/pg")
+psql -q "$pg/postgres" -c "CREATE DATABASE bench" >/dev/null
+a=$(serve "$pg/bench")
+pg_basic=$(app_password "$a")
+legacy_vs_trivial "PostgreSQL, one server" "$a" "$pg_basic"
+b=$(serve "$pg/bench")
+proxy=$(free_port)
+cat > "$work/haproxy.cfg" <<CFG
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend replicas
+  bind 127.0.0.1:$proxy
+  default_backend servers
+backend servers
+  balance roundrobin
+  server a ${a#http://}
+  server b ${b#http://}
+CFG
+haproxy -f "$work/haproxy.cfg" -db > "$work/haproxy.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$proxy/v1/health" >/dev/null && break; sleep 0.1; done
+legacy_vs_trivial "PostgreSQL, two replicas + haproxy" "http://127.0.0.1:$proxy" "$pg_basic"

@@ -4,7 +4,7 @@
 # a second run only checks and returns in well under a second per tool.
 #
 #   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt, swagger-ui-dist
-#   scripts/tools.sh bench   wrk, brotli, oathtool, curl for `make bench`
+#   scripts/tools.sh bench   wrk, brotli, oathtool, curl, haproxy, PostgreSQL for `make bench`
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
@@ -119,6 +119,9 @@ test_tools() {
 case "${1:-build}" in
   build) build_tools ;;
   test) test_tools ;;
-  bench) need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl ;;
+  bench)
+    need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
+    ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
