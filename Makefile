@@ -30,13 +30,12 @@ tools:
 test-tools:
 	scripts/tools.sh test
 
-## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz; beside it, in
-## dist/api-docs/, the API documentation viewer the server shows at /v1/docs.
+## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz (content-hashed
+## names), then finished by scripts/dist.sh: the embedding entry pointed at the hashed
+## files, the API documentation viewer in dist/api-docs/, brotli and gzip copies.
 build: tools
 	trunk build --release --offline
-	mkdir -p dist/api-docs
-	cp $(TOOLS)/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
-	   $(TOOLS)/node_modules/swagger-ui-dist/swagger-ui.css docs/api/init.js dist/api-docs/
+	scripts/dist.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -73,6 +73,7 @@ build_tools() {
   need_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
   need_wasm_opt
   need_npm swagger-ui-dist "$SWAGGER_UI_VERSION"
+  need_apt brotli=brotli # precompressed copies of dist/ (scripts/dist.sh)
 }
 
 AIOSMTPD_VERSION="1.4.6"

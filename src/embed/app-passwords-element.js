@@ -7,6 +7,8 @@
 // it and its CSS cannot leak out; theme it with the --ap-* custom properties, which
 // do cross the shadow boundary. Events (app-passwords:signed-in, …) bubble out of it.
 // No inline script or style anywhere: it runs under script-src 'self' 'wasm-unsafe-eval'.
+// This file keeps its name (hosts link it once); the files it loads have content-hashed
+// names, written in here by scripts/dist.sh, so browsers may cache them for good.
 
 import init, { mount as mountWasm } from './app-passwords.js';
 
@@ -90,3 +92,8 @@ class AppPasswordsElement extends HTMLElement {
 if (!customElements.get('app-passwords')) {
   customElements.define('app-passwords', AppPasswordsElement);
 }
+
+// Start fetching and compiling the WebAssembly now, while the host page goes on, rather
+// than when the first element connects: the embedded module then appears as soon as the
+// standalone page (whose index.html preloads it). A failure shows when an element mounts.
+load().catch(() => {});

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod assets;
 pub mod auth;
 pub mod client;
 pub mod clock;

@@ -32,7 +32,12 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
     Ok(Router::new()
         .route("/", get(page.clone()))
         .route("/index.html", get(page))
-        .nest_service("/app-passwords", ServeDir::new(&config.static_dir))
+        .nest_service(
+            "/app-passwords",
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(crate::assets::cache))
+                .service(crate::assets::service(&config.static_dir)),
+        )
         .fallback_service(ServeDir::new(&config.portal_dir))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -42,7 +47,8 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The module's files set their own (immutable when content-hashed).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         )))

@@ -67,6 +67,15 @@ pub async fn middleware(State(h): State<Arc<Headers>>, req: Request, next: Next)
     if api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // What is sent depends on Accept-Encoding (precompressed files, compressed JSON);
+    // the CORS layer replaces Vary with its own list, so it is added back here, last.
+    let varies = headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     res
 }
 

@@ -10,8 +10,9 @@ use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use wire::ErrorCode;
 
 use crate::clock::Clock;
@@ -23,7 +24,7 @@ use crate::metrics::Metrics;
 use crate::passwords::{HashStats, Hasher};
 use crate::state::AppState;
 use crate::store::{Schema, Store};
-use crate::{metrics, request_id, routes, security};
+use crate::{assets, metrics, request_id, routes, security};
 
 /// How often expired sessions, proofs, throttle windows and idempotency answers are
 /// removed.
@@ -57,11 +58,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
         .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(middleware::from_fn(keep_plain_unless_get))
+        .layer(compression())
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track));
 
-    let static_dir = &state.config.static_dir;
-    let app = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
-    let headers = Arc::new(security::Headers::for_static_dir(static_dir));
+    let app = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn(assets::cache))
+        .service(assets::service(&state.config.static_dir));
+    let headers = Arc::new(security::Headers::for_static_dir(&state.config.static_dir));
 
     Router::new()
         .nest("/v1", api)
@@ -72,6 +76,32 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
+}
+
+/// Marks an answer never to compress.
+#[derive(Clone, Copy)]
+struct KeepPlain;
+
+/// Only GET answers are compressed: answers to POST carry secrets (a session token, a
+/// new app password, an authenticator key) beside text the client chose, the mix that
+/// lets an observer of compressed sizes guess a secret (BREACH). GET answers hold none.
+async fn keep_plain_unless_get(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let get = req.method() == Method::GET;
+    let mut res = next.run(req).await;
+    if !get {
+        res.extensions_mut().insert(KeepPlain);
+    }
+    res
+}
+
+/// JSON answers over 1 KiB, brotli or gzip as the client accepts.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let plain_only =
+        |_: axum::http::StatusCode,
+         _: axum::http::Version,
+         _: &axum::http::HeaderMap,
+         ext: &axum::http::Extensions| ext.get::<KeepPlain>().is_none();
+    CompressionLayer::new().br(true).gzip(true).compress_when(SizeAbove::new(1024).and(plain_only))
 }
 
 /// A handler that panicked: an opaque 500 problem, the process carries on.
@@ -223,6 +253,29 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+
+    #[tokio::test]
+    #[allow(clippy::unwrap_used)]
+    async fn large_get_answers_are_compressed_and_answers_to_post_never_are() {
+        let big =
+            || async { ([(header::CONTENT_TYPE, "application/json")], "[1,2,3]".repeat(800)) };
+        let app: Router = Router::new()
+            .route("/x", get(big).post(big))
+            .layer(middleware::from_fn(keep_plain_unless_get))
+            .layer(compression());
+        for (method, compressed) in [(Method::GET, true), (Method::POST, false)] {
+            let req = Request::builder()
+                .method(method.clone())
+                .uri("/x")
+                .header(header::ACCEPT_ENCODING, "br, gzip")
+                .body(Body::empty())
+                .unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            let encoding =
+                res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(encoding.is_some(), compressed, "{method}: {encoding:?}");
+        }
+    }
 
     #[allow(clippy::panic)]
     async fn boom() -> &'static str {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod app_passwords;
+mod assets;
 mod attacks;
 mod common;
 mod contract;

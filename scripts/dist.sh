@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Finishes dist/ after `trunk build`: points the stable embedding entry at the
+# content-hashed files, adds the API documentation viewer, and writes a brotli (q 11)
+# and a gzip (-9) copy beside every file, which the server sends by Accept-Encoding.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DIST="${1:-$ROOT/dist}"
+TOOLS="$ROOT/.tools"
+
+hashed() { # pattern: the one content-hashed name index.html refers to
+  grep -o "$1" "$DIST/index.html" | head -1
+}
+js=$(hashed 'app-passwords-[0-9a-f]\{16\}\.js')
+wasm=$(hashed 'app-passwords-[0-9a-f]\{16\}_bg\.wasm')
+css=$(hashed 'app-[0-9a-f]\{16\}\.css')
+[[ -n $js && -n $wasm && -n $css ]] || { echo "dist.sh: hashed names not found in index.html" >&2; exit 1; }
+sed -i "s|'./app-passwords.js'|'./$js'|; s|'app-passwords_bg.wasm'|'$wasm'|; s|'app.css'|'$css'|" \
+  "$DIST/app-passwords-element.js"
+grep -q "$js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element was not updated" >&2; exit 1; }
+
+mkdir -p "$DIST/api-docs"
+cp "$TOOLS/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
+   "$TOOLS/node_modules/swagger-ui-dist/swagger-ui.css" "$ROOT/docs/api/init.js" "$DIST/api-docs/"
+
+find "$DIST" -type f ! -name '*.br' ! -name '*.gz' -print0 | while IFS= read -r -d '' f; do
+  brotli -q 11 -f -k "$f"
+  gzip -9 -n -f -k "$f"
+done
