@@ -63,10 +63,13 @@ test-wasm: test-tools
 openapi:
 	UPDATE_OPENAPI=1 cargo test -p $(SERVER) --test api openapi
 
-## make bench: bundle transfer size, sign-in latency, legacy-verification throughput
+## make bench: bundle transfer size, page load in a real browser (loopback and mobile)
+## against a bare Yew page built alike, sign-in latency, legacy-verification throughput
 bench: build
 	scripts/tools.sh bench
 	cargo build --profile server -p $(SERVER)
+	cd bench/bare && trunk build --release --offline
+	scripts/dist.sh compress bench/bare/dist
 	scripts/bench.sh
 
 clean:

@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
-# Finishes dist/ after `trunk build`: points the stable embedding entry at the
-# content-hashed files, adds the API documentation viewer, and writes a brotli (q 11)
-# and a gzip (-9) copy beside every file, which the server sends by Accept-Encoding.
+# Finishes a Trunk build for serving.
+#
+#   scripts/dist.sh            dist/: points the stable embedding entry at the
+#                              content-hashed files, adds the API documentation viewer,
+#                              then compresses
+#   scripts/dist.sh compress DIR
+#                              writes a brotli (q 11) and a gzip (-9) copy beside every
+#                              file of DIR, which the server sends by Accept-Encoding
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DIST="${1:-$ROOT/dist}"
 TOOLS="$ROOT/.tools"
+
+compress() { # dir
+  find "$1" -type f ! -name '*.br' ! -name '*.gz' -print0 | while IFS= read -r -d '' f; do
+    brotli -q 11 -f -k "$f"
+    gzip -9 -n -f -k "$f"
+  done
+}
+
+if [[ ${1:-} == compress ]]; then
+  compress "$2"
+  exit 0
+fi
+DIST="$ROOT/dist"
 
 hashed() { # pattern: the one content-hashed name index.html refers to
   grep -o "$1" "$DIST/index.html" | head -1
@@ -22,7 +39,4 @@ mkdir -p "$DIST/api-docs"
 cp "$TOOLS/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
    "$TOOLS/node_modules/swagger-ui-dist/swagger-ui.css" "$ROOT/docs/api/init.js" "$DIST/api-docs/"
 
-find "$DIST" -type f ! -name '*.br' ! -name '*.gz' -print0 | while IFS= read -r -d '' f; do
-  brotli -q 11 -f -k "$f"
-  gzip -9 -n -f -k "$f"
-done
+compress "$DIST"

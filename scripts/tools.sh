@@ -81,6 +81,8 @@ SCHEMATHESIS_VERSION="4.32.5"
 SPEC_VALIDATOR_VERSION="0.7.2"
 GECKODRIVER_VERSION="0.37.1"
 AXE_VERSION="4.14.1"
+# make bench drives Debian's Chromium through it (no browser download).
+PLAYWRIGHT_VERSION="1.65.1"
 
 # A real SMTP server for the delivery tests, from PyPI, into .tools/py.
 need_aiosmtpd() {
@@ -121,7 +123,9 @@ case "${1:-build}" in
   build) build_tools ;;
   test) test_tools ;;
   bench)
-    need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql
+    need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql \
+      chromium=chromium nodejs=node
+    need_npm playwright-core "$PLAYWRIGHT_VERSION"
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
     ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;

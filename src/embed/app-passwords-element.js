@@ -10,16 +10,32 @@
 // This file keeps its name (hosts link it once); the files it loads have content-hashed
 // names, written in here by scripts/dist.sh, so browsers may cache them for good.
 
-import init, { mount as mountWasm } from './app-passwords.js';
-
 const here = new URL('.', import.meta.url);
 let loading = null;
 
-/** Loads the WebAssembly once per page, however many instances there are. */
+/**
+ * Loads the app once per page, however many instances there are: its JS (imported
+ * dynamically, so this file runs without waiting for it), its WebAssembly and its
+ * stylesheet are all requested at once, one round trip after this file, and the wasm
+ * compiles while it streams. Resolves to the app's `mount`.
+ */
 function load() {
-  loading ??= init({ module_or_path: new URL('app-passwords_bg.wasm', here) });
+  loading ??= (async () => {
+    const wasm = fetch(new URL('app-passwords_bg.wasm', here));
+    const app = await import('./app-passwords.js');
+    await app.default({ module_or_path: wasm });
+    return app.mount;
+  })();
   return loading;
 }
+
+// The stylesheet each shadow root links, fetched now so it is cached when one mounts.
+const styles = new URL('app.css', here).href;
+const preload = document.createElement('link');
+preload.rel = 'preload';
+preload.as = 'style';
+preload.href = styles;
+document.head.append(preload);
 
 /**
  * Mounts the app in `element` (its light DOM; use <app-passwords> for isolation).
@@ -27,7 +43,7 @@ function load() {
  * unmount(), setLang(lang) and setSessionToken(token).
  */
 export async function mount(element, options = {}) {
-  await load();
+  const mountWasm = await load();
   return mountWasm(element, options);
 }
 
@@ -71,12 +87,12 @@ class AppPasswordsElement extends HTMLElement {
       const shadow = this.attachShadow({ mode: 'open' });
       const sheet = document.createElement('link');
       sheet.rel = 'stylesheet';
-      sheet.href = new URL('app.css', here).href;
+      sheet.href = styles;
       this.#point = document.createElement('div');
       this.#point.className = 'ap-host';
       shadow.append(sheet, this.#point);
     }
-    await load();
+    const mountWasm = await load();
     if (generation !== this.#generation || !this.isConnected) return;
     this.#handle?.unmount();
     this.#point.replaceChildren();

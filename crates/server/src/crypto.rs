@@ -118,8 +118,15 @@ impl ServerKey {
             Ok(text) => Self::parse(&text)
                 .ok_or_else(|| anyhow::anyhow!("{} must hold 64 hex digits", file.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                Self::generate(file)?;
-                tracing::info!(file = %file.display(), "demo mode: created a new server key");
+                // Another process starting at the same moment may have just made it:
+                // then that key is the one (create_new never overwrites).
+                match Self::generate(file) {
+                    Ok(()) => {
+                        tracing::info!(file = %file.display(), "demo mode: created a new server key")
+                    }
+                    Err(_) if file.exists() => {}
+                    Err(e) => return Err(e),
+                }
                 Self::load(file, false)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(

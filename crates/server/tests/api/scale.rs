@@ -193,7 +193,10 @@ async fn sigterm_lets_the_requests_in_flight_finish() {
                 server.terminate();
                 return;
             }
-            assert!(answered < 12, "every sign-in was answered before one could be caught in flight");
+            assert!(
+                answered < 12,
+                "every sign-in was answered before one could be caught in flight"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         panic!("the sign-ins never reached the server");

@@ -1,0 +1,121 @@
+// make bench: what a user's browser gets, measured in headless Chromium through the
+// DevTools protocol (playwright-core, pinned; Debian's Chromium, no browser download).
+//
+//   node bench/page-load.mjs APP_URL BARE_URL PORTAL_URL [RUNS]
+//
+// For each profile (loopback; Lighthouse's mobile: 150 ms round trip, 1.6 Mbps down,
+// 750 kbps up, CPU 4x slower) and each page (the app, a bare Yew page, the app embedded
+// in the example portal), RUNS alternating runs, each in a fresh browser context:
+// - time from navigation start to the sign-in field (an input with
+//   autocomplete="username", found in the document or in a shadow root);
+// - bytes on the wire, as the browser saw them (Resource Timing transferSize, headers
+//   included), for the first visit and for a second visit of the same page.
+// Prints medians and the ratios to the bare page.
+import { createRequire } from 'node:module';
+
+// playwright-core lives in .tools/ (scripts/tools.sh bench), not beside this file.
+const tools = createRequire(new URL('../.tools/node_modules/', import.meta.url));
+const { chromium } = tools('playwright-core');
+
+const [appUrl, bareUrl, portalUrl, runsArg] = process.argv.slice(2);
+const runs = Number(runsArg || 7);
+const pages = { app: appUrl, bare: bareUrl, embedded: portalUrl };
+const profiles = {
+  loopback: null,
+  mobile: { latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (750e3 / 8), cpu: 4 },
+};
+
+// Records, before any page script runs, when the sign-in field first exists.
+const watchForField = () => {
+  const seen = () => {
+    if (window.__fieldAt === undefined) window.__fieldAt = performance.now();
+  };
+  const look = (root) => {
+    if (root.querySelector('input[autocomplete="username"]')) seen();
+  };
+  const observe = (root) => {
+    new MutationObserver(() => look(root)).observe(root, { childList: true, subtree: true });
+    look(root);
+  };
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const shadow = attach.call(this, init);
+    observe(shadow);
+    return shadow;
+  };
+  document.addEventListener('DOMContentLoaded', () => observe(document), { once: true });
+  if (document.documentElement) observe(document.documentElement);
+};
+
+const bytesOnTheWire = () =>
+  performance
+    .getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, e) => sum + (e.transferSize || 0), 0);
+
+async function once(browser, url, profile) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  if (profile) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: profile.latency,
+      downloadThroughput: profile.downloadThroughput,
+      uploadThroughput: profile.uploadThroughput,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  }
+  await page.addInitScript(watchForField);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__fieldAt !== undefined, null, { timeout: 60000 });
+  const field = await page.evaluate(() => window.__fieldAt);
+  await page.waitForLoadState('networkidle');
+  const first = await page.evaluate(bytesOnTheWire);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__fieldAt !== undefined, null, { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
+  const second = await page.evaluate(bytesOnTheWire);
+  await context.close();
+  return { field, first, second };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  for (const [name, profile] of Object.entries(profiles)) {
+    const results = Object.fromEntries(Object.keys(pages).map((p) => [p, []]));
+    for (let run = 0; run < runs; run += 1) {
+      // Alternate the order, so no page always runs on a warmer machine.
+      const order = run % 2 ? Object.keys(pages).reverse() : Object.keys(pages);
+      for (const p of order) results[p].push(await once(browser, pages[p], profile));
+    }
+    const med = (p, k) => median(results[p].map((r) => r[k]));
+    console.log(`-- ${name}${profile ? ' (150 ms RTT, 1.6/0.75 Mbps, CPU 4x)' : ''}: medians of ${runs} runs`);
+    for (const p of Object.keys(pages)) {
+      console.log(
+        `${p.padEnd(9)} sign-in field at ${med(p, 'field').toFixed(0).padStart(5)} ms | ` +
+          `first visit ${(med(p, 'first') / 1024).toFixed(1).padStart(6)} KB | ` +
+          `second visit ${(med(p, 'second') / 1024).toFixed(1).padStart(5)} KB`,
+      );
+    }
+    const bare = med('bare', 'field');
+    console.log(
+      `ratios to the bare Yew page: app ${(med('app', 'field') / bare).toFixed(2)}x, ` +
+        `embedded ${(med('embedded', 'field') / bare).toFixed(2)}x ` +
+        `(goals: ${profile ? '1.3x' : '1.5x'}; embedded no slower than the app)`,
+    );
+  }
+} finally {
+  await browser.close();
+}
