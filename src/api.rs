@@ -2,6 +2,8 @@
 //! [`Http`] is the real one over gloo-net, tests plug in their own. Components never
 //! build a URL, touch gloo-net or parse JSON.
 
+pub mod from_js;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -9,6 +11,8 @@ use std::rc::Rc;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use wire::{
     AccountState, AppPasswordList, Challenge, ChallengeRequest, CodeSent, CreateAppPassword,
     Enrollment, EnrollmentRequest, ErrorCode, Health, NewAppPassword, Problem, Session,
@@ -136,21 +140,19 @@ fn path_segment(id: &str) -> String {
 
 impl Endpoint for Http {
     fn health(&self) -> Reply<Health> {
-        Box::pin(send(Request::get(&self.url("/health")), None::<&()>))
+        call(Request::get(&self.url("/health")), None)
     }
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
-        let builder = Request::post(&self.url("/sessions"));
-        Box::pin(async move { send(builder, Some(&req)).await })
+        post(Request::post(&self.url("/sessions")), &req)
     }
 
     fn sign_out(&self, token: &Token) -> Reply<()> {
-        let req = self.authed(Request::delete(&self.url("/sessions/current")), token);
-        Box::pin(send_empty(req))
+        call_empty(self.authed(Request::delete(&self.url("/sessions/current")), token))
     }
 
     fn account(&self, token: &Token) -> Reply<AccountState> {
-        Box::pin(send(self.authed(Request::get(&self.url("/account")), token), None::<&()>))
+        call(self.authed(Request::get(&self.url("/account")), token), None)
     }
 
     fn enroll(
@@ -162,62 +164,64 @@ impl Endpoint for Http {
         let req = self
             .authed(Request::post(&self.url("/mfa/enrollments")), token)
             .header(IDEMPOTENCY_KEY, key.as_str());
-        Box::pin(async move { send(req, Some(&body)).await })
+        post(req, &body)
     }
 
     fn resend_enrollment(&self, token: &Token, id: &str) -> Reply<CodeSent> {
         let url = self.url(&format!("/mfa/enrollments/{}/resend", path_segment(id)));
-        Box::pin(send(self.authed(Request::post(&url), token), None::<&()>))
+        call(self.authed(Request::post(&url), token), None)
     }
 
     fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/enrollments/{}/verify", path_segment(id)));
-        let req = self.authed(Request::post(&url), token);
-        Box::pin(async move { send(req, Some(&VerifyRequest { code })).await })
+        post(self.authed(Request::post(&url), token), &VerifyRequest { code })
     }
 
     fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
         let req = self.authed(Request::post(&self.url("/mfa/challenges")), token);
-        let body = ChallengeRequest { method_id: method_id.to_owned() };
-        Box::pin(async move { send(req, Some(&body)).await })
+        post(req, &ChallengeRequest { method_id: method_id.to_owned() })
     }
 
     fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent> {
         let url = self.url(&format!("/mfa/challenges/{}/resend", path_segment(id)));
-        Box::pin(send(self.authed(Request::post(&url), token), None::<&()>))
+        call(self.authed(Request::post(&url), token), None)
     }
 
     fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/challenges/{}/verify", path_segment(id)));
-        let req = self.authed(Request::post(&url), token);
-        Box::pin(async move { send(req, Some(&VerifyRequest { code })).await })
+        post(self.authed(Request::post(&url), token), &VerifyRequest { code })
     }
 
     fn list(&self, token: &Token) -> Reply<AppPasswordList> {
-        Box::pin(send(self.authed(Request::get(&self.url("/app-passwords")), token), None::<&()>))
+        call(self.authed(Request::get(&self.url("/app-passwords")), token), None)
     }
 
     fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
         let req = self
             .authed(Request::post(&self.url("/app-passwords")), token)
             .header(IDEMPOTENCY_KEY, key.as_str());
-        Box::pin(async move { send(req, Some(&CreateAppPassword { name })).await })
+        post(req, &CreateAppPassword { name })
     }
 
     fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
         let url = self.url(&format!("/app-passwords/{}", path_segment(id)));
-        Box::pin(send_empty(self.authed(Request::delete(&url), token)))
+        call_empty(self.authed(Request::delete(&url), token))
     }
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {
-        Box::pin(send_empty(self.authed(Request::delete(&self.url("/app-passwords")), token)))
+        call_empty(self.authed(Request::delete(&self.url("/app-passwords")), token))
     }
 }
 
-/// The one non-generic exchange every call goes through: sends `body` (JSON text) if
-/// any; 2xx → the answer's text, problem document → `Problem`, no answer → `Network`.
-/// Keeping it free of type parameters keeps one copy of it in the wasm.
-async fn exchange(req: RequestBuilder, body: Option<String>) -> Result<String, ApiError> {
+// The calls are built so that little code exists once per answer type: everything
+// that can be is non-generic (`exchange`, `answer`), and the generic rest is a line.
+
+/// The one exchange every call goes through: sends `body` (JSON text) if any; 2xx → the
+/// response, problem document → `Problem`, no answer → `Network`.
+async fn exchange(
+    req: RequestBuilder,
+    body: Option<String>,
+) -> Result<web_sys::Response, ApiError> {
     let req = req.header("Accept", "application/json");
     let sent = match body {
         Some(body) => {
@@ -229,32 +233,59 @@ async fn exchange(req: RequestBuilder, body: Option<String>) -> Result<String, A
     let res = sent.map_err(|_| ApiError::Network)?;
     let status = res.status();
     if res.ok() {
-        return res.text().await.map_err(|_| ApiError::Network);
+        return Ok(res.into());
     }
     let is_problem =
         res.headers().get("content-type").is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
     if is_problem {
-        if let Ok(p) = res.json::<Problem>().await {
-            return Err(ApiError::Problem(Box::new(p)));
+        if let Ok(value) = parsed(&res.into()).await {
+            if let Ok(p) = from_js::from_value::<Problem>(value) {
+                return Err(ApiError::Problem(Box::new(p)));
+            }
         }
     }
     Err(ApiError::Unexpected { status })
 }
 
+/// The body of `res`, parsed by the browser's own JSON parser (none is compiled into the
+/// wasm); [`from_js`] then reads it into the answer's type.
+async fn parsed(res: &web_sys::Response) -> Result<JsValue, JsValue> {
+    JsFuture::from(res.json()?).await
+}
+
+/// A 2xx answer's JSON body, with its status.
+fn answer(req: RequestBuilder, body: Option<String>) -> Reply<(u16, JsValue)> {
+    Box::pin(async move {
+        let res = exchange(req, body).await?;
+        let status = res.status();
+        parsed(&res).await.map(|value| (status, value)).map_err(|_| ApiError::Unexpected { status })
+    })
+}
+
 /// A call answered with JSON `T`.
-async fn send<T: DeserializeOwned, B: Serialize>(
-    req: RequestBuilder,
-    body: Option<&B>,
-) -> Result<T, ApiError> {
-    let body = match body {
-        Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Unexpected { status: 0 })?),
-        None => None,
-    };
-    let text = exchange(req, body).await?;
-    serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status: 200 })
+fn call<T: DeserializeOwned + 'static>(req: RequestBuilder, body: Option<String>) -> Reply<T> {
+    let answer = answer(req, body);
+    Box::pin(async move {
+        let (status, value) = answer.await?;
+        from_js::from_value(value).map_err(|_| ApiError::Unexpected { status })
+    })
+}
+
+/// A call with a JSON body, answered with JSON `T`.
+fn post<B: Serialize, T: DeserializeOwned + 'static>(req: RequestBuilder, body: &B) -> Reply<T> {
+    match json(body) {
+        Some(text) => call(req, Some(text)),
+        None => Box::pin(std::future::ready(Err(ApiError::Unexpected { status: 0 }))),
+    }
+}
+
+/// `body` as JSON text, written by the browser's `JSON.stringify`.
+fn json<B: Serialize>(body: &B) -> Option<String> {
+    let value = serde_wasm_bindgen::to_value(body).ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
 /// For answers without a body (204).
-async fn send_empty(req: RequestBuilder) -> Result<(), ApiError> {
-    exchange(req, None).await.map(drop)
+fn call_empty(req: RequestBuilder) -> Reply<()> {
+    Box::pin(async move { exchange(req, None).await.map(drop) })
 }

@@ -3,6 +3,7 @@
 //! Tests wait for a state of the DOM, never for a fixed time.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod answers;
 mod embedding;
 mod fake;
 mod journeys;
