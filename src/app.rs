@@ -14,7 +14,7 @@ use crate::components::header::Header;
 use crate::errors::{outcome, Outcome, UiError};
 use crate::i18n::{Lang, Msg};
 use crate::screens::{self, ScreenProps};
-use crate::state::{Action, Announcement, CodeFor, Confirm, Field, Model, Screen};
+use crate::state::{Action, Announcement, CodeFor, Confirm, Field, Model, Pending, Screen};
 
 /// What the person asks for, from any screen.
 #[derive(Clone, PartialEq)]
@@ -118,6 +118,8 @@ const RETRY_MS: u32 = 3000;
 #[derive(Clone)]
 struct Env {
     api: Rc<dyn Endpoint>,
+    /// The last request number given out (see `Pending`).
+    requests: Rc<std::cell::Cell<u32>>,
     dispatch: UseReducerDispatcher<Model>,
     lang: Lang,
     on_event: Callback<HostEvent>,
@@ -132,54 +134,74 @@ impl Env {
         self.on_event.emit(event);
     }
 
+    /// Marks a new request as the pending one; returns its number.
+    fn start(&self, creates: bool) -> u32 {
+        let id = self.requests.get().wrapping_add(1);
+        self.requests.set(id);
+        self.dispatch(Action::Started(Pending { id, creates }));
+        id
+    }
+
     /// Picks up a session the host already has.
     fn resume(&self, token: Token) {
-        self.dispatch(Action::Busy);
+        let id = self.start(false);
         let env = self.clone();
         spawn_local(async move {
             match env.api.account(&token).await {
                 Ok(state) => {
                     env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
-                    env.dispatch(Action::Resumed { token, state });
+                    env.dispatch(Action::Answered(id, Box::new(Action::Resumed { token, state })));
                 }
-                Err(ApiError::Network) => env.fail(&ApiError::Network, None),
+                Err(ApiError::Network) => env.fail(id, &ApiError::Network, None),
                 // Not (or no longer) valid: the person signs in themselves.
-                Err(_) => env.dispatch(Action::Idle),
+                Err(_) => env.dispatch(Action::Answered(id, Box::new(Action::Idle))),
             }
         });
     }
 
-    /// Runs `reply`, marking the model busy until it ends; success becomes `ok(value)`.
+    /// Runs `reply` as the pending request; its success becomes `ok(value)`.
     fn call<T: 'static>(
         &self,
         reply: Reply<T>,
         limit: Option<u32>,
         ok: impl FnOnce(T) -> Action + 'static,
     ) {
-        self.dispatch(Action::Busy);
+        self.request(false, reply, limit, ok);
+    }
+
+    fn request<T: 'static>(
+        &self,
+        creates: bool,
+        reply: Reply<T>,
+        limit: Option<u32>,
+        ok: impl FnOnce(T) -> Action + 'static,
+    ) {
+        let id = self.start(creates);
         let env = self.clone();
         spawn_local(async move {
             match reply.await {
-                Ok(value) => env.dispatch(ok(value)),
-                Err(e) => env.fail(&e, limit),
+                Ok(value) => env.dispatch(Action::Answered(id, Box::new(ok(value)))),
+                Err(e) => env.fail(id, &e, limit),
             }
         });
     }
 
-    fn fail(&self, error: &ApiError, limit: Option<u32>) {
-        match outcome(error, limit) {
+    /// How request `id` failing shows (if it is still the pending one).
+    fn fail(&self, id: u32, error: &ApiError, limit: Option<u32>) {
+        let action = match outcome(error, limit) {
             Outcome::Expired => {
                 self.emit(HostEvent::SessionExpired);
-                self.dispatch(Action::Expired)
+                Action::Expired
             }
-            Outcome::StepUp => self.dispatch(Action::StepUp),
+            Outcome::StepUp => Action::StepUp,
             Outcome::Show(e) => {
                 if e == UiError::Network {
                     self.dispatch(Action::Online(false));
                 }
-                self.dispatch(Action::Failed(e));
+                Action::Failed(e)
             }
-        }
+        };
+        self.dispatch(Action::Answered(id, Box::new(action)));
     }
 }
 
@@ -199,7 +221,7 @@ fn run(env: &Env, m: &Model, intent: Intent) {
             | Intent::AskDelete(_)
             | Intent::SignOut
     );
-    if sends && m.busy {
+    if sends && m.busy() {
         return; // one request at a time: a double click sends nothing twice
     }
     let token = m.session.as_ref().map(|s| s.token.clone());
@@ -303,7 +325,7 @@ fn run(env: &Env, m: &Model, intent: Intent) {
             };
             let reply = env.api.create(token, name, &d.create_key);
             let e = env.clone();
-            env.call(reply, None, move |created| {
+            env.request(true, reply, None, move |created| {
                 let (id, name) = (created.id.clone(), created.name.clone());
                 e.emit(HostEvent::AppPasswordCreated { id, name });
                 Action::Created(created)
@@ -343,6 +365,8 @@ fn run(env: &Env, m: &Model, intent: Intent) {
                 Action::Deleted(what)
             });
         }
+        // Not while an app password is being created: its answer must be shown.
+        Intent::SignOut if m.creating() => {}
         Intent::SignOut => {
             if let Some(token) = token {
                 // Best effort: the token is dropped here whatever the endpoint answers.
@@ -393,8 +417,10 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
+    let requests = use_memo((), |()| Rc::new(std::cell::Cell::new(0_u32)));
     let env = Env {
         api: api.clone(),
+        requests: (*requests).clone(),
         dispatch: model.dispatcher(),
         lang: *lang,
         on_event: props.on_event.clone(),
@@ -506,7 +532,7 @@ pub fn app(props: &AppProps) -> Html {
     html! {
         <ContextProvider<Lang> context={*lang}>
             <div class="ap-root" lang={lang.tag()} ref={root}>
-                <Header who={who} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
+                <Header who={who} locked={model.creating()} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
                 if !model.online {
                     <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
                 }

@@ -205,8 +205,9 @@ pub struct Model {
     pub screen: Screen,
     pub session: Option<SignedIn>,
     pub drafts: Drafts,
-    /// A request is under way: buttons that send are disabled.
-    pub busy: bool,
+    /// The request under way, if any: buttons that send are disabled, and only its
+    /// answer is taken (see [`Action::Answered`]).
+    pub pending: Option<Pending>,
     pub error: Option<UiError>,
     /// Whether this is the first-time setup (the step indicator shows).
     pub setup: bool,
@@ -221,7 +222,7 @@ impl Default for Model {
             screen: Screen::SignIn(None),
             session: None,
             drafts: Drafts::default(),
-            busy: false,
+            pending: None,
             error: None,
             setup: false,
             announcement: None,
@@ -230,13 +231,26 @@ impl Default for Model {
     }
 }
 
+/// A request under way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// Numbers the app's requests, so that an answer finds its request.
+    pub id: u32,
+    /// It creates an app password: Back and Sign out wait for its answer.
+    pub creates: bool,
+}
+
 /// Everything that changes the model. (No `Debug`: `Edit` carries what was typed,
 /// the password among it.)
 pub enum Action {
     Edit(Field, String),
     ChooseKind(MethodKind),
-    /// A request started.
-    Busy,
+    /// A request started; it is now the one whose answer is awaited.
+    Started(Pending),
+    /// The answer (`Action`) to request `id`. Taken only while that request is the
+    /// pending one: after Back, Sign out or a newer request it is dropped — except what
+    /// must never be lost (a created app password, a rotated token, an ended session).
+    Answered(u32, Box<Action>),
     /// A request failed, or the input was refused before sending.
     Failed(UiError),
     SignedIn(Session),
@@ -321,10 +335,20 @@ impl Model {
         }
     }
 
+    /// Whether a request is under way.
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Whether an app password is being created: its answer must reach this screen.
+    pub fn creating(&self) -> bool {
+        self.pending.is_some_and(|p| p.creates)
+    }
+
     fn go(&mut self, screen: Screen) {
         self.screen = screen;
         self.error = None;
-        self.busy = false;
+        self.pending = None;
         self.drafts.code.clear();
     }
 
@@ -386,14 +410,33 @@ impl Model {
                 self.drafts.kind = Some(kind);
                 self.error = None;
             }
-            (Action::Busy, _) => {
-                self.busy = true;
+            (Action::Started(pending), _) => {
+                self.pending = Some(pending);
                 self.error = None;
             }
-            (Action::Failed(error), _) => {
-                self.busy = false;
-                self.error = Some(error);
+            (Action::Answered(id, answer), _) => {
+                if self.pending.is_some_and(|p| p.id == id) {
+                    self.pending = None;
+                    self.apply(*answer);
+                    return true;
+                }
+                return match *answer {
+                    // It exists and can never be shown again: shown wherever the person is.
+                    created @ Action::Created(_) => self.apply(created),
+                    Action::Expired => self.apply(Action::Expired),
+                    Action::Verified { token, .. } => match &mut self.session {
+                        // Proven after the person moved on: the screen stays, the token
+                        // is still the session's only valid one.
+                        Some(s) => {
+                            s.token = token;
+                            true
+                        }
+                        None => false,
+                    },
+                    _ => false,
+                };
             }
+            (Action::Failed(error), _) => self.error = Some(error),
             (Action::SignedIn(mut session), S::SignIn(_)) => {
                 self.drafts.password = Zeroizing::default();
                 let token = Token::new(std::mem::take(&mut session.token));
@@ -405,7 +448,7 @@ impl Model {
                 self.after_sign_in(state.next, state.reason);
             }
             // A session handed over while one is in use: the one in use stays.
-            (Action::Resumed { .. }, _) | (Action::Idle, _) => self.busy = false,
+            (Action::Resumed { .. }, _) | (Action::Idle, _) => {}
             (Action::Expired, _) if self.session.is_some() => {
                 self.session = None;
                 self.setup = false;
@@ -429,9 +472,6 @@ impl Model {
                 _ => return false,
             },
             (Action::Enrolled { enrollment: e, now }, S::Choose | S::Contact(_)) => {
-                if !self.busy {
-                    return false;
-                }
                 match (e.secret, e.otpauth_uri) {
                     (Some(secret), Some(uri)) => self.go(S::Totp(TotpStep {
                         id: e.id,
@@ -471,7 +511,6 @@ impl Model {
                     step.destination = Some(sent.destination);
                     step.resend_at = Some(now + f64::from(sent.resend_after) * 1000.0);
                 }
-                self.busy = false;
                 self.error = None;
                 self.drafts.code.clear();
             }
@@ -494,14 +533,8 @@ impl Model {
                     self.go(S::Verified(method));
                 }
             }
-            (Action::Verified { token, .. }, _) => match &mut self.session {
-                // Proven after the person moved on: the screen stays, the token is
-                // still the session's only valid one.
-                Some(s) => s.token = token,
-                None => return false,
-            },
             (Action::Next, S::Verified(_)) => self.go(S::Name),
-            (Action::Created(created), S::Name) => {
+            (Action::Created(created), _) if self.session.is_some() => {
                 self.drafts.name.clear();
                 self.drafts.create_key = IdempotencyKey::new();
                 self.go(S::Show { created: created.into(), copied: None });
@@ -521,7 +554,6 @@ impl Model {
             }
             (Action::Listed(fresh), S::List { .. }) => {
                 self.setup = false;
-                self.busy = false;
                 if let S::List { list, .. } = &mut self.screen {
                     *list = Some(fresh);
                 }
@@ -539,7 +571,6 @@ impl Model {
                 }
             }
             (Action::Deleted(what), S::List { .. }) => {
-                self.busy = false;
                 self.announce(match &what {
                     Confirm::One(p) => Announcement::Deleted(p.name.clone()),
                     Confirm::All => Announcement::DeletedAll,
@@ -554,6 +585,7 @@ impl Model {
                     }
                 }
             }
+            (Action::Back, _) if self.creating() => return false,
             (Action::Back, _) => match self.back() {
                 Some(to) => self.go(to),
                 None => return false,
@@ -580,5 +612,126 @@ impl Reducible for Model {
         } else {
             self
         }
+    }
+}
+
+/// The reducer on its own, natively (no browser): how answers find their requests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use wire::{Account, Policy};
+
+    fn signed_in(screen: Screen) -> Model {
+        let account = Account {
+            username: "nora@contoso.example".into(),
+            display_name: "Nora".into(),
+            policy: Policy {
+                mfa_required: true,
+                app_passwords_allowed: true,
+                allowed_methods: MethodKind::ALL.to_vec(),
+            },
+            methods: vec![],
+        };
+        Model {
+            screen,
+            session: Some(SignedIn { token: Token::new("t1"), account }),
+            ..Model::default()
+        }
+    }
+
+    fn list() -> Screen {
+        Screen::List { list: None, confirm: None }
+    }
+
+    fn created() -> Action {
+        Action::Created(NewAppPassword {
+            id: "p1".into(),
+            name: "Thunderbird".into(),
+            created_at: "2026-11-25T10:00:00Z".into(),
+            password: "abcdefghijklmnop".into(),
+        })
+    }
+
+    fn start(m: &mut Model, id: u32, creates: bool) {
+        assert!(m.apply(Action::Started(Pending { id, creates })));
+    }
+
+    fn answer(m: &mut Model, id: u32, action: Action) -> bool {
+        m.apply(Action::Answered(id, Box::new(action)))
+    }
+
+    #[test]
+    fn the_awaited_answer_is_taken_and_ends_the_wait() {
+        let mut m = signed_in(list());
+        start(&mut m, 1, false);
+        assert!(m.busy());
+        assert!(answer(&mut m, 1, Action::Failed(UiError::Network)));
+        assert_eq!((m.busy(), m.error.clone()), (false, Some(UiError::Network)));
+    }
+
+    #[test]
+    fn an_answer_after_back_or_to_an_older_request_is_dropped() {
+        // After Back: nothing pending any more.
+        let mut m = signed_in(Screen::Contact(MethodKind::Sms));
+        m.setup = true;
+        start(&mut m, 1, false);
+        assert!(m.apply(Action::Back));
+        assert_eq!(m.screen, Screen::Choose);
+        assert!(!m.busy(), "Back ends the wait");
+        assert!(!answer(&mut m, 1, Action::Failed(UiError::Network)));
+        assert_eq!((m.screen.clone(), m.error.clone()), (Screen::Choose, None));
+
+        // Out of order: request 2 started, request 1's answer comes last.
+        let mut m = signed_in(list());
+        start(&mut m, 1, false);
+        start(&mut m, 2, false);
+        assert!(!answer(&mut m, 1, Action::Failed(UiError::Network)));
+        assert!(m.busy(), "still waiting for request 2");
+        assert_eq!(m.error, None);
+        assert!(answer(&mut m, 2, Action::Listed(AppPasswordList { items: vec![], limit: 25 })));
+        assert!(!m.busy());
+    }
+
+    #[test]
+    fn a_created_app_password_is_shown_even_when_its_answer_is_late() {
+        let mut m = signed_in(Screen::Name);
+        start(&mut m, 1, true);
+        start(&mut m, 2, false); // say, the host handed over a session meanwhile
+        assert!(answer(&mut m, 1, created()));
+        let Screen::Show { created: shown, .. } = &m.screen else { panic!("{:?}", m.screen) };
+        assert_eq!(shown.password.expose(), "abcdefghijklmnop");
+
+        // Even on another screen, as long as the session is the one that created it.
+        let mut m = signed_in(list());
+        assert!(answer(&mut m, 9, created()));
+        assert!(matches!(m.screen, Screen::Show { .. }));
+        // Not once signed out: the secret is not shown to whoever sits down next.
+        let mut m = Model::default();
+        assert!(!answer(&mut m, 9, created()));
+    }
+
+    #[test]
+    fn back_waits_while_an_app_password_is_created() {
+        let mut m = signed_in(Screen::Name);
+        start(&mut m, 1, true);
+        assert!(m.creating());
+        assert!(!m.apply(Action::Back), "Back is refused during a create");
+        assert_eq!(m.screen, Screen::Name);
+        start(&mut m, 2, false);
+        assert!(!m.creating());
+    }
+
+    #[test]
+    fn late_answers_that_must_not_be_lost_still_count() {
+        // A rotated token: the old one no longer works.
+        let mut m = signed_in(list());
+        let method = Method { id: "m1".into(), kind: MethodKind::Totp, label: "App".into() };
+        assert!(answer(&mut m, 4, Action::Verified { method, token: Token::new("t2") }));
+        assert_eq!(m.session.as_ref().unwrap().token, Token::new("t2"));
+        assert_eq!(m.screen, list(), "the screen stays");
+        // An ended session ends, whichever request found out.
+        assert!(answer(&mut m, 5, Action::Expired));
+        assert_eq!(m.screen, Screen::SignIn(Some(SignInReason::Expired)));
     }
 }

@@ -15,6 +15,9 @@ pub struct CardProps {
     /// Shown as a "Back" button when set.
     #[prop_or_default]
     pub on_back: Option<Callback<()>>,
+    /// Back stays but cannot be used (an app password is being created).
+    #[prop_or_default]
+    pub locked: bool,
     #[prop_or_default]
     pub children: Html,
 }
@@ -35,7 +38,7 @@ pub fn card(props: &CardProps) -> Html {
             }
             { props.children.clone() }
             if let Some(back) = &props.on_back {
-                <button type="button" class="ap-link ap-back" onclick={back.reform(|_: MouseEvent| ())}>
+                <button type="button" class="ap-link ap-back" disabled={props.locked} onclick={back.reform(|_: MouseEvent| ())}>
                     { "← " }{ lang.t(Msg::Back) }
                 </button>
             }

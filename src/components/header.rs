@@ -8,6 +8,9 @@ pub struct HeaderProps {
     #[prop_or_default]
     pub who: Option<AttrValue>,
     pub on_lang: Callback<Lang>,
+    /// Sign out stays but cannot be used (an app password is being created).
+    #[prop_or_default]
+    pub locked: bool,
     pub on_sign_out: Callback<()>,
 }
 
@@ -30,7 +33,7 @@ pub fn header(props: &HeaderProps) -> Html {
                     { lang.t(Msg::LangOther) }
                 </button>
                 if props.who.is_some() {
-                    <button type="button" class="ap-link" onclick={on_sign_out}>{ lang.t(Msg::SignOut) }</button>
+                    <button type="button" class="ap-link" disabled={props.locked} onclick={on_sign_out}>{ lang.t(Msg::SignOut) }</button>
                 }
             </div>
             if let Some(who) = &props.who {

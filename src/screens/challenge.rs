@@ -19,7 +19,7 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
                     let use_it = lang.f(Msg::ChallengeUse, &[("method", &label)]);
                     html! {
                         <li>
-                            <button type="button" class="ap-button ap-button--choice" disabled={m.busy}
+                            <button type="button" class="ap-button ap-button--choice" disabled={m.busy()}
                                 onclick={props.send(Intent::Challenge(method.id.clone()))}>
                                 { use_it }
                             </button>

@@ -56,7 +56,7 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
                         }
                     }) }
                 </fieldset>
-                { form_end(m.error.as_ref(), lang, Msg::Continue, m.busy, selected.is_none()) }
+                { form_end(m.error.as_ref(), lang, Msg::Continue, m.busy(), selected.is_none()) }
             </form>
         </Card>
     }

@@ -20,7 +20,7 @@ pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
                 inputmode="numeric" verbatim=true required=true maxlength={16}
                 value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
                 error={field_error(error, F::Code, lang)} class="ap-field--code" />
-            { form_end(error, lang, Msg::Verify, m.busy, false) }
+            { form_end(error, lang, Msg::Verify, m.busy(), false) }
         </form>
     }
 }
@@ -75,7 +75,7 @@ pub fn code(props: &ScreenProps, lang: Lang) -> Html {
         <Card title={lang.t(Msg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             { code_form(props, lang) }
             if step.kind.sends_code() {
-                <Resend at={step.resend_at} busy={m.busy} onclick={props.send(Intent::Resend)} />
+                <Resend at={step.resend_at} busy={m.busy()} onclick={props.send(Intent::Resend)} />
             }
         </Card>
     }

@@ -38,7 +38,7 @@ pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
         <Card title={lang.t(title)} step={m.step()} on_back={props.back()}>
             <form onsubmit={props.submit(Intent::SendCode)} novalidate=true>
                 { field }
-                { form_end(error, lang, Msg::SendCode, m.busy, false) }
+                { form_end(error, lang, Msg::SendCode, m.busy(), false) }
             </form>
         </Card>
     }

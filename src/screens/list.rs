@@ -41,7 +41,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                 } else {
                     <button type="button" class="ap-button ap-button--danger"
                         aria-label={lang.f(Msg::DeleteNamed, &[("name", &p.name)])}
-                        onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy}>
+                        onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy()}>
                         { lang.t(Msg::Delete) }
                     </button>
                 }
@@ -61,7 +61,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                 <p class="ap-note" role="status">{ lang.f(Msg::ListLimit, &[("limit", &list.limit)]) }</p>
             }
             <div class="ap-actions">
-                <button type="button" class="ap-button ap-button--primary" disabled={full || m.busy}
+                <button type="button" class="ap-button ap-button--primary" disabled={full || m.busy()}
                     onclick={props.send(Intent::CreateAnother)}>
                     { lang.t(Msg::ListCreate) }
                 </button>
@@ -69,7 +69,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     if matches!(confirm, Some(Confirm::All)) {
                         { confirm_box(props, lang, lang.f(Msg::DeleteAllConfirm, &[("count", &count)]), Msg::DeleteAll) }
                     } else {
-                        <button type="button" class="ap-button ap-button--danger" disabled={m.busy}
+                        <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
                             onclick={props.send(Intent::AskDelete(Confirm::All))}>
                             { lang.t(Msg::DeleteAll) }
                         </button>
@@ -85,7 +85,7 @@ fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: Msg) -> H
     html! {
         <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q">
             <p id="ap-confirm-q">{ question }</p>
-            <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy}
+            <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy()}
                 onclick={props.send(Intent::ConfirmDelete)}>{ lang.t(yes) }</button>
             <button type="button" class="ap-button ap-button--secondary"
                 onclick={props.send(Intent::CancelDelete)}>{ lang.t(Msg::Cancel) }</button>

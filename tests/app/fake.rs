@@ -46,6 +46,9 @@ pub struct Fake {
     pub calls: RefCell<Vec<&'static str>>,
     /// The one token that works: the server replaces it when MFA is proven.
     pub live: RefCell<String>,
+    held: RefCell<Vec<(&'static str, Held)>>,
+    holding: RefCell<Option<Held>>,
+    in_flight: Rc<Cell<u32>>,
     attempts: Cell<u32>,
     seq: Cell<u32>,
     by_key: RefCell<Vec<(String, NewAppPassword)>>,
@@ -71,6 +74,9 @@ impl Fake {
             enrollments: RefCell::default(),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
+            held: RefCell::default(),
+            holding: RefCell::default(),
+            in_flight: Rc::default(),
             attempts: Cell::new(5),
             seq: Cell::new(0),
             by_key: RefCell::default(),
@@ -113,8 +119,40 @@ impl Fake {
         }
     }
 
+    /// How many held answers have not been given yet.
+    pub fn held_count(&self) -> u32 {
+        self.in_flight.get()
+    }
+
+    /// Holds back the answer to the next call named `call` (see [`Held`]).
+    pub fn hold(&self, call: &'static str) -> Held {
+        let held = Held(Rc::default());
+        self.held.borrow_mut().push((call, held.clone()));
+        held
+    }
+
+    /// The answer, now or once released if the test holds this call.
+    fn reply<T: 'static>(&self, r: Result<T, ApiError>) -> Reply<T> {
+        match self.holding.borrow_mut().take() {
+            None => Box::pin(std::future::ready(r)),
+            Some(held) => {
+                let in_flight = self.in_flight.clone();
+                in_flight.set(in_flight.get() + 1);
+                Box::pin(async move {
+                    while !held.0.get() {
+                        gloo_timers::future::TimeoutFuture::new(2).await;
+                    }
+                    in_flight.set(in_flight.get() - 1);
+                    r
+                })
+            }
+        }
+    }
+
     fn gate(&self, call: &'static str, authed: bool) -> Result<(), ApiError> {
         self.calls.borrow_mut().push(call);
+        let held = self.held.borrow().iter().position(|(name, _)| *name == call);
+        *self.holding.borrow_mut() = held.map(|at| self.held.borrow_mut().remove(at).1);
         if self.offline.get() {
             return Err(ApiError::Network);
         }
@@ -176,8 +214,15 @@ pub fn problem(code: ErrorCode, status: u16, edit: impl FnOnce(&mut Problem)) ->
     ApiError::Problem(Box::new(p))
 }
 
-fn reply<T: 'static>(r: Result<T, ApiError>) -> Reply<T> {
-    Box::pin(std::future::ready(r))
+/// An answer the test holds back: the fake has done the work (the password is made),
+/// and the app gets the answer only once the test calls `release`.
+#[derive(Clone)]
+pub struct Held(Rc<Cell<bool>>);
+
+impl Held {
+    pub fn release(&self) {
+        self.0.set(true);
+    }
 }
 
 fn sent(dest: &str, cooldown: u32) -> CodeSent {
@@ -202,14 +247,14 @@ fn masked(req: &EnrollmentRequest) -> Option<String> {
 
 impl Endpoint for Fake {
     fn health(&self) -> Reply<Health> {
-        reply(
+        self.reply(
             self.gate("health", false)
                 .map(|()| Health { status: "ok".into(), version: "test".into() }),
         )
     }
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
-        reply(self.gate("sign_in", false).and_then(|()| {
+        self.reply(self.gate("sign_in", false).and_then(|()| {
             if let Some(wait) = self.throttled.get() {
                 return Err(problem(ErrorCode::RateLimited, 429, |p| p.retry_after = Some(wait)));
             }
@@ -229,7 +274,7 @@ impl Endpoint for Fake {
     }
 
     fn account(&self, token: &Token) -> Reply<AccountState> {
-        reply(self.authed("account", token).map(|()| AccountState {
+        self.reply(self.authed("account", token).map(|()| AccountState {
             account: self.account(),
             next: self.next.get(),
             reason: self.reason.get(),
@@ -237,7 +282,7 @@ impl Endpoint for Fake {
     }
 
     fn sign_out(&self, token: &Token) -> Reply<()> {
-        reply(self.authed("sign_out", token))
+        self.reply(self.authed("sign_out", token))
     }
 
     fn enroll(
@@ -246,7 +291,7 @@ impl Endpoint for Fake {
         req: EnrollmentRequest,
         _: &IdempotencyKey,
     ) -> Reply<Enrollment> {
-        reply(self.authed("enroll", token).map(|()| {
+        self.reply(self.authed("enroll", token).map(|()| {
             self.enrollments.borrow_mut().push(req.clone());
             self.attempts.set(5);
             let totp = req == EnrollmentRequest::Totp;
@@ -266,25 +311,31 @@ impl Endpoint for Fake {
 
     fn resend_enrollment(&self, token: &Token, _: &str) -> Reply<CodeSent> {
         let dest = self.enrollments.borrow().last().and_then(masked).unwrap_or_default();
-        reply(self.authed("resend", token).map(|()| sent(&dest, self.cooldown.get())))
+        self.reply(self.authed("resend", token).map(|()| sent(&dest, self.cooldown.get())))
     }
 
     fn verify_enrollment(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
-        reply(self.authed("verify_enrollment", token).and_then(|()| self.check_code(&code)).map(
-            |()| {
-                let req =
-                    self.enrollments.borrow().last().cloned().unwrap_or(EnrollmentRequest::Totp);
-                let label = masked(&req).unwrap_or_else(|| "Authenticator app".into());
-                let method = Method { id: self.id(), kind: req.kind(), label };
-                self.methods.borrow_mut().push(method.clone());
-                Verified { method, next: Next::Ready, token: self.rotate() }
-            },
-        ))
+        self.reply(
+            self.authed("verify_enrollment", token).and_then(|()| self.check_code(&code)).map(
+                |()| {
+                    let req = self
+                        .enrollments
+                        .borrow()
+                        .last()
+                        .cloned()
+                        .unwrap_or(EnrollmentRequest::Totp);
+                    let label = masked(&req).unwrap_or_else(|| "Authenticator app".into());
+                    let method = Method { id: self.id(), kind: req.kind(), label };
+                    self.methods.borrow_mut().push(method.clone());
+                    Verified { method, next: Next::Ready, token: self.rotate() }
+                },
+            ),
+        )
     }
 
     fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
         let method = self.methods.borrow().iter().find(|m| m.id == method_id).cloned();
-        reply(self.authed("challenge", token).and_then(|()| {
+        self.reply(self.authed("challenge", token).and_then(|()| {
             let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
             self.attempts.set(5);
             let sends = method.kind.sends_code();
@@ -299,12 +350,14 @@ impl Endpoint for Fake {
     }
 
     fn resend_challenge(&self, token: &Token, _: &str) -> Reply<CodeSent> {
-        reply(self.authed("resend", token).map(|()| sent("+33 ••• •• 78", self.cooldown.get())))
+        self.reply(
+            self.authed("resend", token).map(|()| sent("+33 ••• •• 78", self.cooldown.get())),
+        )
     }
 
     fn verify_challenge(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
         let method = self.methods.borrow().first().cloned();
-        reply(
+        self.reply(
             self.authed("verify_challenge", token).and_then(|()| self.check_code(&code)).and_then(
                 |()| {
                     self.stale_mfa.set(false);
@@ -316,7 +369,7 @@ impl Endpoint for Fake {
     }
 
     fn list(&self, token: &Token) -> Reply<AppPasswordList> {
-        reply(self.authed("list", token).and_then(|()| {
+        self.reply(self.authed("list", token).and_then(|()| {
             if self.stale_mfa.get() {
                 return Err(problem(ErrorCode::MfaRequired, 403, |_| {}));
             }
@@ -325,7 +378,7 @@ impl Endpoint for Fake {
     }
 
     fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
-        reply(self.authed("create", token).and_then(|()| {
+        self.reply(self.authed("create", token).and_then(|()| {
             self.creates.borrow_mut().push((name.clone(), key.as_str().to_owned()));
             if let Some((_, first)) = self.by_key.borrow().iter().find(|(k, _)| k == key.as_str()) {
                 return Ok(first.clone()); // a retry: the first answer again
@@ -359,10 +412,10 @@ impl Endpoint for Fake {
     fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
         let r =
             self.authed("revoke", token).map(|()| self.items.borrow_mut().retain(|i| i.id != id));
-        reply(r)
+        self.reply(r)
     }
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {
-        reply(self.authed("revoke_all", token).map(|()| self.items.borrow_mut().clear()))
+        self.reply(self.authed("revoke_all", token).map(|()| self.items.borrow_mut().clear()))
     }
 }

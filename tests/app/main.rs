@@ -7,6 +7,7 @@ mod answers;
 mod embedding;
 mod fake;
 mod journeys;
+mod late;
 mod screens;
 
 use std::rc::Rc;
