@@ -25,6 +25,11 @@ pub enum ApiError {
     /// The endpoint could not be reached (offline, server down, CORS refused).
     #[error("the identity endpoint could not be reached")]
     Network,
+    /// No whole answer within [`Http`]'s time limit: the request was abandoned (aborted).
+    /// Whether the server acted on it is unknown; a retry with the same
+    /// `Idempotency-Key` is safe.
+    #[error("the identity endpoint did not answer in time")]
+    Timeout,
     /// The endpoint answered with a problem document.
     #[error("{}", .0.title)]
     Problem(Box<Problem>),
@@ -112,16 +117,27 @@ pub trait Endpoint {
     fn revoke_all(&self, token: &Token) -> Reply<()>;
 }
 
+/// How long a call may take, its answer read in full, before it is abandoned. The
+/// slowest honest answer is a sign-in queued behind others for the server's password
+/// hashers (1 s at most, then 503) plus the network: 20 s is far beyond it.
+pub const TIMEOUT_MS: u32 = 20_000;
+
 /// The real endpoint, over HTTP with gloo-net.
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct Http {
     base: String,
+    timeout_ms: u32,
 }
 
 impl Http {
     /// A client for the endpoint at `base` (`""` means the page's own origin).
     pub fn new(base: &str) -> Self {
-        Self { base: base.trim_end_matches('/').to_owned() }
+        Self { base: base.trim_end_matches('/').to_owned(), timeout_ms: TIMEOUT_MS }
+    }
+
+    /// The same client with another time limit per call.
+    pub fn with_timeout(self, timeout_ms: u32) -> Self {
+        Self { timeout_ms, ..self }
     }
 
     fn url(&self, path: &str) -> String {
@@ -140,19 +156,19 @@ fn path_segment(id: &str) -> String {
 
 impl Endpoint for Http {
     fn health(&self) -> Reply<Health> {
-        call(Request::get(&self.url("/health")), None)
+        self.call(Request::get(&self.url("/health")), None)
     }
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
-        post(Request::post(&self.url("/sessions")), &req)
+        self.post(Request::post(&self.url("/sessions")), &req)
     }
 
     fn sign_out(&self, token: &Token) -> Reply<()> {
-        call_empty(self.authed(Request::delete(&self.url("/sessions/current")), token))
+        self.call_empty(self.authed(Request::delete(&self.url("/sessions/current")), token))
     }
 
     fn account(&self, token: &Token) -> Reply<AccountState> {
-        call(self.authed(Request::get(&self.url("/account")), token), None)
+        self.call(self.authed(Request::get(&self.url("/account")), token), None)
     }
 
     fn enroll(
@@ -164,65 +180,101 @@ impl Endpoint for Http {
         let req = self
             .authed(Request::post(&self.url("/mfa/enrollments")), token)
             .header(IDEMPOTENCY_KEY, key.as_str());
-        post(req, &body)
+        self.post(req, &body)
     }
 
     fn resend_enrollment(&self, token: &Token, id: &str) -> Reply<CodeSent> {
         let url = self.url(&format!("/mfa/enrollments/{}/resend", path_segment(id)));
-        call(self.authed(Request::post(&url), token), None)
+        self.call(self.authed(Request::post(&url), token), None)
     }
 
     fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/enrollments/{}/verify", path_segment(id)));
-        post(self.authed(Request::post(&url), token), &VerifyRequest { code })
+        self.post(self.authed(Request::post(&url), token), &VerifyRequest { code })
     }
 
     fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
         let req = self.authed(Request::post(&self.url("/mfa/challenges")), token);
-        post(req, &ChallengeRequest { method_id: method_id.to_owned() })
+        self.post(req, &ChallengeRequest { method_id: method_id.to_owned() })
     }
 
     fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent> {
         let url = self.url(&format!("/mfa/challenges/{}/resend", path_segment(id)));
-        call(self.authed(Request::post(&url), token), None)
+        self.call(self.authed(Request::post(&url), token), None)
     }
 
     fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/challenges/{}/verify", path_segment(id)));
-        post(self.authed(Request::post(&url), token), &VerifyRequest { code })
+        self.post(self.authed(Request::post(&url), token), &VerifyRequest { code })
     }
 
     fn list(&self, token: &Token) -> Reply<AppPasswordList> {
-        call(self.authed(Request::get(&self.url("/app-passwords")), token), None)
+        self.call(self.authed(Request::get(&self.url("/app-passwords")), token), None)
     }
 
     fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
         let req = self
             .authed(Request::post(&self.url("/app-passwords")), token)
             .header(IDEMPOTENCY_KEY, key.as_str());
-        post(req, &CreateAppPassword { name })
+        self.post(req, &CreateAppPassword { name })
     }
 
     fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
         let url = self.url(&format!("/app-passwords/{}", path_segment(id)));
-        call_empty(self.authed(Request::delete(&url), token))
+        self.call_empty(self.authed(Request::delete(&url), token))
     }
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {
-        call_empty(self.authed(Request::delete(&self.url("/app-passwords")), token))
+        self.call_empty(self.authed(Request::delete(&self.url("/app-passwords")), token))
     }
 }
 
 // The calls are built so that little code exists once per answer type: everything
 // that can be is non-generic (`exchange`, `answer`), and the generic rest is a line.
 
+/// A call's time limit: aborts the fetch (and the reading of its answer) once passed.
+/// Dropping it cancels the timer.
+struct Deadline {
+    controller: Option<web_sys::AbortController>,
+    _timer: Option<gloo_timers::callback::Timeout>,
+}
+
+impl Deadline {
+    fn new(ms: u32) -> Self {
+        // AbortController is in every browser this runs in; without it, no time limit.
+        let controller = web_sys::AbortController::new().ok();
+        let timer =
+            controller.clone().map(|c| gloo_timers::callback::Timeout::new(ms, move || c.abort()));
+        Self { controller, _timer: timer }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(web_sys::AbortController::signal)
+    }
+
+    fn passed(&self) -> bool {
+        self.signal().is_some_and(|s| s.aborted())
+    }
+
+    /// What a failure to get or read the answer was: the time limit, or `otherwise`.
+    fn or(&self, otherwise: ApiError) -> ApiError {
+        if self.passed() {
+            ApiError::Timeout
+        } else {
+            otherwise
+        }
+    }
+}
+
 /// The one exchange every call goes through: sends `body` (JSON text) if any; 2xx → the
-/// response, problem document → `Problem`, no answer → `Network`.
+/// response, problem document → `Problem`, no answer → `Network`, none in time →
+/// `Timeout`.
 async fn exchange(
     req: RequestBuilder,
     body: Option<String>,
+    deadline: &Deadline,
 ) -> Result<web_sys::Response, ApiError> {
-    let req = req.header("Accept", "application/json");
+    let req = req.header("Accept", "application/json").abort_signal(deadline.signal().as_ref());
     let sent = match body {
         Some(body) => {
             let req = req.header("Content-Type", "application/json").body(body);
@@ -230,7 +282,7 @@ async fn exchange(
         }
         None => req.send().await,
     };
-    let res = sent.map_err(|_| ApiError::Network)?;
+    let res = sent.map_err(|_| deadline.or(ApiError::Network))?;
     let status = res.status();
     if res.ok() {
         return Ok(res.into());
@@ -253,29 +305,50 @@ async fn parsed(res: &web_sys::Response) -> Result<JsValue, JsValue> {
     JsFuture::from(res.json()?).await
 }
 
-/// A 2xx answer's JSON body, with its status.
-fn answer(req: RequestBuilder, body: Option<String>) -> Reply<(u16, JsValue)> {
+/// A 2xx answer's JSON body, with its status, within `timeout_ms`.
+fn answer(req: RequestBuilder, body: Option<String>, timeout_ms: u32) -> Reply<(u16, JsValue)> {
     Box::pin(async move {
-        let res = exchange(req, body).await?;
+        let deadline = Deadline::new(timeout_ms);
+        let res = exchange(req, body, &deadline).await?;
         let status = res.status();
-        parsed(&res).await.map(|value| (status, value)).map_err(|_| ApiError::Unexpected { status })
+        let value = parsed(&res).await;
+        value.map(|value| (status, value)).map_err(|_| deadline.or(ApiError::Unexpected { status }))
     })
 }
 
-/// A call answered with JSON `T`.
-fn call<T: DeserializeOwned + 'static>(req: RequestBuilder, body: Option<String>) -> Reply<T> {
-    let answer = answer(req, body);
-    Box::pin(async move {
-        let (status, value) = answer.await?;
-        from_js::from_value(value).map_err(|_| ApiError::Unexpected { status })
-    })
-}
+impl Http {
+    /// A call answered with JSON `T`.
+    fn call<T: DeserializeOwned + 'static>(
+        &self,
+        req: RequestBuilder,
+        body: Option<String>,
+    ) -> Reply<T> {
+        let answer = answer(req, body, self.timeout_ms);
+        Box::pin(async move {
+            let (status, value) = answer.await?;
+            from_js::from_value(value).map_err(|_| ApiError::Unexpected { status })
+        })
+    }
 
-/// A call with a JSON body, answered with JSON `T`.
-fn post<B: Serialize, T: DeserializeOwned + 'static>(req: RequestBuilder, body: &B) -> Reply<T> {
-    match json(body) {
-        Some(text) => call(req, Some(text)),
-        None => Box::pin(std::future::ready(Err(ApiError::Unexpected { status: 0 }))),
+    /// A call with a JSON body, answered with JSON `T`.
+    fn post<B: Serialize, T: DeserializeOwned + 'static>(
+        &self,
+        req: RequestBuilder,
+        body: &B,
+    ) -> Reply<T> {
+        match json(body) {
+            Some(text) => self.call(req, Some(text)),
+            None => Box::pin(std::future::ready(Err(ApiError::Unexpected { status: 0 }))),
+        }
+    }
+
+    /// For answers without a body (204).
+    fn call_empty(&self, req: RequestBuilder) -> Reply<()> {
+        let timeout_ms = self.timeout_ms;
+        Box::pin(async move {
+            let deadline = Deadline::new(timeout_ms);
+            exchange(req, None, &deadline).await.map(drop)
+        })
     }
 }
 
@@ -283,9 +356,4 @@ fn post<B: Serialize, T: DeserializeOwned + 'static>(req: RequestBuilder, body: 
 fn json<B: Serialize>(body: &B) -> Option<String> {
     let value = serde_wasm_bindgen::to_value(body).ok()?;
     js_sys::JSON::stringify(&value).ok()?.as_string()
-}
-
-/// For answers without a body (204).
-fn call_empty(req: RequestBuilder) -> Reply<()> {
-    Box::pin(async move { exchange(req, None).await.map(drop) })
 }

@@ -11,6 +11,8 @@ use crate::state::Field;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UiError {
     Network,
+    /// No answer in time: the request was abandoned; trying again is safe.
+    Timeout,
     UsernameMissing,
     PasswordMissing,
     Credentials,
@@ -79,6 +81,7 @@ impl UiError {
         let t = |m| lang.t(m).to_owned();
         match self {
             Self::Network => t(Msg::ErrorNetwork),
+            Self::Timeout => t(Msg::ErrorTimeout),
             Self::UsernameMissing => t(Msg::ErrorUsernameMissing),
             Self::PasswordMissing => t(Msg::ErrorPasswordMissing),
             Self::Credentials => t(Msg::ErrorCredentials),
@@ -118,6 +121,7 @@ fn field_named(p: &Problem, name: &str) -> bool {
 pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
     let p = match error {
         ApiError::Network => return Outcome::Show(UiError::Network),
+        ApiError::Timeout => return Outcome::Show(UiError::Timeout),
         ApiError::Unexpected { .. } => {
             return Outcome::Show(UiError::Unexpected { reference: None })
         }

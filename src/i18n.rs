@@ -93,3 +93,29 @@ impl Lang {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// French typography: a non-breaking space (narrow before ; ? !) where a line must
+    /// not break, never a plain one: before ; : ? ! and inside « ».
+    #[test]
+    fn french_punctuation_is_held_by_non_breaking_spaces() {
+        for text in FR {
+            for bad in [" ;", " :", " ?", " !", "« ", " »"] {
+                assert!(!text.contains(bad), "{bad:?} with a breaking space in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn french_speaks_to_everyone_alike() {
+        // No masculine-only forms about the person ("connecté", "déconnecté").
+        for text in FR {
+            for gendered in ["onnecté ", "onnecté.", "êtes sûr"] {
+                assert!(!text.contains(gendered), "{gendered:?} in {text:?}");
+            }
+        }
+    }
+}

@@ -145,8 +145,9 @@ async fn authenticator_app(r: &Run) {
     let key = r.b.find("#ap-key").await.text().await.unwrap();
     assert_eq!(key.replace(' ', ""), secret, "the key shown is the one in the QR code");
     r.enter_code(&totp(&secret)).await;
-    let password =
-        r.get_app_password(j, r.t("Outlook on my laptop", "Outlook sur mon portable")).await;
+    let password = r
+        .get_app_password(j, r.t("Outlook on my laptop", "Outlook sur mon ordinateur portable"))
+        .await;
     assert_eq!(server.legacy_status(NEW.0, &password.replace(' ', "")).await, 200);
     assert_eq!(server.legacy_status(NEW.0, &password).await, 200, "with the display spaces too");
     assert_eq!(server.legacy_status(NEW.0, NEW.1).await, 401, "not the primary password");

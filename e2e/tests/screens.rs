@@ -121,7 +121,7 @@ async fn tour(driver: &Driver, look: Look) {
     shots(&b, look, 9, "verified").await;
     b.press(t("Next", "Suivant")).await;
     b.until_heading(t("Name your app password", "Nommez votre mot de passe d’application")).await;
-    b.type_in("#ap-name", t("Outlook on my laptop", "Outlook sur mon portable")).await;
+    b.type_in("#ap-name", t("Outlook on my laptop", "Outlook sur mon ordinateur portable")).await;
     shots(&b, look, 10, "name").await;
     b.press(t("Create app password", "Créer le mot de passe")).await;
     b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;

@@ -33,9 +33,10 @@ pub struct Fake {
     pub throttled: Cell<Option<u32>>,
     /// App-password calls answer 403 `mfa_required` (step-up needed).
     pub stale_mfa: Cell<bool>,
-    /// The next create fails with a network error after the server made the password
-    /// (the answer was lost), like a dropped connection.
-    pub drop_next_create_answer: Cell<bool>,
+    /// The next create fails with this error after the server made the password (the
+    /// answer was lost): a dropped connection (`Network`) or a request abandoned at its
+    /// time limit (`Timeout`).
+    pub lose_next_create_answer: RefCell<Option<ApiError>>,
     /// The next call named so fails with this error, as the real endpoint can.
     pub fail_next: RefCell<Option<(&'static str, ApiError)>>,
     /// The resend cooldown the fake announces, in seconds.
@@ -67,7 +68,7 @@ impl Fake {
             expired: Cell::new(false),
             throttled: Cell::new(None),
             stale_mfa: Cell::new(false),
-            drop_next_create_answer: Cell::new(false),
+            lose_next_create_answer: RefCell::default(),
             fail_next: RefCell::default(),
             cooldown: Cell::new(30),
             creates: RefCell::default(),
@@ -402,8 +403,8 @@ impl Endpoint for Fake {
                 last_used_at: None,
             });
             self.by_key.borrow_mut().push((key.as_str().to_owned(), created.clone()));
-            if self.drop_next_create_answer.replace(false) {
-                return Err(ApiError::Network);
+            if let Some(lost) = self.lose_next_create_answer.borrow_mut().take() {
+                return Err(lost);
             }
             Ok(created)
         }))

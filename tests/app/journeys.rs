@@ -1,5 +1,6 @@
 //! The seed's five steps end to end through the app, against the in-memory endpoint.
 
+use app_passwords::api::ApiError;
 use app_passwords::i18n::Lang;
 use wasm_bindgen_test::*;
 use wire::{EnrollmentRequest, Next};
@@ -113,7 +114,7 @@ async fn the_default_name_is_dated_and_a_retry_after_a_lost_answer_reuses_the_id
     to_verified_with_the_app(&ui).await;
     ui.press("Next").await;
     ui.until_heading("Name your app password").await;
-    fake.drop_next_create_answer.set(true);
+    *fake.lose_next_create_answer.borrow_mut() = Some(ApiError::Network);
     ui.press("Create app password").await;
     ui.until_text("Check your connection and try again").await;
     ui.until("the endpoint to be seen up again", |ui| {
@@ -230,7 +231,7 @@ async fn the_whole_setup_reads_in_french_with_a_text_message() {
     ui.until_heading("Méthode vérifiée").await;
     ui.press("Suivant").await;
     ui.until_heading("Nommez votre mot de passe d’application").await;
-    ui.type_in("#ap-name", "Outlook sur mon portable").await;
+    ui.type_in("#ap-name", "Outlook sur mon ordinateur portable").await;
     ui.press("Créer le mot de passe").await;
     ui.until_heading("Votre mot de passe d’application").await;
     assert!(ui.text().contains("Inutile de le retenir"));
@@ -238,7 +239,7 @@ async fn the_whole_setup_reads_in_french_with_a_text_message() {
     ui.until_text("Copié").await;
     assert_eq!(copied_text().as_deref(), Some(fake::APP_PASSWORD));
     ui.press("Terminé").await;
-    ui.until_text("Outlook sur mon portable").await;
+    ui.until_text("Outlook sur mon ordinateur portable").await;
     ui.until_text("Jamais utilisé").await;
 }
 

@@ -9,6 +9,7 @@ mod fake;
 mod journeys;
 mod late;
 mod screens;
+mod timeouts;
 
 use std::rc::Rc;
 use std::time::Duration;

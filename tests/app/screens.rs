@@ -243,7 +243,7 @@ async fn delete_all_is_confirmed_with_the_count() {
     ui.until_heading("Vos mots de passe d’application").await;
     ui.until_text("3 sur 40").await;
     ui.press("Tout supprimer").await;
-    ui.until_text("Supprimer les 3 mots de passe d’application ?").await;
+    ui.until_text("Supprimer les 3 mots de passe d’application\u{202f}?").await;
     ui.press("Tout supprimer").await;
     ui.until_text("Vous n’avez aucun mot de passe d’application.").await;
     assert!(ui.fake.items.borrow().is_empty());
@@ -353,6 +353,7 @@ fn every_error_has_its_own_message_in_each_language() {
     use app_passwords::errors::UiError as E;
     let all = [
         E::Network,
+        E::Timeout,
         E::UsernameMissing,
         E::PasswordMissing,
         E::Credentials,
