@@ -28,9 +28,9 @@ total() { # label files...
   for f in "$@"; do read -r r g b <<<"${size[$f]}"; raw=$((raw + r)) gz=$((gz + g)) br=$((br + b)); done
   printf '%-40s %10d %10d %10d   (goal: 102400 brotli)\n' "$label" "$raw" "$gz" "$br"
 }
-one() { local f=(dist/$1); echo "${f[0]#dist/}"; } # the content-hashed name of a file
-hash='????????????????'
-app=("$(one "app-$hash.css")" "$(one "app-passwords-$hash.js")" "$(one "app-passwords-${hash}_bg.wasm")")
+one() { ls dist | grep -E "^$1\$" | head -1; } # the content-hashed name of a file
+hash='[0-9a-f]{8,16}' # Trunk's 64-bit hash, in hex without leading zeros
+app=("$(one "app-$hash\.css")" "$(one "app-passwords-$hash\.js")" "$(one "app-passwords-${hash}_bg\.wasm")")
 total "first visit, standalone" index.html "${app[@]}"
 total "first visit, embedded" app-passwords-element.js "${app[@]}"
 echo

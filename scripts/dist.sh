@@ -27,9 +27,9 @@ DIST="$ROOT/dist"
 hashed() { # pattern: the one content-hashed name index.html refers to
   grep -o "$1" "$DIST/index.html" | head -1
 }
-js=$(hashed 'app-passwords-[0-9a-f]\{16\}\.js')
-wasm=$(hashed 'app-passwords-[0-9a-f]\{16\}_bg\.wasm')
-css=$(hashed 'app-[0-9a-f]\{16\}\.css')
+js=$(hashed 'app-passwords-[0-9a-f]\{8,16\}\.js')
+wasm=$(hashed 'app-passwords-[0-9a-f]\{8,16\}_bg\.wasm')
+css=$(hashed 'app-[0-9a-f]\{8,16\}\.css')
 [[ -n $js && -n $wasm && -n $css ]] || { echo "dist.sh: hashed names not found in index.html" >&2; exit 1; }
 sed -i "s|'./app-passwords.js'|'./$js'|; s|'app-passwords_bg.wasm'|'$wasm'|; s|'app.css'|'$css'|" \
   "$DIST/app-passwords-element.js"

@@ -59,6 +59,8 @@ pub enum HostCommand {
     SetLang(Option<Lang>),
     /// The host's user is signed in: use this session (skips the sign-in screen).
     SetSessionToken(Token),
+    /// The host's user signed out: so does the app (the host ends its session itself).
+    SignOut,
 }
 
 /// A slot through which the host reaches the running app; compared by identity.
@@ -418,6 +420,8 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
     let requests = use_memo((), |()| Rc::new(std::cell::Cell::new(0_u32)));
+    // Whether the last change came from the person (not from the host): see focus below.
+    let user_acted = use_mut_ref(|| false);
     let env = Env {
         api: api.clone(),
         requests: (*requests).clone(),
@@ -438,10 +442,18 @@ pub fn app(props: &AppProps) -> Html {
     }
     {
         let (env, lang, slot) = (env.clone(), lang.clone(), props.control.clone());
+        let user_acted = user_acted.clone();
         use_effect_with(props.control.clone(), move |_| {
-            let cb = Callback::from(move |command: HostCommand| match command {
-                HostCommand::SetLang(chosen) => lang.set(chosen.unwrap_or_else(Lang::from_browser)),
-                HostCommand::SetSessionToken(token) => env.resume(token),
+            let cb = Callback::from(move |command: HostCommand| {
+                // What the host changes is not the person's doing: focus stays put.
+                *user_acted.borrow_mut() = false;
+                match command {
+                    HostCommand::SetLang(chosen) => {
+                        lang.set(chosen.unwrap_or_else(Lang::from_browser))
+                    }
+                    HostCommand::SetSessionToken(token) => env.resume(token),
+                    HostCommand::SignOut => env.dispatch(Action::SignedOut),
+                }
             });
             *slot.0.borrow_mut() = Some(cb);
             move || *slot.0.borrow_mut() = None
@@ -482,15 +494,16 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // Focus the new screen's heading, so keyboard and screen-reader users start there.
+    // Focus the new screen's heading, so keyboard and screen-reader users start there —
+    // when the person caused the change; a change from the host leaves focus where it is.
     let root = use_node_ref();
     let shown = use_mut_ref(|| model.screen.key());
     {
-        let root = root.clone();
+        let (root, user_acted) = (root.clone(), user_acted.clone());
         use_effect_with(model.screen.key(), move |key| {
             let changed = *shown.borrow() != *key;
             *shown.borrow_mut() = key;
-            if changed {
+            if changed && *user_acted.borrow() {
                 let heading = root
                     .cast::<web_sys::Element>()
                     .and_then(|r| r.query_selector("h1").ok().flatten());
@@ -505,7 +518,9 @@ pub fn app(props: &AppProps) -> Html {
 
     let on: Callback<Intent> = {
         let (env, model, lang) = (env.clone(), model.clone(), lang.clone());
+        let user_acted = user_acted.clone();
         Callback::from(move |intent: Intent| {
+            *user_acted.borrow_mut() = true;
             if let Intent::SetLang(l) = intent {
                 lang.set(l);
             }

@@ -34,12 +34,14 @@ impl Mounted {
         self.control.send(HostCommand::SetLang(Lang::from_tag(lang)));
     }
 
-    /// Hands over the host's session: the app skips sign-in.
+    /// Hands over the host's session: the app skips sign-in. An empty token: the host's
+    /// user signed out, and so does the app.
     #[wasm_bindgen(js_name = setSessionToken)]
     pub fn set_session_token(&self, token: &str) {
-        if !token.is_empty() {
-            self.control.send(HostCommand::SetSessionToken(Token::new(token)));
-        }
+        self.control.send(match token {
+            "" => HostCommand::SignOut,
+            token => HostCommand::SetSessionToken(Token::new(token)),
+        });
     }
 }
 

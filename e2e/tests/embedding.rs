@@ -166,3 +166,91 @@ async fn a_session_token_from_the_host_skips_sign_in() {
     );
     b.client.close().await.unwrap();
 }
+
+/// The element's handling of the host's session, in a real browser: a token set before
+/// the element is defined is taken in and not left readable; a token never follows the
+/// element to another endpoint; an empty token signs the module out and focus stays
+/// with the host.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_element_keeps_the_host_token_to_its_endpoint_and_signs_out_with_the_host() {
+    let server = Server::with_portal().await;
+    let token = server.session_token("no.apppw@contoso.example", "Demo-noapppw-2026").await;
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    // A page of the endpoint's origin where <app-passwords> is not defined yet.
+    b.open(&format!("{}/", server.base)).await;
+    b.client
+        .execute_async(
+            "const [token, done] = arguments;
+             const el = document.createElement('app-passwords');
+             el.sessionToken = token; // before the class exists: a plain property
+             document.body.append(el);
+             import('/app-passwords-element.js').then(() => done(true), (e) => done(String(e)));",
+            vec![token.clone().into()],
+        )
+        .await
+        .unwrap();
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading("App passwords are not available").await;
+    let left = js(
+        &b,
+        "const el = document.querySelector('app-passwords');
+         return [Object.getOwnPropertyNames(el), el.sessionToken ?? null, el.outerHTML];",
+    )
+    .await;
+    assert_eq!(left[0], serde_json::json!([]), "no own property left on the element");
+    assert_eq!(left[1], Value::Null, "write-only");
+    assert!(!left[2].as_str().unwrap().contains(&token));
+
+    // Another endpoint: what the module sends is recorded before the page's CSP (which
+    // only allows its own origin) stops it.
+    js(
+        &b,
+        "window.__sent = [];
+         const fetchBefore = window.fetch;
+         window.fetch = (req, init) => {
+           window.__sent.push([req.url, req.headers.get('authorization')]);
+           return fetchBefore(req, init);
+         };
+         document.querySelector('app-passwords').setAttribute('endpoint', 'http://127.0.0.1:9');",
+    )
+    .await;
+    app.until_heading("Sign in").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sent = js(&b, "return window.__sent;").await;
+    let sent = sent.as_array().unwrap();
+    assert!(!sent.is_empty(), "the module did call its new endpoint");
+    for call in sent {
+        assert!(call[0].as_str().unwrap().starts_with("http://127.0.0.1:9/"), "{call}");
+        assert_eq!(call[1], Value::Null, "no token goes to another endpoint: {call}");
+    }
+
+    // Back on its endpoint with a new session, then the host's user signs out.
+    let token = server.session_token("no.apppw@contoso.example", "Demo-noapppw-2026").await;
+    b.client
+        .execute(
+            "const el = document.querySelector('app-passwords');
+             el.setAttribute('endpoint', location.origin);
+             el.sessionToken = arguments[0];",
+            vec![token.into()],
+        )
+        .await
+        .unwrap();
+    app.until_heading("App passwords are not available").await;
+    js(
+        &b,
+        "const b = document.createElement('button');
+         b.id = 'host-button'; b.textContent = 'Host';
+         document.body.append(b); b.focus();
+         document.querySelector('app-passwords').sessionToken = '';",
+    )
+    .await;
+    app.until_heading("Sign in").await;
+    assert!(app.text().await.contains("You have signed out."));
+    assert_eq!(
+        js(&b, "return document.activeElement.id;").await,
+        Value::from("host-button"),
+        "a change the host made leaves focus with the host"
+    );
+    b.client.close().await.unwrap();
+}

@@ -40,11 +40,26 @@ document.head.append(preload);
 /**
  * Mounts the app in `element` (its light DOM; use <app-passwords> for isolation).
  * options: { endpoint, lang, sessionToken, events }. Resolves to a handle with
- * unmount(), setLang(lang) and setSessionToken(token).
+ * unmount(), setLang(lang) and setSessionToken(token) (an empty token signs the module
+ * out). unmount() also frees the app's memory; the handle is spent after it.
  */
 export async function mount(element, options = {}) {
   const mountWasm = await load();
-  return mountWasm(element, options);
+  return handle(mountWasm(element, options));
+}
+
+/** The host's side of a mounted app: what it may call, and unmount() that frees. */
+function handle(mounted) {
+  let live = mounted;
+  return {
+    setLang: (lang) => live?.setLang(lang),
+    setSessionToken: (token) => live?.setSessionToken(token || ''),
+    unmount() {
+      live?.unmount();
+      live?.free();
+      live = null;
+    },
+  };
 }
 
 class AppPasswordsElement extends HTMLElement {
@@ -55,7 +70,21 @@ class AppPasswordsElement extends HTMLElement {
   #generation = 0;
   #point = null;
 
-  /** The host's session token: write-only, kept in memory, never in an attribute. */
+  constructor() {
+    super();
+    // A token the host set before this class was defined sits on the element as a
+    // plain property, shadowing the setter: take it in, and leave nothing readable.
+    if (Object.prototype.hasOwnProperty.call(this, 'sessionToken')) {
+      const token = this.sessionToken;
+      delete this.sessionToken;
+      this.sessionToken = token;
+    }
+  }
+
+  /**
+   * The host's session token: write-only, kept in memory, never in an attribute. An
+   * empty one signs the module out (the host's user signed out).
+   */
   set sessionToken(token) {
     this.#token = token || '';
     this.#handle?.setSessionToken(this.#token);
@@ -76,13 +105,25 @@ class AppPasswordsElement extends HTMLElement {
   }
 
   attributeChangedCallback(name, before, after) {
-    if (!this.#handle || before === after) return;
-    if (name === 'lang') this.#handle.setLang(after || '');
-    else this.#start(); // another endpoint: another app
+    if (before === after) return;
+    if (name === 'endpoint') {
+      // The token belongs to the endpoint that issued it: never sent to another one.
+      // The host hands over a session for the new endpoint, or the person signs in.
+      // (Values set before the app first started — parsed, or set while upgrading —
+      // are where the token goes.)
+      if (this.#generation > 0) this.#token = '';
+      if (this.#handle) this.#start(); // another endpoint: another app
+    } else if (this.#handle) {
+      this.#handle.setLang(after || '');
+    }
   }
 
   async #start() {
     const generation = ++this.#generation;
+    // The app for the old endpoint goes at once: a token set while the new one loads
+    // must reach only the new one.
+    this.#handle?.unmount();
+    this.#handle = null;
     if (!this.shadowRoot) {
       const shadow = this.attachShadow({ mode: 'open' });
       const sheet = document.createElement('link');
@@ -94,14 +135,13 @@ class AppPasswordsElement extends HTMLElement {
     }
     const mountWasm = await load();
     if (generation !== this.#generation || !this.isConnected) return;
-    this.#handle?.unmount();
     this.#point.replaceChildren();
-    this.#handle = mountWasm(this.#point, {
+    this.#handle = handle(mountWasm(this.#point, {
       endpoint: this.getAttribute('endpoint') || '',
       lang: this.getAttribute('lang') || '',
       sessionToken: this.#token,
       events: this,
-    });
+    }));
   }
 }
 

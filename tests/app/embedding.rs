@@ -98,9 +98,38 @@ async fn the_host_changes_the_language_without_losing_the_journey() {
   for (const t of ['signed-in', 'signed-out']) {
     el.addEventListener('app-passwords:' + t, e => log.push(e.type + ' ' + JSON.stringify(e.detail)));
   }
-}")]
+}
+// The page's fetch answers as an identity endpoint would (the real client, a stand-in
+// server): the account of a token, and health.
+export function serve_account() {
+  globalThis.__apFetch = globalThis.fetch;
+  globalThis.fetch = async (req) => {
+    const json = (body) => new Response(JSON.stringify(body), {
+      status: 200, headers: { 'content-type': 'application/json' } });
+    if (new URL(req.url).pathname === '/v1/account') {
+      return json({ next: 'mfa_setup', account: { username: 'host.user@contoso.example',
+        display_name: 'Hosted', methods: [], policy: { mfa_required: true,
+        app_passwords_allowed: true, allowed_methods: ['totp'] } } });
+    }
+    return json({ status: 'ok', version: 'stand-in' });
+  };
+}
+export function restore_fetch() { globalThis.fetch = globalThis.__apFetch; }")]
 extern "C" {
     fn listen(el: &web_sys::Element, log: &js_sys::Array);
+    fn serve_account();
+    fn restore_fetch();
+}
+
+async fn until_heading_in(host: &web_sys::Element, heading: &str) {
+    for _ in 0..300 {
+        let h1 = host.query_selector("h1").unwrap().and_then(|h| h.text_content());
+        if h1.as_deref() == Some(heading) {
+            return;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no heading {heading:?} in {}", host.inner_html());
 }
 
 #[wasm_bindgen_test]
@@ -110,30 +139,40 @@ async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
     doc.body().unwrap().append_child(&host).unwrap();
     let log = js_sys::Array::new();
     listen(&host, &log);
+    serve_account();
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"lang".into(), &"fr".into()).unwrap();
     js_sys::Reflect::set(&options, &"endpoint".into(), &"http://127.0.0.1:9".into()).unwrap();
+    js_sys::Reflect::set(&options, &"sessionToken".into(), &"host-token".into()).unwrap();
     let mut mounted = app_passwords::mount(host.clone(), options.into());
-    for _ in 0..100 {
-        if host.query_selector("h1").unwrap().is_some() {
-            break;
-        }
-        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert_eq!(host.query_selector("h1").unwrap().unwrap().text_content().unwrap(), "Connexion");
+    until_heading_in(&host, "Sécurisez d’abord votre compte").await;
+    restore_fetch();
+    let events: Vec<String> = log.iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(
+        events,
+        vec![r#"app-passwords:signed-in {"username":"host.user@contoso.example"}"#.to_owned()],
+        "one DOM event, bubbling from the module with its detail"
+    );
+
     mounted.set_lang("en");
-    for _ in 0..100 {
-        if host.query_selector("h1").unwrap().unwrap().text_content().unwrap() == "Sign in" {
-            break;
-        }
-        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert_eq!(host.query_selector("h1").unwrap().unwrap().text_content().unwrap(), "Sign in");
+    until_heading_in(&host, "Secure your account first").await;
+
+    // The host's user signs out: so does the module, and focus stays with the host.
+    let outside = doc.create_element("button").unwrap();
+    doc.body().unwrap().append_child(&outside).unwrap();
+    let outside: web_sys::HtmlElement = outside.unchecked_into();
+    outside.focus().unwrap();
+    mounted.set_session_token("");
+    until_heading_in(&host, "Sign in").await;
+    assert_eq!(doc.active_element(), Some(outside.clone().into()), "focus stays with the host");
+    assert!(host.text_content().unwrap().contains("You have signed out."));
+    assert_eq!(log.length(), 1, "the host signed out: it is not told what it did");
+
     mounted.unmount();
     yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
     assert_eq!(host.child_element_count(), 0, "unmount left {}", host.inner_html());
-    assert_eq!(log.length(), 0);
     host.unchecked_into::<web_sys::HtmlElement>().remove();
+    outside.remove();
 }
 
 #[wasm_bindgen_test]
