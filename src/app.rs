@@ -33,6 +33,8 @@ pub enum Intent {
     CopyKey,
     Done,
     CreateAnother,
+    /// Load the list again (after a failed load).
+    Reload,
     AskDelete(Confirm),
     CancelDelete,
     ConfirmDelete,
@@ -336,7 +338,7 @@ fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::Copy | Intent::CopyKey => {
             let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
                 Screen::Show { created, .. } => (created.password.clone(), Action::Copied),
-                Screen::Totp(step) => (step.secret.clone(), |_| Action::KeyCopied),
+                Screen::Totp(step) => (step.secret.clone(), Action::KeyCopied),
                 _ => return,
             };
             let env = env.clone();
@@ -346,6 +348,12 @@ fn run(env: &Env, m: &Model, intent: Intent) {
             });
         }
         Intent::Done => env.dispatch(Action::Done),
+        Intent::Reload => {
+            let (Screen::List { list: None, .. }, Some(token)) = (&m.screen, &token) else {
+                return;
+            };
+            env.call(env.api.list(token), None, Action::Listed);
+        }
         Intent::ConfirmDelete => {
             let (Screen::List { confirm: Some(what), list }, Some(token)) = (&m.screen, &token)
             else {

@@ -72,6 +72,8 @@ pub struct TotpStep {
     pub id: String,
     pub secret: Secret,
     pub otpauth_uri: Secret,
+    /// How the last "Copy key" went.
+    pub copied: Option<Copied>,
 }
 
 /// A deletion waiting for the person's confirmation.
@@ -290,7 +292,7 @@ pub enum Action {
     Next,
     Created(NewAppPassword),
     Copied(Copied),
-    KeyCopied,
+    KeyCopied(Copied),
     Done,
     Listed(AppPasswordList),
     CreateAnother,
@@ -477,6 +479,7 @@ impl Model {
                         id: e.id,
                         secret: Secret::new(secret),
                         otpauth_uri: Secret::new(uri),
+                        copied: None,
                     })),
                     _ => {
                         let destination = e.destination;
@@ -547,7 +550,14 @@ impl Model {
                     *copied = Some(outcome);
                 }
             }
-            (Action::KeyCopied, S::Totp(_)) => self.announce(Announcement::KeyCopied),
+            (Action::KeyCopied(outcome), S::Totp(_)) => {
+                if outcome == Copied::Clipboard {
+                    self.announce(Announcement::KeyCopied);
+                }
+                if let S::Totp(step) = &mut self.screen {
+                    step.copied = Some(outcome);
+                }
+            }
             (Action::Done, S::Show { .. }) => {
                 self.setup = false;
                 self.go(S::List { list: None, confirm: None });

@@ -332,10 +332,10 @@ async fn copy_refused(r: &Run) {
         .await
         .unwrap();
     r.press("Copy", "Copier").await;
-    let field = r.b.find("#ap-password-select").await;
+    let field = r.b.find("#ap-password-shown-select").await;
     r.check(j, "copy-refused").await;
     let active = r.b.client.active_element().await.unwrap();
-    assert_eq!(active.attr("id").await.unwrap().as_deref(), Some("ap-password-select"));
+    assert_eq!(active.attr("id").await.unwrap().as_deref(), Some("ap-password-shown-select"));
     assert_eq!(field.prop("value").await.unwrap().unwrap_or_default(), shown.replace(' ', ""));
     active.send_keys(&format!("{}c", char::from(fantoccini::key::Key::Control))).await.unwrap();
     assert_eq!(r.b.paste_clipboard().await, shown.replace(' ', ""), "Ctrl+C as told copies it");

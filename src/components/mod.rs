@@ -4,4 +4,5 @@ pub mod card;
 pub mod field;
 pub mod header;
 pub mod qr;
+pub mod secret;
 pub mod steps;

@@ -10,6 +10,7 @@ step-of = Step { $step } of { $total }
 back = Back
 cancel = Cancel
 working = Please wait…
+try-again = Try again
 endpoint-down = The sign-in service cannot be reached. Check your connection; this page tries again on its own.
 endpoint-back = Connected again.
 error-network = The sign-in service cannot be reached. Check your connection and try again; nothing you entered is lost.
@@ -64,6 +65,8 @@ totp-qr-label = QR code to scan with your authenticator app
 totp-manual = Cannot scan? Enter this key instead:
 totp-key-label = Setup key
 totp-copy-key = Copy key
+totp-copy-fallback-label = Setup key, without spaces
+totp-copy-fallback = Your browser did not allow copying. The key is selected: press Ctrl+C (⌘C on a Mac) to copy it.
 totp-enter-code = Then enter the 6-digit code the app shows.
 
 phone-title-sms = Add your mobile phone

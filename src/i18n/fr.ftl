@@ -9,6 +9,7 @@ step-of = Étape { $step } sur { $total }
 back = Retour
 cancel = Annuler
 working = Un instant…
+try-again = Réessayer
 endpoint-down = Le service de connexion est injoignable. Vérifiez votre connexion ; la page réessaie d’elle-même.
 endpoint-back = La connexion est rétablie.
 error-network = Le service de connexion est injoignable. Vérifiez votre connexion et réessayez ; rien de ce que vous avez saisi n’est perdu.
@@ -63,6 +64,8 @@ totp-qr-label = QR code à scanner avec votre application d’authentification
 totp-manual = Impossible de scanner ? Saisissez plutôt cette clé :
 totp-key-label = Clé de configuration
 totp-copy-key = Copier la clé
+totp-copy-fallback-label = Clé de configuration, sans espaces
+totp-copy-fallback = Votre navigateur n’a pas autorisé la copie. La clé est sélectionnée : appuyez sur Ctrl+C (⌘C sur Mac) pour la copier.
 totp-enter-code = Saisissez ensuite le code à 6 chiffres affiché par l’application.
 
 phone-title-sms = Ajoutez votre mobile

@@ -13,10 +13,17 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::List { list, confirm } = &m.screen else { return html! {} };
     let Some(list) = list else {
+        // Loading, or the load failed: then the error and a way to try again, not both.
         return html! {
             <Card title={lang.t(Msg::ListTitle)}>
-                <p class="ap-lead" role="status">{ lang.t(Msg::Working) }</p>
-                { form_error(m.error.as_ref(), lang) }
+                if m.error.is_some() && !m.busy() {
+                    { form_error(m.error.as_ref(), lang) }
+                    <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Reload)}>
+                        { lang.t(Msg::TryAgain) }
+                    </button>
+                } else {
+                    <p class="ap-lead" role="status">{ lang.t(Msg::Working) }</p>
+                }
             </Card>
         };
     };

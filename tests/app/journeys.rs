@@ -48,6 +48,8 @@ async fn first_time_user_sets_up_an_authenticator_app_and_copies_the_app_passwor
     ui.press("Copy key").await;
     ui.until("the key on the clipboard", |_| copied_text().as_deref() == Some(fake::TOTP_SECRET))
         .await;
+    ui.until("the button to say so", |ui| ui.button("✓ Copied").is_some()).await;
+    assert_eq!(ui.announced(), "Copied");
 
     ui.type_in("#ap-code", fake::WRONG).await;
     ui.press("Verify").await;
@@ -96,13 +98,37 @@ async fn where_the_clipboard_api_is_missing_the_password_is_selected_with_an_ins
     ui.until_heading("Your app password").await;
     ui.press("Copy").await;
     ui.until_text("press Ctrl+C (⌘C on a Mac) to copy it").await;
-    let input = ui.input("#ap-password-select");
+    let input = ui.input("#ap-password-shown-select");
     assert_eq!(input.value(), fake::APP_PASSWORD, "the field holds it without spaces");
-    assert_eq!(ui.focused_id().as_deref(), Some("ap-password-select"));
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-password-shown-select"));
     assert_eq!(
         (input.selection_start().unwrap(), input.selection_end().unwrap()),
         (Some(0), Some(16))
     );
+    stub_clipboard(true);
+}
+
+#[wasm_bindgen_test]
+async fn where_copying_the_key_is_refused_it_is_selected_and_never_called_copied() {
+    stub_clipboard(false);
+    let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::Fr).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Sécurisez d’abord votre compte").await;
+    ui.press("Configurer maintenant").await;
+    ui.click("#ap-kind-totp").await;
+    ui.press("Continuer").await;
+    ui.until_heading("Configurez votre application d’authentification").await;
+    ui.press("Copier la clé").await;
+    ui.until_text("La clé est sélectionnée").await;
+    let input = ui.input("#ap-key-select");
+    assert_eq!(input.value(), fake::TOTP_SECRET);
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-key-select"));
+    assert_eq!(
+        (input.selection_start().unwrap(), input.selection_end().unwrap()),
+        (Some(0), Some(32))
+    );
+    assert!(ui.button("✓ Copié").is_none(), "not called copied: {}", ui.text());
+    assert_ne!(ui.announced(), "Copié");
     stub_clipboard(true);
 }
 

@@ -422,3 +422,17 @@ fn endpoint_errors_map_to_what_the_person_can_do() {
         Outcome::Show(UiError::Unexpected { reference: None })
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_list_that_failed_to_load_says_so_without_please_wait_and_loads_on_try_again() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None);
+    let broken = fake::problem(ErrorCode::Internal, 500, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("list", broken));
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_text("req-7f3a").await;
+    assert!(!ui.text().contains("Please wait"), "{}", ui.text());
+    ui.press("Try again").await;
+    ui.until_text("Outlook").await;
+    assert!(!ui.text().contains("req-7f3a") && ui.button("Try again").is_none());
+}
