@@ -44,6 +44,8 @@ pub enum UiError {
     Limit {
         limit: u32,
     },
+    /// The limit is reached, and how many that is was not said.
+    LimitUnknown,
     /// Anything else: the server's request id, to quote to support.
     Unexpected {
         reference: Option<String>,
@@ -107,6 +109,7 @@ impl UiError {
             Self::NameTaken => t(Msg::ErrorNameTaken),
             Self::NameInvalid => t(Msg::ErrorNameInvalid),
             Self::Limit { limit } => lang.f(Msg::ErrorLimit, &[("limit", limit)]),
+            Self::LimitUnknown => t(Msg::ErrorLimitUnknown),
             Self::Unexpected { reference: Some(r) } => lang.f(Msg::ErrorUnexpected, &[("ref", r)]),
             Self::Unexpected { reference: None } => t(Msg::ErrorUnexpectedNoref),
         }
@@ -143,7 +146,11 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::TooManyAttempts => UiError::CodeTooMany,
         ErrorCode::ResendTooSoon => UiError::ResendTooSoon { wait },
         ErrorCode::NameTaken => UiError::NameTaken,
-        ErrorCode::LimitReached => UiError::Limit { limit: limit.unwrap_or(40) },
+        // The server says its limit; an older one did not: then the list's, if known.
+        ErrorCode::LimitReached => match p.limit.or(limit) {
+            Some(limit) => UiError::Limit { limit },
+            None => UiError::LimitUnknown,
+        },
         ErrorCode::ValidationFailed if field_named(p, "phone") => UiError::Phone,
         ErrorCode::ValidationFailed if field_named(p, "email") => UiError::Email,
         ErrorCode::ValidationFailed if field_named(p, "name") => UiError::NameInvalid,

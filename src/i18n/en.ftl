@@ -115,6 +115,7 @@ create = Create app password
 error-name-taken = You already have an app password with this name. Choose another name.
 error-name-invalid = Use 1 to 64 characters for the name.
 error-limit = You have reached the limit of { $limit } app passwords. Delete one you no longer use first.
+error-limit-unknown = You have reached the limit of app passwords. Delete one you no longer use first.
 
 show-title = Your app password
 show-lead = Enter it in your app instead of your usual password, where it asks for a password.

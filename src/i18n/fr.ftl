@@ -114,6 +114,7 @@ create = Créer le mot de passe
 error-name-taken = Vous avez déjà un mot de passe d’application portant ce nom. Choisissez-en un autre.
 error-name-invalid = Le nom doit compter de 1 à 64 caractères.
 error-limit = Vous avez atteint la limite de { $limit } mots de passe d’application. Supprimez d’abord celui dont vous ne vous servez plus.
+error-limit-unknown = Vous avez atteint la limite de mots de passe d’application. Supprimez d’abord celui dont vous ne vous servez plus.
 
 show-title = Votre mot de passe d’application
 show-lead = Saisissez-le dans votre application à la place de votre mot de passe habituel, là où elle vous le demande.

@@ -210,6 +210,7 @@ pub fn problem(code: ErrorCode, status: u16, edit: impl FnOnce(&mut Problem)) ->
         errors: vec![],
         retry_after: None,
         attempts_left: None,
+        limit: None,
     };
     edit(&mut p);
     ApiError::Problem(Box::new(p))
@@ -388,7 +389,8 @@ impl Endpoint for Fake {
                 return Err(problem(ErrorCode::NameTaken, 409, |_| {}));
             }
             if self.items.borrow().len() >= self.limit.get() as usize {
-                return Err(problem(ErrorCode::LimitReached, 409, |_| {}));
+                let limit = self.limit.get();
+                return Err(problem(ErrorCode::LimitReached, 409, |p| p.limit = Some(limit)));
             }
             let created = NewAppPassword {
                 id: self.id(),

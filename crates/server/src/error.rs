@@ -18,6 +18,7 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     pub retry_after: Option<u32>,
     pub attempts_left: Option<u32>,
+    pub limit: Option<u32>,
 }
 
 impl ApiError {
@@ -29,6 +30,7 @@ impl ApiError {
             fields: Vec::new(),
             retry_after: None,
             attempts_left: None,
+            limit: None,
         }
     }
 
@@ -39,6 +41,11 @@ impl ApiError {
 
     pub fn attempts_left(mut self, n: i64) -> Self {
         self.attempts_left = u32::try_from(n.max(0)).ok();
+        self
+    }
+
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = u32::try_from(limit.max(0)).ok();
         self
     }
 
@@ -113,7 +120,7 @@ impl From<Refusal> for ApiError {
             Refusal::InvalidCode { attempts_left } => {
                 Self::new(ErrorCode::InvalidCode).attempts_left(attempts_left)
             }
-            Refusal::LimitReached => Self::new(ErrorCode::LimitReached),
+            Refusal::LimitReached { limit } => Self::new(ErrorCode::LimitReached).limit(limit),
             Refusal::NameTaken => Self::new(ErrorCode::NameTaken),
         }
     }
@@ -194,7 +201,10 @@ fn default_detail(code: ErrorCode) -> &'static str {
         ResendTooSoon => "A code was sent moments ago; see Retry-After.",
         NoCodeToSend => "An authenticator app makes its own codes: open the app.",
         RateLimited => "Too many tries in a short time; see Retry-After.",
-        LimitReached => "Delete an app password you no longer use to create another.",
+        LimitReached => {
+            "Delete an app password you no longer use to create another; `limit` says how many \
+             one account may hold."
+        }
         NameTaken => "Choose another name or delete the existing app password.",
         NotFound => "Nothing exists at this address for this account.",
         IdempotencyConflict => "Use a new Idempotency-Key for a different request.",
@@ -223,6 +233,7 @@ impl IntoResponse for ApiError {
             errors: self.fields,
             retry_after: self.retry_after,
             attempts_left: self.attempts_left,
+            limit: self.limit,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut res = (self.status, body).into_response();

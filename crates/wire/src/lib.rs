@@ -398,6 +398,9 @@ pub struct Problem {
     /// For `invalid_code`: tries left on this challenge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
+    /// For `limit_reached`: how many app passwords one account may hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
 }
 
 fn about_blank() -> String {

@@ -86,7 +86,7 @@ impl Store {
                 .fetch_one(&mut **tx)
                 .await?;
         if held >= self.limits.app_passwords {
-            return Err(Refusal::LimitReached.into());
+            return Err(Refusal::LimitReached { limit: self.limits.app_passwords }.into());
         }
         let secret = crypto::new_app_password();
         let row = Row {

@@ -357,7 +357,10 @@ pub enum Refusal {
     InvalidCode {
         attempts_left: i64,
     },
-    LimitReached,
+    /// The account holds `limit` app passwords already.
+    LimitReached {
+        limit: i64,
+    },
     NameTaken,
 }
 

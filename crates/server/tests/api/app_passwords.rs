@@ -81,6 +81,7 @@ async fn the_per_user_limit_is_enforced() {
     let (status, body) =
         problem(user.post("/v1/app-passwords", json!({"name": "three"})).await).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("limit_reached")));
+    assert_eq!(body["limit"], 2, "the problem says the configured limit");
 }
 
 #[tokio::test]
