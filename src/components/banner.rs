@@ -58,3 +58,67 @@ pub fn form_end(
         </>
     }
 }
+
+/// The id of the input for `field`, for links and `aria-describedby`.
+pub fn input_id(field: crate::state::Field) -> &'static str {
+    use crate::state::Field as F;
+    match field {
+        F::Username => "ap-username",
+        F::Password => "ap-password",
+        F::Phone => "ap-phone",
+        F::Email => "ap-email",
+        F::Code => "ap-code",
+        F::Name => "ap-name",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorSummaryProps {
+    pub error: Option<UiError>,
+}
+
+/// At the top of a form with several fields, the error about one of them (as the GOV.UK
+/// Design System does): announced, given focus when it appears (after a submit: the
+/// person's doing), with a link to the field. Placed inside the `<form>`.
+#[function_component(ErrorSummary)]
+pub fn error_summary(props: &ErrorSummaryProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(props.error.clone(), move |error| {
+            if error.as_ref().is_some_and(|e| e.field().is_some()) {
+                if let Some(el) = node.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    let Some((error, field)) = props.error.as_ref().and_then(|e| Some((e, e.field()?))) else {
+        return html! {};
+    };
+    let target = input_id(field);
+    let onclick = {
+        let node = node.clone();
+        Callback::from(move |e: MouseEvent| {
+            // Not the link's default: in a host page it would change the host's URL.
+            e.prevent_default();
+            let input = node
+                .cast::<web_sys::Element>()
+                .and_then(|el| el.closest("form").ok().flatten())
+                .and_then(|form| form.query_selector(&format!("#{target}")).ok().flatten())
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+            if let Some(input) = input {
+                let _ = input.focus();
+            }
+        })
+    };
+    html! {
+        <div ref={node} id="ap-error-summary" class="ap-error-summary" role="alert" tabindex="-1" aria-labelledby="ap-error-summary-title">
+            <h2 id="ap-error-summary-title" class="ap-error-summary__title">{ lang.t(Msg::ErrorSummaryTitle) }</h2>
+            <ul class="ap-error-summary__list">
+                <li><a href={format!("#{target}")} {onclick}>{ error.message(lang) }</a></li>
+            </ul>
+        </div>
+    }
+}

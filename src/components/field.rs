@@ -28,6 +28,10 @@ pub struct FieldProps {
     pub verbatim: bool,
     #[prop_or_default]
     pub class: Classes,
+    /// Whether the error is announced as it appears (false where an error summary at
+    /// the top of the form announces it).
+    #[prop_or(true)]
+    pub announce: bool,
 }
 
 /// A labelled text input whose hint and error are announced with it.
@@ -65,7 +69,7 @@ pub fn field(props: &FieldProps) -> Html {
                 aria-invalid={props.error.as_ref().map(|_| "true")}
                 aria-describedby={(!described.is_empty()).then(|| described.join(" "))} />
             if let Some(error) = &props.error {
-                <p id={error_id} class="ap-error">{ error.clone() }</p>
+                <p id={error_id} class="ap-error" role={props.announce.then_some("alert")}>{ error.clone() }</p>
             }
         </div>
     }

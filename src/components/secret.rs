@@ -70,7 +70,8 @@ pub fn secret_box(props: &SecretProps) -> Html {
                     { groups_of_four(&props.text) }
                 </code>
                 <button type="button" class={button} onclick={props.on_copy.clone()}
-                    aria-describedby={props.id.clone()}>
+                    aria-describedby={props.id.clone()}
+                    data-copied={(props.copied == Some(Copied::Clipboard)).then_some("")}>
                     if props.copied == Some(Copied::Clipboard) {
                         <span aria-hidden="true">{ "✓ " }</span>{ lang.t(Msg::Copied) }
                     } else {

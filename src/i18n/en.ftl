@@ -14,6 +14,7 @@ try-again = Try again
 endpoint-down = The sign-in service cannot be reached. Check your connection; this page tries again on its own.
 endpoint-back = Connected again.
 error-network = The sign-in service cannot be reached. Check your connection and try again; nothing you entered is lost.
+error-summary-title = There is a problem
 error-timeout = The sign-in service did not answer in time. Try again; nothing you entered is lost.
 error-unexpected = Something went wrong on our side. Try again in a moment. (Reference: { $ref })
 error-unexpected-noref = Something went wrong on our side. Try again in a moment.

@@ -13,6 +13,7 @@ try-again = Réessayer
 endpoint-down = Le service de connexion est injoignable. Vérifiez votre connexion ; la page réessaie d’elle-même.
 endpoint-back = La connexion est rétablie.
 error-network = Le service de connexion est injoignable. Vérifiez votre connexion et réessayez ; rien de ce que vous avez saisi n’est perdu.
+error-summary-title = Il y a un problème
 error-timeout = Le service de connexion n’a pas répondu à temps. Réessayez ; rien de ce que vous avez saisi n’est perdu.
 error-unexpected = Une erreur s’est produite de notre côté. Réessayez dans un instant. (Référence : { $ref })
 error-unexpected-noref = Une erreur s’est produite de notre côté. Réessayez dans un instant.

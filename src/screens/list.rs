@@ -1,3 +1,5 @@
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use wire::AppPasswordInfo;
 use yew::prelude::*;
 
@@ -46,7 +48,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                 if asking {
                     { confirm_box(props, lang, lang.f(Msg::DeleteConfirm, &[("name", &p.name)]), Msg::Delete) }
                 } else {
-                    <button type="button" class="ap-button ap-button--danger"
+                    <button type="button" class="ap-button ap-button--danger" data-delete={p.id.clone()}
                         aria-label={lang.f(Msg::DeleteNamed, &[("name", &p.name)])}
                         onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy()}>
                         { lang.t(Msg::Delete) }
@@ -57,6 +59,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     };
     html! {
         <Card title={lang.t(Msg::ListTitle)} lead={lang.t(Msg::ListLead)}>
+            <ConfirmFocus confirm={confirm.clone()} />
             <p class="ap-count">{ lang.f(Msg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
             if list.items.is_empty() {
                 <p>{ lang.t(Msg::ListEmpty) }</p>
@@ -77,7 +80,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                         { confirm_box(props, lang, lang.f(Msg::DeleteAllConfirm, &[("count", &count)]), Msg::DeleteAll) }
                     } else {
                         <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
-                            onclick={props.send(Intent::AskDelete(Confirm::All))}>
+                            data-delete-all="" onclick={props.send(Intent::AskDelete(Confirm::All))}>
                             { lang.t(Msg::DeleteAll) }
                         </button>
                     }
@@ -90,7 +93,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
 /// The inline confirmation: what will happen, the destructive button, Cancel.
 fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: Msg) -> Html {
     html! {
-        <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q">
+        <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q" tabindex="-1">
             <p id="ap-confirm-q">{ question }</p>
             <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy()}
                 onclick={props.send(Intent::ConfirmDelete)}>{ lang.t(yes) }</button>
@@ -98,4 +101,44 @@ fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: Msg) -> H
                 onclick={props.send(Intent::CancelDelete)}>{ lang.t(Msg::Cancel) }</button>
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConfirmFocusProps {
+    confirm: Option<Confirm>,
+}
+
+/// Keeps focus sensible around the delete confirmation: into it when it opens, back on
+/// the button that opened it when cancelled, on the heading once what it named is gone.
+#[function_component(ConfirmFocus)]
+fn confirm_focus(props: &ConfirmFocusProps) -> Html {
+    let node = use_node_ref();
+    let before = use_mut_ref(|| None::<Confirm>);
+    {
+        let node = node.clone();
+        use_effect_with(props.confirm.clone(), move |now| {
+            let was = before.replace(now.clone());
+            let card = node.cast::<Element>().and_then(|n| n.closest(".ap-card").ok().flatten());
+            let find = |css: &str| card.as_ref().and_then(|c| c.query_selector(css).ok().flatten());
+            let target = match (&was, now) {
+                (None, Some(_)) => find(".ap-confirm"),
+                (Some(Confirm::One(p)), None) => card
+                    .as_ref()
+                    .and_then(|c| c.query_selector_all("[data-delete]").ok())
+                    .and_then(|all| {
+                        (0..all.length()).filter_map(|i| all.item(i)).find_map(|n| {
+                            let el: Element = n.dyn_into().ok()?;
+                            (el.get_attribute("data-delete")? == p.id).then_some(el)
+                        })
+                    })
+                    .or_else(|| find("h1")),
+                (Some(Confirm::All), None) => find("[data-delete-all]").or_else(|| find("h1")),
+                _ => None,
+            };
+            if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                let _ = el.focus();
+            }
+        });
+    }
+    html! { <span ref={node} hidden=true></span> }
 }

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::ScreenProps;
 use crate::app::Intent;
-use crate::components::banner::{field_error, form_end, Banner};
+use crate::components::banner::{field_error, form_end, Banner, ErrorSummary};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::i18n::{Lang, Msg};
@@ -24,13 +24,14 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
             }
             <form onsubmit={props.submit(Intent::SignIn)} novalidate=true
                 aria-describedby={error.filter(|e| e.field().is_none()).map(|_| "ap-form-error")}>
+                <ErrorSummary error={m.error.clone()} />
                 <Field id="ap-username" label={lang.t(Msg::UsernameLabel)} autocomplete="username"
                     value={m.drafts.username.clone()} oninput={props.edit(F::Username)} required=true
-                    verbatim=true error={field_error(error, F::Username, lang)} />
+                    verbatim=true error={field_error(error, F::Username, lang)} announce=false />
                 <Field id="ap-password" label={lang.t(Msg::PasswordLabel)} input_type="password"
                     autocomplete="current-password" value={m.drafts.password.to_string()}
                     oninput={props.edit(F::Password)} required=true
-                    error={field_error(error, F::Password, lang)} />
+                    error={field_error(error, F::Password, lang)} announce=false />
                 { form_end(error, lang, Msg::SignInButton, m.busy(), false) }
             </form>
         </Card>

@@ -183,6 +183,8 @@ async fn a_name_already_taken_is_refused_beside_the_field() {
         ui.attr("#ap-name", "aria-describedby").as_deref(),
         Some("ap-name-hint ap-name-error")
     );
+    // One field: its own message is announced as it appears.
+    assert_eq!(ui.attr("#ap-name-error", "role").as_deref(), Some("alert"));
     ui.press("← Back").await;
     ui.until_heading("Your app passwords").await;
 }

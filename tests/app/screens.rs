@@ -21,6 +21,14 @@ async fn sign_in_fields_are_labelled_with_autocomplete_and_empty_fields_are_name
     ui.until_text("Enter your email or username.").await;
     assert_eq!(ui.attr("#ap-username", "aria-invalid").as_deref(), Some("true"));
     assert_eq!(ui.attr("#ap-username", "aria-describedby").as_deref(), Some("ap-username-error"));
+    // Two fields: an error summary at the top, announced and focused, links to the field
+    // (whose own message is then not announced a second time).
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-error-summary"));
+    assert_eq!(ui.attr("#ap-error-summary", "role").as_deref(), Some("alert"));
+    assert!(ui.q("#ap-error-summary").text_content().unwrap().starts_with("There is a problem"));
+    assert_eq!(ui.attr("#ap-username-error", "role"), None);
+    ui.click("#ap-error-summary a").await;
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-username"), "the link leads to the field");
     ui.type_in("#ap-username", "nora@contoso.example").await;
     ui.until("the error to go once the field is edited", |ui| !ui.has("#ap-username-error")).await;
     ui.press("Sign in").await;
@@ -218,16 +226,26 @@ async fn deleting_asks_first_and_the_limit_blocks_creating() {
     assert!(ui.text().contains("You have reached the limit of 2 app passwords."));
     assert!(ui.button("Create an app password").unwrap().has_attribute("disabled"));
 
+    let focused_class = || {
+        gloo_utils::document()
+            .active_element()
+            .map(|e| e.get_attribute("class").unwrap_or_default())
+            .unwrap_or_default()
+    };
     ui.click("button[aria-label='Delete Outlook']").await;
     ui.until_text("Delete “Outlook”? Apps using it will stop signing in.").await;
+    assert_eq!(focused_class(), "ap-confirm", "focus moves into the question");
     ui.press("Cancel").await;
     ui.until("the question to go", |ui| !ui.text().contains("Delete “Outlook”?")).await;
     assert_eq!(ui.fake.items.borrow().len(), 2, "Cancel deleted nothing");
+    let back_on = gloo_utils::document().active_element().unwrap();
+    assert_eq!(back_on.get_attribute("aria-label").as_deref(), Some("Delete Outlook"));
 
     ui.click("button[aria-label='Delete Outlook']").await;
     ui.until_text("Delete “Outlook”?").await;
     ui.click(".ap-confirm button").await;
     ui.until("Outlook to go from the list", |ui| ui.all(".ap-item__name").len() == 1).await;
+    assert_eq!(ui.focused_id().as_deref(), Some("ap-title"), "focus on the heading, not lost");
     assert_eq!(ui.q(".ap-item__name").text_content().unwrap(), "Thunderbird");
     assert_eq!(ui.announced(), "“Outlook” was deleted.");
     assert!(!ui.button("Create an app password").unwrap().has_attribute("disabled"));
