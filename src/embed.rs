@@ -9,7 +9,8 @@ use yew::prelude::*;
 use yew::AppHandle;
 
 use crate::api::Token;
-use crate::app::{App, AppProps, Control, HostCommand, HostEvent};
+use crate::app::{App, AppProps};
+use crate::host::{Control, HostCommand, HostEvent};
 use crate::i18n::Lang;
 
 /// A running app, as the host holds it.

@@ -6,7 +6,17 @@ use wire::{ErrorCode, Problem};
 
 use crate::api::ApiError;
 use crate::i18n::{Lang, Msg};
-use crate::state::Field;
+
+/// A field the person types into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Password,
+    Phone,
+    Email,
+    Code,
+    Name,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UiError {

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::api::{IdempotencyKey, Token};
 use crate::clipboard::Copied;
-use crate::errors::UiError;
+use crate::errors::{Field, UiError};
 
 /// A secret shown on screen (the app password, the TOTP key): shared, never cloned,
 /// and wiped from memory when the last reference goes.
@@ -177,17 +177,6 @@ impl std::fmt::Debug for Drafts {
             .field("name", &self.name)
             .finish_non_exhaustive()
     }
-}
-
-/// A field the person types into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    Username,
-    Password,
-    Phone,
-    Email,
-    Code,
-    Name,
 }
 
 /// Something to say in the polite live region.

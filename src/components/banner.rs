@@ -34,7 +34,7 @@ pub fn form_error(error: Option<&UiError>, lang: Lang) -> Html {
 /// The message for `field` if the current error is about it.
 pub fn field_error(
     error: Option<&UiError>,
-    field: crate::state::Field,
+    field: crate::errors::Field,
     lang: Lang,
 ) -> Option<String> {
     error.filter(|e| e.field() == Some(field)).map(|e| e.message(lang))
@@ -60,8 +60,8 @@ pub fn form_end(
 }
 
 /// The id of the input for `field`, for links and `aria-describedby`.
-pub fn input_id(field: crate::state::Field) -> &'static str {
-    use crate::state::Field as F;
+pub fn input_id(field: crate::errors::Field) -> &'static str {
+    use crate::errors::Field as F;
     match field {
         F::Username => "ap-username",
         F::Password => "ap-password",

@@ -2,10 +2,10 @@ use yew::prelude::*;
 
 use super::choose::method_label;
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 
 /// A returning user (or a stale step-up) picks a registered method to prove.
 pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {

@@ -2,10 +2,10 @@ use wire::MethodKind;
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::form_end;
 use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 
 /// The name and one-line hint of a method kind.
 pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {

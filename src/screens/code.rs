@@ -3,12 +3,13 @@ use wire::MethodKind;
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::{field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
+use crate::errors::Field as F;
 use crate::i18n::{Lang, Msg};
-use crate::state::{Field as F, Screen};
+use crate::screens::Intent;
+use crate::state::Screen;
 
 /// The code field and "Verify", shared by the authenticator-app and code screens.
 pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {

@@ -2,12 +2,13 @@ use wire::MethodKind;
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::{field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
+use crate::errors::Field as F;
 use crate::i18n::{Lang, Msg};
-use crate::state::{Field as F, Screen};
+use crate::screens::Intent;
+use crate::state::Screen;
 
 /// The number (text message, phone call) or address (email) to send codes to.
 pub fn contact(props: &ScreenProps, lang: Lang) -> Html {

@@ -1,9 +1,9 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 
 /// Step 2 of the seed: why, and "Set it up now".
 pub fn intro(props: &ScreenProps, lang: Lang) -> Html {

@@ -4,10 +4,10 @@ use wire::AppPasswordInfo;
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 use crate::state::{Confirm, Screen};
 
 /// Your app passwords: the list, create another, delete one or all (confirmed).

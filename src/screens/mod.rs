@@ -2,10 +2,12 @@
 //! the person asks for; none sends a request itself.
 use std::rc::Rc;
 
+use wire::MethodKind;
 use yew::prelude::*;
 
-use crate::app::Intent;
-use crate::state::Model;
+use crate::errors::Field;
+use crate::i18n::Lang;
+use crate::state::{Confirm, Model};
 
 pub mod challenge;
 pub mod choose;
@@ -19,6 +21,34 @@ pub mod show;
 pub mod sign_in;
 pub mod totp;
 pub mod verified;
+
+/// What the person asks for, from any screen.
+#[derive(Clone, PartialEq)]
+pub enum Intent {
+    Edit(Field, String),
+    SignIn,
+    SetUp,
+    Choose(MethodKind),
+    Continue,
+    SendCode,
+    Verify,
+    Resend,
+    Next,
+    Create,
+    Copy,
+    CopyKey,
+    Done,
+    CreateAnother,
+    /// Load the list again (after a failed load).
+    Reload,
+    AskDelete(Confirm),
+    CancelDelete,
+    ConfirmDelete,
+    Challenge(String),
+    Back,
+    SignOut,
+    SetLang(Lang),
+}
 
 /// What every screen gets.
 #[derive(Properties, PartialEq, Clone)]
@@ -44,7 +74,7 @@ impl ScreenProps {
     }
 
     /// An input handler that stores what is typed in the drafts.
-    pub fn edit(&self, field: crate::state::Field) -> Callback<String> {
+    pub fn edit(&self, field: Field) -> Callback<String> {
         self.on.reform(move |value| Intent::Edit(field, value))
     }
 

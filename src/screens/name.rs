@@ -1,12 +1,12 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::{field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
+use crate::errors::Field as F;
 use crate::i18n::{Lang, Msg};
-use crate::state::Field as F;
+use crate::screens::Intent;
 
 /// An optional name for the app password, then "Create".
 pub fn name(props: &ScreenProps, lang: Lang) -> Html {

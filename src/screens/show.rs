@@ -1,10 +1,10 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::card::Card;
 use crate::components::secret::SecretBox;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 use crate::state::Screen;
 
 /// Step 5 of the seed: the app password, once, with "Copy".

@@ -1,12 +1,13 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::banner::{field_error, form_end, Banner, ErrorSummary};
 use crate::components::card::Card;
 use crate::components::field::Field;
+use crate::errors::Field as F;
 use crate::i18n::{Lang, Msg};
-use crate::state::{Field as F, Screen, SignInReason};
+use crate::screens::Intent;
+use crate::state::{Screen, SignInReason};
 
 /// Step 1 of the seed: sign in with the work or school account and password.
 pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {

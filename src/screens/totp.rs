@@ -2,11 +2,11 @@ use yew::prelude::*;
 
 use super::code::code_form;
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::card::Card;
 use crate::components::qr::Qr;
 use crate::components::secret::SecretBox;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 use crate::state::Screen;
 
 /// Set up an authenticator app: scan the QR code or type the key, then enter a code.

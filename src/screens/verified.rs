@@ -2,9 +2,9 @@ use yew::prelude::*;
 
 use super::choose::method_label;
 use super::ScreenProps;
-use crate::app::Intent;
 use crate::components::card::Card;
 use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
 use crate::state::Screen;
 
 /// Step 4 of the seed: the method is verified; "Next".

@@ -2,7 +2,7 @@
 //! language changed from outside, and `mount()` into an element with DOM events.
 
 use app_passwords::api::Token;
-use app_passwords::app::{HostCommand, HostEvent};
+use app_passwords::host::{HostCommand, HostEvent};
 use app_passwords::i18n::Lang;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -177,7 +177,8 @@ async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
 
 #[wasm_bindgen_test]
 async fn an_unmounted_app_leaves_no_timer_behind() {
-    use app_passwords::app::{App, AppProps, EndpointRef};
+    use app_passwords::app::{App, AppProps};
+    use app_passwords::host::EndpointRef;
     let fake = Fake::new(Next::MfaSetup);
     fake.offline.set(true); // the app polls the endpoint's health every 3 s while down
     let doc = gloo_utils::document();

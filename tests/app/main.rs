@@ -17,7 +17,8 @@ use std::time::Duration;
 use std::cell::RefCell;
 
 use app_passwords::api::Token;
-use app_passwords::app::{App, AppProps, Control, EndpointRef, HostEvent};
+use app_passwords::app::{App, AppProps};
+use app_passwords::host::{Control, EndpointRef, HostEvent};
 use app_passwords::i18n::Lang;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test_configure;

@@ -1,0 +1,293 @@
+//! What the person's intents do: each [`Intent`] becomes requests to the [`Endpoint`]
+//! (numbered, see `state::Pending`), and their outcomes become [`Action`]s on the model.
+//! The one place where the app talks to the endpoint and the clipboard.
+
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+use wire::{EnrollmentRequest, MethodKind, SignInRequest};
+use yew::prelude::*;
+
+use crate::api::{ApiError, Endpoint, Reply, Token};
+use crate::clipboard;
+use crate::errors::{outcome, Outcome, UiError};
+use crate::host::HostEvent;
+use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
+use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
+
+/// What running an intent needs: the endpoint, the model's dispatcher, the language
+/// (for default names) and the host's event callback.
+#[derive(Clone)]
+pub struct Env {
+    pub api: Rc<dyn Endpoint>,
+    /// The last request number given out (see `Pending`).
+    pub requests: Rc<std::cell::Cell<u32>>,
+    pub dispatch: UseReducerDispatcher<Model>,
+    pub lang: Lang,
+    pub on_event: Callback<HostEvent>,
+}
+
+impl Env {
+    pub fn dispatch(&self, action: Action) {
+        self.dispatch.dispatch(action);
+    }
+
+    fn emit(&self, event: HostEvent) {
+        self.on_event.emit(event);
+    }
+
+    /// Marks a new request as the pending one; returns its number.
+    fn start(&self, creates: bool) -> u32 {
+        let id = self.requests.get().wrapping_add(1);
+        self.requests.set(id);
+        self.dispatch(Action::Started(Pending { id, creates }));
+        id
+    }
+
+    /// Picks up a session the host already has.
+    pub fn resume(&self, token: Token) {
+        let id = self.start(false);
+        let env = self.clone();
+        spawn_local(async move {
+            match env.api.account(&token).await {
+                Ok(state) => {
+                    env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
+                    env.dispatch(Action::Answered(id, Box::new(Action::Resumed { token, state })));
+                }
+                Err(ApiError::Network) => env.fail(id, &ApiError::Network, None),
+                // Not (or no longer) valid: the person signs in themselves.
+                Err(_) => env.dispatch(Action::Answered(id, Box::new(Action::Idle))),
+            }
+        });
+    }
+
+    /// Runs `reply` as the pending request; its success becomes `ok(value)`.
+    pub fn call<T: 'static>(
+        &self,
+        reply: Reply<T>,
+        limit: Option<u32>,
+        ok: impl FnOnce(T) -> Action + 'static,
+    ) {
+        self.request(false, reply, limit, ok);
+    }
+
+    fn request<T: 'static>(
+        &self,
+        creates: bool,
+        reply: Reply<T>,
+        limit: Option<u32>,
+        ok: impl FnOnce(T) -> Action + 'static,
+    ) {
+        let id = self.start(creates);
+        let env = self.clone();
+        spawn_local(async move {
+            match reply.await {
+                Ok(value) => env.dispatch(Action::Answered(id, Box::new(ok(value)))),
+                Err(e) => env.fail(id, &e, limit),
+            }
+        });
+    }
+
+    /// How request `id` failing shows (if it is still the pending one).
+    fn fail(&self, id: u32, error: &ApiError, limit: Option<u32>) {
+        let action = match outcome(error, limit) {
+            Outcome::Expired => {
+                self.emit(HostEvent::SessionExpired);
+                Action::Expired
+            }
+            Outcome::StepUp => Action::StepUp,
+            Outcome::Show(e) => {
+                if e == UiError::Network {
+                    self.dispatch(Action::Online(false));
+                }
+                Action::Failed(e)
+            }
+        };
+        self.dispatch(Action::Answered(id, Box::new(action)));
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// What `intent` does, given the model as it is now.
+pub fn run(env: &Env, m: &Model, intent: Intent) {
+    let sends = !matches!(
+        intent,
+        Intent::Edit(..)
+            | Intent::Choose(_)
+            | Intent::Back
+            | Intent::SetLang(_)
+            | Intent::CancelDelete
+            | Intent::AskDelete(_)
+            | Intent::SignOut
+    );
+    if sends && m.busy() {
+        return; // one request at a time: a double click sends nothing twice
+    }
+    let token = m.session.as_ref().map(|s| s.token.clone());
+    let d = &m.drafts;
+    match intent {
+        Intent::Edit(field, value) => env.dispatch(Action::Edit(field, value)),
+        Intent::Choose(kind) => env.dispatch(Action::ChooseKind(kind)),
+        Intent::SetUp => env.dispatch(Action::SetUp),
+        Intent::Next => env.dispatch(Action::Next),
+        Intent::Back => env.dispatch(Action::Back),
+        Intent::CreateAnother => env.dispatch(Action::CreateAnother),
+        Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
+        Intent::CancelDelete => env.dispatch(Action::CancelDelete),
+        Intent::SetLang(_) => {}
+        Intent::SignIn => {
+            let username = d.username.trim().to_owned();
+            if username.is_empty() {
+                return env.dispatch(Action::Failed(UiError::UsernameMissing));
+            }
+            if d.password.is_empty() {
+                return env.dispatch(Action::Failed(UiError::PasswordMissing));
+            }
+            let req = SignInRequest { username, password: d.password.to_string() };
+            let e = env.clone();
+            env.call(env.api.sign_in(req), None, move |session| {
+                e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
+                Action::SignedIn(session)
+            });
+        }
+        Intent::Continue => match (d.kind, &token) {
+            (Some(MethodKind::Totp), Some(token)) => {
+                let reply = env.api.enroll(token, EnrollmentRequest::Totp, &d.enroll_key);
+                env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
+            }
+            (Some(_), _) => env.dispatch(Action::ToContact),
+            (None, _) => {}
+        },
+        Intent::SendCode => {
+            let (Screen::Contact(kind), Some(token)) = (&m.screen, &token) else { return };
+            let req = match kind {
+                MethodKind::Email if wire::rules::email(&d.email).is_some() => {
+                    EnrollmentRequest::Email { email: d.email.trim().to_owned() }
+                }
+                MethodKind::Email => return env.dispatch(Action::Failed(UiError::Email)),
+                _ => match wire::rules::phone(&d.phone) {
+                    Some(phone) if *kind == MethodKind::Voice => EnrollmentRequest::Voice { phone },
+                    Some(phone) => EnrollmentRequest::Sms { phone },
+                    None => return env.dispatch(Action::Failed(UiError::Phone)),
+                },
+            };
+            let reply = env.api.enroll(token, req, &d.enroll_key);
+            env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
+        }
+        Intent::Verify => {
+            let Some(token) = &token else { return };
+            let Some(code) = wire::rules::code(&d.code) else {
+                return env.dispatch(Action::Failed(UiError::CodeFormat));
+            };
+            let (reply, enrolling) = match &m.screen {
+                Screen::Totp(step) => (env.api.verify_enrollment(token, &step.id, code), true),
+                Screen::Code(step) => match &step.target {
+                    CodeFor::Enrollment { id } => {
+                        (env.api.verify_enrollment(token, id, code), true)
+                    }
+                    CodeFor::Challenge { id, .. } => {
+                        (env.api.verify_challenge(token, id, code), false)
+                    }
+                },
+                _ => return,
+            };
+            let e = env.clone();
+            env.call(reply, None, move |v| {
+                if enrolling {
+                    e.emit(HostEvent::MethodRegistered { kind: v.method.kind });
+                }
+                Action::Verified { method: v.method, token: Token::new(v.token) }
+            });
+        }
+        Intent::Resend => {
+            let (Screen::Code(step), Some(token)) = (&m.screen, &token) else { return };
+            let reply = match &step.target {
+                CodeFor::Enrollment { id } => env.api.resend_enrollment(token, id),
+                CodeFor::Challenge { id, .. } => env.api.resend_challenge(token, id),
+            };
+            env.call(reply, None, |sent| Action::CodeSent { sent, now: now() });
+        }
+        Intent::Challenge(method_id) => {
+            let Some(token) = &token else { return };
+            let reply = env.api.challenge(token, &method_id);
+            env.call(reply, None, |challenge| Action::ChallengeStarted { challenge, now: now() });
+        }
+        Intent::Create => {
+            let Some(token) = &token else { return };
+            let typed = d.name.trim();
+            let name = if typed.is_empty() {
+                // Names are unique per person: the default carries the date and time.
+                let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+                format!("{} {}", env.lang.t(Msg::NameDefault), env.lang.datetime(&stamp))
+            } else {
+                typed.to_owned()
+            };
+            let reply = env.api.create(token, name, &d.create_key);
+            let e = env.clone();
+            env.request(true, reply, None, move |created| {
+                let (id, name) = (created.id.clone(), created.name.clone());
+                e.emit(HostEvent::AppPasswordCreated { id, name });
+                Action::Created(created)
+            });
+        }
+        Intent::Copy | Intent::CopyKey => {
+            let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
+                Screen::Show { created, .. } => (created.password.clone(), Action::Copied),
+                Screen::Totp(step) => (step.secret.clone(), Action::KeyCopied),
+                _ => return,
+            };
+            let env = env.clone();
+            spawn_local(async move {
+                let outcome = clipboard::copy(secret.expose()).await;
+                env.dispatch(done(outcome));
+            });
+        }
+        Intent::Done => env.dispatch(Action::Done),
+        Intent::Reload => {
+            let (Screen::List { list: None, .. }, Some(token)) = (&m.screen, &token) else {
+                return;
+            };
+            env.call(env.api.list(token), None, Action::Listed);
+        }
+        Intent::ConfirmDelete => {
+            let (Screen::List { confirm: Some(what), list }, Some(token)) = (&m.screen, &token)
+            else {
+                return;
+            };
+            let limit = list.as_ref().map(|l| l.limit);
+            let reply = match what {
+                Confirm::One(p) => env.api.revoke(token, &p.id),
+                Confirm::All => env.api.revoke_all(token),
+            };
+            let what = what.clone();
+            let e = env.clone();
+            env.call(reply, limit, move |()| {
+                let id = match &what {
+                    Confirm::One(p) => Some(p.id.clone()),
+                    Confirm::All => None,
+                };
+                e.emit(HostEvent::AppPasswordRevoked { id });
+                Action::Deleted(what)
+            });
+        }
+        // Not while an app password is being created: its answer must be shown.
+        Intent::SignOut if m.creating() => {}
+        Intent::SignOut => {
+            if let Some(token) = token {
+                // Best effort: the token is dropped here whatever the endpoint answers.
+                let reply = env.api.sign_out(&token);
+                spawn_local(async move {
+                    let _ = reply.await;
+                });
+            }
+            if m.session.is_some() {
+                env.emit(HostEvent::SignedOut);
+            }
+            env.dispatch(Action::SignedOut);
+        }
+    }
+}
