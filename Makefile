@@ -58,8 +58,10 @@ test-native: test-tools
 test-e2e: test-tools build
 	cargo test -p app-passwords-e2e
 
+## The app's browser tests, in headless Chromium, then in headless Firefox.
 test-wasm: test-tools
 	cargo test -p app-passwords $(WASM)
+	env -u CHROMEDRIVER GECKODRIVER=$(TOOLS)/bin/geckodriver cargo test -p app-passwords $(WASM)
 
 ## Regenerates crates/server/openapi.json from the code (commit the result).
 openapi:
