@@ -110,6 +110,7 @@ need_schemathesis() {
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
+    webkit2gtk-driver=WebKitWebDriver xvfb=Xvfb \
     oathtool=oathtool zbar-tools=zbarimg curl=curl openssl=openssl
   need_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   need_npm axe-core "$AXE_VERSION"

@@ -209,13 +209,36 @@ impl Drop for Server {
 pub enum Kind {
     Chromium,
     Firefox,
+    /// WebKitGTK's MiniBrowser (Safari's engine), on a virtual display (Xvfb).
+    WebKit,
 }
 
-/// A WebDriver process (chromedriver or geckodriver) on a free port, stopped on drop.
+/// The WebKitGTK browser that WebKitWebDriver drives (Debian's webkit2gtk-driver).
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// A WebDriver process (chromedriver, geckodriver or WebKitWebDriver) on a free port,
+/// stopped on drop with the virtual display WebKit draws on.
 pub struct Driver {
     pub url: String,
     pub kind: Kind,
     child: tokio::process::Child,
+    display: Option<tokio::process::Child>,
+}
+
+/// An Xvfb server on the first free display number (`-displayfd`), and that number.
+async fn virtual_display() -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut xvfb = tokio::process::Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("Xvfb (apt xvfb; make test installs it): {e}"));
+    let out = xvfb.stdout.take().unwrap();
+    let mut line = String::new();
+    tokio::io::BufReader::new(out).read_line(&mut line).await.unwrap();
+    (xvfb, format!(":{}", line.trim()))
 }
 
 impl Driver {
@@ -233,8 +256,20 @@ impl Driver {
             Kind::Firefox => {
                 ("geckodriver".into(), "geckodriver (.tools/bin; make test installs it)")
             }
+            Kind::WebKit => (
+                "WebKitWebDriver".into(),
+                "WebKitWebDriver (apt webkit2gtk-driver; make test installs it)",
+            ),
         };
-        let child = tokio::process::Command::new(bin)
+        let mut command = tokio::process::Command::new(bin);
+        let display = if kind == Kind::WebKit {
+            let (xvfb, number) = virtual_display().await;
+            command.env("DISPLAY", number).env("LANG", "en_US.UTF-8");
+            Some(xvfb)
+        } else {
+            None
+        };
+        let child = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -244,7 +279,7 @@ impl Driver {
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..200 {
             if reqwest::get(format!("{url}/status")).await.is_ok() {
-                return Self { url, kind, child };
+                return Self { url, kind, child, display };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -284,6 +319,11 @@ impl Driver {
                     "dom.events.asyncClipboard.readText": true,
                 }
             }}),
+            // No dark mode switch in MiniBrowser: the dark screenshots stay with the others.
+            Kind::WebKit => json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] },
+            }),
         };
         let Value::Object(caps) = caps else { unreachable!() };
         // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
@@ -303,6 +343,9 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
+        if let Some(display) = &mut self.display {
+            let _ = display.start_kill();
+        }
     }
 }
 
@@ -371,6 +414,7 @@ impl Browser {
         let field = self.find(css).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+        settled(&self.client, &field, text).await;
     }
 
     /// Clicks the button whose visible text is `label`.
@@ -411,8 +455,8 @@ impl Browser {
     /// The text the QR code on the page encodes, read from a screenshot of it by
     /// zbarimg (Debian zbar-tools), an independent decoder.
     pub async fn read_qr(&self) -> String {
-        let png = self.find("svg.ap-qr").await.screenshot().await.unwrap();
-        decode_qr(&png)
+        let qr = self.find("svg.ap-qr").await;
+        decode_qr(&qr_picture(self, qr).await)
     }
 
     /// The WCAG 2.1 A and AA violations axe-core finds on the page, one line each.
@@ -506,6 +550,7 @@ impl Shadow<'_> {
         let field = self.find(css).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+        settled(&self.b.client, &field, text).await;
     }
 
     /// A computed style property of the first element matching `css`.
@@ -521,8 +566,8 @@ impl Shadow<'_> {
 
     /// The otpauth URI in this instance's QR code, read by zbarimg from a screenshot.
     pub async fn read_qr(&self) -> String {
-        let png = self.find("svg.ap-qr").await.screenshot().await.unwrap();
-        decode_qr(&png)
+        let qr = self.find("svg.ap-qr").await;
+        decode_qr(&qr_picture(self.b, qr).await)
     }
 }
 
@@ -543,6 +588,30 @@ pub fn otpauth_secret(uri: &str) -> String {
     secret.unwrap_or_else(|| panic!("no secret in {uri}")).to_owned()
 }
 
+/// A picture of the QR code `qr`. WebKitGTK without a GPU draws element screenshots
+/// black (the viewport's are right): there, the viewport with the code scrolled into it,
+/// which zbarimg reads as well.
+async fn qr_picture(b: &Browser, qr: Element) -> Vec<u8> {
+    if b.kind != Kind::WebKit {
+        return qr.screenshot().await.unwrap();
+    }
+    let args = vec![serde_json::to_value(&qr).unwrap()];
+    b.client.execute("arguments[0].scrollIntoView({block: 'center'});", args).await.unwrap();
+    b.client.screenshot().await.unwrap()
+}
+
+/// Waits until `field` holds `text` and the app has had a frame to take it in:
+/// WebKitWebDriver may answer a key sequence before the page has handled every key.
+async fn settled(client: &Client, field: &Element, text: &str) {
+    let script = "const [el, text, done] = arguments;
+        const check = (n) => el.value === text || n === 0
+          ? requestAnimationFrame(() => setTimeout(() => done(el.value), 0))
+          : setTimeout(() => check(n - 1), 20);
+        check(100);";
+    let args = vec![serde_json::to_value(field).unwrap(), json!(text)];
+    client.execute_async(script, args).await.unwrap();
+}
+
 fn decode_qr(png: &[u8]) -> String {
     let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(file.path(), png).unwrap();
@@ -552,7 +621,12 @@ fn decode_qr(png: &[u8]) -> String {
         .output()
         .expect("zbarimg (apt zbar-tools; make test installs it)");
     let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    assert!(text.starts_with("otpauth://"), "zbarimg read {text:?}");
+    if !text.starts_with("otpauth://") {
+        let kept = root().join("e2e/artifacts/qr-unreadable.png");
+        let _ = std::fs::create_dir_all(kept.parent().unwrap());
+        let _ = std::fs::write(&kept, png);
+        panic!("zbarimg read {text:?} from the screenshot kept in {}", kept.display());
+    }
     text
 }
 

@@ -21,6 +21,11 @@ async fn a_portal_on_another_origin_embeds_the_module_in_firefox() {
     portal_under_strict_csp_and_hostile_css(Kind::Firefox).await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_on_another_origin_embeds_the_module_in_webkit() {
+    portal_under_strict_csp_and_hostile_css(Kind::WebKit).await;
+}
+
 async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     let tag = format!("{kind:?}").to_lowercase();
     let server = Server::with_portal().await;

@@ -30,6 +30,7 @@ impl Run {
         let browser = match self.b.kind {
             Kind::Chromium => "chromium",
             Kind::Firefox => "firefox",
+            Kind::WebKit => "webkit",
         };
         format!("journeys/{browser}-{}/{journey}", if self.fr { "fr" } else { "en" })
     }
@@ -362,6 +363,11 @@ async fn journeys_in_chromium() {
 #[tokio::test(flavor = "multi_thread")]
 async fn journeys_in_firefox() {
     all_journeys(Kind::Firefox).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journeys_in_webkit() {
+    all_journeys(Kind::WebKit).await;
 }
 
 /// Keys as WebDriver spells them.
