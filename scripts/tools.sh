@@ -54,7 +54,9 @@ need_wasm_opt() {
   need_npm binaryen "$BINARYEN_VERSION.0.0"
 }
 
-need_apt() { # package=binary ...
+need_apt() { # [--with-recommends] package=binary ...
+  local recommends=--no-install-recommends
+  if [[ $1 == --with-recommends ]]; then recommends=""; shift; fi
   local missing=()
   for pair in "$@"; do
     command -v "${pair#*=}" >/dev/null 2>&1 || missing+=("${pair%%=*}")
@@ -63,7 +65,7 @@ need_apt() { # package=binary ...
   say "installing Debian packages: ${missing[*]}"
   local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $recommends "${missing[@]}" >/dev/null
 }
 
 build_tools() {
@@ -110,8 +112,10 @@ need_schemathesis() {
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
-    webkit2gtk-driver=WebKitWebDriver xvfb=Xvfb \
     oathtool=oathtool zbar-tools=zbarimg curl=curl openssl=openssl
+  # WebKitGTK's MiniBrowser on a virtual display, as tested: with the fonts, GL and
+  # keyboard data its packages recommend.
+  need_apt --with-recommends webkit2gtk-driver=WebKitWebDriver xvfb=Xvfb
   need_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
   need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd
