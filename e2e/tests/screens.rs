@@ -71,6 +71,10 @@ async fn tour(driver: &Driver, look: Look) {
     let server = Server::start().await;
     open(&b, &server, look).await;
     shots(&b, look, 1, "sign-in").await;
+    // Submitted empty: the error summary, focused, above the two fields.
+    b.press(t("Sign in", "Se connecter")).await;
+    b.find("#ap-error-summary").await;
+    shots(&b, look, 1, "sign-in-summary").await;
     sign_in(&b, look, "new.user@contoso.example", "not-the-password").await;
     b.find("#ap-form-error").await;
     shots(&b, look, 2, "sign-in-error").await;
