@@ -39,7 +39,8 @@ work=$(mktemp -d)
 chmod 711 "$work"
 pids=()
 cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true
+  # serve() runs in $(…), a subshell: its servers are known by their pid files only.
+  kill "${pids[@]}" $(cat "$work"/pid-* 2>/dev/null) 2>/dev/null || true
   "$ROOT/scripts/pg.sh" remove "$work/pg" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -55,7 +56,6 @@ serve() { # database-url [VAR=value...]: starts a server on it (demo accounts, l
   env DATABASE_URL="$url" APP_SECRET_KEY_FILE="$work/key" APP_PORT=$port APP_DEMO=1 \
     APP_SIGNIN_ADDRESS_LIMIT=1000000 APP_SIGNIN_ACCOUNT_LIMIT=1000000 RUST_LOG=warn "$@" \
     "$BIN" serve > "$log" 2>&1 &
-  pids+=($!)
   echo "$!" > "$work/pid-$port"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
   echo "http://127.0.0.1:$port"
