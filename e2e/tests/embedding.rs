@@ -207,27 +207,41 @@ async fn the_element_keeps_the_host_token_to_its_endpoint_and_signs_out_with_the
     assert_eq!(left[1], Value::Null, "write-only");
     assert!(!left[2].as_str().unwrap().contains(&token));
 
-    // mount() for hosts that call code: unmount() empties the element and frees the app;
-    // the handle is spent after it (calls are no-ops, never a wasm null-pointer error).
+    // mount() for hosts that call code: unmount() empties the element and frees the app's
+    // wasm object; the handle is spent after it (calls are no-ops, never a wasm
+    // null-pointer error). Removing an element frees its app too. Frees are counted on
+    // the wasm-bindgen class itself (the page's module, the one the element imports).
     let spent = b
         .client
         .execute_async(
             "const done = arguments[0];
-             import('/app-passwords-element.js').then(async ({ mount }) => {
+             (async () => {
+               const glue = await import(document.querySelector('link[rel=modulepreload]').href);
+               const free = glue.Mounted.prototype.free;
+               let freed = 0;
+               glue.Mounted.prototype.free = function () { freed += 1; return free.call(this); };
+               const tick = () => new Promise((r) => setTimeout(r, 100));
+               const { mount } = await import('/app-passwords-element.js');
                const div = document.createElement('div');
                document.body.append(div);
                const app = await mount(div, { lang: 'en' });
-               await new Promise((r) => setTimeout(r, 100));
+               await tick();
                const rendered = div.querySelector('h1')?.textContent;
                app.unmount(); app.unmount(); app.setLang('fr'); app.setSessionToken('x');
-               await new Promise((r) => setTimeout(r, 100)); // Yew removes on its next tick
-               done([rendered, div.childElementCount]);
-             }).catch((e) => done(String(e)));",
+               await tick(); // Yew removes on its next tick
+               const afterMount = [freed, div.childElementCount];
+               const el = document.createElement('app-passwords');
+               document.body.append(el);
+               await tick();
+               el.remove();
+               await tick();
+               done([rendered, ...afterMount, freed]);
+             })().catch((e) => done(String(e)));",
             vec![],
         )
         .await
         .unwrap();
-    assert_eq!(spent, serde_json::json!(["Sign in", 0]), "{spent}");
+    assert_eq!(spent, serde_json::json!(["Sign in", 1, 0, 2]), "{spent}");
 
     // Another endpoint: what the module sends is recorded before the page's CSP (which
     // only allows its own origin) stops it.
