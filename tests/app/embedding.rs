@@ -10,7 +10,7 @@ use wasm_bindgen_test::*;
 use wire::{MethodKind, Next};
 
 use crate::fake::{self, Fake};
-use crate::{stub_clipboard, Ui};
+use crate::{replace_fetch, restore_fetch, stub_clipboard, Ui};
 
 #[wasm_bindgen_test]
 async fn the_host_hears_of_each_step_and_never_of_a_secret() {
@@ -98,12 +98,14 @@ async fn the_host_changes_the_language_without_losing_the_journey() {
   for (const t of ['signed-in', 'signed-out']) {
     el.addEventListener('app-passwords:' + t, e => log.push(e.type + ' ' + JSON.stringify(e.detail)));
   }
+}")]
+extern "C" {
+    fn listen(el: &web_sys::Element, log: &js_sys::Array);
 }
-// The page's fetch answers as an identity endpoint would (the real client, a stand-in
-// server): the account of a token, and health.
-export function serve_account() {
-  globalThis.__apFetch = globalThis.fetch;
-  globalThis.fetch = async (req) => {
+
+/// The page's fetch answers as an identity endpoint would: the account of a token, and
+/// health.
+const SERVE_ACCOUNT: &str = "async (req) => {
     const json = (body) => new Response(JSON.stringify(body), {
       status: 200, headers: { 'content-type': 'application/json' } });
     if (new URL(req.url).pathname === '/v1/account') {
@@ -112,14 +114,7 @@ export function serve_account() {
         app_passwords_allowed: true, allowed_methods: ['totp'] } } });
     }
     return json({ status: 'ok', version: 'stand-in' });
-  };
-}
-export function restore_fetch() { globalThis.fetch = globalThis.__apFetch; }")]
-extern "C" {
-    fn listen(el: &web_sys::Element, log: &js_sys::Array);
-    fn serve_account();
-    fn restore_fetch();
-}
+  }";
 
 async fn until_heading_in(host: &web_sys::Element, heading: &str) {
     for _ in 0..300 {
@@ -139,7 +134,7 @@ async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
     doc.body().unwrap().append_child(&host).unwrap();
     let log = js_sys::Array::new();
     listen(&host, &log);
-    serve_account();
+    replace_fetch(SERVE_ACCOUNT);
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"lang".into(), &"fr".into()).unwrap();
     js_sys::Reflect::set(&options, &"endpoint".into(), &"http://127.0.0.1:9".into()).unwrap();

@@ -201,6 +201,19 @@ pub fn stub_clipboard(present: bool) {
     f.call1(&wasm_bindgen::JsValue::NULL, &present.into()).unwrap();
 }
 
+/// Replaces the page's `fetch` with `fetch` (the source of a JS function): the real
+/// client (`api::Http`) against a stand-in server. [`restore_fetch`] puts it back.
+pub fn replace_fetch(fetch: &str) {
+    let body = format!("globalThis.__apFetch ??= globalThis.fetch; globalThis.fetch = {fetch};");
+    js_sys::Function::new_no_args(&body).call0(&wasm_bindgen::JsValue::NULL).unwrap();
+}
+
+pub fn restore_fetch() {
+    let body = "if (globalThis.__apFetch) { globalThis.fetch = globalThis.__apFetch;
+                delete globalThis.__apFetch; }";
+    js_sys::Function::new_no_args(body).call0(&wasm_bindgen::JsValue::NULL).unwrap();
+}
+
 /// What the stubbed clipboard received.
 pub fn copied_text() -> Option<String> {
     let w = gloo_utils::window();

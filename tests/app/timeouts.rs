@@ -3,44 +3,35 @@
 
 use app_passwords::api::{ApiError, Endpoint, Http, Token};
 use app_passwords::i18n::Lang;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use wire::Next;
 
 use crate::fake::{self, Fake};
-use crate::Ui;
+use crate::{replace_fetch, restore_fetch, Ui};
 
-/// Replaces the page's `fetch` with one that never answers but honours its abort
-/// signal (as the browser's own does), counting the aborts; `restore` puts it back.
-fn hanging_fetch() {
-    js_sys::Function::new_no_args(
-        "globalThis.__apAborted = 0; globalThis.__apFetch = globalThis.fetch;
-         globalThis.fetch = (req) => new Promise((_, reject) => req.signal.addEventListener(
-           'abort', () => { globalThis.__apAborted += 1;
-                            reject(new DOMException('aborted', 'AbortError')); }));",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
-}
+/// A `fetch` that never answers but honours its abort signal (as the browser's own
+/// does), counting the aborts in `globalThis.__apAborted`.
+const HANGING: &str =
+    "(req) => new Promise((_, reject) => req.signal.addEventListener('abort', () => {
+    globalThis.__apAborted = (globalThis.__apAborted ?? 0) + 1;
+    reject(new DOMException('aborted', 'AbortError'));
+  }))";
 
-fn restore_fetch() -> f64 {
-    js_sys::Function::new_no_args(
-        "globalThis.fetch = globalThis.__apFetch; return globalThis.__apAborted;",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap()
-    .as_f64()
-    .unwrap()
+fn aborted() -> f64 {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"__apAborted".into()).unwrap().as_f64().unwrap_or(0.0)
 }
 
 #[wasm_bindgen_test]
 async fn a_call_that_hangs_is_abandoned_at_its_time_limit_and_its_fetch_aborted() {
-    hanging_fetch();
+    js_sys::Reflect::set(&js_sys::global(), &"__apAborted".into(), &0.into()).unwrap();
+    replace_fetch(HANGING);
     let http = Http::new("http://127.0.0.1:9").with_timeout(60);
     let account = http.account(&Token::new("t")).await;
     let health = http.health().await;
     let sign_out = http.sign_out(&Token::new("t")).await;
-    let aborted = restore_fetch();
+    restore_fetch();
+    let aborted = aborted();
     assert_eq!(account.map(drop), Err(ApiError::Timeout));
     assert_eq!(health.map(drop), Err(ApiError::Timeout));
     assert_eq!(sign_out, Err(ApiError::Timeout), "answers without a body too");
