@@ -296,7 +296,8 @@ async fn exchange(
             }
         }
     }
-    Err(ApiError::Unexpected { status })
+    // A problem document cut off by the time limit is a timeout, as for a 2xx answer.
+    Err(deadline.or(ApiError::Unexpected { status }))
 }
 
 /// The body of `res`, parsed by the browser's own JSON parser (none is compiled into the
