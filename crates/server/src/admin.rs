@@ -85,9 +85,23 @@ pub struct PolicyArgs {
     /// Whether the account may create app passwords.
     #[arg(long)]
     pub app_passwords: Option<bool>,
-    /// Allowed methods, comma-separated: totp,sms,voice,email.
+    /// Allowed methods, comma-separated: totp,sms,voice,email,passkey.
     #[arg(long, value_delimiter = ',')]
     pub methods: Option<Vec<String>>,
+    /// Whether creating an app password needs a security key or passkey (a step-up with
+    /// a code is not enough). Needs `passkey` among the allowed methods.
+    #[arg(long)]
+    pub phishing_resistant: Option<bool>,
+}
+
+/// A policy no one could satisfy is refused: the phishing-resistant rule without
+/// security keys allowed.
+fn check_policy(phishing_resistant: bool, methods: &[MethodKind]) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !phishing_resistant || methods.iter().any(|k| k.phishing_resistant()),
+        "--phishing-resistant true needs passkey among the allowed methods (--methods ...,passkey)"
+    );
+    Ok(())
 }
 
 impl PolicyArgs {
@@ -144,7 +158,9 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 mfa_required: policy.mfa_required.unwrap_or(true),
                 app_passwords_allowed: policy.app_passwords.unwrap_or(true),
                 allowed_methods: policy.methods()?.unwrap_or_else(|| MethodKind::ALL.to_vec()),
+                phishing_resistant: policy.phishing_resistant.unwrap_or(false),
             };
+            check_policy(policy.phishing_resistant, &policy.allowed_methods)?;
             let hash = passwords::hash(&password)?;
             let new = NewAccount {
                 username: &name,
@@ -191,7 +207,12 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 mfa_required: policy.mfa_required,
                 app_passwords_allowed: policy.app_passwords,
                 allowed_methods: policy.methods()?,
+                phishing_resistant: policy.phishing_resistant,
             };
+            check_policy(
+                change.phishing_resistant.unwrap_or(account.phishing_resistant),
+                &change.allowed_methods.clone().unwrap_or_else(|| account.policy().allowed_methods),
+            )?;
             store.set_policy(&account.id, &change).await?;
             Ok(describe(&find(store, &raw).await?))
         }
@@ -203,12 +224,13 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
 
 fn describe(a: &AccountRow) -> String {
     format!(
-        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}{}",
+        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}{}",
         a.username,
         a.display_name,
         a.mfa_required,
         a.app_passwords_allowed,
         a.allowed_methods,
+        a.phishing_resistant,
         if a.disabled { "\tDISABLED" } else { "" }
     )
 }

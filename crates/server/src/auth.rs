@@ -5,7 +5,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use wire::{ErrorCode, NotAvailableReason};
 
-use crate::domain::accounts::AccountRow;
+use crate::domain::accounts::{AccountRow, StepUp};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::sessions::Auth;
@@ -15,18 +15,30 @@ use crate::store::sessions::Auth;
 pub struct Authed {
     pub session_id: String,
     pub account: AccountRow,
-    /// Whether the session passed MFA within the step-up window.
-    pub mfa_fresh: bool,
+    /// What the session has proven within the step-up window.
+    pub step_up: StepUp,
 }
 
 impl Authed {
     /// Refuses unless the session passed MFA recently.
     pub fn require_mfa(&self) -> Result<(), ApiError> {
-        if self.mfa_fresh {
+        if self.step_up.fresh {
             Ok(())
         } else {
             Err(ApiError::new(ErrorCode::MfaRequired))
         }
+    }
+
+    /// Refuses unless the session passed MFA recently, with a security key when the
+    /// account's policy asks for a phishing-resistant method (creating an app password).
+    pub fn require_mfa_for_new_app_password(&self) -> Result<(), ApiError> {
+        self.require_mfa()?;
+        if self.account.phishing_resistant && !self.step_up.phishing_resistant {
+            return Err(ApiError::new(ErrorCode::PhishingResistantRequired).detail(
+                "Your organization requires a security key or passkey to create app passwords.",
+            ));
+        }
+        Ok(())
     }
 
     /// Refuses unless app passwords are available to this account at all.
@@ -56,7 +68,7 @@ impl FromRequestParts<AppState> for Authed {
         let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
         match state.store.authenticate(token).await? {
             Auth::Valid(s) => Ok(Authed {
-                mfa_fresh: state.store.mfa_fresh(s.mfa_at),
+                step_up: state.store.step_up(s.mfa_at, s.mfa_kind.as_deref()),
                 session_id: s.session_id,
                 account: s.account,
             }),

@@ -55,9 +55,24 @@ pub struct Config {
     #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key")]
     pub secret_key_file: PathBuf,
 
-    /// Issuer name shown in authenticator apps.
+    /// Issuer name shown in authenticator apps (and the relying party's name shown
+    /// by security keys).
     #[arg(long, env = "APP_ISSUER", default_value = "Contoso")]
     pub issuer: String,
+
+    /// The domain security keys and passkeys are bound to (WebAuthn relying party id):
+    /// the domain of the pages that run the app, or a parent domain of them (a portal
+    /// embedding the module at portal.example.com and the app at id.example.com:
+    /// `example.com`). Keys registered under one id work under that id only.
+    #[arg(long, env = "APP_WEBAUTHN_RP_ID", default_value = "localhost")]
+    pub webauthn_rp_id: String,
+
+    /// The origins pages run security-key ceremonies from (comma-separated, such as
+    /// `https://id.example.com,https://portal.example.com`), each within the relying
+    /// party id. Required unless the id is `localhost` (then any port of
+    /// http://localhost).
+    #[arg(long, env = "APP_WEBAUTHN_ORIGINS", value_delimiter = ',')]
+    pub webauthn_origins: Vec<String>,
 
     /// SMTP relay for email codes: `smtps://user:password@host` (TLS, port 465),
     /// `smtp://user:password@host:587?tls=required` (STARTTLS), or plain
@@ -176,6 +191,8 @@ impl Config {
             demo: true,
             secret_key_file: key_file,
             issuer: "Contoso".into(),
+            webauthn_rp_id: "localhost".into(),
+            webauthn_origins: Vec::new(),
             smtp_url: None,
             mail_from: "App passwords <no-reply@contoso.example>".into(),
             sms_gateway_url: None,

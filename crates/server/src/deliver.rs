@@ -128,7 +128,7 @@ impl Deliverer {
         match kind {
             MethodKind::Email => self.email(to, &message).await,
             MethodKind::Sms | MethodKind::Voice => self.gateway(kind, to, &message).await,
-            MethodKind::Totp => Ok(()),
+            MethodKind::Totp | MethodKind::Passkey => Ok(()),
         }
     }
 

@@ -8,16 +8,20 @@ use crate::passwords;
 use crate::store::accounts::NewAccount;
 use crate::store::Store;
 
-/// `(username, password, display name, MFA required, app passwords allowed)`.
-pub const DEMO_ACCOUNTS: [(&str, &str, &str, bool, bool); 3] = [
-    ("new.user@contoso.example", "Demo-new-2026", "Nora New", true, true),
-    ("no.mfa@contoso.example", "Demo-nomfa-2026", "Noah NoMFA", false, true),
-    ("no.apppw@contoso.example", "Demo-noapppw-2026", "Nina NoAppPw", true, false),
+/// `(username, password, display name, MFA required, app passwords allowed, a security
+/// key required to create app passwords)`.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, bool, bool, bool); 4] = [
+    ("new.user@contoso.example", "Demo-new-2026", "Nora New", true, true, false),
+    ("no.mfa@contoso.example", "Demo-nomfa-2026", "Noah NoMFA", false, true, false),
+    ("no.apppw@contoso.example", "Demo-noapppw-2026", "Nina NoAppPw", true, false, false),
+    ("key.user@contoso.example", "Demo-key-2026", "Kim Key", true, true, true),
 ];
 
 /// Creates the demo accounts that do not exist yet; leaves existing ones alone.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
-    for (user, password, display_name, mfa_required, app_passwords_allowed) in DEMO_ACCOUNTS {
+    for (user, password, display_name, mfa_required, app_passwords_allowed, phishing_resistant) in
+        DEMO_ACCOUNTS
+    {
         let username = Username::parse(user).ok_or_else(|| anyhow::anyhow!("bad demo username"))?;
         if store.account_by_username(&username).await?.is_some() {
             continue;
@@ -26,6 +30,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             mfa_required,
             app_passwords_allowed,
             allowed_methods: MethodKind::ALL.to_vec(),
+            phishing_resistant,
         };
         let hash = passwords::hash(&SecretString::from(password))?;
         let new =

@@ -101,6 +101,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Refused(r) => r.into(),
             StoreError::Db(e) => e.into(),
+            StoreError::Other(e) => Self::internal(e),
         }
     }
 }
@@ -120,6 +121,11 @@ impl From<Refusal> for ApiError {
             Refusal::InvalidCode { attempts_left } => {
                 Self::new(ErrorCode::InvalidCode).attempts_left(attempts_left)
             }
+            Refusal::CredentialRefused { attempts_left } => {
+                Self::new(ErrorCode::CredentialRefused).attempts_left(attempts_left)
+            }
+            Refusal::KeyAlreadyRegistered => Self::new(ErrorCode::KeyAlreadyRegistered),
+            Refusal::Invalid(field, code) => Self::invalid(field, code),
             Refusal::LimitReached { limit } => Self::new(ErrorCode::LimitReached).limit(limit),
             Refusal::NameTaken => Self::new(ErrorCode::NameTaken),
         }
@@ -132,10 +138,14 @@ fn status_of(code: ErrorCode) -> StatusCode {
         BadRequest => StatusCode::BAD_REQUEST,
         ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
         InvalidCredentials | Unauthorized | SessionExpired => StatusCode::UNAUTHORIZED,
-        AccountDisabled | MfaRequired | NotAvailable | MethodNotAllowed | MfaLocked => {
-            StatusCode::FORBIDDEN
-        }
-        InvalidCode | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        AccountDisabled
+        | MfaRequired
+        | NotAvailable
+        | MethodNotAllowed
+        | MfaLocked
+        | PhishingResistantRequired => StatusCode::FORBIDDEN,
+        InvalidCode | CredentialRefused | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        KeyAlreadyRegistered => StatusCode::CONFLICT,
         TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
         LimitReached | NameTaken | IdempotencyConflict | NoCodeToSend => StatusCode::CONFLICT,
         NotFound => StatusCode::NOT_FOUND,
@@ -162,6 +172,9 @@ fn title_of(code: ErrorCode) -> &'static str {
         MethodNotAllowed => "This method is not allowed for this account",
         MfaLocked => "Verification is locked for this account",
         InvalidCode => "The code is not correct",
+        CredentialRefused => "The security key's answer was refused",
+        KeyAlreadyRegistered => "This security key is already registered",
+        PhishingResistantRequired => "A security key or passkey is required",
         CodeExpired => "The code has expired",
         TooManyAttempts => "Too many attempts",
         ResendTooSoon => "Wait before asking for another code",
@@ -196,6 +209,15 @@ fn default_detail(code: ErrorCode) -> &'static str {
         MethodNotAllowed => "The administrator allows other methods; see account.policy.",
         MfaLocked => "Too many wrong codes in a row; an administrator must unlock verification.",
         InvalidCode => "The code does not match; `attempts_left` says how many tries remain.",
+        CredentialRefused => {
+            "The answer is not this key's for this challenge and site (another origin, a \
+             replay, another key, a bad signature); `attempts_left` says how many tries remain."
+        }
+        KeyAlreadyRegistered => "Register another key: this one is registered already.",
+        PhishingResistantRequired => {
+            "The account's policy asks for a security key or passkey: prove one with \
+             POST /v1/mfa/challenges, or register one."
+        }
         CodeExpired => "Codes are valid for a limited time; ask for a new one.",
         TooManyAttempts => "This code is spent after too many wrong tries; ask for a new one.",
         ResendTooSoon => "A code was sent moments ago; see Retry-After.",

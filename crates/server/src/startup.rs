@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
+use crate::domain::passkeys::Passkeys;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::passwords::{HashStats, Hasher};
@@ -148,6 +149,12 @@ impl Application {
             Duration::from_millis(config.limits.hash_queue_ms),
         )?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
+        let passkeys = Arc::new(Passkeys::new(
+            &config.webauthn_rp_id,
+            &config.webauthn_origins,
+            &config.issuer,
+        )?);
+        tracing::info!(rp_id = passkeys.rp_id(), origins = ?passkeys.origins(), "security keys");
         let listener = TcpListener::bind(config.addr()).await?;
         let portal = match config.portal_port {
             Some(port) => {
@@ -161,7 +168,8 @@ impl Application {
             None => None,
         };
         let metrics = Arc::new(Metrics::default());
-        let state = AppState { store, config: Arc::new(config), key, deliverer, hasher, metrics };
+        let state =
+            AppState { store, config: Arc::new(config), key, deliverer, passkeys, hasher, metrics };
         Ok(Self { listener, portal, state })
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
+use crate::domain::passkeys::Passkeys;
 use crate::metrics::Metrics;
 use crate::passwords::Hasher;
 use crate::store::Store;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub key: Arc<ServerKey>,
     pub deliverer: Arc<Deliverer>,
+    /// The WebAuthn relying party security keys are registered with and proven to.
+    pub passkeys: Arc<Passkeys>,
     pub hasher: Arc<Hasher>,
     pub metrics: Arc<Metrics>,
 }

@@ -94,10 +94,13 @@ pub enum MethodKind {
     Voice,
     /// A code sent to an alternate email address.
     Email,
+    /// A security key or passkey (WebAuthn): bound to the site, it cannot be phished.
+    Passkey,
 }
 
 impl MethodKind {
-    pub const ALL: [MethodKind; 4] = [Self::Totp, Self::Sms, Self::Voice, Self::Email];
+    pub const ALL: [MethodKind; 5] =
+        [Self::Totp, Self::Sms, Self::Voice, Self::Email, Self::Passkey];
 
     /// The wire name (`"totp"`, `"sms"`, ...).
     pub fn as_str(self) -> &'static str {
@@ -106,6 +109,7 @@ impl MethodKind {
             Self::Sms => "sms",
             Self::Voice => "voice",
             Self::Email => "email",
+            Self::Passkey => "passkey",
         }
     }
 
@@ -116,7 +120,12 @@ impl MethodKind {
 
     /// Whether a code is sent to a destination (phone or email) for this kind.
     pub fn sends_code(self) -> bool {
-        !matches!(self, Self::Totp)
+        !matches!(self, Self::Totp | Self::Passkey)
+    }
+
+    /// Whether a proof of this kind cannot be replayed on another site (WebAuthn).
+    pub fn phishing_resistant(self) -> bool {
+        matches!(self, Self::Passkey)
     }
 }
 
@@ -128,6 +137,10 @@ pub struct Policy {
     pub app_passwords_allowed: bool,
     /// The method kinds the person may register, in the admin's order.
     pub allowed_methods: Vec<MethodKind>,
+    /// Creating an app password needs a session proven with a phishing-resistant
+    /// method (a security key or passkey), not a code.
+    #[serde(default)]
+    pub phishing_resistant: bool,
 }
 
 /// A registered second factor, as the person sees it.
@@ -136,8 +149,12 @@ pub struct Policy {
 pub struct Method {
     pub id: String,
     pub kind: MethodKind,
-    /// Masked destination (`+33 ••• •• 78`, `a•••@example.com`) or the app's label.
+    /// Masked destination (`+33 ••• •• 78`, `a•••@example.com`), the app's label, or the
+    /// name the person gave a security key.
     pub label: String,
+    /// When the method was last proven (RFC 3339), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
 }
 
 /// The signed-in account.
@@ -182,9 +199,19 @@ pub struct AccountState {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EnrollmentRequest {
     Totp,
-    Sms { phone: String },
-    Voice { phone: String },
-    Email { email: String },
+    Sms {
+        phone: String,
+    },
+    Voice {
+        phone: String,
+    },
+    Email {
+        email: String,
+    },
+    /// A security key or passkey, with the name the person gives it.
+    Passkey {
+        name: String,
+    },
 }
 
 impl EnrollmentRequest {
@@ -194,6 +221,7 @@ impl EnrollmentRequest {
             Self::Sms { .. } => MethodKind::Sms,
             Self::Voice { .. } => MethodKind::Voice,
             Self::Email { .. } => MethodKind::Email,
+            Self::Passkey { .. } => MethodKind::Passkey,
         }
     }
 }
@@ -219,17 +247,62 @@ pub struct Enrollment {
     /// Sent codes only: when the code stops working (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Security keys only: the WebAuthn `PublicKeyCredentialCreationOptionsJSON`, as JSON
+    /// text, for `PublicKeyCredential.parseCreationOptionsFromJSON()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
 }
-redacted_debug!(Enrollment { id, kind, destination, resend_after, expires_at } hides secret, otpauth_uri);
+redacted_debug!(Enrollment { id, kind, destination, resend_after, expires_at, options } hides secret, otpauth_uri);
 
-/// `POST /v1/mfa/enrollments/{id}/verify` and `POST /v1/mfa/challenges/{id}/verify`.
+/// `POST /v1/mfa/enrollments/{id}/verify` and `POST /v1/mfa/challenges/{id}/verify`:
+/// a code, or a security key's answer.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct VerifyRequest {
+#[serde(untagged)]
+pub enum VerifyRequest {
+    Code(CodeAnswer),
+    Credential(KeyAnswer),
+}
+
+impl VerifyRequest {
+    pub fn code(code: impl Into<String>) -> Self {
+        Self::Code(CodeAnswer { code: code.into() })
+    }
+
+    pub fn credential(credential: impl Into<String>) -> Self {
+        Self::Credential(KeyAnswer { credential: credential.into() })
+    }
+}
+
+impl fmt::Debug for VerifyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Code(c) => c.fmt(f),
+            Self::Credential(k) => k.fmt(f),
+        }
+    }
+}
+
+/// A code typed by the person.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CodeAnswer {
     /// The 6-digit code; spaces and dashes are ignored.
     pub code: String,
 }
-redacted_debug!(VerifyRequest {} hides code);
+redacted_debug!(CodeAnswer {} hides code);
+
+/// A security key's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KeyAnswer {
+    /// The `PublicKeyCredential` the browser returned, as JSON text
+    /// (`credential.toJSON()`): an attestation for an enrollment, an assertion for a
+    /// challenge.
+    pub credential: String,
+}
 
 /// `200` to a verify call: the method now proven, what to do next, and the session's
 /// new token.
@@ -263,6 +336,10 @@ pub struct Challenge {
     pub resend_after: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Security keys only: the WebAuthn `PublicKeyCredentialRequestOptionsJSON`, as JSON
+    /// text, for `PublicKeyCredential.parseRequestOptionsFromJSON()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
 }
 
 /// `201` to a resend: the new cooldown.
@@ -347,6 +424,13 @@ pub enum ErrorCode {
     /// Too many wrong codes in a row: MFA is locked until an administrator unlocks it.
     MfaLocked,
     InvalidCode,
+    /// The security key's answer was refused (another site's, a replay, a key that is
+    /// not this one, or a bad signature).
+    CredentialRefused,
+    /// This security key is already registered (to this account or another).
+    KeyAlreadyRegistered,
+    /// Creating an app password needs a session proven with a security key or passkey.
+    PhishingResistantRequired,
     CodeExpired,
     TooManyAttempts,
     ResendTooSoon,
@@ -426,9 +510,14 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             password: "abcdefghijklmnop".into(),
         };
-        let code = VerifyRequest { code: "123456".into() };
+        let code = VerifyRequest::code("123456");
         let verified = Verified {
-            method: Method { id: "m".into(), kind: MethodKind::Totp, label: "app".into() },
+            method: Method {
+                id: "m".into(),
+                kind: MethodKind::Totp,
+                label: "app".into(),
+                last_used_at: None,
+            },
             next: Next::Ready,
             token: "rotated-session-token".into(),
         };
@@ -446,6 +535,18 @@ mod tests {
         assert_eq!(v, EnrollmentRequest::Sms { phone: "+33612345678".into() });
         let v: EnrollmentRequest = serde_json::from_str(r#"{"kind":"totp"}"#).unwrap();
         assert_eq!(v.kind(), MethodKind::Totp);
+    }
+
+    #[test]
+    fn a_verification_carries_a_code_or_a_credential_never_both() {
+        let v: VerifyRequest = serde_json::from_str(r#"{"code":"123 456"}"#).unwrap();
+        assert_eq!(v, VerifyRequest::code("123 456"));
+        let v: VerifyRequest = serde_json::from_str(r#"{"credential":"{}"}"#).unwrap();
+        assert_eq!(v, VerifyRequest::credential("{}"));
+        for both in [r#"{"code":"123456","credential":"{}"}"#, r#"{}"#, r#"{"code":1}"#] {
+            assert!(serde_json::from_str::<VerifyRequest>(both).is_err(), "{both}");
+        }
+        assert_eq!(serde_json::to_string(&VerifyRequest::code("1")).unwrap(), r#"{"code":"1"}"#);
     }
 
     #[test]

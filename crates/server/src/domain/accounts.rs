@@ -37,6 +37,8 @@ pub struct AccountRow {
     pub mfa_required: bool,
     pub app_passwords_allowed: bool,
     pub allowed_methods: String,
+    /// Creating an app password needs a session proven with a phishing-resistant method.
+    pub phishing_resistant: bool,
     /// Wrong MFA codes in a row (any session, any method); reset by a correct one.
     pub mfa_failures: i64,
 }
@@ -56,6 +58,7 @@ impl AccountRow {
             mfa_required: self.mfa_required,
             app_passwords_allowed: self.app_passwords_allowed,
             allowed_methods: parse_methods(&self.allowed_methods),
+            phishing_resistant: self.phishing_resistant,
         }
     }
 
@@ -75,19 +78,52 @@ impl AccountRow {
         }
     }
 
-    /// What the person should do next, from the policy, the number of registered
-    /// methods and whether the session has a fresh MFA proof.
-    pub fn next(&self, methods: usize, mfa_fresh: bool) -> (Next, Option<NotAvailableReason>) {
+    /// What the person should do next, from the policy, the kinds of the registered
+    /// methods and what the session has proven. Under the phishing-resistant policy a
+    /// session proven with a code is ready only once it proves a security key: the
+    /// person proves one they have, or registers one (`mfa_setup`).
+    pub fn next(
+        &self,
+        methods: &[MethodKind],
+        step_up: StepUp,
+    ) -> (Next, Option<NotAvailableReason>) {
         if let Some(reason) = self.unavailable() {
             (Next::NotAvailable, Some(reason))
-        } else if methods == 0 {
+        } else if methods.is_empty() {
             (Next::MfaSetup, None)
-        } else if !mfa_fresh {
+        } else if !step_up.fresh {
             (Next::MfaChallenge, None)
+        } else if self.phishing_resistant && !step_up.phishing_resistant {
+            if methods.iter().any(|k| k.phishing_resistant()) {
+                (Next::MfaChallenge, None)
+            } else {
+                (Next::MfaSetup, None)
+            }
         } else {
             (Next::Ready, None)
         }
     }
+
+    /// Whether this session may add a method to an account that has `methods`: the
+    /// first needs nothing; later ones a fresh step-up, and under the phishing-resistant
+    /// policy, once a security key is registered, a step-up with one (a phisher relaying
+    /// a code must not register their own key).
+    pub fn may_add_method(&self, methods: &[MethodKind], step_up: StepUp) -> bool {
+        methods.is_empty()
+            || (step_up.fresh
+                && (step_up.phishing_resistant
+                    || !self.phishing_resistant
+                    || !methods.iter().any(|k| k.phishing_resistant())))
+    }
+}
+
+/// What a session has proven, as the policy weighs it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepUp {
+    /// MFA proven within the step-up window.
+    pub fresh: bool,
+    /// ... and that proof was a phishing-resistant method's.
+    pub phishing_resistant: bool,
 }
 
 pub fn parse_methods(list: &str) -> Vec<MethodKind> {

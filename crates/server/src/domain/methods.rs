@@ -104,7 +104,8 @@ pub fn label_for(kind: MethodKind, destination: Option<&str>) -> String {
     }
 }
 
-/// A registered method row. `totp_secret` is sealed (see `crypto::ServerKey::seal`).
+/// A registered method row. `totp_secret` is sealed (see `crypto::ServerKey::seal`);
+/// `credential` is a security key's public credential (`domain::passkeys`).
 #[derive(Clone, sqlx::FromRow)]
 pub struct MethodRow {
     pub id: String,
@@ -113,7 +114,13 @@ pub struct MethodRow {
     pub destination: Option<String>,
     pub totp_secret: Option<String>,
     pub last_totp_step: Option<i64>,
+    pub credential: Option<String>,
+    pub last_used_at: Option<i64>,
 }
+
+/// The columns a [`MethodRow`] is read from.
+pub const METHOD_COLUMNS: &str =
+    "id, kind, label, destination, totp_secret, last_totp_step, credential, last_used_at";
 
 impl std::fmt::Debug for MethodRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -130,7 +137,12 @@ impl MethodRow {
     }
 
     pub fn to_wire(&self) -> Method {
-        Method { id: self.id.clone(), kind: self.kind(), label: self.label.clone() }
+        Method {
+            id: self.id.clone(),
+            kind: self.kind(),
+            label: self.label.clone(),
+            last_used_at: self.last_used_at.map(crate::clock::rfc3339),
+        }
     }
 }
 

@@ -5,5 +5,6 @@
 pub mod accounts;
 pub mod app_passwords;
 pub mod methods;
+pub mod passkeys;
 
 pub use wire::rules::is_unsafe_char;

@@ -44,7 +44,8 @@ pub async fn create(
     headers: HeaderMap,
     Json(req): Json<CreateAppPassword>,
 ) -> ApiResult<(StatusCode, Json<NewAppPassword>)> {
-    guard(&authed)?;
+    authed.require_available()?;
+    authed.require_mfa_for_new_app_password()?;
     let name = AppPasswordName::parse(&req.name).map_err(|why| ApiError::invalid("name", why))?;
     let client_key = idempotency::key_from(&headers)?;
     let fingerprint = serde_json::to_vec(&req).unwrap_or_default();

@@ -13,7 +13,7 @@ use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
 use crate::state::AppState;
-use crate::store::proofs::{Opened, Purpose, Send};
+use crate::store::proofs::{Answer, Opened, Purpose, Send, Setup};
 
 /// Delivers the code of a new proof or of a resend; the answer for the client. A first
 /// code that cannot be delivered takes its proof with it.
@@ -55,6 +55,11 @@ pub async fn enroll(
     }
     let destination = match &req {
         EnrollmentRequest::Totp => None,
+        EnrollmentRequest::Passkey { name } => {
+            // A key's name follows the rule of an app password's.
+            wire::rules::app_password_name(name).map_err(|why| ApiError::invalid("name", why))?;
+            None
+        }
         EnrollmentRequest::Sms { phone } | EnrollmentRequest::Voice { phone } => Some(
             PhoneNumber::parse(phone)
                 .ok_or_else(|| ApiError::invalid("phone", "invalid_phone"))?
@@ -92,16 +97,17 @@ pub async fn enroll(
                 ),
                 None => None,
             };
-            let Opened { id, send, .. } = state
-                .store
-                .open_enrollment(
-                    &authed.session_id,
-                    &account_id,
-                    kind,
-                    destination.as_deref(),
-                    key.as_ref(),
-                )
-                .await?;
+            let setup = match (&req, &key, destination.as_deref()) {
+                (EnrollmentRequest::Passkey { name }, _, _) => {
+                    let name = wire::rules::app_password_name(name).unwrap_or_default();
+                    Setup::Key { name, passkeys: &state.passkeys }
+                }
+                (_, Some(key), _) => Setup::Totp(key),
+                (_, None, Some(to)) => Setup::Send(to),
+                (_, None, None) => return Err(ApiError::internal("enrollment without a setup")),
+            };
+            let Opened { id, send, options, .. } =
+                state.store.open_enrollment(&authed.session_id, &account_id, kind, setup).await?;
             let mut out = Enrollment {
                 id: id.clone(),
                 kind,
@@ -110,6 +116,7 @@ pub async fn enroll(
                 destination: None,
                 resend_after: None,
                 expires_at: None,
+                options,
             };
             if let Some(send) = send {
                 let sent = deliver(&state, &id, kind, send, true).await?;
@@ -140,14 +147,27 @@ async fn verify(
     id: String,
     req: VerifyRequest,
 ) -> ApiResult<Json<Verified>> {
-    let code =
-        wire::rules::code(&req.code).ok_or_else(|| ApiError::invalid("code", "invalid_format"))?;
-    let proven = state.store.verify(&authed.session_id, purpose, &id, &code).await?;
+    let code = match &req {
+        VerifyRequest::Code(c) => Some(
+            wire::rules::code(&c.code)
+                .ok_or_else(|| ApiError::invalid("code", "invalid_format"))?,
+        ),
+        VerifyRequest::Credential(k) if k.credential.trim().is_empty() => {
+            return Err(ApiError::invalid("credential", "required"));
+        }
+        VerifyRequest::Credential(_) => None,
+    };
+    let answer = match (&req, &code) {
+        (VerifyRequest::Credential(k), _) => {
+            Answer::Key { credential: &k.credential, passkeys: &state.passkeys }
+        }
+        (_, code) => Answer::Code(code.as_deref().unwrap_or_default()),
+    };
+    let proven = state.store.verify(&authed.session_id, purpose, &id, answer).await?;
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
-    let fresh = state.store.mfa_fresh(proven.mfa_at);
     Ok(Json(Verified {
         method: proven.method.to_wire(),
-        next: authed.account.next(proven.methods, fresh).0,
+        next: authed.account.next(&proven.methods, proven.step_up).0,
         token: proven.token.expose_secret().to_owned(),
     }))
 }
@@ -191,8 +211,10 @@ pub async fn challenge(
     authed: Authed,
     Json(req): Json<ChallengeRequest>,
 ) -> ApiResult<(StatusCode, Json<Challenge>)> {
-    let Opened { id, kind, method, send } =
-        state.store.open_challenge(&authed.session_id, &authed.account.id, &req.method_id).await?;
+    let Opened { id, kind, method, send, options } = state
+        .store
+        .open_challenge(&authed.session_id, &authed.account.id, &req.method_id, &state.passkeys)
+        .await?;
     let method = method.ok_or_else(|| ApiError::internal("challenge without a method"))?;
     let mut out = Challenge {
         id: id.clone(),
@@ -200,6 +222,7 @@ pub async fn challenge(
         destination: None,
         resend_after: None,
         expires_at: None,
+        options,
     };
     if let Some(send) = send {
         let sent = deliver(&state, &id, kind, send, true).await?;

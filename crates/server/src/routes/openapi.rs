@@ -83,7 +83,8 @@ const PROBLEMS: &[(&str, Problems)] = &[
         &[
             (403, &["mfa_required", "method_not_allowed", "mfa_locked"]),
             (404, &["not_found"]),
-            (422, &["invalid_code", "code_expired", "validation_failed"]),
+            (409, &["key_already_registered"]),
+            (422, &["invalid_code", "credential_refused", "code_expired", "validation_failed"]),
             (429, &["too_many_attempts", "rate_limited"]),
         ],
     ),
@@ -102,7 +103,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
         &[
             (403, &["method_not_allowed", "mfa_locked"]),
             (404, &["not_found"]),
-            (422, &["invalid_code", "code_expired", "validation_failed"]),
+            (422, &["invalid_code", "credential_refused", "code_expired", "validation_failed"]),
             (429, &["too_many_attempts", "rate_limited"]),
         ],
     ),
@@ -110,7 +111,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
     (
         "create_app_password",
         &[
-            (403, &["not_available", "mfa_required"]),
+            (403, &["not_available", "mfa_required", "phishing_resistant_required"]),
             (409, &["limit_reached", "name_taken", "idempotency_conflict"]),
             (422, &["validation_failed"]),
         ],
@@ -143,7 +144,7 @@ struct FieldRule {
     max: usize,
 }
 
-const FIELD_RULES: [FieldRule; 6] = [
+const FIELD_RULES: [FieldRule; 7] = [
     FieldRule {
         schema: "SignInRequest",
         property: "username",
@@ -164,12 +165,18 @@ const FIELD_RULES: [FieldRule; 6] = [
     },
     FieldRule {
         schema: "EnrollmentRequest",
+        property: "name",
+        pattern: Some(rules::NAME_PATTERN),
+        max: rules::NAME_MAX,
+    },
+    FieldRule {
+        schema: "EnrollmentRequest",
         property: "phone",
         pattern: Some(rules::PHONE_PATTERN),
         max: rules::PHONE_MAX,
     },
     FieldRule {
-        schema: "VerifyRequest",
+        schema: "CodeAnswer",
         property: "code",
         pattern: Some(rules::CODE_PATTERN),
         max: rules::CODE_MAX,

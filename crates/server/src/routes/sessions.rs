@@ -6,7 +6,7 @@ use wire::{Account, AccountState, ErrorCode, Session, SignInRequest};
 use crate::auth::Authed;
 use crate::client::ClientAddr;
 use crate::clock::rfc3339;
-use crate::domain::accounts::{AccountRow, Username};
+use crate::domain::accounts::{AccountRow, StepUp, Username};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::limits::Budget;
 use crate::passwords::Busy;
@@ -17,10 +17,11 @@ use crate::store::{Refusal, Store};
 pub async fn account_state(
     store: &Store,
     account: &AccountRow,
-    mfa_fresh: bool,
+    step_up: StepUp,
 ) -> sqlx::Result<AccountState> {
     let methods: Vec<_> = store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
-    let (next, reason) = account.next(methods.len(), mfa_fresh);
+    let kinds: Vec<_> = methods.iter().map(|m| m.kind).collect();
+    let (next, reason) = account.next(&kinds, step_up);
     let account = Account {
         username: account.username.clone(),
         display_name: account.display_name.clone(),
@@ -75,7 +76,7 @@ pub async fn create(
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
     let (token, expires_at) = store.create_session(&account.id).await?;
-    let view = account_state(store, &account, false).await?;
+    let view = account_state(store, &account, StepUp::default()).await?;
     tracing::info!(account = %account.id, next = ?view.next, "signed in");
     Ok((
         StatusCode::CREATED,
@@ -98,7 +99,7 @@ pub async fn account(
     State(state): State<AppState>,
     authed: Authed,
 ) -> ApiResult<Json<AccountState>> {
-    Ok(Json(account_state(&state.store, &authed.account, authed.mfa_fresh).await?))
+    Ok(Json(account_state(&state.store, &authed.account, authed.step_up).await?))
 }
 
 /// Sign out: the token stops working.

@@ -9,8 +9,9 @@ use super::Store;
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 
-const COLUMNS: &str = "id, username, display_name, password_hash, disabled, mfa_required, \
-                       app_passwords_allowed, allowed_methods, mfa_failures";
+/// The columns an [`AccountRow`] is read from.
+pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
+     mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -25,6 +26,7 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
             mfa_required: flag("mfa_required")?,
             app_passwords_allowed: flag("app_passwords_allowed")?,
             allowed_methods: row.try_get("allowed_methods")?,
+            phishing_resistant: flag("phishing_resistant")?,
             mfa_failures: row.try_get("mfa_failures")?,
         })
     }
@@ -45,6 +47,7 @@ pub struct PolicyChange {
     pub mfa_required: Option<bool>,
     pub app_passwords_allowed: Option<bool>,
     pub allowed_methods: Option<Vec<wire::MethodKind>>,
+    pub phishing_resistant: Option<bool>,
 }
 
 /// What a password change ended.
@@ -84,7 +87,8 @@ impl Store {
         let id = crypto::random_id();
         let done = sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
-             app_passwords_allowed, allowed_methods, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             app_passwords_allowed, allowed_methods, phishing_resistant, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (username) DO NOTHING",
         )
         .bind(&id)
@@ -94,6 +98,7 @@ impl Store {
         .bind(i64::from(new.policy.mfa_required))
         .bind(i64::from(new.policy.app_passwords_allowed))
         .bind(format_methods(&new.policy.allowed_methods))
+        .bind(i64::from(new.policy.phishing_resistant))
         .bind(self.now())
         .execute(&mut *self.writer().await?)
         .await?;
@@ -157,11 +162,13 @@ impl Store {
         sqlx::query(
             "UPDATE accounts SET mfa_required = COALESCE($1, mfa_required), \
              app_passwords_allowed = COALESCE($2, app_passwords_allowed), \
-             allowed_methods = COALESCE($3, allowed_methods) WHERE id = $4",
+             allowed_methods = COALESCE($3, allowed_methods), \
+             phishing_resistant = COALESCE($4, phishing_resistant) WHERE id = $5",
         )
         .bind(change.mfa_required.map(i64::from))
         .bind(change.app_passwords_allowed.map(i64::from))
         .bind(change.allowed_methods.as_deref().map(format_methods))
+        .bind(change.phishing_resistant.map(i64::from))
         .bind(account_id)
         .execute(&mut *self.writer().await?)
         .await

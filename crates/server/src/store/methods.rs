@@ -3,14 +3,13 @@
 
 use super::Store;
 use crate::crypto::SEALED_PREFIX;
-use crate::domain::methods::MethodRow;
+use crate::domain::methods::{MethodRow, METHOD_COLUMNS};
 
 impl Store {
     pub async fn methods(&self, account_id: &str) -> sqlx::Result<Vec<MethodRow>> {
-        sqlx::query_as(
-            "SELECT id, kind, label, destination, totp_secret, last_totp_step FROM methods \
-             WHERE account_id = $1 ORDER BY created_at, id",
-        )
+        sqlx::query_as(&format!(
+            "SELECT {METHOD_COLUMNS} FROM methods WHERE account_id = $1 ORDER BY created_at, id"
+        ))
         .bind(account_id)
         .fetch_all(&self.db)
         .await

@@ -354,6 +354,14 @@ pub enum Refusal {
     NoCodeToSend,
     CodeExpired,
     TooManyAttempts,
+    /// A security key's answer that does not verify (counted like a wrong code).
+    CredentialRefused {
+        attempts_left: i64,
+    },
+    /// The key is registered already (this account or another).
+    KeyAlreadyRegistered,
+    /// The request's field (name, code) is not what this proof takes.
+    Invalid(&'static str, &'static str),
     InvalidCode {
         attempts_left: i64,
     },
@@ -371,6 +379,9 @@ pub enum StoreError {
     Refused(Refusal),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    /// Something that is not the client's doing (logged, answered as `internal`).
+    #[error("{0}")]
+    Other(String),
 }
 
 impl From<Refusal> for StoreError {

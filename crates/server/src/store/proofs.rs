@@ -17,8 +17,9 @@ use wire::MethodKind;
 use super::throttle::{give_back, take, take_all, Hits};
 use super::{finish, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
-use crate::domain::accounts::AccountRow;
-use crate::domain::methods::{code_hash, label_for, MethodRow, Totp};
+use crate::domain::accounts::{AccountRow, StepUp};
+use crate::domain::methods::{code_hash, label_for, MethodRow, Totp, METHOD_COLUMNS};
+use crate::domain::passkeys::Passkeys;
 use crate::limits::Budget;
 
 /// What authenticator keys are sealed for.
@@ -45,6 +46,26 @@ pub struct Opened {
     pub kind: MethodKind,
     pub method: Option<MethodRow>,
     pub send: Option<Send>,
+    /// A security key's ceremony: the options for the browser (JSON text).
+    pub options: Option<String>,
+}
+
+/// What a new method is set up with.
+pub enum Setup<'a> {
+    /// An authenticator app's new key (sealed to the proof).
+    Totp(&'a SecretBox<Vec<u8>>),
+    /// A phone number or email address codes are sent to.
+    Send(&'a str),
+    /// A security key, with the name the person gives it.
+    Key { name: &'a str, passkeys: &'a Passkeys },
+}
+
+/// What the person answered a proof with.
+pub enum Answer<'a> {
+    /// Six digits (`wire::rules::code`).
+    Code(&'a str),
+    /// A security key's `PublicKeyCredential`, as JSON text.
+    Key { credential: &'a str, passkeys: &'a Passkeys },
 }
 
 /// A code to deliver (after the transaction that stored its hash has committed).
@@ -66,10 +87,10 @@ pub struct Proven {
     pub method: MethodRow,
     /// The session's new bearer token; the old one no longer works.
     pub token: SecretString,
-    /// The session's MFA time after the proof.
-    pub mfa_at: Option<i64>,
-    /// Methods the account now has.
-    pub methods: usize,
+    /// What the session has proven after the proof.
+    pub step_up: StepUp,
+    /// The kinds of the methods the account now has.
+    pub methods: Vec<MethodKind>,
 }
 
 /// The row a verification works on.
@@ -88,7 +109,10 @@ struct Open {
     created_at: i64,
     expires_at: i64,
     step_up_at: Option<i64>,
+    ceremony: Option<String>,
+    label: Option<String>,
     session_mfa_at: Option<i64>,
+    session_mfa_kind: Option<String>,
 }
 
 impl Open {
@@ -100,18 +124,28 @@ impl Open {
 const OPEN_COLUMNS: &str =
     "p.id, p.account_id, p.kind, p.method_id, p.destination, p.totp_secret, \
      p.code_hash, p.code_expires, p.attempts, p.last_sent_at, p.created_at, p.expires_at, \
-     p.step_up_at, s.mfa_at AS session_mfa_at";
+     p.step_up_at, p.ceremony, p.label, s.mfa_at AS session_mfa_at, \
+     s.mfa_kind AS session_mfa_kind";
 
-const ACCOUNT_COLUMNS: &str = "id, username, display_name, password_hash, disabled, mfa_required, \
-     app_passwords_allowed, allowed_methods, mfa_failures";
+/// How a right answer proved the proof.
+enum Passed {
+    /// A TOTP code, of this time step.
+    Totp(i64),
+    /// A sent code.
+    Sent,
+    /// A security key: its credential to store (registered, or its counter moved on).
+    Key { credential: String, credential_id: Option<String> },
+}
 
 impl Store {
     async fn account_in(&self, tx: &mut Tx<'_>, account_id: &str) -> StoreResult<AccountRow> {
-        let account: Option<AccountRow> =
-            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
-                .bind(account_id)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let account: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM accounts WHERE id = $1",
+            super::accounts::COLUMNS
+        ))
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
         let account = account.ok_or(Refusal::NotFound)?;
         if account.mfa_failures >= self.limits.mfa_lockout {
             return Err(Refusal::MfaLocked.into());
@@ -119,21 +153,44 @@ impl Store {
         Ok(account)
     }
 
-    async fn method_count(&self, tx: &mut Tx<'_>, account_id: &str) -> sqlx::Result<usize> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        Ok(usize::try_from(n).unwrap_or(0))
+    /// The kinds of the account's methods, one per method.
+    async fn method_kinds(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+    ) -> sqlx::Result<Vec<MethodKind>> {
+        let kinds: Vec<String> =
+            sqlx::query_scalar("SELECT kind FROM methods WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_all(&mut **tx)
+                .await?;
+        Ok(kinds.iter().filter_map(|k| MethodKind::parse(k)).collect())
     }
 
-    async fn session_mfa_at(&self, tx: &mut Tx<'_>, session_id: &str) -> StoreResult<Option<i64>> {
-        let row: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT mfa_at FROM sessions WHERE id = $1")
+    /// The session's last MFA proof: when, and what it proved.
+    async fn session_step_up(
+        &self,
+        tx: &mut Tx<'_>,
+        session_id: &str,
+    ) -> StoreResult<(Option<i64>, StepUp)> {
+        let row: Option<(Option<i64>, Option<String>)> =
+            sqlx::query_as("SELECT mfa_at, mfa_kind FROM sessions WHERE id = $1")
                 .bind(session_id)
                 .fetch_optional(&mut **tx)
                 .await?;
-        row.ok_or_else(|| Refusal::NotFound.into())
+        let (mfa_at, kind) = row.ok_or(Refusal::NotFound)?;
+        Ok((mfa_at, self.step_up(mfa_at, kind.as_deref())))
+    }
+
+    /// The credential ids of the account's security keys (excluded from a new
+    /// registration: the browser refuses to register one twice).
+    async fn credential_ids(&self, tx: &mut Tx<'_>, account_id: &str) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT credential_id FROM methods WHERE account_id = $1 AND credential_id IS NOT NULL",
+        )
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await
     }
 
     /// Spends the send caps for `to` and makes a code; `Err` when a cap is reached.
@@ -152,21 +209,20 @@ impl Store {
     }
 
     /// Opens an enrollment of a new method (seed step 3). An authenticator key is
-    /// sealed to the proof; a sent code's hash is stored and the code returned to send.
-    /// Once the account has a method, only a session with a fresh MFA proof may add one.
+    /// sealed to the proof; a sent code's hash is stored and the code returned to send;
+    /// a security key's ceremony (its challenge) is kept with the proof, single use.
+    /// Once the account has a method, only a session with a fresh MFA proof may add one
+    /// (`AccountRow::may_add_method`).
     pub async fn open_enrollment(
         &self,
         session_id: &str,
         account_id: &str,
         kind: MethodKind,
-        destination: Option<&str>,
-        totp_key: Option<&SecretBox<Vec<u8>>>,
+        setup: Setup<'_>,
     ) -> StoreResult<Opened> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let result = self
-            .open_enrollment_in(&mut tx, session_id, account_id, kind, destination, totp_key)
-            .await;
+        let result = self.open_enrollment_in(&mut tx, session_id, account_id, kind, setup).await;
         finish(tx, result).await
     }
 
@@ -176,35 +232,50 @@ impl Store {
         session_id: &str,
         account_id: &str,
         kind: MethodKind,
-        destination: Option<&str>,
-        totp_key: Option<&SecretBox<Vec<u8>>>,
+        setup: Setup<'_>,
     ) -> StoreResult<Opened> {
         let account = self.account_in(tx, account_id).await?;
         if !account.allows(kind) {
             return Err(Refusal::MethodNotAllowed.into());
         }
-        let mfa_at = self.session_mfa_at(tx, session_id).await?;
-        let has_methods = self.method_count(tx, account_id).await? > 0;
+        let (mfa_at, step_up) = self.session_step_up(tx, session_id).await?;
+        let kinds = self.method_kinds(tx, account_id).await?;
         // A stolen password alone must not register the attacker's phone.
-        if has_methods && !self.mfa_fresh(mfa_at) {
+        if !account.may_add_method(&kinds, step_up) {
             return Err(Refusal::MfaRequired.into());
         }
         let enrollments = Budget::Enrollments(account_id).bucket(&self.limits);
         take(tx, &enrollments, self.now()).await?.map_err(Refusal::from)?;
-        let send = match destination {
-            Some(to) if kind.sends_code() => {
-                let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
-                Some(Send { to: to.to_owned(), code, expires_at })
-            }
-            _ => None,
-        };
         let id = crypto::random_id();
-        let sealed = totp_key.map(|k| self.key.seal(TOTP_SEAL, &id, k.expose_secret()));
+        let (mut destination, mut sealed, mut send, mut ceremony, mut options, mut label) =
+            (None, None, None, None, None, None);
+        match setup {
+            Setup::Totp(key) => sealed = Some(self.key.seal(TOTP_SEAL, &id, key.expose_secret())),
+            Setup::Send(to) => {
+                let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
+                destination = Some(to.to_owned());
+                send = Some(Send { to: to.to_owned(), code, expires_at });
+            }
+            Setup::Key { name, passkeys } => {
+                let exclude = self.credential_ids(tx, account_id).await?;
+                let begun = passkeys
+                    .begin_registration(
+                        self.user_handle(account_id),
+                        &account.username,
+                        &account.display_name,
+                        exclude,
+                    )
+                    .map_err(|e| super::StoreError::Other(e.to_string()))?;
+                ceremony = Some(begun.state);
+                options = Some(begun.options);
+                label = Some(name.to_owned());
+            }
+        }
         let now = self.now();
         sqlx::query(
             "INSERT INTO proofs (id, purpose, session_id, account_id, kind, destination, totp_secret, \
-             code_hash, code_expires, last_sent_at, created_at, expires_at, step_up_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             code_hash, code_expires, last_sent_at, created_at, expires_at, step_up_at, ceremony, label) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&id)
         .bind(Purpose::Enroll.as_str())
@@ -218,10 +289,21 @@ impl Store {
         .bind(send.as_ref().map(|_| now))
         .bind(now)
         .bind(now + self.limits.proof_ttl)
-        .bind(if has_methods { mfa_at } else { None })
+        .bind(if kinds.is_empty() { None } else { mfa_at })
+        .bind(ceremony)
+        .bind(label)
         .execute(&mut **tx)
         .await?;
-        Ok(Opened { id, kind, method: None, send })
+        Ok(Opened { id, kind, method: None, send, options })
+    }
+
+    /// The opaque handle a security key stores for the account: keyed, so it says
+    /// nothing about the account to anyone without the server key.
+    fn user_handle(&self, account_id: &str) -> [u8; 16] {
+        let mac = self.key.mac("webauthn-user", account_id.as_bytes());
+        let mut handle = [0; 16];
+        handle.copy_from_slice(&mac[..16]);
+        handle
     }
 
     /// Opens a challenge of a registered method (returning users). Refused when the
@@ -232,10 +314,12 @@ impl Store {
         session_id: &str,
         account_id: &str,
         method_id: &str,
+        passkeys: &Passkeys,
     ) -> StoreResult<Opened> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let result = self.open_challenge_in(&mut tx, session_id, account_id, method_id).await;
+        let result =
+            self.open_challenge_in(&mut tx, session_id, account_id, method_id, passkeys).await;
         finish(tx, result).await
     }
 
@@ -245,6 +329,7 @@ impl Store {
         session_id: &str,
         account_id: &str,
         method_id: &str,
+        passkeys: &Passkeys,
     ) -> StoreResult<Opened> {
         let method = self.method_in(tx, account_id, method_id).await?.ok_or(Refusal::NotFound)?;
         let account = self.account_in(tx, account_id).await?;
@@ -260,12 +345,21 @@ impl Store {
             }
             _ => None,
         };
+        let begun = match method.credential.as_deref() {
+            Some(credential) => Some(
+                passkeys
+                    .begin_authentication(credential)
+                    .map_err(|e| super::StoreError::Other(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let (ceremony, options) = begun.map(|b| (b.state, b.options)).unzip();
         let id = crypto::random_id();
         let now = self.now();
         sqlx::query(
             "INSERT INTO proofs (id, purpose, session_id, account_id, kind, method_id, code_hash, \
-             code_expires, last_sent_at, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             code_expires, last_sent_at, created_at, expires_at, ceremony) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
         .bind(Purpose::Challenge.as_str())
@@ -278,9 +372,10 @@ impl Store {
         .bind(send.as_ref().map(|_| now))
         .bind(now)
         .bind(now + self.limits.proof_ttl)
+        .bind(ceremony)
         .execute(&mut **tx)
         .await?;
-        Ok(Opened { id, kind: method.kind(), method: Some(method), send })
+        Ok(Opened { id, kind: method.kind(), method: Some(method), send, options })
     }
 
     /// A new code for an open proof of this session: one transaction that checks the
@@ -375,44 +470,49 @@ impl Store {
         account_id: &str,
         id: &str,
     ) -> sqlx::Result<Option<MethodRow>> {
-        sqlx::query_as(
-            "SELECT id, kind, label, destination, totp_secret, last_totp_step FROM methods \
-             WHERE account_id = $1 AND id = $2",
-        )
+        sqlx::query_as(&format!(
+            "SELECT {METHOD_COLUMNS} FROM methods WHERE account_id = $1 AND id = $2"
+        ))
         .bind(account_id)
         .bind(id)
         .fetch_optional(&mut **tx)
         .await
     }
 
-    /// Checks `code` (six digits: `wire::rules::code`) against an
-    /// open proof of this session, as one transaction:
+    /// Checks an answer (six digits: `wire::rules::code`, or a security key's
+    /// credential) against an open proof of this session, as one transaction:
     ///
-    /// 1. refuse when MFA is locked, the proof expired or has no tries left, or the
-    ///    admin no longer allows the method;
+    /// 1. refuse when MFA is locked, the proof expired or has no tries left, the
+    ///    admin no longer allows the method, or the answer is not of the proof's kind;
     /// 2. an enrollment finished once the account has another method needs a session
     ///    that proved MFA after the enrollment was opened (an enrollment opened with the
-    ///    password alone before the real user registered cannot be finished later);
-    /// 3. take a hit from the account's MFA failure budget, then compare;
+    ///    password alone before the real user registered cannot be finished later), and
+    ///    that may still add a method (`AccountRow::may_add_method`);
+    /// 3. take a hit from the account's MFA failure budget, then compare: a code in
+    ///    constant time, a key's answer against the ceremony kept with the proof (its
+    ///    challenge, the origins, the key's public key and counter);
     /// 4. wrong: the proof's tries, the account's consecutive failures and the budget
     ///    keep the count; right: the hit is handed back, the consecutive count cleared,
     ///    the proof closed and its secrets dropped, the method registered (enrollment)
-    ///    or its TOTP step claimed (challenge), and the session's token replaced.
-    ///    Verifying a new method counts as a step-up only for the account's first one.
+    ///    or its TOTP step or key counter moved on (challenge), its last use noted, and
+    ///    the session's token replaced. Verifying a new method counts as a step-up only
+    ///    for the account's first one.
     pub async fn verify(
         &self,
         session_id: &str,
         purpose: Purpose,
         id: &str,
-        code: &str,
+        answer: Answer<'_>,
     ) -> StoreResult<Proven> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let result = self.verify_in(&mut tx, session_id, purpose, id, code).await;
+        let result = self.verify_in(&mut tx, session_id, purpose, id, answer).await;
         match result {
-            // A wrong code is a refusal whose counts must be written.
+            // A wrong answer is a refusal whose counts must be written.
             Err(super::StoreError::Refused(
-                r @ (Refusal::InvalidCode { .. } | Refusal::TooManyAttempts),
+                r @ (Refusal::InvalidCode { .. }
+                | Refusal::CredentialRefused { .. }
+                | Refusal::TooManyAttempts),
             )) => {
                 tx.commit().await?;
                 Err(r.into())
@@ -427,7 +527,7 @@ impl Store {
         session_id: &str,
         purpose: Purpose,
         id: &str,
-        code: &str,
+        answer: Answer<'_>,
     ) -> StoreResult<Proven> {
         let proof = self.open_in(tx, session_id, purpose, id).await?;
         let account = self.account_in(tx, &proof.account_id).await?;
@@ -441,11 +541,19 @@ impl Store {
         if !account.allows(proof.kind()) {
             return Err(Refusal::MethodNotAllowed.into());
         }
-        let methods_before = self.method_count(tx, &account.id).await?;
-        if purpose == Purpose::Enroll && methods_before > 0 {
+        match (&answer, proof.kind() == MethodKind::Passkey) {
+            (Answer::Code(_), true) => {
+                return Err(Refusal::Invalid("credential", "required").into())
+            }
+            (Answer::Key { .. }, false) => return Err(Refusal::Invalid("code", "required").into()),
+            _ => {}
+        }
+        let kinds_before = self.method_kinds(tx, &account.id).await?;
+        if purpose == Purpose::Enroll && !kinds_before.is_empty() {
             let since = proof.step_up_at.unwrap_or(proof.created_at);
             let proven_since = proof.session_mfa_at.is_some_and(|t| t >= since);
-            if !(proven_since && self.mfa_fresh(proof.session_mfa_at)) {
+            let step_up = self.step_up(proof.session_mfa_at, proof.session_mfa_kind.as_deref());
+            if !(proven_since && account.may_add_method(&kinds_before, step_up)) {
                 return Err(Refusal::MfaRequired.into());
             }
         }
@@ -458,10 +566,10 @@ impl Store {
             }
             None => None,
         };
-        let passed = self.compare(&proof, method.as_ref(), code, now);
+        let passed = self.compare(&proof, method.as_ref(), &answer, now);
         let passed = match (passed, &method) {
             // A challenge's TOTP step is claimed on the method: never accepted twice.
-            (Some(Some(step)), Some(m)) => {
+            (Some(Passed::Totp(step)), Some(m)) => {
                 let claimed = sqlx::query(
                     "UPDATE methods SET last_totp_step = $1 \
                      WHERE id = $2 AND (last_totp_step IS NULL OR last_totp_step < $1)",
@@ -472,11 +580,11 @@ impl Store {
                 .await?
                 .rows_affected()
                     == 1;
-                claimed.then_some(Some(step))
+                claimed.then_some(Passed::Totp(step))
             }
             (passed, _) => passed,
         };
-        let Some(totp_step) = passed else {
+        let Some(passed) = passed else {
             return Err(self.count_wrong(tx, &proof, &account.id).await?.into());
         };
 
@@ -486,53 +594,94 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "UPDATE proofs SET done = 1, totp_secret = NULL, code_hash = NULL WHERE id = $1 AND done = 0",
+            "UPDATE proofs SET done = 1, totp_secret = NULL, code_hash = NULL, ceremony = NULL \
+             WHERE id = $1 AND done = 0",
         )
         .bind(&proof.id)
         .execute(&mut **tx)
         .await?;
         let (method, step_up) = match method {
-            Some(method) => (method, true),
-            None => (self.register(tx, &proof, totp_step).await?, methods_before == 0),
+            Some(method) => {
+                let credential = match passed {
+                    Passed::Key { credential, .. } => Some(credential),
+                    _ => None,
+                };
+                sqlx::query(
+                    "UPDATE methods SET last_used_at = $1, credential = COALESCE($2, credential) \
+                     WHERE id = $3",
+                )
+                .bind(now)
+                .bind(credential)
+                .bind(&method.id)
+                .execute(&mut **tx)
+                .await?;
+                (MethodRow { last_used_at: Some(now), ..method }, true)
+            }
+            None => (self.register(tx, &proof, passed).await?, kinds_before.is_empty()),
         };
         let token = crypto::new_token();
-        let mfa_at = if step_up { Some(now) } else { proof.session_mfa_at };
+        let (mfa_at, mfa_kind) = if step_up {
+            (Some(now), Some(method.kind.clone()))
+        } else {
+            (proof.session_mfa_at, proof.session_mfa_kind.clone())
+        };
         sqlx::query(
-            "UPDATE sessions SET token_hash = $1, mfa_at = $2, last_seen_at = $3 WHERE id = $4",
+            "UPDATE sessions SET token_hash = $1, mfa_at = $2, mfa_kind = $3, last_seen_at = $4 \
+             WHERE id = $5",
         )
         .bind(super::sessions::token_hash(token.expose_secret()))
         .bind(mfa_at)
+        .bind(&mfa_kind)
         .bind(now)
         .bind(session_id)
         .execute(&mut **tx)
         .await?;
-        let methods = self.method_count(tx, &account.id).await?;
-        Ok(Proven { method, token, mfa_at, methods })
+        let methods = self.method_kinds(tx, &account.id).await?;
+        let step_up = self.step_up(mfa_at, mfa_kind.as_deref());
+        Ok(Proven { method, token, step_up, methods })
     }
 
-    /// `Some(step)` for a right TOTP code, `Some(None)` for a right sent code.
+    /// How the answer proved the proof, or `None` when it did not.
     fn compare(
         &self,
         proof: &Open,
         method: Option<&MethodRow>,
-        code: &str,
+        answer: &Answer<'_>,
         now: i64,
-    ) -> Option<Option<i64>> {
-        match proof.kind() {
-            MethodKind::Totp => {
+    ) -> Option<Passed> {
+        match (proof.kind(), answer) {
+            (MethodKind::Passkey, Answer::Key { credential: answer, passkeys }) => {
+                let ceremony = proof.ceremony.as_deref()?;
+                let outcome = match method {
+                    Some(m) => passkeys
+                        .finish_authentication(ceremony, m.credential.as_deref()?, answer)
+                        .map(|credential| Passed::Key { credential, credential_id: None }),
+                    None => passkeys.finish_registration(ceremony, answer).map(|key| Passed::Key {
+                        credential: key.credential,
+                        credential_id: Some(key.credential_id),
+                    }),
+                };
+                outcome
+                    .map_err(|refused| {
+                        tracing::info!(reason = %refused.0, "security key answer refused");
+                    })
+                    .ok()
+            }
+            (MethodKind::Totp, Answer::Code(code)) => {
                 let (sealed, bound_to) = match method {
                     Some(m) => (m.totp_secret.as_deref()?, m.id.as_str()),
                     None => (proof.totp_secret.as_deref()?, proof.id.as_str()),
                 };
                 let key = self.key.open(TOTP_SEAL, bound_to, sealed)?;
                 let totp = Totp::new(key.expose_secret().clone(), "-", "-")?;
-                Some(Some(totp.matching_step(code, u64::try_from(now).ok()?)?))
+                Some(Passed::Totp(totp.matching_step(code, u64::try_from(now).ok()?)?))
             }
-            _ => {
+            (_, Answer::Code(code)) => {
                 let stored = proof.code_hash.as_deref()?;
                 let given = code_hash(&self.key, &proof.id, code);
-                crypto::ct_eq(stored.as_bytes(), given.as_bytes()).then_some(None)
+                crypto::ct_eq(stored.as_bytes(), given.as_bytes()).then_some(Passed::Sent)
             }
+            (_, Answer::Key { .. }) => None,
         }
     }
 
@@ -556,20 +705,39 @@ impl Store {
         let left = self.limits.code_attempts - attempts;
         Ok(if left <= 0 {
             Refusal::TooManyAttempts
+        } else if proof.kind() == MethodKind::Passkey {
+            Refusal::CredentialRefused { attempts_left: left }
         } else {
             Refusal::InvalidCode { attempts_left: left }
         })
     }
 
-    /// Registers the method an enrollment proved; its key is sealed anew to the method.
+    /// Registers the method an enrollment proved; an authenticator key is sealed anew
+    /// to the method; a security key is refused when registered already (to any
+    /// account: webauthn-rs leaves that check to the relying party).
     async fn register(
         &self,
         tx: &mut Tx<'_>,
         proof: &Open,
-        totp_step: Option<i64>,
+        passed: Passed,
     ) -> StoreResult<MethodRow> {
         let id = crypto::random_id();
         let kind = proof.kind();
+        let (totp_step, credential, credential_id) = match passed {
+            Passed::Totp(step) => (Some(step), None, None),
+            Passed::Sent => (None, None, None),
+            Passed::Key { credential, credential_id } => (None, Some(credential), credential_id),
+        };
+        if let Some(credential_id) = &credential_id {
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM methods WHERE credential_id = $1")
+                    .bind(credential_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if taken.is_some() {
+                return Err(Refusal::KeyAlreadyRegistered.into());
+            }
+        }
         let seed = match proof.totp_secret.as_deref() {
             Some(sealed) => {
                 let key = self.key.open(TOTP_SEAL, &proof.id, sealed).ok_or(Refusal::NotFound)?;
@@ -580,14 +748,20 @@ impl Store {
         let row = MethodRow {
             id,
             kind: kind.as_str().to_owned(),
-            label: label_for(kind, proof.destination.as_deref()),
+            label: match &proof.label {
+                Some(name) => name.clone(),
+                None => label_for(kind, proof.destination.as_deref()),
+            },
             destination: proof.destination.clone(),
             totp_secret: seed,
             last_totp_step: totp_step,
+            credential,
+            last_used_at: Some(self.now()),
         };
         sqlx::query(
-            "INSERT INTO methods (id, account_id, kind, label, destination, totp_secret, last_totp_step, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO methods (id, account_id, kind, label, destination, totp_secret, \
+             last_totp_step, credential, credential_id, last_used_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&row.id)
         .bind(&proof.account_id)
@@ -596,6 +770,9 @@ impl Store {
         .bind(&row.destination)
         .bind(&row.totp_secret)
         .bind(row.last_totp_step)
+        .bind(&row.credential)
+        .bind(credential_id)
+        .bind(row.last_used_at)
         .bind(self.now())
         .execute(&mut **tx)
         .await?;

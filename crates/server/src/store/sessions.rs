@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::Store;
 use crate::crypto;
-use crate::domain::accounts::AccountRow;
+use crate::domain::accounts::{AccountRow, StepUp};
 
 /// A live session and its account.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct Authenticated {
     pub session_id: String,
     pub created_at: i64,
     pub mfa_at: Option<i64>,
+    /// The kind of method that proved `mfa_at`.
+    pub mfa_kind: Option<String>,
     pub account: AccountRow,
 }
 
@@ -35,6 +37,7 @@ struct SessionRow {
     created_at: i64,
     last_seen_at: i64,
     mfa_at: Option<i64>,
+    mfa_kind: Option<String>,
 }
 
 /// The token's stored form.
@@ -64,7 +67,8 @@ impl Store {
     /// The session a bearer token opens, if it is live; touches its idle timer.
     pub async fn authenticate(&self, token: &str) -> sqlx::Result<Auth> {
         let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT id, account_id, created_at, last_seen_at, mfa_at FROM sessions WHERE token_hash = $1",
+            "SELECT id, account_id, created_at, last_seen_at, mfa_at, mfa_kind FROM sessions \
+             WHERE token_hash = $1",
         )
         .bind(token_hash(token))
         .fetch_optional(&self.db)
@@ -93,6 +97,7 @@ impl Store {
             session_id: row.id,
             created_at: row.created_at,
             mfa_at: row.mfa_at,
+            mfa_kind: row.mfa_kind,
             account,
         })))
     }
@@ -108,5 +113,13 @@ impl Store {
     /// Whether an MFA proof at `mfa_at` still counts as a step-up now.
     pub fn mfa_fresh(&self, mfa_at: Option<i64>) -> bool {
         mfa_at.is_some_and(|t| self.now() - t <= self.limits.step_up)
+    }
+
+    /// What a session whose last MFA proof was at `mfa_at`, by a method of `mfa_kind`,
+    /// has proven now.
+    pub fn step_up(&self, mfa_at: Option<i64>, mfa_kind: Option<&str>) -> StepUp {
+        let fresh = self.mfa_fresh(mfa_at);
+        let kind = mfa_kind.and_then(wire::MethodKind::parse);
+        StepUp { fresh, phishing_resistant: fresh && kind.is_some_and(|k| k.phishing_resistant()) }
     }
 }

@@ -14,6 +14,7 @@ mod legacy;
 mod mfa;
 mod openapi;
 mod operations;
+mod passkeys;
 mod portal;
 mod replicas;
 mod scale;

@@ -10,7 +10,11 @@ async fn sign_in_returns_a_token_the_account_policy_and_mfa_setup_for_a_new_user
     assert_eq!(s["next"], "mfa_setup");
     assert_eq!(s["account"]["username"], NEW_USER.0);
     assert_eq!(s["account"]["policy"]["mfa_required"], true);
-    assert_eq!(s["account"]["policy"]["allowed_methods"], json!(["totp", "sms", "voice", "email"]));
+    assert_eq!(
+        s["account"]["policy"]["allowed_methods"],
+        json!(["totp", "sms", "voice", "email", "passkey"])
+    );
+    assert_eq!(s["account"]["policy"]["phishing_resistant"], false);
     assert_eq!(s["account"]["methods"], json!([]));
     assert_eq!(user.token().len(), 64);
     assert!(s["expires_at"].as_str().unwrap().ends_with('Z'));
