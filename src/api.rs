@@ -107,10 +107,10 @@ pub trait Endpoint {
         key: &IdempotencyKey,
     ) -> Reply<Enrollment>;
     fn resend_enrollment(&self, token: &Token, id: &str) -> Reply<CodeSent>;
-    fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified>;
+    fn verify_enrollment(&self, token: &Token, id: &str, answer: VerifyRequest) -> Reply<Verified>;
     fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge>;
     fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent>;
-    fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified>;
+    fn verify_challenge(&self, token: &Token, id: &str, answer: VerifyRequest) -> Reply<Verified>;
     fn list(&self, token: &Token) -> Reply<AppPasswordList>;
     fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword>;
     fn revoke(&self, token: &Token, id: &str) -> Reply<()>;
@@ -188,9 +188,9 @@ impl Endpoint for Http {
         self.call(self.authed(Request::post(&url), token), None)
     }
 
-    fn verify_enrollment(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
+    fn verify_enrollment(&self, token: &Token, id: &str, answer: VerifyRequest) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/enrollments/{}/verify", path_segment(id)));
-        self.post(self.authed(Request::post(&url), token), &VerifyRequest { code })
+        self.post(self.authed(Request::post(&url), token), &answer)
     }
 
     fn challenge(&self, token: &Token, method_id: &str) -> Reply<Challenge> {
@@ -203,9 +203,9 @@ impl Endpoint for Http {
         self.call(self.authed(Request::post(&url), token), None)
     }
 
-    fn verify_challenge(&self, token: &Token, id: &str, code: String) -> Reply<Verified> {
+    fn verify_challenge(&self, token: &Token, id: &str, answer: VerifyRequest) -> Reply<Verified> {
         let url = self.url(&format!("/mfa/challenges/{}/verify", path_segment(id)));
-        self.post(self.authed(Request::post(&url), token), &VerifyRequest { code })
+        self.post(self.authed(Request::post(&url), token), &answer)
     }
 
     fn list(&self, token: &Token) -> Reply<AppPasswordList> {

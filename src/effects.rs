@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
-use wire::{EnrollmentRequest, MethodKind, SignInRequest};
+use wire::{EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest};
 use yew::prelude::*;
 
 use crate::api::{ApiError, Endpoint, Reply, Token};
@@ -13,6 +13,7 @@ use crate::clipboard;
 use crate::errors::{outcome, Outcome, UiError};
 use crate::host::HostEvent;
 use crate::i18n::{Lang, Msg};
+use crate::passkey;
 use crate::screens::Intent;
 use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
 
@@ -180,7 +181,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         }
         Intent::Verify => {
             let Some(token) = &token else { return };
-            let Some(code) = wire::rules::code(&d.code) else {
+            let Some(code) = wire::rules::code(&d.code).map(VerifyRequest::code) else {
                 return env.dispatch(Action::Failed(UiError::CodeFormat));
             };
             let (reply, enrolling) = match &m.screen {
@@ -200,7 +201,59 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 if enrolling {
                     e.emit(HostEvent::MethodRegistered { kind: v.method.kind });
                 }
-                Action::Verified { method: v.method, token: Token::new(v.token) }
+                Action::Verified { method: v.method, token: Token::new(v.token), next: v.next }
+            });
+        }
+        Intent::RegisterKey => {
+            let (Screen::KeyName, Some(token)) = (&m.screen, &token) else { return };
+            let name = match d.key_name.trim() {
+                "" => env.lang.t(Msg::KeyNameDefault).to_owned(),
+                typed => match wire::rules::app_password_name(typed) {
+                    Ok(name) => name.to_owned(),
+                    Err(_) => return env.dispatch(Action::Failed(UiError::KeyNameInvalid)),
+                },
+            };
+            let reply = env.api.enroll(token, EnrollmentRequest::Passkey { name }, &d.enroll_key);
+            env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
+        }
+        Intent::UseKey => {
+            let (Screen::Key(step), Some(token)) = (&m.screen, token) else { return };
+            let step = step.clone();
+            // The ceremony (the person touching the key) is part of the pending request:
+            // the button stays disabled until the endpoint has answered.
+            let id = env.start(false);
+            let env = env.clone();
+            spawn_local(async move {
+                let credential = match &step.target {
+                    CodeFor::Enrollment { .. } => passkey::create(&step.options).await,
+                    CodeFor::Challenge { .. } => passkey::get(&step.options).await,
+                };
+                let credential = match credential {
+                    Ok(credential) => VerifyRequest::credential(credential),
+                    Err(e) => {
+                        return env
+                            .dispatch(Action::Answered(id, Box::new(Action::Failed(e.into()))))
+                    }
+                };
+                let (reply, enrolling) = match &step.target {
+                    CodeFor::Enrollment { id } => {
+                        (env.api.verify_enrollment(&token, id, credential), true)
+                    }
+                    CodeFor::Challenge { id, .. } => {
+                        (env.api.verify_challenge(&token, id, credential), false)
+                    }
+                };
+                match reply.await {
+                    Ok(v) => {
+                        if enrolling {
+                            env.emit(HostEvent::MethodRegistered { kind: v.method.kind });
+                        }
+                        let token = Token::new(v.token);
+                        let verified = Action::Verified { method: v.method, token, next: v.next };
+                        env.dispatch(Action::Answered(id, Box::new(verified)));
+                    }
+                    Err(e) => env.fail(id, &e, None),
+                }
             });
         }
         Intent::Resend => {

@@ -16,6 +16,7 @@ pub enum Field {
     Email,
     Code,
     Name,
+    KeyName,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +52,24 @@ pub enum UiError {
     },
     NameTaken,
     NameInvalid,
+    /// A security key's name that breaks the rule of names.
+    KeyNameInvalid,
+    /// The person cancelled, or no key answered in time.
+    KeyCancelled,
+    /// The key is registered already.
+    KeyExists,
+    /// This browser cannot use security keys.
+    KeyUnsupported,
+    /// This page's address is not one the endpoint accepts keys from (configuration).
+    KeyWrongSite,
+    /// The browser reported another failure.
+    KeyFailed,
+    /// The endpoint refused the key's answer.
+    KeyRefused {
+        left: Option<u32>,
+    },
+    /// The policy asks for a security key before an app password.
+    KeyRequired,
     Limit {
         limit: u32,
     },
@@ -85,6 +104,7 @@ impl UiError {
                 Some(Field::Code)
             }
             Self::NameTaken | Self::NameInvalid => Some(Field::Name),
+            Self::KeyNameInvalid => Some(Field::KeyName),
             _ => None,
         }
     }
@@ -118,6 +138,17 @@ impl UiError {
             }
             Self::NameTaken => t(Msg::ErrorNameTaken),
             Self::NameInvalid => t(Msg::ErrorNameInvalid),
+            Self::KeyNameInvalid => t(Msg::ErrorKeyName),
+            Self::KeyCancelled => t(Msg::ErrorKeyCancelled),
+            Self::KeyExists => t(Msg::ErrorKeyExists),
+            Self::KeyUnsupported => t(Msg::ErrorKeyUnsupported),
+            Self::KeyWrongSite => t(Msg::ErrorKeyWrongSite),
+            Self::KeyFailed => t(Msg::ErrorKeyFailed),
+            Self::KeyRefused { left: Some(left) } => {
+                lang.f(Msg::ErrorKeyRefused, &[("left", left)])
+            }
+            Self::KeyRefused { left: None } => t(Msg::ErrorKeyRefusedPlain),
+            Self::KeyRequired => t(Msg::ErrorKeyRequired),
             Self::Limit { limit } => lang.f(Msg::ErrorLimit, &[("limit", limit)]),
             Self::LimitUnknown => t(Msg::ErrorLimitUnknown),
             Self::Unexpected { reference: Some(r) } => lang.f(Msg::ErrorUnexpected, &[("ref", r)]),
@@ -152,6 +183,9 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
         ErrorCode::DeliveryFailed => UiError::DeliveryFailed,
         ErrorCode::InvalidCode => UiError::CodeWrong { left: p.attempts_left },
+        ErrorCode::CredentialRefused => UiError::KeyRefused { left: p.attempts_left },
+        ErrorCode::KeyAlreadyRegistered => UiError::KeyExists,
+        ErrorCode::PhishingResistantRequired => UiError::KeyRequired,
         ErrorCode::CodeExpired => UiError::CodeExpired,
         ErrorCode::TooManyAttempts => UiError::CodeTooMany,
         ErrorCode::ResendTooSoon => UiError::ResendTooSoon { wait },

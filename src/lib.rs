@@ -17,6 +17,7 @@ pub mod embed;
 pub mod errors;
 pub mod host;
 pub mod i18n;
+pub mod passkey;
 pub mod screens;
 pub mod state;
 

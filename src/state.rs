@@ -66,6 +66,14 @@ pub struct CodeStep {
     pub resend_at: Option<f64>,
 }
 
+/// The security-key screen's data: what the key answers, and the endpoint's options for
+/// the browser (JSON text; nothing secret: a challenge bound to this proof).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyStep {
+    pub target: CodeFor,
+    pub options: Rc<str>,
+}
+
 /// The authenticator-app screen's data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TotpStep {
@@ -95,7 +103,16 @@ pub enum Screen {
     Contact(MethodKind),
     Totp(TotpStep),
     Code(CodeStep),
-    Verified(Method),
+    /// Naming a security key about to be registered.
+    KeyName,
+    /// Using a security key: registering it, or proving it.
+    Key(KeyStep),
+    /// A method registered; `next` says where "Next" leads (an app password, or, under
+    /// the phishing-resistant policy, a security key first).
+    Verified {
+        method: Method,
+        next: Next,
+    },
     /// A returning user picks a registered method to prove.
     Challenge,
     Name,
@@ -135,7 +152,9 @@ impl Screen {
             Self::Contact(_) => "contact",
             Self::Totp(_) => "totp",
             Self::Code(_) => "code",
-            Self::Verified(_) => "verified",
+            Self::KeyName => "key-name",
+            Self::Key(_) => "key",
+            Self::Verified { .. } => "verified",
             Self::Challenge => "challenge",
             Self::Name => "name",
             Self::Show { .. } => "show",
@@ -161,6 +180,8 @@ pub struct Drafts {
     pub email: String,
     pub code: String,
     pub name: String,
+    /// The name of a security key being registered.
+    pub key_name: String,
     /// The key of the pending enrollment or creation; a retry reuses it, a change of
     /// what is asked for draws a new one.
     pub enroll_key: IdempotencyKey,
@@ -175,6 +196,7 @@ impl std::fmt::Debug for Drafts {
             .field("phone", &self.phone)
             .field("email", &self.email)
             .field("name", &self.name)
+            .field("key_name", &self.key_name)
             .finish_non_exhaustive()
     }
 }
@@ -277,6 +299,7 @@ pub enum Action {
     Verified {
         method: Method,
         token: Token,
+        next: Next,
     },
     Next,
     Created(NewAppPassword),
@@ -303,8 +326,8 @@ impl Model {
         }
         match &self.screen {
             Screen::Choose => Some(1),
-            Screen::Contact(_) | Screen::Totp(_) => Some(2),
-            Screen::Code(_) | Screen::Verified(_) => Some(3),
+            Screen::Contact(_) | Screen::Totp(_) | Screen::KeyName => Some(2),
+            Screen::Code(_) | Screen::Key(_) | Screen::Verified { .. } => Some(3),
             Screen::Name | Screen::Show { .. } => Some(4),
             _ => None,
         }
@@ -314,7 +337,12 @@ impl Model {
     pub fn back(&self) -> Option<Screen> {
         match &self.screen {
             Screen::Choose => Some(Screen::Intro),
-            Screen::Contact(_) | Screen::Totp(_) => Some(Screen::Choose),
+            Screen::Contact(_) | Screen::Totp(_) | Screen::KeyName => Some(Screen::Choose),
+            // "Use another method": the name typed stays in the drafts.
+            Screen::Key(KeyStep { target: CodeFor::Enrollment { .. }, .. }) => Some(Screen::Choose),
+            Screen::Key(KeyStep { target: CodeFor::Challenge { .. }, .. }) => {
+                Some(Screen::Challenge)
+            }
             Screen::Code(CodeStep { target: CodeFor::Enrollment { .. }, kind, .. }) => {
                 Some(if kind.sends_code() { Screen::Contact(*kind) } else { Screen::Choose })
             }
@@ -323,6 +351,30 @@ impl Model {
             }
             Screen::Name if !self.setup => Some(Screen::List { list: None, confirm: None }),
             _ => None,
+        }
+    }
+
+    /// Whether the account's policy asks for a security key before an app password.
+    pub fn key_required(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.account.policy.phishing_resistant)
+    }
+
+    /// Whether the account has a phishing-resistant method registered.
+    pub fn has_key(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.account.methods.iter().any(|m| m.kind.phishing_resistant()))
+    }
+
+    /// Where the journey goes once the endpoint has said what comes `next`.
+    fn follow(&mut self, next: Next) {
+        match next {
+            Next::MfaSetup => {
+                self.setup = true;
+                self.go(Screen::Intro);
+            }
+            Next::MfaChallenge => self.go(Screen::Challenge),
+            _ => self.go(Screen::List { list: None, confirm: None }),
         }
     }
 
@@ -382,6 +434,12 @@ impl Model {
                         d.email = value;
                     }
                     Field::Code => d.code = value,
+                    Field::KeyName => {
+                        if d.key_name != value {
+                            d.enroll_key = IdempotencyKey::new();
+                        }
+                        d.key_name = value;
+                    }
                     Field::Name => {
                         if d.name != value {
                             d.create_key = IdempotencyKey::new();
@@ -459,11 +517,19 @@ impl Model {
                 self.go(S::Choose);
             }
             (Action::ToContact, S::Choose) => match self.drafts.kind {
+                Some(MethodKind::Passkey) => self.go(S::KeyName),
                 Some(kind) if kind.sends_code() => self.go(S::Contact(kind)),
                 _ => return false,
             },
-            (Action::Enrolled { enrollment: e, now }, S::Choose | S::Contact(_)) => {
+            (Action::Enrolled { enrollment: e, now }, S::Choose | S::Contact(_) | S::KeyName) => {
                 match (e.secret, e.otpauth_uri) {
+                    _ if e.options.is_some() => {
+                        let options = Rc::from(e.options.unwrap_or_default());
+                        self.go(S::Key(KeyStep {
+                            target: CodeFor::Enrollment { id: e.id },
+                            options,
+                        }));
+                    }
                     (Some(secret), Some(uri)) => self.go(S::Totp(TotpStep {
                         id: e.id,
                         secret: Secret::new(secret),
@@ -486,6 +552,13 @@ impl Model {
                 // The enrollment exists now; a new attempt is a new request.
                 self.drafts.enroll_key = IdempotencyKey::new();
             }
+            (Action::ChallengeStarted { challenge: c, .. }, S::Challenge)
+                if c.options.is_some() =>
+            {
+                let options = Rc::from(c.options.unwrap_or_default());
+                let target = CodeFor::Challenge { id: c.id, method: c.method };
+                self.go(S::Key(KeyStep { target, options }));
+            }
             (Action::ChallengeStarted { challenge: c, now }, S::Challenge) => {
                 if let Some(d) = &c.destination {
                     self.announce(Announcement::CodeSent(d.clone()));
@@ -506,13 +579,14 @@ impl Model {
                 self.error = None;
                 self.drafts.code.clear();
             }
-            (Action::Verified { method, token }, S::Code(_) | S::Totp(_)) => {
+            (Action::Verified { method, token, next }, S::Code(_) | S::Totp(_) | S::Key(_)) => {
                 if let Some(s) = &mut self.session {
                     s.token = token;
                 }
                 let is_challenge = matches!(
                     &self.screen,
                     S::Code(CodeStep { target: CodeFor::Challenge { .. }, .. })
+                        | S::Key(KeyStep { target: CodeFor::Challenge { .. }, .. })
                 );
                 if let Some(s) = &mut self.session {
                     if !s.account.methods.iter().any(|m| m.id == method.id) {
@@ -520,12 +594,16 @@ impl Model {
                     }
                 }
                 if is_challenge {
-                    self.go(S::List { list: None, confirm: None });
+                    self.follow(next);
                 } else {
-                    self.go(S::Verified(method));
+                    self.go(S::Verified { method, next });
                 }
             }
-            (Action::Next, S::Verified(_)) => self.go(S::Name),
+            (Action::Next, S::Verified { next, .. }) => match next {
+                Next::MfaChallenge => self.go(S::Challenge),
+                Next::MfaSetup => self.go(S::Choose),
+                _ => self.go(S::Name),
+            },
             (Action::Created(created), _) if self.session.is_some() => {
                 self.drafts.name.clear();
                 self.drafts.create_key = IdempotencyKey::new();
@@ -629,6 +707,7 @@ mod tests {
                 mfa_required: true,
                 app_passwords_allowed: true,
                 allowed_methods: MethodKind::ALL.to_vec(),
+                phishing_resistant: false,
             },
             methods: vec![],
         };
@@ -725,12 +804,91 @@ mod tests {
     fn late_answers_that_must_not_be_lost_still_count() {
         // A rotated token: the old one no longer works.
         let mut m = signed_in(list());
-        let method = Method { id: "m1".into(), kind: MethodKind::Totp, label: "App".into() };
-        assert!(answer(&mut m, 4, Action::Verified { method, token: Token::new("t2") }));
+        let method = method("m1", MethodKind::Totp);
+        let verified = Action::Verified { method, token: Token::new("t2"), next: Next::Ready };
+        assert!(answer(&mut m, 4, verified));
         assert_eq!(m.session.as_ref().unwrap().token, Token::new("t2"));
         assert_eq!(m.screen, list(), "the screen stays");
         // An ended session ends, whichever request found out.
         assert!(answer(&mut m, 5, Action::Expired));
         assert_eq!(m.screen, Screen::SignIn(Some(SignInReason::Expired)));
+    }
+
+    fn method(id: &str, kind: MethodKind) -> Method {
+        Method { id: id.into(), kind, label: "Key".into(), last_used_at: None }
+    }
+
+    fn key_enrollment(options: Option<&str>) -> Enrollment {
+        Enrollment {
+            id: "e1".into(),
+            kind: MethodKind::Passkey,
+            secret: None,
+            otpauth_uri: None,
+            destination: None,
+            resend_after: None,
+            expires_at: None,
+            options: options.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_security_key_is_named_then_registered_and_back_retraces_the_steps() {
+        let mut m = signed_in(Screen::Choose);
+        m.setup = true;
+        assert!(m.apply(Action::ChooseKind(MethodKind::Passkey)));
+        assert!(m.apply(Action::ToContact));
+        assert_eq!((m.screen.clone(), m.step()), (Screen::KeyName, Some(2)));
+        let enrolled = Action::Enrolled { enrollment: key_enrollment(Some("{}")), now: 0.0 };
+        assert!(m.apply(enrolled));
+        let target = CodeFor::Enrollment { id: "e1".into() };
+        assert_eq!(m.screen, Screen::Key(KeyStep { target, options: Rc::from("{}") }));
+        assert_eq!(m.step(), Some(3));
+        assert_eq!(m.back(), Some(Screen::Choose));
+        let key = method("k1", MethodKind::Passkey);
+        let verified =
+            Action::Verified { method: key.clone(), token: Token::new("t2"), next: Next::Ready };
+        assert!(m.apply(verified));
+        assert_eq!(m.screen, Screen::Verified { method: key, next: Next::Ready });
+        assert!(m.apply(Action::Next));
+        assert_eq!(m.screen, Screen::Name);
+    }
+
+    #[test]
+    fn where_a_proof_leads_follows_what_the_endpoint_says_comes_next() {
+        // A key proven on the challenge screen: ready.
+        let challenge = |next| {
+            let mut m = signed_in(Screen::Challenge);
+            let c = Challenge {
+                id: "c1".into(),
+                method: method("k1", MethodKind::Passkey),
+                destination: None,
+                resend_after: None,
+                expires_at: None,
+                options: Some("{}".into()),
+            };
+            assert!(m.apply(Action::ChallengeStarted { challenge: c, now: 0.0 }));
+            assert!(matches!(m.screen, Screen::Key(_)));
+            assert_eq!(m.back(), Some(Screen::Challenge));
+            let v = Action::Verified {
+                method: method("k1", MethodKind::Passkey),
+                token: Token::new("t2"),
+                next,
+            };
+            assert!(m.apply(v));
+            m
+        };
+        assert_eq!(challenge(Next::Ready).screen, list());
+        // A code under the phishing-resistant policy: a key is still to be proven, or
+        // to be registered first.
+        assert_eq!(challenge(Next::MfaChallenge).screen, Screen::Challenge);
+        let m = challenge(Next::MfaSetup);
+        assert_eq!((m.screen, m.setup), (Screen::Intro, true));
+        // A code method registered under that policy: "Next" leads to the key.
+        let mut m = signed_in(Screen::Verified {
+            method: method("t1", MethodKind::Totp),
+            next: Next::MfaSetup,
+        });
+        assert!(m.apply(Action::Next));
+        assert_eq!(m.screen, Screen::Choose);
     }
 }

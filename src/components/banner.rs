@@ -69,6 +69,7 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
         F::Email => "ap-email",
         F::Code => "ap-code",
         F::Name => "ap-name",
+        F::KeyName => "ap-key-name",
     }
 }
 

@@ -10,19 +10,32 @@ use crate::screens::Intent;
 /// A returning user (or a stale step-up) picks a registered method to prove.
 pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
-    let methods = m.session.as_ref().map(|s| s.account.methods.clone()).unwrap_or_default();
+    let mut methods = m.session.as_ref().map(|s| s.account.methods.clone()).unwrap_or_default();
+    // Under the phishing-resistant policy a code proves too little once a key exists.
+    let keys_only = m.key_required() && m.has_key();
+    if keys_only {
+        methods.retain(|method| method.kind.phishing_resistant());
+    }
+    let lead = if keys_only { Msg::ChallengeKeyLead } else { Msg::ChallengeLead };
     html! {
-        <Card title={lang.t(Msg::ChallengeTitle)} lead={lang.t(Msg::ChallengeLead)}>
+        <Card title={lang.t(Msg::ChallengeTitle)} lead={lang.t(lead)}>
             <ul class="ap-methods">
                 { for methods.into_iter().map(|method| {
                     let label = method_label(&method, lang);
                     let use_it = lang.f(Msg::ChallengeUse, &[("method", &label)]);
+                    let last_used = method.last_used_at.as_deref().filter(|_| method.kind.phishing_resistant());
+                    let last_used = last_used.map(|at| lang.f(Msg::MethodLastUsed, &[("date", &lang.datetime(at))]));
+                    let when_id = format!("ap-when-{}", method.id);
                     html! {
                         <li>
                             <button type="button" class="ap-button ap-button--choice" disabled={m.busy()}
+                                aria-describedby={last_used.as_ref().map(|_| when_id.clone())}
                                 onclick={props.send(Intent::Challenge(method.id.clone()))}>
                                 { use_it }
                             </button>
+                            if let Some(last_used) = last_used {
+                                <p class="ap-hint ap-when" id={when_id}>{ last_used }</p>
+                            }
                         </li>
                     }
                 }) }

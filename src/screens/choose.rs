@@ -14,17 +14,19 @@ pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {
         MethodKind::Sms => (Msg::KindSms, Msg::KindSmsHint),
         MethodKind::Voice => (Msg::KindVoice, Msg::KindVoiceHint),
         MethodKind::Email => (Msg::KindEmail, Msg::KindEmailHint),
+        MethodKind::Passkey => (Msg::KindPasskey, Msg::KindPasskeyHint),
     }
 }
 
 /// How a registered method reads: "Text message · +33 ••• •• 78"; an authenticator app
-/// has nothing to add to its localized name (the endpoint's label is not localized).
+/// has nothing to add to its localized name (the endpoint's label is not localized); a
+/// security key is the name the person gave it.
 pub fn method_label(method: &wire::Method, lang: Lang) -> String {
     let (name, _) = kind_texts(method.kind);
-    if method.kind == MethodKind::Totp {
-        lang.t(name).to_owned()
-    } else {
-        format!("{} · {}", lang.t(name), method.label)
+    match method.kind {
+        MethodKind::Totp => lang.t(name).to_owned(),
+        MethodKind::Passkey => method.label.clone(),
+        _ => format!("{} · {}", lang.t(name), method.label),
     }
 }
 
@@ -32,21 +34,31 @@ pub fn method_label(method: &wire::Method, lang: Lang) -> String {
 pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let allowed = m.session.as_ref().map(|s| s.account.policy.allowed_methods.clone());
-    let allowed = allowed.unwrap_or_default();
-    let selected = m.drafts.kind.filter(|k| allowed.contains(k));
+    let mut allowed = allowed.unwrap_or_default();
+    // Under the phishing-resistant policy only a key leads to an app password.
+    if m.key_required() {
+        allowed.retain(|k| k.phishing_resistant());
+    }
+    // A browser without WebAuthn shows the option, disabled, and says why.
+    let keys_work = crate::passkey::supported();
+    let usable = |k: &MethodKind| keys_work || !k.phishing_resistant();
+    let selected = m.drafts.kind.filter(|k| allowed.contains(k) && usable(k));
+    let lead = m.key_required().then(|| AttrValue::from(lang.t(Msg::ChooseKeyLead)));
     html! {
-        <Card title={lang.t(Msg::ChooseTitle)} step={m.step()} on_back={props.back()}>
+        <Card title={lang.t(Msg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             <form onsubmit={props.submit(Intent::Continue)} novalidate=true>
                 <fieldset class="ap-choices">
                     <legend class="ap-lead">{ lang.t(Msg::ChooseLead) }</legend>
                     { for allowed.iter().map(|&kind| {
                         let (name, hint) = kind_texts(kind);
+                        let disabled = !usable(&kind);
+                        let hint = if disabled { Msg::KindPasskeyUnsupported } else { hint };
                         let id = format!("ap-kind-{}", kind.as_str());
                         let on = props.on.reform(move |_: Event| Intent::Choose(kind));
                         html! {
                             <label class="ap-choice" for={id.clone()}>
                                 <input type="radio" name="ap-kind" id={id.clone()} value={kind.as_str()}
-                                    checked={selected == Some(kind)} onchange={on}
+                                    checked={selected == Some(kind)} onchange={on} disabled={disabled}
                                     aria-describedby={format!("{id}-hint")} />
                                 <span class="ap-choice__text">
                                     <span class="ap-choice__name">{ lang.t(name) }</span>

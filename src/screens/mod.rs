@@ -14,6 +14,7 @@ pub mod choose;
 pub mod code;
 pub mod contact;
 pub mod intro;
+pub mod key;
 pub mod list;
 pub mod name;
 pub mod not_available;
@@ -31,6 +32,10 @@ pub enum Intent {
     Choose(MethodKind),
     Continue,
     SendCode,
+    /// Register a security key under the name typed.
+    RegisterKey,
+    /// Touch the key: the browser's ceremony, then its answer to the endpoint.
+    UseKey,
     Verify,
     Resend,
     Next,

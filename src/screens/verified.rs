@@ -10,7 +10,7 @@ use crate::state::Screen;
 /// Step 4 of the seed: the method is verified; "Next".
 pub fn verified(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
-    let Screen::Verified(method) = &m.screen else { return html! {} };
+    let Screen::Verified { method, .. } = &m.screen else { return html! {} };
     let what = method_label(method, lang);
     html! {
         <Card title={lang.t(Msg::VerifiedTitle)} step={m.step()}>

@@ -13,6 +13,10 @@ pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 /// The code the fake accepts; `WRONG` is refused with tries left, `EXPIRED` as expired,
 /// `SPENT` as too many tries.
 pub const GOOD: &str = "123456";
+/// What the stand-in browser's key answers, as `credential.toJSON()` stringified.
+pub const KEY_ANSWER: &str = r#"{"id":"good-key"}"#;
+/// Creation and request options the browser's JSON helpers accept.
+pub const KEY_OPTIONS: &str = r#"{"rp":{"id":"localhost","name":"Contoso"},"user":{"id":"AAAAAAAAAAAAAAAAAAAAAA","name":"nora@contoso.example","displayName":"Nora New"},"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","pubKeyCredParams":[{"type":"public-key","alg":-7}],"allowCredentials":[],"timeout":60000}"#;
 pub const WRONG: &str = "000000";
 pub const EXPIRED: &str = "111111";
 pub const SPENT: &str = "222222";
@@ -86,7 +90,8 @@ impl Fake {
 
     pub fn with_method(self: Rc<Self>, kind: MethodKind, label: &str) -> Rc<Self> {
         let id = format!("m{}", self.methods.borrow().len() + 1);
-        self.methods.borrow_mut().push(Method { id, kind, label: label.into() });
+        let last_used_at = Some("2026-11-24T08:15:00Z".to_owned());
+        self.methods.borrow_mut().push(Method { id, kind, label: label.into(), last_used_at });
         self
     }
 
@@ -115,6 +120,7 @@ impl Fake {
                 app_passwords_allowed: self.reason.get()
                     != Some(NotAvailableReason::AppPasswordsDisabled),
                 allowed_methods: self.allowed.borrow().clone(),
+                phishing_resistant: false,
             },
             methods: self.methods.borrow().clone(),
         }
@@ -185,6 +191,20 @@ impl Fake {
         token
     }
 
+    /// A security key's answer: the fake takes what its stand-in browser gives for a
+    /// good key (`KEY_ANSWER`), and refuses anything else as a real endpoint would.
+    fn check_answer(&self, answer: &VerifyRequest) -> Result<(), ApiError> {
+        match answer {
+            VerifyRequest::Credential(k) if k.credential == KEY_ANSWER => Ok(()),
+            VerifyRequest::Credential(_) => {
+                self.attempts.set(self.attempts.get().saturating_sub(1));
+                let left = self.attempts.get();
+                Err(problem(ErrorCode::CredentialRefused, 422, |p| p.attempts_left = Some(left)))
+            }
+            VerifyRequest::Code(c) => self.check_code(&c.code),
+        }
+    }
+
     fn check_code(&self, code: &str) -> Result<(), ApiError> {
         match code {
             GOOD => Ok(()),
@@ -237,7 +257,7 @@ fn sent(dest: &str, cooldown: u32) -> CodeSent {
 
 fn masked(req: &EnrollmentRequest) -> Option<String> {
     match req {
-        EnrollmentRequest::Totp => None,
+        EnrollmentRequest::Totp | EnrollmentRequest::Passkey { .. } => None,
         EnrollmentRequest::Sms { phone } | EnrollmentRequest::Voice { phone } => {
             Some(format!("{} ••• •• {}", &phone[..3], &phone[phone.len() - 2..]))
         }
@@ -297,6 +317,7 @@ impl Endpoint for Fake {
             self.enrollments.borrow_mut().push(req.clone());
             self.attempts.set(5);
             let totp = req == EnrollmentRequest::Totp;
+            let key = req.kind() == MethodKind::Passkey;
             Enrollment {
                 id: self.id(),
                 kind: req.kind(),
@@ -305,8 +326,9 @@ impl Endpoint for Fake {
                     format!("otpauth://totp/Contoso:nora%40contoso.example?secret={TOTP_SECRET}&issuer=Contoso")
                 }),
                 destination: masked(&req),
-                resend_after: (!totp).then_some(self.cooldown.get()),
+                resend_after: req.kind().sends_code().then_some(self.cooldown.get()),
                 expires_at: None,
+                options: key.then(|| KEY_OPTIONS.into()),
             }
         }))
     }
@@ -316,9 +338,9 @@ impl Endpoint for Fake {
         self.reply(self.authed("resend", token).map(|()| sent(&dest, self.cooldown.get())))
     }
 
-    fn verify_enrollment(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
+    fn verify_enrollment(&self, token: &Token, _: &str, answer: VerifyRequest) -> Reply<Verified> {
         self.reply(
-            self.authed("verify_enrollment", token).and_then(|()| self.check_code(&code)).map(
+            self.authed("verify_enrollment", token).and_then(|()| self.check_answer(&answer)).map(
                 |()| {
                     let req = self
                         .enrollments
@@ -326,8 +348,12 @@ impl Endpoint for Fake {
                         .last()
                         .cloned()
                         .unwrap_or(EnrollmentRequest::Totp);
-                    let label = masked(&req).unwrap_or_else(|| "Authenticator app".into());
-                    let method = Method { id: self.id(), kind: req.kind(), label };
+                    let label = match &req {
+                        EnrollmentRequest::Passkey { name } => name.clone(),
+                        req => masked(req).unwrap_or_else(|| "Authenticator app".into()),
+                    };
+                    let method =
+                        Method { id: self.id(), kind: req.kind(), label, last_used_at: None };
                     self.methods.borrow_mut().push(method.clone());
                     Verified { method, next: Next::Ready, token: self.rotate() }
                 },
@@ -346,6 +372,7 @@ impl Endpoint for Fake {
                 destination: sends.then(|| method.label.clone()),
                 resend_after: sends.then_some(30),
                 expires_at: None,
+                options: (method.kind == MethodKind::Passkey).then(|| KEY_OPTIONS.into()),
                 method,
             })
         }))
@@ -357,16 +384,16 @@ impl Endpoint for Fake {
         )
     }
 
-    fn verify_challenge(&self, token: &Token, _: &str, code: String) -> Reply<Verified> {
+    fn verify_challenge(&self, token: &Token, _: &str, answer: VerifyRequest) -> Reply<Verified> {
         let method = self.methods.borrow().first().cloned();
         self.reply(
-            self.authed("verify_challenge", token).and_then(|()| self.check_code(&code)).and_then(
-                |()| {
+            self.authed("verify_challenge", token)
+                .and_then(|()| self.check_answer(&answer))
+                .and_then(|()| {
                     self.stale_mfa.set(false);
                     let method = method.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
                     Ok(Verified { method, next: Next::Ready, token: self.rotate() })
-                },
-            ),
+                }),
         )
     }
 

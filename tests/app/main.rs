@@ -7,6 +7,7 @@ mod answers;
 mod embedding;
 mod fake;
 mod journeys;
+mod keys;
 mod late;
 mod screens;
 mod timeouts;

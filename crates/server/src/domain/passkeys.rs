@@ -220,7 +220,7 @@ fn credential_id_text(id: &CredentialID) -> String {
 
 fn credential_id_from(text: &str) -> Option<CredentialID> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok().map(Into::into)
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,60 @@
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::components::banner::{field_error, form_end, form_error};
+use crate::components::card::Card;
+use crate::components::field::Field;
+use crate::errors::Field as F;
+use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
+use crate::state::{CodeFor, Screen};
+
+/// Naming a security key before it is registered.
+pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
+    let m = &props.model;
+    let error = m.error.as_ref();
+    html! {
+        <Card title={lang.t(Msg::KeyNameTitle)} lead={lang.t(Msg::KeyNameLead)} step={m.step()} on_back={props.back()}>
+            <form onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
+                <Field id="ap-key-name" label={lang.t(Msg::KeyNameLabel)} hint={lang.t(Msg::KeyNameHint)}
+                    autocomplete="off" maxlength={64}
+                    value={m.drafts.key_name.clone()} oninput={props.edit(F::KeyName)}
+                    error={field_error(error, F::KeyName, lang)} />
+                { form_end(error, lang, Msg::KeyNameButton, m.busy(), false) }
+            </form>
+        </Card>
+    }
+}
+
+/// The browser's own security-key prompt opens from this screen's button (Safari lets
+/// a page ask for a key only right after the person clicked); failures say what to do
+/// and Back leads to another method.
+pub fn key(props: &ScreenProps, lang: Lang) -> Html {
+    let m = &props.model;
+    let Screen::Key(step) = &m.screen else { return html! {} };
+    let (title, lead, button) = match &step.target {
+        CodeFor::Enrollment { .. } => {
+            (Msg::KeyTitleRegister, lang.t(Msg::KeyRegisterLead).to_owned(), Msg::KeyButtonRegister)
+        }
+        CodeFor::Challenge { method, .. } => (
+            Msg::KeyTitleUse,
+            lang.f(Msg::KeyUseLead, &[("name", &method.label)]),
+            Msg::KeyButtonUse,
+        ),
+    };
+    html! {
+        <Card title={lang.t(title)} lead={lead} step={m.step()} on_back={props.back()}>
+            { form_error(m.error.as_ref(), lang) }
+            <button type="button" class="ap-button ap-button--primary" disabled={m.busy()}
+                aria-describedby={m.error.as_ref().map(|_| "ap-form-error")}
+                onclick={props.send(Intent::UseKey)}>
+                { if m.busy() { lang.t(Msg::Working) } else { lang.t(button) } }
+            </button>
+            if m.error.is_some() {
+                <button type="button" class="ap-link" onclick={props.send(Intent::Back)}>
+                    { lang.t(Msg::KeyOther) }
+                </button>
+            }
+        </Card>
+    }
+}
