@@ -110,6 +110,12 @@ impl Server {
         self.thread = Some(thread);
     }
 
+    /// The app's address as `http://localhost:PORT`: WebAuthn needs a domain (an IP
+    /// address cannot be a relying party), and localhost is a secure context.
+    pub fn localhost(&self) -> String {
+        format!("http://localhost:{}", self.addr.port())
+    }
+
     pub fn db(&self) -> &server::store::Db {
         self.store.db()
     }
@@ -141,6 +147,7 @@ impl Server {
             mfa_required: true,
             app_passwords_allowed: true,
             allowed_methods: wire::MethodKind::ALL.to_vec(),
+            phishing_resistant: false,
         };
         let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
         let new = server::store::accounts::NewAccount {
@@ -317,6 +324,10 @@ impl Driver {
                     "app.update.enabled": false,
                     "network.captive-portal-service.enabled": false,
                     "dom.events.asyncClipboard.readText": true,
+                    // WebDriver's virtual authenticators answer only through the
+                    // soft token (no hardware here).
+                    "security.webauth.webauthn_enable_softtoken": true,
+                    "security.webauth.webauthn_enable_usbtoken": false,
                 }
             }}),
             // No dark mode switch in MiniBrowser: the dark screenshots stay with the others.
@@ -355,7 +366,43 @@ pub struct Browser {
     pub kind: Kind,
 }
 
+/// The WebAuthn WebDriver extension's "Add Virtual Authenticator" (W3C WebAuthn §11.3):
+/// a platform authenticator with user verification, that says yes to every prompt.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/webauthn/authenticator", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserConsenting": true,
+            "isUserVerified": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 impl Browser {
+    /// Gives the browser a virtual security key (a passkey on the device). `Err` when
+    /// the driver lacks the WebAuthn extension (WebKitWebDriver, when last checked).
+    pub async fn add_virtual_authenticator(&self) -> Result<String, String> {
+        match self.client.issue_cmd(AddVirtualAuthenticator).await {
+            Ok(id) => Ok(id.as_str().unwrap_or_default().to_owned()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
