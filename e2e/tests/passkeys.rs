@@ -182,3 +182,41 @@ async fn webkit_without_webauthn_says_why_and_offers_the_others() {
     r.press("Continue", "").await;
     r.heading("Set up your authenticator app", "").await;
 }
+
+/// Embedded, the ceremony runs in the portal's document: the key is bound to the
+/// relying party (localhost here; the portal's registrable domain in production) and
+/// the portal's origin must be one the endpoint accepts. A key registered inside the
+/// portal then works on the standalone page too: same relying party, another origin.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_registered_in_the_portal_works_on_the_standalone_page_too() {
+    use app_passwords_e2e::Shadow;
+    let server = Server::with_portal().await;
+    let portal_port = server.portal.as_deref().unwrap().rsplit(':').next().unwrap().to_owned();
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.add_virtual_authenticator().await.unwrap();
+    b.open(&format!("http://localhost:{portal_port}/")).await;
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading("Sign in").await;
+    app.type_in("#ap-username", NEW.0).await;
+    app.type_in("#ap-password", NEW.1).await;
+    app.press("Sign in").await;
+    app.until_heading("Secure your account first").await;
+    app.press("Set it up now").await;
+    app.click("label[for=ap-kind-passkey]").await;
+    app.press("Continue").await;
+    app.until_heading("Name your security key").await;
+    app.type_in("#ap-key-name", "Portal key").await;
+    app.press("Register the key").await;
+    app.until_heading("Register your security key").await;
+    app.press("Register with my key").await;
+    app.until_heading("Method verified").await;
+    b.shot("passkeys/portal-chromium-en-01-verified").await;
+
+    let r = Run { b, fr: false, name: "portal-standalone", step: 0.into() };
+    r.open_and_sign_in(&server, NEW).await;
+    r.heading("Verify it is you", "").await;
+    r.press("Use Portal key", "").await;
+    r.press("Use my key", "").await;
+    r.heading("Your app passwords", "").await;
+}

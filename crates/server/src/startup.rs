@@ -140,6 +140,12 @@ impl Application {
     /// Builds with the given clock (tests move time instead of waiting for it).
     pub async fn build_with(mut config: Config, clock: Clock) -> anyhow::Result<Self> {
         config.limits.validate()?;
+        let passkeys = Arc::new(Passkeys::new(
+            &config.webauthn_rp_id,
+            &config.webauthn_origins,
+            &config.issuer,
+        )?);
+        tracing::info!(rp_id = passkeys.rp_id(), origins = ?passkeys.origins(), "security keys");
         let key = Arc::new(ServerKey::load(&config.secret_key_file, config.demo)?);
         let limits = Arc::new(config.limits.clone());
         let schema = if config.migrate { Schema::Migrate } else { Schema::Require };
@@ -149,12 +155,6 @@ impl Application {
             Duration::from_millis(config.limits.hash_queue_ms),
         )?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
-        let passkeys = Arc::new(Passkeys::new(
-            &config.webauthn_rp_id,
-            &config.webauthn_origins,
-            &config.issuer,
-        )?);
-        tracing::info!(rp_id = passkeys.rp_id(), origins = ?passkeys.origins(), "security keys");
         let listener = TcpListener::bind(config.addr()).await?;
         let portal = match config.portal_port {
             Some(port) => {

@@ -92,6 +92,17 @@ async fn the_cli_refuses_bad_input_with_a_clear_message() {
     assert!(!ok && out.contains("no account"), "{out}");
     let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--methods", "pigeon"], None);
     assert!(!ok && out.contains("unknown method"), "{out}");
+    // A policy no one could satisfy: a security key required, none allowed.
+    let args =
+        ["account", "policy", NEW_USER.0, "--methods", "totp", "--phishing-resistant", "true"];
+    let (ok, out) = cli(&app, &args, None);
+    assert!(!ok && out.contains("needs passkey among the allowed methods"), "{out}");
+    let (ok, out) =
+        cli(&app, &["account", "policy", NEW_USER.0, "--phishing-resistant", "true"], None);
+    assert!(ok && out.contains("phishing_resistant=true"), "{out}");
+    // ... nor may the key be taken off the list while the policy stands.
+    let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--methods", "totp,sms"], None);
+    assert!(!ok && out.contains("needs passkey"), "{out}");
 }
 
 #[tokio::test]

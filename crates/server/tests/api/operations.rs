@@ -109,6 +109,17 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
     config.limits.mfa_window = 0;
     let err = Application::build(config).await.err().expect("refused").to_string();
     assert!(err.contains("APP_MFA_WINDOW"), "{err}");
+    // Security keys a browser would refuse on every ceremony.
+    for (rp_id, origins, says) in [
+        ("contoso.example", vec![], "APP_WEBAUTHN_ORIGINS is required"),
+        ("contoso.example", vec!["https://portal.fabrikam.example".into()], "not within"),
+        ("10.0.0.5", vec![], "must be a domain name"),
+    ] {
+        let mut config = Config::for_tests(dir.path());
+        (config.webauthn_rp_id, config.webauthn_origins) = (rp_id.into(), origins);
+        let err = Application::build(config).await.err().expect("refused").to_string();
+        assert!(err.contains(says), "{rp_id}: {err}");
+    }
 }
 
 #[tokio::test]
