@@ -242,7 +242,11 @@ pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String
             let rows = store.methods(&account.id).await?;
             Ok(rows
                 .iter()
-                .map(|m| format!("{}\t{}\t{}", m.id, m.kind, m.label))
+                .map(|m| {
+                    let used = m.last_used_at.map(crate::clock::rfc3339);
+                    let used = used.map_or("never used".to_owned(), |t| format!("last used {t}"));
+                    format!("{}\t{}\t{}\t{used}", m.id, m.kind, m.label)
+                })
                 .collect::<Vec<_>>()
                 .join("\n"))
         }

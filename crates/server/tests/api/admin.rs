@@ -112,6 +112,7 @@ async fn a_helpdesk_lists_and_removes_methods_and_resets_mfa() {
     let secret = user.enroll_totp().await;
     let (ok, out) = cli(&app, &["methods", "list", NEW_USER.0], None);
     assert!(ok && out.contains("totp") && out.contains("Authenticator app"), "{out}");
+    assert!(out.contains("last used 20"), "registering is a use: {out}");
     assert!(!out.contains(&secret) && !out.contains("v1:"), "never the key: {out}");
     let id = out.split('\t').next().unwrap().trim().to_owned();
 
