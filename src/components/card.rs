@@ -15,6 +15,9 @@ pub struct CardProps {
     /// Shown as a "Back" button when set.
     #[prop_or_default]
     pub on_back: Option<Callback<()>>,
+    /// What Back says, when "Back" alone would not (default: "Back").
+    #[prop_or(Msg::Back)]
+    pub back_label: Msg,
     /// Back stays but cannot be used (an app password is being created).
     #[prop_or_default]
     pub locked: bool,
@@ -39,7 +42,7 @@ pub fn card(props: &CardProps) -> Html {
             { props.children.clone() }
             if let Some(back) = &props.on_back {
                 <button type="button" class="ap-link ap-back" disabled={props.locked} onclick={back.reform(|_: MouseEvent| ())}>
-                    { "← " }{ lang.t(Msg::Back) }
+                    { "← " }{ lang.t(props.back_label) }
                 </button>
             }
         </section>

@@ -28,7 +28,7 @@ pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
 
 /// The browser's own security-key prompt opens from this screen's button (Safari lets
 /// a page ask for a key only right after the person clicked); failures say what to do
-/// and Back leads to another method.
+/// and Back ("Use another method") leads to the other methods.
 pub fn key(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Key(step) = &m.screen else { return html! {} };
@@ -43,18 +43,13 @@ pub fn key(props: &ScreenProps, lang: Lang) -> Html {
         ),
     };
     html! {
-        <Card title={lang.t(title)} lead={lead} step={m.step()} on_back={props.back()}>
+        <Card title={lang.t(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={Msg::KeyOther}>
             { form_error(m.error.as_ref(), lang) }
             <button type="button" class="ap-button ap-button--primary" disabled={m.busy()}
                 aria-describedby={m.error.as_ref().map(|_| "ap-form-error")}
                 onclick={props.send(Intent::UseKey)}>
                 { if m.busy() { lang.t(Msg::Working) } else { lang.t(button) } }
             </button>
-            if m.error.is_some() {
-                <button type="button" class="ap-link" onclick={props.send(Intent::Back)}>
-                    { lang.t(Msg::KeyOther) }
-                </button>
-            }
         </Card>
     }
 }

@@ -82,7 +82,7 @@ async fn a_cancelled_key_says_so_and_another_method_is_one_click_away() {
     ui.press("Register with my key").await;
     ui.until_text("The security key did not answer").await;
     assert!(ui.button("Register with my key").is_some(), "trying again is offered");
-    ui.press("Use another method").await;
+    ui.press("← Use another method").await;
     ui.until_heading("Choose a method").await;
 
     // A key registered already, and one the endpoint refuses, each say so.
