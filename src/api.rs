@@ -112,7 +112,12 @@ pub trait Endpoint {
     fn resend_challenge(&self, token: &Token, id: &str) -> Reply<CodeSent>;
     fn verify_challenge(&self, token: &Token, id: &str, answer: VerifyRequest) -> Reply<Verified>;
     fn list(&self, token: &Token) -> Reply<AppPasswordList>;
-    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword>;
+    fn create(
+        &self,
+        token: &Token,
+        req: CreateAppPassword,
+        key: &IdempotencyKey,
+    ) -> Reply<NewAppPassword>;
     fn revoke(&self, token: &Token, id: &str) -> Reply<()>;
     fn revoke_all(&self, token: &Token) -> Reply<()>;
 }
@@ -212,11 +217,16 @@ impl Endpoint for Http {
         self.call(self.authed(Request::get(&self.url("/app-passwords")), token), None)
     }
 
-    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
+    fn create(
+        &self,
+        token: &Token,
+        body: CreateAppPassword,
+        key: &IdempotencyKey,
+    ) -> Reply<NewAppPassword> {
         let req = self
             .authed(Request::post(&self.url("/app-passwords")), token)
             .header(IDEMPOTENCY_KEY, key.as_str());
-        self.post(req, &CreateAppPassword { name })
+        self.post(req, &body)
     }
 
     fn revoke(&self, token: &Token, id: &str) -> Reply<()> {

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
-use wire::{EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest};
+use wire::{CreateAppPassword, EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest};
 use yew::prelude::*;
 
 use crate::api::{ApiError, Endpoint, Reply, Token};
@@ -119,6 +119,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         intent,
         Intent::Edit(..)
             | Intent::Choose(_)
+            | Intent::ToggleScope(_)
             | Intent::Back
             | Intent::SetLang(_)
             | Intent::CancelDelete
@@ -133,6 +134,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
     match intent {
         Intent::Edit(field, value) => env.dispatch(Action::Edit(field, value)),
         Intent::Choose(kind) => env.dispatch(Action::ChooseKind(kind)),
+        Intent::ToggleScope(scope) => env.dispatch(Action::ToggleScope(scope)),
         Intent::SetUp => env.dispatch(Action::SetUp),
         Intent::Next => env.dispatch(Action::Next),
         Intent::Back => env.dispatch(Action::Back),
@@ -279,7 +281,12 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             } else {
                 typed.to_owned()
             };
-            let reply = env.api.create(token, name, &d.create_key);
+            let scopes = m.chosen_scopes();
+            if scopes.is_empty() {
+                return env.dispatch(Action::Failed(UiError::Scopes));
+            }
+            let req = CreateAppPassword { name, scopes, expires_in_days: m.chosen_expiry() };
+            let reply = env.api.create(token, req, &d.create_key);
             let e = env.clone();
             env.request(true, reply, None, move |created| {
                 let (id, name) = (created.id.clone(), created.name.clone());

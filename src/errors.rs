@@ -17,6 +17,10 @@ pub enum Field {
     Code,
     Name,
     KeyName,
+    /// The scopes of a new app password (its first checkbox).
+    Scopes,
+    /// The lifetime of a new app password.
+    Expiry,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +56,10 @@ pub enum UiError {
     },
     NameTaken,
     NameInvalid,
+    /// No scope ticked, or one the policy does not allow.
+    Scopes,
+    /// A lifetime the policy does not allow (it changed since the list was shown).
+    Expiry,
     /// A security key's name that breaks the rule of names.
     KeyNameInvalid,
     /// The person cancelled, or no key answered in time.
@@ -105,6 +113,8 @@ impl UiError {
             }
             Self::NameTaken | Self::NameInvalid => Some(Field::Name),
             Self::KeyNameInvalid => Some(Field::KeyName),
+            Self::Scopes => Some(Field::Scopes),
+            Self::Expiry => Some(Field::Expiry),
             _ => None,
         }
     }
@@ -139,6 +149,8 @@ impl UiError {
             Self::NameTaken => t(Msg::ErrorNameTaken),
             Self::NameInvalid => t(Msg::ErrorNameInvalid),
             Self::KeyNameInvalid => t(Msg::ErrorKeyName),
+            Self::Scopes => t(Msg::ErrorScopes),
+            Self::Expiry => t(Msg::ErrorExpiry),
             Self::KeyCancelled => t(Msg::ErrorKeyCancelled),
             Self::KeyExists => t(Msg::ErrorKeyExists),
             Self::KeyUnsupported => t(Msg::ErrorKeyUnsupported),
@@ -198,6 +210,8 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::ValidationFailed if field_named(p, "phone") => UiError::Phone,
         ErrorCode::ValidationFailed if field_named(p, "email") => UiError::Email,
         ErrorCode::ValidationFailed if field_named(p, "name") => UiError::NameInvalid,
+        ErrorCode::ValidationFailed if field_named(p, "scopes") => UiError::Scopes,
+        ErrorCode::ValidationFailed if field_named(p, "expires_in_days") => UiError::Expiry,
         ErrorCode::ValidationFailed if field_named(p, "code") => UiError::CodeFormat,
         ErrorCode::ValidationFailed if field_named(p, "username") => UiError::UsernameMissing,
         ErrorCode::ValidationFailed if field_named(p, "password") => UiError::PasswordMissing,

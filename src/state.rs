@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use wire::{
     Account, AccountState, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Enrollment,
-    Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Session,
+    Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Scope, Session,
 };
 use yew::Reducible;
 use zeroize::Zeroizing;
@@ -182,6 +182,10 @@ pub struct Drafts {
     pub name: String,
     /// The name of a security key being registered.
     pub key_name: String,
+    /// The scopes ticked for the next app password; `None`: not touched (the default).
+    pub scopes: Option<Vec<Scope>>,
+    /// The lifetime picked for it (`Some(None)`: never); `None`: not touched.
+    pub expiry: Option<Option<u32>>,
     /// The key of the pending enrollment or creation; a retry reuses it, a change of
     /// what is asked for draws a new one.
     pub enroll_key: IdempotencyKey,
@@ -197,6 +201,8 @@ impl std::fmt::Debug for Drafts {
             .field("email", &self.email)
             .field("name", &self.name)
             .field("key_name", &self.key_name)
+            .field("scopes", &self.scopes)
+            .field("expiry", &self.expiry)
             .finish_non_exhaustive()
     }
 }
@@ -258,6 +264,8 @@ pub struct Pending {
 pub enum Action {
     Edit(Field, String),
     ChooseKind(MethodKind),
+    /// Tick or untick a scope of the next app password.
+    ToggleScope(Scope),
     /// A request started; it is now the one whose answer is awaited.
     Started(Pending),
     /// The answer (`Action`) to request `id`. Taken only while that request is the
@@ -378,6 +386,63 @@ impl Model {
         }
     }
 
+    /// The scopes the next app password may have (the policy's).
+    pub fn scope_choices(&self) -> Vec<Scope> {
+        self.session
+            .as_ref()
+            .map(|s| s.account.policy.app_password_scopes.clone())
+            .unwrap_or_else(|| vec![Scope::Mail])
+    }
+
+    /// The scopes of the next app password: as ticked, else mail (or the policy's first).
+    pub fn chosen_scopes(&self) -> Vec<Scope> {
+        if let Some(ticked) = &self.drafts.scopes {
+            return ticked.clone();
+        }
+        let choices = self.scope_choices();
+        let default = if choices.contains(&Scope::Mail) {
+            Some(Scope::Mail)
+        } else {
+            choices.first().copied()
+        };
+        default.into_iter().collect()
+    }
+
+    /// The lifetimes offered (`None`: never): never, 30, 90, 365 days, within the
+    /// policy's maximum when it sets one (then never is not offered, the maximum is).
+    pub fn expiry_choices(&self) -> Vec<Option<u32>> {
+        let max = self.session.as_ref().and_then(|s| s.account.policy.app_password_max_days);
+        let mut choices: Vec<Option<u32>> = match max {
+            None => vec![None],
+            Some(_) => vec![],
+        };
+        choices.extend([30, 90, 365].into_iter().filter(|d| max.is_none_or(|m| *d <= m)).map(Some));
+        if let Some(m) = max.filter(|m| ![30, 90, 365].contains(m)) {
+            choices.push(Some(m));
+            choices.sort();
+        }
+        choices
+    }
+
+    /// The lifetime of the next app password: as picked, else never (or, under a
+    /// maximum, the longest choice up to 90 days).
+    pub fn chosen_expiry(&self) -> Option<u32> {
+        if let Some(picked) = self.drafts.expiry {
+            return picked;
+        }
+        let choices = self.expiry_choices();
+        if choices.contains(&None) {
+            return None;
+        }
+        choices
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|d| *d <= 90)
+            .max()
+            .or(choices.first().copied().flatten())
+    }
+
     /// Whether a request is under way.
     pub fn busy(&self) -> bool {
         self.pending.is_some()
@@ -434,6 +499,18 @@ impl Model {
                         d.email = value;
                     }
                     Field::Code => d.code = value,
+                    Field::Expiry => {
+                        let picked = if value == "never" {
+                            Some(None)
+                        } else {
+                            value.parse().ok().map(Some)
+                        };
+                        if picked.is_some() && d.expiry != picked {
+                            d.create_key = IdempotencyKey::new();
+                            d.expiry = picked;
+                        }
+                    }
+                    Field::Scopes => {}
                     Field::KeyName => {
                         if d.key_name != value {
                             d.enroll_key = IdempotencyKey::new();
@@ -449,6 +526,21 @@ impl Model {
                 }
                 // An error about a field goes once the person edits that field.
                 if self.error.as_ref().is_some_and(|e| e.field() == Some(field)) {
+                    self.error = None;
+                }
+            }
+            (Action::ToggleScope(scope), S::Name) => {
+                let mut scopes = self.chosen_scopes();
+                if let Some(at) = scopes.iter().position(|s| *s == scope) {
+                    scopes.remove(at);
+                } else {
+                    scopes.push(scope);
+                    scopes.sort();
+                }
+                // None ticked stays none (the create then says so), not the default.
+                self.drafts.scopes = Some(scopes);
+                self.drafts.create_key = IdempotencyKey::new();
+                if self.error.as_ref().is_some_and(|e| e.field() == Some(Field::Scopes)) {
                     self.error = None;
                 }
             }
@@ -606,6 +698,7 @@ impl Model {
             },
             (Action::Created(created), _) if self.session.is_some() => {
                 self.drafts.name.clear();
+                (self.drafts.scopes, self.drafts.expiry) = (None, None);
                 self.drafts.create_key = IdempotencyKey::new();
                 self.go(S::Show { created: created.into(), copied: None });
             }
@@ -708,6 +801,8 @@ mod tests {
                 app_passwords_allowed: true,
                 allowed_methods: MethodKind::ALL.to_vec(),
                 phishing_resistant: false,
+                app_password_scopes: Scope::ALL.to_vec(),
+                app_password_max_days: None,
             },
             methods: vec![],
         };
@@ -727,6 +822,8 @@ mod tests {
             id: "p1".into(),
             name: "Thunderbird".into(),
             created_at: "2026-11-25T10:00:00Z".into(),
+            scopes: vec![Scope::Mail],
+            expires_at: None,
             password: "abcdefghijklmnop".into(),
         })
     }
@@ -890,5 +987,42 @@ mod tests {
         });
         assert!(m.apply(Action::Next));
         assert_eq!(m.screen, Screen::Choose);
+    }
+
+    #[test]
+    fn the_lifetimes_offered_follow_the_policy() {
+        let mut m = signed_in(Screen::Name);
+        assert_eq!(m.expiry_choices(), [None, Some(30), Some(90), Some(365)]);
+        assert_eq!(m.chosen_expiry(), None, "never, by default");
+        let max = |m: &mut Model, days| {
+            m.session.as_mut().unwrap().account.policy.app_password_max_days = Some(days);
+        };
+        max(&mut m, 365);
+        assert_eq!(
+            (m.expiry_choices(), m.chosen_expiry()),
+            (vec![Some(30), Some(90), Some(365)], Some(90))
+        );
+        max(&mut m, 60);
+        assert_eq!((m.expiry_choices(), m.chosen_expiry()), (vec![Some(30), Some(60)], Some(60)));
+        max(&mut m, 7);
+        assert_eq!((m.expiry_choices(), m.chosen_expiry()), (vec![Some(7)], Some(7)));
+        m.apply(Action::Edit(Field::Expiry, "30".into()));
+        assert_eq!(m.chosen_expiry(), Some(30), "picked");
+    }
+
+    #[test]
+    fn scopes_start_at_mail_and_unticking_all_stays_empty() {
+        let mut m = signed_in(Screen::Name);
+        assert_eq!(m.chosen_scopes(), [Scope::Mail]);
+        let key = m.drafts.create_key.clone();
+        assert!(m.apply(Action::ToggleScope(Scope::Dav)));
+        assert_eq!(m.chosen_scopes(), [Scope::Mail, Scope::Dav]);
+        assert_ne!(m.drafts.create_key, key, "another request: another key");
+        m.apply(Action::ToggleScope(Scope::Mail));
+        m.apply(Action::ToggleScope(Scope::Dav));
+        assert!(m.chosen_scopes().is_empty());
+        m.session.as_mut().unwrap().account.policy.app_password_scopes = vec![Scope::Dav];
+        m.drafts.scopes = None;
+        assert_eq!(m.chosen_scopes(), [Scope::Dav], "the policy's first when mail is not allowed");
     }
 }

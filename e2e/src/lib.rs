@@ -148,6 +148,8 @@ impl Server {
             app_passwords_allowed: true,
             allowed_methods: wire::MethodKind::ALL.to_vec(),
             phishing_resistant: false,
+            app_password_scopes: wire::Scope::ALL.to_vec(),
+            app_password_max_days: None,
         };
         let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
         let new = server::store::accounts::NewAccount {
@@ -192,8 +194,19 @@ impl Server {
 
     /// What a legacy client (IMAP, SMTP, EWS) gets for `username:password`.
     pub async fn legacy_status(&self, username: &str, password: &str) -> u16 {
+        self.legacy_status_over(username, password, None).await
+    }
+
+    /// A legacy sign-in as a mail or calendar server reports it: over `protocol`.
+    pub async fn legacy_status_over(
+        &self,
+        username: &str,
+        password: &str,
+        protocol: Option<&str>,
+    ) -> u16 {
+        let query = protocol.map(|p| format!("?protocol={p}")).unwrap_or_default();
         reqwest::Client::new()
-            .get(format!("{}/v1/legacy/whoami", self.base))
+            .get(format!("{}/v1/legacy/whoami{query}", self.base))
             .basic_auth(username, Some(password))
             .send()
             .await

@@ -152,6 +152,10 @@ async fn authenticator_app(r: &Run) {
     assert_eq!(server.legacy_status(NEW.0, &password.replace(' ', "")).await, 200);
     assert_eq!(server.legacy_status(NEW.0, &password).await, 200, "with the display spaces too");
     assert_eq!(server.legacy_status(NEW.0, NEW.1).await, 401, "not the primary password");
+    // Created with the defaults: a mail password, for IMAP and not for calendars.
+    let password = password.replace(' ', "");
+    assert_eq!(server.legacy_status_over(NEW.0, &password, Some("imap")).await, 200);
+    assert_eq!(server.legacy_status_over(NEW.0, &password, Some("caldav")).await, 401);
 }
 
 /// Journey 2 and 3: text message, then the same person returning; and email.

@@ -70,6 +70,8 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
         F::Code => "ap-code",
         F::Name => "ap-name",
         F::KeyName => "ap-key-name",
+        F::Scopes => "ap-scopes",
+        F::Expiry => "ap-expiry",
     }
 }
 

@@ -1,8 +1,9 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
-use wire::AppPasswordInfo;
+use wire::{AppPasswordInfo, Protocol};
 use yew::prelude::*;
 
+use super::name::scope_texts;
 use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
@@ -32,18 +33,38 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let count = list.items.len();
     let full = count >= list.limit as usize;
     let row = |p: &AppPasswordInfo| {
-        let used = match &p.last_used_at {
-            Some(at) => lang.f(Msg::ListLastUsed, &[("date", &lang.datetime(at))]),
-            None => lang.t(Msg::ListNeverUsed).to_owned(),
+        let used = match (&p.last_used_at, &p.last_used_from, p.last_used_protocol) {
+            (Some(at), Some(from), Some(protocol)) => lang.f(
+                Msg::ListUsedFrom,
+                &[
+                    ("date", &lang.datetime(at)),
+                    ("from", from),
+                    ("protocol", &protocol_name(protocol)),
+                ],
+            ),
+            (Some(at), Some(from), None) => {
+                lang.f(Msg::ListUsedAt, &[("date", &lang.datetime(at)), ("from", from)])
+            }
+            (Some(at), ..) => lang.f(Msg::ListLastUsed, &[("date", &lang.datetime(at))]),
+            (None, ..) => lang.t(Msg::ListNeverUsed).to_owned(),
         };
+        let scopes: Vec<&str> = p.scopes.iter().map(|s| lang.t(scope_texts(*s).0)).collect();
+        let expiry = p.expires_at.as_ref().map(|at| {
+            let msg = if p.expired { Msg::ListExpired } else { Msg::ListExpires };
+            lang.f(msg, &[("date", &lang.datetime(at))])
+        });
         let asking = matches!(confirm, Some(Confirm::One(c)) if c.id == p.id);
         html! {
             <li class="ap-item" key={p.id.clone()}>
                 <div class="ap-item__text">
                     <span class="ap-item__name">{ p.name.clone() }</span>
+                    <span class="ap-item__scopes">{ scopes.join(" · ") }</span>
                     <span class="ap-hint">
                         { lang.f(Msg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
                     </span>
+                    if let Some(expiry) = expiry {
+                        <span class={classes!("ap-hint", p.expired.then_some("ap-item__expired"))}>{ expiry }</span>
+                    }
                 </div>
                 if asking {
                     { confirm_box(props, lang, lang.f(Msg::DeleteConfirm, &[("name", &p.name)]), Msg::Delete) }
@@ -88,6 +109,20 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
             </div>
         </Card>
     }
+}
+
+/// A protocol as people write it (not translated).
+fn protocol_name(protocol: Protocol) -> String {
+    match protocol {
+        Protocol::Imap => "IMAP",
+        Protocol::Pop => "POP",
+        Protocol::Smtp => "SMTP",
+        Protocol::Caldav => "CalDAV",
+        Protocol::Carddav => "CardDAV",
+        Protocol::Ews => "EWS",
+        Protocol::Activesync => "ActiveSync",
+    }
+    .to_owned()
 }
 
 /// The inline confirmation: what will happen, the destructive button, Cancel.

@@ -2,7 +2,7 @@
 //! the person asks for; none sends a request itself.
 use std::rc::Rc;
 
-use wire::MethodKind;
+use wire::{MethodKind, Scope};
 use yew::prelude::*;
 
 use crate::errors::Field;
@@ -30,6 +30,8 @@ pub enum Intent {
     SignIn,
     SetUp,
     Choose(MethodKind),
+    /// Tick or untick a scope of the app password being created.
+    ToggleScope(Scope),
     Continue,
     SendCode,
     /// Register a security key under the name typed.

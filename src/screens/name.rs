@@ -1,3 +1,4 @@
+use wire::Scope;
 use yew::prelude::*;
 
 use super::ScreenProps;
@@ -8,10 +9,25 @@ use crate::errors::Field as F;
 use crate::i18n::{Lang, Msg};
 use crate::screens::Intent;
 
-/// An optional name for the app password, then "Create".
+/// The name and one-line hint of a scope.
+pub fn scope_texts(scope: Scope) -> (Msg, Msg) {
+    match scope {
+        Scope::Mail => (Msg::ScopeMail, Msg::ScopeMailHint),
+        Scope::Dav => (Msg::ScopeDav, Msg::ScopeDavHint),
+        Scope::Exchange => (Msg::ScopeExchange, Msg::ScopeExchangeHint),
+    }
+}
+
+/// An optional name, what it is for (mail ticked) and how long it lives (never, unless
+/// the policy says otherwise), then "Create": one click still gets a mail password.
 pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let error = m.error.as_ref();
+    let chosen = m.chosen_scopes();
+    let choices = m.scope_choices();
+    let scopes_error = field_error(error, F::Scopes, lang);
+    let expiry = m.chosen_expiry();
+    let on_expiry = props.edit(F::Expiry);
     html! {
         <Card title={lang.t(Msg::NameTitle)} lead={lang.t(Msg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
             <form onsubmit={props.submit(Intent::Create)} novalidate=true>
@@ -19,6 +35,50 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
                     autocomplete="off" maxlength={64}
                     value={m.drafts.name.clone()} oninput={props.edit(F::Name)}
                     error={field_error(error, F::Name, lang)} />
+                // Offered only when there is a choice to make.
+                if choices.len() > 1 {
+                    <fieldset class="ap-choices ap-scopes" aria-describedby={scopes_error.as_ref().map(|_| "ap-scopes-error")}>
+                        <legend class="ap-label">{ lang.t(Msg::ScopesLegend) }</legend>
+                        { for choices.iter().enumerate().map(|(i, &scope)| {
+                            let (label, hint) = scope_texts(scope);
+                            let id = if i == 0 { "ap-scopes".to_owned() } else { format!("ap-scope-{}", scope.as_str()) };
+                            html! {
+                                <label class="ap-choice" for={id.clone()}>
+                                    <input type="checkbox" id={id.clone()} value={scope.as_str()}
+                                        checked={chosen.contains(&scope)}
+                                        aria-describedby={format!("{id}-hint")}
+                                        onchange={props.on.reform(move |_: Event| Intent::ToggleScope(scope))} />
+                                    <span class="ap-choice__text">
+                                        <span class="ap-choice__name">{ lang.t(label) }</span>
+                                        <span class="ap-hint" id={format!("{id}-hint")}>{ lang.t(hint) }</span>
+                                    </span>
+                                </label>
+                            }
+                        }) }
+                        if let Some(e) = scopes_error {
+                            <p class="ap-error" id="ap-scopes-error">{ e }</p>
+                        }
+                    </fieldset>
+                }
+                <div class="ap-field">
+                    <label for="ap-expiry">{ lang.t(Msg::ExpiryLabel) }</label>
+                    <span class="ap-hint" id="ap-expiry-hint">{ lang.t(Msg::ExpiryHint) }</span>
+                    <select id="ap-expiry" class="ap-select" aria-describedby="ap-expiry-hint"
+                        onchange={Callback::from(move |e: Event| {
+                            on_expiry.emit(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+                        })}>
+                        { for m.expiry_choices().into_iter().map(|choice| {
+                            let (value, text) = match choice {
+                                None => ("never".to_owned(), lang.t(Msg::ExpiryNever).to_owned()),
+                                Some(days) => (days.to_string(), lang.f(Msg::ExpiryDays, &[("days", &days)])),
+                            };
+                            html! { <option value={value} selected={choice == expiry}>{ text }</option> }
+                        }) }
+                    </select>
+                    if let Some(e) = field_error(error, F::Expiry, lang) {
+                        <p class="ap-error" id="ap-expiry-error">{ e }</p>
+                    }
+                </div>
                 { form_end(error, lang, Msg::Create, m.busy(), false) }
             </form>
         </Card>

@@ -48,6 +48,10 @@ pub struct Fake {
     /// The name and Idempotency-Key of every create request, in order.
     pub creates: RefCell<Vec<(String, String)>>,
     pub enrollments: RefCell<Vec<EnrollmentRequest>>,
+    /// Every create request, as sent.
+    pub asked: RefCell<Vec<CreateAppPassword>>,
+    /// The policy's maximum app-password lifetime.
+    pub max_days: Cell<Option<u32>>,
     pub calls: RefCell<Vec<&'static str>>,
     /// The one token that works: the server replaces it when MFA is proven.
     pub live: RefCell<String>,
@@ -77,6 +81,8 @@ impl Fake {
             cooldown: Cell::new(30),
             creates: RefCell::default(),
             enrollments: RefCell::default(),
+            asked: RefCell::default(),
+            max_days: Cell::new(None),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
             held: RefCell::default(),
@@ -102,6 +108,11 @@ impl Fake {
             name: name.into(),
             created_at: "2026-11-20T09:30:00Z".into(),
             last_used_at: last_used.map(Into::into),
+            scopes: vec![Scope::Mail],
+            expires_at: None,
+            expired: false,
+            last_used_from: last_used.map(|_| "203.0.113.7".into()),
+            last_used_protocol: last_used.map(|_| Protocol::Imap),
         });
         self
     }
@@ -121,6 +132,8 @@ impl Fake {
                     != Some(NotAvailableReason::AppPasswordsDisabled),
                 allowed_methods: self.allowed.borrow().clone(),
                 phishing_resistant: false,
+                app_password_scopes: Scope::ALL.to_vec(),
+                app_password_max_days: self.max_days.get(),
             },
             methods: self.methods.borrow().clone(),
         }
@@ -406,7 +419,14 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn create(&self, token: &Token, name: String, key: &IdempotencyKey) -> Reply<NewAppPassword> {
+    fn create(
+        &self,
+        token: &Token,
+        req: CreateAppPassword,
+        key: &IdempotencyKey,
+    ) -> Reply<NewAppPassword> {
+        let name = req.name.clone();
+        self.asked.borrow_mut().push(req.clone());
         self.reply(self.authed("create", token).and_then(|()| {
             self.creates.borrow_mut().push((name.clone(), key.as_str().to_owned()));
             if let Some((_, first)) = self.by_key.borrow().iter().find(|(k, _)| k == key.as_str()) {
@@ -423,6 +443,8 @@ impl Endpoint for Fake {
                 id: self.id(),
                 name: name.clone(),
                 created_at: "2026-11-25T10:00:00Z".into(),
+                scopes: if req.scopes.is_empty() { vec![Scope::Mail] } else { req.scopes.clone() },
+                expires_at: req.expires_in_days.map(|_| "2027-02-23T10:00:00Z".into()),
                 password: APP_PASSWORD.into(),
             };
             self.items.borrow_mut().push(AppPasswordInfo {
@@ -430,6 +452,11 @@ impl Endpoint for Fake {
                 name,
                 created_at: created.created_at.clone(),
                 last_used_at: None,
+                scopes: created.scopes.clone(),
+                expires_at: created.expires_at.clone(),
+                expired: false,
+                last_used_from: None,
+                last_used_protocol: None,
             });
             self.by_key.borrow_mut().push((key.as_str().to_owned(), created.clone()));
             if let Some(lost) = self.lose_next_create_answer.borrow_mut().take() {

@@ -2,6 +2,7 @@
 
 use app_passwords::api::ApiError;
 use app_passwords::i18n::Lang;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use wire::{EnrollmentRequest, Next};
 
@@ -118,6 +119,10 @@ async fn where_copying_the_key_is_refused_it_is_selected_and_never_called_copied
     ui.click("#ap-kind-totp").await;
     ui.press("Continuer").await;
     ui.until_heading("Configurez votre application d’authentification").await;
+    // The new screen has settled (its heading took focus) before the person acts on it:
+    // Firefox sometimes runs that focus a moment after the heading is in the page.
+    ui.until("the heading to take focus", |ui| ui.focused_id().as_deref() == Some("ap-title"))
+        .await;
     ui.press("Copier la clé").await;
     ui.until_text("La clé est sélectionnée").await;
     let input = ui.input("#ap-key-select");
@@ -288,4 +293,58 @@ async fn proving_a_method_switches_the_app_to_the_session_token_the_server_repla
         1,
         "created with the new token, not sent back to sign-in"
     );
+}
+
+#[wasm_bindgen_test]
+async fn an_app_password_for_calendars_that_expires_is_asked_for_with_two_clicks() {
+    let fake = Fake::new(Next::Ready).with_item("Old phone", Some("2026-11-24T08:15:00Z"));
+    let ui = crate::Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("Last used").await;
+    assert!(ui.text().contains("from 203.0.113.7 over IMAP"), "{}", ui.text());
+    assert!(ui.text().contains("Mail"), "the scopes are listed");
+    ui.press("Create an app password").await;
+    ui.until_heading("Name your app password").await;
+    // Defaults: mail ticked, never expires.
+    assert!(ui.input("#ap-scopes").checked(), "mail is ticked");
+    assert!(!ui.input("#ap-scope-dav").checked());
+    assert_eq!(ui.q("#ap-expiry").unchecked_into::<web_sys::HtmlSelectElement>().value(), "never");
+    // Nothing ticked is said before anything is sent.
+    ui.click("#ap-scopes").await;
+    ui.press("Create app password").await;
+    ui.until_text("Choose at least one use.").await;
+    assert!(fake.asked.borrow().is_empty(), "nothing sent");
+    ui.click("#ap-scope-dav").await;
+    assert!(!ui.text().contains("Choose at least one use."), "the error goes with the change");
+    let select = ui.q("#ap-expiry").unchecked_into::<web_sys::HtmlSelectElement>();
+    select.set_value("90");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    crate::settle().await;
+    ui.type_in("#ap-name", "Calendar").await;
+    ui.press("Create app password").await;
+    ui.until_heading("Your app password").await;
+    let asked = fake.asked.borrow().last().cloned().unwrap();
+    assert_eq!(asked.scopes, vec![wire::Scope::Dav]);
+    assert_eq!(asked.expires_in_days, Some(90));
+    ui.press("Done").await;
+    ui.until_text("Calendars and contacts").await;
+    assert!(ui.text().contains("Expires"), "{}", ui.text());
+}
+
+#[wasm_bindgen_test]
+async fn under_a_maximum_lifetime_never_is_not_offered_and_the_default_fits() {
+    let fake = Fake::new(Next::Ready);
+    fake.max_days.set(Some(60));
+    let ui = crate::Ui::mount(fake.clone(), Lang::Fr).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Vos mots de passe d’application").await;
+    ui.press("Créer un mot de passe d’application").await;
+    ui.until_heading("Nommez votre mot de passe d’application").await;
+    let options: Vec<String> =
+        ui.all("#ap-expiry option").iter().map(|o| o.text_content().unwrap()).collect();
+    assert_eq!(options, ["Après 30 jours", "Après 60 jours"]);
+    ui.press("Créer le mot de passe").await;
+    ui.until_heading("Votre mot de passe d’application").await;
+    assert_eq!(fake.asked.borrow().last().unwrap().expires_in_days, Some(60));
 }

@@ -5,9 +5,10 @@ use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
-use wire::{MethodKind, Policy};
+use wire::{MethodKind, Policy, Scope};
 
 use crate::domain::accounts::{parse_display_name, AccountRow, Username};
+use crate::domain::app_passwords::MAX_LIFETIME_DAYS;
 use crate::passwords;
 use crate::store::accounts::{NewAccount, PolicyChange};
 use crate::store::Store;
@@ -92,6 +93,12 @@ pub struct PolicyArgs {
     /// a code is not enough). Needs `passkey` among the allowed methods.
     #[arg(long)]
     pub phishing_resistant: Option<bool>,
+    /// The scopes app passwords may have, comma-separated: mail,dav,exchange.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Option<Vec<String>>,
+    /// Every new app password expires within this many days (1 to 3650), or `none`.
+    #[arg(long)]
+    pub max_days: Option<String>,
 }
 
 /// A policy no one could satisfy is refused: the phishing-resistant rule without
@@ -105,6 +112,33 @@ fn check_policy(phishing_resistant: bool, methods: &[MethodKind]) -> anyhow::Res
 }
 
 impl PolicyArgs {
+    fn scopes(&self) -> anyhow::Result<Option<Vec<Scope>>> {
+        let Some(list) = &self.scopes else { return Ok(None) };
+        let scopes = list
+            .iter()
+            .map(|s| Scope::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("unknown scope {s:?}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        anyhow::ensure!(!scopes.is_empty(), "--scopes needs at least one of mail,dav,exchange");
+        Ok(Some(scopes))
+    }
+
+    /// `Some(None)`: "none" (no maximum).
+    fn max_days(&self) -> anyhow::Result<Option<Option<u32>>> {
+        let Some(raw) = &self.max_days else { return Ok(None) };
+        if raw.trim().eq_ignore_ascii_case("none") {
+            return Ok(Some(None));
+        }
+        let days: u32 =
+            raw.trim().parse().ok().filter(|d| (1..=MAX_LIFETIME_DAYS).contains(d)).ok_or_else(
+                || {
+                    anyhow::anyhow!(
+                        "--max-days takes a number of days from 1 to {MAX_LIFETIME_DAYS}, or none"
+                    )
+                },
+            )?;
+        Ok(Some(Some(days)))
+    }
+
     fn methods(&self) -> anyhow::Result<Option<Vec<MethodKind>>> {
         self.methods
             .as_ref()
@@ -159,6 +193,8 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 app_passwords_allowed: policy.app_passwords.unwrap_or(true),
                 allowed_methods: policy.methods()?.unwrap_or_else(|| MethodKind::ALL.to_vec()),
                 phishing_resistant: policy.phishing_resistant.unwrap_or(false),
+                app_password_scopes: policy.scopes()?.unwrap_or_else(|| Scope::ALL.to_vec()),
+                app_password_max_days: policy.max_days()?.flatten(),
             };
             check_policy(policy.phishing_resistant, &policy.allowed_methods)?;
             let hash = passwords::hash(&password)?;
@@ -208,6 +244,8 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 app_passwords_allowed: policy.app_passwords,
                 allowed_methods: policy.methods()?,
                 phishing_resistant: policy.phishing_resistant,
+                app_password_scopes: policy.scopes()?,
+                app_password_max_days: policy.max_days()?,
             };
             check_policy(
                 change.phishing_resistant.unwrap_or(account.phishing_resistant),
@@ -224,13 +262,15 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
 
 fn describe(a: &AccountRow) -> String {
     format!(
-        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}{}",
+        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}\tscopes={}\tmax_days={}{}",
         a.username,
         a.display_name,
         a.mfa_required,
         a.app_passwords_allowed,
         a.allowed_methods,
         a.phishing_resistant,
+        a.app_password_scopes,
+        a.app_password_max_days.map_or("none".to_owned(), |d| d.to_string()),
         if a.disabled { "\tDISABLED" } else { "" }
     )
 }

@@ -31,6 +31,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             app_passwords_allowed,
             allowed_methods: MethodKind::ALL.to_vec(),
             phishing_resistant,
+            app_password_scopes: wire::Scope::ALL.to_vec(),
+            app_password_max_days: None,
         };
         let hash = passwords::hash(&SecretString::from(password))?;
         let new =

@@ -129,6 +129,87 @@ impl MethodKind {
     }
 }
 
+/// What an app password may be used for: the protocols of one kind of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Mail: IMAP, POP and SMTP submission.
+    Mail,
+    /// Calendars and contacts: CalDAV and CardDAV.
+    Dav,
+    /// Exchange-style: EWS and ActiveSync.
+    Exchange,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Self::Mail, Self::Dav, Self::Exchange];
+
+    /// The wire name (`"mail"`, `"dav"`, `"exchange"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mail => "mail",
+            Self::Dav => "dav",
+            Self::Exchange => "exchange",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The protocol a legacy client signed in over, as the server it reached says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    Imap,
+    Pop,
+    Smtp,
+    Caldav,
+    Carddav,
+    Ews,
+    Activesync,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 7] = [
+        Self::Imap,
+        Self::Pop,
+        Self::Smtp,
+        Self::Caldav,
+        Self::Carddav,
+        Self::Ews,
+        Self::Activesync,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Imap => "imap",
+            Self::Pop => "pop",
+            Self::Smtp => "smtp",
+            Self::Caldav => "caldav",
+            Self::Carddav => "carddav",
+            Self::Ews => "ews",
+            Self::Activesync => "activesync",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The scope an app password needs for this protocol.
+    pub fn scope(self) -> Scope {
+        match self {
+            Self::Imap | Self::Pop | Self::Smtp => Scope::Mail,
+            Self::Caldav | Self::Carddav => Scope::Dav,
+            Self::Ews | Self::Activesync => Scope::Exchange,
+        }
+    }
+}
+
 /// The admin's policy for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -141,6 +222,16 @@ pub struct Policy {
     /// method (a security key or passkey), not a code.
     #[serde(default)]
     pub phishing_resistant: bool,
+    /// The scopes app passwords may have, in the admin's order.
+    #[serde(default = "all_scopes")]
+    pub app_password_scopes: Vec<Scope>,
+    /// When set, every new app password expires, within this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_password_max_days: Option<u32>,
+}
+
+fn all_scopes() -> Vec<Scope> {
+    Scope::ALL.to_vec()
 }
 
 /// A registered second factor, as the person sees it.
@@ -359,6 +450,25 @@ pub struct AppPasswordInfo {
     pub name: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// What it may be used for.
+    #[serde(default = "mail_only")]
+    pub scopes: Vec<Scope>,
+    /// When it stops working (RFC 3339); absent: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// It has expired: it no longer signs in, and stays listed until deleted.
+    #[serde(default)]
+    pub expired: bool,
+    /// The client address of its last use, as the mail server reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_from: Option<String>,
+    /// The protocol of its last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_protocol: Option<Protocol>,
+}
+
+fn mail_only() -> Vec<Scope> {
+    vec![Scope::Mail]
 }
 
 /// `GET /v1/app-passwords`.
@@ -376,6 +486,33 @@ pub struct AppPasswordList {
 pub struct CreateAppPassword {
     /// 1 to 64 characters after trimming, unique for the account.
     pub name: String,
+    /// What it may be used for; empty or absent: mail. Within the policy's scopes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<Scope>,
+    /// Days until it expires (1 to 3650); absent: never, unless the policy requires
+    /// expiry (then at most `policy.app_password_max_days`).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A whole number as JSON may write it: `90` or `90.0` (JSON Schema's "integer" is
+/// both). A fraction, a negative or anything past `u32` is refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Whole(u32),
+        Float(f64),
+    }
+    match Option::<Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(Number::Whole(n)) => Ok(Some(n)),
+        Some(Number::Float(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            Ok(Some(f as u32))
+        }
+        Some(Number::Float(_)) => Err(serde::de::Error::custom("not a whole number of days")),
+    }
 }
 
 /// `201` to `POST /v1/app-passwords`: the only time the password is ever returned.
@@ -385,10 +522,14 @@ pub struct NewAppPassword {
     pub id: String,
     pub name: String,
     pub created_at: String,
+    #[serde(default = "mail_only")]
+    pub scopes: Vec<Scope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     /// 16 letters a–z. Shown once; the server keeps only a keyed hash.
     pub password: String,
 }
-redacted_debug!(NewAppPassword { id, name, created_at } hides password);
+redacted_debug!(NewAppPassword { id, name, created_at, scopes, expires_at } hides password);
 
 /// `GET /v1/legacy/whoami`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -508,6 +649,8 @@ mod tests {
             id: "x".into(),
             name: "Outlook".into(),
             created_at: "2026-01-01T00:00:00Z".into(),
+            scopes: vec![Scope::Mail],
+            expires_at: None,
             password: "abcdefghijklmnop".into(),
         };
         let code = VerifyRequest::code("123456");
@@ -555,6 +698,40 @@ mod tests {
             serde_json::from_str(r#"{"title":"x","status":400,"code":"brand_new_code"}"#).unwrap();
         assert_eq!(p.code, ErrorCode::Unknown);
         assert_eq!(p.type_, "about:blank");
+    }
+
+    #[test]
+    fn days_are_whole_numbers_however_json_writes_them() {
+        let days = |body: &str| {
+            serde_json::from_str::<CreateAppPassword>(body).map(|c| c.expires_in_days).ok()
+        };
+        assert_eq!(days(r#"{"name":"a","expires_in_days":90}"#), Some(Some(90)));
+        assert_eq!(days(r#"{"name":"a","expires_in_days":90.0}"#), Some(Some(90)));
+        assert_eq!(days(r#"{"name":"a"}"#), Some(None));
+        assert_eq!(days(r#"{"name":"a","expires_in_days":null}"#), Some(None));
+        for bad in ["90.5", "-1", "1e12", "\"90\""] {
+            assert_eq!(days(&format!(r#"{{"name":"a","expires_in_days":{bad}}}"#)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_protocol_needs_one_scope_and_names_round_trip() {
+        for p in Protocol::ALL {
+            assert_eq!(Protocol::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.as_str()));
+        }
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Protocol::Smtp.scope(), Scope::Mail);
+        assert_eq!(Protocol::Carddav.scope(), Scope::Dav);
+        assert_eq!(Protocol::Activesync.scope(), Scope::Exchange);
+        // An older server's list entry: mail only, never expires.
+        let old: AppPasswordInfo = serde_json::from_str(
+            r#"{"id":"a","name":"b","created_at":"2026-01-01T00:00:00Z","last_used_at":null}"#,
+        )
+        .unwrap();
+        assert_eq!((old.scopes, old.expires_at, old.expired), (vec![Scope::Mail], None, false));
     }
 
     #[test]

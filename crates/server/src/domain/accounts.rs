@@ -39,6 +39,10 @@ pub struct AccountRow {
     pub allowed_methods: String,
     /// Creating an app password needs a session proven with a phishing-resistant method.
     pub phishing_resistant: bool,
+    /// The scopes app passwords may have (comma-separated).
+    pub app_password_scopes: String,
+    /// The longest lifetime a new app password may have, in days; `None`: no expiry required.
+    pub app_password_max_days: Option<i64>,
     /// Wrong MFA codes in a row (any session, any method); reset by a correct one.
     pub mfa_failures: i64,
 }
@@ -59,6 +63,8 @@ impl AccountRow {
             app_passwords_allowed: self.app_passwords_allowed,
             allowed_methods: parse_methods(&self.allowed_methods),
             phishing_resistant: self.phishing_resistant,
+            app_password_scopes: super::app_passwords::parse_scopes(&self.app_password_scopes),
+            app_password_max_days: self.app_password_max_days.and_then(|d| u32::try_from(d).ok()),
         }
     }
 

@@ -4,7 +4,7 @@ use secrecy::ExposeSecret;
 use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
 
 use crate::auth::Authed;
-use crate::domain::app_passwords::AppPasswordName;
+use crate::domain::app_passwords::{AppPasswordName, Grant};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
 use crate::state::AppState;
@@ -47,6 +47,8 @@ pub async fn create(
     authed.require_available()?;
     authed.require_mfa_for_new_app_password()?;
     let name = AppPasswordName::parse(&req.name).map_err(|why| ApiError::invalid("name", why))?;
+    let grant = Grant::new(&req.scopes, req.expires_in_days, &authed.account.policy())
+        .map_err(|(field, why)| ApiError::invalid(field, why))?;
     let client_key = idempotency::key_from(&headers)?;
     let fingerprint = serde_json::to_vec(&req).unwrap_or_default();
     let account_id = authed.account.id.clone();
@@ -59,12 +61,14 @@ pub async fn create(
         client_key,
         &fingerprint,
         || async {
-            let (info, secret) = store.create_app_password(&account_id, &name).await?;
+            let (info, secret) = store.create_app_password(&account_id, &name, &grant).await?;
             tracing::info!(account = %account_id, app_password = %info.id, "app password created");
             Ok(NewAppPassword {
                 id: info.id,
                 name: info.name,
                 created_at: info.created_at,
+                scopes: info.scopes,
+                expires_at: info.expires_at,
                 password: secret.expose_secret().to_owned(),
             })
         },

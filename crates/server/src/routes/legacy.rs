@@ -1,10 +1,10 @@
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use secrecy::SecretString;
-use wire::{ErrorCode, WhoAmI};
+use wire::{ErrorCode, Protocol, WhoAmI};
 
 use crate::client::ClientAddr;
 use crate::crypto;
@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult, Json};
 use crate::limits::Budget;
 use crate::routes::sessions::busy;
 use crate::state::AppState;
-use crate::store::app_passwords::Legacy;
+use crate::store::app_passwords::{Legacy, LegacyAttempt};
 use crate::store::Refusal;
 
 fn refused() -> Response {
@@ -47,35 +47,62 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 /// a primary password checked here spends the web sign-in's password budget.
 #[utoipa::path(get, path = "/v1/legacy/whoami", tag = "legacy", operation_id = "legacy_whoami",
     security(("basic" = [])),
+    params(("protocol" = Option<Protocol>, Query, description = "The protocol the client signed in over, as the calling server saw it: the app password must have its scope (none given: mail)")),
     responses((status = 200, description = "An app password of this account", body = WhoAmI)))]
 #[tracing::instrument(skip_all)]
 pub async fn whoami(
     State(state): State<AppState>,
     client: ClientAddr,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    match check(&state, &client, &headers).await {
+    let protocol = match protocol_of(query.as_deref().unwrap_or_default()) {
+        Ok(protocol) => protocol,
+        Err(why) => return ApiError::invalid("protocol", why).into_response(),
+    };
+    match check(&state, &client, protocol, &headers).await {
         Ok(Some(username)) => (StatusCode::OK, Json(WhoAmI { username })).into_response(),
         Ok(None) => refused(),
         Err(e) => e.into_response(),
     }
 }
 
+/// `?protocol=imap`, or nothing; an unknown or repeated one is a validation error (the
+/// query is read here, so every refusal is a problem document).
+fn protocol_of(query: &str) -> Result<Option<Protocol>, &'static str> {
+    let mut found = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key == "protocol" {
+            if found.is_some() {
+                return Err("repeated");
+            }
+            found = Some(Protocol::parse(&value).ok_or("unknown_protocol")?);
+        }
+    }
+    Ok(found)
+}
+
 async fn check(
     state: &AppState,
     client: &ClientAddr,
+    protocol: Option<Protocol>,
     headers: &HeaderMap,
 ) -> ApiResult<Option<String>> {
     let Some((user, password)) = basic(headers) else { return Ok(None) };
     let Some(username) = Username::parse(&user) else { return Ok(None) };
     let store = &state.store;
     let normalized = crypto::normalize_app_password(&password);
-    let (mut hits, primary_hash) =
-        match store.legacy_sign_in(username.as_str(), client, normalized.as_deref()).await? {
-            Legacy::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
-            Legacy::Blocked(wait) => return Err(Refusal::RateLimited(wait).into()),
-            Legacy::Refused { hits, primary_hash } => (hits, primary_hash),
-        };
+    let attempt = LegacyAttempt {
+        username: username.as_str(),
+        client,
+        protocol,
+        app_password: normalized.as_deref(),
+    };
+    let (mut hits, primary_hash) = match store.legacy_sign_in(&attempt).await? {
+        Legacy::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
+        Legacy::Blocked(wait) => return Err(Refusal::RateLimited(wait).into()),
+        Legacy::Refused { hits, primary_hash } => (hits, primary_hash),
+    };
     let password = SecretString::from(password);
     let Some(hash) = primary_hash else {
         // Every refusal costs the same hash, so timing does not tell which accounts

@@ -120,7 +120,12 @@ const PROBLEMS: &[(&str, Problems)] = &[
     ("revoke_all_app_passwords", APP_PASSWORDS),
     (
         "legacy_whoami",
-        &[(401, &["invalid_credentials"]), (429, &["rate_limited"]), (503, &["server_busy"])],
+        &[
+            (401, &["invalid_credentials"]),
+            (422, &["validation_failed"]),
+            (429, &["rate_limited"]),
+            (503, &["server_busy"]),
+        ],
     ),
     ("demo_outbox", &[(404, &["not_found"])]),
 ];

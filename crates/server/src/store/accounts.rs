@@ -8,10 +8,12 @@ use wire::Policy;
 use super::Store;
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
+use crate::domain::app_passwords::format_scopes;
 
 /// The columns an [`AccountRow`] is read from.
 pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
-     mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures";
+     mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
+     app_password_scopes, app_password_max_days";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -27,6 +29,8 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
             app_passwords_allowed: flag("app_passwords_allowed")?,
             allowed_methods: row.try_get("allowed_methods")?,
             phishing_resistant: flag("phishing_resistant")?,
+            app_password_scopes: row.try_get("app_password_scopes")?,
+            app_password_max_days: row.try_get("app_password_max_days")?,
             mfa_failures: row.try_get("mfa_failures")?,
         })
     }
@@ -48,6 +52,9 @@ pub struct PolicyChange {
     pub app_passwords_allowed: Option<bool>,
     pub allowed_methods: Option<Vec<wire::MethodKind>>,
     pub phishing_resistant: Option<bool>,
+    pub app_password_scopes: Option<Vec<wire::Scope>>,
+    /// `Some(None)` removes the maximum.
+    pub app_password_max_days: Option<Option<u32>>,
 }
 
 /// What a password change ended.
@@ -87,8 +94,8 @@ impl Store {
         let id = crypto::random_id();
         let done = sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
-             app_passwords_allowed, allowed_methods, phishing_resistant, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
+             app_password_max_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (username) DO NOTHING",
         )
         .bind(&id)
@@ -99,6 +106,8 @@ impl Store {
         .bind(i64::from(new.policy.app_passwords_allowed))
         .bind(format_methods(&new.policy.allowed_methods))
         .bind(i64::from(new.policy.phishing_resistant))
+        .bind(format_scopes(&new.policy.app_password_scopes))
+        .bind(new.policy.app_password_max_days.map(i64::from))
         .bind(self.now())
         .execute(&mut *self.writer().await?)
         .await?;
@@ -163,12 +172,18 @@ impl Store {
             "UPDATE accounts SET mfa_required = COALESCE($1, mfa_required), \
              app_passwords_allowed = COALESCE($2, app_passwords_allowed), \
              allowed_methods = COALESCE($3, allowed_methods), \
-             phishing_resistant = COALESCE($4, phishing_resistant) WHERE id = $5",
+             phishing_resistant = COALESCE($4, phishing_resistant), \
+             app_password_scopes = COALESCE($5, app_password_scopes), \
+             app_password_max_days = CASE WHEN $6 = 1 THEN $7 ELSE app_password_max_days END \
+             WHERE id = $8",
         )
         .bind(change.mfa_required.map(i64::from))
         .bind(change.app_passwords_allowed.map(i64::from))
         .bind(change.allowed_methods.as_deref().map(format_methods))
         .bind(change.phishing_resistant.map(i64::from))
+        .bind(change.app_password_scopes.as_deref().map(format_scopes))
+        .bind(i64::from(change.app_password_max_days.is_some()))
+        .bind(change.app_password_max_days.flatten().map(i64::from))
         .bind(account_id)
         .execute(&mut *self.writer().await?)
         .await

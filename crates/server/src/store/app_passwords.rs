@@ -2,14 +2,14 @@
 //! revoked; and the legacy sign-in check, the hot path of every mail client.
 
 use secrecy::{ExposeSecret, SecretString};
-use wire::AppPasswordInfo;
+use wire::{AppPasswordInfo, Protocol, Scope};
 
 use super::throttle::{take, Hit, Hits};
 use super::{finish, Backend, Refusal, Store, StoreResult, Tx};
 use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
-use crate::domain::app_passwords::{hash, AppPasswordName};
+use crate::domain::app_passwords::{format_scopes, hash, parse_scopes, AppPasswordName, Grant};
 use crate::limits::{Bucket, Budget};
 
 #[derive(Debug, sqlx::FromRow)]
@@ -18,17 +18,39 @@ struct Row {
     name: String,
     created_at: i64,
     last_used_at: Option<i64>,
+    scopes: String,
+    expires_at: Option<i64>,
+    last_used_ip: Option<String>,
+    last_used_protocol: Option<String>,
 }
 
+const COLUMNS: &str =
+    "id, name, created_at, last_used_at, scopes, expires_at, last_used_ip, last_used_protocol";
+
 impl Row {
-    fn to_wire(&self) -> AppPasswordInfo {
+    fn to_wire(&self, now: i64) -> AppPasswordInfo {
         AppPasswordInfo {
             id: self.id.clone(),
             name: self.name.clone(),
             created_at: rfc3339(self.created_at),
             last_used_at: self.last_used_at.map(rfc3339),
+            scopes: parse_scopes(&self.scopes),
+            expires_at: self.expires_at.map(rfc3339),
+            expired: self.expires_at.is_some_and(|t| t <= now),
+            last_used_from: self.last_used_ip.clone(),
+            last_used_protocol: self.last_used_protocol.as_deref().and_then(Protocol::parse),
         }
     }
+}
+
+/// A legacy sign-in's request: who, from where, over what, with which password.
+pub struct LegacyAttempt<'a> {
+    pub username: &'a str,
+    pub client: &'a ClientAddr,
+    /// The protocol the calling server reports (none reported: mail).
+    pub protocol: Option<Protocol>,
+    /// What the client sent, normalized to an app password when it can be one.
+    pub app_password: Option<&'a str>,
 }
 
 /// A row of the legacy sign-in's read: a counter (`b`: name, hits, end, start), the
@@ -50,14 +72,14 @@ pub enum Legacy {
 
 impl Store {
     pub async fn app_passwords(&self, account_id: &str) -> sqlx::Result<Vec<AppPasswordInfo>> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, name, created_at, last_used_at FROM app_passwords WHERE account_id = $1 \
-             ORDER BY created_at, id",
-        )
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM app_passwords WHERE account_id = $1 ORDER BY created_at, id"
+        ))
         .bind(account_id)
         .fetch_all(&self.db)
         .await?;
-        Ok(rows.iter().map(Row::to_wire).collect())
+        let now = self.now();
+        Ok(rows.iter().map(|r| r.to_wire(now)).collect())
     }
 
     /// Creates an app password while the account is under its limit, in one
@@ -67,10 +89,11 @@ impl Store {
         &self,
         account_id: &str,
         name: &AppPasswordName,
+        grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let result = self.create_app_password_in(&mut tx, account_id, name).await;
+        let result = self.create_app_password_in(&mut tx, account_id, name, grant).await;
         finish(tx, result).await
     }
 
@@ -79,6 +102,7 @@ impl Store {
         tx: &mut Tx<'_>,
         account_id: &str,
         name: &AppPasswordName,
+        grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
         let held: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM app_passwords WHERE account_id = $1")
@@ -89,27 +113,34 @@ impl Store {
             return Err(Refusal::LimitReached { limit: self.limits.app_passwords }.into());
         }
         let secret = crypto::new_app_password();
+        let now = self.now();
         let row = Row {
             id: crypto::random_id(),
             name: name.as_str().to_owned(),
-            created_at: self.now(),
+            created_at: now,
             last_used_at: None,
+            scopes: format_scopes(&grant.scopes),
+            expires_at: grant.lifetime_days.map(|d| now + i64::from(d) * 86_400),
+            last_used_ip: None,
+            last_used_protocol: None,
         };
         let inserted = sqlx::query(
-            "INSERT INTO app_passwords (id, account_id, name, secret_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, name) DO NOTHING",
+            "INSERT INTO app_passwords (id, account_id, name, secret_hash, created_at, scopes, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, name) DO NOTHING",
         )
         .bind(&row.id)
         .bind(account_id)
         .bind(&row.name)
         .bind(hash(&self.key, secret.expose_secret()))
         .bind(row.created_at)
+        .bind(&row.scopes)
+        .bind(row.expires_at)
         .execute(&mut **tx)
         .await?;
         if inserted.rows_affected() != 1 {
             return Err(Refusal::NameTaken.into());
         }
-        Ok((row.to_wire(), secret))
+        Ok((row.to_wire(now), secret))
     }
 
     /// Revokes one; `false` when it does not exist for this account.
@@ -137,21 +168,17 @@ impl Store {
     /// anything else is counted as a failure before the answer leaves. A burst of
     /// guesses is therefore evaluated no further than the budget, however parallel.
     /// Successes write nothing but the occasional last-use time, so the path stays fast.
-    pub async fn legacy_sign_in(
-        &self,
-        username: &str,
-        client: &ClientAddr,
-        app_password: Option<&str>,
-    ) -> sqlx::Result<Legacy> {
+    pub async fn legacy_sign_in(&self, attempt: &LegacyAttempt<'_>) -> sqlx::Result<Legacy> {
+        let (username, client) = (attempt.username, attempt.client);
         let buckets = [
             Budget::LegacyAddress(client).bucket(&self.limits),
             Budget::LegacyClient(username, client).bucket(&self.limits),
             Budget::LegacyAccount(username).bucket(&self.limits),
         ];
-        let secret_hash = app_password.map(|p| hash(&self.key, p)).unwrap_or_default();
+        let secret_hash = attempt.app_password.map(|p| hash(&self.key, p)).unwrap_or_default();
         let seen = match self.backend {
-            Backend::Sqlite => self.legacy_script(&buckets, &secret_hash, username).await?,
-            Backend::Postgres => self.legacy_transaction(&buckets, &secret_hash, username).await?,
+            Backend::Sqlite => self.legacy_script(&buckets, &secret_hash, attempt).await?,
+            Backend::Postgres => self.legacy_transaction(&buckets, &secret_hash, attempt).await?,
         };
         Ok(seen.verdict())
     }
@@ -161,7 +188,7 @@ impl Store {
         &self,
         buckets: &[Bucket; 3],
         secret_hash: &str,
-        username: &str,
+        attempt: &LegacyAttempt<'_>,
     ) -> sqlx::Result<Seen> {
         let now = self.now();
         let mut conn = self.writer().await?;
@@ -170,12 +197,15 @@ impl Store {
             .bind(&buckets[1].name)
             .bind(&buckets[2].name)
             .bind(secret_hash)
-            .bind(username)
+            .bind(attempt.username)
             .bind(now)
             .bind(now + self.limits.signin_window)
             .bind(buckets[0].limit)
             .bind(buckets[1].limit)
             .bind(buckets[2].limit)
+            .bind(scope_of(attempt.protocol).as_str())
+            .bind(attempt.client.0.to_string())
+            .bind(attempt.protocol.map(Protocol::as_str))
             .fetch_all(&mut *conn)
             .await;
         match rows {
@@ -194,7 +224,7 @@ impl Store {
         &self,
         buckets: &[Bucket; 3],
         secret_hash: &str,
-        username: &str,
+        attempt: &LegacyAttempt<'_>,
     ) -> sqlx::Result<Seen> {
         let now = self.now();
         let mut writer = self.writer().await?;
@@ -204,18 +234,25 @@ impl Store {
             .bind(&buckets[1].name)
             .bind(&buckets[2].name)
             .bind(secret_hash)
-            .bind(username)
+            .bind(attempt.username)
+            .bind(now)
+            .bind(scope_of(attempt.protocol).as_str())
             .fetch_all(&mut *tx)
             .await?;
         let mut seen = Seen::read(rows, buckets, now);
         if seen.wait.is_none() {
             match &seen.found {
                 Some((password_id, _, last_used)) if last_used.is_none_or(|at| at < now - 60) => {
-                    sqlx::query("UPDATE app_passwords SET last_used_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(password_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2, \
+                         last_used_protocol = $3 WHERE id = $4",
+                    )
+                    .bind(now)
+                    .bind(attempt.client.0.to_string())
+                    .bind(attempt.protocol.map(Protocol::as_str))
+                    .bind(password_id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 Some(_) => {}
                 None => {
@@ -231,6 +268,12 @@ impl Store {
         tx.commit().await?;
         Ok(seen)
     }
+}
+
+/// The scope a protocol needs; none reported: mail (what every caller checked before
+/// scopes existed).
+fn scope_of(protocol: Option<Protocol>) -> Scope {
+    protocol.map_or(Scope::Mail, Protocol::scope)
 }
 
 /// What the legacy check read: the longest wait of a full counter, the matching app
@@ -282,52 +325,79 @@ impl Seen {
     }
 }
 
-/// The legacy check's read: the three failure counters (`$1`–`$3`), the app password
-/// whose keyed hash is `$4` for username `$5` where the policy allows app passwords,
-/// and the primary password's hash where the policy accepts it here.
-macro_rules! legacy_read {
-    () => {
-        "SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
-           WHERE bucket IN ($1, $2, $3) \
-         UNION ALL \
-         SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id FROM app_passwords p \
-           JOIN accounts a ON a.id = p.account_id \
-           WHERE p.secret_hash = $4 AND a.username = $5 \
-           AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1 \
-         UNION ALL \
-         SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
-           WHERE username = $5 AND disabled = 0 AND mfa_required = 0"
+/// The usable app password whose keyed hash is `$4`, of username `$5`: the account
+/// allows app passwords (MFA required, not disabled), the password has not expired at
+/// `now` and its scopes and the account's current policy both include `scope` (an
+/// admin narrowing the scopes stops the passwords that had them).
+macro_rules! usable {
+    ($now:literal, $scope:literal) => {
+        concat!(
+            "FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
+             WHERE p.secret_hash = $4 AND a.username = $5 \
+             AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1 \
+             AND (p.expires_at IS NULL OR p.expires_at > ",
+            $now,
+            ") AND (',' || p.scopes || ',') LIKE ('%,' || ",
+            $scope,
+            " || ',%') AND (',' || a.app_password_scopes || ',') LIKE ('%,' || ",
+            $scope,
+            " || ',%')"
+        )
     };
 }
 
-const LEGACY_READ: &str = legacy_read!();
+/// The legacy check's read: the three failure counters (`$1`–`$3`), the usable app
+/// password (above), and the primary password's hash where the policy accepts it here.
+macro_rules! legacy_read {
+    ($now:literal, $scope:literal) => {
+        concat!(
+            "SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
+               WHERE bucket IN ($1, $2, $3) \
+             UNION ALL \
+             SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id ",
+            usable!($now, $scope),
+            " UNION ALL \
+             SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
+               WHERE username = $5 AND disabled = 0 AND mfa_required = 0"
+        )
+    };
+}
+
+/// PostgreSQL: `$6` now, `$7` the scope asked for.
+const LEGACY_READ: &str = legacy_read!("$6", "$7");
+
+/// No counter of `$1`–`$3` is full (limits `$8`–`$10`) at `$6`.
+macro_rules! not_blocked {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
+          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
+           OR (t.bucket = $3 AND t.hits >= $10)))"
+    };
+}
 
 /// The legacy check in one round trip to SQLite, under the writer lock from its first
 /// statement: the read above; then, only when no counter is full, count a failure in
-/// each (if nothing matched) or record the app password's use (at most once a minute).
-/// `$6` now, `$7` the end of a new window, `$8`–`$10` the counters' limits.
+/// each (if nothing usable matched) or record the app password's use — when, from where
+/// (`$12`), over what (`$13`) — at most once a minute. `$6` now, `$7` the end of a new
+/// window, `$8`–`$10` the counters' limits, `$11` the scope asked for.
 const LEGACY_SCRIPT: &str = concat!(
     "BEGIN IMMEDIATE; ",
-    legacy_read!(),
+    legacy_read!("$6", "$11"),
     "; \
     INSERT INTO throttles (bucket, window_start, hits, expires_at) \
       SELECT name, $6, 1, $7 FROM (SELECT $1 AS name UNION ALL SELECT $2 UNION ALL SELECT $3) \
-      WHERE NOT EXISTS (SELECT 1 FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
-          WHERE p.secret_hash = $4 AND a.username = $5 \
-          AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1) \
-        AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
-          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
-           OR (t.bucket = $3 AND t.hits >= $10))) \
-    ON CONFLICT (bucket) DO UPDATE SET \
+      WHERE NOT EXISTS (SELECT 1 ",
+    usable!("$6", "$11"),
+    ") AND ",
+    not_blocked!(),
+    " ON CONFLICT (bucket) DO UPDATE SET \
       hits = CASE WHEN throttles.expires_at <= $6 THEN 1 ELSE throttles.hits + 1 END, \
       window_start = CASE WHEN throttles.expires_at <= $6 THEN $6 ELSE throttles.window_start END, \
       expires_at = CASE WHEN throttles.expires_at <= $6 THEN $7 ELSE throttles.expires_at END; \
-    UPDATE app_passwords SET last_used_at = $6 \
-      WHERE secret_hash = $4 AND (last_used_at IS NULL OR last_used_at < $6 - 60) \
-        AND account_id IN (SELECT id FROM accounts WHERE username = $5 \
-          AND disabled = 0 AND mfa_required = 1 AND app_passwords_allowed = 1) \
-        AND NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
-          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
-           OR (t.bucket = $3 AND t.hits >= $10))); \
-    COMMIT;"
+    UPDATE app_passwords SET last_used_at = $6, last_used_ip = $12, last_used_protocol = $13 \
+      WHERE id IN (SELECT p.id ",
+    usable!("$6", "$11"),
+    ") AND (last_used_at IS NULL OR last_used_at < $6 - 60) AND ",
+    not_blocked!(),
+    "; COMMIT;"
 );

@@ -100,6 +100,20 @@ async fn the_cli_refuses_bad_input_with_a_clear_message() {
     let (ok, out) =
         cli(&app, &["account", "policy", NEW_USER.0, "--phishing-resistant", "true"], None);
     assert!(ok && out.contains("phishing_resistant=true"), "{out}");
+    // App password scopes and lifetimes.
+    let args = ["account", "policy", NEW_USER.0, "--scopes", "mail,dav", "--max-days", "90"];
+    let (ok, out) = cli(&app, &args, None);
+    assert!(ok && out.contains("scopes=mail,dav") && out.contains("max_days=90"), "{out}");
+    let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--max-days", "none"], None);
+    assert!(ok && out.contains("max_days=none") && out.contains("scopes=mail,dav"), "{out}");
+    for (flag, value, says) in [
+        ("--max-days", "0", "from 1 to 3650"),
+        ("--max-days", "soon", "from 1 to 3650"),
+        ("--scopes", "pigeon", "unknown scope"),
+    ] {
+        let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, flag, value], None);
+        assert!(!ok && out.contains(says), "{flag} {value}: {out}");
+    }
     // ... nor may the key be taken off the list while the policy stands.
     let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--methods", "totp,sms"], None);
     assert!(!ok && out.contains("needs passkey"), "{out}");

@@ -18,4 +18,5 @@ mod passkeys;
 mod portal;
 mod replicas;
 mod scale;
+mod scopes;
 mod sessions;
