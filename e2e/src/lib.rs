@@ -33,19 +33,27 @@ pub struct Server {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     dir: tempfile::TempDir,
+    /// The server's clock: the system's, or one the test moves (`with_clock`).
+    pub clock: server::clock::Clock,
 }
 
 impl Server {
     pub async fn start() -> Self {
-        Self::start_with(None).await
+        Self::start_with(None, server::clock::Clock::system()).await
+    }
+
+    /// On a clock of its own, starting now, moved by the test (`clock.advance`).
+    pub async fn with_clock() -> Self {
+        let now = server::clock::Clock::system().now();
+        Self::start_with(None, server::clock::Clock::manual(now)).await
     }
 
     /// With the example admin portal on a port of its own (another origin).
     pub async fn with_portal() -> Self {
-        Self::start_with(Some(0)).await
+        Self::start_with(Some(0), server::clock::Clock::system()).await
     }
 
-    async fn start_with(portal_port: Option<u16>) -> Self {
+    async fn start_with(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = server::config::Config::for_tests(dir.path());
         let key = server::crypto::ServerKey::load(&config.secret_key_file, false).unwrap();
@@ -68,6 +76,7 @@ impl Server {
             stop: None,
             thread: None,
             dir,
+            clock,
         };
         server.run().await;
         server
@@ -85,6 +94,7 @@ impl Server {
         );
         let (bound_tx, bound_rx) = tokio::sync::oneshot::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let clock = self.clock.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -92,7 +102,7 @@ impl Server {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let app = server::startup::Application::build(config).await.unwrap();
+                let app = server::startup::Application::build_with(config, clock).await.unwrap();
                 let _ = bound_tx.send((app.local_addr().unwrap(), app.portal_addr()));
                 tokio::select! {
                     _ = app.run_until(std::future::pending()) => {}
@@ -634,8 +644,13 @@ impl Shadow<'_> {
 /// The current code for a base32 key (display spaces allowed), from oathtool: a TOTP
 /// implementation independent of the server's.
 pub fn totp(secret: &str) -> String {
+    totp_at(secret, server::clock::Clock::system().now())
+}
+
+/// The TOTP code at unix time `at` (a server on a moved clock expects that one).
+pub fn totp_at(secret: &str, at: i64) -> String {
     let out = std::process::Command::new("oathtool")
-        .args(["--totp", "-b", &secret.replace(' ', "")])
+        .args(["--totp", "-b", "-N", &format!("@{at}"), &secret.replace(' ', "")])
         .output()
         .expect("oathtool (apt oathtool; make test installs it)");
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
