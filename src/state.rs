@@ -803,6 +803,7 @@ mod tests {
                 phishing_resistant: false,
                 app_password_scopes: Scope::ALL.to_vec(),
                 app_password_max_days: None,
+                keep_app_passwords_on_password_change: false,
             },
             methods: vec![],
         };

@@ -160,6 +160,7 @@ impl Server {
             phishing_resistant: false,
             app_password_scopes: wire::Scope::ALL.to_vec(),
             app_password_max_days: None,
+            keep_app_passwords_on_password_change: false,
         };
         let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
         let new = server::store::accounts::NewAccount {

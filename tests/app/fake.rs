@@ -134,6 +134,7 @@ impl Fake {
                 phishing_resistant: false,
                 app_password_scopes: Scope::ALL.to_vec(),
                 app_password_max_days: self.max_days.get(),
+                keep_app_passwords_on_password_change: false,
             },
             methods: self.methods.borrow().clone(),
         }

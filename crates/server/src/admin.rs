@@ -99,6 +99,10 @@ pub struct PolicyArgs {
     /// Every new app password expires within this many days (1 to 3650), or `none`.
     #[arg(long)]
     pub max_days: Option<String>,
+    /// Whether app passwords survive a change of the primary password (default: false,
+    /// they are revoked; true is Microsoft's behaviour).
+    #[arg(long)]
+    pub keep_app_passwords_on_password_change: Option<bool>,
 }
 
 /// A policy no one could satisfy is refused: the phishing-resistant rule without
@@ -167,7 +171,11 @@ fn read_password() -> anyhow::Result<SecretString> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    anyhow::ensure!(pw.chars().count() >= 8, "the password must have at least 8 characters");
+    anyhow::ensure!(
+        wire::rules::new_password(&pw).is_ok(),
+        "the password must have 8 to {} characters",
+        wire::rules::NEW_PASSWORD_MAX
+    );
     Ok(SecretString::from(pw))
 }
 
@@ -195,6 +203,9 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 phishing_resistant: policy.phishing_resistant.unwrap_or(false),
                 app_password_scopes: policy.scopes()?.unwrap_or_else(|| Scope::ALL.to_vec()),
                 app_password_max_days: policy.max_days()?.flatten(),
+                keep_app_passwords_on_password_change: policy
+                    .keep_app_passwords_on_password_change
+                    .unwrap_or(false),
             };
             check_policy(policy.phishing_resistant, &policy.allowed_methods)?;
             let hash = passwords::hash(&password)?;
@@ -213,10 +224,18 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
         AccountCommand::SetPassword { username: raw, keep_app_passwords } => {
             let account = find(store, &raw).await?;
             let hash = passwords::hash(&read_password()?)?;
-            let done = store.set_password(&account.id, &hash, keep_app_passwords).await?;
+            let keep = keep_app_passwords || account.keep_app_passwords_on_password_change;
+            let done = store
+                .set_password(&account.id, &hash, keep, None, None)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))?;
+            let names: Vec<&str> =
+                done.app_passwords_revoked.iter().map(|p| p.name.as_str()).collect();
             Ok(format!(
-                "password set for {raw}; {} sessions ended, {} app passwords revoked",
-                done.sessions_ended, done.app_passwords_revoked
+                "password set for {raw}; {} sessions ended, {} app passwords revoked{}",
+                done.sessions_ended,
+                names.len(),
+                if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) }
             ))
         }
         AccountCommand::ResetMfa { username: raw } => {
@@ -246,6 +265,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 phishing_resistant: policy.phishing_resistant,
                 app_password_scopes: policy.scopes()?,
                 app_password_max_days: policy.max_days()?,
+                keep_app_passwords_on_password_change: policy.keep_app_passwords_on_password_change,
             };
             check_policy(
                 change.phishing_resistant.unwrap_or(account.phishing_resistant),

@@ -181,6 +181,17 @@ impl Hasher {
         let ok = answer.await.map_err(|_| Busy)?;
         Ok(ok && known)
     }
+
+    /// Hashes a new password, within the same bound on hashes at once (a password
+    /// change is rare: a blocking thread of its own, holding a slot).
+    pub async fn hash_new(&self, password: SecretString) -> Result<String, Busy> {
+        let permit = tokio::time::timeout(self.queue_wait, self.slots.acquire()).await;
+        let _permit = permit.map_err(|_| Busy)?.map_err(|_| Busy)?;
+        tokio::task::spawn_blocking(move || hash(&password))
+            .await
+            .map_err(|_| Busy)?
+            .map_err(|_| Busy)
+    }
 }
 
 #[cfg(test)]

@@ -8,4 +8,5 @@ pub mod legacy;
 pub mod metrics;
 pub mod mfa;
 pub mod openapi;
+pub mod password;
 pub mod sessions;

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions", post(routes::sessions::create))
         .route("/sessions/current", delete(routes::sessions::delete))
         .route("/account", get(routes::sessions::account))
+        .route("/account/password", post(routes::password::change))
         .route("/mfa/enrollments", post(routes::mfa::enroll))
         .route("/mfa/enrollments/{id}/resend", post(routes::mfa::enrollment_resend))
         .route("/mfa/enrollments/{id}/verify", post(routes::mfa::enrollment_verify))

@@ -228,6 +228,9 @@ pub struct Policy {
     /// When set, every new app password expires, within this many days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_password_max_days: Option<u32>,
+    /// App passwords survive a change of the primary password (off: they are revoked).
+    #[serde(default)]
+    pub keep_app_passwords_on_password_change: bool,
 }
 
 fn all_scopes() -> Vec<Scope> {
@@ -530,6 +533,34 @@ pub struct NewAppPassword {
     pub password: String,
 }
 redacted_debug!(NewAppPassword { id, name, created_at, scopes, expires_at } hides password);
+
+/// `POST /v1/account/password`: the person changes their primary password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChangePassword {
+    /// As set (at most 256 characters: a longer one, set by an administrator before
+    /// this limit, is changed by the administrator).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
+    pub current_password: String,
+    /// At least 8 characters; long passphrases welcome; refused when easy to guess
+    /// (common, a dictionary word, close to the account's name). No composition rules.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
+    pub new_password: String,
+}
+redacted_debug!(ChangePassword {} hides current_password, new_password);
+
+/// `200` to a password change: what it ended, and the session's new token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordChanged {
+    /// The app passwords that stopped working (empty when the policy keeps them).
+    pub app_passwords_revoked: Vec<AppPasswordInfo>,
+    /// The account's other sessions, ended.
+    pub sessions_ended: u32,
+    /// This session's new bearer token (the one sent stops working). Memory only.
+    pub token: String,
+}
+redacted_debug!(PasswordChanged { app_passwords_revoked, sessions_ended } hides token);
 
 /// `GET /v1/legacy/whoami`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

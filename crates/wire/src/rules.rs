@@ -103,6 +103,22 @@ pub fn password(raw: &str) -> Result<(), &'static str> {
     }
 }
 
+/// New primary passwords: 8 to 256 characters (NIST SP 800-63B: at least 8, at least
+/// 64 accepted, no composition rules). The server also refuses easy guesses. (Both
+/// passwords of a change, escaped in JSON at 12 bytes a character, stay well inside the
+/// 16 KiB body limit.)
+pub const NEW_PASSWORD_MIN: usize = 8;
+pub const NEW_PASSWORD_MAX: usize = 256;
+
+/// Whether a new primary password is long enough and not too long (`Err`: the code).
+pub fn new_password(raw: &str) -> Result<(), &'static str> {
+    match chars(raw) {
+        n if n < NEW_PASSWORD_MIN => Err("too_short"),
+        n if n > NEW_PASSWORD_MAX => Err("too_long"),
+        _ => Ok(()),
+    }
+}
+
 /// Phone numbers: international (E.164): `+`, then 8 to 15 digits, the first not 0;
 /// spaces, dots, dashes and brackets people type are allowed anywhere; at most 32
 /// characters in all.

@@ -43,6 +43,8 @@ pub struct AccountRow {
     pub app_password_scopes: String,
     /// The longest lifetime a new app password may have, in days; `None`: no expiry required.
     pub app_password_max_days: Option<i64>,
+    /// App passwords survive a password change (explicit; off by default).
+    pub keep_app_passwords_on_password_change: bool,
     /// Wrong MFA codes in a row (any session, any method); reset by a correct one.
     pub mfa_failures: i64,
 }
@@ -65,7 +67,33 @@ impl AccountRow {
             phishing_resistant: self.phishing_resistant,
             app_password_scopes: super::app_passwords::parse_scopes(&self.app_password_scopes),
             app_password_max_days: self.app_password_max_days.and_then(|d| u32::try_from(d).ok()),
+            keep_app_passwords_on_password_change: self.keep_app_passwords_on_password_change,
         }
+    }
+
+    /// Why `new` cannot be this account's password, if it cannot: too short or long,
+    /// the current one again, or easy to guess: zxcvbn's estimate below 10^10 guesses
+    /// ("very unguessable"; common passwords, words, names, dates, keyboard walks, and
+    /// the account's own username, name and organization count as few guesses). Three
+    /// or four unrelated words pass; `NoraNew2026` does not. The field error's `code`.
+    pub fn new_password_refusal(
+        &self,
+        new: &str,
+        current: &str,
+        issuer: &str,
+    ) -> Option<&'static str> {
+        if let Err(why) = wire::rules::new_password(new) {
+            return Some(why);
+        }
+        if new == current {
+            return Some("same_as_current");
+        }
+        // The account's own words: the username, its parts, the name, the organization.
+        let local = self.username.split('@').next().unwrap_or_default();
+        let mut inputs = vec![self.username.as_str(), local, self.display_name.as_str(), issuer];
+        inputs.extend(local.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2));
+        inputs.extend(self.display_name.split_whitespace().filter(|w| w.len() > 2));
+        (zxcvbn::zxcvbn(new, &inputs).score() < zxcvbn::Score::Four).then_some("too_guessable")
     }
 
     pub fn allows(&self, kind: MethodKind) -> bool {
@@ -143,6 +171,49 @@ pub fn format_methods(kinds: &[MethodKind]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn account() -> AccountRow {
+        AccountRow {
+            id: "a".into(),
+            username: "nora.new@contoso.example".into(),
+            display_name: "Nora New".into(),
+            password_hash: String::new(),
+            disabled: false,
+            mfa_required: true,
+            app_passwords_allowed: true,
+            allowed_methods: "totp".into(),
+            phishing_resistant: false,
+            app_password_scopes: "mail".into(),
+            app_password_max_days: None,
+            keep_app_passwords_on_password_change: false,
+            mfa_failures: 0,
+        }
+    }
+
+    #[test]
+    fn new_passwords_are_refused_when_short_reused_or_guessable_and_passphrases_pass() {
+        let a = account();
+        let refusal = |new: &str| a.new_password_refusal(new, "Old-password-1", "Contoso");
+        assert_eq!(refusal("short"), Some("too_short"));
+        assert_eq!(refusal("Old-password-1"), Some("same_as_current"));
+        for guessable in [
+            "password1",
+            "Password123!",
+            "qwertyuiop",
+            "NoraNew2026",
+            "contoso2026",
+            "NewNora2026!",
+        ] {
+            assert_eq!(refusal(guessable), Some("too_guessable"), "{guessable}");
+        }
+        // No composition rules: lower-case words pass, and so does any script.
+        for fine in
+            ["correct horse battery staple", "plume ardoise volcan tiroir", "ζωή-είναι-ωραία-42"]
+        {
+            assert_eq!(refusal(fine), None, "{fine}");
+        }
+        assert_eq!(refusal(&"a".repeat(257)), Some("too_long"));
+    }
 
     #[test]
     fn display_names_refuse_controls_and_bidi_overrides() {

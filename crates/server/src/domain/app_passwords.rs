@@ -93,6 +93,7 @@ mod tests {
             phishing_resistant: false,
             app_password_scopes: scopes.to_vec(),
             app_password_max_days: max,
+            keep_app_passwords_on_password_change: false,
         }
     }
 

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wire::rules;
 
-use super::{app_passwords, demo, health, legacy, mfa, sessions};
+use super::{app_passwords, demo, health, legacy, mfa, password, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +19,7 @@ use super::{app_passwords, demo, health, legacy, mfa, sessions};
         each error response below lists the codes it can carry. Human-readable: /v1/docs."),
     paths(
         health::get, health::live,
-        sessions::create, sessions::account, sessions::delete,
+        sessions::create, sessions::account, sessions::delete, password::change,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
@@ -106,6 +106,10 @@ const PROBLEMS: &[(&str, Problems)] = &[
             (422, &["invalid_code", "credential_refused", "code_expired", "validation_failed"]),
             (429, &["too_many_attempts", "rate_limited"]),
         ],
+    ),
+    (
+        "change_password",
+        &[(403, &["mfa_required"]), (429, &["rate_limited"]), (503, &["server_busy"])],
     ),
     ("list_app_passwords", APP_PASSWORDS),
     (

@@ -1,6 +1,7 @@
 //! Accounts and their admin policy. Every change that must end other things with it
 //! (sessions, app passwords, methods) is one transaction.
 
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use wire::Policy;
@@ -13,7 +14,7 @@ use crate::domain::app_passwords::format_scopes;
 /// The columns an [`AccountRow`] is read from.
 pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
      mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
-     app_password_scopes, app_password_max_days";
+     app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -31,6 +32,7 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
             phishing_resistant: flag("phishing_resistant")?,
             app_password_scopes: row.try_get("app_password_scopes")?,
             app_password_max_days: row.try_get("app_password_max_days")?,
+            keep_app_passwords_on_password_change: flag("keep_app_passwords_on_password_change")?,
             mfa_failures: row.try_get("mfa_failures")?,
         })
     }
@@ -55,13 +57,17 @@ pub struct PolicyChange {
     pub app_password_scopes: Option<Vec<wire::Scope>>,
     /// `Some(None)` removes the maximum.
     pub app_password_max_days: Option<Option<u32>>,
+    pub keep_app_passwords_on_password_change: Option<bool>,
 }
 
 /// What a password change ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct PasswordChanged {
     pub sessions_ended: u64,
-    pub app_passwords_revoked: u64,
+    /// The app passwords revoked (none when they were kept).
+    pub app_passwords_revoked: Vec<wire::AppPasswordInfo>,
+    /// The kept session's new token, when one was kept.
+    pub token: Option<SecretString>,
 }
 
 impl Store {
@@ -95,7 +101,8 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
              app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
-             app_password_max_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             app_password_max_days, keep_app_passwords_on_password_change, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (username) DO NOTHING",
         )
         .bind(&id)
@@ -108,44 +115,68 @@ impl Store {
         .bind(i64::from(new.policy.phishing_resistant))
         .bind(format_scopes(&new.policy.app_password_scopes))
         .bind(new.policy.app_password_max_days.map(i64::from))
+        .bind(i64::from(new.policy.keep_app_passwords_on_password_change))
         .bind(self.now())
         .execute(&mut *self.writer().await?)
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))
     }
 
-    /// Sets the primary password and ends every session; unless `keep_app_passwords`,
-    /// revokes every app password too (a phished app password must not outlive the
-    /// password reset that follows the phishing).
+    /// Sets the primary password, in one transaction: every session ends but
+    /// `keep_session` (the person changing it, whose token is replaced); unless
+    /// `keep_app_passwords`, every app password is revoked too (a phished app password
+    /// must not outlive the password reset that follows the phishing).
+    ///
+    /// With `replacing`, only while the stored hash is still that one (the password the
+    /// person proved): of two changes raced with the same current password, one wins;
+    /// `None` then.
     pub async fn set_password(
         &self,
         account_id: &str,
         password_hash: &str,
         keep_app_passwords: bool,
-    ) -> sqlx::Result<PasswordChanged> {
+        keep_session: Option<&str>,
+        replacing: Option<&str>,
+    ) -> sqlx::Result<Option<PasswordChanged>> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
+        let set = sqlx::query(
+            "UPDATE accounts SET password_hash = $1 WHERE id = $2 \
+             AND ($3 IS NULL OR password_hash = $3)",
+        )
+        .bind(password_hash)
+        .bind(account_id)
+        .bind(replacing)
+        .execute(&mut *tx)
+        .await?;
+        if set.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
             .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
-        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(account_id)
+            .bind(keep_session.unwrap_or_default())
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let token = match keep_session {
+            Some(session_id) => {
+                let token = crypto::new_token();
+                sqlx::query("UPDATE sessions SET token_hash = $1 WHERE id = $2")
+                    .bind(super::sessions::token_hash(token.expose_secret()))
+                    .bind(session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Some(token)
+            }
+            None => None,
+        };
         let app_passwords_revoked = if keep_app_passwords {
-            0
+            Vec::new()
         } else {
-            sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
-                .bind(account_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
+            self.revoke_all_in(&mut tx, account_id).await?
         };
         tx.commit().await?;
-        Ok(PasswordChanged { sessions_ended, app_passwords_revoked })
+        Ok(Some(PasswordChanged { sessions_ended, app_passwords_revoked, token }))
     }
 
     /// Disables (ending every session) or enables an account.
@@ -174,8 +205,10 @@ impl Store {
              allowed_methods = COALESCE($3, allowed_methods), \
              phishing_resistant = COALESCE($4, phishing_resistant), \
              app_password_scopes = COALESCE($5, app_password_scopes), \
-             app_password_max_days = CASE WHEN $6 = 1 THEN $7 ELSE app_password_max_days END \
-             WHERE id = $8",
+             app_password_max_days = CASE WHEN $6 = 1 THEN $7 ELSE app_password_max_days END, \
+             keep_app_passwords_on_password_change = \
+               COALESCE($8, keep_app_passwords_on_password_change) \
+             WHERE id = $9",
         )
         .bind(change.mfa_required.map(i64::from))
         .bind(change.app_passwords_allowed.map(i64::from))
@@ -184,6 +217,7 @@ impl Store {
         .bind(change.app_password_scopes.as_deref().map(format_scopes))
         .bind(i64::from(change.app_password_max_days.is_some()))
         .bind(change.app_password_max_days.flatten().map(i64::from))
+        .bind(change.keep_app_passwords_on_password_change.map(i64::from))
         .bind(account_id)
         .execute(&mut *self.writer().await?)
         .await

@@ -153,6 +153,26 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Revokes every app password of the account inside `tx`; returns what they were.
+    pub(super) async fn revoke_all_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+    ) -> sqlx::Result<Vec<AppPasswordInfo>> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM app_passwords WHERE account_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+        let now = self.now();
+        Ok(rows.iter().map(|r| r.to_wire(now)).collect())
+    }
+
     pub async fn revoke_app_passwords(&self, account_id: &str) -> sqlx::Result<u64> {
         Ok(sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
             .bind(account_id)

@@ -86,7 +86,7 @@ async fn the_cli_refuses_bad_input_with_a_clear_message() {
     let app = spawn_app().await;
     let (ok, out) =
         cli(&app, &["account", "create", "x@y.example", "--display-name", "X"], Some("short\n"));
-    assert!(!ok && out.contains("at least 8 characters"), "{out}");
+    assert!(!ok && out.contains("8 to 256 characters"), "{out}");
     let (ok, out) =
         cli(&app, &["account", "policy", "nobody@y.example", "--mfa-required", "true"], None);
     assert!(!ok && out.contains("no account"), "{out}");

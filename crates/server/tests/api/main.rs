@@ -15,6 +15,7 @@ mod mfa;
 mod openapi;
 mod operations;
 mod passkeys;
+mod password;
 mod portal;
 mod replicas;
 mod scale;
