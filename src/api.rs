@@ -14,9 +14,10 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wire::{
-    AccountState, AppPasswordList, Challenge, ChallengeRequest, CodeSent, CreateAppPassword,
-    Enrollment, EnrollmentRequest, ErrorCode, Health, NewAppPassword, Problem, Session,
-    SignInRequest, Verified, VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
+    AccountState, AppPasswordList, Challenge, ChallengeRequest, ChangePassword, CodeSent,
+    CreateAppPassword, Enrollment, EnrollmentRequest, ErrorCode, Health, NewAppPassword,
+    PasswordChanged, Problem, Session, SignInRequest, Verified, VerifyRequest, IDEMPOTENCY_KEY,
+    PROBLEM_JSON,
 };
 
 /// Why a call failed.
@@ -120,6 +121,7 @@ pub trait Endpoint {
     ) -> Reply<NewAppPassword>;
     fn revoke(&self, token: &Token, id: &str) -> Reply<()>;
     fn revoke_all(&self, token: &Token) -> Reply<()>;
+    fn change_password(&self, token: &Token, body: ChangePassword) -> Reply<PasswordChanged>;
 }
 
 /// How long a call may take, its answer read in full, before it is abandoned. The
@@ -232,6 +234,10 @@ impl Endpoint for Http {
     fn revoke(&self, token: &Token, id: &str) -> Reply<()> {
         let url = self.url(&format!("/app-passwords/{}", path_segment(id)));
         self.call_empty(self.authed(Request::delete(&url), token))
+    }
+
+    fn change_password(&self, token: &Token, body: ChangePassword) -> Reply<PasswordChanged> {
+        self.post(self.authed(Request::post(&self.url("/account/password")), token), &body)
     }
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {

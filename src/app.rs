@@ -198,6 +198,8 @@ pub fn app(props: &AppProps) -> Html {
         Screen::Name => screens::name::name(&screen_props, *lang),
         Screen::Show { .. } => html! { <screens::show::Show ..screen_props /> },
         Screen::List { .. } => screens::list::list(&screen_props, *lang),
+        Screen::Password => screens::password::password(&screen_props, *lang),
+        Screen::PasswordChanged(_) => screens::password::changed(&screen_props, *lang),
     };
     let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
     let announced = model.announcement.as_ref().map(|(_, a)| announcement_text(a, *lang));

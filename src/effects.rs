@@ -5,7 +5,9 @@
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
-use wire::{CreateAppPassword, EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest};
+use wire::{
+    ChangePassword, CreateAppPassword, EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest,
+};
 use yew::prelude::*;
 
 use crate::api::{ApiError, Endpoint, Reply, Token};
@@ -125,6 +127,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             | Intent::CancelDelete
             | Intent::AskDelete(_)
             | Intent::SignOut
+            | Intent::ToPassword
     );
     if sends && m.busy() {
         return; // one request at a time: a double click sends nothing twice
@@ -139,6 +142,26 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::Next => env.dispatch(Action::Next),
         Intent::Back => env.dispatch(Action::Back),
         Intent::CreateAnother => env.dispatch(Action::CreateAnother),
+        Intent::ToPassword => env.dispatch(Action::ToPassword),
+        Intent::ChangePassword => {
+            let (Screen::Password, Some(token)) = (&m.screen, &token) else { return };
+            if d.current_password.is_empty() {
+                return env.dispatch(Action::Failed(UiError::CurrentPasswordMissing));
+            }
+            match wire::rules::new_password(&d.new_password) {
+                Err("too_short") => return env.dispatch(Action::Failed(UiError::NewPasswordShort)),
+                Err(_) => return env.dispatch(Action::Failed(UiError::NewPasswordLong)),
+                Ok(()) => {}
+            }
+            let body = ChangePassword {
+                current_password: d.current_password.to_string(),
+                new_password: d.new_password.to_string(),
+            };
+            env.call(env.api.change_password(token, body), None, |done| Action::PasswordChanged {
+                revoked: done.app_passwords_revoked,
+                token: Token::new(done.token),
+            });
+        }
         Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
         Intent::CancelDelete => env.dispatch(Action::CancelDelete),
         Intent::SetLang(_) => {}

@@ -17,6 +17,8 @@ pub enum Field {
     Code,
     Name,
     KeyName,
+    CurrentPassword,
+    NewPassword,
     /// The scopes of a new app password (its first checkbox).
     Scopes,
     /// The lifetime of a new app password.
@@ -56,6 +58,12 @@ pub enum UiError {
     },
     NameTaken,
     NameInvalid,
+    CurrentPasswordMissing,
+    CurrentPasswordWrong,
+    NewPasswordShort,
+    NewPasswordLong,
+    NewPasswordSame,
+    NewPasswordGuessable,
     /// No scope ticked, or one the policy does not allow.
     Scopes,
     /// A lifetime the policy does not allow (it changed since the list was shown).
@@ -114,6 +122,13 @@ impl UiError {
             Self::NameTaken | Self::NameInvalid => Some(Field::Name),
             Self::KeyNameInvalid => Some(Field::KeyName),
             Self::Scopes => Some(Field::Scopes),
+            Self::CurrentPasswordMissing | Self::CurrentPasswordWrong => {
+                Some(Field::CurrentPassword)
+            }
+            Self::NewPasswordShort
+            | Self::NewPasswordLong
+            | Self::NewPasswordSame
+            | Self::NewPasswordGuessable => Some(Field::NewPassword),
             Self::Expiry => Some(Field::Expiry),
             _ => None,
         }
@@ -150,6 +165,12 @@ impl UiError {
             Self::NameInvalid => t(Msg::ErrorNameInvalid),
             Self::KeyNameInvalid => t(Msg::ErrorKeyName),
             Self::Scopes => t(Msg::ErrorScopes),
+            Self::CurrentPasswordMissing => t(Msg::ErrorCurrentMissing),
+            Self::CurrentPasswordWrong => t(Msg::ErrorCurrentWrong),
+            Self::NewPasswordShort => t(Msg::ErrorNewShort),
+            Self::NewPasswordLong => t(Msg::ErrorNewLong),
+            Self::NewPasswordSame => t(Msg::ErrorNewSame),
+            Self::NewPasswordGuessable => t(Msg::ErrorNewGuessable),
             Self::Expiry => t(Msg::ErrorExpiry),
             Self::KeyCancelled => t(Msg::ErrorKeyCancelled),
             Self::KeyExists => t(Msg::ErrorKeyExists),
@@ -171,6 +192,10 @@ impl UiError {
 
 fn field_named(p: &Problem, name: &str) -> bool {
     p.errors.iter().any(|e| e.field == name)
+}
+
+fn field_code(p: &Problem, code: &str) -> bool {
+    p.errors.iter().any(|e| e.code == code)
 }
 
 /// What to do about `error`. `limit` is the app-password limit, when known.
@@ -211,6 +236,24 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::ValidationFailed if field_named(p, "email") => UiError::Email,
         ErrorCode::ValidationFailed if field_named(p, "name") => UiError::NameInvalid,
         ErrorCode::ValidationFailed if field_named(p, "scopes") => UiError::Scopes,
+        ErrorCode::ValidationFailed if field_named(p, "current_password") => {
+            if field_code(p, "required") {
+                UiError::CurrentPasswordMissing
+            } else {
+                UiError::CurrentPasswordWrong
+            }
+        }
+        ErrorCode::ValidationFailed if field_named(p, "new_password") => {
+            if field_code(p, "too_short") {
+                UiError::NewPasswordShort
+            } else if field_code(p, "too_long") {
+                UiError::NewPasswordLong
+            } else if field_code(p, "same_as_current") {
+                UiError::NewPasswordSame
+            } else {
+                UiError::NewPasswordGuessable
+            }
+        }
         ErrorCode::ValidationFailed if field_named(p, "expires_in_days") => UiError::Expiry,
         ErrorCode::ValidationFailed if field_named(p, "code") => UiError::CodeFormat,
         ErrorCode::ValidationFailed if field_named(p, "username") => UiError::UsernameMissing,

@@ -124,6 +124,10 @@ pub enum Screen {
         list: Option<AppPasswordList>,
         confirm: Option<Confirm>,
     },
+    /// Changing the primary password.
+    Password,
+    /// The password is changed: the app passwords that stopped working with it.
+    PasswordChanged(Vec<AppPasswordInfo>),
 }
 
 /// A newly created app password, its secret held as a [`Secret`].
@@ -159,6 +163,8 @@ impl Screen {
             Self::Name => "name",
             Self::Show { .. } => "show",
             Self::List { .. } => "list",
+            Self::Password => "password",
+            Self::PasswordChanged(_) => "password-changed",
         }
     }
 }
@@ -186,6 +192,9 @@ pub struct Drafts {
     pub scopes: Option<Vec<Scope>>,
     /// The lifetime picked for it (`Some(None)`: never); `None`: not touched.
     pub expiry: Option<Option<u32>>,
+    /// A password change's current and new passwords.
+    pub current_password: Zeroizing<String>,
+    pub new_password: Zeroizing<String>,
     /// The key of the pending enrollment or creation; a retry reuses it, a change of
     /// what is asked for draws a new one.
     pub enroll_key: IdempotencyKey,
@@ -319,6 +328,14 @@ pub enum Action {
     AskDelete(Confirm),
     CancelDelete,
     Deleted(Confirm),
+    /// From the list: on to changing the primary password.
+    ToPassword,
+    /// The password is changed; the session's token was replaced (taken whatever the
+    /// screen, as for `Verified`).
+    PasswordChanged {
+        revoked: Vec<AppPasswordInfo>,
+        token: Token,
+    },
     Back,
     Online(bool),
 }
@@ -358,6 +375,7 @@ impl Model {
                 Some(Screen::Challenge)
             }
             Screen::Name if !self.setup => Some(Screen::List { list: None, confirm: None }),
+            Screen::Password => Some(Screen::List { list: None, confirm: None }),
             _ => None,
         }
     }
@@ -499,6 +517,8 @@ impl Model {
                         d.email = value;
                     }
                     Field::Code => d.code = value,
+                    Field::CurrentPassword => d.current_password = Zeroizing::new(value),
+                    Field::NewPassword => d.new_password = Zeroizing::new(value),
                     Field::Expiry => {
                         let picked = if value == "never" {
                             Some(None)
@@ -565,15 +585,17 @@ impl Model {
                     // It exists and can never be shown again: shown wherever the person is.
                     created @ Action::Created(_) => self.apply(created),
                     Action::Expired => self.apply(Action::Expired),
-                    Action::Verified { token, .. } => match &mut self.session {
-                        // Proven after the person moved on: the screen stays, the token
-                        // is still the session's only valid one.
-                        Some(s) => {
-                            s.token = token;
-                            true
+                    Action::Verified { token, .. } | Action::PasswordChanged { token, .. } => {
+                        match &mut self.session {
+                            // Proven after the person moved on: the screen stays, the token
+                            // is still the session's only valid one.
+                            Some(s) => {
+                                s.token = token;
+                                true
+                            }
+                            None => false,
                         }
-                        None => false,
-                    },
+                    }
                     _ => false,
                 };
             }
@@ -729,6 +751,16 @@ impl Model {
                 }
             }
             (Action::CreateAnother, S::List { .. }) => self.go(S::Name),
+            (Action::ToPassword, S::List { .. }) => self.go(S::Password),
+            (Action::PasswordChanged { revoked, token }, S::Password) => {
+                if let Some(s) = &mut self.session {
+                    s.token = token;
+                }
+                self.drafts.current_password = Zeroizing::default();
+                self.drafts.new_password = Zeroizing::default();
+                self.go(S::PasswordChanged(revoked));
+            }
+            (Action::Done, S::PasswordChanged(_)) => self.go(S::List { list: None, confirm: None }),
             (Action::AskDelete(what), S::List { .. }) => {
                 self.error = None;
                 if let S::List { confirm, .. } = &mut self.screen {

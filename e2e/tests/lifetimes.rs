@@ -1,6 +1,7 @@
-//! An app password that expires, in the browser, with the server's clock moved on:
-//! created for 30 days, working on day 29, refused and shown as expired on day 30.
-//! Its last use says from where and over what. Screens photographed and audited.
+//! The life of app passwords, in the browser, with the server's clock moved on: one
+//! created for 30 days works on day 29 and is refused and shown as expired on day 30
+//! (its last use says from where and over what); then a password change revokes the
+//! rest and says which. Screens photographed and audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app_passwords_e2e::{otpauth_secret, totp_at, Browser, Driver, Kind, Server};
@@ -75,6 +76,32 @@ async fn expiring_password(kind: Kind, fr: bool) {
     assert!(text.contains(t("over IMAP", "en IMAP")) && text.contains("127.0.0.1"), "{text}");
     assert!(text.contains(t("Calendars and contacts", "Agendas et contacts")), "{text}");
     check(&b, &format!("{tag}-02-list-expired")).await;
+
+    // A mail password, then a new primary password: it stops working, and the person
+    // is told which.
+    b.press(t("Create an app password", "Créer un mot de passe d’application")).await;
+    b.until_heading(t("Name your app password", "Nommez votre mot de passe d’application")).await;
+    b.type_in("#ap-name", "Thunderbird").await;
+    b.press(t("Create app password", "Créer le mot de passe")).await;
+    b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
+    let mail = b.find("#ap-password-shown").await.text().await.unwrap().replace(' ', "");
+    b.press(t("Done", "Terminé")).await;
+    b.press(t("Change your password", "Changer votre mot de passe")).await;
+    b.until_heading(t("Change your password", "Changer votre mot de passe")).await;
+    b.type_in("#ap-current-password", NEW.1).await;
+    b.type_in("#ap-new-password", "Password2026!").await;
+    b.press(t("Change password", "Changer le mot de passe")).await;
+    b.until_text(t("too easy to guess", "trop facile à deviner")).await;
+    check(&b, &format!("{tag}-03-password-guessable")).await;
+    b.type_in("#ap-new-password", "plume ardoise volcan tiroir").await;
+    b.press(t("Change password", "Changer le mot de passe")).await;
+    b.until_heading(t("Password changed", "Mot de passe changé")).await;
+    let text = b.text().await;
+    assert!(text.contains("Phone") && text.contains("Thunderbird"), "{text}");
+    check(&b, &format!("{tag}-04-password-changed")).await;
+    assert_eq!(server.legacy_status_over(NEW.0, &mail, Some("imap")).await, 401);
+    b.press(t("Back to your app passwords", "Retour à vos mots de passe d’application")).await;
+    b.until_text(t("You have no app passwords.", "Vous n’avez aucun mot de passe d’application.")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -71,6 +71,8 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
         F::Name => "ap-name",
         F::KeyName => "ap-key-name",
         F::Scopes => "ap-scopes",
+        F::CurrentPassword => "ap-current-password",
+        F::NewPassword => "ap-new-password",
         F::Expiry => "ap-expiry",
     }
 }

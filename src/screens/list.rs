@@ -96,6 +96,10 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     onclick={props.send(Intent::CreateAnother)}>
                     { lang.t(Msg::ListCreate) }
                 </button>
+                <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
+                    onclick={props.send(Intent::ToPassword)}>
+                    { lang.t(Msg::ListChangePassword) }
+                </button>
                 if count >= 2 {
                     if matches!(confirm, Some(Confirm::All)) {
                         { confirm_box(props, lang, lang.f(Msg::DeleteAllConfirm, &[("count", &count)]), Msg::DeleteAll) }

@@ -18,6 +18,7 @@ pub mod key;
 pub mod list;
 pub mod name;
 pub mod not_available;
+pub mod password;
 pub mod show;
 pub mod sign_in;
 pub mod totp;
@@ -55,6 +56,10 @@ pub enum Intent {
     Back,
     SignOut,
     SetLang(Lang),
+    /// From the list: change the primary password.
+    ToPassword,
+    /// Submit the password change.
+    ChangePassword,
 }
 
 /// What every screen gets.

@@ -476,4 +476,27 @@ impl Endpoint for Fake {
     fn revoke_all(&self, token: &Token) -> Reply<()> {
         self.reply(self.authed("revoke_all", token).map(|()| self.items.borrow_mut().clear()))
     }
+
+    fn change_password(&self, token: &Token, body: ChangePassword) -> Reply<PasswordChanged> {
+        self.reply(self.authed("change_password", token).and_then(|()| {
+            let field = |name: &str, code: &str| {
+                let (name, code) = (name.to_owned(), code.to_owned());
+                problem(ErrorCode::ValidationFailed, 422, move |p| {
+                    p.errors = vec![FieldError { field: name, code }]
+                })
+            };
+            if body.current_password != PASSWORD {
+                return Err(field("current_password", "incorrect"));
+            }
+            if body.new_password.contains("password") {
+                return Err(field("new_password", "too_guessable"));
+            }
+            let revoked = std::mem::take(&mut *self.items.borrow_mut());
+            Ok(PasswordChanged {
+                app_passwords_revoked: revoked,
+                sessions_ended: 1,
+                token: self.rotate(),
+            })
+        }))
+    }
 }

@@ -348,3 +348,39 @@ async fn under_a_maximum_lifetime_never_is_not_offered_and_the_default_fits() {
     ui.until_heading("Votre mot de passe d’application").await;
     assert_eq!(fake.asked.borrow().last().unwrap().expires_in_days, Some(60));
 }
+
+#[wasm_bindgen_test]
+async fn a_new_password_says_which_app_passwords_stopped_working() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None).with_item("Phone", None);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("Outlook").await;
+    ui.press("Change your password").await;
+    ui.until_heading("Change your password").await;
+    assert!(ui.text().contains("Your app passwords will stop working"), "said before");
+    // Checked here before anything is sent.
+    ui.press("Change password").await;
+    ui.until_text("Enter your current password.").await;
+    ui.type_in("#ap-current-password", fake::PASSWORD).await;
+    ui.type_in("#ap-new-password", "short").await;
+    ui.press("Change password").await;
+    ui.until_text("Use at least 8 characters.").await;
+    // The endpoint's refusals, on their fields.
+    ui.type_in("#ap-new-password", "password-password").await;
+    ui.press("Change password").await;
+    ui.until_text("This password is too easy to guess").await;
+    assert_eq!(ui.attr("#ap-new-password", "aria-invalid").as_deref(), Some("true"));
+    ui.type_in("#ap-current-password", "not-it").await;
+    ui.type_in("#ap-new-password", "plume ardoise volcan tiroir").await;
+    ui.press("Change password").await;
+    ui.until_text("Your current password is not correct.").await;
+    ui.type_in("#ap-current-password", fake::PASSWORD).await;
+    ui.press("Change password").await;
+    ui.until_heading("Password changed").await;
+    let text = ui.text();
+    assert!(text.contains("Outlook") && text.contains("Phone"), "{text}");
+    // The list loads with the rotated token (the old one is refused by the endpoint).
+    ui.press("Back to your app passwords").await;
+    ui.until_text("You have no app passwords.").await;
+}
