@@ -101,7 +101,8 @@ async fn expiring_password(kind: Kind, fr: bool) {
     check(&b, &format!("{tag}-04-password-changed")).await;
     assert_eq!(server.legacy_status_over(NEW.0, &mail, Some("imap")).await, 401);
     b.press(t("Back to your app passwords", "Retour à vos mots de passe d’application")).await;
-    b.until_text(t("You have no app passwords.", "Vous n’avez aucun mot de passe d’application.")).await;
+    b.until_text(t("You have no app passwords.", "Vous n’avez aucun mot de passe d’application."))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
