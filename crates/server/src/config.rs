@@ -55,6 +55,12 @@ pub struct Config {
     #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key")]
     pub secret_key_file: PathBuf,
 
+    /// The address of the app's page (`https://id.contoso.example/`): the "this wasn't
+    /// me" link of notices opens it. Required with `APP_SMTP_URL`; with `--demo`,
+    /// `http://localhost:<port>/`.
+    #[arg(long, env = "APP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Issuer name shown in authenticator apps (and the relying party's name shown
     /// by security keys).
     #[arg(long, env = "APP_ISSUER", default_value = "Contoso")]
@@ -191,6 +197,7 @@ impl Config {
             demo: true,
             secret_key_file: key_file,
             issuer: "Contoso".into(),
+            public_url: None,
             webauthn_rp_id: "localhost".into(),
             webauthn_origins: Vec::new(),
             smtp_url: None,

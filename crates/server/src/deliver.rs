@@ -126,13 +126,32 @@ impl Deliverer {
             return Ok(());
         }
         match kind {
-            MethodKind::Email => self.email(to, &message).await,
+            MethodKind::Email => {
+                let subject = format!("Your {} verification code", self.issuer);
+                self.email(to, &subject, &message).await
+            }
             MethodKind::Sms | MethodKind::Voice => self.gateway(kind, to, &message).await,
             MethodKind::Totp | MethodKind::Passkey => Ok(()),
         }
     }
 
-    async fn email(&self, to: &str, body: &str) -> Result<(), DeliveryError> {
+    /// Sends a notice (plain text) to the account's address: by email, or to the demo
+    /// outbox (channel `notice`).
+    pub async fn notice(
+        &self,
+        store: &Store,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), DeliveryError> {
+        if self.demo {
+            store.push_outbox("notice", to, &format!("{subject}\n\n{body}")).await?;
+            return Ok(());
+        }
+        self.email(to, subject, body).await
+    }
+
+    async fn email(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError> {
         let smtp = self.smtp.as_ref().ok_or(DeliveryError::NotConfigured("email"))?;
         let to: Mailbox = to
             .parse()
@@ -140,7 +159,7 @@ impl Deliverer {
         let mail = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("Your {} verification code", self.issuer))
+            .subject(subject)
             .body(body.to_owned())
             .map_err(|e| DeliveryError::Smtp(e.to_string()))?;
         // The transport's own timeout covers connecting only: a relay that stops

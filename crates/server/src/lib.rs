@@ -21,6 +21,7 @@ pub mod error;
 pub mod idempotency;
 pub mod limits;
 pub mod metrics;
+pub mod notices;
 pub mod passwords;
 pub mod portal;
 pub mod request_id;

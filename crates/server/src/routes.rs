@@ -7,6 +7,7 @@ pub mod health;
 pub mod legacy;
 pub mod metrics;
 pub mod mfa;
+pub mod notices;
 pub mod openapi;
 pub mod password;
 pub mod sessions;

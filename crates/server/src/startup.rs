@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/current", delete(routes::sessions::delete))
         .route("/account", get(routes::sessions::account))
         .route("/account/password", post(routes::password::change))
+        .route("/notices/disown", post(routes::notices::disown))
         .route("/mfa/enrollments", post(routes::mfa::enroll))
         .route("/mfa/enrollments/{id}/resend", post(routes::mfa::enrollment_resend))
         .route("/mfa/enrollments/{id}/verify", post(routes::mfa::enrollment_verify))
@@ -157,6 +158,16 @@ impl Application {
         )?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
         let listener = TcpListener::bind(config.addr()).await?;
+        // Where the links of notices lead: said, or (demo) this server on localhost.
+        config.public_url = match (config.public_url.take(), config.demo) {
+            (Some(url), _) => Some(public_url(&url)?),
+            (None, true) => Some(format!("http://localhost:{}/", listener.local_addr()?.port())),
+            (None, false) if config.smtp_url.is_some() => anyhow::bail!(
+                "APP_PUBLIC_URL is required with APP_SMTP_URL: the notices emailed for new app \
+                 passwords link to the app's page (https://...)"
+            ),
+            (None, false) => None,
+        };
         let portal = match config.portal_port {
             Some(port) => {
                 let portal = TcpListener::bind((config.bind, port)).await?;
@@ -253,6 +264,24 @@ async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// The app's public address as notices link to it: http(s), no query or fragment,
+/// ending with `/`.
+fn public_url(raw: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| anyhow::anyhow!("APP_PUBLIC_URL {raw:?} is not a URL: {e}"))?;
+    let local = url.host_str().is_some_and(|h| h == "localhost" || h == "127.0.0.1");
+    anyhow::ensure!(
+        url.scheme() == "https" || (url.scheme() == "http" && local),
+        "APP_PUBLIC_URL must be https:// (http only on localhost): {raw}"
+    );
+    anyhow::ensure!(
+        url.query().is_none() && url.fragment().is_none(),
+        "APP_PUBLIC_URL must not have a query or fragment: {raw}"
+    );
+    let s = url.to_string();
+    Ok(if s.ends_with('/') { s } else { format!("{s}/") })
 }
 
 #[cfg(test)]

@@ -562,6 +562,37 @@ pub struct PasswordChanged {
 }
 redacted_debug!(PasswordChanged { app_passwords_revoked, sessions_ended } hides token);
 
+/// `POST /v1/notices/disown`: "this wasn't me", from a notice's link.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Disown {
+    /// The token of the link (after `#disown=`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub token: String,
+}
+redacted_debug!(Disown {} hides token);
+
+/// What a notice was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Noticed {
+    AppPassword,
+    Method,
+}
+
+/// `200` to a disown: what was removed; every session of the account ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Disowned {
+    pub what: Noticed,
+    /// Its name, as given.
+    pub name: String,
+    /// Whether it was still there (false: someone had already removed it).
+    pub removed: bool,
+    pub sessions_ended: u32,
+}
+
 /// `GET /v1/legacy/whoami`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -4,10 +4,13 @@ use secrecy::ExposeSecret;
 use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
 
 use crate::auth::Authed;
+use crate::client::ClientAddr;
 use crate::domain::app_passwords::{AppPasswordName, Grant};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
+use crate::notices;
 use crate::state::AppState;
+use crate::store::notices::Noticed;
 
 /// App passwords need the account to allow them and a recent MFA proof.
 fn guard(authed: &Authed) -> ApiResult<()> {
@@ -41,6 +44,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     authed: Authed,
+    client: ClientAddr,
     headers: HeaderMap,
     Json(req): Json<CreateAppPassword>,
 ) -> ApiResult<(StatusCode, Json<NewAppPassword>)> {
@@ -63,6 +67,15 @@ pub async fn create(
         || async {
             let (info, secret) = store.create_app_password(&account_id, &name, &grant).await?;
             tracing::info!(account = %account_id, app_password = %info.id, "app password created");
+            notices::send(
+                &state,
+                &authed.account,
+                Noticed::AppPassword,
+                &info.id,
+                &info.name,
+                &client,
+            )
+            .await;
             Ok(NewAppPassword {
                 id: info.id,
                 name: info.name,

@@ -7,12 +7,15 @@ use wire::{
 };
 
 use crate::auth::Authed;
+use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::idempotency;
+use crate::notices;
 use crate::state::AppState;
+use crate::store::notices::Noticed;
 use crate::store::proofs::{Answer, Opened, Purpose, Send, Setup};
 
 /// Delivers the code of a new proof or of a resend; the answer for the client. A first
@@ -146,6 +149,7 @@ async fn verify(
     purpose: Purpose,
     id: String,
     req: VerifyRequest,
+    client: ClientAddr,
 ) -> ApiResult<Json<Verified>> {
     let code = match &req {
         VerifyRequest::Code(c) => Some(
@@ -165,6 +169,10 @@ async fn verify(
     };
     let proven = state.store.verify(&authed.session_id, purpose, &id, answer).await?;
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
+    if purpose == Purpose::Enroll {
+        let m = &proven.method;
+        notices::send(&state, &authed.account, Noticed::Method, &m.id, &m.label, &client).await;
+    }
     Ok(Json(Verified {
         method: proven.method.to_wire(),
         next: authed.account.next(&proven.methods, proven.step_up).0,
@@ -195,10 +203,11 @@ pub async fn enrollment_resend(
 pub async fn enrollment_verify(
     State(state): State<AppState>,
     authed: Authed,
+    client: ClientAddr,
     Path(id): Path<String>,
     Json(req): Json<VerifyRequest>,
 ) -> ApiResult<Json<Verified>> {
-    verify(state, authed, Purpose::Enroll, id, req).await
+    verify(state, authed, Purpose::Enroll, id, req, client).await
 }
 
 /// Returning users: prove a registered method.
@@ -256,8 +265,9 @@ pub async fn challenge_resend(
 pub async fn challenge_verify(
     State(state): State<AppState>,
     authed: Authed,
+    client: ClientAddr,
     Path(id): Path<String>,
     Json(req): Json<VerifyRequest>,
 ) -> ApiResult<Json<Verified>> {
-    verify(state, authed, Purpose::Challenge, id, req).await
+    verify(state, authed, Purpose::Challenge, id, req, client).await
 }

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wire::rules;
 
-use super::{app_passwords, demo, health, legacy, mfa, password, sessions};
+use super::{app_passwords, demo, health, legacy, mfa, notices, password, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +19,7 @@ use super::{app_passwords, demo, health, legacy, mfa, password, sessions};
         each error response below lists the codes it can carry. Human-readable: /v1/docs."),
     paths(
         health::get, health::live,
-        sessions::create, sessions::account, sessions::delete, password::change,
+        sessions::create, sessions::account, sessions::delete, password::change, notices::disown,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
@@ -111,6 +111,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
         "change_password",
         &[(403, &["mfa_required"]), (429, &["rate_limited"]), (503, &["server_busy"])],
     ),
+    ("disown", &[(404, &["not_found"]), (429, &["rate_limited"])]),
     ("list_app_passwords", APP_PASSWORDS),
     (
         "create_app_password",

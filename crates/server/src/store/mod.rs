@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod app_passwords;
 pub mod idempotency;
 pub mod methods;
+pub mod notices;
 pub mod outbox;
 pub mod proofs;
 pub mod sessions;

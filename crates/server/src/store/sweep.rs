@@ -49,6 +49,10 @@ impl Store {
                 .await?;
         let outbox =
             delete("DELETE FROM outbox WHERE created_at < $1", &[(now - 24 * 3600) * 1000]).await?;
+        // Notices whose link no longer works (counted with the proofs: both are links
+        // and codes that expired).
+        let notices = delete("DELETE FROM notices WHERE expires_at <= $1", &[now]).await?;
+        let proofs = proofs + notices;
         tx.commit().await?;
         Ok(Swept { sessions, proofs, throttles, idempotency, outbox })
     }

@@ -92,9 +92,34 @@ async fn an_email_code_travels_over_real_smtp_and_verifies() {
     let app = spawn_with(|c| {
         c.demo = false;
         c.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        c.public_url = Some("https://id.contoso.example/".into());
     })
     .await;
     email_code_arrives_and_verifies(&app, &maildir).await;
+    // The method registered is noticed to the account's address, with its link.
+    let mut notice = None;
+    for _ in 0..100 {
+        notice =
+            read_maildir(&maildir).into_iter().find(|m| m.contains("sign-in method was added"));
+        if notice.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Quoted-printable, as mail goes: soft line breaks joined, `=3D` back to `=`.
+    let notice = notice.expect("the notice arrives").replace("=\r\n", "").replace("=\n", "");
+    let notice = notice.replace("=3D", "=");
+    assert!(notice.contains("To: new.user@contoso.example"), "{notice}");
+    assert!(notice.contains("Subject: A new sign-in method was added to your Contoso account"));
+    let token: String = notice
+        .split("https://id.contoso.example/#disown=")
+        .nth(1)
+        .expect("the link, to the configured page")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    let res = app.post("/v1/notices/disown", json!({"token": token})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
 #[tokio::test]
@@ -271,16 +296,19 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
     let app = spawn_with(|c| {
         c.demo = false;
         c.smtp_url = Some(url.into());
+        c.public_url = Some("https://id.contoso.example/".into());
         c.tls_ca_file = Some(ca.into());
     })
     .await;
     email_code_arrives_and_verifies(&app, &maildir).await;
 
     // Wrong credentials, or a certificate nobody vouched for: nothing is sent.
+    let sent = read_maildir(&maildir).len();
     let refused = |url: String, ca: Option<String>| async {
         let app = spawn_with(|c| {
             c.demo = false;
             c.smtp_url = Some(url.into());
+            c.public_url = Some("https://id.contoso.example/".into());
             c.tls_ca_file = ca.map(Into::into);
         })
         .await;
@@ -296,7 +324,7 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
         (502, "delivery_failed".into())
     );
     assert_eq!(refused(scheme_and_query(port), None).await, (502, "delivery_failed".into()));
-    assert_eq!(read_maildir(&maildir).len(), 1);
+    assert_eq!(read_maildir(&maildir).len(), sent);
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod flood;
 mod health;
 mod legacy;
 mod mfa;
+mod notices;
 mod openapi;
 mod operations;
 mod passkeys;

@@ -109,6 +109,19 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
     config.limits.mfa_window = 0;
     let err = Application::build(config).await.err().expect("refused").to_string();
     assert!(err.contains("APP_MFA_WINDOW"), "{err}");
+    // Notices that could not carry their link, or would carry it to a page off TLS.
+    for (public_url, says) in [
+        (None, "APP_PUBLIC_URL is required with APP_SMTP_URL"),
+        (Some("http://id.contoso.example/"), "must be https://"),
+        (Some("https://id.contoso.example/?x=1"), "must not have a query"),
+    ] {
+        let mut config = Config::for_tests(dir.path());
+        config.demo = false;
+        config.smtp_url = Some("smtp://127.0.0.1:2525".to_owned().into());
+        config.public_url = public_url.map(str::to_owned);
+        let err = Application::build(config).await.err().expect("refused").to_string();
+        assert!(err.contains(says), "{public_url:?}: {err}");
+    }
     // Security keys a browser would refuse on every ceremony.
     for (rp_id, origins, says) in [
         ("contoso.example", vec![], "APP_WEBAUTHN_ORIGINS is required"),

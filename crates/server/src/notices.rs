@@ -1,0 +1,86 @@
+//! Telling the person what was added to their account: an app password created, a
+//! method registered — which name, when, from which address — with a single-use,
+//! expiring "this wasn't me" link (`store::notices`). Sent after the change is
+//! committed; a failure to send is logged, never the person's error.
+//!
+//! The name is someone's input, shown to the account's owner in an email: it appears
+//! quoted, cut to 40 characters, never as a link, after the facts (attackers have used
+//! names that read as instructions in such mails).
+
+use secrecy::ExposeSecret;
+
+use crate::client::ClientAddr;
+use crate::clock::rfc3339;
+use crate::domain::accounts::AccountRow;
+use crate::state::AppState;
+use crate::store::notices::Noticed;
+
+/// How much of a name a notice shows.
+const NAME_SHOWN: usize = 40;
+
+fn quoted(name: &str) -> String {
+    let mut shown: String = name.chars().filter(|c| !c.is_control()).take(NAME_SHOWN).collect();
+    if name.chars().count() > NAME_SHOWN {
+        shown.push('…');
+    }
+    format!("“{shown}”")
+}
+
+/// Sends the notice of `what` (`target_id`, named `name`) to the account's address, if
+/// the username is an email address and notices can be sent at all.
+pub async fn send(
+    state: &AppState,
+    account: &AccountRow,
+    what: Noticed,
+    target_id: &str,
+    name: &str,
+    from: &ClientAddr,
+) {
+    let (Some(to), Some(public_url)) =
+        (wire::rules::email(&account.username), state.config.public_url.as_deref())
+    else {
+        return;
+    };
+    let token = match state.store.open_notice(&account.id, what, target_id, name).await {
+        Ok(token) => token,
+        Err(e) => return tracing::warn!(error = %e, "notice not recorded"),
+    };
+    let issuer = &state.config.issuer;
+    let (subject, added) = match what {
+        Noticed::AppPassword => (
+            format!("A new app password was created for your {issuer} account"),
+            "An app password was created",
+        ),
+        Noticed::Method => (
+            format!("A new sign-in method was added to your {issuer} account"),
+            "A verification method was added",
+        ),
+    };
+    let when = rfc3339(state.store.clock().now());
+    let body = format!(
+        "{added} for your account {username}.\n\n\
+         When: {when}\nFrom: {from}\nName given: {name}\n\n\
+         If this was you, there is nothing to do.\n\n\
+         If it was not you, remove it and sign out everywhere with this link (it works once, \
+         for 7 days), then change your password:\n{public_url}#disown={token}\n",
+        username = account.username,
+        name = quoted(name),
+        token = token.expose_secret(),
+    );
+    if let Err(e) = state.deliverer.notice(&state.store, &to, &subject, &body).await {
+        tracing::warn!(error = %e, "notice not delivered");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_quoted_and_cut_never_whole_paragraphs() {
+        assert_eq!(quoted("Outlook"), "“Outlook”");
+        let long = "Call +1 555 0100 now to keep your account: support says to";
+        assert_eq!(quoted(long).chars().count(), 40 + 3);
+        assert!(quoted(long).ends_with("…”"));
+    }
+}

@@ -1,0 +1,114 @@
+//! Notices of what was added to an account (an app password, a method), each with a
+//! "this wasn't me" link: a 256-bit token stored as a keyed hash, single use, expiring.
+//! Following it removes what the notice was about and ends every session of the
+//! account, as one transaction (of two clicks raced, one acts).
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{finish, Refusal, Store, StoreResult, Tx};
+use crate::crypto;
+
+/// How long a notice's link works.
+pub const NOTICE_TTL: i64 = 7 * 86_400;
+
+pub use wire::Noticed;
+
+/// How a notice's subject is stored.
+fn stored(what: Noticed) -> &'static str {
+    match what {
+        Noticed::AppPassword => "app_password",
+        Noticed::Method => "method",
+    }
+}
+
+/// What following a link removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disowned {
+    pub what: Noticed,
+    pub name: String,
+    /// Whether it was still there (it may have been deleted since).
+    pub removed: bool,
+    pub sessions_ended: u64,
+}
+
+fn token_hash(store: &Store, token: &str) -> String {
+    store.key.keyed_hash("notice", token.as_bytes())
+}
+
+impl Store {
+    /// Records a notice about `target_id` (named `name`); returns the link's token.
+    pub async fn open_notice(
+        &self,
+        account_id: &str,
+        what: Noticed,
+        target_id: &str,
+        name: &str,
+    ) -> sqlx::Result<SecretString> {
+        let token = crypto::new_token();
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO notices (id, account_id, what, target_id, target_name, token_hash, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(crypto::random_id())
+        .bind(account_id)
+        .bind(stored(what))
+        .bind(target_id)
+        .bind(name)
+        .bind(token_hash(self, token.expose_secret()))
+        .bind(now)
+        .bind(now + NOTICE_TTL)
+        .execute(&mut *self.writer().await?)
+        .await?;
+        Ok(token)
+    }
+
+    /// "This wasn't me": removes what the notice named and ends every session of the
+    /// account. An unknown, used or expired token is `NotFound` (the same answer: a
+    /// guesser learns nothing).
+    pub async fn disown(&self, token: &str) -> StoreResult<Disowned> {
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
+        let result = self.disown_in(&mut tx, token).await;
+        finish(tx, result).await
+    }
+
+    async fn disown_in(&self, tx: &mut Tx<'_>, token: &str) -> StoreResult<Disowned> {
+        let now = self.now();
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "UPDATE notices SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+             AND expires_at > $1 RETURNING account_id, what, target_id, target_name",
+        )
+        .bind(now)
+        .bind(token_hash(self, token))
+        .fetch_optional(&mut **tx)
+        .await?;
+        let (account_id, what, target_id, name) = row.ok_or(Refusal::NotFound)?;
+        let (what, table) = if what == stored(Noticed::Method) {
+            (Noticed::Method, "methods")
+        } else {
+            (Noticed::AppPassword, "app_passwords")
+        };
+        let removed =
+            sqlx::query(&format!("DELETE FROM {table} WHERE id = $1 AND account_id = $2"))
+                .bind(&target_id)
+                .bind(&account_id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                == 1;
+        if what == Noticed::Method {
+            // Challenges of the removed method end with it.
+            sqlx::query("DELETE FROM proofs WHERE method_id = $1")
+                .bind(&target_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(&account_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        Ok(Disowned { what, name, removed, sessions_ended })
+    }
+}
