@@ -15,9 +15,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wire::{
     AccountState, AppPasswordList, Challenge, ChallengeRequest, ChangePassword, CodeSent,
-    CreateAppPassword, Enrollment, EnrollmentRequest, ErrorCode, Health, NewAppPassword,
-    PasswordChanged, Problem, Session, SignInRequest, Verified, VerifyRequest, IDEMPOTENCY_KEY,
-    PROBLEM_JSON,
+    CreateAppPassword, Disown, Disowned, Enrollment, EnrollmentRequest, ErrorCode, Health,
+    NewAppPassword, PasswordChanged, Problem, Session, SignInRequest, Verified, VerifyRequest,
+    IDEMPOTENCY_KEY, PROBLEM_JSON,
 };
 
 /// Why a call failed.
@@ -99,6 +99,8 @@ pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 pub trait Endpoint {
     fn health(&self) -> Reply<Health>;
     fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
+    /// "This wasn't me", from a notice's link (no session).
+    fn disown(&self, req: Disown) -> Reply<Disowned>;
     fn sign_out(&self, token: &Token) -> Reply<()>;
     fn account(&self, token: &Token) -> Reply<AccountState>;
     fn enroll(
@@ -168,6 +170,10 @@ impl Endpoint for Http {
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
         self.post(Request::post(&self.url("/sessions")), &req)
+    }
+
+    fn disown(&self, req: Disown) -> Reply<Disowned> {
+        self.post(Request::post(&self.url("/notices/disown")), &req)
     }
 
     fn sign_out(&self, token: &Token) -> Reply<()> {

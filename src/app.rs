@@ -13,7 +13,7 @@ use crate::effects::{run, Env};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
 use crate::i18n::{Lang, Msg};
 use crate::screens::{self, Intent, ScreenProps};
-use crate::state::{Action, Announcement, Model, Screen};
+use crate::state::{Action, Announcement, Model, Screen, Secret};
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -61,7 +61,11 @@ pub fn app(props: &AppProps) -> Html {
             None => (*http).clone(),
         }
     };
-    let model = use_reducer(Model::default);
+    // A notice's "this wasn't me" link opens the app with its token in the fragment.
+    let model = use_reducer(|| match crate::host::take_disown_token() {
+        Some(token) => Model { screen: Screen::Disown(Secret::new(token)), ..Model::default() },
+        None => Model::default(),
+    });
     let lang = use_state({
         let chosen = props.lang;
         move || chosen.unwrap_or_else(Lang::from_browser)
@@ -199,6 +203,8 @@ pub fn app(props: &AppProps) -> Html {
         Screen::Show { .. } => html! { <screens::show::Show ..screen_props /> },
         Screen::List { .. } => screens::list::list(&screen_props, *lang),
         Screen::Password => screens::password::password(&screen_props, *lang),
+        Screen::Disown(_) => screens::disown::disown(&screen_props, *lang),
+        Screen::Disowned(_) => screens::disown::disowned(&screen_props, *lang),
         Screen::PasswordChanged(_) => screens::password::changed(&screen_props, *lang),
     };
     let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
 use wire::{
-    ChangePassword, CreateAppPassword, EnrollmentRequest, MethodKind, SignInRequest, VerifyRequest,
+    ChangePassword, CreateAppPassword, Disown, EnrollmentRequest, MethodKind, SignInRequest,
+    VerifyRequest,
 };
 use yew::prelude::*;
 
@@ -143,6 +144,25 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::Back => env.dispatch(Action::Back),
         Intent::CreateAnother => env.dispatch(Action::CreateAnother),
         Intent::ToPassword => env.dispatch(Action::ToPassword),
+        Intent::Disown => {
+            let Screen::Disown(token) = &m.screen else { return };
+            let reply = env.api.disown(Disown { token: token.expose().to_owned() });
+            let id = env.start(false);
+            let env = env.clone();
+            spawn_local(async move {
+                match reply.await {
+                    Ok(done) => {
+                        env.dispatch(Action::Answered(id, Box::new(Action::Disowned(done))))
+                    }
+                    // Used, expired or never was: one answer, said plainly.
+                    Err(ApiError::Problem(p)) if p.code == wire::ErrorCode::NotFound => {
+                        let failed = Action::Failed(UiError::LinkSpent);
+                        env.dispatch(Action::Answered(id, Box::new(failed)));
+                    }
+                    Err(e) => env.fail(id, &e, None),
+                }
+            });
+        }
         Intent::ChangePassword => {
             let (Screen::Password, Some(token)) = (&m.screen, &token) else { return };
             if d.current_password.is_empty() {

@@ -58,6 +58,8 @@ pub enum UiError {
     },
     NameTaken,
     NameInvalid,
+    /// A notice's link that was used already or has expired.
+    LinkSpent,
     CurrentPasswordMissing,
     CurrentPasswordWrong,
     NewPasswordShort,
@@ -165,6 +167,7 @@ impl UiError {
             Self::NameInvalid => t(Msg::ErrorNameInvalid),
             Self::KeyNameInvalid => t(Msg::ErrorKeyName),
             Self::Scopes => t(Msg::ErrorScopes),
+            Self::LinkSpent => t(Msg::ErrorLinkSpent),
             Self::CurrentPasswordMissing => t(Msg::ErrorCurrentMissing),
             Self::CurrentPasswordWrong => t(Msg::ErrorCurrentWrong),
             Self::NewPasswordShort => t(Msg::ErrorNewShort),

@@ -59,3 +59,18 @@ impl PartialEq for EndpointRef {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
+
+/// The token of a notice's "this wasn't me" link (`#disown=<token>` in the page's
+/// address), taken out of the address at once: not left in the history, the address
+/// bar or a bookmark. `None` when the page was not opened from such a link.
+pub fn take_disown_token() -> Option<String> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let hash = location.hash().ok()?;
+    let token = hash.strip_prefix("#disown=")?.trim().to_owned();
+    let clean = format!("{}{}", location.pathname().ok()?, location.search().ok()?);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+    }
+    (!token.is_empty()).then_some(token)
+}

@@ -7,8 +7,8 @@
 use std::rc::Rc;
 
 use wire::{
-    Account, AccountState, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Enrollment,
-    Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Scope, Session,
+    Account, AccountState, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Disowned,
+    Enrollment, Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Scope, Session,
 };
 use yew::Reducible;
 use zeroize::Zeroizing;
@@ -126,6 +126,10 @@ pub enum Screen {
     },
     /// Changing the primary password.
     Password,
+    /// A notice's "this wasn't me" link was opened: its token, to send on a click.
+    Disown(Secret),
+    /// What the link removed; every session of the account ended.
+    Disowned(Disowned),
     /// The password is changed: the app passwords that stopped working with it.
     PasswordChanged(Vec<AppPasswordInfo>),
 }
@@ -164,6 +168,8 @@ impl Screen {
             Self::Show { .. } => "show",
             Self::List { .. } => "list",
             Self::Password => "password",
+            Self::Disown(_) => "disown",
+            Self::Disowned(_) => "disowned",
             Self::PasswordChanged(_) => "password-changed",
         }
     }
@@ -330,6 +336,8 @@ pub enum Action {
     Deleted(Confirm),
     /// From the list: on to changing the primary password.
     ToPassword,
+    /// A notice's link did its work.
+    Disowned(Disowned),
     /// The password is changed; the session's token was replaced (taken whatever the
     /// screen, as for `Verified`).
     PasswordChanged {
@@ -376,6 +384,7 @@ impl Model {
             }
             Screen::Name if !self.setup => Some(Screen::List { list: None, confirm: None }),
             Screen::Password => Some(Screen::List { list: None, confirm: None }),
+            Screen::Disown(_) => Some(Screen::SignIn(None)),
             _ => None,
         }
     }
@@ -752,6 +761,8 @@ impl Model {
             }
             (Action::CreateAnother, S::List { .. }) => self.go(S::Name),
             (Action::ToPassword, S::List { .. }) => self.go(S::Password),
+            (Action::Disowned(done), S::Disown(_)) => self.go(S::Disowned(done)),
+            (Action::Done, S::Disowned(_)) => self.go(S::SignIn(None)),
             (Action::PasswordChanged { revoked, token }, S::Password) => {
                 if let Some(s) = &mut self.session {
                     s.token = token;

@@ -35,11 +35,24 @@ pub struct Server {
     dir: tempfile::TempDir,
     /// The server's clock: the system's, or one the test moves (`with_clock`).
     pub clock: server::clock::Clock,
+    /// A real SMTP server's port, when notices and codes go by mail (`with_smtp`).
+    smtp_port: Option<u16>,
 }
 
 impl Server {
     pub async fn start() -> Self {
         Self::start_with(None, server::clock::Clock::system()).await
+    }
+
+    /// Not in demo mode: mail goes to the SMTP server on `smtp_port`, notices link to
+    /// `http://localhost:<port>/` (the port chosen before the server starts).
+    pub async fn with_smtp(smtp_port: u16) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = Self::build(None, server::clock::Clock::system()).await;
+        server.addr = ([127, 0, 0, 1], port).into();
+        server.smtp_port = Some(smtp_port);
+        server.run().await;
+        server
     }
 
     /// On a clock of its own, starting now, moved by the test (`clock.advance`).
@@ -54,6 +67,13 @@ impl Server {
     }
 
     async fn start_with(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
+        let mut server = Self::build(portal_port, clock).await;
+        server.run().await;
+        server
+    }
+
+    /// The server's database and demo accounts, not yet serving.
+    async fn build(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = server::config::Config::for_tests(dir.path());
         let key = server::crypto::ServerKey::load(&config.secret_key_file, false).unwrap();
@@ -67,7 +87,7 @@ impl Server {
         .await
         .unwrap();
         server::demo::seed(&store).await.unwrap();
-        let mut server = Self {
+        Self {
             base: String::new(),
             portal: None,
             portal_port,
@@ -77,9 +97,8 @@ impl Server {
             thread: None,
             dir,
             clock,
-        };
-        server.run().await;
-        server
+            smtp_port: None,
+        }
     }
 
     async fn run(&mut self) {
@@ -88,6 +107,11 @@ impl Server {
         config.port = self.addr.port();
         config.portal_port = self.portal_port;
         config.portal_dir = root().join("examples/portal");
+        if let Some(smtp) = self.smtp_port {
+            config.demo = false;
+            config.smtp_url = Some(format!("smtp://127.0.0.1:{smtp}").into());
+            config.public_url = Some(format!("http://localhost:{}/", self.addr.port()));
+        }
         assert!(
             config.static_dir.join("index.html").exists(),
             "dist/ is missing: run `make build` first (make test does)"
@@ -715,4 +739,82 @@ fn xpath_literal(s: &str) -> String {
         let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
         format!("concat({})", parts.join(", \"'\", "))
     }
+}
+
+/// A real SMTP server (aiosmtpd, installed by `make test` into .tools/py) on a free
+/// loopback port, writing what it receives to a Maildir; killed when dropped.
+pub struct Smtpd {
+    child: std::process::Child,
+    pub port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Smtpd {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("Maildir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .env("PYTHONPATH", root().join(".tools/py"))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 runs aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Self { child, port, maildir, _dir: dir };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("aiosmtpd did not start (scripts/tools.sh test installs it)");
+    }
+
+    /// Waits (10 s at most) for a message containing `wanted`; returns it decoded from
+    /// quoted-printable.
+    pub async fn wait_for(&self, wanted: &str) -> String {
+        for _ in 0..200 {
+            let entries = std::fs::read_dir(self.maildir.join("new")).into_iter().flatten();
+            for entry in entries.flatten() {
+                let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let text = quoted_printable(&raw);
+                if text.contains(wanted) {
+                    return text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail containing {wanted:?}");
+    }
+}
+
+impl Drop for Smtpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Quoted-printable (RFC 2045) as mail servers store it: soft line breaks joined, `=XX`
+/// bytes decoded, the result read as UTF-8.
+pub fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

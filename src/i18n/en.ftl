@@ -213,3 +213,16 @@ password-changed-none = Your app passwords still work.
 password-changed-revoked = Stopped working with your old password:
 password-changed-again = Create a new app password for each app that still needs one.
 password-changed-done = Back to your app passwords
+
+disown-title = Was it not you?
+disown-lead = You opened the link of a notice about your account. It removes the app password or method the notice named, and signs your account out everywhere. It works once.
+disown-button = Remove it and sign out everywhere
+disown-cancel = It was me: sign in instead
+error-link-spent = This link has already been used or has expired. If something was added to your account that you did not add, sign in, delete it and change your password.
+disowned-title = Removed
+disowned-app-password = The app password “{ $name }” was removed: it no longer works.
+disowned-method = The verification method “{ $name }” was removed.
+disowned-gone = It had already been removed.
+disowned-sessions = Every session of your account was signed out.
+disowned-next = Now change your password: whoever added it may know it.
+disowned-sign-in = Sign in

@@ -212,3 +212,16 @@ password-changed-none = Vos mots de passe d’application fonctionnent toujours.
 password-changed-revoked = Ont cessé de fonctionner avec votre ancien mot de passe :
 password-changed-again = Créez un nouveau mot de passe d’application pour chaque application qui en a encore besoin.
 password-changed-done = Retour à vos mots de passe d’application
+
+disown-title = Ce n’était pas vous ?
+disown-lead = Vous avez ouvert le lien d’un avis concernant votre compte. Il supprime le mot de passe d’application ou la méthode que l’avis nommait, et ferme toutes les sessions de votre compte. Il ne fonctionne qu’une fois.
+disown-button = Supprimer et fermer toutes les sessions
+disown-cancel = C’était moi : me connecter
+error-link-spent = Ce lien a déjà servi ou a expiré. Si quelque chose a été ajouté à votre compte sans vous, connectez-vous, supprimez-le et changez votre mot de passe.
+disowned-title = Supprimé
+disowned-app-password = Le mot de passe d’application « { $name } » a été supprimé : il ne fonctionne plus.
+disowned-method = La méthode de vérification « { $name } » a été supprimée.
+disowned-gone = Il avait déjà été supprimé.
+disowned-sessions = Toutes les sessions de votre compte ont été fermées.
+disowned-next = Changez maintenant votre mot de passe : qui l’a ajouté le connaît peut-être.
+disowned-sign-in = Se connecter

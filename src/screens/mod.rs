@@ -13,6 +13,7 @@ pub mod challenge;
 pub mod choose;
 pub mod code;
 pub mod contact;
+pub mod disown;
 pub mod intro;
 pub mod key;
 pub mod list;
@@ -58,6 +59,8 @@ pub enum Intent {
     SetLang(Lang),
     /// From the list: change the primary password.
     ToPassword,
+    /// "This wasn't me": follow the notice's link.
+    Disown,
     /// Submit the password change.
     ChangePassword,
 }

@@ -13,6 +13,8 @@ pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 /// The code the fake accepts; `WRONG` is refused with tries left, `EXPIRED` as expired,
 /// `SPENT` as too many tries.
 pub const GOOD: &str = "123456";
+/// The token of the one notice link the fake knows (it works once).
+pub const DISOWN_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 /// What the stand-in browser's key answers, as `credential.toJSON()` stringified.
 pub const KEY_ANSWER: &str = r#"{"id":"good-key"}"#;
 /// Creation and request options the browser's JSON helpers accept.
@@ -52,6 +54,8 @@ pub struct Fake {
     pub asked: RefCell<Vec<CreateAppPassword>>,
     /// The policy's maximum app-password lifetime.
     pub max_days: Cell<Option<u32>>,
+    /// Whether the notice link was followed already.
+    pub disowned: Cell<bool>,
     pub calls: RefCell<Vec<&'static str>>,
     /// The one token that works: the server replaces it when MFA is proven.
     pub live: RefCell<String>,
@@ -83,6 +87,7 @@ impl Fake {
             enrollments: RefCell::default(),
             asked: RefCell::default(),
             max_days: Cell::new(None),
+            disowned: Cell::new(false),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
             held: RefCell::default(),
@@ -287,6 +292,20 @@ impl Endpoint for Fake {
             self.gate("health", false)
                 .map(|()| Health { status: "ok".into(), version: "test".into() }),
         )
+    }
+
+    fn disown(&self, req: Disown) -> Reply<Disowned> {
+        self.reply(self.gate("disown", false).and_then(|()| {
+            if req.token != DISOWN_TOKEN || self.disowned.replace(true) {
+                return Err(problem(ErrorCode::NotFound, 404, |_| {}));
+            }
+            Ok(Disowned {
+                what: Noticed::AppPassword,
+                name: "Outlook".into(),
+                removed: true,
+                sessions_ended: 2,
+            })
+        }))
     }
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {

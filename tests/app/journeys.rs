@@ -384,3 +384,36 @@ async fn a_new_password_says_which_app_passwords_stopped_working() {
     ui.press("Back to your app passwords").await;
     ui.until_text("You have no app passwords.").await;
 }
+
+/// Opens the page as a notice's link does: `#disown=<token>` in its address.
+fn open_from_notice(token: &str) {
+    let history = gloo_utils::window().history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#disown={token}")))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_notices_link_removes_what_it_named_once_and_leaves_no_token_in_the_address() {
+    open_from_notice(fake::DISOWN_TOKEN);
+    let fake = Fake::new(Next::Ready);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.until_heading("Was it not you?").await;
+    let href = gloo_utils::window().location().href().unwrap();
+    assert!(!href.contains("disown") && !href.contains(fake::DISOWN_TOKEN), "{href}");
+    ui.press("Remove it and sign out everywhere").await;
+    ui.until_heading("Removed").await;
+    assert!(ui.text().contains("The app password “Outlook” was removed"), "{}", ui.text());
+    assert!(ui.text().contains("Now change your password"));
+    ui.press("Sign in").await;
+    ui.until_heading("Sign in").await;
+
+    // The same link again, in French: used, said plainly.
+    open_from_notice(fake::DISOWN_TOKEN);
+    let ui = Ui::mount(fake, Lang::Fr).await;
+    ui.until_heading("Ce n’était pas vous\u{202f}?").await;
+    ui.press("Supprimer et fermer toutes les sessions").await;
+    ui.until_text("Ce lien a déjà servi ou a expiré.").await;
+    ui.press("← C’était moi\u{a0}: me connecter").await;
+    ui.until_heading("Connexion").await;
+}

@@ -1,0 +1,44 @@
+use wire::Noticed;
+use yew::prelude::*;
+
+use super::ScreenProps;
+use crate::components::banner::form_error;
+use crate::components::card::Card;
+use crate::i18n::{Lang, Msg};
+use crate::screens::Intent;
+use crate::state::Screen;
+
+/// Opened from a notice's "this wasn't me" link, without signing in: what the link
+/// does, said before the click that does it.
+pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
+    let m = &props.model;
+    html! {
+        <Card title={lang.t(Msg::DisownTitle)} lead={lang.t(Msg::DisownLead)} on_back={props.back()} back_label={Msg::DisownCancel}>
+            { form_error(m.error.as_ref(), lang) }
+            <button type="button" class="ap-button ap-button--danger-solid ap-button--wide" disabled={m.busy()}
+                onclick={props.send(Intent::Disown)}>
+                { if m.busy() { lang.t(Msg::Working) } else { lang.t(Msg::DisownButton) } }
+            </button>
+        </Card>
+    }
+}
+
+/// What the link removed, and the next thing to do: change the password.
+pub fn disowned(props: &ScreenProps, lang: Lang) -> Html {
+    let Screen::Disowned(done) = &props.model.screen else { return html! {} };
+    let what = match (done.what, done.removed) {
+        (_, false) => lang.t(Msg::DisownedGone).to_owned(),
+        (Noticed::AppPassword, true) => lang.f(Msg::DisownedAppPassword, &[("name", &done.name)]),
+        (Noticed::Method, true) => lang.f(Msg::DisownedMethod, &[("name", &done.name)]),
+    };
+    html! {
+        <Card title={lang.t(Msg::DisownedTitle)}>
+            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ what }</p>
+            <p>{ lang.t(Msg::DisownedSessions) }</p>
+            <p><strong>{ lang.t(Msg::DisownedNext) }</strong></p>
+            <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Done)}>
+                { lang.t(Msg::DisownedSignIn) }
+            </button>
+        </Card>
+    }
+}
