@@ -744,7 +744,7 @@ fn xpath_literal(s: &str) -> String {
 /// A real SMTP server (aiosmtpd, installed by `make test` into .tools/py) on a free
 /// loopback port, writing what it receives to a Maildir; killed when dropped.
 pub struct Smtpd {
-    child: std::process::Child,
+    _child: tokio::process::Child,
     pub port: u16,
     maildir: PathBuf,
     _dir: tempfile::TempDir,
@@ -755,17 +755,18 @@ impl Smtpd {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("Maildir");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = std::process::Command::new("python3")
+        let child = tokio::process::Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .env("PYTHONPATH", root().join(".tools/py"))
             .stdout(Stdio::null())
+            .kill_on_drop(true)
             .spawn()
             .expect("python3 runs aiosmtpd");
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Self { child, port, maildir, _dir: dir };
+                return Self { _child: child, port, maildir, _dir: dir };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -787,12 +788,6 @@ impl Smtpd {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("no mail containing {wanted:?}");
-    }
-}
-
-impl Drop for Smtpd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
     }
 }
 
