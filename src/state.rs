@@ -443,10 +443,18 @@ impl Model {
             None => vec![None],
             Some(_) => vec![],
         };
-        choices.extend([30, 90, 365].into_iter().filter(|d| max.is_none_or(|m| *d <= m)).map(Some));
-        if let Some(m) = max.filter(|m| ![30, 90, 365].contains(m)) {
+        // In order, the policy's maximum in its place (no sort: its code costs the wasm
+        // kilobytes).
+        for d in [30, 90, 365] {
+            if let Some(m) = max.filter(|m| *m < d && !choices.contains(&Some(*m))) {
+                choices.push(Some(m));
+            }
+            if max.is_none_or(|m| d <= m) {
+                choices.push(Some(d));
+            }
+        }
+        if let Some(m) = max.filter(|m| *m > 365) {
             choices.push(Some(m));
-            choices.sort();
         }
         choices
     }
@@ -559,13 +567,12 @@ impl Model {
                 }
             }
             (Action::ToggleScope(scope), S::Name) => {
-                let mut scopes = self.chosen_scopes();
-                if let Some(at) = scopes.iter().position(|s| *s == scope) {
-                    scopes.remove(at);
-                } else {
-                    scopes.push(scope);
-                    scopes.sort();
-                }
+                // Toggled, kept in the canonical order.
+                let chosen = self.chosen_scopes();
+                let scopes: Vec<Scope> = Scope::ALL
+                    .into_iter()
+                    .filter(|s| chosen.contains(s) != (*s == scope))
+                    .collect();
                 // None ticked stays none (the create then says so), not the default.
                 self.drafts.scopes = Some(scopes);
                 self.drafts.create_key = IdempotencyKey::new();
@@ -1050,6 +1057,10 @@ mod tests {
         assert_eq!((m.expiry_choices(), m.chosen_expiry()), (vec![Some(30), Some(60)], Some(60)));
         max(&mut m, 7);
         assert_eq!((m.expiry_choices(), m.chosen_expiry()), (vec![Some(7)], Some(7)));
+        max(&mut m, 400);
+        assert_eq!(m.expiry_choices(), [Some(30), Some(90), Some(365), Some(400)]);
+        max(&mut m, 90);
+        assert_eq!(m.expiry_choices(), [Some(30), Some(90)]);
         m.apply(Action::Edit(Field::Expiry, "30".into()));
         assert_eq!(m.chosen_expiry(), Some(30), "picked");
     }
