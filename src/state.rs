@@ -854,6 +854,7 @@ mod tests {
                 app_password_scopes: Scope::ALL.to_vec(),
                 app_password_max_days: None,
                 keep_app_passwords_on_password_change: false,
+                app_password_unused_days: None,
             },
             methods: vec![],
         };

@@ -185,6 +185,7 @@ impl Server {
             app_password_scopes: wire::Scope::ALL.to_vec(),
             app_password_max_days: None,
             keep_app_passwords_on_password_change: false,
+            app_password_unused_days: None,
         };
         let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
         let new = server::store::accounts::NewAccount {

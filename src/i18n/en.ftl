@@ -193,6 +193,7 @@ delete-all-confirm = Delete all { $count } app passwords? Every app using one wi
 deleted = “{ $name }” was deleted.
 deleted-all = All app passwords were deleted.
 list-change-password = Change your password
+list-unused = Your administrator removes app passwords unused for { $days } days.
 
 password-title = Change your password
 password-revokes = Your app passwords will stop working, and you will be signed out everywhere else: anyone who learned your old password or an app password is shut out.

@@ -192,6 +192,7 @@ delete-all-confirm = Supprimer les { $count } mots de passe d’application ? 
 deleted = « { $name } » a été supprimé.
 deleted-all = Tous les mots de passe d’application ont été supprimés.
 list-change-password = Changer votre mot de passe
+list-unused = Votre administrateur supprime les mots de passe d’application inutilisés depuis { $days } jours.
 
 password-title = Changer votre mot de passe
 password-revokes = Vos mots de passe d’application cesseront de fonctionner et vos autres sessions seront fermées : qui connaîtrait votre ancien mot de passe ou un mot de passe d’application n’aura plus accès.

@@ -82,6 +82,9 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
         <Card title={lang.t(Msg::ListTitle)} lead={lang.t(Msg::ListLead)}>
             <ConfirmFocus confirm={confirm.clone()} />
             <p class="ap-count">{ lang.f(Msg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
+            if let Some(days) = m.session.as_ref().and_then(|s| s.account.policy.app_password_unused_days) {
+                <p class="ap-hint">{ lang.f(Msg::ListUnused, &[("days", &days)]) }</p>
+            }
             if list.items.is_empty() {
                 <p>{ lang.t(Msg::ListEmpty) }</p>
             } else {

@@ -56,6 +56,8 @@ pub struct Fake {
     pub max_days: Cell<Option<u32>>,
     /// Whether the notice link was followed already.
     pub disowned: Cell<bool>,
+    /// The policy's "remove if unused for N days".
+    pub unused_days: Cell<Option<u32>>,
     pub calls: RefCell<Vec<&'static str>>,
     /// The one token that works: the server replaces it when MFA is proven.
     pub live: RefCell<String>,
@@ -88,6 +90,7 @@ impl Fake {
             asked: RefCell::default(),
             max_days: Cell::new(None),
             disowned: Cell::new(false),
+            unused_days: Cell::new(None),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
             held: RefCell::default(),
@@ -140,6 +143,7 @@ impl Fake {
                 app_password_scopes: Scope::ALL.to_vec(),
                 app_password_max_days: self.max_days.get(),
                 keep_app_passwords_on_password_change: false,
+                app_password_unused_days: self.unused_days.get(),
             },
             methods: self.methods.borrow().clone(),
         }

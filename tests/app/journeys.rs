@@ -336,9 +336,11 @@ async fn an_app_password_for_calendars_that_expires_is_asked_for_with_two_clicks
 async fn under_a_maximum_lifetime_never_is_not_offered_and_the_default_fits() {
     let fake = Fake::new(Next::Ready);
     fake.max_days.set(Some(60));
+    fake.unused_days.set(Some(180));
     let ui = crate::Ui::mount(fake.clone(), Lang::Fr).await;
     ui.sign_in(fake::PASSWORD).await;
     ui.until_heading("Vos mots de passe d’application").await;
+    ui.until_text("inutilisés depuis 180 jours").await;
     ui.press("Créer un mot de passe d’application").await;
     ui.until_heading("Nommez votre mot de passe d’application").await;
     let options: Vec<String> =

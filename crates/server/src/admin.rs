@@ -103,6 +103,10 @@ pub struct PolicyArgs {
     /// they are revoked; true is Microsoft's behaviour).
     #[arg(long)]
     pub keep_app_passwords_on_password_change: Option<bool>,
+    /// Remove app passwords unused (or never used) for this many days (1 to 3650), or
+    /// `none`.
+    #[arg(long)]
+    pub remove_unused_days: Option<String>,
 }
 
 /// A policy no one could satisfy is refused: the phishing-resistant rule without
@@ -128,19 +132,12 @@ impl PolicyArgs {
 
     /// `Some(None)`: "none" (no maximum).
     fn max_days(&self) -> anyhow::Result<Option<Option<u32>>> {
-        let Some(raw) = &self.max_days else { return Ok(None) };
-        if raw.trim().eq_ignore_ascii_case("none") {
-            return Ok(Some(None));
-        }
-        let days: u32 =
-            raw.trim().parse().ok().filter(|d| (1..=MAX_LIFETIME_DAYS).contains(d)).ok_or_else(
-                || {
-                    anyhow::anyhow!(
-                        "--max-days takes a number of days from 1 to {MAX_LIFETIME_DAYS}, or none"
-                    )
-                },
-            )?;
-        Ok(Some(Some(days)))
+        days_or_none(self.max_days.as_deref(), "--max-days")
+    }
+
+    /// `Some(None)`: "none" (keep unused ones).
+    fn unused_days(&self) -> anyhow::Result<Option<Option<u32>>> {
+        days_or_none(self.remove_unused_days.as_deref(), "--remove-unused-days")
     }
 
     fn methods(&self) -> anyhow::Result<Option<Vec<MethodKind>>> {
@@ -156,6 +153,23 @@ impl PolicyArgs {
             })
             .transpose()
     }
+}
+
+/// A number of days from 1 to 3650, or `none` (`Some(None)`); `None`: not given.
+fn days_or_none(raw: Option<&str>, flag: &str) -> anyhow::Result<Option<Option<u32>>> {
+    let Some(raw) = raw else { return Ok(None) };
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Ok(Some(None));
+    }
+    let days: u32 = raw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=MAX_LIFETIME_DAYS).contains(d))
+        .ok_or_else(|| {
+            anyhow::anyhow!("{flag} takes a number of days from 1 to {MAX_LIFETIME_DAYS}, or none")
+        })?;
+    Ok(Some(Some(days)))
 }
 
 fn username(raw: &str) -> anyhow::Result<Username> {
@@ -206,6 +220,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 keep_app_passwords_on_password_change: policy
                     .keep_app_passwords_on_password_change
                     .unwrap_or(false),
+                app_password_unused_days: policy.unused_days()?.flatten(),
             };
             check_policy(policy.phishing_resistant, &policy.allowed_methods)?;
             let hash = passwords::hash(&password)?;
@@ -266,6 +281,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 app_password_scopes: policy.scopes()?,
                 app_password_max_days: policy.max_days()?,
                 keep_app_passwords_on_password_change: policy.keep_app_passwords_on_password_change,
+                app_password_unused_days: policy.unused_days()?,
             };
             check_policy(
                 change.phishing_resistant.unwrap_or(account.phishing_resistant),
@@ -282,7 +298,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
 
 fn describe(a: &AccountRow) -> String {
     format!(
-        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}\tscopes={}\tmax_days={}{}",
+        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}\tscopes={}\tmax_days={}\tremove_unused_days={}{}",
         a.username,
         a.display_name,
         a.mfa_required,
@@ -291,6 +307,7 @@ fn describe(a: &AccountRow) -> String {
         a.phishing_resistant,
         a.app_password_scopes,
         a.app_password_max_days.map_or("none".to_owned(), |d| d.to_string()),
+        a.app_password_unused_days.map_or("none".to_owned(), |d| d.to_string()),
         if a.disabled { "\tDISABLED" } else { "" }
     )
 }

@@ -34,6 +34,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             app_password_scopes: wire::Scope::ALL.to_vec(),
             app_password_max_days: None,
             keep_app_passwords_on_password_change: false,
+            app_password_unused_days: None,
         };
         let hash = passwords::hash(&SecretString::from(password))?;
         let new =

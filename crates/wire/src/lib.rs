@@ -231,6 +231,9 @@ pub struct Policy {
     /// App passwords survive a change of the primary password (off: they are revoked).
     #[serde(default)]
     pub keep_app_passwords_on_password_change: bool,
+    /// App passwords unused (or never used) for this many days are removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_password_unused_days: Option<u32>,
 }
 
 fn all_scopes() -> Vec<Scope> {

@@ -45,6 +45,8 @@ pub struct AccountRow {
     pub app_password_max_days: Option<i64>,
     /// App passwords survive a password change (explicit; off by default).
     pub keep_app_passwords_on_password_change: bool,
+    /// App passwords unused for this many days are removed by the sweeper.
+    pub app_password_unused_days: Option<i64>,
     /// Wrong MFA codes in a row (any session, any method); reset by a correct one.
     pub mfa_failures: i64,
 }
@@ -68,6 +70,9 @@ impl AccountRow {
             app_password_scopes: super::app_passwords::parse_scopes(&self.app_password_scopes),
             app_password_max_days: self.app_password_max_days.and_then(|d| u32::try_from(d).ok()),
             keep_app_passwords_on_password_change: self.keep_app_passwords_on_password_change,
+            app_password_unused_days: self
+                .app_password_unused_days
+                .and_then(|d| u32::try_from(d).ok()),
         }
     }
 
@@ -186,6 +191,7 @@ mod tests {
             app_password_scopes: "mail".into(),
             app_password_max_days: None,
             keep_app_passwords_on_password_change: false,
+            app_password_unused_days: None,
             mfa_failures: 0,
         }
     }

@@ -94,6 +94,7 @@ mod tests {
             app_password_scopes: scopes.to_vec(),
             app_password_max_days: max,
             keep_app_passwords_on_password_change: false,
+            app_password_unused_days: None,
         }
     }
 

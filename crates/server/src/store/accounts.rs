@@ -14,7 +14,8 @@ use crate::domain::app_passwords::format_scopes;
 /// The columns an [`AccountRow`] is read from.
 pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
      mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
-     app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change";
+     app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change, \
+     app_password_unused_days";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -33,6 +34,7 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
             app_password_scopes: row.try_get("app_password_scopes")?,
             app_password_max_days: row.try_get("app_password_max_days")?,
             keep_app_passwords_on_password_change: flag("keep_app_passwords_on_password_change")?,
+            app_password_unused_days: row.try_get("app_password_unused_days")?,
             mfa_failures: row.try_get("mfa_failures")?,
         })
     }
@@ -58,6 +60,8 @@ pub struct PolicyChange {
     /// `Some(None)` removes the maximum.
     pub app_password_max_days: Option<Option<u32>>,
     pub keep_app_passwords_on_password_change: Option<bool>,
+    /// `Some(None)` stops removing unused ones.
+    pub app_password_unused_days: Option<Option<u32>>,
 }
 
 /// What a password change ended.
@@ -101,8 +105,8 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
              app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
-             app_password_max_days, keep_app_passwords_on_password_change, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             app_password_max_days, keep_app_passwords_on_password_change, app_password_unused_days, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (username) DO NOTHING",
         )
         .bind(&id)
@@ -116,6 +120,7 @@ impl Store {
         .bind(format_scopes(&new.policy.app_password_scopes))
         .bind(new.policy.app_password_max_days.map(i64::from))
         .bind(i64::from(new.policy.keep_app_passwords_on_password_change))
+        .bind(new.policy.app_password_unused_days.map(i64::from))
         .bind(self.now())
         .execute(&mut *self.writer().await?)
         .await?;
@@ -207,8 +212,9 @@ impl Store {
              app_password_scopes = COALESCE($5, app_password_scopes), \
              app_password_max_days = CASE WHEN $6 = 1 THEN $7 ELSE app_password_max_days END, \
              keep_app_passwords_on_password_change = \
-               COALESCE($8, keep_app_passwords_on_password_change) \
-             WHERE id = $9",
+               COALESCE($8, keep_app_passwords_on_password_change), \
+             app_password_unused_days = CASE WHEN $9 = 1 THEN $10 ELSE app_password_unused_days END \
+             WHERE id = $11",
         )
         .bind(change.mfa_required.map(i64::from))
         .bind(change.app_passwords_allowed.map(i64::from))
@@ -218,6 +224,8 @@ impl Store {
         .bind(i64::from(change.app_password_max_days.is_some()))
         .bind(change.app_password_max_days.flatten().map(i64::from))
         .bind(change.keep_app_passwords_on_password_change.map(i64::from))
+        .bind(i64::from(change.app_password_unused_days.is_some()))
+        .bind(change.app_password_unused_days.flatten().map(i64::from))
         .bind(account_id)
         .execute(&mut *self.writer().await?)
         .await

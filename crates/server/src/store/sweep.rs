@@ -13,11 +13,18 @@ pub struct Swept {
     pub throttles: u64,
     pub idempotency: u64,
     pub outbox: u64,
+    /// App passwords past their account's "remove if unused" limit.
+    pub unused_app_passwords: u64,
 }
 
 impl Swept {
     pub fn total(&self) -> u64 {
-        self.sessions + self.proofs + self.throttles + self.idempotency + self.outbox
+        self.sessions
+            + self.proofs
+            + self.throttles
+            + self.idempotency
+            + self.outbox
+            + self.unused_app_passwords
     }
 }
 
@@ -53,7 +60,16 @@ impl Store {
         // and codes that expired).
         let notices = delete("DELETE FROM notices WHERE expires_at <= $1", &[now]).await?;
         let proofs = proofs + notices;
+        // Where the policy says so: unused (or never used) for that many days.
+        let unused_app_passwords = delete(
+            "DELETE FROM app_passwords WHERE EXISTS (SELECT 1 FROM accounts a \
+               WHERE a.id = app_passwords.account_id AND a.app_password_unused_days IS NOT NULL \
+               AND COALESCE(app_passwords.last_used_at, app_passwords.created_at) \
+                   <= $1 - a.app_password_unused_days * 86400)",
+            &[now],
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Swept { sessions, proofs, throttles, idempotency, outbox })
+        Ok(Swept { sessions, proofs, throttles, idempotency, outbox, unused_app_passwords })
     }
 }

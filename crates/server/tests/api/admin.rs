@@ -104,6 +104,9 @@ async fn the_cli_refuses_bad_input_with_a_clear_message() {
     let args = ["account", "policy", NEW_USER.0, "--scopes", "mail,dav", "--max-days", "90"];
     let (ok, out) = cli(&app, &args, None);
     assert!(ok && out.contains("scopes=mail,dav") && out.contains("max_days=90"), "{out}");
+    let args = ["account", "policy", NEW_USER.0, "--remove-unused-days", "180"];
+    let (ok, out) = cli(&app, &args, None);
+    assert!(ok && out.contains("remove_unused_days=180"), "{out}");
     let (ok, out) = cli(&app, &["account", "policy", NEW_USER.0, "--max-days", "none"], None);
     assert!(ok && out.contains("max_days=none") && out.contains("scopes=mail,dav"), "{out}");
     for (flag, value, says) in [

@@ -188,3 +188,32 @@ async fn last_use_says_when_from_where_and_over_what_written_at_most_once_a_minu
         (Some("127.0.0.42"), Some("carddav"))
     );
 }
+
+#[tokio::test]
+async fn where_the_policy_says_so_passwords_unused_for_n_days_are_removed() {
+    let app = spawn_app().await;
+    app.sql(&format!(
+        "UPDATE accounts SET app_password_unused_days = 30 WHERE username = '{}'",
+        NEW_USER.0
+    ))
+    .await;
+    let user = app.sign_in(NEW_USER).await;
+    let secret = user.enroll_totp().await;
+    assert_eq!(user.session["account"]["policy"]["app_password_unused_days"], 30);
+    let (_, used) = user.create_app_password("Used").await;
+    let (_, _never) = user.create_app_password("Never used").await;
+    app.clock.advance(20 * 86_400);
+    assert_eq!(app.legacy_over(&used, Some("imap"), 1).await, 200);
+    // Day 31: the one never used goes; the one used on day 20 stays.
+    app.clock.advance(11 * 86_400);
+    assert_eq!(app.store.sweep().await.unwrap().unused_app_passwords, 1);
+    let user = proven(&app, &secret).await;
+    let list: Value = user.get("/v1/app-passwords").await.json().await.unwrap();
+    let names: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Used"]);
+    // Thirty days after its last use, it goes too.
+    app.clock.advance(20 * 86_400);
+    assert_eq!(app.store.sweep().await.unwrap().unused_app_passwords, 1);
+    assert_eq!(app.legacy_over(&used, Some("imap"), 2).await, 401);
+}
