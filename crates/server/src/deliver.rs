@@ -97,6 +97,11 @@ impl Deliverer {
         self.demo
     }
 
+    /// Whether notices can be sent at all (by mail, or to the demo outbox).
+    pub fn sends_notices(&self) -> bool {
+        self.demo || self.smtp.is_some()
+    }
+
     /// Sends `code` to `to` over the channel of `kind`.
     #[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
     pub async fn send(

@@ -72,6 +72,43 @@ pub async fn send(
     }
 }
 
+/// Tells the account its password was changed, from where, and which app passwords
+/// stopped working with it. No link: someone who changed it can also read it; the
+/// way back for the owner is the administrator.
+pub async fn password_changed(
+    state: &AppState,
+    account: &AccountRow,
+    revoked: &[wire::AppPasswordInfo],
+    from: &ClientAddr,
+) {
+    let Some(to) = wire::rules::email(&account.username) else { return };
+    if !state.deliverer.sends_notices() {
+        return;
+    }
+    let issuer = &state.config.issuer;
+    let subject = format!("The password of your {issuer} account was changed");
+    let stopped = if revoked.is_empty() {
+        "Your app passwords still work.".to_owned()
+    } else {
+        let names: Vec<String> = revoked.iter().map(|p| format!("- {}", quoted(&p.name))).collect();
+        format!(
+            "These app passwords stopped working with your old password; create new ones for \
+             the apps that still need them:\n{}",
+            names.join("\n")
+        )
+    };
+    let body = format!(
+        "The password of your account {username} was changed.\n\n\
+         When: {when}\nFrom: {from}\n\n{stopped}\n\n\
+         If this was not you, contact your administrator now.\n",
+        username = account.username,
+        when = rfc3339(state.store.clock().now()),
+    );
+    if let Err(e) = state.deliverer.notice(&state.store, &to, &subject, &body).await {
+        tracing::warn!(error = %e, "notice not delivered");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

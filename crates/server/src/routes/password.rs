@@ -5,8 +5,10 @@ use secrecy::{ExposeSecret, SecretString};
 use wire::{ChangePassword, PasswordChanged};
 
 use crate::auth::Authed;
+use crate::client::ClientAddr;
 use crate::error::{ApiError, ApiResult, Json};
 use crate::limits::Budget;
+use crate::notices;
 use crate::passwords::Busy;
 use crate::routes::sessions::busy;
 use crate::state::AppState;
@@ -24,6 +26,7 @@ use crate::store::Refusal;
 pub async fn change(
     State(state): State<AppState>,
     authed: Authed,
+    client: ClientAddr,
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<Json<PasswordChanged>> {
     authed.require_mfa()?;
@@ -66,6 +69,7 @@ pub async fn change(
         app_passwords_revoked = done.app_passwords_revoked.len(),
         "password changed"
     );
+    notices::password_changed(&state, account, &done.app_passwords_revoked, &client).await;
     let token = done.token.ok_or_else(|| ApiError::internal("the session was not kept"))?;
     Ok(Json(PasswordChanged {
         app_passwords_revoked: done.app_passwords_revoked,

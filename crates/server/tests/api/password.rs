@@ -41,6 +41,12 @@ async fn a_new_password_ends_the_other_sessions_and_revokes_the_app_passwords_it
     let list: Value = user.get("/v1/app-passwords").await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
     assert_eq!(other.get("/v1/account").await.status(), 401);
+    // The account is told, with the names of what stopped working.
+    let outbox = app.outbox().await;
+    let notice = outbox.as_array().unwrap().iter().find(|m| m["channel"] == "notice").unwrap();
+    let text = notice["body"].as_str().unwrap();
+    assert!(text.starts_with("The password of your Contoso account was changed"), "{text}");
+    assert!(text.contains("- “Outlook”") && text.contains("- “Phone”"), "{text}");
     let stale = app.http.get(app.url("/v1/account")).bearer_auth(before).send().await.unwrap();
     assert_eq!(stale.status(), 401);
     // The old password and the app passwords stop; the new one signs in.
