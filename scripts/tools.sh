@@ -76,6 +76,8 @@ build_tools() {
   need_wasm_opt
   need_npm swagger-ui-dist "$SWAGGER_UI_VERSION"
   need_apt brotli=brotli # precompressed copies of dist/ (scripts/dist.sh)
+  # The server's WebAuthn (webauthn-rs) builds on OpenSSL: its headers, found by pkg-config.
+  pkg-config --exists openssl 2>/dev/null || need_apt pkg-config=pkg-config libssl-dev=__openssl_headers__
 }
 
 AIOSMTPD_VERSION="1.4.6"
