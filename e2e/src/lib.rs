@@ -325,13 +325,10 @@ impl Driver {
         } else {
             None
         };
-        // A process group of its own: the browsers the driver starts are in it, and go
-        // with it (a session a test did not close must not outlive the test).
         let child = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{hint}: {e}"));
@@ -405,12 +402,6 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status();
-        }
         let _ = self.child.start_kill();
         if let Some(display) = &mut self.display {
             let _ = display.start_kill();
