@@ -103,6 +103,7 @@ async fn expiring_password(kind: Kind, fr: bool) {
     b.press(t("Back to your app passwords", "Retour à vos mots de passe d’application")).await;
     b.until_text(t("You have no app passwords.", "Vous n’avez aucun mot de passe d’application."))
         .await;
+    b.client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -72,6 +72,7 @@ async fn this_wasnt_me(kind: Kind, fr: bool) {
     b.press(t("Remove it and sign out everywhere", "Supprimer et fermer toutes les sessions"))
         .await;
     b.until_text(t("already been used or has expired", "a déjà servi ou a expiré")).await;
+    b.client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

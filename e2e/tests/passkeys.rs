@@ -148,6 +148,8 @@ async fn with_keys(kind: Kind, name: &'static str, fr: bool) {
     let r = Run { b: driver.browser(false).await, fr, name, step: 20.into() };
     r.b.add_virtual_authenticator().await.unwrap();
     policy_asks_for_a_key(&r, &server).await;
+    // Closed, or the browser outlives its driver.
+    r.b.client.clone().close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,6 +183,7 @@ async fn webkit_without_webauthn_says_why_and_offers_the_others() {
     r.b.click("label[for=ap-kind-totp]").await;
     r.press("Continue", "").await;
     r.heading("Set up your authenticator app", "").await;
+    r.b.client.clone().close().await.unwrap();
 }
 
 /// Embedded, the ceremony runs in the portal's document: the key is bound to the
@@ -219,4 +222,5 @@ async fn a_key_registered_in_the_portal_works_on_the_standalone_page_too() {
     r.press("Use Portal key", "").await;
     r.press("Use my key", "").await;
     r.heading("Your app passwords", "").await;
+    r.b.client.clone().close().await.unwrap();
 }
