@@ -27,4 +27,6 @@ async fn the_api_documentation_renders_the_contract_under_a_strict_policy() {
     b.shot("docs/api-sign-in").await;
     let violations = b.client.execute("return window.cspViolations", vec![]).await.unwrap();
     assert_eq!(violations, serde_json::json!([]), "nothing the page does is refused by its policy");
+    // Closed, or the browser outlives its driver.
+    b.client.close().await.unwrap();
 }
