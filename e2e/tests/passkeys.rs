@@ -111,8 +111,9 @@ async fn register_then_prove(r: &Run, server: &Server) {
     r.create_app_password("Apple Mail").await;
     r.press("Done", "Terminé").await;
     r.heading("Your app passwords", "Vos mots de passe d’application").await;
-    let text = r.b.text().await;
-    assert!(text.contains("Outlook") && text.contains("Apple Mail"), "{text}");
+    // The list loads after the heading shows: wait for it, do not read it at once.
+    r.b.until_text("Apple Mail").await;
+    r.b.until_text("Outlook").await;
 }
 
 /// Under the phishing-resistant policy the choice is a key, and why is said.
