@@ -56,13 +56,15 @@ pub async fn enroll(
     if !authed.account.allows(kind) {
         return Err(ApiError::new(ErrorCode::MethodNotAllowed));
     }
+    // A key's name follows the rule of an app password's.
+    let key_name = match &req {
+        EnrollmentRequest::Passkey { name } => Some(
+            wire::rules::app_password_name(name).map_err(|why| ApiError::invalid("name", why))?,
+        ),
+        _ => None,
+    };
     let destination = match &req {
-        EnrollmentRequest::Totp => None,
-        EnrollmentRequest::Passkey { name } => {
-            // A key's name follows the rule of an app password's.
-            wire::rules::app_password_name(name).map_err(|why| ApiError::invalid("name", why))?;
-            None
-        }
+        EnrollmentRequest::Totp | EnrollmentRequest::Passkey { .. } => None,
         EnrollmentRequest::Sms { phone } | EnrollmentRequest::Voice { phone } => Some(
             PhoneNumber::parse(phone)
                 .ok_or_else(|| ApiError::invalid("phone", "invalid_phone"))?
@@ -100,11 +102,8 @@ pub async fn enroll(
                 ),
                 None => None,
             };
-            let setup = match (&req, &key, destination.as_deref()) {
-                (EnrollmentRequest::Passkey { name }, _, _) => {
-                    let name = wire::rules::app_password_name(name).unwrap_or_default();
-                    Setup::Key { name, passkeys: &state.passkeys }
-                }
+            let setup = match (key_name, &key, destination.as_deref()) {
+                (Some(name), _, _) => Setup::Key { name, passkeys: &state.passkeys },
                 (_, Some(key), _) => Setup::Totp(key),
                 (_, None, Some(to)) => Setup::Send(to),
                 (_, None, None) => return Err(ApiError::internal("enrollment without a setup")),
@@ -151,21 +150,19 @@ async fn verify(
     req: VerifyRequest,
     client: ClientAddr,
 ) -> ApiResult<Json<Verified>> {
-    let code = match &req {
-        VerifyRequest::Code(c) => Some(
-            wire::rules::code(&c.code)
-                .ok_or_else(|| ApiError::invalid("code", "invalid_format"))?,
-        ),
+    let code: String;
+    let answer = match &req {
+        VerifyRequest::Code(c) => {
+            code = wire::rules::code(&c.code)
+                .ok_or_else(|| ApiError::invalid("code", "invalid_format"))?;
+            Answer::Code(&code)
+        }
         VerifyRequest::Credential(k) if k.credential.trim().is_empty() => {
             return Err(ApiError::invalid("credential", "required"));
         }
-        VerifyRequest::Credential(_) => None,
-    };
-    let answer = match (&req, &code) {
-        (VerifyRequest::Credential(k), _) => {
+        VerifyRequest::Credential(k) => {
             Answer::Key { credential: &k.credential, passkeys: &state.passkeys }
         }
-        (_, code) => Answer::Code(code.as_deref().unwrap_or_default()),
     };
     let proven = state.store.verify(&authed.session_id, purpose, &id, answer).await?;
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
