@@ -26,8 +26,14 @@ fn quoted(name: &str) -> String {
     format!("“{shown}”")
 }
 
-/// Sends the notice of `what` (`target_id`, named `name`) to the account's address, if
-/// the username is an email address and notices can be sent at all.
+/// Where the account's notices go: its username when that is an email address, and
+/// only when notices can be sent at all (by mail, or to the demo outbox).
+fn recipient(state: &AppState, account: &AccountRow) -> Option<String> {
+    state.deliverer.sends_notices().then(|| wire::rules::email(&account.username)).flatten()
+}
+
+/// Sends the notice of `what` (`target_id`, named `name`) to the account's address
+/// (`recipient`), with its "this wasn't me" link.
 pub async fn send(
     state: &AppState,
     account: &AccountRow,
@@ -36,8 +42,9 @@ pub async fn send(
     name: &str,
     from: &ClientAddr,
 ) {
+    // No link can be made without the public address: no notice to record either.
     let (Some(to), Some(public_url)) =
-        (wire::rules::email(&account.username), state.config.public_url.as_deref())
+        (recipient(state, account), state.config.public_url.as_deref())
     else {
         return;
     };
@@ -81,10 +88,7 @@ pub async fn password_changed(
     revoked: &[wire::AppPasswordInfo],
     from: &ClientAddr,
 ) {
-    let Some(to) = wire::rules::email(&account.username) else { return };
-    if !state.deliverer.sends_notices() {
-        return;
-    }
+    let Some(to) = recipient(state, account) else { return };
     let issuer = &state.config.issuer;
     let subject = format!("The password of your {issuer} account was changed");
     let stopped = if revoked.is_empty() {

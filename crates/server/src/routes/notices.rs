@@ -31,10 +31,5 @@ pub async fn disown(
     let done = store.disown(token).await?;
     store.release(&hits).await?;
     tracing::info!(what = ?done.what, removed = done.removed, "disowned from a notice");
-    Ok(Json(Disowned {
-        what: done.what,
-        name: done.name,
-        removed: done.removed,
-        sessions_ended: u32::try_from(done.sessions_ended).unwrap_or(u32::MAX),
-    }))
+    Ok(Json(done))
 }

@@ -11,7 +11,7 @@ use crate::crypto;
 /// How long a notice's link works.
 pub const NOTICE_TTL: i64 = 7 * 86_400;
 
-pub use wire::Noticed;
+pub use wire::{Disowned, Noticed};
 
 /// How a notice's subject is stored.
 fn stored(what: Noticed) -> &'static str {
@@ -19,16 +19,6 @@ fn stored(what: Noticed) -> &'static str {
         Noticed::AppPassword => "app_password",
         Noticed::Method => "method",
     }
-}
-
-/// What following a link removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Disowned {
-    pub what: Noticed,
-    pub name: String,
-    /// Whether it was still there (it may have been deleted since).
-    pub removed: bool,
-    pub sessions_ended: u64,
 }
 
 fn token_hash(store: &Store, token: &str) -> String {
@@ -109,6 +99,7 @@ impl Store {
             .execute(&mut **tx)
             .await?
             .rows_affected();
+        let sessions_ended = u32::try_from(sessions_ended).unwrap_or(u32::MAX);
         Ok(Disowned { what, name, removed, sessions_ended })
     }
 }
