@@ -577,6 +577,19 @@ impl Browser {
         serde_json::from_value(result).unwrap()
     }
 
+    /// Fails with axe-core's findings (WCAG 2.1 A and AA) on the page as it is now.
+    pub async fn assert_accessible(&self, what: &str) {
+        let violations = self.audit().await;
+        assert!(violations.is_empty(), "axe on {what}:\n{}", violations.join("\n"));
+    }
+
+    /// Photographs the screen (`e2e/artifacts/{name}.png`) and fails on any
+    /// accessibility violation.
+    pub async fn check(&self, name: &str) {
+        self.shot(name).await;
+        self.assert_accessible(name).await;
+    }
+
     /// A PNG of the viewport, saved as `e2e/artifacts/{name}.png`.
     pub async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();

@@ -39,14 +39,7 @@ impl Run {
     async fn check(&self, journey: &str, name: &str) {
         let n = self.step.get() + 1;
         self.step.set(n);
-        self.b.shot(&format!("{}-{n:02}-{name}", self.tag(journey))).await;
-        let violations = self.b.audit().await;
-        assert!(
-            violations.is_empty(),
-            "axe on {name} ({}):\n{}",
-            self.tag(journey),
-            violations.join("\n")
-        );
+        self.b.check(&format!("{}-{n:02}-{name}", self.tag(journey))).await;
     }
 
     async fn open(&self, server: &Server) {

@@ -21,12 +21,6 @@ async fn sign_in(b: &Browser, server: &Server, fr: bool) {
     b.press(if fr { "Se connecter" } else { "Sign in" }).await;
 }
 
-async fn check(b: &Browser, name: &str) {
-    b.shot(&format!("lifetimes/{name}")).await;
-    let violations = b.audit().await;
-    assert!(violations.is_empty(), "axe on {name}:\n{}", violations.join("\n"));
-}
-
 async fn expiring_password(kind: Kind, fr: bool) {
     let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
     let tag = format!("{}-{}", format!("{kind:?}").to_lowercase(), if fr { "fr" } else { "en" });
@@ -50,7 +44,7 @@ async fn expiring_password(kind: Kind, fr: bool) {
     b.type_in("#ap-name", "Phone").await;
     b.click("label[for=ap-scope-dav]").await;
     b.click("#ap-expiry option[value='30']").await;
-    check(&b, &format!("{tag}-01-name-scopes-expiry")).await;
+    b.check(&format!("lifetimes/{tag}-01-name-scopes-expiry")).await;
     b.press(t("Create app password", "Créer le mot de passe")).await;
     b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
     let password = b.find("#ap-password-shown").await.text().await.unwrap().replace(' ', "");
@@ -75,7 +69,7 @@ async fn expiring_password(kind: Kind, fr: bool) {
     let text = b.text().await;
     assert!(text.contains(t("over IMAP", "en IMAP")) && text.contains("127.0.0.1"), "{text}");
     assert!(text.contains(t("Calendars and contacts", "Agendas et contacts")), "{text}");
-    check(&b, &format!("{tag}-02-list-expired")).await;
+    b.check(&format!("lifetimes/{tag}-02-list-expired")).await;
 
     // A mail password, then a new primary password: it stops working, and the person
     // is told which.
@@ -92,13 +86,13 @@ async fn expiring_password(kind: Kind, fr: bool) {
     b.type_in("#ap-new-password", "Password2026!").await;
     b.press(t("Change password", "Changer le mot de passe")).await;
     b.until_text(t("too easy to guess", "trop facile à deviner")).await;
-    check(&b, &format!("{tag}-03-password-guessable")).await;
+    b.check(&format!("lifetimes/{tag}-03-password-guessable")).await;
     b.type_in("#ap-new-password", "plume ardoise volcan tiroir").await;
     b.press(t("Change password", "Changer le mot de passe")).await;
     b.until_heading(t("Password changed", "Mot de passe changé")).await;
     let text = b.text().await;
     assert!(text.contains("Phone") && text.contains("Thunderbird"), "{text}");
-    check(&b, &format!("{tag}-04-password-changed")).await;
+    b.check(&format!("lifetimes/{tag}-04-password-changed")).await;
     assert_eq!(server.legacy_status_over(NEW.0, &mail, Some("imap")).await, 401);
     b.press(t("Back to your app passwords", "Retour à vos mots de passe d’application")).await;
     b.until_text(t("You have no app passwords.", "Vous n’avez aucun mot de passe d’application."))

@@ -3,15 +3,9 @@
 //! token leaves the address bar, and the link works once. Photographed and audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{otpauth_secret, totp, Browser, Driver, Kind, Server, Smtpd};
+use app_passwords_e2e::{otpauth_secret, totp, Driver, Kind, Server, Smtpd};
 
 const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
-
-async fn check(b: &Browser, name: &str) {
-    b.shot(&format!("notices/{name}")).await;
-    let violations = b.audit().await;
-    assert!(violations.is_empty(), "axe on {name}:\n{}", violations.join("\n"));
-}
 
 async fn this_wasnt_me(kind: Kind, fr: bool) {
     let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
@@ -57,11 +51,11 @@ async fn this_wasnt_me(kind: Kind, fr: bool) {
     b.until_heading(t("Was it not you?", "Ce n’était pas vous\u{202f}?")).await;
     let address = b.client.current_url().await.unwrap().to_string();
     assert!(!address.contains("disown"), "the token left the address bar: {address}");
-    check(&b, &format!("{tag}-01-disown")).await;
+    b.check(&format!("notices/{tag}-01-disown")).await;
     b.press(t("Remove it and sign out everywhere", "Supprimer et fermer toutes les sessions"))
         .await;
     b.until_heading(t("Removed", "Supprimé")).await;
-    check(&b, &format!("{tag}-02-removed")).await;
+    b.check(&format!("notices/{tag}-02-removed")).await;
     assert_eq!(server.legacy_status_over(NEW.0, &password, Some("imap")).await, 401);
     // Once only.
     b.open("about:blank").await;

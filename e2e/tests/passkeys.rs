@@ -31,9 +31,7 @@ impl Run {
         let n = self.step.get() + 1;
         self.step.set(n);
         let lang = if self.fr { "fr" } else { "en" };
-        self.b.shot(&format!("passkeys/{}-{lang}-{n:02}-{what}", self.name)).await;
-        let violations = self.b.audit().await;
-        assert!(violations.is_empty(), "axe on {what}:\n{}", violations.join("\n"));
+        self.b.check(&format!("passkeys/{}-{lang}-{n:02}-{what}", self.name)).await;
     }
 
     async fn heading(&self, en: &str, fr: &str) {

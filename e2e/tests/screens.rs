@@ -39,8 +39,7 @@ async fn shots(b: &Browser, look: Look, n: u32, name: &str) {
         b.shot(&format!("{}/{n:02}-{name}-{label}", look.tag())).await;
     }
     b.size(1280, 900).await;
-    let violations = b.audit().await;
-    assert!(violations.is_empty(), "axe on {name} ({}):\n{}", look.tag(), violations.join("\n"));
+    b.assert_accessible(&format!("{name} ({})", look.tag())).await;
 }
 
 async fn open(b: &Browser, server: &Server, look: Look) {
