@@ -577,6 +577,23 @@ impl Browser {
         serde_json::from_value(result).unwrap()
     }
 
+    /// Opens the app at `url` on its sign-in screen and, with `fr`, switches it to French.
+    pub async fn open_app(&self, url: &str, fr: bool) {
+        self.open(url).await;
+        self.until_heading("Sign in").await;
+        if fr {
+            self.press("Français").await;
+            self.until_heading("Connexion").await;
+        }
+    }
+
+    /// Signs in from the sign-in screen (its button in French with `fr`).
+    pub async fn sign_in(&self, (user, password): (&str, &str), fr: bool) {
+        self.type_in("#ap-username", user).await;
+        self.type_in("#ap-password", password).await;
+        self.press(if fr { "Se connecter" } else { "Sign in" }).await;
+    }
+
     /// Fails with axe-core's findings (WCAG 2.1 A and AA) on the page as it is now.
     pub async fn assert_accessible(&self, what: &str) {
         let violations = self.audit().await;

@@ -43,18 +43,11 @@ impl Run {
     }
 
     async fn open(&self, server: &Server) {
-        self.b.open(&server.base).await;
-        self.b.until_heading("Sign in").await;
-        if self.fr {
-            self.b.press("Français").await;
-            self.b.until_heading("Connexion").await;
-        }
+        self.b.open_app(&server.base, self.fr).await;
     }
 
-    async fn sign_in(&self, (user, password): (&str, &str)) {
-        self.b.type_in("#ap-username", user).await;
-        self.b.type_in("#ap-password", password).await;
-        self.b.press(self.t("Sign in", "Se connecter")).await;
+    async fn sign_in(&self, user: (&str, &str)) {
+        self.b.sign_in(user, self.fr).await;
     }
 
     async fn heading(&self, en: &str, fr: &str) {

@@ -10,15 +10,8 @@ const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
 const DAY: i64 = 86_400;
 
 async fn sign_in(b: &Browser, server: &Server, fr: bool) {
-    b.open(&server.base).await;
-    b.until_heading("Sign in").await;
-    if fr {
-        b.press("Français").await;
-        b.until_heading("Connexion").await;
-    }
-    b.type_in("#ap-username", NEW.0).await;
-    b.type_in("#ap-password", NEW.1).await;
-    b.press(if fr { "Se connecter" } else { "Sign in" }).await;
+    b.open_app(&server.base, fr).await;
+    b.sign_in(NEW, fr).await;
 }
 
 async fn expiring_password(kind: Kind, fr: bool) {

@@ -14,14 +14,8 @@ async fn this_wasnt_me(kind: Kind, fr: bool) {
     let server = Server::with_smtp(smtpd.port).await;
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
-    b.open(&server.localhost()).await;
-    b.until_heading("Sign in").await;
-    if fr {
-        b.press("Français").await;
-    }
-    b.type_in("#ap-username", NEW.0).await;
-    b.type_in("#ap-password", NEW.1).await;
-    b.press(t("Sign in", "Se connecter")).await;
+    b.open_app(&server.localhost(), fr).await;
+    b.sign_in(NEW, fr).await;
     b.press(t("Set it up now", "Configurer maintenant")).await;
     b.click("label[for=ap-kind-totp]").await;
     b.press(t("Continue", "Continuer")).await;

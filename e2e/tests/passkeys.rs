@@ -42,16 +42,9 @@ impl Run {
         self.b.press(self.t(en, fr)).await;
     }
 
-    async fn open_and_sign_in(&self, server: &Server, (user, password): (&str, &str)) {
-        self.b.open(&server.localhost()).await;
-        self.b.until_heading("Sign in").await;
-        if self.fr {
-            self.b.press("Français").await;
-            self.b.until_heading("Connexion").await;
-        }
-        self.b.type_in("#ap-username", user).await;
-        self.b.type_in("#ap-password", password).await;
-        self.press("Sign in", "Se connecter").await;
+    async fn open_and_sign_in(&self, server: &Server, user: (&str, &str)) {
+        self.b.open_app(&server.localhost(), self.fr).await;
+        self.b.sign_in(user, self.fr).await;
     }
 
     /// From "Set it up now" to a registered key named `name`.

@@ -43,18 +43,11 @@ async fn shots(b: &Browser, look: Look, n: u32, name: &str) {
 }
 
 async fn open(b: &Browser, server: &Server, look: Look) {
-    b.open(&server.base).await;
-    b.until_heading("Sign in").await;
-    if look.fr {
-        b.press("Français").await;
-        b.until_heading("Connexion").await;
-    }
+    b.open_app(&server.base, look.fr).await;
 }
 
 async fn sign_in(b: &Browser, look: Look, user: &str, password: &str) {
-    b.type_in("#ap-username", user).await;
-    b.type_in("#ap-password", password).await;
-    b.press(look.t("Sign in", "Se connecter")).await;
+    b.sign_in((user, password), look.fr).await;
 }
 
 async fn sign_out(b: &Browser, look: Look) {
