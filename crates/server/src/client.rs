@@ -18,6 +18,11 @@ use crate::state::AppState;
 pub struct ClientAddr(pub IpAddr);
 
 impl ClientAddr {
+    /// The address a caller proven to be a mail server reported for its client.
+    pub fn of(reported: IpAddr) -> Self {
+        Self(canonical(reported))
+    }
+
     /// Resolves the end client from the TCP `peer` and the request `headers`: the
     /// rightmost `X-Forwarded-For` entry not itself a trusted proxy, read only when the
     /// peer is trusted. A peer nobody trusts cannot choose the address it is counted as.

@@ -101,10 +101,17 @@ pub struct Config {
     #[arg(long, env = "APP_TLS_CA_FILE")]
     pub tls_ca_file: Option<PathBuf>,
 
-    /// Proxies and mail servers whose `X-Forwarded-For` is believed (comma-separated
-    /// addresses or CIDR ranges): behind them, limits count the end client's address.
+    /// Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDR
+    /// ranges): behind them, limits count the end client's address.
     #[arg(long, env = "APP_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// The shared secrets of the mail servers that may ask `POST /v1/legacy/verify`
+    /// (Dovecot: `examples/mail/`), one per line, each of 32 characters or more
+    /// (`app-passwords-server key generate --file F` writes one). Unset: none may,
+    /// except with `--demo`, which uses (and creates) `data/mail-server.secret`.
+    #[arg(long, env = "APP_MAIL_SERVER_SECRET_FILE")]
+    pub mail_server_secret_file: Option<PathBuf>,
 
     /// Who may read `/metrics` (comma-separated addresses or CIDR ranges).
     #[arg(
@@ -186,6 +193,10 @@ impl Config {
         if !key_file.exists() {
             let _ = crate::crypto::ServerKey::generate(&key_file);
         }
+        let mail_secret = dir.join("mail-server.secret");
+        if !mail_secret.exists() {
+            let _ = crate::crypto::generate_secret_file(&mail_secret);
+        }
         Self {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
@@ -205,6 +216,7 @@ impl Config {
             sms_gateway_url: None,
             tls_ca_file: None,
             trusted_proxies: Vec::new(),
+            mail_server_secret_file: Some(mail_secret),
             metrics_allow: vec![
                 "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),
                 "::1/128".parse().unwrap_or_else(|_| IpNet::default()),

@@ -142,10 +142,7 @@ impl ServerKey {
 
     /// Writes a new random key to `file` (mode 0600); refuses to overwrite one.
     pub fn generate(file: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        write_private(file, &random_hex(32))
+        generate_secret_file(file)
             .map_err(|e| anyhow::anyhow!("cannot create the server key {}: {e}", file.display()))
     }
 
@@ -195,6 +192,15 @@ impl ServerKey {
         let plain = self.sealer(purpose).decrypt(Nonce::from_slice(nonce), payload).ok()?;
         Some(SecretBox::new(Box::new(plain)))
     }
+}
+
+/// Writes 32 random bytes, hex-encoded, to a new `file` (mode 0600), creating its
+/// folder; never overwrites one. A server key, or a mail server's shared secret.
+pub fn generate_secret_file(file: &Path) -> std::io::Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_private(file, &random_hex(32))
 }
 
 /// What every sealed value starts with (the format's version).

@@ -276,14 +276,16 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonDataError(e) => {
-                // "missing field `name`" / "invalid type: ..." — name the field when serde does.
+                // "…: protocol: unknown variant …" (the path to the bad value) or
+                // "…: missing field `name`": name the field when serde does.
                 let text = e.body_text();
-                let field = text
-                    .split('`')
+                let path = text
+                    .split(": ")
                     .nth(1)
-                    .filter(|_| text.contains("missing field"))
-                    .unwrap_or("body")
-                    .to_owned();
+                    .filter(|p| !p.contains(' ') && *p != ".")
+                    .and_then(|p| p.split(['.', '[']).next());
+                let missing = text.split('`').nth(1).filter(|_| text.contains("missing field"));
+                let field = path.or(missing).unwrap_or("body").to_owned();
                 let mut err = ApiError::new(ErrorCode::ValidationFailed)
                     .detail("A field is missing or has the wrong type.");
                 let why = if text.contains("missing field") { "required" } else { "invalid_type" };

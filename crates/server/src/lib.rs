@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod idempotency;
 pub mod limits;
+pub mod mail_servers;
 pub mod metrics;
 pub mod notices;
 pub mod passwords;

@@ -26,6 +26,11 @@ use crate::store::Db;
 #[derive(Debug, Clone, Copy)]
 pub struct ProblemCode(pub ErrorCode);
 
+/// A mail server's verification answered 200 either way: whether the password was
+/// valid, for [`track`] to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Verified(pub bool);
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Request_ {
     method: String,
@@ -154,6 +159,7 @@ impl Metrics {
         route: &str,
         status: u16,
         code: Option<ErrorCode>,
+        verified: Option<Verified>,
         seconds: f64,
     ) {
         let (method, route) = (method.to_owned(), route.to_owned());
@@ -181,6 +187,7 @@ impl Metrics {
             self.mfa_failures.inc();
         }
         let result = |ok: &str| match code {
+            None if verified.is_some_and(|v| !v.0) => Some("invalid".to_owned()),
             None if status < 400 => Some(ok.to_owned()),
             Some(ErrorCode::InvalidCredentials) => Some("invalid".to_owned()),
             Some(ErrorCode::RateLimited) => Some("throttled".to_owned()),
@@ -194,7 +201,7 @@ impl Metrics {
                     self.sign_ins.get_or_create(&Outcome { result }).inc();
                 }
             }
-            ("GET", "/v1/legacy/whoami") => {
+            ("GET", "/v1/legacy/whoami") | ("POST", "/v1/legacy/verify") => {
                 if let Some(result) = result("valid") {
                     self.verifications.get_or_create(&Outcome { result }).inc();
                 }
@@ -228,7 +235,9 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
         req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let res = next.run(req).await;
     let code = res.extensions().get::<ProblemCode>().map(|p| p.0);
-    metrics.observe(&method, &route, res.status().as_u16(), code, started.elapsed().as_secs_f64());
+    let verified = res.extensions().get::<Verified>().copied();
+    let seconds = started.elapsed().as_secs_f64();
+    metrics.observe(&method, &route, res.status().as_u16(), code, verified, seconds);
     res
 }
 
@@ -240,22 +249,21 @@ mod tests {
     #[tokio::test]
     async fn results_are_counted_under_route_templates_and_codes_only() {
         let m = Metrics::default();
-        m.observe("POST", "/v1/sessions", 201, None, 0.02);
-        m.observe("POST", "/v1/sessions", 401, Some(ErrorCode::InvalidCredentials), 0.02);
-        m.observe(
-            "POST",
-            "/v1/mfa/challenges/{id}/verify",
-            422,
-            Some(ErrorCode::InvalidCode),
-            0.001,
-        );
-        m.observe("GET", "/v1/legacy/whoami", 429, Some(ErrorCode::RateLimited), 0.001);
+        m.observe("POST", "/v1/sessions", 201, None, None, 0.02);
+        m.observe("POST", "/v1/sessions", 401, Some(ErrorCode::InvalidCredentials), None, 0.02);
+        let wrong_code = Some(ErrorCode::InvalidCode);
+        m.observe("POST", "/v1/mfa/challenges/{id}/verify", 422, wrong_code, None, 0.001);
+        m.observe("GET", "/v1/legacy/whoami", 429, Some(ErrorCode::RateLimited), None, 0.001);
+        m.observe("POST", "/v1/legacy/verify", 200, None, Some(Verified(false)), 0.001);
+        m.observe("POST", "/v1/legacy/verify", 200, None, Some(Verified(true)), 0.001);
         let text = m.render(&HashStats::default(), &sqlx_pool_for_tests());
         for line in [
             "app_passwords_sign_ins_total{result=\"success\"} 1",
             "app_passwords_sign_ins_total{result=\"invalid\"} 1",
             "app_passwords_mfa_failures_total 1",
             "app_passwords_legacy_verifications_total{result=\"throttled\"} 1",
+            "app_passwords_legacy_verifications_total{result=\"invalid\"} 1",
+            "app_passwords_legacy_verifications_total{result=\"valid\"} 1",
             "app_passwords_throttle_refusals_total{method=\"GET\",route=\"/v1/legacy/whoami\"} 1",
         ] {
             assert!(text.contains(line), "{line} missing from:\n{text}");

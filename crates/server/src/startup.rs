@@ -21,6 +21,7 @@ use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
 use crate::domain::passkeys::Passkeys;
 use crate::error::ApiError;
+use crate::mail_servers::MailServers;
 use crate::metrics::Metrics;
 use crate::passwords::{HashStats, Hasher};
 use crate::state::AppState;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/app-passwords/{id}", delete(routes::app_passwords::revoke))
         .route("/legacy/whoami", get(routes::legacy::whoami))
+        .route("/legacy/verify", post(routes::legacy::verify))
         .route("/demo/outbox", get(routes::demo::outbox))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
@@ -157,6 +159,8 @@ impl Application {
             Duration::from_millis(config.limits.hash_queue_ms),
         )?);
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
+        let mail_servers =
+            Arc::new(MailServers::load(config.mail_server_secret_file.as_deref(), config.demo)?);
         let listener = TcpListener::bind(config.addr()).await?;
         // Where the links of notices lead: said, or (demo) this server on localhost.
         config.public_url = match (config.public_url.take(), config.demo) {
@@ -180,8 +184,16 @@ impl Application {
             None => None,
         };
         let metrics = Arc::new(Metrics::default());
-        let state =
-            AppState { store, config: Arc::new(config), key, deliverer, passkeys, hasher, metrics };
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+            key,
+            deliverer,
+            passkeys,
+            hasher,
+            mail_servers,
+            metrics,
+        };
         Ok(Self { listener, portal, state })
     }
 

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
 use crate::domain::passkeys::Passkeys;
+use crate::mail_servers::MailServers;
 use crate::metrics::Metrics;
 use crate::passwords::Hasher;
 use crate::store::Store;
@@ -21,5 +22,7 @@ pub struct AppState {
     /// The WebAuthn relying party security keys are registered with and proven to.
     pub passkeys: Arc<Passkeys>,
     pub hasher: Arc<Hasher>,
+    /// The mail servers that may ask `POST /v1/legacy/verify`.
+    pub mail_servers: Arc<MailServers>,
     pub metrics: Arc<Metrics>,
 }

@@ -603,6 +603,39 @@ pub struct WhoAmI {
     pub username: String,
 }
 
+/// `POST /v1/legacy/verify`: a mail server asks whether the password one of its clients
+/// signed in with opens the account over that protocol (Dovecot's passdb, in
+/// `examples/mail/`). Any username and password are answered (`valid: false` when
+/// they are wrong); only the protocol and the address must be well-formed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LegacyVerification {
+    /// As the client sent it.
+    pub username: String,
+    /// As the client sent it (an app password may keep its spaces).
+    pub password: String,
+    /// What the client signed in over: the app password must have its scope.
+    pub protocol: Protocol,
+    /// The client's address, as the mail server saw it: limits and "last used from"
+    /// count this address (IPv4 or IPv6).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub client: std::net::IpAddr,
+}
+redacted_debug!(LegacyVerification { username, protocol, client } hides password);
+
+/// `200` to `POST /v1/legacy/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Verdict {
+    /// The password opens the account over that protocol.
+    pub valid: bool,
+    /// The account's username, as the endpoint writes it (when valid): the mail server
+    /// should log the user in under this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
 /// A field that failed validation, in a `validation_failed` problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

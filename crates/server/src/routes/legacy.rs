@@ -4,13 +4,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use secrecy::SecretString;
-use wire::{ErrorCode, Protocol, WhoAmI};
+use wire::{ErrorCode, LegacyVerification, Protocol, Verdict, WhoAmI};
 
 use crate::client::ClientAddr;
 use crate::crypto;
 use crate::domain::accounts::Username;
 use crate::error::{ApiError, ApiResult, Json};
 use crate::limits::Budget;
+use crate::mail_servers::MailServer;
+use crate::metrics::Verified;
 use crate::routes::sessions::busy;
 use crate::state::AppState;
 use crate::store::app_passwords::{Legacy, LegacyAttempt};
@@ -60,9 +62,36 @@ pub async fn whoami(
         Ok(protocol) => protocol,
         Err(why) => return ApiError::invalid("protocol", why).into_response(),
     };
-    match check(&state, &client, protocol, &headers).await {
+    let Some((user, password)) = basic(&headers) else { return refused() };
+    match check(&state, &client, protocol, &user, password).await {
         Ok(Some(username)) => (StatusCode::OK, Json(WhoAmI { username })).into_response(),
         Ok(None) => refused(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What a mail server asks when one of its clients signs in with a password (Dovecot's
+/// passdb: `examples/mail/`). The same rules as `whoami`; the caller proves it is a
+/// configured mail server with its shared secret, and only then is its word taken for
+/// the client's address, which limits and "last used from" count.
+#[utoipa::path(post, path = "/v1/legacy/verify", tag = "legacy", operation_id = "legacy_verify",
+    security(("mail_server" = [])),
+    request_body = LegacyVerification,
+    responses((status = 200, description = "Whether the password opens the account over that protocol", body = Verdict)))]
+#[tracing::instrument(skip_all)]
+pub async fn verify(
+    State(state): State<AppState>,
+    _caller: MailServer,
+    Json(asked): Json<LegacyVerification>,
+) -> Response {
+    let client = ClientAddr::of(asked.client);
+    match check(&state, &client, Some(asked.protocol), &asked.username, asked.password).await {
+        Ok(username) => {
+            let valid = username.is_some();
+            let mut res = (StatusCode::OK, Json(Verdict { valid, username })).into_response();
+            res.extensions_mut().insert(Verified(valid));
+            res
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -82,14 +111,16 @@ fn protocol_of(query: &str) -> Result<Option<Protocol>, &'static str> {
     Ok(found)
 }
 
+/// Whether `user`'s `password` opens the account over `protocol` for `client`: its
+/// username as stored when it does.
 async fn check(
     state: &AppState,
     client: &ClientAddr,
     protocol: Option<Protocol>,
-    headers: &HeaderMap,
+    user: &str,
+    password: String,
 ) -> ApiResult<Option<String>> {
-    let Some((user, password)) = basic(headers) else { return Ok(None) };
-    let Some(username) = Username::parse(&user) else { return Ok(None) };
+    let Some(username) = Username::parse(user) else { return Ok(None) };
     let store = &state.store;
     let normalized = crypto::normalize_app_password(&password);
     let attempt = LegacyAttempt {

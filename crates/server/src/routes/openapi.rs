@@ -23,7 +23,7 @@ use super::{app_passwords, demo, health, legacy, mfa, notices, password, session
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
-        legacy::whoami,
+        legacy::whoami, legacy::verify,
         demo::outbox,
     ),
     components(schemas(wire::Problem)),
@@ -43,6 +43,17 @@ impl Modify for Security {
         components.add_security_scheme(
             "basic",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "mail_server",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A mail server's shared secret (APP_MAIL_SERVER_SECRET_FILE)",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -131,6 +142,10 @@ const PROBLEMS: &[(&str, Problems)] = &[
             (429, &["rate_limited"]),
             (503, &["server_busy"]),
         ],
+    ),
+    (
+        "legacy_verify",
+        &[(401, &["unauthorized"]), (429, &["rate_limited"]), (503, &["server_busy"])],
     ),
     ("demo_outbox", &[(404, &["not_found"])]),
 ];
@@ -305,6 +320,14 @@ fn complete(doc: &mut Value) {
                 }
             }
         }
+    }
+    // A client's address is IPv4 or IPv6 (the annotation can only say string).
+    if let Some(client) = schemas.pointer_mut("/LegacyVerification/properties/client") {
+        let described = client.get("description").cloned().unwrap_or_default();
+        *client = json!({
+            "description": described,
+            "anyOf": [{ "type": "string", "format": "ipv4" }, { "type": "string", "format": "ipv6" }]
+        });
     }
     // The Idempotency-Key header has its rule too.
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {

@@ -11,6 +11,7 @@ mod deliveries;
 mod flood;
 mod health;
 mod legacy;
+mod mail_servers;
 mod mfa;
 mod notices;
 mod openapi;

@@ -3,7 +3,8 @@
 step-up are exercised, not just refused.
 
 Environment: CONTRACT_BASE (the server's base URL), CONTRACT_CLOCK (unix seconds of the
-server's clock, when it is a test clock).
+server's clock, when it is a test clock), CONTRACT_MAIL_SECRET (the shared secret a mail
+server sends to /v1/legacy/verify).
 """
 import base64
 import hashlib
@@ -105,6 +106,8 @@ class ProvenSession:
             return
         if path == "/v1/legacy/whoami":
             header = data["basic"]
+        elif path == "/v1/legacy/verify":
+            header = "Bearer " + os.environ["CONTRACT_MAIL_SECRET"]
         elif method == "DELETE" and path == "/v1/sessions/current":
             header = "Bearer " + plain_session()
         else:

@@ -122,6 +122,27 @@ impl TestApp {
         digits
     }
 
+    /// The shared secret this server's mail servers send (Config::for_tests made it).
+    pub fn mail_server_secret(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("mail-server.secret")).unwrap()
+    }
+
+    /// What a mail server asks of `POST /v1/legacy/verify` for a client at `client`.
+    pub async fn verify_for(
+        &self,
+        http: &reqwest::Client,
+        (user, password): (&str, &str),
+        protocol: &str,
+        client: &str,
+    ) -> reqwest::Response {
+        http.post(self.url("/v1/legacy/verify"))
+            .bearer_auth(self.mail_server_secret())
+            .json(&json!({"username": user, "password": password, "protocol": protocol, "client": client}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn legacy(&self, user: &str, password: &str) -> reqwest::Response {
         self.http
             .get(self.url("/v1/legacy/whoami"))
