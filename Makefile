@@ -14,11 +14,19 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT := 60
 
-.PHONY: run test build tools test-tools lint fmt test-native test-wasm test-e2e bench clean openapi
+.PHONY: run test build tools test-tools lint fmt test-native test-wasm test-e2e bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
 	cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
+
+## make mail: a real mail server beside `make run` (in another terminal): Dovecot
+## (examples/mail/) in the foreground on 127.0.0.1, IMAP 1143, POP3 1110, submission
+## 1587 (STARTTLS, a throwaway certificate), every password asked of the endpoint on
+## 127.0.0.1:8080. Installs Dovecot from Debian when missing.
+mail:
+	scripts/tools.sh mail
+	scripts/mail.sh run data/mail
 
 ## make test: install what is missing, then every check and test suite
 test: test-tools lint test-native test-wasm test-e2e

@@ -10,7 +10,8 @@
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
 #                            openssl (a test CA for the TLS delivery tests),
 #                            schemathesis + openapi-spec-validator (the contract test),
-#                            PostgreSQL (the second pass of the API suite)
+#                            PostgreSQL (the second pass of the API suite), Dovecot
+#   scripts/tools.sh mail    Dovecot with its Lua passdb (scripts/mail.sh, make mail)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -111,6 +112,17 @@ need_schemathesis() {
     "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
 }
 
+# Dovecot's IMAP, POP3 and submission servers and its Lua passdb with a JSON library,
+# from Debian (examples/mail/). None of them is on PATH: each is checked by its file.
+need_mail() {
+  [[ -x /usr/lib/dovecot/imap && -x /usr/lib/dovecot/pop3 && -x /usr/lib/dovecot/submission ]] \
+    && [[ -e /usr/lib/dovecot/modules/auth/libauthdb_lua.so ]] \
+    && compgen -G "/usr/lib/*/lua/5.4/cjson.so" >/dev/null \
+    && command -v setpriv openssl >/dev/null && return
+  need_apt dovecot-imapd=__imap__ dovecot-pop3d=__pop3__ dovecot-submissiond=__submission__ \
+    dovecot-auth-lua=__lua_passdb__ lua-cjson=__cjson__ openssl=openssl
+}
+
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
@@ -124,16 +136,18 @@ test_tools() {
   need_schemathesis
   # PostgreSQL's server binaries (not on PATH) for scripts/pg.sh's throwaway clusters.
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
+  need_mail
 }
 
 case "${1:-build}" in
   build) build_tools ;;
   test) test_tools ;;
+  mail) need_mail ;;
   bench)
     need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql \
       chromium=chromium nodejs=node
     need_npm playwright-core "$PLAYWRIGHT_VERSION"
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
     ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|bench|mail" >&2; exit 2 ;;
 esac

@@ -228,6 +228,45 @@ impl Server {
         session["token"].as_str().unwrap().to_owned()
     }
 
+    /// The shared secret mail servers send this server (Config::for_tests made it).
+    pub fn mail_server_secret_file(&self) -> PathBuf {
+        self.dir.path().join("mail-server.secret")
+    }
+
+    /// A session of `user` that proved MFA (an authenticator app enrolled now), as the
+    /// app has after the wizard: it may create app passwords.
+    pub async fn proven_session(&self, user: (&str, &str)) -> String {
+        let http = reqwest::Client::new();
+        let call = |path: &str, token: &str, body: Value| {
+            let req = http.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body);
+            async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let token = self.session_token(user.0, user.1).await;
+        let enrollment = call("/v1/mfa/enrollments", &token, json!({"kind": "totp"})).await;
+        let secret = enrollment["secret"].as_str().unwrap();
+        let code = totp_at(secret, self.clock.now());
+        let path = format!("/v1/mfa/enrollments/{}/verify", enrollment["id"].as_str().unwrap());
+        let verified = call(&path, &token, json!({ "code": code })).await;
+        verified["token"].as_str().unwrap_or_else(|| panic!("{verified}")).to_owned()
+    }
+
+    /// Creates an app password (`body` as `POST /v1/app-passwords` takes it) with a
+    /// proven session; returns its id and the password.
+    pub async fn create_app_password(&self, token: &str, body: Value) -> (String, String) {
+        let created: Value = reqwest::Client::new()
+            .post(format!("{}/v1/app-passwords", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let field = |name: &str| created[name].as_str().unwrap_or_else(|| panic!("{created}"));
+        (field("id").to_owned(), field("password").to_owned())
+    }
+
     /// What a legacy client (IMAP, SMTP, EWS) gets for `username:password`.
     pub async fn legacy_status(&self, username: &str, password: &str) -> u16 {
         self.legacy_status_over(username, password, None).await
@@ -843,4 +882,114 @@ pub fn quoted_printable(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A real Dovecot (`examples/mail/`, run by `scripts/mail.sh`: rootless, in a folder of
+/// its own) on free loopback ports, asking `endpoint` to check every password, handing
+/// submitted mail to the SMTP server on `relay_port`. Killed when dropped.
+pub struct Dovecot {
+    _child: tokio::process::Child,
+    pub imap: u16,
+    pub pop3: u16,
+    pub submission: u16,
+    dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Dovecot {
+    pub async fn start(endpoint: &str, secret_file: &Path, relay_port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        // The server's folder is private to it: Dovecot gets a copy of the secret, in its
+        // own folder (which scripts/mail.sh hands to the user Dovecot runs as).
+        let secret = dir.path().join("mail-server.secret");
+        std::fs::copy(secret_file, &secret).unwrap();
+        let (imap, pop3, submission) = (free_port(), free_port(), free_port());
+        let child = tokio::process::Command::new(root().join("scripts/mail.sh"))
+            .arg("run")
+            .arg(dir.path())
+            .env("APP_PASSWORDS_URL", endpoint)
+            .env("APP_PASSWORDS_SECRET_FILE", &secret)
+            .env("MAIL_IMAP_PORT", imap.to_string())
+            .env("MAIL_POP3_PORT", pop3.to_string())
+            .env("MAIL_SUBMISSION_PORT", submission.to_string())
+            .env("MAIL_RELAY_PORT", relay_port.to_string())
+            .env("MAIL_LOG", dir.path().join("dovecot.log"))
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("scripts/mail.sh runs Dovecot");
+        let dovecot = Self { _child: child, imap, pop3, submission, dir };
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", imap)).await.is_ok() {
+                return dovecot;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("Dovecot did not start:\n{}", dovecot.log());
+    }
+
+    /// The certificate Dovecot's STARTTLS presents, for clients to trust.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("tls/cert.pem")
+    }
+
+    /// Dovecot's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// Signs in over `kind` (`imap`, `pop3`, or `submit`: AUTH PLAIN then a message to
+    /// the user) with Python's own mail clients, from loopback address `from`; the
+    /// server's answer: `OK …` or `NO …`.
+    pub async fn sign_in(&self, kind: &str, from: &str, user: &str, password: &str) -> String {
+        let port = match kind {
+            "imap" => self.imap,
+            "pop3" => self.pop3,
+            _ => self.submission,
+        };
+        let out = tokio::process::Command::new("python3")
+            .arg(root().join("e2e/clients/mail.py"))
+            .args([kind, &port.to_string(), from])
+            .arg(self.ca())
+            .args([user, password])
+            .output()
+            .await
+            .unwrap();
+        let answer = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(
+            answer.starts_with("OK") || answer.starts_with("NO"),
+            "{kind} client failed: {answer}{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        answer
+    }
+
+    /// `curl imap://` (STARTTLS) from loopback address `from`, verbose: its exit status (0 when
+    /// signed in and listed) and the IMAP conversation, the credentials elided.
+    pub async fn curl(&self, from: &str, user: &str, password: &str) -> (i32, String) {
+        let out = tokio::process::Command::new("curl")
+            .args(["--silent", "--verbose", "--interface", from, "--max-time", "30"])
+            .arg("--ssl-reqd")
+            .arg("--cacert")
+            .arg(self.ca())
+            .arg(format!("imap://127.0.0.1:{}/", self.imap))
+            .args(["--user", &format!("{user}:{password}")])
+            .output()
+            .await
+            .expect("curl (make test installs it)");
+        let transcript: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stdout).lines())
+            .filter(|l| l.starts_with("> ") || l.starts_with("< ") || l.starts_with("* LIST"))
+            .map(|l| match l.split_once("AUTHENTICATE PLAIN ") {
+                Some((head, _)) => format!("{head}AUTHENTICATE PLAIN [credentials elided]"),
+                None => l.to_owned(),
+            })
+            .collect();
+        (out.status.code().unwrap_or(-1), transcript.join("\n"))
+    }
 }

@@ -1,0 +1,161 @@
+//! A real mail server: Dovecot (examples/mail/, Debian's packages) in a temp folder on
+//! loopback, as an unprivileged user, its passdb asking the endpoint. Mail clients sign
+//! in with app passwords (curl and Python's imaplib, poplib, smtplib) and are refused
+//! what the endpoint refuses, at once; guessing from one client blocks that client
+//! only; with the endpoint down, Dovecot says "temporary failure", not "wrong password".
+//! In the browser, the list then says where the mail client signed in from, and over what.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use app_passwords_e2e::{otpauth_secret, totp, Browser, Dovecot, Driver, Kind, Server, Smtpd};
+use futures::future::join_all;
+use serde_json::json;
+
+const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const DAY: i64 = 86_400;
+
+/// "abcdefghijklmnop" as the app shows it: "abcd efgh ijkl mnop".
+fn spaced(password: &str) -> String {
+    password
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test]
+async fn mail_clients_sign_in_with_app_passwords_and_nothing_else() {
+    let server = Server::with_clock().await;
+    let relay = Smtpd::start().await;
+    let mail = Dovecot::start(&server.base, &server.mail_server_secret_file(), relay.port).await;
+    let token = server.proven_session(NEW).await;
+    let (_, password) = server.create_app_password(&token, json!({"name": "Thunderbird"})).await;
+    let (revoked_id, revoked) =
+        server.create_app_password(&token, json!({"name": "Old phone"})).await;
+    let (_, dav) =
+        server.create_app_password(&token, json!({"name": "Calendar", "scopes": ["dav"]})).await;
+    let (_, month) =
+        server.create_app_password(&token, json!({"name": "Laptop", "expires_in_days": 30})).await;
+
+    // curl, then Python's clients over IMAP, POP3 and submission, with and without spaces.
+    let (status, transcript) = mail.curl("127.0.0.2", NEW.0, &password).await;
+    assert_eq!(status, 0, "{transcript}\n{}", mail.log());
+    assert!(transcript.contains("OK Logged in") && transcript.contains("* LIST"), "{transcript}");
+    eprintln!("curl imap:// transcript:\n{transcript}");
+    assert!(mail.sign_in("imap", "127.0.0.3", NEW.0, &spaced(&password)).await.contains("INBOX"));
+    assert!(mail
+        .sign_in("pop3", "127.0.0.3", &NEW.0.to_uppercase(), &password)
+        .await
+        .starts_with("OK"));
+    assert_eq!(mail.sign_in("submit", "127.0.0.3", NEW.0, &password).await, "OK sent");
+    relay.wait_for("Submitted over SMTP with an app password.").await;
+
+    // Refused, each at once: the primary password (MFA is required), a calendar-only
+    // password, a revoked one; all from other clients, at the same time.
+    reqwest::Client::new()
+        .delete(format!("{}/v1/app-passwords/{revoked_id}", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let refusals = join_all([
+        mail.sign_in("imap", "127.0.0.4", NEW.0, NEW.1),
+        mail.sign_in("imap", "127.0.0.5", NEW.0, &dav),
+        mail.sign_in("imap", "127.0.0.6", NEW.0, &revoked),
+        mail.sign_in("submit", "127.0.0.7", NEW.0, &dav),
+    ])
+    .await;
+    for answer in &refusals {
+        assert!(
+            answer.starts_with("NO") && answer.contains("AUTHENTICATIONFAILED")
+                || answer.contains("535"),
+            "{refusals:?}"
+        );
+    }
+
+    // Expiry, by the server's clock: day 29 works, day 30 does not.
+    server.clock.advance(29 * DAY);
+    assert!(mail.sign_in("imap", "127.0.0.8", NEW.0, &month).await.starts_with("OK"));
+    server.clock.advance(DAY);
+    let expired = mail.sign_in("imap", "127.0.0.8", NEW.0, &month).await;
+    assert!(expired.contains("AUTHENTICATIONFAILED"), "{expired}");
+}
+
+#[tokio::test]
+async fn guessing_from_one_mail_client_blocks_that_client_only_and_an_endpoint_down_is_a_temporary_failure(
+) {
+    let mut server = Server::start().await;
+    let relay = Smtpd::start().await;
+    let mail = Dovecot::start(&server.base, &server.mail_server_secret_file(), relay.port).await;
+    let token = server.proven_session(NEW).await;
+    let (_, password) = server.create_app_password(&token, json!({"name": "Thunderbird"})).await;
+
+    // 20 wrong passwords at once from one client (the endpoint's limit per client).
+    let mail = &mail;
+    let guesses = (0..20).map(|i| {
+        let guess = format!("{:a>16}", i);
+        async move { mail.sign_in("imap", "127.0.0.20", NEW.0, &guess).await }
+    });
+    for answer in join_all(guesses).await {
+        assert!(answer.contains("AUTHENTICATIONFAILED"), "{answer}");
+    }
+    // That client is now refused even the right password, as a temporary failure (its
+    // mail app retries later instead of asking for a new password); another client is
+    // not, nor is the person's web sign-in.
+    let (blocked, other) = tokio::join!(
+        mail.sign_in("imap", "127.0.0.20", NEW.0, &password),
+        mail.sign_in("imap", "127.0.0.21", NEW.0, &password),
+    );
+    assert!(blocked.contains("UNAVAILABLE"), "{blocked}");
+    assert!(other.starts_with("OK"), "{other}");
+    assert!(!server.session_token(NEW.0, NEW.1).await.is_empty());
+
+    // The endpoint down: "temporary failure", never "wrong password".
+    server.stop().await;
+    let down = mail.sign_in("imap", "127.0.0.22", NEW.0, &password).await;
+    assert!(down.contains("UNAVAILABLE") && down.contains("Temporary"), "{down}");
+    assert!(mail.log().contains("app-passwords: the endpoint answered 900"), "{}", mail.log());
+}
+
+async fn last_use_shows_in_the_list(kind: Kind, fr: bool) {
+    let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
+    let tag = format!("{}-{}", format!("{kind:?}").to_lowercase(), if fr { "fr" } else { "en" });
+    let server = Server::start().await;
+    let relay = Smtpd::start().await;
+    let mail = Dovecot::start(&server.base, &server.mail_server_secret_file(), relay.port).await;
+    let driver = Driver::start(kind).await;
+    let b: Browser = driver.browser(false).await;
+    b.open_app(&server.base, fr).await;
+    b.sign_in(NEW, fr).await;
+    b.press(t("Set it up now", "Configurer maintenant")).await;
+    b.click("label[for=ap-kind-totp]").await;
+    b.press(t("Continue", "Continuer")).await;
+    let secret = otpauth_secret(&b.read_qr().await);
+    b.type_in("#ap-code", &totp(&secret)).await;
+    b.press(t("Verify", "Vérifier")).await;
+    b.press(t("Next", "Suivant")).await;
+    b.until_heading(t("Name your app password", "Nommez votre mot de passe d’application")).await;
+    b.type_in("#ap-name", "Thunderbird").await;
+    b.press(t("Create app password", "Créer le mot de passe")).await;
+    b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
+    // As the person would: copied as shown, spaces and all, into the mail app.
+    let shown = b.find("#ap-password-shown").await.text().await.unwrap();
+    let answer = mail.sign_in("imap", "127.0.0.9", NEW.0, &shown).await;
+    assert!(answer.contains("INBOX"), "{answer}\n{}", mail.log());
+    b.press(t("Done", "Terminé")).await;
+    b.until_text("127.0.0.9").await;
+    let text = b.text().await;
+    assert!(text.contains(t("over IMAP", "en IMAP")), "{text}");
+    b.check(&format!("mail/{tag}-list-last-used-over-imap")).await;
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn chromium_english_the_list_says_where_and_over_what_the_mail_client_signed_in() {
+    last_use_shows_in_the_list(Kind::Chromium, false).await;
+}
+
+#[tokio::test]
+async fn firefox_french_the_list_says_where_and_over_what_the_mail_client_signed_in() {
+    last_use_shows_in_the_list(Kind::Firefox, true).await;
+}
