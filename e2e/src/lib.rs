@@ -216,16 +216,18 @@ impl Server {
 
     /// A session token for `username`, as a host's back end would get one.
     pub async fn session_token(&self, username: &str, password: &str) -> String {
-        let session: Value = reqwest::Client::new()
-            .post(format!("{}/v1/sessions", self.base))
-            .json(&json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        session["token"].as_str().unwrap().to_owned()
+        let body = json!({ "username": username, "password": password });
+        let session = self.post("/v1/sessions", None, body).await;
+        session["token"].as_str().unwrap_or_else(|| panic!("{session}")).to_owned()
+    }
+
+    /// POSTs `body` to the API at `path` (with a bearer `token`); the JSON answer.
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Value {
+        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap().json().await.unwrap()
     }
 
     /// The shared secret mail servers send this server (Config::for_tests made it).
@@ -236,33 +238,20 @@ impl Server {
     /// A session of `user` that proved MFA (an authenticator app enrolled now), as the
     /// app has after the wizard: it may create app passwords.
     pub async fn proven_session(&self, user: (&str, &str)) -> String {
-        let http = reqwest::Client::new();
-        let call = |path: &str, token: &str, body: Value| {
-            let req = http.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body);
-            async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
-        };
         let token = self.session_token(user.0, user.1).await;
-        let enrollment = call("/v1/mfa/enrollments", &token, json!({"kind": "totp"})).await;
+        let enrollment =
+            self.post("/v1/mfa/enrollments", Some(&token), json!({"kind": "totp"})).await;
         let secret = enrollment["secret"].as_str().unwrap();
         let code = totp_at(secret, self.clock.now());
         let path = format!("/v1/mfa/enrollments/{}/verify", enrollment["id"].as_str().unwrap());
-        let verified = call(&path, &token, json!({ "code": code })).await;
+        let verified = self.post(&path, Some(&token), json!({ "code": code })).await;
         verified["token"].as_str().unwrap_or_else(|| panic!("{verified}")).to_owned()
     }
 
     /// Creates an app password (`body` as `POST /v1/app-passwords` takes it) with a
     /// proven session; returns its id and the password.
     pub async fn create_app_password(&self, token: &str, body: Value) -> (String, String) {
-        let created: Value = reqwest::Client::new()
-            .post(format!("{}/v1/app-passwords", self.base))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let created = self.post("/v1/app-passwords", Some(token), body).await;
         let field = |name: &str| created[name].as_str().unwrap_or_else(|| panic!("{created}"));
         (field("id").to_owned(), field("password").to_owned())
     }
@@ -631,6 +620,27 @@ impl Browser {
         self.type_in("#ap-username", user).await;
         self.type_in("#ap-password", password).await;
         self.press(if fr { "Se connecter" } else { "Sign in" }).await;
+    }
+
+    /// From the first screen after sign-in to a new app password named `name`, as a
+    /// person goes: "Set it up now", an authenticator app (its code computed at `now`,
+    /// unix seconds), "Next", the name, "Create". Returns the password as shown
+    /// (spaced in fours).
+    pub async fn set_up_and_create(&self, name: &str, now: i64, fr: bool) -> String {
+        let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
+        self.press(t("Set it up now", "Configurer maintenant")).await;
+        self.click("label[for=ap-kind-totp]").await;
+        self.press(t("Continue", "Continuer")).await;
+        let secret = otpauth_secret(&self.read_qr().await);
+        self.type_in("#ap-code", &totp_at(&secret, now)).await;
+        self.press(t("Verify", "Vérifier")).await;
+        self.press(t("Next", "Suivant")).await;
+        self.until_heading(t("Name your app password", "Nommez votre mot de passe d’application"))
+            .await;
+        self.type_in("#ap-name", name).await;
+        self.press(t("Create app password", "Créer le mot de passe")).await;
+        self.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
+        self.find("#ap-password-shown").await.text().await.unwrap()
     }
 
     /// Fails with axe-core's findings (WCAG 2.1 A and AA) on the page as it is now.

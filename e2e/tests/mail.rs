@@ -6,7 +6,7 @@
 //! In the browser, the list then says where the mail client signed in from, and over what.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{otpauth_secret, totp, Browser, Dovecot, Driver, Kind, Server, Smtpd};
+use app_passwords_e2e::{Browser, Dovecot, Driver, Kind, Server, Smtpd};
 use futures::future::join_all;
 use serde_json::json;
 
@@ -127,19 +127,8 @@ async fn last_use_shows_in_the_list(kind: Kind, fr: bool) {
     let b: Browser = driver.browser(false).await;
     b.open_app(&server.base, fr).await;
     b.sign_in(NEW, fr).await;
-    b.press(t("Set it up now", "Configurer maintenant")).await;
-    b.click("label[for=ap-kind-totp]").await;
-    b.press(t("Continue", "Continuer")).await;
-    let secret = otpauth_secret(&b.read_qr().await);
-    b.type_in("#ap-code", &totp(&secret)).await;
-    b.press(t("Verify", "Vérifier")).await;
-    b.press(t("Next", "Suivant")).await;
-    b.until_heading(t("Name your app password", "Nommez votre mot de passe d’application")).await;
-    b.type_in("#ap-name", "Thunderbird").await;
-    b.press(t("Create app password", "Créer le mot de passe")).await;
-    b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
     // As the person would: copied as shown, spaces and all, into the mail app.
-    let shown = b.find("#ap-password-shown").await.text().await.unwrap();
+    let shown = b.set_up_and_create("Thunderbird", server.clock.now(), fr).await;
     let answer = mail.sign_in("imap", "127.0.0.9", NEW.0, &shown).await;
     assert!(answer.contains("INBOX"), "{answer}\n{}", mail.log());
     b.press(t("Done", "Terminé")).await;

@@ -3,7 +3,7 @@
 //! token leaves the address bar, and the link works once. Photographed and audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{otpauth_secret, totp, Driver, Kind, Server, Smtpd};
+use app_passwords_e2e::{Driver, Kind, Server, Smtpd};
 
 const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
 
@@ -16,17 +16,8 @@ async fn this_wasnt_me(kind: Kind, fr: bool) {
     let b = driver.browser(false).await;
     b.open_app(&server.localhost(), fr).await;
     b.sign_in(NEW, fr).await;
-    b.press(t("Set it up now", "Configurer maintenant")).await;
-    b.click("label[for=ap-kind-totp]").await;
-    b.press(t("Continue", "Continuer")).await;
-    let secret = otpauth_secret(&b.read_qr().await);
-    b.type_in("#ap-code", &totp(&secret)).await;
-    b.press(t("Verify", "Vérifier")).await;
-    b.press(t("Next", "Suivant")).await;
-    b.type_in("#ap-name", "Outlook").await;
-    b.press(t("Create app password", "Créer le mot de passe")).await;
-    b.until_heading(t("Your app password", "Votre mot de passe d’application")).await;
-    let password = b.find("#ap-password-shown").await.text().await.unwrap().replace(' ', "");
+    let shown = b.set_up_and_create("Outlook", server.clock.now(), fr).await;
+    let password = shown.replace(' ', "");
 
     // The notice, as the mail server received it.
     let mail = smtpd.wait_for("A new app password was created").await;
