@@ -100,11 +100,20 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
     config.database_url = "mysql://root@127.0.0.1:3306/identity".into();
     let err = Application::build(config).await.err().expect("refused").to_string();
     assert!(err.contains("not supported"), "{err}");
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "only the key: no stray database file"
-    );
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["mail-server.secret", "server.key"], "no stray database file");
+    // A mail server's secret short enough to guess, or a file that is not there.
+    std::fs::write(dir.path().join("short.secret"), "# rotated\nhunter2\n").unwrap();
+    for (file, says) in [("short.secret", "shorter than 32"), ("none.secret", "cannot read")] {
+        let mut config = Config::for_tests(dir.path());
+        config.mail_server_secret_file = Some(dir.path().join(file));
+        let err = Application::build(config).await.err().expect("refused").to_string();
+        assert!(err.contains("APP_MAIL_SERVER_SECRET_FILE") && err.contains(says), "{err}");
+    }
     let mut config = Config::for_tests(dir.path());
     config.limits.mfa_window = 0;
     let err = Application::build(config).await.err().expect("refused").to_string();
