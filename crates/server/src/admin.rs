@@ -1,5 +1,6 @@
 //! The admin CLI: accounts, policy, methods and app passwords, through the same store
-//! (and so the same rules) as the API.
+//! (and so the same rules, and the same audit log) as the admin API. Its actions are
+//! logged as credential `cli`, by the shell's user.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -11,6 +12,7 @@ use crate::domain::accounts::{parse_display_name, AccountRow, Username};
 use crate::domain::app_passwords::MAX_LIFETIME_DAYS;
 use crate::passwords;
 use crate::store::accounts::{NewAccount, PolicyChange};
+use crate::store::audit::{AdminAction, By};
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +80,35 @@ pub enum MethodCommand {
     Remove { username: String, id: String },
 }
 
+/// `app-passwords-server audit`: what admins did, newest first.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this account's lines.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// How many lines at most.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+}
+
+/// The audit log as tab-separated lines: when, credential, actor, from, action,
+/// account, detail.
+pub async fn audit(store: &Store, args: AuditArgs) -> anyhow::Result<String> {
+    let username = args.username.as_deref().map(username).transpose()?;
+    let entries = store.audit_log(username.as_ref().map(Username::as_str), args.limit).await?;
+    Ok(entries
+        .iter()
+        .map(|e| {
+            let action = e.action.as_str();
+            format!(
+                "{}\t{}\t{}\t{}\t{action}\t{}\t{}",
+                e.at, e.credential, e.actor, e.from, e.username, e.detail
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct PolicyArgs {
     /// Whether MFA is required (app passwords need it).
@@ -109,14 +140,15 @@ pub struct PolicyArgs {
     pub remove_unused_days: Option<String>,
 }
 
-/// A policy no one could satisfy is refused: the phishing-resistant rule without
-/// security keys allowed.
-fn check_policy(phishing_resistant: bool, methods: &[MethodKind]) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        !phishing_resistant || methods.iter().any(|k| k.phishing_resistant()),
-        "--phishing-resistant true needs passkey among the allowed methods (--methods ...,passkey)"
-    );
-    Ok(())
+/// A policy no one could satisfy is refused (the rule: `policy_refusal`).
+fn check_policy(policy: &Policy) -> anyhow::Result<()> {
+    match crate::domain::accounts::policy_refusal(policy) {
+        None => Ok(()),
+        Some(("phishing_resistant", _)) => anyhow::bail!(
+            "--phishing-resistant true needs passkey among the allowed methods (--methods ...,passkey)"
+        ),
+        Some((field, why)) => anyhow::bail!("the policy's {field} is refused: {why}"),
+    }
 }
 
 impl PolicyArgs {
@@ -193,6 +225,25 @@ fn read_password() -> anyhow::Result<SecretString> {
     Ok(SecretString::from(pw))
 }
 
+/// The shell's user, as the audit log names who acted from the command line.
+fn shell_user() -> String {
+    std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Does `action` to the account named `raw` as the command line, audited; its detail.
+async fn administer(store: &Store, raw: &str, action: AdminAction<'_>) -> anyhow::Result<String> {
+    let account = find(store, raw).await?;
+    let actor = shell_user();
+    let by = By { credential: "cli", actor: &actor, from: "cli" };
+    let what = format!("{action:?}");
+    store
+        .administer(&account, by, action)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{raw}: nothing matches {what}"))
+}
+
 async fn find(store: &Store, raw: &str) -> anyhow::Result<AccountRow> {
     let name = username(raw)?;
     store.account_by_username(&name).await?.ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))
@@ -222,7 +273,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                     .unwrap_or(false),
                 app_password_unused_days: policy.unused_days()?.flatten(),
             };
-            check_policy(policy.phishing_resistant, &policy.allowed_methods)?;
+            check_policy(&policy)?;
             let hash = passwords::hash(&password)?;
             let new = NewAccount {
                 username: &name,
@@ -240,8 +291,10 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
             let account = find(store, &raw).await?;
             let hash = passwords::hash(&read_password()?)?;
             let keep = keep_app_passwords || account.keep_app_passwords_on_password_change;
+            let actor = shell_user();
+            let by = By { credential: "cli", actor: &actor, from: "cli" };
             let done = store
-                .set_password(&account.id, &hash, keep, None, None)
+                .set_password(&account, &hash, keep, None, None, Some(by))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))?;
             let names: Vec<&str> =
@@ -254,21 +307,19 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
             ))
         }
         AccountCommand::ResetMfa { username: raw } => {
-            let account = find(store, &raw).await?;
-            let removed = store.reset_mfa(&account.id).await?;
-            Ok(format!("MFA reset for {raw}: {removed} methods removed; they enroll again at the next sign-in"))
+            let removed = administer(store, &raw, AdminAction::ResetMfa).await?;
+            Ok(format!("MFA reset for {raw}: {removed}; they enroll again at the next sign-in"))
         }
         AccountCommand::UnlockMfa { username: raw } => {
-            let account = find(store, &raw).await?;
-            store.unlock_mfa(&account.id).await?;
+            administer(store, &raw, AdminAction::UnlockMfa).await?;
             Ok(format!("MFA unlocked for {raw}"))
         }
         AccountCommand::Disable { username: raw } => {
-            store.set_disabled(&find(store, &raw).await?.id, true).await?;
+            administer(store, &raw, AdminAction::Disable).await?;
             Ok(format!("disabled {raw}"))
         }
         AccountCommand::Enable { username: raw } => {
-            store.set_disabled(&find(store, &raw).await?.id, false).await?;
+            administer(store, &raw, AdminAction::Enable).await?;
             Ok(format!("enabled {raw}"))
         }
         AccountCommand::Policy { username: raw, policy } => {
@@ -283,11 +334,8 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 keep_app_passwords_on_password_change: policy.keep_app_passwords_on_password_change,
                 app_password_unused_days: policy.unused_days()?,
             };
-            check_policy(
-                change.phishing_resistant.unwrap_or(account.phishing_resistant),
-                &change.allowed_methods.clone().unwrap_or_else(|| account.policy().allowed_methods),
-            )?;
-            store.set_policy(&account.id, &change).await?;
+            check_policy(&change.applied_to(account.policy()))?;
+            administer(store, &raw, AdminAction::SetPolicy(&change)).await?;
             Ok(describe(&find(store, &raw).await?))
         }
         AccountCommand::List => {
@@ -328,12 +376,10 @@ pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String
                 .join("\n"))
         }
         MethodCommand::Remove { username: raw, id } => {
-            let account = find(store, &raw).await?;
-            anyhow::ensure!(
-                store.remove_method(&account.id, &id).await?,
-                "no method {id} for {raw}"
-            );
-            Ok(format!("removed method {id} of {raw}"))
+            let removed = administer(store, &raw, AdminAction::RemoveMethod(&id))
+                .await
+                .map_err(|_| anyhow::anyhow!("no method {id} for {raw}"))?;
+            Ok(format!("removed method {id} of {raw} ({removed})"))
         }
     }
 }
@@ -357,16 +403,15 @@ pub async fn app_password(store: &Store, cmd: AppPasswordCommand) -> anyhow::Res
                 .collect::<Vec<_>>()
                 .join("\n"))
         }
-        AppPasswordCommand::Revoke { username: raw, id, all } => {
-            let account = find(store, &raw).await?.id;
-            match (id, all) {
-                (_, true) => Ok(format!("revoked {}", store.revoke_app_passwords(&account).await?)),
-                (Some(id), false) if store.revoke_app_password(&account, &id).await? => {
-                    Ok(format!("revoked {id}"))
-                }
-                (Some(id), false) => anyhow::bail!("no app password {id} for {raw}"),
-                (None, false) => anyhow::bail!("give an app password id, or --all"),
+        AppPasswordCommand::Revoke { username: raw, id, all } => match (id, all) {
+            (_, true) => Ok(administer(store, &raw, AdminAction::RevokeAllAppPasswords).await?),
+            (Some(id), false) => {
+                let name = administer(store, &raw, AdminAction::RevokeAppPassword(&id))
+                    .await
+                    .map_err(|_| anyhow::anyhow!("no app password {id} for {raw}"))?;
+                Ok(format!("revoked {id} ({name})"))
             }
-        }
+            (None, false) => anyhow::bail!("give an app password id, or --all"),
+        },
     }
 }

@@ -113,6 +113,13 @@ pub struct Config {
     #[arg(long, env = "APP_MAIL_SERVER_SECRET_FILE")]
     pub mail_server_secret_file: Option<PathBuf>,
 
+    /// The admin credentials of the portals that embed the admin mode, one per line:
+    /// `name scopes secret` (scopes from read,manage,policy; the secret 32 characters or
+    /// more). Unset: no admin route works, except with `--demo`, which uses (and
+    /// creates) `data/admin.credentials` with a `portal` credential of every scope.
+    #[arg(long, env = "APP_ADMIN_CREDENTIALS_FILE")]
+    pub admin_credentials_file: Option<PathBuf>,
+
     /// Who may read `/metrics` (comma-separated addresses or CIDR ranges).
     #[arg(
         long,
@@ -193,6 +200,15 @@ impl Config {
         if !key_file.exists() {
             let _ = crate::crypto::ServerKey::generate(&key_file);
         }
+        let admin_credentials = dir.join("admin.credentials");
+        if !admin_credentials.exists() {
+            let lines = format!(
+                "portal read,manage,policy {}\nreader read {}\n",
+                crate::crypto::random_hex(32),
+                crate::crypto::random_hex(32)
+            );
+            let _ = crate::crypto::write_new_private(&admin_credentials, &lines);
+        }
         let mail_secret = dir.join("mail-server.secret");
         if !mail_secret.exists() {
             let _ = crate::crypto::generate_secret_file(&mail_secret);
@@ -217,6 +233,7 @@ impl Config {
             tls_ca_file: None,
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
+            admin_credentials_file: Some(admin_credentials),
             metrics_allow: vec![
                 "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),
                 "::1/128".parse().unwrap_or_else(|_| IpNet::default()),

@@ -197,10 +197,46 @@ impl ServerKey {
 /// Writes 32 random bytes, hex-encoded, to a new `file` (mode 0600), creating its
 /// folder; never overwrites one. A server key, or a mail server's shared secret.
 pub fn generate_secret_file(file: &Path) -> std::io::Result<()> {
+    write_new_private(file, &random_hex(32))
+}
+
+/// The text of a file of secrets named by `setting`: `file`, or with `demo` and no
+/// file, `demo_file`, created first with `demo_contents` when missing (another process
+/// starting at the same moment may create it: then that one is read). `None`: neither
+/// configured. A file that cannot be read is an error naming the setting.
+pub fn read_secrets_file(
+    setting: &str,
+    file: Option<&Path>,
+    demo: bool,
+    demo_file: &str,
+    demo_contents: impl FnOnce() -> String,
+) -> anyhow::Result<Option<(std::path::PathBuf, String)>> {
+    let file = match (file, demo) {
+        (Some(file), _) => file.to_owned(),
+        (None, true) => {
+            let file = std::path::PathBuf::from(demo_file);
+            if !file.exists()
+                && write_new_private(&file, &demo_contents()).is_err()
+                && !file.exists()
+            {
+                anyhow::bail!("{setting}: cannot create {}", file.display());
+            }
+            file
+        }
+        (None, false) => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| anyhow::anyhow!("{setting}: cannot read {}: {e}", file.display()))?;
+    Ok(Some((file, text)))
+}
+
+/// Writes `contents` to a new `file` (mode 0600), creating its folder; never
+/// overwrites one.
+pub fn write_new_private(file: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    write_private(file, &random_hex(32))
+    write_private(file, contents)
 }
 
 /// What every sealed value starts with (the format's version).

@@ -139,6 +139,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
         InvalidCredentials | Unauthorized | SessionExpired => StatusCode::UNAUTHORIZED,
         AccountDisabled
+        | Forbidden
         | MfaRequired
         | NotAvailable
         | MethodNotAllowed
@@ -166,6 +167,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         InvalidCredentials => "The username or password is not correct",
         AccountDisabled => "This account is disabled",
         Unauthorized => "Sign in first",
+        Forbidden => "This needs an admin token with the right scope",
         SessionExpired => "The session has expired",
         MfaRequired => "Verify your identity again first",
         NotAvailable => "App passwords are not available for this account",
@@ -203,6 +205,7 @@ fn default_detail(code: ErrorCode) -> &'static str {
         InvalidCredentials => "Check the username and password and try again.",
         AccountDisabled => "An administrator has disabled this account.",
         Unauthorized => "Send a session token from POST /v1/sessions as a Bearer token.",
+        Forbidden => "Admin routes take an admin token (POST /v1/admin/sessions) whose credential has the scope.",
         SessionExpired => "The session ended after inactivity or its maximum age; sign in again.",
         MfaRequired => "Prove a registered method with POST /v1/mfa/challenges first.",
         NotAvailable => "The administrator's policy does not offer app passwords here.",

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod admin_access;
 pub mod assets;
 pub mod auth;
 pub mod client;

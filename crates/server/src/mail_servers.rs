@@ -3,10 +3,10 @@
 //! caller proven this way may say which client address a sign-in came from; anyone
 //! else's word for it would let a guesser pick the address it is throttled as.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
@@ -44,24 +44,12 @@ impl MailServers {
     /// no mail server may call. A file that cannot be read, or holds a short secret, or
     /// none, stops the server with the reason.
     pub fn load(file: Option<&Path>, demo: bool) -> anyhow::Result<Self> {
-        let file: PathBuf = match (file, demo) {
-            (Some(file), _) => file.to_owned(),
-            (None, true) => {
-                let file = PathBuf::from(DEMO_SECRET_FILE);
-                if !file.exists() {
-                    // Another process (make mail) may create it at the same moment:
-                    // then that one is the secret.
-                    if crypto::generate_secret_file(&file).is_err() && !file.exists() {
-                        anyhow::bail!("cannot create {}", file.display());
-                    }
-                }
-                file
-            }
-            (None, false) => return Ok(Self::default()),
-        };
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            anyhow::anyhow!("APP_MAIL_SERVER_SECRET_FILE: cannot read {}: {e}", file.display())
+        const SETTING: &str = "APP_MAIL_SERVER_SECRET_FILE";
+        // make mail may create it at the same moment: then that one is the secret.
+        let read = crypto::read_secrets_file(SETTING, file, demo, DEMO_SECRET_FILE, || {
+            crypto::random_hex(32)
         })?;
+        let Some((file, text)) = read else { return Ok(Self::default()) };
         Self::parse(&text)
             .map_err(|why| anyhow::anyhow!("APP_MAIL_SERVER_SECRET_FILE {}: {why}", file.display()))
     }
@@ -118,14 +106,7 @@ impl FromRequestParts<AppState> for MailServer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, secret)| secret.trim());
-        match presented {
+        match crate::auth::bearer(parts) {
             Some(secret) if state.mail_servers.accepts(secret) => Ok(MailServer),
             _ => Err(NotAMailServer),
         }

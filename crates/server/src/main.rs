@@ -1,7 +1,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app_passwords_server::admin::{self, AccountCommand, AppPasswordCommand, MethodCommand};
+use app_passwords_server::admin::{
+    self, AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand,
+};
 use app_passwords_server::clock::Clock;
 use app_passwords_server::config::{Config, Limits, DEFAULT_DATABASE_URL};
 use app_passwords_server::crypto::ServerKey;
@@ -43,6 +45,13 @@ enum Command {
     AppPasswords {
         #[command(subcommand)]
         command: AppPasswordCommand,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// What admins did (the admin API and these commands), newest first.
+    Audit {
+        #[command(flatten)]
+        args: AuditArgs,
         #[command(flatten)]
         db: Database,
     },
@@ -116,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
         Command::AppPasswords { command, db } => {
             println!("{}", admin::app_password(&db.open().await?, command).await?)
         }
+        Command::Audit { args, db } => println!("{}", admin::audit(&db.open().await?, args).await?),
         Command::Migrate { database_url } => {
             store::connect(&database_url, 1, Schema::Migrate).await?;
             println!("{}: schema up to date", store::redact(&database_url));

@@ -113,6 +113,54 @@ pub async fn password_changed(
     }
 }
 
+/// Tells the account what an administrator did to it (no link: the way back is the
+/// administrator, who can also read the audit log).
+pub async fn admin_action(
+    state: &AppState,
+    account: &AccountRow,
+    action: wire::admin::AuditAction,
+    detail: &str,
+) {
+    use wire::admin::AuditAction as A;
+    let Some(to) = recipient(state, account) else { return };
+    let issuer = &state.config.issuer;
+    let (subject, done) = match action {
+        A::RemoveMethod => ("A sign-in method was removed", "removed one of your verification methods"),
+        A::ResetMfa => (
+            "Your sign-in methods were reset",
+            "removed all your verification methods and signed you out everywhere; you will set one up again at your next sign-in",
+        ),
+        A::UnlockMfa => ("Verification was unlocked", "unlocked verification after too many wrong codes"),
+        A::RevokeAppPassword => ("An app password was revoked", "revoked one of your app passwords"),
+        A::RevokeAllAppPasswords => ("Your app passwords were revoked", "revoked all your app passwords; apps that used them are signed out"),
+        A::SetPolicy => ("Your account's settings were changed", "changed your account's sign-in settings"),
+        A::Disable => ("Your account was disabled", "disabled your account"),
+        A::Enable => ("Your account was enabled", "enabled your account again"),
+        A::SetPassword => ("Your password was set", "set a new password for your account"),
+        A::Unknown => ("Your account was changed", "changed your account"),
+    };
+    let what = if detail.is_empty() {
+        String::new()
+    } else {
+        format!("What: {}\n", quoted_detail(detail))
+    };
+    let body = format!(
+        "An administrator of {issuer} {done}.\n\nAccount: {username}\nWhen: {when}\n{what}\n\
+         If you did not ask for this, contact your administrator.\n",
+        username = account.username,
+        when = rfc3339(state.store.clock().now()),
+    );
+    let subject = format!("{subject} ({issuer})");
+    if let Err(e) = state.deliverer.notice(&state.store, &to, &subject, &body).await {
+        tracing::warn!(error = %e, "notice not delivered");
+    }
+}
+
+/// An audit detail holds names people chose: shown without control characters and cut.
+fn quoted_detail(detail: &str) -> String {
+    detail.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

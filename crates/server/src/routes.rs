@@ -1,5 +1,6 @@
 //! The HTTP surface: `/v1` JSON routes, one module per resource.
 
+pub mod admin;
 pub mod app_passwords;
 pub mod demo;
 pub mod docs;

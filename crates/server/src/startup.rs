@@ -15,6 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use wire::ErrorCode;
 
+use crate::admin_access::AdminCredentials;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::ServerKey;
@@ -60,6 +61,18 @@ pub fn router(state: AppState) -> Router {
         .route("/legacy/whoami", get(routes::legacy::whoami))
         .route("/legacy/verify", post(routes::legacy::verify))
         .route("/demo/outbox", get(routes::demo::outbox))
+        .route("/admin/sessions", post(routes::admin::sign_in))
+        .route("/admin/users", get(routes::admin::find))
+        .route("/admin/users/{username}", get(routes::admin::get))
+        .route("/admin/users/{username}/methods/{id}", delete(routes::admin::remove_method))
+        .route("/admin/users/{username}/reset-mfa", post(routes::admin::reset_mfa))
+        .route("/admin/users/{username}/app-passwords", delete(routes::admin::revoke_all))
+        .route(
+            "/admin/users/{username}/app-passwords/{id}",
+            delete(routes::admin::revoke_app_password),
+        )
+        .route("/admin/users/{username}/policy", axum::routing::put(routes::admin::set_policy))
+        .route("/admin/audit", get(routes::admin::audit))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
         .layer(DefaultBodyLimit::max(state.config.max_body))
@@ -161,6 +174,10 @@ impl Application {
         let deliverer = Arc::new(Deliverer::from_config(&config)?);
         let mail_servers =
             Arc::new(MailServers::load(config.mail_server_secret_file.as_deref(), config.demo)?);
+        let admins = Arc::new(AdminCredentials::load(
+            config.admin_credentials_file.as_deref(),
+            config.demo,
+        )?);
         let listener = TcpListener::bind(config.addr()).await?;
         // Where the links of notices lead: said, or (demo) this server on localhost.
         config.public_url = match (config.public_url.take(), config.demo) {
@@ -192,6 +209,7 @@ impl Application {
             passkeys,
             hasher,
             mail_servers,
+            admins,
             metrics,
         };
         Ok(Self { listener, portal, state })

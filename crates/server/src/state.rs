@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::admin_access::AdminCredentials;
 use crate::config::Config;
 use crate::crypto::ServerKey;
 use crate::deliver::Deliverer;
@@ -24,5 +25,7 @@ pub struct AppState {
     pub hasher: Arc<Hasher>,
     /// The mail servers that may ask `POST /v1/legacy/verify`.
     pub mail_servers: Arc<MailServers>,
+    /// The admin credentials portals mint admin tokens with.
+    pub admins: Arc<AdminCredentials>,
     pub metrics: Arc<Metrics>,
 }

@@ -10,6 +10,7 @@
 //! leaves the secret out.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod rules;
 
 use std::fmt;
@@ -687,6 +688,9 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The path exists but not with this HTTP method.
     UnsupportedMethod,
+    /// An admin route called without an admin token with the scope it needs (a
+    /// person's session, a token of a read-only credential).
+    Forbidden,
     /// The server is at capacity for this kind of work; retry after `Retry-After`.
     ServerBusy,
     /// The endpoint's database cannot be reached right now; retry after `Retry-After`.

@@ -60,6 +60,30 @@ impl std::fmt::Debug for AccountRow {
     }
 }
 
+/// Why no one could live under `policy`, if so: the field and the reason (a validation
+/// error's). MFA required with no method allowed, app passwords with no scope, a
+/// lifetime out of range, the phishing-resistant rule without security keys allowed.
+pub fn policy_refusal(policy: &Policy) -> Option<(&'static str, &'static str)> {
+    let days = |d: Option<u32>| {
+        d.is_some_and(|d| !(1..=super::app_passwords::MAX_LIFETIME_DAYS).contains(&d))
+    };
+    if policy.mfa_required && policy.allowed_methods.is_empty() {
+        Some(("allowed_methods", "empty"))
+    } else if policy.app_password_scopes.is_empty() {
+        Some(("app_password_scopes", "empty"))
+    } else if days(policy.app_password_max_days) {
+        Some(("app_password_max_days", "range"))
+    } else if days(policy.app_password_unused_days) {
+        Some(("app_password_unused_days", "range"))
+    } else if policy.phishing_resistant
+        && !policy.allowed_methods.iter().any(|k| k.phishing_resistant())
+    {
+        Some(("phishing_resistant", "needs_passkey"))
+    } else {
+        None
+    }
+}
+
 impl AccountRow {
     pub fn policy(&self) -> Policy {
         Policy {

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wire::rules;
 
-use super::{app_passwords, demo, health, legacy, mfa, notices, password, sessions};
+use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,8 @@ use super::{app_passwords, demo, health, legacy, mfa, notices, password, session
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
         legacy::whoami, legacy::verify,
         demo::outbox,
+        admin::sign_in, admin::find, admin::get, admin::remove_method, admin::reset_mfa,
+        admin::revoke_app_password, admin::revoke_all, admin::set_policy, admin::audit,
     ),
     components(schemas(wire::Problem)),
     modifiers(&Security)
@@ -43,6 +45,15 @@ impl Modify for Security {
         components.add_security_scheme(
             "basic",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "admin_credential",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A portal's admin credential (APP_ADMIN_CREDENTIALS_FILE): only mints admin tokens"))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "mail_server",
@@ -148,6 +159,15 @@ const PROBLEMS: &[(&str, Problems)] = &[
         &[(401, &["unauthorized"]), (429, &["rate_limited"]), (503, &["server_busy"])],
     ),
     ("demo_outbox", &[(404, &["not_found"])]),
+    ("admin_sign_in", &[(401, &["unauthorized"])]),
+    ("admin_find_users", ADMIN_READ),
+    ("admin_get_user", &[(403, &["forbidden"]), (404, &["not_found"])]),
+    ("admin_remove_method", ADMIN_ACT),
+    ("admin_reset_mfa", ADMIN_ACT),
+    ("admin_revoke_app_password", ADMIN_ACT),
+    ("admin_revoke_all_app_passwords", ADMIN_ACT),
+    ("admin_set_policy", ADMIN_ACT),
+    ("admin_audit", ADMIN_READ),
 ];
 
 const RESEND: Problems = &[
@@ -161,6 +181,10 @@ const RESEND: Problems = &[
 
 const APP_PASSWORDS: Problems = &[(403, &["not_available", "mfa_required"])];
 
+const ADMIN_READ: Problems = &[(403, &["forbidden"]), (422, &["validation_failed"])];
+
+const ADMIN_ACT: Problems = &[(403, &["forbidden"]), (404, &["not_found"])];
+
 /// A rule of `wire::rules` on a property of a request schema.
 struct FieldRule {
     schema: &'static str,
@@ -169,7 +193,13 @@ struct FieldRule {
     max: usize,
 }
 
-const FIELD_RULES: [FieldRule; 7] = [
+const FIELD_RULES: [FieldRule; 8] = [
+    FieldRule {
+        schema: "AdminSessionRequest",
+        property: "actor",
+        pattern: Some(rules::NAME_PATTERN),
+        max: 128,
+    },
     FieldRule {
         schema: "SignInRequest",
         property: "username",

@@ -59,7 +59,7 @@ pub async fn change(
     let keep = account.keep_app_passwords_on_password_change;
     let replacing = Some(account.password_hash.as_str());
     let done = store
-        .set_password(&account.id, &hash, keep, Some(&authed.session_id), replacing)
+        .set_password(account, &hash, keep, Some(&authed.session_id), replacing, None)
         .await?
         // Another change won the race: the password proved here is no longer current.
         .ok_or_else(|| ApiError::invalid("current_password", "incorrect"))?;

@@ -6,10 +6,12 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use wire::Policy;
 
+use super::audit::By;
 use super::Store;
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 use crate::domain::app_passwords::format_scopes;
+use wire::admin::AuditAction;
 
 /// The columns an [`AccountRow`] is read from.
 pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
@@ -64,6 +66,33 @@ pub struct PolicyChange {
     pub app_password_unused_days: Option<Option<u32>>,
 }
 
+impl PolicyChange {
+    /// `policy` with this change made.
+    pub fn applied_to(&self, policy: Policy) -> Policy {
+        Policy {
+            mfa_required: self.mfa_required.unwrap_or(policy.mfa_required),
+            app_passwords_allowed: self
+                .app_passwords_allowed
+                .unwrap_or(policy.app_passwords_allowed),
+            allowed_methods: self.allowed_methods.clone().unwrap_or(policy.allowed_methods),
+            phishing_resistant: self.phishing_resistant.unwrap_or(policy.phishing_resistant),
+            app_password_scopes: self
+                .app_password_scopes
+                .clone()
+                .unwrap_or(policy.app_password_scopes),
+            app_password_max_days: self
+                .app_password_max_days
+                .unwrap_or(policy.app_password_max_days),
+            keep_app_passwords_on_password_change: self
+                .keep_app_passwords_on_password_change
+                .unwrap_or(policy.keep_app_passwords_on_password_change),
+            app_password_unused_days: self
+                .app_password_unused_days
+                .unwrap_or(policy.app_password_unused_days),
+        }
+    }
+}
+
 /// What a password change ended.
 #[derive(Debug)]
 pub struct PasswordChanged {
@@ -90,6 +119,27 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.db)
             .await
+    }
+
+    /// Accounts whose username or display name contains `q` (any case), by username,
+    /// at most `limit`.
+    pub async fn search_accounts(&self, q: &str, limit: i64) -> sqlx::Result<Vec<AccountRow>> {
+        let escaped: String = q
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE lower(username) LIKE $1 ESCAPE '\\' \
+             OR lower(display_name) LIKE $1 ESCAPE '\\' ORDER BY username LIMIT $2"
+        ))
+        .bind(format!("%{escaped}%"))
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await
     }
 
     pub async fn accounts(&self) -> sqlx::Result<Vec<AccountRow>> {
@@ -134,15 +184,17 @@ impl Store {
     ///
     /// With `replacing`, only while the stored hash is still that one (the password the
     /// person proved): of two changes raced with the same current password, one wins;
-    /// `None` then.
+    /// `None` then. Set `by` an admin (`by`), the change is in the audit log.
     pub async fn set_password(
         &self,
-        account_id: &str,
+        account: &AccountRow,
         password_hash: &str,
         keep_app_passwords: bool,
         keep_session: Option<&str>,
         replacing: Option<&str>,
+        by: Option<By<'_>>,
     ) -> sqlx::Result<Option<PasswordChanged>> {
+        let account_id = account.id.as_str();
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
         let set = sqlx::query(
@@ -180,90 +232,11 @@ impl Store {
         } else {
             self.revoke_all_in(&mut tx, account_id).await?
         };
+        if let Some(by) = by {
+            let detail = format!("{} app passwords revoked", app_passwords_revoked.len());
+            self.audit_in(&mut tx, account, by, AuditAction::SetPassword, &detail).await?;
+        }
         tx.commit().await?;
         Ok(Some(PasswordChanged { sessions_ended, app_passwords_revoked, token }))
-    }
-
-    /// Disables (ending every session) or enables an account.
-    pub async fn set_disabled(&self, account_id: &str, disabled: bool) -> sqlx::Result<()> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
-            .bind(i64::from(disabled))
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
-        if disabled {
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                .bind(account_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await
-    }
-
-    /// Changes the settings given, in one statement.
-    pub async fn set_policy(&self, account_id: &str, change: &PolicyChange) -> sqlx::Result<()> {
-        sqlx::query(
-            "UPDATE accounts SET mfa_required = COALESCE($1, mfa_required), \
-             app_passwords_allowed = COALESCE($2, app_passwords_allowed), \
-             allowed_methods = COALESCE($3, allowed_methods), \
-             phishing_resistant = COALESCE($4, phishing_resistant), \
-             app_password_scopes = COALESCE($5, app_password_scopes), \
-             app_password_max_days = CASE WHEN $6 = 1 THEN $7 ELSE app_password_max_days END, \
-             keep_app_passwords_on_password_change = \
-               COALESCE($8, keep_app_passwords_on_password_change), \
-             app_password_unused_days = CASE WHEN $9 = 1 THEN $10 ELSE app_password_unused_days END \
-             WHERE id = $11",
-        )
-        .bind(change.mfa_required.map(i64::from))
-        .bind(change.app_passwords_allowed.map(i64::from))
-        .bind(change.allowed_methods.as_deref().map(format_methods))
-        .bind(change.phishing_resistant.map(i64::from))
-        .bind(change.app_password_scopes.as_deref().map(format_scopes))
-        .bind(i64::from(change.app_password_max_days.is_some()))
-        .bind(change.app_password_max_days.flatten().map(i64::from))
-        .bind(change.keep_app_passwords_on_password_change.map(i64::from))
-        .bind(i64::from(change.app_password_unused_days.is_some()))
-        .bind(change.app_password_unused_days.flatten().map(i64::from))
-        .bind(account_id)
-        .execute(&mut *self.writer().await?)
-        .await
-        .map(drop)
-    }
-
-    /// Removes every method, open proof and session, and unlocks MFA: the person
-    /// enrolls again at the next sign-in. Returns the number of methods removed.
-    pub async fn reset_mfa(&self, account_id: &str) -> sqlx::Result<u64> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        for statement in [
-            "DELETE FROM proofs WHERE account_id = $1",
-            "DELETE FROM sessions WHERE account_id = $1",
-            "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
-            "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",
-        ] {
-            sqlx::query(statement).bind(account_id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(removed)
-    }
-
-    /// Clears the consecutive MFA failures that locked the account, keeping its methods.
-    pub async fn unlock_mfa(&self, account_id: &str) -> sqlx::Result<()> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        for statement in [
-            "UPDATE accounts SET mfa_failures = 0 WHERE id = $1",
-            "DELETE FROM throttles WHERE bucket = 'mfa:' || $1",
-        ] {
-            sqlx::query(statement).bind(account_id).execute(&mut *tx).await?;
-        }
-        tx.commit().await
     }
 }

@@ -15,27 +15,6 @@ impl Store {
         .await
     }
 
-    /// Removes one method (admin); `false` when the account has no such method.
-    pub async fn remove_method(&self, account_id: &str, id: &str) -> sqlx::Result<bool> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1 AND id = $2")
-            .bind(account_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        // Challenges of the removed method end with it.
-        sqlx::query("DELETE FROM proofs WHERE account_id = $1 AND method_id = $2")
-            .bind(account_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(removed)
-    }
-
     /// Seals authenticator keys an older version stored as base32 text (methods), and
     /// drops them from open enrollments (which then simply expire). Returns how many.
     pub(super) async fn seal_plain_seeds(&self) -> anyhow::Result<u64> {

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod app_passwords;
+pub mod audit;
 pub mod idempotency;
 pub mod methods;
 pub mod notices;

@@ -148,6 +148,14 @@ async fn a_helpdesk_lists_and_removes_methods_and_resets_mfa() {
     let (ok, _) = cli(&app, &["methods", "remove", NEW_USER.0, &id], None);
     assert!(ok);
     assert_eq!(app.sign_in(NEW_USER).await.session["next"], "mfa_setup");
+
+    // Both actions are in the audit log, as the command line's, newest first; the
+    // refused removal is not.
+    let (ok, out) = cli(&app, &["audit", "--username", NEW_USER.0], None);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(ok && lines.len() == 2, "{out}");
+    assert!(lines[0].contains("\tcli\t") && lines[0].contains("\tremove_method\t"), "{out}");
+    assert!(lines[1].contains("\treset_mfa\t") && lines[1].contains("1 methods removed"), "{out}");
 }
 
 #[tokio::test]

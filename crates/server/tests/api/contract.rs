@@ -60,6 +60,7 @@ async fn the_server_does_what_its_openapi_document_says() {
         ("CONTRACT_BASE", app.base.clone()),
         ("CONTRACT_CLOCK", app.clock.now().to_string()),
         ("CONTRACT_MAIL_SECRET", app.mail_server_secret()),
+        ("CONTRACT_ADMIN_CREDENTIAL", app.admin_credential("portal")),
         ("PYTHONPATH", CONTRACT_DIR.to_owned()),
         ("NO_COLOR", "1".to_owned()),
     ];

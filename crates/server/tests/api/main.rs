@@ -10,6 +10,7 @@ mod contract;
 mod deliveries;
 mod flood;
 mod health;
+mod helpdesk;
 mod legacy;
 mod mail_servers;
 mod mfa;

@@ -105,7 +105,11 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["mail-server.secret", "server.key"], "no stray database file");
+    assert_eq!(
+        files,
+        ["admin.credentials", "mail-server.secret", "server.key"],
+        "no stray database file"
+    );
     // A mail server's secret short enough to guess, or a file that is not there.
     std::fs::write(dir.path().join("short.secret"), "# rotated\nhunter2\n").unwrap();
     for (file, says) in [("short.secret", "shorter than 32"), ("none.secret", "cannot read")] {

@@ -4,7 +4,8 @@ step-up are exercised, not just refused.
 
 Environment: CONTRACT_BASE (the server's base URL), CONTRACT_CLOCK (unix seconds of the
 server's clock, when it is a test clock), CONTRACT_MAIL_SECRET (the shared secret a mail
-server sends to /v1/legacy/verify).
+server sends to /v1/legacy/verify), CONTRACT_ADMIN_CREDENTIAL (a portal's admin
+credential: it mints the admin token /v1/admin/ routes take).
 """
 import base64
 import hashlib
@@ -63,6 +64,14 @@ def mfa_session():
     return verified["token"]
 
 
+def admin_token():
+    req = urllib.request.Request(BASE + "/v1/admin/sessions", data=json.dumps({"actor": "contract test"}).encode(), method="POST")
+    req.add_header("content-type", "application/json")
+    req.add_header("authorization", "Bearer " + os.environ["CONTRACT_ADMIN_CREDENTIAL"])
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read())["token"]
+
+
 def plain_session():
     """A session of its own (password only), for the call that ends a session."""
     return _post("/v1/sessions", USER)["token"]
@@ -98,7 +107,7 @@ def before_call(ctx, case, **kwargs):
 class ProvenSession:
     def get(self, case, ctx):
         token = mfa_session()
-        return {"bearer": token, "basic": legacy_credentials(token)}
+        return {"bearer": token, "basic": legacy_credentials(token), "admin": admin_token()}
 
     def set(self, case, data, ctx):
         path, method = case.operation.path, case.method.upper()
@@ -108,6 +117,10 @@ class ProvenSession:
             header = data["basic"]
         elif path == "/v1/legacy/verify":
             header = "Bearer " + os.environ["CONTRACT_MAIL_SECRET"]
+        elif path == "/v1/admin/sessions":
+            header = "Bearer " + os.environ["CONTRACT_ADMIN_CREDENTIAL"]
+        elif path.startswith("/v1/admin/"):
+            header = "Bearer " + data["admin"]
         elif method == "DELETE" and path == "/v1/sessions/current":
             header = "Bearer " + plain_session()
         else:

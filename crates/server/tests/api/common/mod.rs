@@ -122,6 +122,43 @@ impl TestApp {
         digits
     }
 
+    /// The secret of admin credential `name` (Config::for_tests made `portal`, every
+    /// scope, and `reader`, read only).
+    pub fn admin_credential(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join("admin.credentials")).unwrap();
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap();
+        line.rsplit(' ').next().unwrap().to_owned()
+    }
+
+    /// An admin token of credential `name` for the helpdesk's `jane@helpdesk`.
+    pub async fn admin_token(&self, name: &str) -> String {
+        let res = self
+            .http
+            .post(self.url("/v1/admin/sessions"))
+            .bearer_auth(self.admin_credential(name))
+            .json(&json!({"actor": "jane@helpdesk"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// An admin call: `method` on `path` with `token`, and `body` when given.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
+    }
+
     /// The shared secret this server's mail servers send (Config::for_tests made it).
     pub fn mail_server_secret(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("mail-server.secret")).unwrap()
