@@ -7,7 +7,8 @@
 #   3. sign-in latency (Argon2id) over loopback, known and unknown usernames, and again
 #      while a flood of wrong sign-ins (wrk, 64 connections) competes for the hashers;
 #   4. legacy verification throughput vs. a trivial endpoint of the same server (wrk), on
-#      SQLite, on PostgreSQL, and on two PostgreSQL replicas behind haproxy.
+#      SQLite, on PostgreSQL, and on two PostgreSQL replicas behind haproxy: an HTTP
+#      client's GET /v1/legacy/whoami, and a mail server's POST /v1/legacy/verify.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -45,6 +46,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# The servers' mail server secret and admin credential (the settings say where).
+(umask 077 && openssl rand -hex 32 > "$work/mail.secret" \
+  && echo "portal read,manage,policy $(openssl rand -hex 32)" > "$work/admin.credentials")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
@@ -54,6 +58,7 @@ serve() { # database-url [VAR=value...]: starts a server on it (demo accounts, l
   shift
   port=$(free_port) log="$work/server-$port.log"
   env DATABASE_URL="$url" APP_SECRET_KEY_FILE="$work/key" APP_PORT=$port APP_DEMO=1 \
+    APP_MAIL_SERVER_SECRET_FILE="$work/mail.secret" APP_ADMIN_CREDENTIALS_FILE="$work/admin.credentials" \
     APP_SIGNIN_ADDRESS_LIMIT=1000000 APP_SIGNIN_ACCOUNT_LIMIT=1000000 RUST_LOG=warn "$@" \
     "$BIN" serve > "$log" 2>&1 &
   echo "$!" > "$work/pid-$port"
@@ -79,12 +84,28 @@ app_password() { # base: enrolls an authenticator if needed, creates an app pass
 rps() { wrk -t2 -c16 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
 
 legacy_vs_trivial() { # label base basic
-  local label=$1 base=$2 basic=$3 trivial legacy
+  local label=$1 base=$2 basic=$3 trivial legacy verify pct
   curl -sf -H "authorization: Basic $basic" "$base/v1/legacy/whoami" >/dev/null
+  # What Dovecot's passdb sends (examples/mail/): the same app password, over IMAP.
+  python3 - "$basic" "$(cat "$work/mail.secret")" "$work/verify.json" > "$work/verify.lua" <<'PY'
+import base64, json, sys
+user, password = base64.b64decode(sys.argv[1]).decode().split(":", 1)
+body = json.dumps({"username": user, "password": password, "protocol": "imap", "client": "203.0.113.7"})
+open(sys.argv[3], "w").write(body)
+print('wrk.method = "POST"')
+print('wrk.headers["content-type"] = "application/json"')
+print(f'wrk.headers["authorization"] = "Bearer {sys.argv[2]}"')
+print(f"wrk.body = {json.dumps(body)}")
+PY
+  curl -sf -H 'content-type: application/json' -H "authorization: Bearer $(cat "$work/mail.secret")" \
+    --data "@$work/verify.json" "$base/v1/legacy/verify" | grep -q '"valid":true' \
+    || { echo "bench: the mail server's verification is not answered valid" >&2; exit 1; }
   trivial=$(rps "$base/v1/health")
   legacy=$(rps -H "authorization: Basic $basic" "$base/v1/legacy/whoami")
-  printf '%-34s trivial GET /v1/health %9s req/s | legacy GET /v1/legacy/whoami %9s req/s | %s%%\n' \
-    "$label" "$trivial" "$legacy" "$(python3 -c "print(round(float($legacy)/float($trivial)*100))")"
+  verify=$(rps -s "$work/verify.lua" "$base/v1/legacy/verify")
+  pct() { python3 -c "print(round(float($1)/float($trivial)*100))"; }
+  printf '%-34s trivial GET /v1/health %9s req/s | GET whoami %9s req/s %3s%% | POST verify (mail server) %9s req/s %3s%%\n' \
+    "$label" "$trivial" "$legacy" "$(pct "$legacy")" "$verify" "$(pct "$verify")"
 }
 
 echo "== page load in headless Chromium (medians of 7 alternating runs, fresh context each)"
