@@ -61,10 +61,13 @@ test-native: test-tools
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
 	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api
 
-## The release build served by the real server, driven in headless Chromium over
-## WebDriver; screenshots of every step land in e2e/artifacts/.
+## The release build served by the real server, driven in real browsers over WebDriver
+## (and a real Dovecot); screenshots of every step land in e2e/artifacts/. The tests
+## mostly wait on browsers: cargo-nextest (on every machine of this kind) runs four at
+## once across the test files; without it, cargo test runs one file after another.
+E2E_RUN := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --test-threads 4" || echo "cargo test")
 test-e2e: test-tools build
-	cargo test -p app-passwords-e2e
+	$(E2E_RUN) -p app-passwords-e2e
 
 ## The app's browser tests, in headless Chromium, then in headless Firefox.
 test-wasm: test-tools
