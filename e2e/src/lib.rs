@@ -301,12 +301,14 @@ pub enum Kind {
 const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 
 /// A WebDriver process (chromedriver, geckodriver or WebKitWebDriver) on a free port,
-/// stopped on drop with the virtual display WebKit draws on.
+/// stopped on drop with the virtual display WebKit draws on, after ending every browser
+/// session it opened: a test that fails half-way leaves no browser running.
 pub struct Driver {
     pub url: String,
     pub kind: Kind,
     child: tokio::process::Child,
     display: Option<tokio::process::Child>,
+    sessions: std::sync::Mutex<Vec<String>>,
 }
 
 /// An Xvfb server on the first free display number (`-displayfd`), and that number.
@@ -363,7 +365,7 @@ impl Driver {
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..200 {
             if reqwest::get(format!("{url}/status")).await.is_ok() {
-                return Self { url, kind, child, display };
+                return Self { url, kind, child, display, sessions: Default::default() };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -422,14 +424,36 @@ impl Driver {
             .connect(&self.url)
             .await
             .expect("a WebDriver session");
+        if let Ok(Some(id)) = client.session_id().await {
+            self.sessions.lock().unwrap().push(id);
+        }
         let b = Browser { client, kind: self.kind };
         b.size(1280, 900).await;
         b
     }
 }
 
+/// Ends WebDriver session `id` (the driver closes its browser), in plain blocking HTTP:
+/// it runs in `drop`, maybe while a failed test unwinds, where no future can be awaited.
+/// A session the test already closed answers 404 at once.
+fn end_session(driver: &str, id: &str) {
+    use std::io::{Read, Write};
+    let Some(addr) = driver.strip_prefix("http://") else { return };
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read(&mut [0; 256]);
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
+        for id in self.sessions.lock().map(|s| s.clone()).unwrap_or_default() {
+            end_session(&self.url, &id);
+        }
         let _ = self.child.start_kill();
         if let Some(display) = &mut self.display {
             let _ = display.start_kill();
