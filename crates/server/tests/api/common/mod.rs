@@ -323,10 +323,18 @@ impl ServerProcess {
         env: &[(&str, &str)],
     ) -> (Self, String) {
         use std::io::BufRead;
+        // Replicas share them, as they share the key (made once, never overwritten).
+        let _ = app_passwords_server::crypto::generate_secret_file(&dir.join("mail-server.secret"));
+        let line = format!("portal read {}\n", app_passwords_server::crypto::random_hex(32));
+        let _ =
+            app_passwords_server::crypto::write_new_private(&dir.join("admin.credentials"), &line);
         let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
             .args(["serve", "--demo", "--port", "0"])
             .env("DATABASE_URL", database_url)
             .env("APP_SECRET_KEY_FILE", dir.join("server.key"))
+            // The demo would make these under ./data: the test's own folder instead.
+            .env("APP_MAIL_SERVER_SECRET_FILE", dir.join("mail-server.secret"))
+            .env("APP_ADMIN_CREDENTIALS_FILE", dir.join("admin.credentials"))
             .env("APP_STATIC_DIR", dir)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
