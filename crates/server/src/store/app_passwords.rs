@@ -238,8 +238,12 @@ impl Store {
         }
     }
 
-    /// PostgreSQL (one statement per round trip there): the same read, then the same
-    /// writes, in one invariant transaction.
+    /// PostgreSQL (one statement per round trip there). A sign-in with the right app
+    /// password from a client within its budget changes nothing the rules count: it is
+    /// read without the invariant lock (so mail clients of every replica pass at once),
+    /// and its last use, when due, is one conditional update. Anything else (a wrong
+    /// password, a spent budget) is read again and counted in one invariant transaction,
+    /// as on SQLite: guesses, however parallel, are evaluated no further than the budget.
     async fn legacy_transaction(
         &self,
         buckets: &[Bucket; 3],
@@ -247,6 +251,37 @@ impl Store {
         attempt: &LegacyAttempt<'_>,
     ) -> sqlx::Result<Seen> {
         let now = self.now();
+        let read = sqlx::query_as(LEGACY_READ)
+            .bind(&buckets[0].name)
+            .bind(&buckets[1].name)
+            .bind(&buckets[2].name)
+            .bind(secret_hash)
+            .bind(attempt.username)
+            .bind(now)
+            .bind(scope_of(attempt.protocol).as_str())
+            .fetch_all(&self.db)
+            .await?;
+        let seen = Seen::read(read, buckets, now);
+        if seen.wait.is_none() {
+            if let Some((password_id, _, last_used)) = &seen.found {
+                if last_used.is_none_or(|at| at < now - 60) {
+                    // Of replicas racing to record the same use, one writes.
+                    sqlx::query(
+                        "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2, \
+                         last_used_protocol = $3 WHERE id = $4 \
+                         AND (last_used_at IS NULL OR last_used_at < $5)",
+                    )
+                    .bind(now)
+                    .bind(attempt.client.0.to_string())
+                    .bind(attempt.protocol.map(Protocol::as_str))
+                    .bind(password_id)
+                    .bind(now - 60)
+                    .execute(&self.db)
+                    .await?;
+                }
+                return Ok(seen);
+            }
+        }
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
         let rows = sqlx::query_as(LEGACY_READ)
@@ -260,28 +295,14 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         let mut seen = Seen::read(rows, buckets, now);
-        if seen.wait.is_none() {
-            match &seen.found {
-                Some((password_id, _, last_used)) if last_used.is_none_or(|at| at < now - 60) => {
-                    sqlx::query(
-                        "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2, \
-                         last_used_protocol = $3 WHERE id = $4",
-                    )
-                    .bind(now)
-                    .bind(attempt.client.0.to_string())
-                    .bind(attempt.protocol.map(Protocol::as_str))
-                    .bind(password_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                Some(_) => {}
-                None => {
-                    seen.hits = Hits::default();
-                    for bucket in buckets {
-                        if let Ok(hit) = take(&mut tx, bucket, now).await? {
-                            seen.hits.push(hit);
-                        }
-                    }
+        // Read again under the lock: a password revoked or a budget spent since counts.
+        // (Found now, it was created since the first read: it passes, its use recorded
+        // on its next sign-in.)
+        if seen.wait.is_none() && seen.found.is_none() {
+            seen.hits = Hits::default();
+            for bucket in buckets {
+                if let Ok(hit) = take(&mut tx, bucket, now).await? {
+                    seen.hits.push(hit);
                 }
             }
         }
