@@ -141,6 +141,33 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // A notice's link followed in a page already open on the app: only the address's
+    // fragment changes, no reload. (With several instances on a page, the first takes
+    // the token out of the address; the others find none.)
+    {
+        let env = env.clone();
+        let user_acted = user_acted.clone();
+        use_effect_with((), move |()| {
+            let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if let Some(token) = crate::host::take_disown_token() {
+                    *user_acted.borrow_mut() = true;
+                    env.dispatch(Action::OpenNotice(Secret::new(token)));
+                }
+            });
+            let window = web_sys::window();
+            let listener = wasm_bindgen::JsCast::unchecked_ref(on_hash.as_ref());
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener);
+            }
+            move || {
+                if let Some(w) = window {
+                    let listener = wasm_bindgen::JsCast::unchecked_ref(on_hash.as_ref());
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener);
+                }
+            }
+        });
+    }
+
     // The list screen loads its list (again, once back online).
     {
         let env = env.clone();

@@ -297,6 +297,10 @@ pub enum Action {
     },
     /// A request ended with nothing to show (a host's token that is not valid).
     Idle,
+    /// A notice's "this wasn't me" link, followed in this page while it was open: its
+    /// page, whatever was on screen. The session is let go (following the link ends
+    /// every session of the account).
+    OpenNotice(Secret),
     /// The session is no longer valid: back to sign-in, keeping the drafts.
     Expired,
     SignedOut,
@@ -628,6 +632,11 @@ impl Model {
             }
             // A session handed over while one is in use: the one in use stays.
             (Action::Resumed { .. }, _) | (Action::Idle, _) => {}
+            (Action::OpenNotice(token), _) => {
+                self.session = None;
+                self.setup = false;
+                self.go(S::Disown(token));
+            }
             (Action::Expired, _) if self.session.is_some() => {
                 self.session = None;
                 self.setup = false;

@@ -396,6 +396,21 @@ fn open_from_notice(token: &str) {
 }
 
 #[wasm_bindgen_test]
+async fn a_notices_link_followed_in_the_open_page_opens_its_page_there() {
+    let fake = Fake::new(Next::Ready);
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.sign_in(fake::PASSWORD).await;
+    ui.until_heading("Your app passwords").await;
+    // The link pasted into this tab: the fragment changes, the page does not reload.
+    gloo_utils::window().location().set_hash(&format!("disown={}", fake::DISOWN_TOKEN)).unwrap();
+    ui.until_heading("Was it not you?").await;
+    let href = gloo_utils::window().location().href().unwrap();
+    assert!(!href.contains(fake::DISOWN_TOKEN), "{href}");
+    ui.press("Remove it and sign out everywhere").await;
+    ui.until_heading("Removed").await;
+}
+
+#[wasm_bindgen_test]
 async fn a_notices_link_removes_what_it_named_once_and_leaves_no_token_in_the_address() {
     open_from_notice(fake::DISOWN_TOKEN);
     let fake = Fake::new(Next::Ready);

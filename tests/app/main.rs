@@ -30,13 +30,24 @@ use fake::Fake;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The app mounted in a fresh element of the test page.
+/// The app mounted in a fresh element of the test page; destroyed with its element when
+/// dropped, so no app of an earlier test is left listening (to the address, the host).
 pub struct Ui {
     pub root: Element,
     pub fake: Rc<Fake>,
     /// What the app told its host, in order.
     pub events: Rc<RefCell<Vec<HostEvent>>>,
     pub control: Control,
+    handle: Option<yew::AppHandle<App>>,
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
 }
 
 impl Ui {
@@ -59,8 +70,8 @@ impl Ui {
             control: control.clone(),
             ..AppProps::default()
         };
-        yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        let ui = Self { root, fake, events, control };
+        let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        let ui = Self { root, fake, events, control, handle: Some(handle) };
         ui.until("the app rendered", |ui| ui.has("h1")).await;
         ui
     }
@@ -175,12 +186,6 @@ impl Ui {
     /// The text of the polite live region.
     pub fn announced(&self) -> String {
         self.q("[aria-live=polite]").text_content().unwrap_or_default()
-    }
-}
-
-impl Drop for Ui {
-    fn drop(&mut self) {
-        self.root.remove();
     }
 }
 
