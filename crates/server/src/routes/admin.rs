@@ -13,34 +13,43 @@ use wire::admin::{
 use wire::{ErrorCode, Policy};
 
 use crate::admin_access::{self, Admin, AdminCredential};
+use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::domain::accounts::{parse_display_name, policy_refusal, AccountRow, Username};
 use crate::error::{ApiError, ApiResult, Json};
+use crate::limits::Budget;
 use crate::notices;
 use crate::state::AppState;
 use crate::store::accounts::PolicyChange;
 use crate::store::audit::{AdminAction, By};
+use crate::store::Refusal;
 
 /// A short-lived admin token for the operator the portal signed in (`actor`), minted
 /// with the portal's admin credential. The portal hands the token, never the
-/// credential, to the module's admin mode.
+/// credential, to the module's admin mode. Each try spends the caller address's
+/// sign-in budget, given back when the credential is right: a guesser's tries stop at
+/// the budget (429), a portal minting a token per page never runs out.
 #[utoipa::path(post, path = "/v1/admin/sessions", tag = "admin", operation_id = "admin_sign_in",
     security(("admin_credential" = [])), request_body = AdminSessionRequest,
     responses((status = 201, description = "An admin token for 15 minutes", body = AdminSession)))]
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     AdminCredential(secret): AdminCredential,
     Json(req): Json<AdminSessionRequest>,
 ) -> ApiResult<(StatusCode, Json<AdminSession>)> {
+    let budget = [Budget::SignInAddress(&client)];
+    let hits = state.store.spend(&budget).await?.map_err(Refusal::from)?;
     // The credential is checked first: a caller without one learns nothing else.
     let actor = parse_display_name(&req.actor);
-    let (token, claims) = admin_access::mint(&state, &secret, actor.as_deref().unwrap_or_default())
-        .ok_or_else(|| {
-            ApiError::new(ErrorCode::Unauthorized).detail(
-                "Send a configured admin credential (APP_ADMIN_CREDENTIALS_FILE) as a Bearer token.",
-            )
-        })?;
+    let minted = admin_access::mint(&state, &secret, actor.as_deref().unwrap_or_default());
+    let Some((token, claims)) = minted else {
+        return Err(ApiError::new(ErrorCode::Unauthorized).detail(
+            "Send a configured admin credential (APP_ADMIN_CREDENTIALS_FILE) as a Bearer token.",
+        ));
+    };
+    state.store.release(&hits).await?;
     if actor.is_none() {
         return Err(ApiError::invalid("actor", "invalid"));
     }

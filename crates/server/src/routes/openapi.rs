@@ -159,7 +159,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
         &[(401, &["unauthorized"]), (429, &["rate_limited"]), (503, &["server_busy"])],
     ),
     ("demo_outbox", &[(404, &["not_found"])]),
-    ("admin_sign_in", &[(401, &["unauthorized"])]),
+    ("admin_sign_in", &[(401, &["unauthorized"]), (429, &["rate_limited"])]),
     ("admin_find_users", ADMIN_READ),
     ("admin_get_user", &[(403, &["forbidden"]), (404, &["not_found"])]),
     ("admin_remove_method", ADMIN_ACT),

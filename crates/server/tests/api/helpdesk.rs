@@ -246,6 +246,24 @@ async fn the_doors_do_not_cross() {
 }
 
 #[tokio::test]
+async fn guessing_admin_credentials_stops_at_the_address_budget_and_a_portal_never_runs_out() {
+    let app = spawn_with(|c| c.limits.signin_per_address = 5).await;
+    let (guesser, portal) = (client_at(1), client_at(2));
+    let mint = |http: &reqwest::Client, secret: String| {
+        let req = http.post(app.url("/v1/admin/sessions")).bearer_auth(secret);
+        async move { req.json(&json!({"actor": "jane"})).send().await.unwrap().status().as_u16() }
+    };
+    // Five wrong guesses raced, then even the right credential is not looked at.
+    let guesses = join_all((0..5).map(|i| mint(&guesser, format!("{i:x>64}")))).await;
+    assert_eq!(guesses, [401; 5]);
+    assert_eq!(mint(&guesser, app.admin_credential("portal")).await, 429);
+    // A portal minting a token per page, far past the budget, from its own address.
+    for _ in 0..12 {
+        assert_eq!(mint(&portal, app.admin_credential("portal")).await, 201);
+    }
+}
+
+#[tokio::test]
 async fn one_revocation_raced_from_many_addresses_is_done_and_audited_once() {
     let app = spawn_app().await;
     let user = app.sign_in(NEW_USER).await;
