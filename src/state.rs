@@ -907,6 +907,18 @@ mod tests {
     }
 
     #[test]
+    fn a_notice_link_followed_mid_request_opens_its_page_and_lets_the_session_go() {
+        let mut m = signed_in(list());
+        start(&mut m, 1, false);
+        assert!(m.apply(Action::OpenNotice(Secret::new("t".repeat(64)))));
+        assert!(matches!(m.screen, Screen::Disown(_)) && m.session.is_none() && !m.busy());
+        // The list that was loading arrives: dropped, the notice's page stays.
+        let listed = Action::Listed(AppPasswordList { items: vec![], limit: 40 });
+        assert!(!answer(&mut m, 1, listed));
+        assert!(matches!(m.screen, Screen::Disown(_)));
+    }
+
+    #[test]
     fn an_answer_after_back_or_to_an_older_request_is_dropped() {
         // After Back: nothing pending any more.
         let mut m = signed_in(Screen::Contact(MethodKind::Sms));
