@@ -38,10 +38,14 @@ run() { # dir
       -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
       -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
   fi
-  ln -sf "$EXAMPLE/app-passwords.lua" "$dir/run/app-passwords.lua"
+  # Copies, not links: the user Dovecot runs as may not reach this checkout's folders.
+  cp "$EXAMPLE/dovecot.conf" "$dir/example.conf"
+  cp "$EXAMPLE/app-passwords.lua" "$dir/run/app-passwords.lua"
+  (umask 077 && cp "$secret" "$dir/mail-server.secret")
   cat > "$dir/dovecot.conf" <<CONF
-# Written by scripts/mail.sh: this run's folder and ports, then the example.
-!include $EXAMPLE/dovecot.conf
+# Written by scripts/mail.sh: the example (copied from examples/mail/), then this run's
+# folder and ports.
+!include $dir/example.conf
 
 base_dir = $dir/run
 state_dir = $dir/state
@@ -72,11 +76,9 @@ service submission-login {
 }
 CONF
   export APP_PASSWORDS_URL="${APP_PASSWORDS_URL:-http://127.0.0.1:8080}"
-  export APP_PASSWORDS_SECRET_FILE="$secret"
+  export APP_PASSWORDS_SECRET_FILE="$dir/mail-server.secret"
   if [[ $(id -u) -eq 0 ]]; then
     chown -R "$user:" "$dir"
-    # The secret stays root's; the auth worker reads it through its group.
-    chgrp "$(id -gn "$user")" "$secret" && chmod 640 "$secret"
     exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- \
       dovecot -F -c "$dir/dovecot.conf"
   fi

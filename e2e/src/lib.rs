@@ -936,16 +936,12 @@ fn free_port() -> u16 {
 impl Dovecot {
     pub async fn start(endpoint: &str, secret_file: &Path, relay_port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        // The server's folder is private to it: Dovecot gets a copy of the secret, in its
-        // own folder (which scripts/mail.sh hands to the user Dovecot runs as).
-        let secret = dir.path().join("mail-server.secret");
-        std::fs::copy(secret_file, &secret).unwrap();
         let (imap, pop3, submission) = (free_port(), free_port(), free_port());
         let child = tokio::process::Command::new(root().join("scripts/mail.sh"))
             .arg("run")
             .arg(dir.path())
             .env("APP_PASSWORDS_URL", endpoint)
-            .env("APP_PASSWORDS_SECRET_FILE", &secret)
+            .env("APP_PASSWORDS_SECRET_FILE", secret_file)
             .env("MAIL_IMAP_PORT", imap.to_string())
             .env("MAIL_POP3_PORT", pop3.to_string())
             .env("MAIL_SUBMISSION_PORT", submission.to_string())
