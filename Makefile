@@ -39,16 +39,19 @@ test-tools:
 	scripts/tools.sh test
 
 ## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz (content-hashed
-## names), then finished by scripts/dist.sh: the embedding entry pointed at the hashed
+## names), and the admin mode's own bundle in dist/admin/ (admin.html, --features admin),
+## then finished by scripts/dist.sh: the embedding entry pointed at the hashed
 ## files, the API documentation viewer in dist/api-docs/, brotli and gzip copies.
 build: tools
 	trunk build --release --offline
+	trunk build --release --offline --features admin --dist dist/admin admin.html
 	scripts/dist.sh
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy $(NATIVE) --all-targets -- -D warnings
 	cargo clippy -p app-passwords $(WASM) --all-targets -- -D warnings
+	cargo clippy -p app-passwords $(WASM) --features admin --all-targets -- -D warnings
 
 fmt:
 	cargo fmt --all

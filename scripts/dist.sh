@@ -34,6 +34,15 @@ css=$(hashed 'app-[0-9a-f]\{8,16\}\.css')
 sed -i "s|'./app-passwords.js'|'./$js'|; s|'app-passwords_bg.wasm'|'$wasm'|; s|'app.css'|'$css'|" \
   "$DIST/app-passwords-element.js"
 grep -q "$js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element was not updated" >&2; exit 1; }
+# The admin mode's bundle (dist/admin/): its hashed names into the element too; the page
+# Trunk made around it is not served (the element loads the bundle).
+admin_js=$(grep -o 'app-passwords-admin-[0-9a-f]\{8,16\}\.js' "$DIST/admin/index.html" | head -1)
+admin_wasm=$(grep -o 'app-passwords-admin-[0-9a-f]\{8,16\}_bg\.wasm' "$DIST/admin/index.html" | head -1)
+[[ -n $admin_js && -n $admin_wasm ]] || { echo "dist.sh: the admin bundle's names not found" >&2; exit 1; }
+sed -i "s|'./admin/app-passwords-admin.js'|'./admin/$admin_js'|; s|'admin/app-passwords-admin_bg.wasm'|'admin/$admin_wasm'|" \
+  "$DIST/app-passwords-element.js"
+grep -q "$admin_js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element's admin entry was not updated" >&2; exit 1; }
+rm "$DIST/admin/index.html"
 
 mkdir -p "$DIST/api-docs"
 cp "$TOOLS/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \

@@ -380,3 +380,53 @@ fn json<B: Serialize>(body: &B) -> Option<String> {
     let value = serde_wasm_bindgen::to_value(body).ok()?;
     js_sys::JSON::stringify(&value).ok()?.as_string()
 }
+
+/// The admin mode's calls (`/v1/admin/…`), with the admin token the host handed over.
+#[cfg(feature = "admin")]
+impl Http {
+    pub fn admin_find(&self, token: &Token, q: &str) -> Reply<wire::admin::UserList> {
+        let url = self.url(&format!("/admin/users?q={}", path_segment(q)));
+        self.call(self.authed(Request::get(&url), token), None)
+    }
+
+    pub fn admin_user(&self, token: &Token, username: &str) -> Reply<wire::admin::AdminUser> {
+        let url = self.url(&format!("/admin/users/{}", path_segment(username)));
+        self.call(self.authed(Request::get(&url), token), None)
+    }
+
+    pub fn admin_audit(&self, token: &Token, username: &str) -> Reply<wire::admin::AuditLog> {
+        let url = self.url(&format!("/admin/audit?username={}", path_segment(username)));
+        self.call(self.authed(Request::get(&url), token), None)
+    }
+
+    /// One of the actions on an account; answers the account as it now is.
+    pub fn admin_act(
+        &self,
+        token: &Token,
+        username: &str,
+        act: &AdminAct,
+    ) -> Reply<wire::admin::AdminUser> {
+        let user = format!("/admin/users/{}", path_segment(username));
+        let req = match act {
+            AdminAct::RemoveMethod(id) => {
+                Request::delete(&self.url(&format!("{user}/methods/{}", path_segment(id))))
+            }
+            AdminAct::ResetMfa => Request::post(&self.url(&format!("{user}/reset-mfa"))),
+            AdminAct::Revoke(id) => {
+                Request::delete(&self.url(&format!("{user}/app-passwords/{}", path_segment(id))))
+            }
+            AdminAct::RevokeAll => Request::delete(&self.url(&format!("{user}/app-passwords"))),
+        };
+        self.call(self.authed(req, token), None)
+    }
+}
+
+/// What a helpdesk can do to an account from the admin mode.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminAct {
+    RemoveMethod(String),
+    ResetMfa,
+    Revoke(String),
+    RevokeAll,
+}

@@ -26,11 +26,22 @@ impl Lang {
 
     /// The message `msg` with its `{ $name }` placeholders filled in.
     pub fn f(self, msg: Msg, args: &[(&str, &dyn Display)]) -> String {
-        let mut text = self.t(msg).to_owned();
-        for (name, value) in args {
-            text = text.replace(&format!("{{ ${name} }}"), &value.to_string());
+        fill(self.t(msg), args)
+    }
+
+    /// The admin mode's message `msg` (only the admin bundle has these).
+    #[cfg(feature = "admin")]
+    pub fn a(self, msg: AdminMsg) -> &'static str {
+        match self {
+            Self::En => ADMIN_EN[msg as usize],
+            Self::Fr => ADMIN_FR[msg as usize],
         }
-        text
+    }
+
+    /// The admin mode's message `msg` with its placeholders filled in.
+    #[cfg(feature = "admin")]
+    pub fn af(self, msg: AdminMsg, args: &[(&str, &dyn Display)]) -> String {
+        fill(self.a(msg), args)
     }
 
     /// The BCP 47 tag, for `lang` attributes and `Intl`.
@@ -92,6 +103,15 @@ impl Lang {
             self.f(Msg::WaitMinutes, &[("n", &seconds.div_ceil(60))])
         }
     }
+}
+
+/// `text` with its `{ $name }` placeholders filled in.
+fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
+    let mut text = text.to_owned();
+    for (name, value) in args {
+        text = text.replace(&format!("{{ ${name} }}"), &value.to_string());
+    }
+    text
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! - `embed`: `mount()` and the events for host pages.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "admin")]
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod clipboard;

@@ -216,9 +216,14 @@ impl Server {
 
     /// A session token for `username`, as a host's back end would get one.
     pub async fn session_token(&self, username: &str, password: &str) -> String {
-        let body = json!({ "username": username, "password": password });
-        let session = self.post("/v1/sessions", None, body).await;
+        let session = self.sign_in(username, password).await;
         session["token"].as_str().unwrap_or_else(|| panic!("{session}")).to_owned()
+    }
+
+    /// The endpoint's answer to a sign-in (`next` says what the person is asked next).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Value {
+        let body = json!({ "username": username, "password": password });
+        self.post("/v1/sessions", None, body).await
     }
 
     /// POSTs `body` to the API at `path` (with a bearer `token`); the JSON answer.
@@ -725,6 +730,17 @@ impl Shadow<'_> {
     pub async fn text(&self) -> String {
         let script = format!("return {}?.textContent ?? '';", self.root());
         self.b.client.execute(&script, vec![]).await.unwrap().as_str().unwrap_or("").to_owned()
+    }
+
+    /// Waits (10 s at most) until the module's text contains `wanted`.
+    pub async fn until_text(&self, wanted: &str) {
+        for _ in 0..200 {
+            if self.text().await.contains(wanted) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no {wanted:?} in: {}", self.text().await);
     }
 
     pub async fn until_heading(&self, title: &str) {

@@ -3,6 +3,9 @@
 //   <script type="module" src="/app-passwords/app-passwords-element.js"></script>
 //   <app-passwords endpoint="https://id.example.com" lang="fr"></app-passwords>
 //
+// mode="admin" shows a helpdesk's view instead (its own bundle, loaded only then), with
+// the admin token the host's back end minted set as the write-only `adminToken`.
+//
 // The module renders inside the element's shadow root, so the host's CSS cannot break
 // it and its CSS cannot leak out; theme it with the --ap-* custom properties, which
 // do cross the shadow boundary. Events (app-passwords:signed-in, …) bubble out of it.
@@ -29,6 +32,19 @@ function load() {
   return loading;
 }
 
+let loadingAdmin = null;
+
+/** The admin mode's bundle, loaded only when an element asks for it. */
+function loadAdmin() {
+  loadingAdmin ??= (async () => {
+    const wasm = fetch(new URL('admin/app-passwords-admin_bg.wasm', here));
+    const admin = await import('./admin/app-passwords-admin.js');
+    await admin.default({ module_or_path: wasm });
+    return admin.mountAdmin;
+  })();
+  return loadingAdmin;
+}
+
 // The stylesheet each shadow root links, fetched now so it is cached when one mounts.
 const styles = new URL('app.css', here).href;
 const preload = document.createElement('link');
@@ -53,7 +69,8 @@ function handle(mounted) {
   let live = mounted;
   return {
     setLang: (lang) => live?.setLang(lang),
-    setSessionToken: (token) => live?.setSessionToken(token || ''),
+    setSessionToken: (token) => live?.setSessionToken?.(token || ''),
+    setAdminToken: (token) => live?.setAdminToken?.(token || ''),
     unmount() {
       live?.unmount();
       live?.free();
@@ -63,10 +80,11 @@ function handle(mounted) {
 }
 
 class AppPasswordsElement extends HTMLElement {
-  static observedAttributes = ['endpoint', 'lang'];
+  static observedAttributes = ['endpoint', 'lang', 'mode'];
 
   #handle = null;
   #token = '';
+  #adminToken = '';
   #generation = 0;
   #point = null;
 
@@ -74,11 +92,26 @@ class AppPasswordsElement extends HTMLElement {
     super();
     // A token the host set before this class was defined sits on the element as a
     // plain property, shadowing the setter: take it in, and leave nothing readable.
-    if (Object.prototype.hasOwnProperty.call(this, 'sessionToken')) {
-      const token = this.sessionToken;
-      delete this.sessionToken;
-      this.sessionToken = token;
+    for (const name of ['sessionToken', 'adminToken']) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const token = this[name];
+        delete this[name];
+        this[name] = token;
+      }
     }
+  }
+
+  /**
+   * The admin token for mode="admin" (minted by the host's back end with its admin
+   * credential, never the credential itself): write-only, in memory only.
+   */
+  set adminToken(token) {
+    this.#adminToken = token || '';
+    this.#handle?.setAdminToken(this.#adminToken);
+  }
+
+  get adminToken() {
+    return undefined;
   }
 
   /**
@@ -111,8 +144,13 @@ class AppPasswordsElement extends HTMLElement {
       // The host hands over a session for the new endpoint, or the person signs in.
       // (Values set before the app first started — parsed, or set while upgrading —
       // are where the token goes.)
-      if (this.#generation > 0) this.#token = '';
+      if (this.#generation > 0) {
+        this.#token = '';
+        this.#adminToken = '';
+      }
       if (this.#handle) this.#start(); // another endpoint: another app
+    } else if (name === 'mode') {
+      if (this.#handle) this.#start(); // the other view
     } else if (this.#handle) {
       this.#handle.setLang(after || '');
     }
@@ -133,15 +171,18 @@ class AppPasswordsElement extends HTMLElement {
       this.#point.className = 'ap-host';
       shadow.append(sheet, this.#point);
     }
-    const mountWasm = await load();
+    const admin = this.getAttribute('mode') === 'admin';
+    const mountWasm = await (admin ? loadAdmin() : load());
     if (generation !== this.#generation || !this.isConnected) return;
     this.#point.replaceChildren();
-    this.#handle = handle(mountWasm(this.#point, {
+    const options = {
       endpoint: this.getAttribute('endpoint') || '',
       lang: this.getAttribute('lang') || '',
-      sessionToken: this.#token,
       events: this,
-    }));
+    };
+    if (admin) options.adminToken = this.#adminToken;
+    else options.sessionToken = this.#token;
+    this.#handle = handle(mountWasm(this.#point, options));
   }
 }
 

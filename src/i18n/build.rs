@@ -7,7 +7,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-const LANGS: [(&str, &str); 2] = [("EN", "en.ftl"), ("FR", "fr.ftl")];
+/// The message sets: the user's journey (`Msg`, in every bundle) and the admin mode's
+/// (`AdminMsg`, only in the admin bundle: its table is reached from admin code only).
+/// Each: the enum, the files per language (English first: the reference), the tables.
+const SETS: [(&str, [(&str, &str); 2]); 2] = [
+    ("Msg", [("EN", "en.ftl"), ("FR", "fr.ftl")]),
+    ("AdminMsg", [("ADMIN_EN", "admin-en.ftl"), ("ADMIN_FR", "admin-fr.ftl")]),
+];
 
 struct Entry {
     key: String,
@@ -55,17 +61,27 @@ fn variant(key: &str) -> String {
 }
 
 fn main() -> Result<(), String> {
-    let dir = Path::new("src/i18n");
     println!("cargo::rerun-if-changed=src/i18n");
-    let tables: Vec<(&str, Vec<Entry>)> = LANGS
+    let mut code = String::new();
+    for (enum_name, langs) in SETS {
+        compile(enum_name, &langs, &mut code)?;
+    }
+    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("messages.rs");
+    std::fs::write(out, code).map_err(|e| e.to_string())
+}
+
+fn compile(enum_name: &str, langs: &[(&str, &str)], code: &mut String) -> Result<(), String> {
+    let dir = Path::new("src/i18n");
+    let tables: Vec<(&str, Vec<Entry>)> = langs
         .iter()
         .map(|(name, file)| parse(&dir.join(file)).map(|t| (*name, t)))
         .collect::<Result<_, _>>()?;
     let (_, base) = &tables[0];
-
-    let mut code = String::from(
-        "/// One variant per message key of src/i18n/en.ftl.\n\
-         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum Msg {\n",
+    let reference = langs[0].1;
+    let _ = write!(
+        code,
+        "/// One variant per message key of src/i18n/{reference}.\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum {enum_name} {{\n"
     );
     for e in base {
         let _ = writeln!(code, "    /// {}\n    {},", e.text.replace('\n', " "), variant(&e.key));
@@ -74,21 +90,20 @@ fn main() -> Result<(), String> {
     for (name, table) in &tables {
         for e in table {
             if !base.iter().any(|b| b.key == e.key) {
-                return Err(format!("{name}: key `{}` is not in en.ftl", e.key));
+                return Err(format!("{name}: key `{}` is not in {reference}", e.key));
             }
         }
-        let _ = writeln!(code, "const {name}: [&str; {}] = [", base.len());
+        let _ = writeln!(code, "#[allow(dead_code)]\nconst {name}: [&str; {}] = [", base.len());
         for b in base {
             let Some(e) = table.iter().find(|e| e.key == b.key) else {
                 return Err(format!("{name}: key `{}` is missing", b.key));
             };
             if placeholders(&e.text) != placeholders(&b.text) {
-                return Err(format!("{name}: `{}` has other placeholders than en.ftl", b.key));
+                return Err(format!("{name}: `{}` has other placeholders than {reference}", b.key));
             }
             let _ = writeln!(code, "    {:?},", e.text);
         }
         code.push_str("];\n");
     }
-    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("messages.rs");
-    std::fs::write(out, code).map_err(|e| e.to_string())
+    Ok(())
 }

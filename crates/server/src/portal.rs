@@ -17,21 +17,37 @@ use crate::config::Config;
 /// The portal's routes; `endpoint` is the identity endpoint's origin, written into the
 /// page where it says `%ENDPOINT%`.
 pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
-    let index = std::fs::read_to_string(config.portal_dir.join("index.html"))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", config.portal_dir.join("index.html").display()))?;
-    let index: Arc<str> = index.replace("%ENDPOINT%", endpoint).into();
+    let page = |name: &str| -> anyhow::Result<Arc<str>> {
+        let path = config.portal_dir.join(name);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(text.replace("%ENDPOINT%", endpoint).into())
+    };
+    let index = page("index.html")?;
+    let users = page("users.html")?;
+    let helpdesk = Arc::new(Helpdesk::new(config, endpoint));
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self' {endpoint}; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
-    let page = move || {
-        let index = index.clone();
-        async move { Html(index.to_string()).into_response() }
+    let serve = |text: Arc<str>| {
+        move || {
+            let text = text.clone();
+            async move { Html(text.to_string()).into_response() }
+        }
     };
     Ok(Router::new()
-        .route("/", get(page.clone()))
-        .route("/index.html", get(page))
+        .route("/", get(serve(index.clone())))
+        .route("/index.html", get(serve(index)))
+        .route("/users.html", get(serve(users)))
+        .route(
+            "/helpdesk-token",
+            axum::routing::post(move || {
+                let helpdesk = helpdesk.clone();
+                async move { helpdesk.token().await }
+            }),
+        )
         .nest_service(
             "/app-passwords",
             tower::ServiceBuilder::new()
@@ -52,4 +68,53 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         )))
+}
+
+/// The example portal's back end for its Users page: it holds an admin credential (the
+/// first of `APP_ADMIN_CREDENTIALS_FILE`, or the demo's) and mints an admin token for its
+/// signed-in operator by calling the endpoint, as a real portal's back end would. The
+/// browser gets the token, never the credential.
+struct Helpdesk {
+    endpoint: String,
+    credential: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Helpdesk {
+    fn new(config: &Config, endpoint: &str) -> Self {
+        let file = config
+            .admin_credentials_file
+            .clone()
+            .or_else(|| config.demo.then(|| crate::admin_access::DEMO_CREDENTIALS_FILE.into()));
+        let credential = file.and_then(|f| std::fs::read_to_string(f).ok()).and_then(|text| {
+            text.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .and_then(|l| l.split_whitespace().nth(2))
+                .map(str::to_owned)
+        });
+        Self { endpoint: endpoint.to_owned(), credential, http: reqwest::Client::new() }
+    }
+
+    async fn token(&self) -> axum::response::Response {
+        use axum::http::StatusCode;
+        let Some(credential) = &self.credential else {
+            return (StatusCode::SERVICE_UNAVAILABLE, "no admin credential configured")
+                .into_response();
+        };
+        let minted = self
+            .http
+            .post(format!("{}/v1/admin/sessions", self.endpoint))
+            .bearer_auth(credential)
+            .json(&serde_json::json!({ "actor": "IT Helpdesk (example portal)" }))
+            .send()
+            .await;
+        match minted {
+            Ok(res) if res.status().is_success() => match res.text().await {
+                Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+                Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+            },
+            _ => StatusCode::BAD_GATEWAY.into_response(),
+        }
+    }
 }

@@ -1,0 +1,80 @@
+//! The helpdesk's view: the example portal's Users page embeds the module in admin mode
+//! (its own bundle), with an admin token the portal's back end minted. A helpdesk finds
+//! Nora, reads whether she sees App passwords, revokes all her app passwords (her mail
+//! client is refused at once) and resets her verification (her next sign-in asks her to
+//! set up a method again); the page shows what was done. Chromium in English, Firefox in
+//! French; photographed and audited.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use app_passwords_e2e::{Driver, Kind, Server, Shadow};
+use serde_json::json;
+
+const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+
+async fn helpdesk(kind: Kind, fr: bool) {
+    let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
+    let tag = format!("{}-{}", format!("{kind:?}").to_lowercase(), if fr { "fr" } else { "en" });
+    let server = Server::with_portal().await;
+    let portal = server.portal.clone().unwrap();
+    let token = server.proven_session(NEW).await;
+    let (_, mail) = server.create_app_password(&token, json!({"name": "Thunderbird"})).await;
+    server.create_app_password(&token, json!({"name": "Phone"})).await;
+    assert_eq!(server.legacy_status(NEW.0, &mail).await, 200);
+
+    let driver = Driver::start(kind).await;
+    let b = driver.browser(false).await;
+    b.open(&format!("{portal}/users.html")).await;
+    if fr {
+        let set = "document.getElementById('helpdesk').setAttribute('lang', 'fr')";
+        b.client.execute(set, vec![]).await.unwrap();
+    }
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading(t("Helpdesk: app passwords", "Support : mots de passe d’application")).await;
+    app.type_in("#ap-admin-q", "nora").await;
+    app.press(t("Search", "Rechercher")).await;
+    app.click(&format!("button[data-user='{}']", NEW.0)).await;
+    app.until_heading("Nora New").await;
+    let text = app.text().await;
+    assert!(
+        text.contains(t("Yes: they can create app passwords.", "Oui : elle peut créer")),
+        "{text}"
+    );
+    assert!(text.contains("Thunderbird") && text.contains("Phone"), "{text}");
+    b.check(&format!("helpdesk/{tag}-01-user")).await;
+
+    // Revoke all, confirmed: the mail client is refused at once.
+    app.press(t("Revoke all app passwords", "Révoquer tous les mots de passe d’application")).await;
+    app.find("#ap-confirm-q").await;
+    b.check(&format!("helpdesk/{tag}-02-confirm-revoke-all")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t("Done. They have been told by email.", "C’est fait.")).await;
+    assert_eq!(server.legacy_status(NEW.0, &mail).await, 401);
+
+    // Reset verification, confirmed: the next sign-in asks for a method again.
+    app.press(t("Reset verification methods", "Réinitialiser les méthodes de vérification")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t("No verification method is set up.", "Aucune méthode de vérification")).await;
+    assert_eq!(server.sign_in(NEW.0, NEW.1).await["next"], "mfa_setup");
+
+    // What the helpdesk did, newest first, by whom.
+    let text = app.text().await;
+    for said in [
+        t("verification reset", "vérification réinitialisée"),
+        t("all app passwords revoked", "tous les mots de passe d’application révoqués"),
+        "IT Helpdesk (example portal)",
+        t("Not yet:", "Pas encore :"),
+    ] {
+        assert!(text.contains(said), "{said:?} in {text}");
+    }
+    b.check(&format!("helpdesk/{tag}-03-after-reset")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helpdesk_revokes_and_resets_from_the_portal_in_chromium_in_english() {
+    helpdesk(Kind::Chromium, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helpdesk_revokes_and_resets_from_the_portal_in_firefox_in_french() {
+    helpdesk(Kind::Firefox, true).await;
+}

@@ -1,0 +1,406 @@
+//! The admin mode (`<app-passwords mode="admin">`, its own bundle: `--features admin`):
+//! a helpdesk finds a person, reads why they do or do not see App passwords, and, each
+//! behind a confirmation that says what the person will experience, removes a method,
+//! resets verification, revokes one or all app passwords. Every change is audited and
+//! emailed to the person by the endpoint; the page shows what the helpdesk did.
+//! The admin token (minted by the host's back end) is held in memory only.
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use wire::admin::{AdminUser, AppPasswordsOffer, AuditAction, AuditEntry, UserSummary};
+use wire::ErrorCode;
+use yew::prelude::*;
+use yew::AppHandle;
+
+use crate::api::{AdminAct, ApiError, Http, Token};
+use crate::components::card::Card;
+use crate::i18n::{AdminMsg as A, Lang};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AdminProps {
+    pub endpoint: AttrValue,
+    pub lang: Lang,
+    pub token: Option<Token>,
+}
+
+/// What the admin page shows.
+#[derive(Clone, PartialEq, Default)]
+struct View {
+    query: String,
+    results: Option<(String, Vec<UserSummary>)>,
+    user: Option<AdminUser>,
+    audit: Vec<AuditEntry>,
+    confirm: Option<AdminAct>,
+    busy: bool,
+    error: Option<A>,
+    done: bool,
+}
+
+fn error_of(e: &ApiError) -> A {
+    match e.code() {
+        Some(ErrorCode::Forbidden) => A::AdminErrorForbidden,
+        Some(ErrorCode::Unauthorized | ErrorCode::SessionExpired) => A::AdminErrorExpired,
+        Some(ErrorCode::NotFound) => A::AdminErrorNotFound,
+        _ => A::AdminErrorOther,
+    }
+}
+
+#[function_component(AdminApp)]
+pub fn admin_app(props: &AdminProps) -> Html {
+    let lang = props.lang;
+    let view = use_state(View::default);
+    let http = use_memo(props.endpoint.clone(), |e| Http::new(e));
+    let token = props.token.clone();
+
+    // Loads `username`'s page and what the helpdesk did to it.
+    let open = {
+        let (view, http, token) = (view.clone(), http.clone(), token.clone());
+        Callback::from(move |(username, done): (String, bool)| {
+            let Some(token) = token.clone() else { return };
+            let (view, http) = (view.clone(), http.clone());
+            view.set(View { busy: true, ..(*view).clone() });
+            spawn_local(async move {
+                let user = http.admin_user(&token, &username).await;
+                let audit = http.admin_audit(&token, &username).await;
+                let mut next = (*view).clone();
+                next.busy = false;
+                next.confirm = None;
+                next.done = done;
+                match user {
+                    Ok(user) => {
+                        next.user = Some(user);
+                        next.audit = audit.map(|a| a.items).unwrap_or_default();
+                        next.error = None;
+                    }
+                    Err(e) => next.error = Some(error_of(&e)),
+                }
+                view.set(next);
+            });
+        })
+    };
+    let search = {
+        let (view, http, token) = (view.clone(), http.clone(), token.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(token) = token.clone() else { return };
+            let q = view.query.trim().to_owned();
+            if q.is_empty() {
+                return;
+            }
+            let (view, http) = (view.clone(), http.clone());
+            view.set(View { busy: true, ..(*view).clone() });
+            spawn_local(async move {
+                let found = http.admin_find(&token, &q).await;
+                let mut next = (*view).clone();
+                next.busy = false;
+                match found {
+                    Ok(list) => {
+                        next.results = Some((q, list.items));
+                        next.error = None;
+                    }
+                    Err(e) => next.error = Some(error_of(&e)),
+                }
+                view.set(next);
+            });
+        })
+    };
+    let act = {
+        let (view, http, token, open) = (view.clone(), http.clone(), token.clone(), open.clone());
+        Callback::from(move |()| {
+            let (Some(token), Some(act), Some(user)) =
+                (token.clone(), view.confirm.clone(), view.user.clone())
+            else {
+                return;
+            };
+            let (view, http, open) = (view.clone(), http.clone(), open.clone());
+            view.set(View { busy: true, ..(*view).clone() });
+            spawn_local(async move {
+                match http.admin_act(&token, &user.username, &act).await {
+                    Ok(_) => open.emit((user.username, true)),
+                    Err(e) => {
+                        let mut next = (*view).clone();
+                        next.busy = false;
+                        next.confirm = None;
+                        next.error = Some(error_of(&e));
+                        view.set(next);
+                    }
+                }
+            });
+        })
+    };
+    let ask = {
+        let view = view.clone();
+        move |what: AdminAct| {
+            let view = view.clone();
+            Callback::from(move |_: MouseEvent| {
+                view.set(View { confirm: Some(what.clone()), done: false, ..(*view).clone() })
+            })
+        }
+    };
+    let cancel = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.set(View { confirm: None, ..(*view).clone() }))
+    };
+    let v = &*view;
+    let error = v.error.map(|e| {
+        html! { <p class="ap-error" role="alert">{ lang.a(e) }</p> }
+    });
+    let confirm_box = |question: String| {
+        let act = act.clone();
+        html! {
+            <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q">
+                <p id="ap-confirm-q">{ question }</p>
+                <button type="button" class="ap-button ap-button--danger-solid" disabled={v.busy}
+                    onclick={Callback::from(move |_| act.emit(()))}>{ lang.a(A::AdminConfirm) }</button>
+                <button type="button" class="ap-button ap-button--secondary"
+                    onclick={cancel.clone()}>{ lang.a(A::AdminCancel) }</button>
+            </div>
+        }
+    };
+
+    let Some(user) = &v.user else {
+        // The search.
+        let oninput = {
+            let view = view.clone();
+            Callback::from(move |e: InputEvent| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                view.set(View { query: input.value(), ..(*view).clone() });
+            })
+        };
+        let results = v.results.as_ref().map(|(q, items)| {
+            if items.is_empty() {
+                return html! { <p role="status">{ lang.af(A::AdminNoMatch, &[("q", q)]) }</p> };
+            }
+            html! {
+                <ul class="ap-items" aria-live="polite">
+                    { for items.iter().map(|u| {
+                        let onclick = {
+                            let (open, name) = (open.clone(), u.username.clone());
+                            Callback::from(move |_| open.emit((name.clone(), false)))
+                        };
+                        html! {
+                            <li class="ap-item" key={u.username.clone()}>
+                                <div class="ap-item__text">
+                                    <span class="ap-item__name">{ u.display_name.clone() }</span>
+                                    <span class="ap-hint">{ u.username.clone() }
+                                        if u.disabled { { " · " }{ lang.a(A::AdminDisabled) } }
+                                    </span>
+                                </div>
+                                <button type="button" class="ap-button ap-button--secondary" {onclick}
+                                    data-user={u.username.clone()}>{ u.username.clone() }</button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        });
+        return html! {
+            <Card title={lang.a(A::AdminTitle)}>
+                <form class="ap-form" onsubmit={search}>
+                    <div class="ap-field">
+                        <label for="ap-admin-q">{ lang.a(A::AdminSearchLabel) }</label>
+                        <p class="ap-hint" id="ap-admin-q-hint">{ lang.a(A::AdminSearchHint) }</p>
+                        <input id="ap-admin-q" type="search" autocomplete="off" spellcheck="false"
+                            aria-describedby="ap-admin-q-hint" value={v.query.clone()} {oninput} />
+                    </div>
+                    <button type="submit" class="ap-button ap-button--primary" disabled={v.busy}>
+                        { lang.a(A::AdminSearch) }</button>
+                </form>
+                { error }
+                { for results }
+            </Card>
+        };
+    };
+
+    // One person's page.
+    let back = {
+        let view = view.clone();
+        Callback::from(move |()| {
+            view.set(View {
+                user: None,
+                confirm: None,
+                error: None,
+                done: false,
+                audit: vec![],
+                ..(*view).clone()
+            })
+        })
+    };
+    let offer = match user.app_passwords_offer {
+        AppPasswordsOffer::Offered => A::AdminOfferOffered,
+        AppPasswordsOffer::MfaNotRequired => A::AdminOfferMfaNotRequired,
+        AppPasswordsOffer::AppPasswordsOff => A::AdminOfferAppPasswordsOff,
+        AppPasswordsOffer::NoMethodYet => A::AdminOfferNoMethodYet,
+        AppPasswordsOffer::AccountDisabled => A::AdminOfferAccountDisabled,
+    };
+    let asking = |what: &AdminAct| v.confirm.as_ref() == Some(what);
+    let methods = user.methods.iter().map(|m| {
+        let what = AdminAct::RemoveMethod(m.id.clone());
+        html! {
+            <li class="ap-item" key={m.id.clone()}>
+                <div class="ap-item__text"><span class="ap-item__name">{ m.label.clone() }</span></div>
+                if asking(&what) {
+                    { confirm_box(lang.af(A::AdminConfirmRemove, &[("name", &m.label)])) }
+                } else {
+                    <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
+                        data-remove-method={m.id.clone()} onclick={ask(what)}>{ lang.a(A::AdminRemove) }</button>
+                }
+            </li>
+        }
+    });
+    let passwords = user.app_passwords.iter().map(|p| {
+        let what = AdminAct::Revoke(p.id.clone());
+        let used = p.last_used_at.as_ref().map_or_else(
+            || lang.a(A::AdminNeverUsed).to_owned(),
+            |at| lang.af(A::AdminLastUsed, &[("date", &lang.datetime(at))]),
+        );
+        html! {
+            <li class="ap-item" key={p.id.clone()}>
+                <div class="ap-item__text">
+                    <span class="ap-item__name">{ p.name.clone() }</span>
+                    <span class="ap-hint">{ lang.af(A::AdminCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }</span>
+                </div>
+                if asking(&what) {
+                    { confirm_box(lang.af(A::AdminConfirmRevoke, &[("name", &p.name)])) }
+                } else {
+                    <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
+                        data-revoke={p.id.clone()} onclick={ask(what)}>{ lang.a(A::AdminRevoke) }</button>
+                }
+            </li>
+        }
+    });
+    let audit = v.audit.iter().map(|e| {
+        let action = lang.a(audit_text(e.action));
+        html! { <li>{ lang.af(A::AdminAuditLine, &[("date", &lang.datetime(&e.at)), ("action", &action), ("actor", &e.actor)]) }</li> }
+    });
+    html! {
+        <Card title={user.display_name.clone()} lead={user.username.clone()} on_back={back}>
+            <h2 class="ap-subtitle">{ lang.a(A::AdminWhy) }</h2>
+            <p data-offer="">{ lang.a(offer) }</p>
+            if user.mfa_locked { <p class="ap-note">{ lang.a(A::AdminLocked) }</p> }
+            if v.done { <p class="ap-note" role="status">{ lang.a(A::AdminDone) }</p> }
+            { error }
+            <h2 class="ap-subtitle">{ lang.a(A::AdminMethods) }</h2>
+            if user.methods.is_empty() {
+                <p>{ lang.a(A::AdminNoMethods) }</p>
+            } else {
+                <ul class="ap-items">{ for methods }</ul>
+            }
+            <h2 class="ap-subtitle">{ lang.a(A::AdminAppPasswords) }</h2>
+            if user.app_passwords.is_empty() {
+                <p>{ lang.a(A::AdminNoAppPasswords) }</p>
+            } else {
+                <ul class="ap-items">{ for passwords }</ul>
+            }
+            <div class="ap-actions">
+                if asking(&AdminAct::RevokeAll) {
+                    { confirm_box(lang.a(A::AdminConfirmRevokeAll).to_owned()) }
+                } else if !user.app_passwords.is_empty() {
+                    <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
+                        onclick={ask(AdminAct::RevokeAll)}>{ lang.a(A::AdminRevokeAll) }</button>
+                }
+                if asking(&AdminAct::ResetMfa) {
+                    { confirm_box(lang.a(A::AdminConfirmReset).to_owned()) }
+                } else if !user.methods.is_empty() {
+                    <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
+                        onclick={ask(AdminAct::ResetMfa)}>{ lang.a(A::AdminResetMfa) }</button>
+                }
+            </div>
+            <h2 class="ap-subtitle">{ lang.a(A::AdminAudit) }</h2>
+            if v.audit.is_empty() {
+                <p>{ lang.a(A::AdminAuditEmpty) }</p>
+            } else {
+                <ul class="ap-audit">{ for audit }</ul>
+            }
+        </Card>
+    }
+}
+
+fn audit_text(action: AuditAction) -> A {
+    match action {
+        AuditAction::RemoveMethod => A::AdminActionRemoveMethod,
+        AuditAction::ResetMfa => A::AdminActionResetMfa,
+        AuditAction::UnlockMfa => A::AdminActionUnlockMfa,
+        AuditAction::RevokeAppPassword => A::AdminActionRevokeAppPassword,
+        AuditAction::RevokeAllAppPasswords => A::AdminActionRevokeAllAppPasswords,
+        AuditAction::SetPolicy => A::AdminActionSetPolicy,
+        AuditAction::Disable => A::AdminActionDisable,
+        AuditAction::Enable => A::AdminActionEnable,
+        AuditAction::SetPassword => A::AdminActionSetPassword,
+        AuditAction::Unknown => A::AdminActionOther,
+    }
+}
+
+/// The admin page as a host holds it.
+#[wasm_bindgen]
+pub struct AdminMounted {
+    handle: Option<AppHandle<Root>>,
+    props: RootProps,
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct RootProps {
+    endpoint: AttrValue,
+    lang: Option<Lang>,
+    token: Option<Token>,
+}
+
+/// The language context and the page.
+#[function_component(Root)]
+pub fn root(props: &RootProps) -> Html {
+    let lang = props.lang.unwrap_or_else(Lang::from_browser);
+    html! {
+        <ContextProvider<Lang> context={lang}>
+            <div class="ap-root" lang={lang.tag()}>
+                <div class="ap-main">
+                    <AdminApp endpoint={props.endpoint.clone()} {lang} token={props.token.clone()} />
+                </div>
+            </div>
+        </ContextProvider<Lang>>
+    }
+}
+
+#[wasm_bindgen]
+impl AdminMounted {
+    pub fn unmount(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+    }
+
+    #[wasm_bindgen(js_name = setLang)]
+    pub fn set_lang(&mut self, lang: &str) {
+        self.props.lang = Lang::from_tag(lang);
+        self.update();
+    }
+
+    /// The admin token the host's back end minted (empty: none; the page waits).
+    #[wasm_bindgen(js_name = setAdminToken)]
+    pub fn set_admin_token(&mut self, token: &str) {
+        self.props.token = (!token.is_empty()).then(|| Token::new(token));
+        self.update();
+    }
+
+    fn update(&mut self) {
+        if let Some(handle) = &mut self.handle {
+            handle.update(self.props.clone());
+        }
+    }
+}
+
+fn text_option(options: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(options, &name.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+}
+
+/// Mounts the admin page in `element`. `options`: `endpoint`, `lang`, `adminToken`.
+#[wasm_bindgen(js_name = mountAdmin)]
+pub fn mount_admin(element: web_sys::Element, options: JsValue) -> AdminMounted {
+    let props = RootProps {
+        endpoint: text_option(&options, "endpoint").unwrap_or_default().into(),
+        lang: text_option(&options, "lang").and_then(|l| Lang::from_tag(&l)),
+        token: text_option(&options, "adminToken").map(Token::new),
+    };
+    let handle = yew::Renderer::<Root>::with_root_and_props(element, props.clone()).render();
+    AdminMounted { handle: Some(handle), props }
+}
