@@ -24,7 +24,8 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
         Ok(text.replace("%ENDPOINT%", endpoint).into())
     };
     let index = page("index.html")?;
-    let users = page("users.html")?;
+    // The Users page (the helpdesk's view), when the portal has one.
+    let users = page("users.html").ok();
     let helpdesk = Arc::new(Helpdesk::new(config, endpoint));
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -40,7 +41,13 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
     Ok(Router::new()
         .route("/", get(serve(index.clone())))
         .route("/index.html", get(serve(index)))
-        .route("/users.html", get(serve(users)))
+        .route(
+            "/users.html",
+            match users {
+                Some(users) => get(serve(users)),
+                None => get(|| async { axum::http::StatusCode::NOT_FOUND }),
+            },
+        )
         .route(
             "/helpdesk-token",
             axum::routing::post(move || {

@@ -13,6 +13,11 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     std::fs::write(portal_dir.join("index.html"), r#"<app-passwords endpoint="%ENDPOINT%">"#)
         .unwrap();
     std::fs::write(portal_dir.join("portal.css"), "body{}").unwrap();
+    std::fs::write(
+        portal_dir.join("users.html"),
+        r#"<app-passwords mode="admin" endpoint="%ENDPOINT%">"#,
+    )
+    .unwrap();
     std::fs::write(dist.join("index.html"), "<p>app</p>").unwrap();
     std::fs::write(dist.join("app-passwords-element.js"), "export {}").unwrap();
     let app = spawn_with(|c| {
@@ -48,6 +53,18 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
         .unwrap();
     assert_eq!(js.status(), 200, "the bundle is served beside the portal");
     assert_eq!(app.http.get(format!("{portal}/portal.css")).send().await.unwrap().status(), 200);
+
+    // The Users page, and its back end minting an admin token (never the credential).
+    let users = app.http.get(format!("{portal}/users.html")).send().await.unwrap();
+    assert_eq!(
+        users.text().await.unwrap(),
+        format!(r#"<app-passwords mode="admin" endpoint="{}">"#, app.base)
+    );
+    let minted = app.http.post(format!("{portal}/helpdesk-token")).send().await.unwrap();
+    assert_eq!(minted.status(), 200);
+    let minted: serde_json::Value = minted.json().await.unwrap();
+    assert!(minted["token"].as_str().unwrap().starts_with("adm1."), "{minted}");
+    assert!(!minted.to_string().contains(&app.admin_credential("portal")));
 
     let preflight = |origin: String| {
         app.http
