@@ -9,19 +9,36 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use wire::admin::{AdminUser, AppPasswordsOffer, AuditAction, AuditEntry, UserSummary};
-use wire::ErrorCode;
+use wire::{ErrorCode, MethodKind, Policy, Scope};
 use yew::prelude::*;
 use yew::AppHandle;
 
 use crate::api::{AdminAct, ApiError, Http, Token};
 use crate::components::card::Card;
 use crate::i18n::{AdminMsg as A, Lang};
+use crate::screens::choose::{kind_texts, method_label};
+use crate::screens::name::scope_texts;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct AdminProps {
     pub endpoint: AttrValue,
     pub lang: Lang,
     pub token: Option<Token>,
+    /// Told each action done: its name and the account's username (never a secret).
+    pub on_action: Callback<(&'static str, String)>,
+}
+
+impl AdminAct {
+    /// The action's name in the host's `app-passwords:admin-action` event.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::RemoveMethod(_) => "remove-method",
+            Self::ResetMfa => "reset-mfa",
+            Self::Revoke(_) => "revoke-app-password",
+            Self::RevokeAll => "revoke-all-app-passwords",
+            Self::SetPolicy(_) => "set-policy",
+        }
+    }
 }
 
 /// What the admin page shows.
@@ -32,6 +49,8 @@ struct View {
     user: Option<AdminUser>,
     audit: Vec<AuditEntry>,
     confirm: Option<AdminAct>,
+    /// The policy as the helpdesk is editing it.
+    policy: Option<Policy>,
     busy: bool,
     error: Option<A>,
     done: bool,
@@ -39,6 +58,7 @@ struct View {
 
 fn error_of(e: &ApiError) -> A {
     match e.code() {
+        Some(ErrorCode::ValidationFailed) => A::AdminErrorPolicy,
         Some(ErrorCode::Forbidden) => A::AdminErrorForbidden,
         Some(ErrorCode::Unauthorized | ErrorCode::SessionExpired) => A::AdminErrorExpired,
         Some(ErrorCode::NotFound) => A::AdminErrorNotFound,
@@ -69,6 +89,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
                 next.done = done;
                 match user {
                     Ok(user) => {
+                        next.policy = Some(user.policy.clone());
                         next.user = Some(user);
                         next.audit = audit.map(|a| a.items).unwrap_or_default();
                         next.error = None;
@@ -107,17 +128,22 @@ pub fn admin_app(props: &AdminProps) -> Html {
     };
     let act = {
         let (view, http, token, open) = (view.clone(), http.clone(), token.clone(), open.clone());
+        let on_action = props.on_action.clone();
         Callback::from(move |()| {
             let (Some(token), Some(act), Some(user)) =
                 (token.clone(), view.confirm.clone(), view.user.clone())
             else {
                 return;
             };
-            let (view, http, open) = (view.clone(), http.clone(), open.clone());
+            let (view, http, open, on_action) =
+                (view.clone(), http.clone(), open.clone(), on_action.clone());
             view.set(View { busy: true, ..(*view).clone() });
             spawn_local(async move {
                 match http.admin_act(&token, &user.username, &act).await {
-                    Ok(_) => open.emit((user.username, true)),
+                    Ok(_) => {
+                        on_action.emit((act.name(), user.username.clone()));
+                        open.emit((user.username, true));
+                    }
                     Err(e) => {
                         let mut next = (*view).clone();
                         next.busy = false;
@@ -239,9 +265,9 @@ pub fn admin_app(props: &AdminProps) -> Html {
         let what = AdminAct::RemoveMethod(m.id.clone());
         html! {
             <li class="ap-item" key={m.id.clone()}>
-                <div class="ap-item__text"><span class="ap-item__name">{ m.label.clone() }</span></div>
+                <div class="ap-item__text"><span class="ap-item__name">{ method_label(m, lang) }</span></div>
                 if asking(&what) {
-                    { confirm_box(lang.af(A::AdminConfirmRemove, &[("name", &m.label)])) }
+                    { confirm_box(lang.af(A::AdminConfirmRemove, &[("name", &method_label(m, lang))])) }
                 } else {
                     <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
                         data-remove-method={m.id.clone()} onclick={ask(what)}>{ lang.a(A::AdminRemove) }</button>
@@ -307,6 +333,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
                         onclick={ask(AdminAct::ResetMfa)}>{ lang.a(A::AdminResetMfa) }</button>
                 }
             </div>
+            { policy_form(v, lang, &view, &ask, &confirm_box) }
             <h2 class="ap-subtitle">{ lang.a(A::AdminAudit) }</h2>
             if v.audit.is_empty() {
                 <p>{ lang.a(A::AdminAuditEmpty) }</p>
@@ -314,6 +341,90 @@ pub fn admin_app(props: &AdminProps) -> Html {
                 <ul class="ap-audit">{ for audit }</ul>
             }
         </Card>
+    }
+}
+
+/// The policy, as checkboxes, saved behind a confirmation.
+fn policy_form(
+    v: &View,
+    lang: Lang,
+    view: &UseStateHandle<View>,
+    ask: &dyn Fn(AdminAct) -> Callback<MouseEvent>,
+    confirm_box: &dyn Fn(String) -> Html,
+) -> Html {
+    let Some(policy) = &v.policy else { return html! {} };
+    let edit = |change: Box<dyn Fn(&mut Policy)>| {
+        let view = view.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*view).clone();
+            if let Some(p) = &mut next.policy {
+                change(p);
+            }
+            next.done = false;
+            view.set(next);
+        })
+    };
+    let check = |id: String, label: String, on: bool, onchange: Callback<Event>| {
+        html! {
+            <label class="ap-choice" for={id.clone()}>
+                <input type="checkbox" id={id} checked={on} {onchange} />
+                <span class="ap-choice__text"><span class="ap-choice__name">{ label }</span></span>
+            </label>
+        }
+    };
+    let methods = MethodKind::ALL.iter().map(|&k| {
+        let on = policy.allowed_methods.contains(&k);
+        let toggle = edit(Box::new(move |p: &mut Policy| {
+            if p.allowed_methods.contains(&k) {
+                p.allowed_methods.retain(|m| *m != k);
+            } else {
+                p.allowed_methods.push(k);
+            }
+        }));
+        check(format!("ap-policy-{}", k.as_str()), lang.t(kind_texts(k).0).to_owned(), on, toggle)
+    });
+    let scopes = Scope::ALL.iter().map(|&s| {
+        let on = policy.app_password_scopes.contains(&s);
+        let toggle = edit(Box::new(move |p: &mut Policy| {
+            if p.app_password_scopes.contains(&s) {
+                p.app_password_scopes.retain(|x| *x != s);
+            } else {
+                p.app_password_scopes.push(s);
+            }
+        }));
+        check(
+            format!("ap-policy-scope-{}", s.as_str()),
+            lang.t(scope_texts(s).0).to_owned(),
+            on,
+            toggle,
+        )
+    });
+    let save = AdminAct::SetPolicy(policy.clone());
+    let asking = v.confirm.as_ref().is_some_and(|c| matches!(c, AdminAct::SetPolicy(_)));
+    html! {
+        <>
+            <h2 class="ap-subtitle">{ lang.a(A::AdminPolicy) }</h2>
+            <div class="ap-choices">
+                { check("ap-policy-mfa".into(), lang.a(A::AdminPolicyMfa).into(), policy.mfa_required,
+                    edit(Box::new(|p: &mut Policy| p.mfa_required = !p.mfa_required))) }
+                { check("ap-policy-app-passwords".into(), lang.a(A::AdminPolicyAppPasswords).into(), policy.app_passwords_allowed,
+                    edit(Box::new(|p: &mut Policy| p.app_passwords_allowed = !p.app_passwords_allowed))) }
+            </div>
+            <fieldset class="ap-choices">
+                <legend class="ap-label">{ lang.a(A::AdminPolicyMethods) }</legend>
+                { for methods }
+            </fieldset>
+            <fieldset class="ap-choices">
+                <legend class="ap-label">{ lang.a(A::AdminPolicyScopes) }</legend>
+                { for scopes }
+            </fieldset>
+            if asking {
+                { confirm_box(lang.a(A::AdminConfirmPolicy).to_owned()) }
+            } else {
+                <button type="button" class="ap-button ap-button--secondary" disabled={v.busy}
+                    onclick={ask(save)}>{ lang.a(A::AdminPolicySave) }</button>
+            }
+        </>
     }
 }
 
@@ -344,6 +455,7 @@ pub struct RootProps {
     endpoint: AttrValue,
     lang: Option<Lang>,
     token: Option<Token>,
+    on_action: Callback<(&'static str, String)>,
 }
 
 /// The language context and the page.
@@ -354,7 +466,8 @@ pub fn root(props: &RootProps) -> Html {
         <ContextProvider<Lang> context={lang}>
             <div class="ap-root" lang={lang.tag()}>
                 <div class="ap-main">
-                    <AdminApp endpoint={props.endpoint.clone()} {lang} token={props.token.clone()} />
+                    <AdminApp endpoint={props.endpoint.clone()} {lang} token={props.token.clone()}
+                        on_action={props.on_action.clone()} />
                 </div>
             </div>
         </ContextProvider<Lang>>
@@ -393,10 +506,23 @@ fn text_option(options: &JsValue, name: &str) -> Option<String> {
     Reflect::get(options, &name.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
 }
 
-/// Mounts the admin page in `element`. `options`: `endpoint`, `lang`, `adminToken`.
+/// Mounts the admin page in `element`. `options`: `endpoint`, `lang`, `adminToken`,
+/// `events` (the `EventTarget` that receives `app-passwords:admin-action`, whose
+/// `detail` is `{action, username}`; default `element`).
 #[wasm_bindgen(js_name = mountAdmin)]
 pub fn mount_admin(element: web_sys::Element, options: JsValue) -> AdminMounted {
+    let target: web_sys::EventTarget = Reflect::get(&options, &"events".into())
+        .ok()
+        .and_then(|v| v.dyn_into().ok())
+        .unwrap_or_else(|| element.clone().into());
+    let on_action = Callback::from(move |(action, username): (&'static str, String)| {
+        let detail = js_sys::Object::new();
+        let _ = Reflect::set(&detail, &"action".into(), &action.into());
+        let _ = Reflect::set(&detail, &"username".into(), &username.into());
+        crate::embed::emit(&target, "admin-action", &detail);
+    });
     let props = RootProps {
+        on_action,
         endpoint: text_option(&options, "endpoint").unwrap_or_default().into(),
         lang: text_option(&options, "lang").and_then(|l| Lang::from_tag(&l)),
         token: text_option(&options, "adminToken").map(Token::new),

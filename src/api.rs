@@ -416,6 +416,10 @@ impl Http {
                 Request::delete(&self.url(&format!("{user}/app-passwords/{}", path_segment(id))))
             }
             AdminAct::RevokeAll => Request::delete(&self.url(&format!("{user}/app-passwords"))),
+            AdminAct::SetPolicy(policy) => {
+                let req = Request::put(&self.url(&format!("{user}/policy")));
+                return self.post(self.authed(req, token), policy);
+            }
         };
         self.call(self.authed(req, token), None)
     }
@@ -429,4 +433,5 @@ pub enum AdminAct {
     ResetMfa,
     Revoke(String),
     RevokeAll,
+    SetPolicy(wire::Policy),
 }

@@ -81,6 +81,19 @@ fn describe(event: &HostEvent) -> (&'static str, Object) {
     (name, detail)
 }
 
+/// Sends the host `app-passwords:{name}` with `detail`: bubbling, and out of the shadow
+/// root (composed).
+pub fn emit(target: &web_sys::EventTarget, name: &str, detail: &Object) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    let type_ = format!("app-passwords:{name}");
+    if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(&type_, &init) {
+        let _ = target.dispatch_event(&e);
+    }
+}
+
 /// Mounts the app in `element`. `options`: `endpoint` (base URL of the identity
 /// endpoint; default the page's origin), `lang` (`"en"`, `"fr"`; default the browser's
 /// languages), `sessionToken` (the host's session), `events` (the `EventTarget` that
@@ -93,14 +106,7 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Mounted {
         .unwrap_or_else(|| element.clone().into());
     let on_event = Callback::from(move |event: HostEvent| {
         let (name, detail) = describe(&event);
-        let init = web_sys::CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        init.set_detail(&detail);
-        let type_ = format!("app-passwords:{name}");
-        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(&type_, &init) {
-            let _ = target.dispatch_event(&e);
-        }
+        emit(&target, name, &detail);
     });
     let control = Control::default();
     let props = AppProps {

@@ -28,6 +28,10 @@ async fn helpdesk(kind: Kind, fr: bool) {
         let set = "document.getElementById('helpdesk').setAttribute('lang', 'fr')";
         b.client.execute(set, vec![]).await.unwrap();
     }
+    // What the portal hears from the module, as a host listening for its events would.
+    let listen = "window.heard = []; document.addEventListener('app-passwords:admin-action',
+                  (e) => window.heard.push(e.detail));";
+    b.client.execute(listen, vec![]).await.unwrap();
     let app = Shadow { b: &b, index: 0 };
     app.until_heading(t("Helpdesk: app passwords", "Support : mots de passe d’application")).await;
     app.type_in("#ap-admin-q", "nora").await;
@@ -67,6 +71,40 @@ async fn helpdesk(kind: Kind, fr: bool) {
         assert!(text.contains(said), "{said:?} in {text}");
     }
     b.check(&format!("helpdesk/{tag}-03-after-reset")).await;
+
+    // The policy: a policy no one could live under is refused and said why; turning app
+    // passwords off is saved, and the answer to "why can't they see them" follows.
+    for scope in ["mail", "dav", "exchange"] {
+        app.click(&format!("#ap-policy-scope-{scope}")).await;
+    }
+    app.press(t("Save the policy", "Enregistrer la stratégie")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t("No one could sign in under this policy", "Personne ne pourrait")).await;
+    app.click("#ap-policy-scope-mail").await;
+    app.click("#ap-policy-app-passwords").await;
+    app.press(t("Save the policy", "Enregistrer la stratégie")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t(
+        "No: app passwords are turned off",
+        "Non : les mots de passe d’application sont désactivés",
+    ))
+    .await;
+    app.until_text(t("policy changed", "stratégie modifiée")).await;
+    b.check(&format!("helpdesk/{tag}-04-policy")).await;
+
+    // One event per action done (the refused policy none), each without a secret.
+    let heard = b.client.execute("return window.heard", vec![]).await.unwrap();
+    let actions: Vec<&str> =
+        heard.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["revoke-all-app-passwords", "reset-mfa", "set-policy"], "{heard}");
+    assert!(
+        heard
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["username"] == NEW.0 && e.as_object().unwrap().len() == 2),
+        "{heard}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

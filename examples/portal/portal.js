@@ -8,7 +8,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 
 const names = ['signed-in', 'method-registered', 'app-password-created',
-  'app-password-revoked', 'signed-out', 'session-expired'];
+  'app-password-revoked', 'signed-out', 'session-expired', 'admin-action'];
 for (const name of names) {
   document.addEventListener(`app-passwords:${name}`, (e) => {
     const item = document.createElement('li');

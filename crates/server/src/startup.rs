@@ -132,7 +132,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
