@@ -15,6 +15,7 @@ use yew::AppHandle;
 
 use crate::api::{AdminAct, ApiError, Http, Token};
 use crate::components::card::Card;
+use crate::embed::text_option;
 use crate::i18n::{AdminMsg as A, Lang};
 use crate::screens::choose::{kind_texts, method_label};
 use crate::screens::name::scope_texts;
@@ -500,10 +501,6 @@ impl AdminMounted {
             handle.update(self.props.clone());
         }
     }
-}
-
-fn text_option(options: &JsValue, name: &str) -> Option<String> {
-    Reflect::get(options, &name.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
 }
 
 /// Mounts the admin page in `element`. `options`: `endpoint`, `lang`, `adminToken`,

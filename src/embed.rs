@@ -46,7 +46,8 @@ impl Mounted {
     }
 }
 
-fn text_option(options: &JsValue, name: &str) -> Option<String> {
+/// The non-empty text option `name` of a host's `options`.
+pub(crate) fn text_option(options: &JsValue, name: &str) -> Option<String> {
     Reflect::get(options, &name.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
 }
 

@@ -74,8 +74,7 @@ impl AdminCredentials {
 
     fn parse(text: &str) -> Result<Self, String> {
         let mut credentials: Vec<Credential> = Vec::new();
-        let lines = text.lines().enumerate().map(|(n, l)| (n + 1, l.trim()));
-        for (n, line) in lines.filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
+        for (n, line) in lines(text) {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let [name, scopes, secret] = fields[..] else {
                 return Err(format!("line {n}: expected `name scopes secret`"));
@@ -116,6 +115,17 @@ impl AdminCredentials {
     fn named(&self, name: &str) -> Option<&Credential> {
         self.credentials.iter().find(|c| c.name == name)
     }
+}
+
+/// The file's credential lines, numbered from 1: blank lines and `#` comments skipped.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let numbered = text.lines().enumerate().map(|(n, l)| (n + 1, l.trim()));
+    numbered.filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The secret of the file's first credential: what the example portal's back end holds.
+pub fn first_secret(text: &str) -> Option<&str> {
+    lines(text).next().and_then(|(_, line)| line.split_whitespace().nth(2))
 }
 
 /// What an admin token says, signed.

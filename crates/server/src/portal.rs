@@ -93,13 +93,8 @@ impl Helpdesk {
             .admin_credentials_file
             .clone()
             .or_else(|| config.demo.then(|| crate::admin_access::DEMO_CREDENTIALS_FILE.into()));
-        let credential = file.and_then(|f| std::fs::read_to_string(f).ok()).and_then(|text| {
-            text.lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty() && !l.starts_with('#'))
-                .and_then(|l| l.split_whitespace().nth(2))
-                .map(str::to_owned)
-        });
+        let text = file.and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
+        let credential = crate::admin_access::first_secret(&text).map(str::to_owned);
         Self { endpoint: endpoint.to_owned(), credential, http: reqwest::Client::new() }
     }
 

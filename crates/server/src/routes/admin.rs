@@ -10,7 +10,7 @@ use wire::admin::{
     AdminScope, AdminSession, AdminSessionRequest, AdminUser, AppPasswordsOffer, AuditLog,
     UserList, UserSummary,
 };
-use wire::{ErrorCode, Policy};
+use wire::{ErrorCode, NotAvailableReason, Policy};
 
 use crate::admin_access::{self, Admin, AdminCredential};
 use crate::client::ClientAddr;
@@ -109,16 +109,15 @@ async fn view(state: &AppState, account: &AccountRow) -> ApiResult<AdminUser> {
     let methods: Vec<wire::Method> =
         state.store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
     let app_passwords = state.store.app_passwords(&account.id).await?;
-    let app_passwords_offer = if account.disabled {
-        AppPasswordsOffer::AccountDisabled
-    } else if !account.mfa_required {
-        AppPasswordsOffer::MfaNotRequired
-    } else if !account.app_passwords_allowed {
-        AppPasswordsOffer::AppPasswordsOff
-    } else if methods.is_empty() {
-        AppPasswordsOffer::NoMethodYet
-    } else {
-        AppPasswordsOffer::Offered
+    // The policy's reason (the one the person's own app shows), then what is left.
+    let app_passwords_offer = match (account.disabled, account.unavailable()) {
+        (true, _) => AppPasswordsOffer::AccountDisabled,
+        (false, Some(NotAvailableReason::MfaNotRequired)) => AppPasswordsOffer::MfaNotRequired,
+        (false, Some(NotAvailableReason::AppPasswordsDisabled)) => {
+            AppPasswordsOffer::AppPasswordsOff
+        }
+        (false, None) if methods.is_empty() => AppPasswordsOffer::NoMethodYet,
+        (false, None) => AppPasswordsOffer::Offered,
     };
     Ok(AdminUser {
         username: account.username.clone(),

@@ -251,17 +251,9 @@ impl Store {
         attempt: &LegacyAttempt<'_>,
     ) -> sqlx::Result<Seen> {
         let now = self.now();
-        let read = sqlx::query_as(LEGACY_READ)
-            .bind(&buckets[0].name)
-            .bind(&buckets[1].name)
-            .bind(&buckets[2].name)
-            .bind(secret_hash)
-            .bind(attempt.username)
-            .bind(now)
-            .bind(scope_of(attempt.protocol).as_str())
-            .fetch_all(&self.db)
-            .await?;
-        let seen = Seen::read(read, buckets, now);
+        let mut conn = self.db.acquire().await?;
+        let seen = legacy_read(&mut conn, buckets, secret_hash, attempt, now).await?;
+        drop(conn);
         if seen.wait.is_none() {
             if let Some((password_id, _, last_used)) = &seen.found {
                 if last_used.is_none_or(|at| at < now - 60) {
@@ -284,17 +276,7 @@ impl Store {
         }
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let rows = sqlx::query_as(LEGACY_READ)
-            .bind(&buckets[0].name)
-            .bind(&buckets[1].name)
-            .bind(&buckets[2].name)
-            .bind(secret_hash)
-            .bind(attempt.username)
-            .bind(now)
-            .bind(scope_of(attempt.protocol).as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut seen = Seen::read(rows, buckets, now);
+        let mut seen = legacy_read(&mut tx, buckets, secret_hash, attempt, now).await?;
         // Read again under the lock: a password revoked or a budget spent since counts.
         // (Found now, it was created since the first read: it passes, its use recorded
         // on its next sign-in.)
@@ -309,6 +291,28 @@ impl Store {
         tx.commit().await?;
         Ok(seen)
     }
+}
+
+/// PostgreSQL's read of a legacy sign-in (`LEGACY_READ`) on `db`: the counters, the
+/// matching app password, the primary hash.
+async fn legacy_read(
+    db: &mut sqlx::AnyConnection,
+    buckets: &[Bucket; 3],
+    secret_hash: &str,
+    attempt: &LegacyAttempt<'_>,
+    now: i64,
+) -> sqlx::Result<Seen> {
+    let rows = sqlx::query_as(LEGACY_READ)
+        .bind(&buckets[0].name)
+        .bind(&buckets[1].name)
+        .bind(&buckets[2].name)
+        .bind(secret_hash)
+        .bind(attempt.username)
+        .bind(now)
+        .bind(scope_of(attempt.protocol).as_str())
+        .fetch_all(db)
+        .await?;
+    Ok(Seen::read(rows, buckets, now))
 }
 
 /// The scope a protocol needs; none reported: mail (what every caller checked before
