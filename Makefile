@@ -39,11 +39,13 @@ test-tools:
 	scripts/tools.sh test
 
 ## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz (content-hashed
-## names), and the admin mode's own bundle in dist/admin/ (admin.html, --features admin),
-## then finished by scripts/dist.sh: the embedding entry pointed at the hashed
-## files, the API documentation viewer in dist/api-docs/, brotli and gzip copies.
+## names), its screens after sign-in split into a chunk fetched on demand (src/lazy.rs;
+## Trunk's wasm-bindgen wrapped by scripts/split/, the chunk left in target/split), and
+## the admin mode's own bundle in dist/admin/ (admin.html, --features admin), then
+## finished by scripts/dist.sh: the chunk beside the bundle, the embedding entry pointed
+## at the hashed files, the API documentation viewer in dist/api-docs/, brotli and gzip.
 build: tools
-	trunk build --release --offline
+	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/split:$$PATH trunk build --release --offline
 	trunk build --release --offline --features admin --dist dist/admin admin.html
 	scripts/dist.sh
 
@@ -52,6 +54,7 @@ lint:
 	cargo clippy $(NATIVE) --all-targets -- -D warnings
 	cargo clippy -p app-passwords $(WASM) --all-targets -- -D warnings
 	cargo clippy -p app-passwords $(WASM) --features admin --all-targets -- -D warnings
+	cargo clippy -p app-passwords $(WASM) --features split -- -D warnings
 
 fmt:
 	cargo fmt --all

@@ -28,6 +28,21 @@ hashed() { # pattern: the one content-hashed name index.html refers to
   grep -o "$1" "$DIST/index.html" | head -1
 }
 js=$(hashed 'app-passwords-[0-9a-f]\{8,16\}\.js')
+# The chunks split off the bundle (scripts/split/wasm-bindgen, named by their content)
+# go beside it. The JS glue names them: it is renamed by its own content, since Trunk
+# names it by the main wasm's, which a change in a chunk alone leaves as it was.
+chunks=("$ROOT"/target/split/app-passwords-*-*.wasm)
+[[ -f ${chunks[0]} ]] || { echo "dist.sh: no chunk in target/split (was the bundle split?)" >&2; exit 1; }
+for chunk in "${chunks[@]}"; do
+  grep -q "$(basename "$chunk")" "$DIST/$js" || { echo "dist.sh: $chunk is not the glue's" >&2; exit 1; }
+  cp "$chunk" "$DIST/"
+done
+own="app-passwords-$(sha256sum "$DIST/$js" | cut -c1-16).js"
+if [[ $own != "$js" ]]; then
+  mv "$DIST/$js" "$DIST/$own"
+  sed -i "s|$js|$own|g" "$DIST/index.html"
+  js=$own
+fi
 wasm=$(hashed 'app-passwords-[0-9a-f]\{8,16\}_bg\.wasm')
 css=$(hashed 'app-[0-9a-f]\{8,16\}\.css')
 [[ -n $js && -n $wasm && -n $css ]] || { echo "dist.sh: hashed names not found in index.html" >&2; exit 1; }

@@ -3,7 +3,8 @@
 # (git-ignored) and Debian's packages where they come from Debian. Idempotent:
 # a second run only checks and returns in well under a second per tool.
 #
-#   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-opt, swagger-ui-dist
+#   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt,
+#                            swagger-ui-dist
 #   scripts/tools.sh bench   wrk, brotli, oathtool, curl, haproxy, PostgreSQL for `make bench`
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
@@ -17,6 +18,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 TRUNK_VERSION="0.21.14"
+# Splits the user's bundle at its split points (scripts/split/wasm-bindgen).
+WASM_SPLIT_VERSION="0.2.4"
 BINARYEN_VERSION="132"
 # The API documentation viewer served at /v1/docs (copied into dist/api-docs by make build).
 SWAGGER_UI_VERSION="5.35.0"
@@ -40,6 +43,17 @@ need_cargo_tool() { # crate version binary [extra cargo install flags]
   fi
   say "installing $crate $version into .tools (cached for later runs)"
   cargo install "$crate" --version "=$version" --root "$TOOLS" --force "$@"
+}
+
+# wasm-split-cli prints no version: cargo's own record of what it installed tells.
+need_wasm_split() {
+  if [[ -x "$TOOLS/bin/wasm-split-cli" ]] \
+    && grep -q "\"wasm_split_cli_support $WASM_SPLIT_VERSION " "$TOOLS/.crates.toml" 2>/dev/null; then
+    return
+  fi
+  say "installing wasm_split_cli_support $WASM_SPLIT_VERSION into .tools (cached for later runs)"
+  cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary \
+    --root "$TOOLS" --force --locked
 }
 
 need_npm() { # package version
@@ -74,6 +88,7 @@ build_tools() {
   need_cargo_tool trunk "$TRUNK_VERSION" trunk --locked
   # Without --locked: with it, cargo asks for a webpki-roots the registry does not serve.
   need_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+  need_wasm_split
   need_wasm_opt
   need_npm swagger-ui-dist "$SWAGGER_UI_VERSION"
   need_apt brotli=brotli # precompressed copies of dist/ (scripts/dist.sh)

@@ -3,11 +3,12 @@
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{Endpoint, Http, Token};
+use crate::components::card::Card;
 use crate::components::header::Header;
 use crate::effects::{run, Env};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
@@ -180,15 +181,50 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // The screens after sign-in (see lazy.rs): fetched as soon as the person starts
+    // signing in, or at once when the app opens on another screen; tried again every
+    // RETRY_MS while they cannot be fetched.
+    let journey = use_state(crate::lazy::journey);
+    let journey_failed = use_state(|| false);
+    let journey_try = use_state(|| 0_u32);
+    {
+        let wanted = !matches!(model.screen, Screen::SignIn(_))
+            || model.busy()
+            || !model.drafts.username.is_empty();
+        let (journey, failed, attempt) =
+            (journey.clone(), journey_failed.clone(), journey_try.clone());
+        use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
+            let retry = std::rc::Rc::new(std::cell::RefCell::new(None));
+            if fetch {
+                let later = retry.clone();
+                spawn_local(async move {
+                    match crate::lazy::load().await {
+                        Ok(view) => journey.set(Some(view)),
+                        Err(_) => {
+                            failed.set(true);
+                            let again = Timeout::new(RETRY_MS, move || attempt.set(n + 1));
+                            *later.borrow_mut() = Some(again);
+                        }
+                    }
+                });
+            }
+            move || drop(retry.take())
+        });
+    }
+
     // Focus the new screen's heading, so keyboard and screen-reader users start there —
     // when the person caused the change; a change from the host leaves focus where it is.
     let root = use_node_ref();
-    let shown = use_mut_ref(|| model.screen.key());
+    // A screen counts as new when it is first drawn in full: the screens after sign-in
+    // once their chunk is here (lazy.rs); sign-in does not wait for it.
+    let drawn =
+        (model.screen.key(), matches!(model.screen, Screen::SignIn(_)) || journey.is_some());
+    let shown = use_mut_ref(|| drawn);
     {
         let (root, user_acted) = (root.clone(), user_acted.clone());
-        use_effect_with(model.screen.key(), move |key| {
+        use_effect_with(drawn, move |key| {
             let changed = *shown.borrow() != *key;
-            *shown.borrow_mut() = key;
+            *shown.borrow_mut() = *key;
             if changed && *user_acted.borrow() {
                 let heading = root
                     .cast::<web_sys::Element>()
@@ -214,25 +250,16 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let screen_props = ScreenProps { model: Rc::new((*model).clone()), on: on.clone() };
-    let screen = match &model.screen {
-        Screen::SignIn(_) => screens::sign_in::sign_in(&screen_props, *lang),
-        Screen::NotAvailable(_) => screens::not_available::not_available(&screen_props, *lang),
-        Screen::Intro => screens::intro::intro(&screen_props, *lang),
-        Screen::Choose => screens::choose::choose(&screen_props, *lang),
-        Screen::Contact(_) => screens::contact::contact(&screen_props, *lang),
-        Screen::Totp(_) => screens::totp::totp(&screen_props, *lang),
-        Screen::Code(_) => screens::code::code(&screen_props, *lang),
-        Screen::KeyName => screens::key::key_name(&screen_props, *lang),
-        Screen::Key(_) => screens::key::key(&screen_props, *lang),
-        Screen::Verified { .. } => screens::verified::verified(&screen_props, *lang),
-        Screen::Challenge => screens::challenge::challenge(&screen_props, *lang),
-        Screen::Name => screens::name::name(&screen_props, *lang),
-        Screen::Show { .. } => html! { <screens::show::Show ..screen_props /> },
-        Screen::List { .. } => screens::list::list(&screen_props, *lang),
-        Screen::Password => screens::password::password(&screen_props, *lang),
-        Screen::Disown(_) => screens::disown::disown(&screen_props, *lang),
-        Screen::Disowned(_) => screens::disown::disowned(&screen_props, *lang),
-        Screen::PasswordChanged(_) => screens::password::changed(&screen_props, *lang),
+    let screen = match (&model.screen, *journey) {
+        (Screen::SignIn(_), _) => screens::sign_in::sign_in(&screen_props, *lang),
+        (_, Some(view)) => view(&screen_props, *lang),
+        (_, None) => html! {
+            <Card title={lang.t(Msg::Working)}>
+                if *journey_failed {
+                    <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
+                }
+            </Card>
+        },
     };
     let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
     let announced = model.announcement.as_ref().map(|(_, a)| announcement_text(a, *lang));

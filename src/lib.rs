@@ -5,8 +5,10 @@
 //! - `app`: the root component, turning what the person asks for into requests;
 //! - `api`: the typed client of the identity endpoint;
 //! - `screens`, `components`: the views; `i18n`: the messages; `clipboard`: Copy;
-//! - `embed`: `mount()` and the events for host pages.
-#![forbid(unsafe_code)]
+//! - `embed`: `mount()` and the events for host pages;
+//! - `lazy`: the screens after sign-in, fetched when they are about to be needed.
+// No unsafe code but the split point's loader (`lazy`), which `wasm_split` generates.
+#![deny(unsafe_code)]
 
 #[cfg(feature = "admin")]
 pub mod admin;
@@ -19,6 +21,7 @@ pub mod embed;
 pub mod errors;
 pub mod host;
 pub mod i18n;
+pub mod lazy;
 pub mod passkey;
 pub mod screens;
 pub mod state;

@@ -37,6 +37,8 @@ pub struct Server {
     pub clock: server::clock::Clock,
     /// A real SMTP server's port, when notices and codes go by mail (`with_smtp`).
     smtp_port: Option<u16>,
+    /// The built app it serves: dist/, or a copy the test changes (`serving`).
+    static_dir: PathBuf,
 }
 
 impl Server {
@@ -59,6 +61,15 @@ impl Server {
     pub async fn with_clock() -> Self {
         let now = server::clock::Clock::system().now();
         Self::start_with(None, server::clock::Clock::manual(now)).await
+    }
+
+    /// Serving the app from `static_dir` (a copy of dist/ the test changes) instead of
+    /// dist/.
+    pub async fn serving(static_dir: &Path) -> Self {
+        let mut server = Self::build(None, server::clock::Clock::system()).await;
+        server.static_dir = static_dir.to_owned();
+        server.run().await;
+        server
     }
 
     /// With the example admin portal on a port of its own (another origin).
@@ -98,12 +109,13 @@ impl Server {
             dir,
             clock,
             smtp_port: None,
+            static_dir: root().join("dist"),
         }
     }
 
     async fn run(&mut self) {
         let mut config = server::config::Config::for_tests(self.dir.path());
-        config.static_dir = root().join("dist");
+        config.static_dir = self.static_dir.clone();
         config.port = self.addr.port();
         config.portal_port = self.portal_port;
         config.portal_dir = root().join("examples/portal");

@@ -60,7 +60,8 @@ fn variant(key: &str) -> String {
         .collect()
 }
 
-fn main() -> Result<(), String> {
+/// Writes every message set into `$OUT_DIR/messages.rs` (src/i18n.rs includes it).
+pub fn compile_all() -> Result<(), String> {
     println!("cargo::rerun-if-changed=src/i18n");
     let mut code = String::new();
     for (enum_name, langs) in SETS {

@@ -98,3 +98,28 @@ impl ScreenProps {
         self.model.back().map(|_| self.on.reform(|()| Intent::Back))
     }
 }
+
+/// Every screen but sign-in.
+pub fn journey(props: &ScreenProps, lang: Lang) -> Html {
+    use crate::state::Screen;
+    match &props.model.screen {
+        Screen::SignIn(_) => Html::default(),
+        Screen::NotAvailable(_) => not_available::not_available(props, lang),
+        Screen::Intro => intro::intro(props, lang),
+        Screen::Choose => choose::choose(props, lang),
+        Screen::Contact(_) => contact::contact(props, lang),
+        Screen::Totp(_) => totp::totp(props, lang),
+        Screen::Code(_) => code::code(props, lang),
+        Screen::KeyName => key::key_name(props, lang),
+        Screen::Key(_) => key::key(props, lang),
+        Screen::Verified { .. } => verified::verified(props, lang),
+        Screen::Challenge => challenge::challenge(props, lang),
+        Screen::Name => name::name(props, lang),
+        Screen::Show { .. } => html! { <show::Show ..props.clone() /> },
+        Screen::List { .. } => list::list(props, lang),
+        Screen::Password => password::password(props, lang),
+        Screen::Disown(_) => disown::disown(props, lang),
+        Screen::Disowned(_) => disown::disowned(props, lang),
+        Screen::PasswordChanged(_) => password::changed(props, lang),
+    }
+}
