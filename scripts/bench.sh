@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: figures, not assertions.
+# make bench: figures, not assertions. `scripts/bench.sh pages` stops after 2.
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
 #   2. page load in headless Chromium (bench/page-load.mjs): time to the sign-in field and
 #      bytes on the wire, first and second visit, on loopback and on Lighthouse's mobile
@@ -34,6 +34,10 @@ hash='[0-9a-f]{8,16}' # Trunk's 64-bit hash, in hex without leading zeros
 app=("$(one "app-$hash\.css")" "$(one "app-passwords-$hash\.js")" "$(one "app-passwords-${hash}_bg\.wasm")")
 total "first visit, standalone" index.html "${app[@]}"
 total "first visit, embedded" app-passwords-element.js "${app[@]}"
+# The screens after sign-in (src/lazy.rs): fetched once the person starts signing in.
+chunk=$(one "app-passwords-journey-$hash\.wasm")
+read -r r g b <<<"${size[$chunk]}"
+printf '%-40s %10d %10d %10d   (not in the first visit)\n' "then, from the first key typed" "$r" "$g" "$b"
 echo
 echo "== server (release profile 'server', loopback; SQLite in a temp dir, PostgreSQL in a throwaway cluster)"
 work=$(mktemp -d)
@@ -114,6 +118,7 @@ page_app=$(serve "sqlite://$work/page.db" APP_PORTAL_PORT="$portal")
 page_bare=$(serve "sqlite://$work/bare.db" APP_STATIC_DIR="$ROOT/bench/bare/dist")
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$portal/" >/dev/null && break; sleep 0.1; done
 node bench/page-load.mjs "$page_app/" "$page_bare/" "http://127.0.0.1:$portal/" 7
+[[ ${1:-} == pages ]] && exit 0
 
 echo
 echo "== sign-in"

@@ -575,6 +575,17 @@ impl Browser {
         }
     }
 
+    /// How many times the bundle's wasm and its JS came over the network (Resource
+    /// Timing; a cache's answer does not count).
+    pub async fn bundle_downloads(&self) -> [u64; 2] {
+        let script = "return ['_bg.wasm', '.js'].map(end => performance
+            .getEntriesByType('resource')
+            .filter(e => /app-passwords-[0-9a-f]+(_bg)?\\.(wasm|js)$/.test(e.name))
+            .filter(e => e.name.endsWith(end) && e.transferSize > 0).length)";
+        let counts = self.client.execute(script, vec![]).await.unwrap();
+        serde_json::from_value(counts).unwrap()
+    }
+
     pub async fn type_in(&self, css: &str, text: &str) {
         let field = self.find(css).await;
         field.clear().await.unwrap();

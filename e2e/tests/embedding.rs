@@ -47,6 +47,8 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     let app = Shadow { b: &b, index: 0 };
     app.until_heading("Sign in").await;
     b.shot(&format!("embedding/{tag}-01-portal-hostile-sign-in")).await;
+    // The wasm and the JS come over the network once each, in every engine.
+    assert_eq!(b.bundle_downloads().await, [1, 1], "each file of the bundle downloaded once");
 
     // The hostile sheet really is in force on the portal…
     assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");
