@@ -92,6 +92,7 @@ mod tests {
             "/app-f5fce5a432863dc5.css",
             "/app-passwords/app-passwords-5b1830698ce02931.js",
             "/app-passwords-a539ad22c555871_bg.wasm", // a hash with a leading zero
+            "/app-passwords-journey-253a460b86cbb428.wasm", // a split chunk (src/lazy.rs)
         ] {
             assert!(is_content_hashed(hashed), "{hashed}");
         }
