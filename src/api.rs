@@ -95,14 +95,22 @@ impl Default for IdempotencyKey {
 /// What a call returns: a future on the browser's single thread.
 pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
-/// The identity endpoint's contract (see `crates/wire` and `crates/server/openapi.json`).
-pub trait Endpoint {
+/// What the app asks of the endpoint before the screens after sign-in have come
+/// (`lazy.rs`): checking it is up, signing in or out, picking up a host's session. Kept
+/// apart from the rest of [`Endpoint`] so that the first module carries only these
+/// calls and the reading of their answers; the others come with the chunk.
+pub trait Door {
     fn health(&self) -> Reply<Health>;
     fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
-    /// "This wasn't me", from a notice's link (no session).
-    fn disown(&self, req: Disown) -> Reply<Disowned>;
     fn sign_out(&self, token: &Token) -> Reply<()>;
     fn account(&self, token: &Token) -> Reply<AccountState>;
+}
+
+/// The identity endpoint's contract (see `crates/wire` and `crates/server/openapi.json`):
+/// the [`Door`] and every call after it.
+pub trait Endpoint: Door {
+    /// "This wasn't me", from a notice's link (no session).
+    fn disown(&self, req: Disown) -> Reply<Disowned>;
     fn enroll(
         &self,
         token: &Token,
@@ -163,7 +171,7 @@ fn path_segment(id: &str) -> String {
     js_sys::encode_uri_component(id).into()
 }
 
-impl Endpoint for Http {
+impl Door for Http {
     fn health(&self) -> Reply<Health> {
         self.call(Request::get(&self.url("/health")), None)
     }
@@ -172,16 +180,18 @@ impl Endpoint for Http {
         self.post(Request::post(&self.url("/sessions")), &req)
     }
 
-    fn disown(&self, req: Disown) -> Reply<Disowned> {
-        self.post(Request::post(&self.url("/notices/disown")), &req)
-    }
-
     fn sign_out(&self, token: &Token) -> Reply<()> {
         self.call_empty(self.authed(Request::delete(&self.url("/sessions/current")), token))
     }
 
     fn account(&self, token: &Token) -> Reply<AccountState> {
         self.call(self.authed(Request::get(&self.url("/account")), token), None)
+    }
+}
+
+impl Endpoint for Http {
+    fn disown(&self, req: Disown) -> Reply<Disowned> {
+        self.post(Request::post(&self.url("/notices/disown")), &req)
     }
 
     fn enroll(

@@ -7,7 +7,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{Endpoint, Http, Token};
+use crate::api::{Door, Endpoint, Http, Token};
 use crate::components::card::Card;
 use crate::components::header::Header;
 use crate::effects::{run, Env};
@@ -55,13 +55,7 @@ fn announcement_text(a: &Announcement, lang: Lang) -> String {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let api: Rc<dyn Endpoint> = {
-        let http = use_memo(props.endpoint.clone(), |e| Rc::new(Http::new(e)) as Rc<dyn Endpoint>);
-        match &props.api {
-            Some(api) => api.0.clone(),
-            None => (*http).clone(),
-        }
-    };
+    let http = use_memo(props.endpoint.clone(), |e| Rc::new(Http::new(e)));
     // A notice's "this wasn't me" link opens the app with its token in the fragment.
     let model = use_reducer(|| match crate::host::take_disown_token() {
         Some(token) => Model { screen: Screen::Disown(Secret::new(token)), ..Model::default() },
@@ -82,8 +76,49 @@ pub fn app(props: &AppProps) -> Html {
     let requests = use_memo((), |()| Rc::new(std::cell::Cell::new(0_u32)));
     // Whether the last change came from the person (not from the host): see focus below.
     let user_acted = use_mut_ref(|| false);
+    // The screens after sign-in (see lazy.rs): fetched as soon as the person starts
+    // signing in, or at once when the app opens on another screen; tried again every
+    // RETRY_MS while they cannot be fetched.
+    let journey = use_state(crate::lazy::journey);
+    let journey_failed = use_state(|| false);
+    let journey_try = use_state(|| 0_u32);
+    {
+        let wanted = !matches!(model.screen, Screen::SignIn(_))
+            || model.busy()
+            || !model.drafts.username.is_empty();
+        let (journey, failed, attempt) =
+            (journey.clone(), journey_failed.clone(), journey_try.clone());
+        use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
+            let retry = std::rc::Rc::new(std::cell::RefCell::new(None));
+            if fetch {
+                let later = retry.clone();
+                spawn_local(async move {
+                    match crate::lazy::load().await {
+                        Ok(loaded) => journey.set(Some(loaded)),
+                        Err(_) => {
+                            failed.set(true);
+                            let again = Timeout::new(RETRY_MS, move || attempt.set(n + 1));
+                            *later.borrow_mut() = Some(again);
+                        }
+                    }
+                });
+            }
+            move || drop(retry.take())
+        });
+    }
+
+    // Focus the new screen's heading, so keyboard and screen-reader users start there —
+    // when the person caused the change; a change from the host leaves focus where it is.
+    let root = use_node_ref();
+    // The endpoint: the door at once, the rest once the chunk has come (lazy.rs); all of
+    // it at once when a test hands its own in.
+    let (door, api): (Rc<dyn Door>, Option<Rc<dyn Endpoint>>) = match &props.api {
+        Some(api) => (api.0.clone(), Some(api.0.clone())),
+        None => ((*http).clone(), journey.map(|j| (j.endpoint)(&http))),
+    };
     let env = Env {
-        api: api.clone(),
+        door,
+        api,
         requests: (*requests).clone(),
         dispatch: model.dispatcher(),
         lang: *lang,
@@ -129,7 +164,7 @@ pub fn app(props: &AppProps) -> Html {
                 move || {
                     let env = env.clone();
                     spawn_local(async move {
-                        let up = env.api.health().await.is_ok();
+                        let up = env.door.health().await.is_ok();
                         env.dispatch(Action::Online(up));
                     });
                 }
@@ -174,47 +209,14 @@ pub fn app(props: &AppProps) -> Html {
         let env = env.clone();
         let needs_list = matches!(&model.screen, Screen::List { list: None, .. });
         let token = model.session.as_ref().map(|s| s.token.clone());
-        use_effect_with((needs_list, model.online), move |(needs, online)| {
-            if let (true, true, Some(token)) = (*needs, *online, token) {
-                env.call(env.api.list(&token), None, Action::Listed);
+        let ready = env.api.is_some();
+        use_effect_with((needs_list, model.online, ready), move |(needs, online, _)| {
+            if let (true, true, Some(token), Some(api)) = (*needs, *online, token, &env.api) {
+                env.call(api.list(&token), None, Action::Listed);
             }
         });
     }
 
-    // The screens after sign-in (see lazy.rs): fetched as soon as the person starts
-    // signing in, or at once when the app opens on another screen; tried again every
-    // RETRY_MS while they cannot be fetched.
-    let journey = use_state(crate::lazy::journey);
-    let journey_failed = use_state(|| false);
-    let journey_try = use_state(|| 0_u32);
-    {
-        let wanted = !matches!(model.screen, Screen::SignIn(_))
-            || model.busy()
-            || !model.drafts.username.is_empty();
-        let (journey, failed, attempt) =
-            (journey.clone(), journey_failed.clone(), journey_try.clone());
-        use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
-            let retry = std::rc::Rc::new(std::cell::RefCell::new(None));
-            if fetch {
-                let later = retry.clone();
-                spawn_local(async move {
-                    match crate::lazy::load().await {
-                        Ok(view) => journey.set(Some(view)),
-                        Err(_) => {
-                            failed.set(true);
-                            let again = Timeout::new(RETRY_MS, move || attempt.set(n + 1));
-                            *later.borrow_mut() = Some(again);
-                        }
-                    }
-                });
-            }
-            move || drop(retry.take())
-        });
-    }
-
-    // Focus the new screen's heading, so keyboard and screen-reader users start there —
-    // when the person caused the change; a change from the host leaves focus where it is.
-    let root = use_node_ref();
     // A screen counts as new when it is first drawn in full: the screens after sign-in
     // once their chunk is here (lazy.rs); sign-in does not wait for it.
     let drawn =
@@ -252,7 +254,7 @@ pub fn app(props: &AppProps) -> Html {
     let screen_props = ScreenProps { model: Rc::new((*model).clone()), on: on.clone() };
     let screen = match (&model.screen, *journey) {
         (Screen::SignIn(_), _) => screens::sign_in::sign_in(&screen_props, *lang),
-        (_, Some(view)) => view(&screen_props, *lang),
+        (_, Some(journey)) => (journey.view)(&screen_props, *lang),
         (_, None) => html! {
             <Card title={lang.t(Msg::Working)}>
                 if *journey_failed {

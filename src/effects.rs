@@ -11,7 +11,7 @@ use wire::{
 };
 use yew::prelude::*;
 
-use crate::api::{ApiError, Endpoint, Reply, Token};
+use crate::api::{ApiError, Door, Endpoint, Reply, Token};
 use crate::clipboard;
 use crate::errors::{outcome, Outcome, UiError};
 use crate::host::HostEvent;
@@ -24,7 +24,10 @@ use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
 /// (for default names) and the host's event callback.
 #[derive(Clone)]
 pub struct Env {
-    pub api: Rc<dyn Endpoint>,
+    /// The calls before the screens after sign-in have come (lazy.rs).
+    pub door: Rc<dyn Door>,
+    /// The whole endpoint, once they have (at once in builds without the split).
+    pub api: Option<Rc<dyn Endpoint>>,
     /// The last request number given out (see `Pending`).
     pub requests: Rc<std::cell::Cell<u32>>,
     pub dispatch: UseReducerDispatcher<Model>,
@@ -54,7 +57,7 @@ impl Env {
         let id = self.start(false);
         let env = self.clone();
         spawn_local(async move {
-            match env.api.account(&token).await {
+            match env.door.account(&token).await {
                 Ok(state) => {
                     env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
                     env.dispatch(Action::Answered(id, Box::new(Action::Resumed { token, state })));
@@ -144,9 +147,80 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::Back => env.dispatch(Action::Back),
         Intent::CreateAnother => env.dispatch(Action::CreateAnother),
         Intent::ToPassword => env.dispatch(Action::ToPassword),
+        Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
+        Intent::CancelDelete => env.dispatch(Action::CancelDelete),
+        Intent::SetLang(_) => {}
+        Intent::SignIn => {
+            let username = d.username.trim().to_owned();
+            if username.is_empty() {
+                return env.dispatch(Action::Failed(UiError::UsernameMissing));
+            }
+            if d.password.is_empty() {
+                return env.dispatch(Action::Failed(UiError::PasswordMissing));
+            }
+            let req = SignInRequest { username, password: d.password.to_string() };
+            let e = env.clone();
+            env.call(env.door.sign_in(req), None, move |session| {
+                e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
+                Action::SignedIn(session)
+            });
+        }
+        Intent::Copy | Intent::CopyKey => {
+            let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
+                Screen::Show { created, .. } => (created.password.clone(), Action::Copied),
+                Screen::Totp(step) => (step.secret.clone(), Action::KeyCopied),
+                _ => return,
+            };
+            let env = env.clone();
+            spawn_local(async move {
+                let outcome = clipboard::copy(secret.expose()).await;
+                env.dispatch(done(outcome));
+            });
+        }
+        Intent::Done => env.dispatch(Action::Done),
+        // Not while an app password is being created: its answer must be shown.
+        Intent::SignOut if m.creating() => {}
+        Intent::SignOut => {
+            if let Some(token) = token {
+                // Best effort: the token is dropped here whatever the endpoint answers.
+                let reply = env.door.sign_out(&token);
+                spawn_local(async move {
+                    let _ = reply.await;
+                });
+            }
+            if m.session.is_some() {
+                env.emit(HostEvent::SignedOut);
+            }
+            env.dispatch(Action::SignedOut);
+        }
+        // The calls after the door come with the chunk (lazy.rs), as do the screens that
+        // ask for them.
+        intent @ (Intent::Disown
+        | Intent::ChangePassword
+        | Intent::Continue
+        | Intent::SendCode
+        | Intent::Verify
+        | Intent::RegisterKey
+        | Intent::UseKey
+        | Intent::Resend
+        | Intent::Challenge(_)
+        | Intent::Create
+        | Intent::Reload
+        | Intent::ConfirmDelete) => {
+            if let Some(api) = &env.api {
+                after_door(env, api, m, token, intent);
+            }
+        }
+    }
+}
+
+/// What the intents of the screens after sign-in do (see [`run`]).
+fn after_door(env: &Env, api: &Rc<dyn Endpoint>, m: &Model, token: Option<Token>, intent: Intent) {
+    let d = &m.drafts;
+    match intent {
         Intent::Disown => {
             let Screen::Disown(token) = &m.screen else { return };
-            let reply = env.api.disown(Disown { token: token.expose().to_owned() });
+            let reply = api.disown(Disown { token: token.expose().to_owned() });
             let id = env.start(false);
             let env = env.clone();
             spawn_local(async move {
@@ -177,32 +251,14 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 current_password: d.current_password.to_string(),
                 new_password: d.new_password.to_string(),
             };
-            env.call(env.api.change_password(token, body), None, |done| Action::PasswordChanged {
+            env.call(api.change_password(token, body), None, |done| Action::PasswordChanged {
                 revoked: done.app_passwords_revoked,
                 token: Token::new(done.token),
             });
         }
-        Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
-        Intent::CancelDelete => env.dispatch(Action::CancelDelete),
-        Intent::SetLang(_) => {}
-        Intent::SignIn => {
-            let username = d.username.trim().to_owned();
-            if username.is_empty() {
-                return env.dispatch(Action::Failed(UiError::UsernameMissing));
-            }
-            if d.password.is_empty() {
-                return env.dispatch(Action::Failed(UiError::PasswordMissing));
-            }
-            let req = SignInRequest { username, password: d.password.to_string() };
-            let e = env.clone();
-            env.call(env.api.sign_in(req), None, move |session| {
-                e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
-                Action::SignedIn(session)
-            });
-        }
         Intent::Continue => match (d.kind, &token) {
             (Some(MethodKind::Totp), Some(token)) => {
-                let reply = env.api.enroll(token, EnrollmentRequest::Totp, &d.enroll_key);
+                let reply = api.enroll(token, EnrollmentRequest::Totp, &d.enroll_key);
                 env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
             }
             (Some(_), _) => env.dispatch(Action::ToContact),
@@ -221,7 +277,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                     None => return env.dispatch(Action::Failed(UiError::Phone)),
                 },
             };
-            let reply = env.api.enroll(token, req, &d.enroll_key);
+            let reply = api.enroll(token, req, &d.enroll_key);
             env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
         }
         Intent::Verify => {
@@ -230,14 +286,10 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::CodeFormat));
             };
             let (reply, enrolling) = match &m.screen {
-                Screen::Totp(step) => (env.api.verify_enrollment(token, &step.id, code), true),
+                Screen::Totp(step) => (api.verify_enrollment(token, &step.id, code), true),
                 Screen::Code(step) => match &step.target {
-                    CodeFor::Enrollment { id } => {
-                        (env.api.verify_enrollment(token, id, code), true)
-                    }
-                    CodeFor::Challenge { id, .. } => {
-                        (env.api.verify_challenge(token, id, code), false)
-                    }
+                    CodeFor::Enrollment { id } => (api.verify_enrollment(token, id, code), true),
+                    CodeFor::Challenge { id, .. } => (api.verify_challenge(token, id, code), false),
                 },
                 _ => return,
             };
@@ -258,7 +310,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                     Err(_) => return env.dispatch(Action::Failed(UiError::KeyNameInvalid)),
                 },
             };
-            let reply = env.api.enroll(token, EnrollmentRequest::Passkey { name }, &d.enroll_key);
+            let reply = api.enroll(token, EnrollmentRequest::Passkey { name }, &d.enroll_key);
             env.call(reply, None, |enrollment| Action::Enrolled { enrollment, now: now() });
         }
         Intent::UseKey => {
@@ -267,7 +319,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             // The ceremony (the person touching the key) is part of the pending request:
             // the button stays disabled until the endpoint has answered.
             let id = env.start(false);
-            let env = env.clone();
+            let (env, api) = (env.clone(), api.clone());
             spawn_local(async move {
                 let credential = match &step.target {
                     CodeFor::Enrollment { .. } => passkey::create(&step.options).await,
@@ -282,10 +334,10 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 };
                 let (reply, enrolling) = match &step.target {
                     CodeFor::Enrollment { id } => {
-                        (env.api.verify_enrollment(&token, id, credential), true)
+                        (api.verify_enrollment(&token, id, credential), true)
                     }
                     CodeFor::Challenge { id, .. } => {
-                        (env.api.verify_challenge(&token, id, credential), false)
+                        (api.verify_challenge(&token, id, credential), false)
                     }
                 };
                 match reply.await {
@@ -304,14 +356,14 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::Resend => {
             let (Screen::Code(step), Some(token)) = (&m.screen, &token) else { return };
             let reply = match &step.target {
-                CodeFor::Enrollment { id } => env.api.resend_enrollment(token, id),
-                CodeFor::Challenge { id, .. } => env.api.resend_challenge(token, id),
+                CodeFor::Enrollment { id } => api.resend_enrollment(token, id),
+                CodeFor::Challenge { id, .. } => api.resend_challenge(token, id),
             };
             env.call(reply, None, |sent| Action::CodeSent { sent, now: now() });
         }
         Intent::Challenge(method_id) => {
             let Some(token) = &token else { return };
-            let reply = env.api.challenge(token, &method_id);
+            let reply = api.challenge(token, &method_id);
             env.call(reply, None, |challenge| Action::ChallengeStarted { challenge, now: now() });
         }
         Intent::Create => {
@@ -329,7 +381,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::Scopes));
             }
             let req = CreateAppPassword { name, scopes, expires_in_days: m.chosen_expiry() };
-            let reply = env.api.create(token, req, &d.create_key);
+            let reply = api.create(token, req, &d.create_key);
             let e = env.clone();
             env.request(true, reply, None, move |created| {
                 let (id, name) = (created.id.clone(), created.name.clone());
@@ -337,24 +389,11 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 Action::Created(created)
             });
         }
-        Intent::Copy | Intent::CopyKey => {
-            let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
-                Screen::Show { created, .. } => (created.password.clone(), Action::Copied),
-                Screen::Totp(step) => (step.secret.clone(), Action::KeyCopied),
-                _ => return,
-            };
-            let env = env.clone();
-            spawn_local(async move {
-                let outcome = clipboard::copy(secret.expose()).await;
-                env.dispatch(done(outcome));
-            });
-        }
-        Intent::Done => env.dispatch(Action::Done),
         Intent::Reload => {
             let (Screen::List { list: None, .. }, Some(token)) = (&m.screen, &token) else {
                 return;
             };
-            env.call(env.api.list(token), None, Action::Listed);
+            env.call(api.list(token), None, Action::Listed);
         }
         Intent::ConfirmDelete => {
             let (Screen::List { confirm: Some(what), list }, Some(token)) = (&m.screen, &token)
@@ -363,8 +402,8 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             };
             let limit = list.as_ref().map(|l| l.limit);
             let reply = match what {
-                Confirm::One(p) => env.api.revoke(token, &p.id),
-                Confirm::All => env.api.revoke_all(token),
+                Confirm::One(p) => api.revoke(token, &p.id),
+                Confirm::All => api.revoke_all(token),
             };
             let what = what.clone();
             let e = env.clone();
@@ -377,20 +416,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 Action::Deleted(what)
             });
         }
-        // Not while an app password is being created: its answer must be shown.
-        Intent::SignOut if m.creating() => {}
-        Intent::SignOut => {
-            if let Some(token) = token {
-                // Best effort: the token is dropped here whatever the endpoint answers.
-                let reply = env.api.sign_out(&token);
-                spawn_local(async move {
-                    let _ = reply.await;
-                });
-            }
-            if m.session.is_some() {
-                env.emit(HostEvent::SignedOut);
-            }
-            env.dispatch(Action::SignedOut);
-        }
+        // Not one of theirs: `run` does the rest.
+        _ => {}
     }
 }

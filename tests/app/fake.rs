@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use app_passwords::api::{ApiError, Endpoint, IdempotencyKey, Reply, Token};
+use app_passwords::api::{ApiError, Door, Endpoint, IdempotencyKey, Reply, Token};
 use wire::*;
 
 pub const PASSWORD: &str = "Right-password-1";
@@ -290,26 +290,12 @@ fn masked(req: &EnrollmentRequest) -> Option<String> {
     }
 }
 
-impl Endpoint for Fake {
+impl Door for Fake {
     fn health(&self) -> Reply<Health> {
         self.reply(
             self.gate("health", false)
                 .map(|()| Health { status: "ok".into(), version: "test".into() }),
         )
-    }
-
-    fn disown(&self, req: Disown) -> Reply<Disowned> {
-        self.reply(self.gate("disown", false).and_then(|()| {
-            if req.token != DISOWN_TOKEN || self.disowned.replace(true) {
-                return Err(problem(ErrorCode::NotFound, 404, |_| {}));
-            }
-            Ok(Disowned {
-                what: Noticed::AppPassword,
-                name: "Outlook".into(),
-                removed: true,
-                sessions_ended: 2,
-            })
-        }))
     }
 
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
@@ -342,6 +328,22 @@ impl Endpoint for Fake {
 
     fn sign_out(&self, token: &Token) -> Reply<()> {
         self.reply(self.authed("sign_out", token))
+    }
+}
+
+impl Endpoint for Fake {
+    fn disown(&self, req: Disown) -> Reply<Disowned> {
+        self.reply(self.gate("disown", false).and_then(|()| {
+            if req.token != DISOWN_TOKEN || self.disowned.replace(true) {
+                return Err(problem(ErrorCode::NotFound, 404, |_| {}));
+            }
+            Ok(Disowned {
+                what: Noticed::AppPassword,
+                name: "Outlook".into(),
+                removed: true,
+                sessions_ended: 2,
+            })
+        }))
     }
 
     fn enroll(
