@@ -382,7 +382,7 @@ fn policy_form(
                 p.allowed_methods.push(k);
             }
         }));
-        check(format!("ap-policy-{}", k.as_str()), lang.t(kind_texts(k).0).to_owned(), on, toggle)
+        check(format!("ap-policy-{}", k.as_str()), lang.j(kind_texts(k).0).to_owned(), on, toggle)
     });
     let scopes = Scope::ALL.iter().map(|&s| {
         let on = policy.app_password_scopes.contains(&s);
@@ -395,7 +395,7 @@ fn policy_form(
         }));
         check(
             format!("ap-policy-scope-{}", s.as_str()),
-            lang.t(scope_texts(s).0).to_owned(),
+            lang.j(scope_texts(s).0).to_owned(),
             on,
             toggle,
         )

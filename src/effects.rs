@@ -207,15 +207,22 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         | Intent::Create
         | Intent::Reload
         | Intent::ConfirmDelete) => {
-            if let Some(api) = &env.api {
-                after_door(env, api, m, token, intent);
+            if let (Some(api), Some(journey)) = (&env.api, crate::lazy::journey()) {
+                (journey.run)(env, api, m, token, intent);
             }
         }
     }
 }
 
-/// What the intents of the screens after sign-in do (see [`run`]).
-fn after_door(env: &Env, api: &Rc<dyn Endpoint>, m: &Model, token: Option<Token>, intent: Intent) {
+/// What the intents of the screens after sign-in do (see [`run`]); in the chunk
+/// (lazy.rs), with those screens.
+pub fn after_door(
+    env: &Env,
+    api: &Rc<dyn Endpoint>,
+    m: &Model,
+    token: Option<Token>,
+    intent: Intent,
+) {
     let d = &m.drafts;
     match intent {
         Intent::Disown => {

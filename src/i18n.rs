@@ -29,6 +29,19 @@ impl Lang {
         fill(self.t(msg), args)
     }
 
+    /// The screens after sign-in's message `msg` (their chunk has these, lazy.rs).
+    pub fn j(self, msg: JourneyMsg) -> &'static str {
+        match self {
+            Self::En => JOURNEY_EN[msg as usize],
+            Self::Fr => JOURNEY_FR[msg as usize],
+        }
+    }
+
+    /// The screens after sign-in's message `msg` with its placeholders filled in.
+    pub fn jf(self, msg: JourneyMsg, args: &[(&str, &dyn Display)]) -> String {
+        fill(self.j(msg), args)
+    }
+
     /// The admin mode's message `msg` (only the admin bundle has these).
     #[cfg(feature = "admin")]
     pub fn a(self, msg: AdminMsg) -> &'static str {
@@ -122,7 +135,7 @@ mod tests {
     /// not break, never a plain one: before ; : ? ! and inside « ».
     #[test]
     fn french_punctuation_is_held_by_non_breaking_spaces() {
-        for text in FR {
+        for text in FR.iter().chain(JOURNEY_FR.iter()) {
             for bad in [" ;", " :", " ?", " !", "« ", " »"] {
                 assert!(!text.contains(bad), "{bad:?} with a breaking space in {text:?}");
             }
@@ -132,7 +145,7 @@ mod tests {
     #[test]
     fn french_speaks_to_everyone_alike() {
         // No masculine-only forms about the person ("connecté", "déconnecté").
-        for text in FR {
+        for text in FR.iter().chain(JOURNEY_FR.iter()) {
             for gendered in ["onnecté ", "onnecté.", "êtes sûr"] {
                 assert!(!text.contains(gendered), "{gendered:?} in {text:?}");
             }

@@ -5,9 +5,10 @@
 //! needed. Without the feature (the tests, the admin bundle) they are linked in as
 //! usual and [`journey`] has them at once.
 //!
-//! The chunk holds what only those screens reach: their views, and the endpoint's calls
-//! after the [`Door`](crate::api::Door) with the reading of their answers (the
-//! `dyn Endpoint` over the real endpoint is made in here, so its calls come along).
+//! The chunk holds what only those screens reach: their views, what their intents do,
+//! and the endpoint's calls after the [`Door`](crate::api::Door) with the reading of
+//! their answers (the `dyn Endpoint` over the real endpoint is made in here, so its
+//! calls come along).
 //!
 //! The split itself is made after linking, by wasm-split (wasm_split_helpers marks the
 //! split point below; scripts/split/wasm-bindgen splits the module Trunk built).
@@ -19,9 +20,11 @@ use std::rc::Rc;
 
 use yew::Html;
 
-use crate::api::{Endpoint, Http};
+use crate::api::{Endpoint, Http, Token};
+use crate::effects::Env;
 use crate::i18n::Lang;
-use crate::screens::ScreenProps;
+use crate::screens::{Intent, ScreenProps};
+use crate::state::Model;
 
 /// What the chunk brings.
 #[derive(Clone, Copy)]
@@ -30,6 +33,8 @@ pub struct Journey {
     pub view: fn(&ScreenProps, Lang) -> Html,
     /// The whole endpoint over `http`.
     pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
+    /// What the intents of those screens do.
+    pub run: fn(&Env, &Rc<dyn Endpoint>, &Model, Option<Token>, Intent),
 }
 
 /// The chunk could not be fetched (offline, server down); trying again may work.
@@ -73,7 +78,7 @@ pub async fn load() -> Result<Journey, Unavailable> {
 /// The split point: this function, and all the code only it reaches, is the chunk.
 #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(journey, fallible))]
 fn chunk() -> Result<Journey, Unavailable> {
-    Ok(Journey { view: crate::screens::journey, endpoint: whole })
+    Ok(Journey { view: crate::screens::journey, endpoint: whole, run: crate::effects::after_door })
 }
 
 fn whole(http: &Rc<Http>) -> Rc<dyn Endpoint> {

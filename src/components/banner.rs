@@ -45,7 +45,7 @@ pub fn field_error(
 pub fn form_end(
     error: Option<&UiError>,
     lang: Lang,
-    label: Msg,
+    label: &'static str,
     busy: bool,
     disabled: bool,
 ) -> Html {
@@ -53,7 +53,7 @@ pub fn form_end(
         <>
             { form_error(error, lang) }
             <button type="submit" class="ap-button ap-button--primary" disabled={busy || disabled}>
-                { if busy { lang.t(Msg::Working) } else { lang.t(label) } }
+                { if busy { lang.t(Msg::Working) } else { label } }
             </button>
         </>
     }

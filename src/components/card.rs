@@ -16,8 +16,8 @@ pub struct CardProps {
     #[prop_or_default]
     pub on_back: Option<Callback<()>>,
     /// What Back says, when "Back" alone would not (default: "Back").
-    #[prop_or(Msg::Back)]
-    pub back_label: Msg,
+    #[prop_or_default]
+    pub back_label: Option<AttrValue>,
     /// Back stays but cannot be used (an app password is being created).
     #[prop_or_default]
     pub locked: bool,
@@ -42,7 +42,7 @@ pub fn card(props: &CardProps) -> Html {
             { props.children.clone() }
             if let Some(back) = &props.on_back {
                 <button type="button" class="ap-link ap-back" disabled={props.locked} onclick={back.reform(|_: MouseEvent| ())}>
-                    { "← " }{ lang.t(props.back_label) }
+                    { "← " }{ props.back_label.clone().unwrap_or_else(|| lang.t(Msg::Back).into()) }
                 </button>
             }
         </section>

@@ -7,11 +7,14 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The message sets: the user's journey (`Msg`, in every bundle) and the admin mode's
-/// (`AdminMsg`, only in the admin bundle: its table is reached from admin code only).
+/// The message sets: what the first module shows (`Msg`: sign-in, the header, errors),
+/// the screens after sign-in's (`JourneyMsg`: its table is reached from those screens
+/// only, so it comes with their chunk, src/lazy.rs) and the admin mode's (`AdminMsg`,
+/// only in the admin bundle: its table is reached from admin code only).
 /// Each: the enum, the files per language (English first: the reference), the tables.
-const SETS: [(&str, [(&str, &str); 2]); 2] = [
+const SETS: [(&str, [(&str, &str); 2]); 3] = [
     ("Msg", [("EN", "en.ftl"), ("FR", "fr.ftl")]),
+    ("JourneyMsg", [("JOURNEY_EN", "journey-en.ftl"), ("JOURNEY_FR", "journey-fr.ftl")]),
     ("AdminMsg", [("ADMIN_EN", "admin-en.ftl"), ("ADMIN_FR", "admin-fr.ftl")]),
 ];
 

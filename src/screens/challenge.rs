@@ -4,7 +4,7 @@ use super::choose::method_label;
 use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 
 /// A returning user (or a stale step-up) picks a registered method to prove.
@@ -16,15 +16,15 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
     if keys_only {
         methods.retain(|method| method.kind.phishing_resistant());
     }
-    let lead = if keys_only { Msg::ChallengeKeyLead } else { Msg::ChallengeLead };
+    let lead = if keys_only { JourneyMsg::ChallengeKeyLead } else { JourneyMsg::ChallengeLead };
     html! {
-        <Card title={lang.t(Msg::ChallengeTitle)} lead={lang.t(lead)}>
+        <Card title={lang.j(JourneyMsg::ChallengeTitle)} lead={lang.j(lead)}>
             <ul class="ap-methods">
                 { for methods.into_iter().map(|method| {
                     let label = method_label(&method, lang);
-                    let use_it = lang.f(Msg::ChallengeUse, &[("method", &label)]);
+                    let use_it = lang.jf(JourneyMsg::ChallengeUse, &[("method", &label)]);
                     let last_used = method.last_used_at.as_deref().filter(|_| method.kind.phishing_resistant());
-                    let last_used = last_used.map(|at| lang.f(Msg::MethodLastUsed, &[("date", &lang.datetime(at))]));
+                    let last_used = last_used.map(|at| lang.jf(JourneyMsg::MethodLastUsed, &[("date", &lang.datetime(at))]));
                     let when_id = format!("ap-when-{}", method.id);
                     html! {
                         <li>

@@ -4,17 +4,17 @@ use yew::prelude::*;
 use super::ScreenProps;
 use crate::components::banner::form_end;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 
 /// The name and one-line hint of a method kind.
-pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {
+pub fn kind_texts(kind: MethodKind) -> (JourneyMsg, JourneyMsg) {
     match kind {
-        MethodKind::Totp => (Msg::KindTotp, Msg::KindTotpHint),
-        MethodKind::Sms => (Msg::KindSms, Msg::KindSmsHint),
-        MethodKind::Voice => (Msg::KindVoice, Msg::KindVoiceHint),
-        MethodKind::Email => (Msg::KindEmail, Msg::KindEmailHint),
-        MethodKind::Passkey => (Msg::KindPasskey, Msg::KindPasskeyHint),
+        MethodKind::Totp => (JourneyMsg::KindTotp, JourneyMsg::KindTotpHint),
+        MethodKind::Sms => (JourneyMsg::KindSms, JourneyMsg::KindSmsHint),
+        MethodKind::Voice => (JourneyMsg::KindVoice, JourneyMsg::KindVoiceHint),
+        MethodKind::Email => (JourneyMsg::KindEmail, JourneyMsg::KindEmailHint),
+        MethodKind::Passkey => (JourneyMsg::KindPasskey, JourneyMsg::KindPasskeyHint),
     }
 }
 
@@ -24,9 +24,9 @@ pub fn kind_texts(kind: MethodKind) -> (Msg, Msg) {
 pub fn method_label(method: &wire::Method, lang: Lang) -> String {
     let (name, _) = kind_texts(method.kind);
     match method.kind {
-        MethodKind::Totp => lang.t(name).to_owned(),
+        MethodKind::Totp => lang.j(name).to_owned(),
         MethodKind::Passkey => method.label.clone(),
-        _ => format!("{} · {}", lang.t(name), method.label),
+        _ => format!("{} · {}", lang.j(name), method.label),
     }
 }
 
@@ -43,16 +43,16 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let keys_work = crate::passkey::supported();
     let usable = |k: &MethodKind| keys_work || !k.phishing_resistant();
     let selected = m.drafts.kind.filter(|k| allowed.contains(k) && usable(k));
-    let lead = m.key_required().then(|| AttrValue::from(lang.t(Msg::ChooseKeyLead)));
+    let lead = m.key_required().then(|| AttrValue::from(lang.j(JourneyMsg::ChooseKeyLead)));
     html! {
-        <Card title={lang.t(Msg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        <Card title={lang.j(JourneyMsg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             <form onsubmit={props.submit(Intent::Continue)} novalidate=true>
                 <fieldset class="ap-choices">
-                    <legend class="ap-lead">{ lang.t(Msg::ChooseLead) }</legend>
+                    <legend class="ap-lead">{ lang.j(JourneyMsg::ChooseLead) }</legend>
                     { for allowed.iter().map(|&kind| {
                         let (name, hint) = kind_texts(kind);
                         let disabled = !usable(&kind);
-                        let hint = if disabled { Msg::KindPasskeyUnsupported } else { hint };
+                        let hint = if disabled { JourneyMsg::KindPasskeyUnsupported } else { hint };
                         let id = format!("ap-kind-{}", kind.as_str());
                         let on = props.on.reform(move |_: Event| Intent::Choose(kind));
                         html! {
@@ -61,14 +61,14 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
                                     checked={selected == Some(kind)} onchange={on} disabled={disabled}
                                     aria-describedby={format!("{id}-hint")} />
                                 <span class="ap-choice__text">
-                                    <span class="ap-choice__name">{ lang.t(name) }</span>
-                                    <span class="ap-hint" id={format!("{id}-hint")}>{ lang.t(hint) }</span>
+                                    <span class="ap-choice__name">{ lang.j(name) }</span>
+                                    <span class="ap-hint" id={format!("{id}-hint")}>{ lang.j(hint) }</span>
                                 </span>
                             </label>
                         }
                     }) }
                 </fieldset>
-                { form_end(m.error.as_ref(), lang, Msg::Continue, m.busy(), selected.is_none()) }
+                { form_end(m.error.as_ref(), lang, lang.j(JourneyMsg::Continue), m.busy(), selected.is_none()) }
             </form>
         </Card>
     }

@@ -7,7 +7,7 @@ use crate::components::banner::{field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 use crate::state::Screen;
 
@@ -17,11 +17,11 @@ pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
     let error = m.error.as_ref();
     html! {
         <form class="ap-code-form" onsubmit={props.submit(Intent::Verify)} novalidate=true>
-            <Field id="ap-code" label={lang.t(Msg::CodeLabel)} autocomplete="one-time-code"
+            <Field id="ap-code" label={lang.j(JourneyMsg::CodeLabel)} autocomplete="one-time-code"
                 inputmode="numeric" verbatim=true required=true maxlength={16}
                 value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
                 error={field_error(error, F::Code, lang)} class="ap-field--code" />
-            { form_end(error, lang, Msg::Verify, m.busy(), false) }
+            { form_end(error, lang, lang.j(JourneyMsg::Verify), m.busy(), false) }
         </form>
     }
 }
@@ -49,9 +49,9 @@ pub fn resend(props: &ResendProps) -> Html {
     }
     let left = props.at.map_or(0.0, |at| ((at - *now) / 1000.0).ceil()).max(0.0) as u32;
     let label = if left > 0 {
-        lang.f(Msg::ResendIn, &[("seconds", &left)])
+        lang.jf(JourneyMsg::ResendIn, &[("seconds", &left)])
     } else {
-        lang.t(Msg::Resend).to_owned()
+        lang.j(JourneyMsg::Resend).to_owned()
     };
     html! {
         <button type="button" class="ap-button ap-button--secondary" disabled={left > 0 || props.busy}
@@ -65,15 +65,15 @@ pub fn code(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Code(step) = &m.screen else { return html! {} };
     let sent = step.destination.as_ref().map(|dest| {
         let msg = match step.kind {
-            MethodKind::Voice => Msg::CodeSentVoice,
-            MethodKind::Email => Msg::CodeSentEmail,
-            _ => Msg::CodeSentSms,
+            MethodKind::Voice => JourneyMsg::CodeSentVoice,
+            MethodKind::Email => JourneyMsg::CodeSentEmail,
+            _ => JourneyMsg::CodeSentSms,
         };
-        lang.f(msg, &[("dest", dest)])
+        lang.jf(msg, &[("dest", dest)])
     });
-    let lead = sent.unwrap_or_else(|| lang.t(Msg::CodeTotp).to_owned());
+    let lead = sent.unwrap_or_else(|| lang.j(JourneyMsg::CodeTotp).to_owned());
     html! {
-        <Card title={lang.t(Msg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        <Card title={lang.j(JourneyMsg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             { code_form(props, lang) }
             if step.kind.sends_code() {
                 <Resend at={step.resend_at} busy={m.busy()} onclick={props.send(Intent::Resend)} />

@@ -4,7 +4,7 @@ use yew::prelude::*;
 use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang, Msg};
 use crate::screens::Intent;
 use crate::state::Screen;
 
@@ -13,11 +13,11 @@ use crate::state::Screen;
 pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     html! {
-        <Card title={lang.t(Msg::DisownTitle)} lead={lang.t(Msg::DisownLead)} on_back={props.back()} back_label={Msg::DisownCancel}>
+        <Card title={lang.j(JourneyMsg::DisownTitle)} lead={lang.j(JourneyMsg::DisownLead)} on_back={props.back()} back_label={lang.j(JourneyMsg::DisownCancel)}>
             { form_error(m.error.as_ref(), lang) }
             <button type="button" class="ap-button ap-button--danger-solid ap-button--wide" disabled={m.busy()}
                 onclick={props.send(Intent::Disown)}>
-                { if m.busy() { lang.t(Msg::Working) } else { lang.t(Msg::DisownButton) } }
+                { if m.busy() { lang.t(Msg::Working) } else { lang.j(JourneyMsg::DisownButton) } }
             </button>
         </Card>
     }
@@ -27,17 +27,19 @@ pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
 pub fn disowned(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Disowned(done) = &props.model.screen else { return html! {} };
     let what = match (done.what, done.removed) {
-        (_, false) => lang.t(Msg::DisownedGone).to_owned(),
-        (Noticed::AppPassword, true) => lang.f(Msg::DisownedAppPassword, &[("name", &done.name)]),
-        (Noticed::Method, true) => lang.f(Msg::DisownedMethod, &[("name", &done.name)]),
+        (_, false) => lang.j(JourneyMsg::DisownedGone).to_owned(),
+        (Noticed::AppPassword, true) => {
+            lang.jf(JourneyMsg::DisownedAppPassword, &[("name", &done.name)])
+        }
+        (Noticed::Method, true) => lang.jf(JourneyMsg::DisownedMethod, &[("name", &done.name)]),
     };
     html! {
-        <Card title={lang.t(Msg::DisownedTitle)}>
+        <Card title={lang.j(JourneyMsg::DisownedTitle)}>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ what }</p>
-            <p>{ lang.t(Msg::DisownedSessions) }</p>
-            <p><strong>{ lang.t(Msg::DisownedNext) }</strong></p>
+            <p>{ lang.j(JourneyMsg::DisownedSessions) }</p>
+            <p><strong>{ lang.j(JourneyMsg::DisownedNext) }</strong></p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Done)}>
-                { lang.t(Msg::DisownedSignIn) }
+                { lang.j(JourneyMsg::DisownedSignIn) }
             </button>
         </Card>
     }

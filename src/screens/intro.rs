@@ -2,18 +2,19 @@ use yew::prelude::*;
 
 use super::ScreenProps;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 
 /// Step 2 of the seed: why, and "Set it up now".
 pub fn intro(props: &ScreenProps, lang: Lang) -> Html {
     // Under the phishing-resistant policy, a person with codes only is sent here too.
-    let lead = if props.model.key_required() { Msg::IntroKeyLead } else { Msg::IntroLead };
+    let lead =
+        if props.model.key_required() { JourneyMsg::IntroKeyLead } else { JourneyMsg::IntroLead };
     html! {
-        <Card title={lang.t(Msg::IntroTitle)} lead={lang.t(lead)}>
-            <p>{ lang.t(Msg::IntroWhy) }</p>
+        <Card title={lang.j(JourneyMsg::IntroTitle)} lead={lang.j(lead)}>
+            <p>{ lang.j(JourneyMsg::IntroWhy) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::SetUp)}>
-                { lang.t(Msg::IntroButton) }
+                { lang.j(JourneyMsg::IntroButton) }
             </button>
         </Card>
     }

@@ -5,7 +5,7 @@ use crate::components::banner::{field_error, form_end, form_error};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang, Msg};
 use crate::screens::Intent;
 use crate::state::{CodeFor, Screen};
 
@@ -14,13 +14,13 @@ pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let error = m.error.as_ref();
     html! {
-        <Card title={lang.t(Msg::KeyNameTitle)} lead={lang.t(Msg::KeyNameLead)} step={m.step()} on_back={props.back()}>
+        <Card title={lang.j(JourneyMsg::KeyNameTitle)} lead={lang.j(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
             <form onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
-                <Field id="ap-key-name" label={lang.t(Msg::KeyNameLabel)} hint={lang.t(Msg::KeyNameHint)}
+                <Field id="ap-key-name" label={lang.j(JourneyMsg::KeyNameLabel)} hint={lang.j(JourneyMsg::KeyNameHint)}
                     autocomplete="off" maxlength={64}
                     value={m.drafts.key_name.clone()} oninput={props.edit(F::KeyName)}
                     error={field_error(error, F::KeyName, lang)} />
-                { form_end(error, lang, Msg::KeyNameButton, m.busy(), false) }
+                { form_end(error, lang, lang.j(JourneyMsg::KeyNameButton), m.busy(), false) }
             </form>
         </Card>
     }
@@ -33,22 +33,24 @@ pub fn key(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Key(step) = &m.screen else { return html! {} };
     let (title, lead, button) = match &step.target {
-        CodeFor::Enrollment { .. } => {
-            (Msg::KeyTitleRegister, lang.t(Msg::KeyRegisterLead).to_owned(), Msg::KeyButtonRegister)
-        }
+        CodeFor::Enrollment { .. } => (
+            JourneyMsg::KeyTitleRegister,
+            lang.j(JourneyMsg::KeyRegisterLead).to_owned(),
+            JourneyMsg::KeyButtonRegister,
+        ),
         CodeFor::Challenge { method, .. } => (
-            Msg::KeyTitleUse,
-            lang.f(Msg::KeyUseLead, &[("name", &method.label)]),
-            Msg::KeyButtonUse,
+            JourneyMsg::KeyTitleUse,
+            lang.jf(JourneyMsg::KeyUseLead, &[("name", &method.label)]),
+            JourneyMsg::KeyButtonUse,
         ),
     };
     html! {
-        <Card title={lang.t(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={Msg::KeyOther}>
+        <Card title={lang.j(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={lang.j(JourneyMsg::KeyOther)}>
             { form_error(m.error.as_ref(), lang) }
             <button type="button" class="ap-button ap-button--primary" disabled={m.busy()}
                 aria-describedby={m.error.as_ref().map(|_| "ap-form-error")}
                 onclick={props.send(Intent::UseKey)}>
-                { if m.busy() { lang.t(Msg::Working) } else { lang.t(button) } }
+                { if m.busy() { lang.t(Msg::Working) } else { lang.j(button) } }
             </button>
         </Card>
     }

@@ -7,7 +7,7 @@ use super::name::scope_texts;
 use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang, Msg};
 use crate::screens::Intent;
 use crate::state::{Confirm, Screen};
 
@@ -18,11 +18,11 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let Some(list) = list else {
         // Loading, or the load failed: then the error and a way to try again, not both.
         return html! {
-            <Card title={lang.t(Msg::ListTitle)}>
+            <Card title={lang.j(JourneyMsg::ListTitle)}>
                 if m.error.is_some() && !m.busy() {
                     { form_error(m.error.as_ref(), lang) }
                     <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Reload)}>
-                        { lang.t(Msg::TryAgain) }
+                        { lang.j(JourneyMsg::TryAgain) }
                     </button>
                 } else {
                     <p class="ap-lead" role="status">{ lang.t(Msg::Working) }</p>
@@ -34,8 +34,8 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let full = count >= list.limit as usize;
     let row = |p: &AppPasswordInfo| {
         let used = match (&p.last_used_at, &p.last_used_from, p.last_used_protocol) {
-            (Some(at), Some(from), Some(protocol)) => lang.f(
-                Msg::ListUsedFrom,
+            (Some(at), Some(from), Some(protocol)) => lang.jf(
+                JourneyMsg::ListUsedFrom,
                 &[
                     ("date", &lang.datetime(at)),
                     ("from", from),
@@ -43,15 +43,15 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                 ],
             ),
             (Some(at), Some(from), None) => {
-                lang.f(Msg::ListUsedAt, &[("date", &lang.datetime(at)), ("from", from)])
+                lang.jf(JourneyMsg::ListUsedAt, &[("date", &lang.datetime(at)), ("from", from)])
             }
-            (Some(at), ..) => lang.f(Msg::ListLastUsed, &[("date", &lang.datetime(at))]),
-            (None, ..) => lang.t(Msg::ListNeverUsed).to_owned(),
+            (Some(at), ..) => lang.jf(JourneyMsg::ListLastUsed, &[("date", &lang.datetime(at))]),
+            (None, ..) => lang.j(JourneyMsg::ListNeverUsed).to_owned(),
         };
-        let scopes: Vec<&str> = p.scopes.iter().map(|s| lang.t(scope_texts(*s).0)).collect();
+        let scopes: Vec<&str> = p.scopes.iter().map(|s| lang.j(scope_texts(*s).0)).collect();
         let expiry = p.expires_at.as_ref().map(|at| {
-            let msg = if p.expired { Msg::ListExpired } else { Msg::ListExpires };
-            lang.f(msg, &[("date", &lang.datetime(at))])
+            let msg = if p.expired { JourneyMsg::ListExpired } else { JourneyMsg::ListExpires };
+            lang.jf(msg, &[("date", &lang.datetime(at))])
         });
         let asking = matches!(confirm, Some(Confirm::One(c)) if c.id == p.id);
         html! {
@@ -60,56 +60,56 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     <span class="ap-item__name">{ p.name.clone() }</span>
                     <span class="ap-item__scopes">{ scopes.join(" · ") }</span>
                     <span class="ap-hint">
-                        { lang.f(Msg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
+                        { lang.jf(JourneyMsg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
                     </span>
                     if let Some(expiry) = expiry {
                         <span class={classes!("ap-hint", p.expired.then_some("ap-item__expired"))}>{ expiry }</span>
                     }
                 </div>
                 if asking {
-                    { confirm_box(props, lang, lang.f(Msg::DeleteConfirm, &[("name", &p.name)]), Msg::Delete) }
+                    { confirm_box(props, lang, lang.jf(JourneyMsg::DeleteConfirm, &[("name", &p.name)]), JourneyMsg::Delete) }
                 } else {
                     <button type="button" class="ap-button ap-button--danger" data-delete={p.id.clone()}
-                        aria-label={lang.f(Msg::DeleteNamed, &[("name", &p.name)])}
+                        aria-label={lang.jf(JourneyMsg::DeleteNamed, &[("name", &p.name)])}
                         onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy()}>
-                        { lang.t(Msg::Delete) }
+                        { lang.j(JourneyMsg::Delete) }
                     </button>
                 }
             </li>
         }
     };
     html! {
-        <Card title={lang.t(Msg::ListTitle)} lead={lang.t(Msg::ListLead)}>
+        <Card title={lang.j(JourneyMsg::ListTitle)} lead={lang.j(JourneyMsg::ListLead)}>
             <ConfirmFocus confirm={confirm.clone()} />
-            <p class="ap-count">{ lang.f(Msg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
+            <p class="ap-count">{ lang.jf(JourneyMsg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
             if let Some(days) = m.session.as_ref().and_then(|s| s.account.policy.app_password_unused_days) {
-                <p class="ap-hint">{ lang.f(Msg::ListUnused, &[("days", &days)]) }</p>
+                <p class="ap-hint">{ lang.jf(JourneyMsg::ListUnused, &[("days", &days)]) }</p>
             }
             if list.items.is_empty() {
-                <p>{ lang.t(Msg::ListEmpty) }</p>
+                <p>{ lang.j(JourneyMsg::ListEmpty) }</p>
             } else {
                 <ul class="ap-items">{ for list.items.iter().map(row) }</ul>
             }
             { form_error(m.error.as_ref(), lang) }
             if full {
-                <p class="ap-note" role="status">{ lang.f(Msg::ListLimit, &[("limit", &list.limit)]) }</p>
+                <p class="ap-note" role="status">{ lang.jf(JourneyMsg::ListLimit, &[("limit", &list.limit)]) }</p>
             }
             <div class="ap-actions">
                 <button type="button" class="ap-button ap-button--primary" disabled={full || m.busy()}
                     onclick={props.send(Intent::CreateAnother)}>
-                    { lang.t(Msg::ListCreate) }
+                    { lang.j(JourneyMsg::ListCreate) }
                 </button>
                 <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
                     onclick={props.send(Intent::ToPassword)}>
-                    { lang.t(Msg::ListChangePassword) }
+                    { lang.j(JourneyMsg::ListChangePassword) }
                 </button>
                 if count >= 2 {
                     if matches!(confirm, Some(Confirm::All)) {
-                        { confirm_box(props, lang, lang.f(Msg::DeleteAllConfirm, &[("count", &count)]), Msg::DeleteAll) }
+                        { confirm_box(props, lang, lang.jf(JourneyMsg::DeleteAllConfirm, &[("count", &count)]), JourneyMsg::DeleteAll) }
                     } else {
                         <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
                             data-delete-all="" onclick={props.send(Intent::AskDelete(Confirm::All))}>
-                            { lang.t(Msg::DeleteAll) }
+                            { lang.j(JourneyMsg::DeleteAll) }
                         </button>
                     }
                 }
@@ -133,14 +133,14 @@ fn protocol_name(protocol: Protocol) -> String {
 }
 
 /// The inline confirmation: what will happen, the destructive button, Cancel.
-fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: Msg) -> Html {
+fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: JourneyMsg) -> Html {
     html! {
         <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q" tabindex="-1">
             <p id="ap-confirm-q">{ question }</p>
             <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy()}
-                onclick={props.send(Intent::ConfirmDelete)}>{ lang.t(yes) }</button>
+                onclick={props.send(Intent::ConfirmDelete)}>{ lang.j(yes) }</button>
             <button type="button" class="ap-button ap-button--secondary"
-                onclick={props.send(Intent::CancelDelete)}>{ lang.t(Msg::Cancel) }</button>
+                onclick={props.send(Intent::CancelDelete)}>{ lang.j(JourneyMsg::Cancel) }</button>
         </div>
     }
 }

@@ -6,15 +6,15 @@ use crate::components::banner::{field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 
 /// The name and one-line hint of a scope.
-pub fn scope_texts(scope: Scope) -> (Msg, Msg) {
+pub fn scope_texts(scope: Scope) -> (JourneyMsg, JourneyMsg) {
     match scope {
-        Scope::Mail => (Msg::ScopeMail, Msg::ScopeMailHint),
-        Scope::Dav => (Msg::ScopeDav, Msg::ScopeDavHint),
-        Scope::Exchange => (Msg::ScopeExchange, Msg::ScopeExchangeHint),
+        Scope::Mail => (JourneyMsg::ScopeMail, JourneyMsg::ScopeMailHint),
+        Scope::Dav => (JourneyMsg::ScopeDav, JourneyMsg::ScopeDavHint),
+        Scope::Exchange => (JourneyMsg::ScopeExchange, JourneyMsg::ScopeExchangeHint),
     }
 }
 
@@ -29,16 +29,16 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     let expiry = m.chosen_expiry();
     let on_expiry = props.edit(F::Expiry);
     html! {
-        <Card title={lang.t(Msg::NameTitle)} lead={lang.t(Msg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
+        <Card title={lang.j(JourneyMsg::NameTitle)} lead={lang.j(JourneyMsg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
             <form onsubmit={props.submit(Intent::Create)} novalidate=true>
-                <Field id="ap-name" label={lang.t(Msg::NameLabel)} hint={lang.t(Msg::NameHint)}
+                <Field id="ap-name" label={lang.j(JourneyMsg::NameLabel)} hint={lang.j(JourneyMsg::NameHint)}
                     autocomplete="off" maxlength={64}
                     value={m.drafts.name.clone()} oninput={props.edit(F::Name)}
                     error={field_error(error, F::Name, lang)} />
                 // Offered only when there is a choice to make.
                 if choices.len() > 1 {
                     <fieldset class="ap-choices ap-scopes" aria-describedby={scopes_error.as_ref().map(|_| "ap-scopes-error")}>
-                        <legend class="ap-label">{ lang.t(Msg::ScopesLegend) }</legend>
+                        <legend class="ap-label">{ lang.j(JourneyMsg::ScopesLegend) }</legend>
                         { for choices.iter().enumerate().map(|(i, &scope)| {
                             let (label, hint) = scope_texts(scope);
                             let id = if i == 0 { "ap-scopes".to_owned() } else { format!("ap-scope-{}", scope.as_str()) };
@@ -49,8 +49,8 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
                                         aria-describedby={format!("{id}-hint")}
                                         onchange={props.on.reform(move |_: Event| Intent::ToggleScope(scope))} />
                                     <span class="ap-choice__text">
-                                        <span class="ap-choice__name">{ lang.t(label) }</span>
-                                        <span class="ap-hint" id={format!("{id}-hint")}>{ lang.t(hint) }</span>
+                                        <span class="ap-choice__name">{ lang.j(label) }</span>
+                                        <span class="ap-hint" id={format!("{id}-hint")}>{ lang.j(hint) }</span>
                                     </span>
                                 </label>
                             }
@@ -61,16 +61,16 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
                     </fieldset>
                 }
                 <div class="ap-field">
-                    <label for="ap-expiry">{ lang.t(Msg::ExpiryLabel) }</label>
-                    <span class="ap-hint" id="ap-expiry-hint">{ lang.t(Msg::ExpiryHint) }</span>
+                    <label for="ap-expiry">{ lang.j(JourneyMsg::ExpiryLabel) }</label>
+                    <span class="ap-hint" id="ap-expiry-hint">{ lang.j(JourneyMsg::ExpiryHint) }</span>
                     <select id="ap-expiry" class="ap-select" aria-describedby="ap-expiry-hint"
                         onchange={Callback::from(move |e: Event| {
                             on_expiry.emit(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
                         })}>
                         { for m.expiry_choices().into_iter().map(|choice| {
                             let (value, text) = match choice {
-                                None => ("never".to_owned(), lang.t(Msg::ExpiryNever).to_owned()),
-                                Some(days) => (days.to_string(), lang.f(Msg::ExpiryDays, &[("days", &days)])),
+                                None => ("never".to_owned(), lang.j(JourneyMsg::ExpiryNever).to_owned()),
+                                Some(days) => (days.to_string(), lang.jf(JourneyMsg::ExpiryDays, &[("days", &days)])),
                             };
                             html! { <option value={value} selected={choice == expiry}>{ text }</option> }
                         }) }
@@ -79,7 +79,7 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
                         <p class="ap-error" id="ap-expiry-error">{ e }</p>
                     }
                 </div>
-                { form_end(error, lang, Msg::Create, m.busy(), false) }
+                { form_end(error, lang, lang.j(JourneyMsg::Create), m.busy(), false) }
             </form>
         </Card>
     }

@@ -3,7 +3,7 @@ use yew::prelude::*;
 use super::ScreenProps;
 use crate::components::card::Card;
 use crate::components::secret::SecretBox;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 use crate::state::Screen;
 
@@ -14,15 +14,15 @@ pub fn show(props: &ScreenProps) -> Html {
     let m = &props.model;
     let Screen::Show { created, copied } = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.t(Msg::ShowTitle)} lead={lang.t(Msg::ShowLead)} step={m.step()}>
+        <Card title={lang.j(JourneyMsg::ShowTitle)} lead={lang.j(JourneyMsg::ShowLead)} step={m.step()}>
             <SecretBox id="ap-password-shown" primary=true
-                label={lang.f(Msg::ShowPasswordLabel, &[("name", &created.name)])}
+                label={lang.jf(JourneyMsg::ShowPasswordLabel, &[("name", &created.name)])}
                 text={AttrValue::from(created.password.expose().to_owned())}
-                copy={lang.t(Msg::Copy)} copied={*copied} on_copy={props.send(Intent::Copy)}
-                fallback={lang.t(Msg::CopyFallback)} fallback_label={lang.t(Msg::CopyFallbackLabel)} />
-            <p class="ap-note">{ lang.t(Msg::ShowNoMemorize) }</p>
+                copy={lang.j(JourneyMsg::Copy)} copied={*copied} on_copy={props.send(Intent::Copy)}
+                fallback={lang.j(JourneyMsg::CopyFallback)} fallback_label={lang.j(JourneyMsg::CopyFallbackLabel)} />
+            <p class="ap-note">{ lang.j(JourneyMsg::ShowNoMemorize) }</p>
             <button type="button" class="ap-button ap-button--secondary" onclick={props.send(Intent::Done)}>
-                { lang.t(Msg::Done) }
+                { lang.j(JourneyMsg::Done) }
             </button>
         </Card>
     }

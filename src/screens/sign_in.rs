@@ -33,7 +33,7 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
                     autocomplete="current-password" value={m.drafts.password.to_string()}
                     oninput={props.edit(F::Password)} required=true
                     error={field_error(error, F::Password, lang)} announce=false />
-                { form_end(error, lang, Msg::SignInButton, m.busy(), false) }
+                { form_end(error, lang, lang.t(Msg::SignInButton), m.busy(), false) }
             </form>
         </Card>
     }

@@ -5,7 +5,7 @@ use super::ScreenProps;
 use crate::components::card::Card;
 use crate::components::qr::Qr;
 use crate::components::secret::SecretBox;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 use crate::state::Screen;
 
@@ -14,15 +14,15 @@ pub fn totp(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Totp(step) = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.t(Msg::TotpTitle)} step={m.step()} on_back={props.back()}>
-            <p>{ lang.t(Msg::TotpScan) }</p>
-            <Qr data={AttrValue::from(step.otpauth_uri.expose().to_owned())} label={lang.t(Msg::TotpQrLabel)} />
-            <p id="ap-key-intro">{ lang.t(Msg::TotpManual) }</p>
-            <SecretBox id="ap-key" label={lang.t(Msg::TotpKeyLabel)}
+        <Card title={lang.j(JourneyMsg::TotpTitle)} step={m.step()} on_back={props.back()}>
+            <p>{ lang.j(JourneyMsg::TotpScan) }</p>
+            <Qr data={AttrValue::from(step.otpauth_uri.expose().to_owned())} label={lang.j(JourneyMsg::TotpQrLabel)} />
+            <p id="ap-key-intro">{ lang.j(JourneyMsg::TotpManual) }</p>
+            <SecretBox id="ap-key" label={lang.j(JourneyMsg::TotpKeyLabel)}
                 text={AttrValue::from(step.secret.expose().to_owned())}
-                copy={lang.t(Msg::TotpCopyKey)} copied={step.copied} on_copy={props.send(Intent::CopyKey)}
-                fallback={lang.t(Msg::TotpCopyFallback)} fallback_label={lang.t(Msg::TotpCopyFallbackLabel)} />
-            <p>{ lang.t(Msg::TotpEnterCode) }</p>
+                copy={lang.j(JourneyMsg::TotpCopyKey)} copied={step.copied} on_copy={props.send(Intent::CopyKey)}
+                fallback={lang.j(JourneyMsg::TotpCopyFallback)} fallback_label={lang.j(JourneyMsg::TotpCopyFallbackLabel)} />
+            <p>{ lang.j(JourneyMsg::TotpEnterCode) }</p>
             { code_form(props, lang) }
         </Card>
     }

@@ -3,7 +3,7 @@ use yew::prelude::*;
 use super::choose::method_label;
 use super::ScreenProps;
 use crate::components::card::Card;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::screens::Intent;
 use crate::state::Screen;
 
@@ -13,10 +13,10 @@ pub fn verified(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Verified { method, .. } = &m.screen else { return html! {} };
     let what = method_label(method, lang);
     html! {
-        <Card title={lang.t(Msg::VerifiedTitle)} step={m.step()}>
-            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.f(Msg::VerifiedLead, &[("method", &what)]) }</p>
+        <Card title={lang.j(JourneyMsg::VerifiedTitle)} step={m.step()}>
+            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.jf(JourneyMsg::VerifiedLead, &[("method", &what)]) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Next)}>
-                { lang.t(Msg::Next) }
+                { lang.j(JourneyMsg::Next) }
             </button>
         </Card>
     }
