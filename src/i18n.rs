@@ -16,12 +16,21 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Text `i` of a message set, given as its (English, French) tables.
+    fn pick<const N: usize>(
+        self,
+        (en, fr): (&[&'static str; N], &[&'static str; N]),
+        i: usize,
+    ) -> &'static str {
+        match self {
+            Self::En => en[i],
+            Self::Fr => fr[i],
+        }
+    }
+
     /// The message `msg` in this language.
     pub fn t(self, msg: Msg) -> &'static str {
-        match self {
-            Self::En => EN[msg as usize],
-            Self::Fr => FR[msg as usize],
-        }
+        self.pick((&EN, &FR), msg as usize)
     }
 
     /// The message `msg` with its `{ $name }` placeholders filled in.
@@ -31,10 +40,7 @@ impl Lang {
 
     /// The screens after sign-in's message `msg` (their chunk has these, lazy.rs).
     pub fn j(self, msg: JourneyMsg) -> &'static str {
-        match self {
-            Self::En => JOURNEY_EN[msg as usize],
-            Self::Fr => JOURNEY_FR[msg as usize],
-        }
+        self.pick((&JOURNEY_EN, &JOURNEY_FR), msg as usize)
     }
 
     /// The screens after sign-in's message `msg` with its placeholders filled in.
@@ -45,10 +51,7 @@ impl Lang {
     /// The admin mode's message `msg` (only the admin bundle has these).
     #[cfg(feature = "admin")]
     pub fn a(self, msg: AdminMsg) -> &'static str {
-        match self {
-            Self::En => ADMIN_EN[msg as usize],
-            Self::Fr => ADMIN_FR[msg as usize],
-        }
+        self.pick((&ADMIN_EN, &ADMIN_FR), msg as usize)
     }
 
     /// The admin mode's message `msg` with its placeholders filled in.
