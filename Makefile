@@ -53,8 +53,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy $(NATIVE) --all-targets -- -D warnings
 	cargo clippy -p app-passwords $(WASM) --all-targets -- -D warnings
-	cargo clippy -p app-passwords $(WASM) --features admin --all-targets -- -D warnings
-	cargo clippy -p app-passwords $(WASM) --features split -- -D warnings
+	cargo clippy -p app-passwords $(WASM) --features admin,split --all-targets -- -D warnings
 
 fmt:
 	cargo fmt --all

@@ -121,6 +121,9 @@ async fn authenticator_app(r: &Run) {
     let j = "1-authenticator";
     let server = Server::start().await;
     r.open(&server).await;
+    // A first visit: the wasm and the JS come over the network once each (WebKit once
+    // downloaded the wasm twice: a preload it did not hand to the loader's fetch).
+    assert_eq!(r.b.bundle_downloads().await, [1, 1], "each file of the bundle downloaded once");
     r.check(j, "sign-in").await;
     r.sign_in(NEW).await;
     r.set_up("totp", j).await;

@@ -90,28 +90,9 @@ async fn fetched_as_the_person_types(kind: Kind) {
     assert_eq!(chunk_fetches(&b).await, 1, "fetched once");
 }
 
-/// The standalone page downloads its wasm and JS once each, in every engine (WebKit once
-/// downloaded the wasm twice: a preload it did not hand to the loader's fetch).
-#[tokio::test]
-async fn each_file_is_downloaded_once() {
-    let server = Server::start().await;
-    for kind in [Kind::Chromium, Kind::Firefox, Kind::WebKit] {
-        let driver = Driver::start(kind).await;
-        let b = driver.browser(false).await;
-        b.open_app(&server.base, false).await;
-        b.find("#ap-username").await;
-        assert_eq!(b.bundle_downloads().await, [1, 1], "{kind:?}");
-    }
-}
-
 #[tokio::test]
 async fn the_chunk_is_fetched_as_the_person_types_in_chromium() {
     fetched_as_the_person_types(Kind::Chromium).await;
-}
-
-#[tokio::test]
-async fn the_chunk_is_fetched_as_the_person_types_in_firefox() {
-    fetched_as_the_person_types(Kind::Firefox).await;
 }
 
 /// The chunk cannot be fetched (a 404, as a half-deployed server would answer), then
