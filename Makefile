@@ -45,7 +45,7 @@ test-tools:
 ## finished by scripts/dist.sh: the chunk beside the bundle, the embedding entry pointed
 ## at the hashed files, the API documentation viewer in dist/api-docs/, brotli and gzip.
 build: tools
-	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/split:$$PATH trunk build --release --offline
+	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/split:$$PATH trunk build --release --offline --features split
 	trunk build --release --offline --features admin --dist dist/admin admin.html
 	scripts/dist.sh
 

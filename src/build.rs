@@ -1,5 +1,5 @@
 //! The build script: compiles the message files (`i18n/build.rs`) and, for the split
-//! build (`--features split`, index.html), keeps the linker's relocations in the
+//! build (`--features split`, `make build`), keeps the linker's relocations in the
 //! module, which wasm-split needs to tell which code and data go with each chunk
 //! (scripts/split/wasm-bindgen).
 

@@ -1,5 +1,5 @@
 //! The screens after sign-in, as a chunk of their own. Built with the `split` feature
-//! (index.html), they are not in the module the page loads first: the sign-in screen
+//! (`make build`), they are not in the module the page loads first: the sign-in screen
 //! comes up with less to download, and the rest is fetched once the person starts
 //! signing in — while they type, or with their sign-in request — never before it is
 //! needed. Without the feature (the tests, the admin bundle) they are linked in as
