@@ -24,7 +24,7 @@ use crate::api::{Endpoint, Http, Token};
 use crate::effects::Env;
 use crate::i18n::Lang;
 use crate::screens::{Intent, ScreenProps};
-use crate::state::Model;
+use crate::state::{Action, Model};
 
 /// What the chunk brings.
 #[derive(Clone, Copy)]
@@ -35,6 +35,8 @@ pub struct Journey {
     pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
     /// What the intents of those screens do.
     pub run: fn(&Env, &Rc<dyn Endpoint>, &Model, Option<Token>, Intent),
+    /// What their actions do to the model.
+    pub apply: fn(&mut Model, Action) -> bool,
 }
 
 /// The chunk could not be fetched (offline, server down); trying again may work.
@@ -78,7 +80,12 @@ pub async fn load() -> Result<Journey, Unavailable> {
 /// The split point: this function, and all the code only it reaches, is the chunk.
 #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(journey, fallible))]
 fn chunk() -> Result<Journey, Unavailable> {
-    Ok(Journey { view: crate::screens::journey, endpoint: whole, run: crate::effects::after_door })
+    Ok(Journey {
+        view: crate::screens::journey,
+        endpoint: whole,
+        run: crate::effects::after_door,
+        apply: Model::apply_journey,
+    })
 }
 
 fn whole(http: &Rc<Http>) -> Rc<dyn Endpoint> {

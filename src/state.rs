@@ -570,27 +570,6 @@ impl Model {
                     self.error = None;
                 }
             }
-            (Action::ToggleScope(scope), S::Name) => {
-                // Toggled, kept in the canonical order.
-                let chosen = self.chosen_scopes();
-                let scopes: Vec<Scope> = Scope::ALL
-                    .into_iter()
-                    .filter(|s| chosen.contains(s) != (*s == scope))
-                    .collect();
-                // None ticked stays none (the create then says so), not the default.
-                self.drafts.scopes = Some(scopes);
-                self.drafts.create_key = IdempotencyKey::new();
-                if self.error.as_ref().is_some_and(|e| e.field() == Some(Field::Scopes)) {
-                    self.error = None;
-                }
-            }
-            (Action::ChooseKind(kind), S::Choose) => {
-                if self.drafts.kind != Some(kind) {
-                    self.drafts.enroll_key = IdempotencyKey::new();
-                }
-                self.drafts.kind = Some(kind);
-                self.error = None;
-            }
             (Action::Started(pending), _) => {
                 self.pending = Some(pending);
                 self.error = None;
@@ -651,6 +630,52 @@ impl Model {
                 self.go(S::SignIn(Some(SignInReason::SignedOut)));
             }
             (Action::StepUp, _) if self.session.is_some() => self.go(S::Challenge),
+            (Action::Back, _) if self.creating() => return false,
+            (Action::Back, _) => match self.back() {
+                Some(to) => self.go(to),
+                None => return false,
+            },
+            (Action::Online(up), _) => {
+                if up && !self.online {
+                    self.announce(Announcement::BackOnline);
+                }
+                self.online = up;
+            }
+            // The screens after sign-in's actions: with their chunk (lazy.rs), which is
+            // here before any of them can happen (they come from those screens).
+            (action, _) => {
+                return crate::lazy::journey().is_some_and(|journey| (journey.apply)(self, action))
+            }
+        }
+        true
+    }
+
+    /// What the actions of the screens after sign-in do (see [`Model::apply`]); in their
+    /// chunk (lazy.rs), with them.
+    pub fn apply_journey(&mut self, action: Action) -> bool {
+        use Screen as S;
+        match (action, &self.screen) {
+            (Action::ToggleScope(scope), S::Name) => {
+                // Toggled, kept in the canonical order.
+                let chosen = self.chosen_scopes();
+                let scopes: Vec<Scope> = Scope::ALL
+                    .into_iter()
+                    .filter(|s| chosen.contains(s) != (*s == scope))
+                    .collect();
+                // None ticked stays none (the create then says so), not the default.
+                self.drafts.scopes = Some(scopes);
+                self.drafts.create_key = IdempotencyKey::new();
+                if self.error.as_ref().is_some_and(|e| e.field() == Some(Field::Scopes)) {
+                    self.error = None;
+                }
+            }
+            (Action::ChooseKind(kind), S::Choose) => {
+                if self.drafts.kind != Some(kind) {
+                    self.drafts.enroll_key = IdempotencyKey::new();
+                }
+                self.drafts.kind = Some(kind);
+                self.error = None;
+            }
             (Action::SetUp, S::Intro) => {
                 self.setup = true;
                 self.go(S::Choose);
@@ -813,17 +838,6 @@ impl Model {
                         }
                     }
                 }
-            }
-            (Action::Back, _) if self.creating() => return false,
-            (Action::Back, _) => match self.back() {
-                Some(to) => self.go(to),
-                None => return false,
-            },
-            (Action::Online(up), _) => {
-                if up && !self.online {
-                    self.announce(Announcement::BackOnline);
-                }
-                self.online = up;
             }
             _ => return false,
         }
