@@ -69,7 +69,8 @@ test-native: test-tools
 ## The release build served by the real server, driven in real browsers over WebDriver
 ## (and a real Dovecot); screenshots of every step land in e2e/artifacts/. The tests
 ## mostly wait on browsers: cargo-nextest (on every machine of this kind) runs four at
-## once across the test files; without it, cargo test runs one file after another.
+## once across the test files, the longest first (.config/nextest.toml); without it,
+## cargo test runs one file after another.
 E2E_RUN := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --test-threads 4" || echo "cargo test")
 test-e2e: test-tools build
 	$(E2E_RUN) -p app-passwords-e2e
