@@ -55,7 +55,8 @@ const bytesOnTheWire = () =>
     .concat(performance.getEntriesByType('resource'))
     .reduce((sum, e) => sum + (e.transferSize || 0), 0);
 
-async function once(browser, url, profile) {
+/** A page in a fresh browser context, under `profile`'s network and CPU (none: as is). */
+async function emulated(browser, profile) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -69,6 +70,11 @@ async function once(browser, url, profile) {
     });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
   }
+  return { context, page };
+}
+
+async function once(browser, url, profile) {
+  const { context, page } = await emulated(browser, profile);
   await page.addInitScript(watchForField);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__fieldAt !== undefined, null, { timeout: 60000 });
@@ -88,19 +94,7 @@ async function once(browser, url, profile) {
 // are a chunk fetched from the first key typed (src/lazy.rs), so here it races the
 // sign-in request instead of having arrived while the person typed.
 async function signInOnce(browser, url, profile) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  if (profile) {
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: profile.latency,
-      downloadThroughput: profile.downloadThroughput,
-      uploadThroughput: profile.uploadThroughput,
-    });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
-  }
+  const { context, page } = await emulated(browser, profile);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('#ap-username', { timeout: 60000 });
   await page.fill('#ap-username', 'new.user@contoso.example');

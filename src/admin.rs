@@ -375,24 +375,12 @@ fn policy_form(
     };
     let methods = MethodKind::ALL.iter().map(|&k| {
         let on = policy.allowed_methods.contains(&k);
-        let toggle = edit(Box::new(move |p: &mut Policy| {
-            if p.allowed_methods.contains(&k) {
-                p.allowed_methods.retain(|m| *m != k);
-            } else {
-                p.allowed_methods.push(k);
-            }
-        }));
+        let toggle = edit(Box::new(move |p: &mut Policy| flip(&mut p.allowed_methods, k)));
         check(format!("ap-policy-{}", k.as_str()), lang.j(kind_texts(k).0).to_owned(), on, toggle)
     });
     let scopes = Scope::ALL.iter().map(|&s| {
         let on = policy.app_password_scopes.contains(&s);
-        let toggle = edit(Box::new(move |p: &mut Policy| {
-            if p.app_password_scopes.contains(&s) {
-                p.app_password_scopes.retain(|x| *x != s);
-            } else {
-                p.app_password_scopes.push(s);
-            }
-        }));
+        let toggle = edit(Box::new(move |p: &mut Policy| flip(&mut p.app_password_scopes, s)));
         check(
             format!("ap-policy-scope-{}", s.as_str()),
             lang.j(scope_texts(s).0).to_owned(),
@@ -526,4 +514,13 @@ pub fn mount_admin(element: web_sys::Element, options: JsValue) -> AdminMounted 
     };
     let handle = yew::Renderer::<Root>::with_root_and_props(element, props.clone()).render();
     AdminMounted { handle: Some(handle), props }
+}
+
+/// `item` taken out of `list` when it is in, put in when it is not (a ticked box).
+fn flip<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if list.contains(&item) {
+        list.retain(|x| *x != item);
+    } else {
+        list.push(item);
+    }
 }

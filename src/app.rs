@@ -89,7 +89,7 @@ pub fn app(props: &AppProps) -> Html {
         let (journey, failed, attempt) =
             (journey.clone(), journey_failed.clone(), journey_try.clone());
         use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
-            let retry = std::rc::Rc::new(std::cell::RefCell::new(None));
+            let retry = Rc::new(std::cell::RefCell::new(None));
             if fetch {
                 let later = retry.clone();
                 spawn_local(async move {
@@ -107,9 +107,6 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // Focus the new screen's heading, so keyboard and screen-reader users start there —
-    // when the person caused the change; a change from the host leaves focus where it is.
-    let root = use_node_ref();
     // The endpoint: the door at once, the rest once the chunk has come (lazy.rs); all of
     // it at once when a test hands its own in.
     let (door, api): (Rc<dyn Door>, Option<Rc<dyn Endpoint>>) = match &props.api {
@@ -217,8 +214,11 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // Focus the new screen's heading, so keyboard and screen-reader users start there —
+    // when the person caused the change; a change from the host leaves focus where it is.
     // A screen counts as new when it is first drawn in full: the screens after sign-in
     // once their chunk is here (lazy.rs); sign-in does not wait for it.
+    let root = use_node_ref();
     let drawn =
         (model.screen.key(), matches!(model.screen, Screen::SignIn(_)) || journey.is_some());
     let shown = use_mut_ref(|| drawn);

@@ -14,36 +14,27 @@
 // names, written in here by scripts/dist.sh, so browsers may cache them for good.
 
 const here = new URL('.', import.meta.url);
-let loading = null;
+let app = null;
+let admin = null;
 
 /**
- * Loads the app once per page, however many instances there are: its JS (imported
- * dynamically, so this file runs without waiting for it), its WebAssembly and its
- * stylesheet are all requested at once, one round trip after this file, and the wasm
- * compiles while it streams. Resolves to the app's `mount`.
+ * Starts loading a bundle: its JS (imported dynamically, so this file runs without
+ * waiting for it) and its WebAssembly are requested at once, one round trip after this
+ * file, and the wasm compiles while it streams. Resolves to the bundle's export `entry`.
  */
-function load() {
-  loading ??= (async () => {
-    const wasm = fetch(new URL('app-passwords_bg.wasm', here));
-    const app = await import('./app-passwords.js');
-    await app.default({ module_or_path: wasm });
-    return app.mount;
-  })();
-  return loading;
+async function bundle(wasmPath, jsPath, entry) {
+  const wasm = fetch(new URL(wasmPath, here));
+  const loaded = await import(jsPath);
+  await loaded.default({ module_or_path: wasm });
+  return loaded[entry];
 }
 
-let loadingAdmin = null;
+/** The app, once per page however many instances there are. Resolves to its `mount`. */
+const load = () => (app ??= bundle('app-passwords_bg.wasm', './app-passwords.js', 'mount'));
 
 /** The admin mode's bundle, loaded only when an element asks for it. */
-function loadAdmin() {
-  loadingAdmin ??= (async () => {
-    const wasm = fetch(new URL('admin/app-passwords-admin_bg.wasm', here));
-    const admin = await import('./admin/app-passwords-admin.js');
-    await admin.default({ module_or_path: wasm });
-    return admin.mountAdmin;
-  })();
-  return loadingAdmin;
-}
+const loadAdmin = () =>
+  (admin ??= bundle('admin/app-passwords-admin_bg.wasm', './admin/app-passwords-admin.js', 'mountAdmin'));
 
 // The stylesheet each shadow root links, fetched now so it is cached when one mounts.
 const styles = new URL('app.css', here).href;

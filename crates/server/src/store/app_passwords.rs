@@ -212,13 +212,7 @@ impl Store {
     ) -> sqlx::Result<Seen> {
         let now = self.now();
         let mut conn = self.writer().await?;
-        let rows = sqlx::query_as(LEGACY_SCRIPT)
-            .bind(&buckets[0].name)
-            .bind(&buckets[1].name)
-            .bind(&buckets[2].name)
-            .bind(secret_hash)
-            .bind(attempt.username)
-            .bind(now)
+        let rows = bind_read(sqlx::query_as(LEGACY_SCRIPT), buckets, secret_hash, attempt, now)
             .bind(now + self.limits.signin_window)
             .bind(buckets[0].limit)
             .bind(buckets[1].limit)
@@ -293,6 +287,27 @@ impl Store {
     }
 }
 
+type AnyQueryAs<'q, O> = sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>;
+
+/// The parameters of `legacy_read!` in both its uses (`LEGACY_READ`, `LEGACY_SCRIPT`):
+/// `$1`–`$3` the budgets' counters, `$4` the app password's hash, `$5` the username,
+/// `$6` now.
+fn bind_read<'q, O>(
+    query: AnyQueryAs<'q, O>,
+    buckets: &'q [Bucket; 3],
+    secret_hash: &'q str,
+    attempt: &LegacyAttempt<'q>,
+    now: i64,
+) -> AnyQueryAs<'q, O> {
+    query
+        .bind(&buckets[0].name)
+        .bind(&buckets[1].name)
+        .bind(&buckets[2].name)
+        .bind(secret_hash)
+        .bind(attempt.username)
+        .bind(now)
+}
+
 /// PostgreSQL's read of a legacy sign-in (`LEGACY_READ`) on `db`: the counters, the
 /// matching app password, the primary hash.
 async fn legacy_read(
@@ -302,13 +317,7 @@ async fn legacy_read(
     attempt: &LegacyAttempt<'_>,
     now: i64,
 ) -> sqlx::Result<Seen> {
-    let rows = sqlx::query_as(LEGACY_READ)
-        .bind(&buckets[0].name)
-        .bind(&buckets[1].name)
-        .bind(&buckets[2].name)
-        .bind(secret_hash)
-        .bind(attempt.username)
-        .bind(now)
+    let rows = bind_read(sqlx::query_as(LEGACY_READ), buckets, secret_hash, attempt, now)
         .bind(scope_of(attempt.protocol).as_str())
         .fetch_all(db)
         .await?;
