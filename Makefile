@@ -40,13 +40,14 @@ test-tools:
 
 ## The release bundle in dist/, built offline by Trunk with wasm-opt -Oz (content-hashed
 ## names), its screens after sign-in split into a chunk fetched on demand (src/lazy.rs;
-## Trunk's wasm-bindgen wrapped by scripts/split/, the chunk left in target/split), and
-## the admin mode's own bundle in dist/admin/ (admin.html, --features admin), then
+## the chunk left in target/split), and the admin mode's own bundle in dist/admin/
+## (admin.html, --features admin); both with Trunk's wasm-bindgen wrapped by
+## scripts/bundle/ (the split, short import names, a minified JS glue), then
 ## finished by scripts/dist.sh: the chunk beside the bundle, the embedding entry pointed
 ## at the hashed files, the API documentation viewer in dist/api-docs/, brotli and gzip.
 build: tools
-	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/split:$$PATH trunk build --release --offline --features split
-	trunk build --release --offline --features admin --dist dist/admin admin.html
+	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features split
+	PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features admin --dist dist/admin admin.html
 	scripts/dist.sh
 
 lint:

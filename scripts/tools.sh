@@ -4,7 +4,7 @@
 # a second run only checks and returns in well under a second per tool.
 #
 #   scripts/tools.sh build   wasm target, Trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt,
-#                            swagger-ui-dist
+#                            esbuild, swagger-ui-dist
 #   scripts/tools.sh bench   wrk, brotli, oathtool, curl, haproxy, PostgreSQL for `make bench`
 #   scripts/tools.sh test    build tools plus Chromium, ChromeDriver, Firefox ESR,
 #                            geckodriver, oathtool, zbarimg, axe-core (accessibility
@@ -18,8 +18,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 TRUNK_VERSION="0.21.14"
-# Splits the user's bundle at its split points (scripts/split/wasm-bindgen).
+# Splits the user's bundle at its split points, and minifies the JS glue of the bundles
+# (scripts/bundle/wasm-bindgen).
 WASM_SPLIT_VERSION="0.2.4"
+ESBUILD_VERSION="0.28.2"
 BINARYEN_VERSION="132"
 # The API documentation viewer served at /v1/docs (copied into dist/api-docs by make build).
 SWAGGER_UI_VERSION="5.35.0"
@@ -89,6 +91,7 @@ build_tools() {
   # Without --locked: with it, cargo asks for a webpki-roots the registry does not serve.
   need_cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
   need_wasm_split
+  need_npm esbuild "$ESBUILD_VERSION"
   need_wasm_opt
   need_npm swagger-ui-dist "$SWAGGER_UI_VERSION"
   need_apt brotli=brotli # precompressed copies of dist/ (scripts/dist.sh)

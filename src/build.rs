@@ -1,7 +1,7 @@
 //! The build script: compiles the message files (`i18n/build.rs`) and, for the split
 //! build (`--features split`, `make build`), keeps the linker's relocations in the
 //! module, which wasm-split needs to tell which code and data go with each chunk
-//! (scripts/split/wasm-bindgen).
+//! (scripts/bundle/wasm-bindgen).
 
 #[path = "i18n/build.rs"]
 mod messages;
