@@ -12,7 +12,7 @@ use crate::components::card::Card;
 use crate::components::header::Header;
 use crate::effects::{run, Env};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang, Msg};
 use crate::screens::{self, Intent, ScreenProps};
 use crate::state::{Action, Announcement, Model, Screen, Secret};
 
@@ -41,14 +41,24 @@ pub struct AppProps {
 /// How long to wait between health checks while the endpoint is unreachable.
 const RETRY_MS: u32 = 3000;
 
-/// The live-region text of an announcement.
+/// The live-region text of an announcement: those of the screens after sign-in come
+/// with their chunk ([`journey_announcement`]), which made them.
 fn announcement_text(a: &Announcement, lang: Lang) -> String {
+    match (a, crate::lazy::journey()) {
+        (Announcement::BackOnline, _) => lang.t(Msg::EndpointBack).to_owned(),
+        (_, Some(journey)) => (journey.announcement)(a, lang),
+        (_, None) => String::new(),
+    }
+}
+
+/// The live-region text of an announcement of the screens after sign-in.
+pub fn journey_announcement(a: &Announcement, lang: Lang) -> String {
     match a {
-        Announcement::CodeSent(dest) => lang.f(Msg::CodeAnnounce, &[("dest", dest)]),
-        Announcement::Copied => lang.t(Msg::CopiedAnnounce).to_owned(),
-        Announcement::KeyCopied => lang.t(Msg::Copied).to_owned(),
-        Announcement::Deleted(name) => lang.f(Msg::Deleted, &[("name", name)]),
-        Announcement::DeletedAll => lang.t(Msg::DeletedAll).to_owned(),
+        Announcement::CodeSent(dest) => lang.jf(JourneyMsg::CodeAnnounce, &[("dest", dest)]),
+        Announcement::Copied => lang.j(JourneyMsg::CopiedAnnounce).to_owned(),
+        Announcement::KeyCopied => lang.j(JourneyMsg::Copied).to_owned(),
+        Announcement::Deleted(name) => lang.jf(JourneyMsg::Deleted, &[("name", name)]),
+        Announcement::DeletedAll => lang.j(JourneyMsg::DeletedAll).to_owned(),
         Announcement::BackOnline => lang.t(Msg::EndpointBack).to_owned(),
     }
 }

@@ -15,7 +15,7 @@ use crate::api::{ApiError, Door, Endpoint, Reply, Token};
 use crate::clipboard;
 use crate::errors::{outcome, Outcome, UiError};
 use crate::host::HostEvent;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 use crate::passkey;
 use crate::screens::Intent;
 use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
@@ -311,7 +311,7 @@ pub fn after_door(
         Intent::RegisterKey => {
             let (Screen::KeyName, Some(token)) = (&m.screen, &token) else { return };
             let name = match d.key_name.trim() {
-                "" => env.lang.t(Msg::KeyNameDefault).to_owned(),
+                "" => env.lang.j(JourneyMsg::KeyNameDefault).to_owned(),
                 typed => match wire::rules::app_password_name(typed) {
                     Ok(name) => name.to_owned(),
                     Err(_) => return env.dispatch(Action::Failed(UiError::KeyNameInvalid)),
@@ -379,7 +379,7 @@ pub fn after_door(
             let name = if typed.is_empty() {
                 // Names are unique per person: the default carries the date and time.
                 let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-                format!("{} {}", env.lang.t(Msg::NameDefault), env.lang.datetime(&stamp))
+                format!("{} {}", env.lang.j(JourneyMsg::NameDefault), env.lang.datetime(&stamp))
             } else {
                 typed.to_owned()
             };

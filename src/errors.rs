@@ -5,7 +5,7 @@
 use wire::{ErrorCode, Problem};
 
 use crate::api::ApiError;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang, Msg};
 
 /// A field the person types into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +136,9 @@ impl UiError {
         }
     }
 
+    /// The error's message. The errors of the screens after sign-in have theirs in
+    /// those screens' chunk ([`Self::journey_message`], src/lazy.rs); until it has come
+    /// (a server that answers sign-in with one of them), the general message stands in.
     pub fn message(&self, lang: Lang) -> String {
         let t = |m| lang.t(m).to_owned();
         match self {
@@ -149,46 +152,69 @@ impl UiError {
                 lang.f(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
             }
             Self::Busy { wait } => lang.f(Msg::ErrorBusy, &[("wait", &lang.wait(*wait))]),
-            Self::MfaLocked => t(Msg::ErrorMfaLocked),
-            Self::MethodNotAllowed => t(Msg::ErrorMethodNotAllowed),
-            Self::DeliveryFailed => t(Msg::ErrorDeliveryFailed),
-            Self::Phone => t(Msg::ErrorPhone),
-            Self::Email => t(Msg::ErrorEmail),
-            Self::CodeFormat => t(Msg::ErrorCodeFormat),
-            Self::CodeWrong { left: Some(1) } => t(Msg::ErrorCodeWrongOne),
-            Self::CodeWrong { left: Some(left) } => lang.f(Msg::ErrorCodeWrong, &[("left", left)]),
-            Self::CodeWrong { left: None } => t(Msg::ErrorCodeWrongPlain),
-            Self::CodeExpired => t(Msg::ErrorCodeExpired),
-            Self::CodeTooMany => t(Msg::ErrorCodeTooMany),
-            Self::ResendTooSoon { wait } => {
-                lang.f(Msg::ErrorResendTooSoon, &[("wait", &lang.wait(*wait))])
-            }
-            Self::NameTaken => t(Msg::ErrorNameTaken),
-            Self::NameInvalid => t(Msg::ErrorNameInvalid),
-            Self::KeyNameInvalid => t(Msg::ErrorKeyName),
-            Self::Scopes => t(Msg::ErrorScopes),
-            Self::LinkSpent => t(Msg::ErrorLinkSpent),
-            Self::CurrentPasswordMissing => t(Msg::ErrorCurrentMissing),
-            Self::CurrentPasswordWrong => t(Msg::ErrorCurrentWrong),
-            Self::NewPasswordShort => t(Msg::ErrorNewShort),
-            Self::NewPasswordLong => t(Msg::ErrorNewLong),
-            Self::NewPasswordSame => t(Msg::ErrorNewSame),
-            Self::NewPasswordGuessable => t(Msg::ErrorNewGuessable),
-            Self::Expiry => t(Msg::ErrorExpiry),
-            Self::KeyCancelled => t(Msg::ErrorKeyCancelled),
-            Self::KeyExists => t(Msg::ErrorKeyExists),
-            Self::KeyUnsupported => t(Msg::ErrorKeyUnsupported),
-            Self::KeyWrongSite => t(Msg::ErrorKeyWrongSite),
-            Self::KeyFailed => t(Msg::ErrorKeyFailed),
-            Self::KeyRefused { left: Some(left) } => {
-                lang.f(Msg::ErrorKeyRefused, &[("left", left)])
-            }
-            Self::KeyRefused { left: None } => t(Msg::ErrorKeyRefusedPlain),
-            Self::KeyRequired => t(Msg::ErrorKeyRequired),
-            Self::Limit { limit } => lang.f(Msg::ErrorLimit, &[("limit", limit)]),
-            Self::LimitUnknown => t(Msg::ErrorLimitUnknown),
             Self::Unexpected { reference: Some(r) } => lang.f(Msg::ErrorUnexpected, &[("ref", r)]),
             Self::Unexpected { reference: None } => t(Msg::ErrorUnexpectedNoref),
+            _ => match crate::lazy::journey() {
+                Some(journey) => (journey.error_message)(self, lang),
+                None => t(Msg::ErrorUnexpectedNoref),
+            },
+        }
+    }
+
+    /// The message of an error only the screens after sign-in meet (their chunk has
+    /// these); the others are [`Self::message`]'s.
+    pub fn journey_message(&self, lang: Lang) -> String {
+        let t = |m| lang.j(m).to_owned();
+        match self {
+            Self::MfaLocked => t(JourneyMsg::ErrorMfaLocked),
+            Self::MethodNotAllowed => t(JourneyMsg::ErrorMethodNotAllowed),
+            Self::DeliveryFailed => t(JourneyMsg::ErrorDeliveryFailed),
+            Self::Phone => t(JourneyMsg::ErrorPhone),
+            Self::Email => t(JourneyMsg::ErrorEmail),
+            Self::CodeFormat => t(JourneyMsg::ErrorCodeFormat),
+            Self::CodeWrong { left: Some(1) } => t(JourneyMsg::ErrorCodeWrongOne),
+            Self::CodeWrong { left: Some(left) } => {
+                lang.jf(JourneyMsg::ErrorCodeWrong, &[("left", left)])
+            }
+            Self::CodeWrong { left: None } => t(JourneyMsg::ErrorCodeWrongPlain),
+            Self::CodeExpired => t(JourneyMsg::ErrorCodeExpired),
+            Self::CodeTooMany => t(JourneyMsg::ErrorCodeTooMany),
+            Self::ResendTooSoon { wait } => {
+                lang.jf(JourneyMsg::ErrorResendTooSoon, &[("wait", &lang.wait(*wait))])
+            }
+            Self::NameTaken => t(JourneyMsg::ErrorNameTaken),
+            Self::NameInvalid => t(JourneyMsg::ErrorNameInvalid),
+            Self::KeyNameInvalid => t(JourneyMsg::ErrorKeyName),
+            Self::Scopes => t(JourneyMsg::ErrorScopes),
+            Self::LinkSpent => t(JourneyMsg::ErrorLinkSpent),
+            Self::CurrentPasswordMissing => t(JourneyMsg::ErrorCurrentMissing),
+            Self::CurrentPasswordWrong => t(JourneyMsg::ErrorCurrentWrong),
+            Self::NewPasswordShort => t(JourneyMsg::ErrorNewShort),
+            Self::NewPasswordLong => t(JourneyMsg::ErrorNewLong),
+            Self::NewPasswordSame => t(JourneyMsg::ErrorNewSame),
+            Self::NewPasswordGuessable => t(JourneyMsg::ErrorNewGuessable),
+            Self::Expiry => t(JourneyMsg::ErrorExpiry),
+            Self::KeyCancelled => t(JourneyMsg::ErrorKeyCancelled),
+            Self::KeyExists => t(JourneyMsg::ErrorKeyExists),
+            Self::KeyUnsupported => t(JourneyMsg::ErrorKeyUnsupported),
+            Self::KeyWrongSite => t(JourneyMsg::ErrorKeyWrongSite),
+            Self::KeyFailed => t(JourneyMsg::ErrorKeyFailed),
+            Self::KeyRefused { left: Some(left) } => {
+                lang.jf(JourneyMsg::ErrorKeyRefused, &[("left", left)])
+            }
+            Self::KeyRefused { left: None } => t(JourneyMsg::ErrorKeyRefusedPlain),
+            Self::KeyRequired => t(JourneyMsg::ErrorKeyRequired),
+            Self::Limit { limit } => lang.jf(JourneyMsg::ErrorLimit, &[("limit", limit)]),
+            Self::LimitUnknown => t(JourneyMsg::ErrorLimitUnknown),
+            Self::Network
+            | Self::Timeout
+            | Self::UsernameMissing
+            | Self::PasswordMissing
+            | Self::Credentials
+            | Self::AccountDisabled
+            | Self::RateLimited { .. }
+            | Self::Busy { .. }
+            | Self::Unexpected { .. } => self.message(lang),
         }
     }
 }

@@ -2,7 +2,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::clipboard::Copied;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{JourneyMsg, Lang};
 
 /// `ABCD EFGH IJKL …`: a key in groups of four, for reading and typing.
 pub fn groups_of_four(text: &str) -> String {
@@ -73,7 +73,7 @@ pub fn secret_box(props: &SecretProps) -> Html {
                     aria-describedby={props.id.clone()}
                     data-copied={(props.copied == Some(Copied::Clipboard)).then_some("")}>
                     if props.copied == Some(Copied::Clipboard) {
-                        <span aria-hidden="true">{ "✓ " }</span>{ lang.t(Msg::Copied) }
+                        <span aria-hidden="true">{ "✓ " }</span>{ lang.j(JourneyMsg::Copied) }
                     } else {
                         { props.copy.clone() }
                     }
