@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use wire::{
     ChangePassword, CreateAppPassword, Disown, EnrollmentRequest, MethodKind, SignInRequest,
-    VerifyRequest,
+    Verified, VerifyRequest,
 };
 use yew::prelude::*;
 
@@ -69,7 +69,8 @@ impl Env {
         });
     }
 
-    /// Runs `reply` as the pending request; its success becomes `ok(value)`.
+    /// Runs `reply` as the pending request; its success becomes `ok(value)`, a failure
+    /// shows as [`outcome`] says.
     pub fn call<T: 'static>(
         &self,
         reply: Reply<T>,
@@ -77,6 +78,25 @@ impl Env {
         ok: impl FnOnce(T) -> Action + 'static,
     ) {
         self.request(false, reply, limit, ok);
+    }
+
+    /// [`Self::call`] for a reply that may be refused in a way the app words itself
+    /// (`Err` inside `Ok`): a security key's ceremony, a link that is spent.
+    fn call_or_refused<T: 'static>(
+        &self,
+        reply: Reply<Result<T, UiError>>,
+        ok: impl FnOnce(T) -> Action + 'static,
+    ) {
+        self.request(false, reply, None, |answer| match answer {
+            Ok(value) => ok(value),
+            Err(refused) => Action::Failed(refused),
+        });
+    }
+
+    /// [`Self::call`] for the request that creates an app password: Back and Sign out
+    /// wait for its answer, which must be shown.
+    fn call_creating<T: 'static>(&self, reply: Reply<T>, ok: impl FnOnce(T) -> Action + 'static) {
+        self.request(true, reply, None, ok);
     }
 
     fn request<T: 'static>(
@@ -94,6 +114,17 @@ impl Env {
                 Err(e) => env.fail(id, &e, limit),
             }
         });
+    }
+
+    /// What a verified method becomes; the host hears of a new one.
+    fn verified(&self, enrolling: bool) -> impl FnOnce(Verified) -> Action + 'static {
+        let env = self.clone();
+        move |v| {
+            if enrolling {
+                env.emit(HostEvent::MethodRegistered { kind: v.method.kind });
+            }
+            Action::Verified { method: v.method, token: Token::new(v.token), next: v.next }
+        }
     }
 
     /// How request `id` failing shows (if it is still the pending one).
@@ -228,21 +259,16 @@ pub fn after_door(
         Intent::Disown => {
             let Screen::Disown(token) = &m.screen else { return };
             let reply = api.disown(Disown { token: token.expose().to_owned() });
-            let id = env.start(false);
-            let env = env.clone();
-            spawn_local(async move {
+            let reply = Box::pin(async move {
                 match reply.await {
-                    Ok(done) => {
-                        env.dispatch(Action::Answered(id, Box::new(Action::Disowned(done))))
-                    }
                     // Used, expired or never was: one answer, said plainly.
                     Err(ApiError::Problem(p)) if p.code == wire::ErrorCode::NotFound => {
-                        let failed = Action::Failed(UiError::LinkSpent);
-                        env.dispatch(Action::Answered(id, Box::new(failed)));
+                        Ok(Err(UiError::LinkSpent))
                     }
-                    Err(e) => env.fail(id, &e, None),
+                    answer => answer.map(Ok),
                 }
             });
+            env.call_or_refused(reply, Action::Disowned);
         }
         Intent::ChangePassword => {
             let (Screen::Password, Some(token)) = (&m.screen, &token) else { return };
@@ -300,13 +326,7 @@ pub fn after_door(
                 },
                 _ => return,
             };
-            let e = env.clone();
-            env.call(reply, None, move |v| {
-                if enrolling {
-                    e.emit(HostEvent::MethodRegistered { kind: v.method.kind });
-                }
-                Action::Verified { method: v.method, token: Token::new(v.token), next: v.next }
-            });
+            env.call(reply, None, env.verified(enrolling));
         }
         Intent::RegisterKey => {
             let (Screen::KeyName, Some(token)) = (&m.screen, &token) else { return };
@@ -323,42 +343,26 @@ pub fn after_door(
         Intent::UseKey => {
             let (Screen::Key(step), Some(token)) = (&m.screen, token) else { return };
             let step = step.clone();
+            let enrolling = matches!(step.target, CodeFor::Enrollment { .. });
             // The ceremony (the person touching the key) is part of the pending request:
             // the button stays disabled until the endpoint has answered.
-            let id = env.start(false);
-            let (env, api) = (env.clone(), api.clone());
-            spawn_local(async move {
+            let api = api.clone();
+            let reply: Reply<Result<Verified, UiError>> = Box::pin(async move {
                 let credential = match &step.target {
                     CodeFor::Enrollment { .. } => passkey::create(&step.options).await,
                     CodeFor::Challenge { .. } => passkey::get(&step.options).await,
                 };
                 let credential = match credential {
                     Ok(credential) => VerifyRequest::credential(credential),
-                    Err(e) => {
-                        return env
-                            .dispatch(Action::Answered(id, Box::new(Action::Failed(e.into()))))
-                    }
+                    Err(e) => return Ok(Err(e.into())),
                 };
-                let (reply, enrolling) = match &step.target {
-                    CodeFor::Enrollment { id } => {
-                        (api.verify_enrollment(&token, id, credential), true)
-                    }
-                    CodeFor::Challenge { id, .. } => {
-                        (api.verify_challenge(&token, id, credential), false)
-                    }
+                let reply = match &step.target {
+                    CodeFor::Enrollment { id } => api.verify_enrollment(&token, id, credential),
+                    CodeFor::Challenge { id, .. } => api.verify_challenge(&token, id, credential),
                 };
-                match reply.await {
-                    Ok(v) => {
-                        if enrolling {
-                            env.emit(HostEvent::MethodRegistered { kind: v.method.kind });
-                        }
-                        let token = Token::new(v.token);
-                        let verified = Action::Verified { method: v.method, token, next: v.next };
-                        env.dispatch(Action::Answered(id, Box::new(verified)));
-                    }
-                    Err(e) => env.fail(id, &e, None),
-                }
+                reply.await.map(Ok)
             });
+            env.call_or_refused(reply, env.verified(enrolling));
         }
         Intent::Resend => {
             let (Screen::Code(step), Some(token)) = (&m.screen, &token) else { return };
@@ -390,7 +394,7 @@ pub fn after_door(
             let req = CreateAppPassword { name, scopes, expires_in_days: m.chosen_expiry() };
             let reply = api.create(token, req, &d.create_key);
             let e = env.clone();
-            env.request(true, reply, None, move |created| {
+            env.call_creating(reply, move |created| {
                 let (id, name) = (created.id.clone(), created.name.clone());
                 e.emit(HostEvent::AppPasswordCreated { id, name });
                 Action::Created(created)
