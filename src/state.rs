@@ -499,6 +499,13 @@ impl Model {
         self.drafts.code.clear();
     }
 
+    /// An error about a field goes once the person edits that field.
+    fn edited(&mut self, field: Field) {
+        if self.error.as_ref().is_some_and(|e| e.field() == Some(field)) {
+            self.error = None;
+        }
+    }
+
     fn announce(&mut self, what: Announcement) {
         let seq = self.announcement.as_ref().map_or(0, |(n, _)| n.wrapping_add(1));
         self.announcement = Some((seq, what));
@@ -520,55 +527,13 @@ impl Model {
     pub fn apply(&mut self, action: Action) -> bool {
         use Screen as S;
         match (action, &self.screen) {
-            (Action::Edit(field, value), _) => {
-                let d = &mut self.drafts;
+            // The sign-in form's fields; the others' edits are the screens after sign-in's.
+            (Action::Edit(field @ (Field::Username | Field::Password), value), _) => {
                 match field {
-                    Field::Username => d.username = value,
-                    Field::Password => d.password = Zeroizing::new(value),
-                    Field::Phone => {
-                        if d.phone != value {
-                            d.enroll_key = IdempotencyKey::new();
-                        }
-                        d.phone = value;
-                    }
-                    Field::Email => {
-                        if d.email != value {
-                            d.enroll_key = IdempotencyKey::new();
-                        }
-                        d.email = value;
-                    }
-                    Field::Code => d.code = value,
-                    Field::CurrentPassword => d.current_password = Zeroizing::new(value),
-                    Field::NewPassword => d.new_password = Zeroizing::new(value),
-                    Field::Expiry => {
-                        let picked = if value == "never" {
-                            Some(None)
-                        } else {
-                            value.parse().ok().map(Some)
-                        };
-                        if picked.is_some() && d.expiry != picked {
-                            d.create_key = IdempotencyKey::new();
-                            d.expiry = picked;
-                        }
-                    }
-                    Field::Scopes => {}
-                    Field::KeyName => {
-                        if d.key_name != value {
-                            d.enroll_key = IdempotencyKey::new();
-                        }
-                        d.key_name = value;
-                    }
-                    Field::Name => {
-                        if d.name != value {
-                            d.create_key = IdempotencyKey::new();
-                        }
-                        d.name = value;
-                    }
+                    Field::Username => self.drafts.username = value,
+                    _ => self.drafts.password = Zeroizing::new(value),
                 }
-                // An error about a field goes once the person edits that field.
-                if self.error.as_ref().is_some_and(|e| e.field() == Some(field)) {
-                    self.error = None;
-                }
+                self.edited(field);
             }
             (Action::Started(pending), _) => {
                 self.pending = Some(pending);
@@ -655,6 +620,32 @@ impl Model {
     pub fn apply_journey(&mut self, action: Action) -> bool {
         use Screen as S;
         match (action, &self.screen) {
+            (Action::Edit(field, value), _) => {
+                let d = &mut self.drafts;
+                match field {
+                    Field::Phone => redraft(&mut d.phone, value, &mut d.enroll_key),
+                    Field::Email => redraft(&mut d.email, value, &mut d.enroll_key),
+                    Field::KeyName => redraft(&mut d.key_name, value, &mut d.enroll_key),
+                    Field::Name => redraft(&mut d.name, value, &mut d.create_key),
+                    Field::Code => d.code = value,
+                    Field::CurrentPassword => d.current_password = Zeroizing::new(value),
+                    Field::NewPassword => d.new_password = Zeroizing::new(value),
+                    Field::Expiry => {
+                        let picked = if value == "never" {
+                            Some(None)
+                        } else {
+                            value.parse().ok().map(Some)
+                        };
+                        if picked.is_some() && d.expiry != picked {
+                            d.create_key = IdempotencyKey::new();
+                            d.expiry = picked;
+                        }
+                    }
+                    // The sign-in form's are [`Model::apply`]'s; scopes are ticked.
+                    Field::Username | Field::Password | Field::Scopes => return false,
+                }
+                self.edited(field);
+            }
             (Action::ToggleScope(scope), S::Name) => {
                 // Toggled, kept in the canonical order.
                 let chosen = self.chosen_scopes();
@@ -842,6 +833,15 @@ impl Model {
             _ => return false,
         }
         true
+    }
+}
+
+/// `value` into the draft `slot`; a change of what is asked draws a new key for its
+/// request (a retry of the same request reuses the key).
+fn redraft(slot: &mut String, value: String, key: &mut IdempotencyKey) {
+    if *slot != value {
+        *key = IdempotencyKey::new();
+        *slot = value;
     }
 }
 
