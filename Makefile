@@ -44,10 +44,12 @@ test-tools:
 ## (admin.html, --features admin); both with Trunk's wasm-bindgen wrapped by
 ## scripts/bundle/ (the split, short import names, a minified JS glue), then
 ## finished by scripts/dist.sh: the chunk beside the bundle, the embedding entry pointed
-## at the hashed files, the API documentation viewer in dist/api-docs/, brotli and gzip.
+## at the hashed files, the sign-in screen drawn into index.html (crates/prerender), the
+## API documentation viewer in dist/api-docs/, brotli and gzip.
 build: tools
 	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features split
 	PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features admin --dist dist/admin admin.html
+	cargo build --release -p app-passwords-prerender
 	scripts/dist.sh
 
 lint:

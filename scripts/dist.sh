@@ -2,8 +2,9 @@
 # Finishes a Trunk build for serving.
 #
 #   scripts/dist.sh            dist/: points the stable embedding entry at the
-#                              content-hashed files, adds the API documentation viewer,
-#                              then compresses
+#                              content-hashed files, draws the sign-in screen into
+#                              index.html, adds the API documentation viewer, then
+#                              compresses
 #   scripts/dist.sh compress DIR
 #                              writes a brotli (q 11) and a gzip (-9) copy beside every
 #                              file of DIR, which the server sends by Accept-Encoding
@@ -85,6 +86,10 @@ grep -q "$admin_js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the ele
 rm "$DIST/admin/index.html"
 # The embedding entry keeps its stable name (revalidated by the server, not immutable).
 minify "$DIST/app-passwords-element.js" js
+
+# The sign-in screen drawn into index.html (crates/prerender, built by make build): the
+# form shows before the wasm has come.
+"$ROOT/target/release/app-passwords-prerender" "$DIST/index.html"
 
 mkdir -p "$DIST/api-docs"
 cp "$TOOLS/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \

@@ -62,8 +62,12 @@ impl PartialEq for EndpointRef {
 
 /// The token of a notice's "this wasn't me" link (`#disown=<token>` in the page's
 /// address), taken out of the address at once: not left in the history, the address
-/// bar or a bookmark. `None` when the page was not opened from such a link.
+/// bar or a bookmark. `None` when the page was not opened from such a link, and off the
+/// browser (the sign-in screen drawn at build time, crates/prerender).
 pub fn take_disown_token() -> Option<String> {
+    if cfg!(not(target_arch = "wasm32")) {
+        return None;
+    }
     let window = web_sys::window()?;
     let location = window.location();
     let hash = location.hash().ok()?;

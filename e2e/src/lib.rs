@@ -521,8 +521,24 @@ impl Browser {
         }
     }
 
+    /// Opens `url` and waits (10 s at most) for the app to have taken over the sign-in
+    /// screen drawn at build time (crates/prerender), if the page has one: typing into
+    /// that one while the app takes over would leave the driver holding a removed field.
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.unwrap();
+        self.until_live().await;
+    }
+
+    /// Waits (10 s at most) until the page has no prerendered screen left.
+    pub async fn until_live(&self) {
+        let script = "return document.querySelector('[data-prerendered]') === null;";
+        for _ in 0..200 {
+            if self.client.execute(script, vec![]).await.unwrap() == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the app did not take over the prerendered sign-in screen");
     }
 
     pub async fn size(&self, width: u32, height: u32) {

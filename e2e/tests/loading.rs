@@ -128,3 +128,88 @@ async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
     b.check("loading/firefox-fr-chunk-came").await;
     assert!(chunk_fetches(&b).await >= 2, "fetched again after it failed");
 }
+
+/// A proxy in front of `upstream` that holds every request for the main wasm back until
+/// `true` is sent: the page, its stylesheet and its JS come at once, the app does not —
+/// a slow network's first visit, made certain.
+async fn holding_the_wasm(upstream: &str) -> (String, tokio::sync::watch::Sender<bool>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let (release, released) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let (upstream, mut released) = (upstream.clone(), released.clone());
+            tokio::spawn(async move {
+                let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let ((mut from_client, mut to_client), (mut from_server, mut to_server)) =
+                    (client.into_split(), server.into_split());
+                let up = async move {
+                    let mut buf = vec![0_u8; 64 * 1024];
+                    while let Ok(n @ 1..) = from_client.read(&mut buf).await {
+                        if buf[..n].windows(8).any(|w| w == b"_bg.wasm") {
+                            let _ = released.wait_for(|r| *r).await;
+                        }
+                        if to_server.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let down = async move {
+                    let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+                };
+                tokio::join!(up, down);
+            });
+        }
+    });
+    (base, release)
+}
+
+/// The sign-in screen is in the page itself (crates/prerender): the person types before
+/// the wasm has come, and the app takes over with every character, the focus and the
+/// caret where they were; nothing can be sent before it is there.
+async fn typed_before_the_app_came(kind: Kind) {
+    let server = Server::start().await;
+    let (base, release) = holding_the_wasm(&server.base).await;
+    let driver = Driver::start(kind).await;
+    let b = driver.browser(false).await;
+    b.client.goto(&base).await.unwrap(); // not open(): that waits for the app
+    b.until_heading("Sign in").await;
+    let state = "return [document.querySelectorAll('[data-prerendered]').length,
+        document.querySelector('button[type=submit]').disabled];";
+    let before = b.client.execute(state, vec![]).await.unwrap();
+    assert_eq!(before, serde_json::json!([1, true]), "drawn at build time, Sign in disabled");
+    b.shot(&format!("loading/{kind:?}-before-the-app").to_lowercase()).await;
+
+    b.find("#ap-username").await.click().await.unwrap();
+    type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
+    b.find("#ap-password").await.click().await.unwrap();
+    type_slowly(&b, "Demo-new", Duration::from_millis(5)).await;
+    // Enter: no submit button to press, nothing sent, the page stays.
+    type_slowly(&b, "\u{E007}", Duration::ZERO).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
+    assert_eq!(b.client.execute(state, vec![]).await.unwrap(), before, "still the page's own form");
+
+    release.send(true).unwrap();
+    b.until_live().await;
+    assert_eq!(username_and_focus(&b).await, (NEW.0.to_owned(), "ap-password".to_owned()));
+    // The caret where it was: what follows lands at the end.
+    type_slowly(&b, "-2026", Duration::from_millis(5)).await;
+    let password = "return document.getElementById('ap-password').value";
+    assert_eq!(b.client.execute(password, vec![]).await.unwrap(), NEW.1);
+    b.shot(&format!("loading/{kind:?}-the-app-took-over").to_lowercase()).await;
+    b.press("Sign in").await;
+    b.until_heading("Secure your account first").await;
+}
+
+#[tokio::test]
+async fn typed_before_the_app_came_is_kept_in_chromium() {
+    typed_before_the_app_came(Kind::Chromium).await;
+}
+
+#[tokio::test]
+async fn typed_before_the_app_came_is_kept_in_firefox() {
+    typed_before_the_app_came(Kind::Firefox).await;
+}

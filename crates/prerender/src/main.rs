@@ -1,0 +1,83 @@
+//! Writes the sign-in screen into the built `index.html` (`make build`): the page shows
+//! the form as soon as its HTML and stylesheet have come, and the person can type while
+//! the wasm is still on its way.
+//!
+//! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
+//! in each language the app speaks. Its "Sign in" is disabled: the browser cannot
+//! submit the form (no enabled submit button, so no implicit submission either), and
+//! nothing is sent before the app is there to send it.
+//!
+//! index.html's inline script then keeps the person's language, by the app's rule
+//! (`Lang::from_browser`: the first of the browser's languages it speaks, else
+//! English), and none on a notice's link, where the app opens on another screen. The
+//! app's own form is drawn beside it, hidden by the stylesheet while this one is there;
+//! once it is, the script gives it what was typed (as `input` events, which the app takes
+//! like keys), the focus and the caret, and removes this one — in the same task: no key
+//! falls between the two forms, no frame shows both.
+//!
+//!     app-passwords-prerender dist/index.html
+
+use std::process::ExitCode;
+
+use app_passwords::app::{App, AppProps};
+use app_passwords::i18n::Lang;
+
+/// The app's root element (which Yew empties when it mounts): the prerendered screens go
+/// just before it, in a page of their own.
+const PAGE_ROOT: &str = r#"<div id="app" class="ap-page" data-app-passwords-page>"#;
+/// Marks that page: styles/app.css hides the app's root while it is there, index.html's
+/// script keeps one language in it and removes it once the app has taken over.
+const PRERENDERED: &str = r#"<div class="ap-page" data-prerendered>"#;
+const SUBMIT: &str = r#"<button type="submit" class="ap-button ap-button--primary">"#;
+
+fn main() -> ExitCode {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: app-passwords-prerender <dist>/index.html");
+        return ExitCode::FAILURE;
+    };
+    match prerender(&path) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("app-passwords-prerender: {path}: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn prerender(path: &str) -> Result<(), String> {
+    let page = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if page.contains(PRERENDERED) {
+        return Err("already has prerendered screens".into());
+    }
+    let at = page.find(PAGE_ROOT).ok_or("no [data-app-passwords-page] element as expected")?;
+    let mut screens = String::new();
+    for lang in [Lang::En, Lang::Fr] {
+        screens.push_str(&sign_in(&render(lang)?, lang)?);
+    }
+    let page = format!("{}{PRERENDERED}{screens}</div>\n  {}", &page[..at], &page[at..]);
+    std::fs::write(path, page).map_err(|e| e.to_string())
+}
+
+/// The app on its first screen (sign-in), as Yew draws it in the browser.
+fn render(lang: Lang) -> Result<String, String> {
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let props = AppProps { lang: Some(lang), ..AppProps::default() };
+    let renderer = yew::LocalServerRenderer::<App>::with_props(props).hydratable(false);
+    Ok(tokio::task::LocalSet::new().block_on(&runtime, renderer.render()))
+}
+
+/// `html` with its submit button disabled; anything else than the sign-in screen as
+/// expected is an error (the build stops).
+fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
+    let root = format!(r#"<div lang="{}" class="ap-root">"#, lang.tag());
+    let rest = html.strip_prefix(&root).ok_or("the app's root is not as expected")?;
+    if rest.matches(SUBMIT).count() != 1 || !rest.contains(r#"id="ap-username""#) {
+        return Err(format!("the {} sign-in screen is not as expected", lang.tag()));
+    }
+    let disabled = SUBMIT.replace('>', " disabled>");
+    // Attributes at their defaults, written as HTML has them (fewer bytes to send).
+    let rest = rest.replace(SUBMIT, &disabled).replace(r#" value="""#, "");
+    let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
+    Ok(format!("{root}{rest}"))
+}
