@@ -7,7 +7,7 @@ TOOLS    := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 WASM     := --target wasm32-unknown-unknown
 SERVER   := app-passwords-server
-NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-e2e
+NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app-passwords-e2e
 
 # Headless Chromium through chromedriver for wasm-bindgen-test (flags in webdriver.json).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner

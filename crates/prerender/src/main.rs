@@ -81,3 +81,38 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
     Ok(format!("{root}{rest}"))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Each language's sign-in screen, as the app draws it, with nothing that could send.
+    #[test]
+    fn both_sign_in_screens_are_drawn_with_sign_in_disabled() {
+        for (lang, title) in [(Lang::En, ">Sign in</h1>"), (Lang::Fr, ">Connexion</h1>")] {
+            let html = sign_in(&render(lang).unwrap(), lang).unwrap();
+            assert!(html.starts_with(&format!(r#"<div lang="{}" class="ap-root">"#, lang.tag())));
+            assert!(html.contains(title), "{html}");
+            assert!(html.contains(&SUBMIT.replace('>', " disabled>")), "{html}");
+            assert!(!html.contains(SUBMIT), "an enabled submit button: {html}");
+            assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
+        }
+    }
+
+    /// The page gets one stand-in, before the app's root; a second run refuses.
+    #[test]
+    fn the_page_gets_the_screens_once() {
+        let dir = std::env::temp_dir().join(format!("prerender-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("index.html");
+        std::fs::write(&path, format!("<body>\n  {PAGE_ROOT}</div>\n</body>")).unwrap();
+        let path = path.to_str().unwrap();
+        prerender(path).unwrap();
+        let page = std::fs::read_to_string(path).unwrap();
+        assert_eq!(page.matches(PRERENDERED).count(), 1);
+        assert!(page.find(PRERENDERED).unwrap() < page.find(PAGE_ROOT).unwrap());
+        assert!(prerender(path).is_err(), "drawn twice");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
