@@ -3,9 +3,10 @@
 //! the wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
-//! in each language the app speaks. Its "Sign in" is disabled: the browser cannot
-//! submit the form (no enabled submit button, so no implicit submission either), and
-//! nothing is sent before the app is there to send it.
+//! in each language the app speaks. Its buttons are disabled: the browser cannot submit
+//! the form (no enabled submit button, so no implicit submission either), nothing is
+//! sent before the app is there to send it, and nothing looks as if it acted when it
+//! cannot (the language switch is the app's too).
 //!
 //! index.html's inline script then keeps the person's language, by the app's rule
 //! (`Lang::from_browser`: the first of the browser's languages it speaks, else
@@ -67,7 +68,7 @@ fn render(lang: Lang) -> Result<String, String> {
     Ok(tokio::task::LocalSet::new().block_on(&runtime, renderer.render()))
 }
 
-/// `html` with its submit button disabled; anything else than the sign-in screen as
+/// `html` with its buttons disabled; anything else than the sign-in screen as
 /// expected is an error (the build stops).
 fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let root = format!(r#"<div lang="{}" class="ap-root">"#, lang.tag());
@@ -75,9 +76,8 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     if rest.matches(SUBMIT).count() != 1 || !rest.contains(r#"id="ap-username""#) {
         return Err(format!("the {} sign-in screen is not as expected", lang.tag()));
     }
-    let disabled = SUBMIT.replace('>', " disabled>");
     // Attributes at their defaults, written as HTML has them (fewer bytes to send).
-    let rest = rest.replace(SUBMIT, &disabled).replace(r#" value="""#, "");
+    let rest = rest.replace("<button ", "<button disabled ").replace(r#" value="""#, "");
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
     Ok(format!("{root}{rest}"))
 }
@@ -94,8 +94,8 @@ mod tests {
             let html = sign_in(&render(lang).unwrap(), lang).unwrap();
             assert!(html.starts_with(&format!(r#"<div lang="{}" class="ap-root">"#, lang.tag())));
             assert!(html.contains(title), "{html}");
-            assert!(html.contains(&SUBMIT.replace('>', " disabled>")), "{html}");
-            assert!(!html.contains(SUBMIT), "an enabled submit button: {html}");
+            assert!(html.contains(&SUBMIT.replace("<button ", "<button disabled ")), "{html}");
+            assert_eq!(html.matches("<button ").count(), html.matches("<button disabled ").count());
             assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
         }
     }
