@@ -3,8 +3,8 @@
 #
 #   scripts/dist.sh            dist/: points the stable embedding entry at the
 #                              content-hashed files, draws the sign-in screen into
-#                              index.html, adds the API documentation viewer, then
-#                              compresses
+#                              index.html and minifies its scripts, adds the API
+#                              documentation viewer, then compresses
 #   scripts/dist.sh compress DIR
 #                              writes a brotli (q 11) and a gzip (-9) copy beside every
 #                              file of DIR, which the server sends by Accept-Encoding
@@ -90,6 +90,22 @@ minify "$DIST/app-passwords-element.js" js
 # The sign-in screen drawn into index.html (crates/prerender, built by make build): the
 # form shows before the wasm has come.
 "$ROOT/target/release/app-passwords-prerender" "$DIST/index.html"
+# index.html's inline scripts minified too (the server allows them by the hashes of the
+# file it serves, computed at start-up).
+python3 - "$DIST/index.html" "$TOOLS/node_modules/.bin/esbuild" <<'PY'
+import re, subprocess, sys
+path, esbuild = sys.argv[1:]
+def minified(script):
+    attrs, body = script.group(1), script.group(2)
+    module = ["--format=esm"] if 'type="module"' in attrs else []
+    done = subprocess.run([esbuild, "--minify", "--log-level=warning", *module],
+                          input=body, capture_output=True, text=True, check=True)
+    return f"<script{attrs}>{done.stdout.strip()}</script>"
+with open(path) as f:
+    html = f.read()
+with open(path, "w") as f:
+    f.write(re.sub(r"<script([^>]*)>(.*?)</script>", minified, html, flags=re.S))
+PY
 
 mkdir -p "$DIST/api-docs"
 cp "$TOOLS/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
