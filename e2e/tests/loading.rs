@@ -2,7 +2,10 @@
 //! release build: not with the page, but once the person starts signing in. Attacked
 //! as a slow network and a slow typist would: the chunk arriving between two keys
 //! takes neither a character nor the focus; a chunk that cannot be fetched is said so,
-//! in the person's language, and fetched again until it comes, nothing typed lost.
+//! in the person's language, and fetched again until it comes, nothing typed lost. And
+//! before any of it, the sign-in screen drawn into the page at build time
+//! (crates/prerender): typed into while the wasm is held back, taken over whole by the
+//! app, in all three engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -212,4 +215,9 @@ async fn typed_before_the_app_came_is_kept_in_chromium() {
 #[tokio::test]
 async fn typed_before_the_app_came_is_kept_in_firefox() {
     typed_before_the_app_came(Kind::Firefox).await;
+}
+
+#[tokio::test]
+async fn typed_before_the_app_came_is_kept_in_webkit() {
+    typed_before_the_app_came(Kind::WebKit).await;
 }
