@@ -61,11 +61,13 @@ lint:
 fmt:
 	cargo fmt --all
 
-## The app's reducer on its own (native, no browser); the server's tests on SQLite, then
+## The app's reducer on its own (native, no browser); the sign-in screen drawn at build
+## time (crates/prerender); the server's tests on SQLite, then
 ## the whole API suite (attacks, replicas, contract included) again on a throwaway
 ## PostgreSQL cluster (scripts/pg.sh).
 test-native: test-tools
 	cargo test -p app-passwords --lib
+	cargo test -p app-passwords-prerender
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
 	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api
 
