@@ -59,7 +59,7 @@ pub fn journey_announcement(a: &Announcement, lang: Lang) -> String {
         Announcement::KeyCopied => lang.j(JourneyMsg::Copied).to_owned(),
         Announcement::Deleted(name) => lang.jf(JourneyMsg::Deleted, &[("name", name)]),
         Announcement::DeletedAll => lang.j(JourneyMsg::DeletedAll).to_owned(),
-        Announcement::BackOnline => lang.t(Msg::EndpointBack).to_owned(),
+        Announcement::BackOnline => announcement_text(a, lang),
     }
 }
 

@@ -636,9 +636,8 @@ impl Model {
                         } else {
                             value.parse().ok().map(Some)
                         };
-                        if picked.is_some() && d.expiry != picked {
-                            d.create_key = IdempotencyKey::new();
-                            d.expiry = picked;
+                        if picked.is_some() {
+                            redraft(&mut d.expiry, picked, &mut d.create_key);
                         }
                     }
                     // The sign-in form's are [`Model::apply`]'s; scopes are ticked.
@@ -656,15 +655,11 @@ impl Model {
                 // None ticked stays none (the create then says so), not the default.
                 self.drafts.scopes = Some(scopes);
                 self.drafts.create_key = IdempotencyKey::new();
-                if self.error.as_ref().is_some_and(|e| e.field() == Some(Field::Scopes)) {
-                    self.error = None;
-                }
+                self.edited(Field::Scopes);
             }
             (Action::ChooseKind(kind), S::Choose) => {
-                if self.drafts.kind != Some(kind) {
-                    self.drafts.enroll_key = IdempotencyKey::new();
-                }
-                self.drafts.kind = Some(kind);
+                let d = &mut self.drafts;
+                redraft(&mut d.kind, Some(kind), &mut d.enroll_key);
                 self.error = None;
             }
             (Action::SetUp, S::Intro) => {
@@ -838,7 +833,7 @@ impl Model {
 
 /// `value` into the draft `slot`; a change of what is asked draws a new key for its
 /// request (a retry of the same request reuses the key).
-fn redraft(slot: &mut String, value: String, key: &mut IdempotencyKey) {
+fn redraft<T: PartialEq>(slot: &mut T, value: T, key: &mut IdempotencyKey) {
     if *slot != value {
         *key = IdempotencyKey::new();
         *slot = value;
