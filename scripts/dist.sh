@@ -50,6 +50,9 @@ minify() { # file loader
 # immutable): Trunk names the glue and the wasm by what wasm-bindgen wrote, which
 # neither wasm-opt's work, nor a chunk, nor the minifying here changes.
 js=$(hashed 'app-passwords-[0-9a-f]\{8,16\}\.js')
+wasm=$(hashed 'app-passwords-[0-9a-f]\{8,16\}_bg\.wasm')
+css=$(hashed 'app-[0-9a-f]\{8,16\}\.css')
+[[ -n $js && -n $wasm && -n $css ]] || { echo "dist.sh: hashed names not found in index.html" >&2; exit 1; }
 # The chunks split off the bundle (scripts/bundle/wasm-bindgen, named by their content)
 # go beside it; the JS glue names them.
 chunks=("$ROOT"/target/split/app-passwords-*-*.wasm)
@@ -59,17 +62,13 @@ for chunk in "${chunks[@]}"; do
   cp "$chunk" "$DIST/"
 done
 js=$(by_content "$js" app-passwords .js)
-wasm=$(hashed 'app-passwords-[0-9a-f]\{8,16\}_bg\.wasm')
 wasm=$(by_content "$wasm" app-passwords _bg.wasm)
-css=$(hashed 'app-[0-9a-f]\{8,16\}\.css')
-# (No integrity attribute on its link, index.html: one for the text before minifying
-# would refuse it; the wasm and the JS beside it come from the same server unchecked.)
-if [[ -n $css ]]; then
-  minify "$DIST/$css" css
-  css=$(by_content "$css" app .css)
-  sed -i 's| data-integrity="none"||' "$DIST/index.html" # Trunk's option, left in its output
-fi
-[[ -n $js && -n $wasm && -n $css ]] || { echo "dist.sh: hashed names not found in index.html" >&2; exit 1; }
+# (No integrity attribute on the stylesheet's link, index.html: one for the text before
+# minifying would refuse it; the wasm and the JS beside it come from the same server
+# unchecked.)
+minify "$DIST/$css" css
+css=$(by_content "$css" app .css)
+sed -i 's| data-integrity="none"||' "$DIST/index.html" # Trunk's option, left in its output
 sed -i "s|'./app-passwords.js'|'./$js'|; s|'app-passwords_bg.wasm'|'$wasm'|; s|'app.css'|'$css'|" \
   "$DIST/app-passwords-element.js"
 grep -q "$js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element was not updated" >&2; exit 1; }
