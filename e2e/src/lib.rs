@@ -532,13 +532,10 @@ impl Browser {
     /// Waits (10 s at most) until the page has no prerendered screen left.
     pub async fn until_live(&self) {
         let script = "return document.querySelector('[data-prerendered]') === null;";
-        for _ in 0..200 {
-            if self.client.execute(script, vec![]).await.unwrap() == json!(true) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the app did not take over the prerendered sign-in screen");
+        until("the prerendered sign-in screen taken over by the app", || async {
+            self.client.execute(script, vec![]).await.unwrap() == json!(true)
+        })
+        .await;
     }
 
     pub async fn size(&self, width: u32, height: u32) {
@@ -868,6 +865,22 @@ async fn click_in_view(client: &Client, element: Element) {
     let script = "arguments[0].scrollIntoView({ block: 'center', inline: 'center' });";
     client.execute(script, vec![serde_json::to_value(&element).unwrap()]).await.unwrap();
     element.click().await.unwrap();
+}
+
+/// Waits until `check` holds, polling every 50 ms for 10 s at most; then fails saying
+/// `what` was expected.
+pub async fn until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} within 10 s");
 }
 
 /// Waits until `field` holds `text` and the app has had a frame to take it in:

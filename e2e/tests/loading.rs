@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use app_passwords_e2e::{Browser, Driver, Kind, Server};
+use app_passwords_e2e::{until, Browser, Driver, Kind, Server};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 
 const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
@@ -53,20 +53,6 @@ async fn username_and_focus(b: &Browser) -> (String, String) {
         document.activeElement ? document.activeElement.id : ''];";
     let v = b.client.execute(script, vec![]).await.unwrap();
     (v[0].as_str().unwrap().to_owned(), v[1].as_str().unwrap().to_owned())
-}
-
-async fn until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what} within 10 s");
 }
 
 async fn fetched_as_the_person_types(kind: Kind) {
