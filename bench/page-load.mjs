@@ -6,8 +6,8 @@
 // For each profile (loopback; Lighthouse's mobile: 150 ms round trip, 1.6 Mbps down,
 // 750 kbps up, CPU 4x slower) and each page (the app, a bare Yew page, the app embedded
 // in the example portal), RUNS alternating runs, each in a fresh browser context:
-// - time from navigation start to the sign-in field (an input with
-//   autocomplete="username", found in the document or in a shadow root), and to the app
+// - time from navigation start to the first frame that draws the sign-in field (an input
+//   with autocomplete="username", in the document or in a shadow root), and to the app
 //   being live (the field the app's own: on the standalone page, the sign-in screen
 //   drawn at build time, crates/prerender, is there first and typeable; the app takes it
 //   over when its wasm has come);
@@ -30,13 +30,18 @@ const profiles = {
   mobile: { latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (750e3 / 8), cpu: 4 },
 };
 
-// Records, before any page script runs, when the sign-in field first exists, and when
-// it is the app's own (no prerendered screen left).
+// Records, before any page script runs, when the sign-in field is first drawn, and when
+// the field drawn is the app's own (no prerendered screen left). Drawn: the next frame
+// after it exists — a stylesheet still on its way holds frames back, so this is when the
+// person sees the field, not when the parser made it.
 const watchForField = () => {
+  const drawn = (key) => requestAnimationFrame(() => { window[key] ??= performance.now(); });
+  const seen = new Set();
+  const mark = (key) => seen.has(key) || (seen.add(key), drawn(key));
   const look = (root) => {
     if (!root.querySelector('input[autocomplete="username"]')) return;
-    window.__fieldAt ??= performance.now();
-    if (!document.querySelector('[data-prerendered]')) window.__liveAt ??= performance.now();
+    mark('__fieldAt');
+    if (!root.querySelector('[data-prerendered]')) mark('__liveAt');
   };
   const observe = (root) => {
     new MutationObserver(() => look(root)).observe(root, { childList: true, subtree: true });
@@ -153,7 +158,8 @@ try {
       `ratios to the bare Yew page: app ${(med('app', 'field') / bare).toFixed(2)}x, ` +
         `embedded ${(med('embedded', 'field') / bare).toFixed(2)}x ` +
         `(goals: ${profile ? '1.3x' : '1.5x'}; embedded no slower than the app); ` +
-        `live: app ${(med('app', 'live') / bare).toFixed(2)}x`,
+        `live: app ${(med('app', 'live') / bare).toFixed(2)}x, ` +
+        `embedded ${(med('embedded', 'live') / bare).toFixed(2)}x`,
     );
   }
 } finally {
