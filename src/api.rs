@@ -65,32 +65,41 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// An `Idempotency-Key`: 128 bits from the browser's CSPRNG (getrandom's `js` feature
-/// reads `crypto.getRandomValues`). One key per logical request, reused on its retries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotencyKey(String);
+/// An `Idempotency-Key`: one per logical request, reused on its retries — its clones are
+/// the same key, and a new request takes a `new()` one. Its 128 bits come from the
+/// browser's CSPRNG (getrandom's `js` feature reads `crypto.getRandomValues`) when it is
+/// first sent: the code that draws them comes with the screens that send keys (their
+/// chunk, src/lazy.rs), not with the sign-in screen (410 B of the first visit).
+#[derive(Clone, Debug, Default)]
+pub struct IdempotencyKey(Rc<std::cell::OnceCell<String>>);
 
 impl IdempotencyKey {
     pub fn new() -> Self {
-        let mut bytes = [0u8; 16];
-        // getrandom only fails where the platform has no CSPRNG at all; a key from the
-        // clock would still be unique per request, which is all the server needs of it.
-        if getrandom::getrandom(&mut bytes).is_err() {
-            bytes[..8].copy_from_slice(&js_sys::Date::now().to_bits().to_le_bytes());
-        }
-        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        Self::default()
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.get_or_init(|| {
+            let mut bytes = [0u8; 16];
+            // getrandom only fails where the platform has no CSPRNG at all; a key from
+            // the clock would still be unique per request, all the server needs of it.
+            if getrandom::getrandom(&mut bytes).is_err() {
+                bytes[..8].copy_from_slice(&js_sys::Date::now().to_bits().to_le_bytes());
+            }
+            let hex = |n: u8| char::from(b"0123456789abcdef"[usize::from(n & 15)]);
+            bytes.iter().flat_map(|b| [hex(b >> 4), hex(*b)]).collect()
+        })
     }
 }
 
-impl Default for IdempotencyKey {
-    fn default() -> Self {
-        Self::new()
+/// The same key: one logical request (drawn or not yet).
+impl PartialEq for IdempotencyKey {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
+
+impl Eq for IdempotencyKey {}
 
 /// What a call returns: a future on the browser's single thread.
 pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
