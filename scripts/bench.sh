@@ -31,8 +31,9 @@ total() { # label files...
 }
 one() { ls dist | grep -E "^$1\$" | head -1; } # the content-hashed name of a file
 hash='[0-9a-f]{8,16}' # Trunk's 64-bit hash, in hex without leading zeros
-app=("$(one "app-$hash\.css")" "$(one "app-passwords-$hash\.js")" "$(one "app-passwords-${hash}_bg\.wasm")")
-total "first visit, standalone" index.html "${app[@]}"
+app=("$(one "app-passwords-$hash\.js")" "$(one "app-passwords-${hash}_bg\.wasm")")
+total "first visit, standalone" index.html "$(one "app-$hash\.css")" "${app[@]}"
+# (The element has the stylesheet's text and the sign-in screens in it.)
 total "first visit, embedded" app-passwords-element.js "${app[@]}"
 # The screens after sign-in (src/lazy.rs): fetched once the person starts signing in.
 chunk=$(one "app-passwords-journey-$hash\.wasm")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Finishes a Trunk build for serving.
 #
-#   scripts/dist.sh            dist/: points the stable embedding entry at the
-#                              content-hashed files, draws the sign-in screen into
-#                              index.html and minifies its scripts, adds the API
-#                              documentation viewer, then compresses
+#   scripts/dist.sh            dist/: names the files by their content, draws the
+#                              sign-in screen into index.html and inlines and minifies
+#                              its script, bundles the stable embedding entry with what
+#                              it loads and shows, adds the API documentation viewer,
+#                              then compresses
 #   scripts/dist.sh compress DIR
 #                              writes a brotli (q 11) and a gzip (-9) copy beside every
 #                              file of DIR, which the server sends by Accept-Encoding
@@ -39,11 +40,12 @@ by_content() { # name prefix suffix
   fi
   echo "$own"
 }
+ESBUILD="$TOOLS/node_modules/.bin/esbuild"
 # esbuild (pinned, scripts/tools.sh) minifies what Trunk leaves as written: Trunk's own
 # minifier is off, since it would also run over the JS glue, which it cannot parse
 # (scripts/bundle/wasm-bindgen minifies that).
 minify() { # file loader
-  "$TOOLS/node_modules/.bin/esbuild" --minify "--loader=$2" --log-level=warning <"$1" >"$1.min"
+  "$ESBUILD" --minify "--loader=$2" --log-level=warning <"$1" >"$1.min"
   mv "$1.min" "$1"
 }
 # Every file index.html and the element load is named by its own final content (served
@@ -69,37 +71,46 @@ wasm=$(by_content "$wasm" app-passwords _bg.wasm)
 minify "$DIST/$css" css
 css=$(by_content "$css" app .css)
 sed -i 's| data-integrity="none"||' "$DIST/index.html" # Trunk's option, left in its output
-sed -i "s|'./app-passwords.js'|'./$js'|; s|'app-passwords_bg.wasm'|'$wasm'|; s|'app.css'|'$css'|" \
-  "$DIST/app-passwords-element.js"
-grep -q "$js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element was not updated" >&2; exit 1; }
-# The admin mode's bundle (dist/admin/): its hashed names into the element too; the page
-# Trunk made around it is not served (the element loads the bundle).
+# The admin mode's bundle (dist/admin/), loaded by the element only: the page Trunk made
+# around it is not served.
 admin_js=$(grep -o 'app-passwords-admin-[0-9a-f]\{8,16\}\.js' "$DIST/admin/index.html" | head -1)
 admin_wasm=$(grep -o 'app-passwords-admin-[0-9a-f]\{8,16\}_bg\.wasm' "$DIST/admin/index.html" | head -1)
 [[ -n $admin_js && -n $admin_wasm ]] || { echo "dist.sh: the admin bundle's names not found" >&2; exit 1; }
-admin_js=$(by_content "admin/$admin_js" admin/app-passwords-admin .js); admin_js=${admin_js#admin/}
-admin_wasm=$(by_content "admin/$admin_wasm" admin/app-passwords-admin _bg.wasm); admin_wasm=${admin_wasm#admin/}
-sed -i "s|'./admin/app-passwords-admin.js'|'./admin/$admin_js'|; s|'admin/app-passwords-admin_bg.wasm'|'admin/$admin_wasm'|" \
-  "$DIST/app-passwords-element.js"
-grep -q "$admin_js" "$DIST/app-passwords-element.js" || { echo "dist.sh: the element's admin entry was not updated" >&2; exit 1; }
+admin_js=$(by_content "admin/$admin_js" admin/app-passwords-admin .js)
+admin_wasm=$(by_content "admin/$admin_wasm" admin/app-passwords-admin _bg.wasm)
 rm "$DIST/admin/index.html"
-# The embedding entry keeps its stable name (revalidated by the server, not immutable).
-minify "$DIST/app-passwords-element.js" js
 
-# The sign-in screen drawn into index.html (crates/prerender, built by make build): the
-# form shows before the wasm has come.
-"$ROOT/target/release/app-passwords-prerender" "$DIST/index.html"
-# index.html's inline scripts minified too (the server allows them by the hashes of the
-# file it serves, computed at start-up).
-python3 - "$DIST/index.html" "$TOOLS/node_modules/.bin/esbuild" <<'PY'
+# The sign-in screen drawn at build time (crates/prerender, built by make build): into
+# index.html, and for the element.
+EMBED="$ROOT/target/embed"
+rm -rf "$EMBED" && mkdir -p "$EMBED"
+"$ROOT/target/release/app-passwords-prerender" "$DIST/index.html" "$EMBED/sign-in.json"
+# The embedding entry, bundled from src/embed/ with what this build made for it: the
+# hashed names of the files it loads, the stylesheet's text (a constructed stylesheet: no
+# request, no round trip before the form shows), the sign-in screens. It keeps its stable
+# name (revalidated by the server, not immutable).
+cp "$ROOT"/src/embed/*.js "$EMBED/"
+cp "$DIST/$css" "$EMBED/app.css"
+printf '{"app":{"js":"./%s","wasm":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
+  "$js" "$wasm" "$admin_js" "$admin_wasm" >"$EMBED/files.json"
+"$ESBUILD" "$EMBED/app-passwords-element.js" --bundle --format=esm --minify --loader:.css=text \
+  --log-level=warning "--outfile=$DIST/app-passwords-element.js"
+# index.html's inline script: src/embed/page.js and what it imports (the page's
+# stand-in), bundled in its place; its inline scripts minified (the server allows them by
+# the hashes of the file it serves, computed at start-up).
+python3 - "$DIST/index.html" "$ESBUILD" "$ROOT" <<'PY'
 import re, subprocess, sys
-path, esbuild = sys.argv[1:]
+path, esbuild, root = sys.argv[1:]
+def esbuilt(args, body=None):
+    return subprocess.run([esbuild, "--minify", "--log-level=warning", *args], input=body,
+                          capture_output=True, text=True, check=True).stdout.strip()
 def minified(script):
     attrs, body = script.group(1), script.group(2)
+    inline = re.fullmatch(r' data-inline="([^"]+)"', attrs)
+    if inline:
+        return f"<script>{esbuilt(['--bundle', '--format=iife', f'{root}/{inline.group(1)}'])}</script>"
     module = ["--format=esm"] if 'type="module"' in attrs else []
-    done = subprocess.run([esbuild, "--minify", "--log-level=warning", *module],
-                          input=body, capture_output=True, text=True, check=True)
-    return f"<script{attrs}>{done.stdout.strip()}</script>"
+    return f"<script{attrs}>{esbuilt(module, body)}</script>"
 with open(path) as f:
     html = f.read()
 with open(path, "w") as f:

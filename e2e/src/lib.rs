@@ -39,6 +39,8 @@ pub struct Server {
     smtp_port: Option<u16>,
     /// The built app it serves: dist/, or a copy the test changes (`serving`).
     static_dir: PathBuf,
+    /// Origins allowed to call the API besides the portal's (`with_portal_behind`).
+    allowed_origins: Vec<String>,
 }
 
 impl Server {
@@ -77,6 +79,15 @@ impl Server {
         Self::start_with(Some(0), server::clock::Clock::system()).await
     }
 
+    /// With the example portal, whose pages the browser reaches through a proxy at
+    /// `origin`: the API answers that origin too.
+    pub async fn with_portal_behind(origin: &str) -> Self {
+        let mut server = Self::build(Some(0), server::clock::Clock::system()).await;
+        server.allowed_origins.push(origin.to_owned());
+        server.run().await;
+        server
+    }
+
     async fn start_with(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
         let mut server = Self::build(portal_port, clock).await;
         server.run().await;
@@ -110,12 +121,14 @@ impl Server {
             clock,
             smtp_port: None,
             static_dir: root().join("dist"),
+            allowed_origins: Vec::new(),
         }
     }
 
     async fn run(&mut self) {
         let mut config = server::config::Config::for_tests(self.dir.path());
         config.static_dir = self.static_dir.clone();
+        config.allowed_origins.clone_from(&self.allowed_origins);
         config.port = self.addr.port();
         config.portal_port = self.portal_port;
         config.portal_dir = root().join("examples/portal");
@@ -743,16 +756,17 @@ impl Shadow<'_> {
         format!("document.querySelectorAll('app-passwords')[{}]?.shadowRoot", self.index)
     }
 
-    /// Runs `body` (which sees `root`) until it returns an element, up to 10 s.
+    /// Runs `body` (which sees `root`) until it returns an element, up to 10 s, once the
+    /// app has taken over the sign-in screen drawn at build time (see `Browser::open`).
     async fn poll_element(&self, what: &str, body: &str, args: Vec<Value>) -> Element {
-        let script = format!("const root = {}; if (!root) return null; {body}", self.root());
+        let script = format!(
+            "const root = {}; if (!root || root.querySelector('[data-prerendered]')) return null; {body}",
+            self.root()
+        );
         for _ in 0..200 {
             let found = self.b.client.execute(&script, args.clone()).await.unwrap();
-            if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
-                return Element::from_element_id(
-                    self.b.client.clone(),
-                    ElementRef::from(id.to_owned()),
-                );
+            if let Some(element) = as_element(&self.b.client, &found) {
+                return element;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -820,6 +834,12 @@ impl Shadow<'_> {
         let qr = self.find("svg.ap-qr").await;
         decode_qr(&qr_picture(self.b, qr).await)
     }
+}
+
+/// The element a script returned, as WebDriver holds it (`None`: it returned another value).
+pub fn as_element(client: &Client, found: &Value) -> Option<Element> {
+    let id = found.get(ELEMENT_KEY)?.as_str()?;
+    Some(Element::from_element_id(client.clone(), ElementRef::from(id.to_owned())))
 }
 
 /// The current code for a base32 key (display spaces allowed), from oathtool: a TOTP

@@ -3,15 +3,19 @@
 //! as a slow network and a slow typist would: the chunk arriving between two keys
 //! takes neither a character nor the focus; a chunk that cannot be fetched is said so,
 //! in the person's language, and fetched again until it comes, nothing typed lost. And
-//! before any of it, the sign-in screen drawn into the page at build time
-//! (crates/prerender): typed into while the wasm is held back, taken over whole by the
-//! app, in all three engines.
+//! before any of it, the sign-in screen drawn at build time (crates/prerender), in the
+//! page and in the embedding element: typed into while the wasm is held back, taken over
+//! whole by the app, in all three engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
-use app_passwords_e2e::{until, Browser, Driver, Kind, Server};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use app_passwords_e2e::{as_element, until, Browser, Driver, Kind, Server, Shadow};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
+use fantoccini::elements::Element;
+use serde_json::{json, Value};
 
 const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
 
@@ -45,6 +49,16 @@ async fn type_slowly(b: &Browser, text: &str, gap: Duration) {
             .then(KeyAction::Pause { duration: gap });
     }
     b.client.perform_actions(keys).await.unwrap();
+}
+
+/// Clicks into `field` with the mouse, as a person does. (Not WebDriver's element click:
+/// WebKit's driver takes a field in a shadow root for hidden behind its host and refuses.)
+async fn click(b: &Browser, field: Element) {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement { element: field, duration: None, x: 0, y: 0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    b.client.perform_actions(mouse).await.unwrap();
 }
 
 /// [value of the username field, id of the focused element]
@@ -118,13 +132,14 @@ async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
     assert!(chunk_fetches(&b).await >= 2, "fetched again after it failed");
 }
 
-/// A proxy in front of `upstream` that holds every request for the main wasm back until
-/// `true` is sent: the page, its stylesheet and its JS come at once, the app does not —
-/// a slow network's first visit, made certain.
-async fn holding_the_wasm(upstream: &str) -> (String, tokio::sync::watch::Sender<bool>) {
+/// A proxy on `listener` in front of `upstream` that holds every request for the main
+/// wasm back until `true` is sent: the page, its stylesheet and its JS come at once, the
+/// app does not — a slow network's first visit, made certain.
+fn holding_the_wasm(
+    listener: tokio::net::TcpListener,
+    upstream: &str,
+) -> tokio::sync::watch::Sender<bool> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
     let upstream = upstream.trim_start_matches("http://").to_owned();
     let (release, released) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -152,58 +167,133 @@ async fn holding_the_wasm(upstream: &str) -> (String, tokio::sync::watch::Sender
             });
         }
     });
-    (base, release)
+    release
 }
 
-/// The sign-in screen is in the page itself (crates/prerender): the person types before
-/// the wasm has come, and the app takes over with every character, the focus and the
-/// caret where they were; nothing can be sent before it is there.
-async fn typed_before_the_app_came(kind: Kind) {
-    let server = Server::start().await;
-    let (base, release) = holding_the_wasm(&server.base).await;
+/// Where the app draws: the standalone page, or the portal's `<app-passwords>` element.
+#[derive(Clone, Copy, Debug)]
+enum Page {
+    Standalone,
+    Embedded,
+}
+
+impl Page {
+    /// The JS expression for the root the app draws in.
+    fn root(self) -> &'static str {
+        match self {
+            Page::Standalone => "document",
+            Page::Embedded => "document.querySelector('app-passwords')?.shadowRoot",
+        }
+    }
+
+    /// The element matching `css` in the root, as WebDriver holds it.
+    async fn find(self, b: &Browser, css: &str) -> Element {
+        let script = format!("return {}?.querySelector(arguments[0]) ?? null;", self.root());
+        let found = std::cell::RefCell::new(None);
+        until(&format!("{css} in {self:?}"), || async {
+            let v = b.client.execute(&script, vec![json!(css)]).await.unwrap();
+            *found.borrow_mut() = as_element(&b.client, &v);
+            found.borrow().is_some()
+        })
+        .await;
+        found.into_inner().unwrap()
+    }
+
+    /// Runs `body` (which sees `root`) and returns what it returns.
+    async fn js(self, b: &Browser, body: &str) -> Value {
+        let script = format!("const root = {}; {body}", self.root());
+        b.client.execute(&script, vec![]).await.unwrap()
+    }
+}
+
+/// The sign-in screen drawn at build time (crates/prerender) stands in for the app's
+/// in the page and in the element: the person types before the wasm has come, and the
+/// app takes over with every character, the focus and the caret where they were, the
+/// field where it was; nothing can be sent before the app is there.
+async fn typed_before_the_app_came(kind: Kind, page: Page) {
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", proxy.local_addr().unwrap());
+    let server = match page {
+        Page::Standalone => Server::start().await,
+        Page::Embedded => Server::with_portal_behind(&base).await,
+    };
+    let release = holding_the_wasm(proxy, server.portal.as_ref().unwrap_or(&server.base));
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
     b.client.goto(&base).await.unwrap(); // not open(): that waits for the app
-    b.until_heading("Sign in").await;
-    let state = "return [document.querySelectorAll('[data-prerendered]').length,
-        document.querySelector('button[type=submit]').disabled];";
-    let before = b.client.execute(state, vec![]).await.unwrap();
-    assert_eq!(before, serde_json::json!([1, true]), "drawn at build time, Sign in disabled");
-    b.shot(&format!("loading/{kind:?}-before-the-app").to_lowercase()).await;
+    page.find(&b, "[data-prerendered] h1").await;
+    // Drawn at build time, styled (the element's stylesheet is in its script), Sign in
+    // disabled; where the username field is.
+    let state = "const h1 = root.querySelector('h1'), field = root.querySelector('#ap-username');
+        return [root.querySelectorAll('[data-prerendered]').length, h1.textContent,
+                getComputedStyle(h1).fontSize,
+                root.querySelector('button[type=submit]').disabled,
+                JSON.stringify(field.getBoundingClientRect())];";
+    let before = page.js(&b, state).await;
+    let drawn = [json!(1), json!("Sign in"), json!("24px"), json!(true)];
+    assert_eq!(before.as_array().unwrap()[..4], drawn, "{before}");
+    b.shot(&format!("loading/{kind:?}-{page:?}-before-the-app").to_lowercase()).await;
 
-    b.find("#ap-username").await.click().await.unwrap();
+    click(&b, page.find(&b, "#ap-username").await).await;
     type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
-    b.find("#ap-password").await.click().await.unwrap();
+    click(&b, page.find(&b, "#ap-password").await).await;
     type_slowly(&b, "Demo-new", Duration::from_millis(5)).await;
     // Enter: no submit button to press, nothing sent, the page stays.
     type_slowly(&b, "\u{E007}", Duration::ZERO).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
-    assert_eq!(b.client.execute(state, vec![]).await.unwrap(), before, "still the page's own form");
+    assert_eq!(page.js(&b, state).await, before, "still the stand-in");
 
     release.send(true).unwrap();
-    b.until_live().await;
-    assert_eq!(username_and_focus(&b).await, (NEW.0.to_owned(), "ap-password".to_owned()));
+    let live = "return root.querySelector('[data-prerendered]') === null;";
+    until("the app took over", || async { page.js(&b, live).await == json!(true) }).await;
+    let after = page.js(&b, state).await;
+    assert_eq!(after[4], before[4], "the field did not move");
+    let typed = "return [root.getElementById('ap-username').value,
+        root.activeElement ? root.activeElement.id : ''];";
+    assert_eq!(page.js(&b, typed).await, json!([NEW.0, "ap-password"]));
     // The caret where it was: what follows lands at the end.
     type_slowly(&b, "-2026", Duration::from_millis(5)).await;
-    let password = "return document.getElementById('ap-password').value";
-    assert_eq!(b.client.execute(password, vec![]).await.unwrap(), NEW.1);
-    b.shot(&format!("loading/{kind:?}-the-app-took-over").to_lowercase()).await;
-    b.press("Sign in").await;
-    b.until_heading("Secure your account first").await;
+    let password = "return root.getElementById('ap-password').value";
+    assert_eq!(page.js(&b, password).await, NEW.1);
+    b.shot(&format!("loading/{kind:?}-{page:?}-the-app-took-over").to_lowercase()).await;
+    match page {
+        Page::Standalone => b.press("Sign in").await,
+        Page::Embedded => Shadow { b: &b, index: 0 }.press("Sign in").await,
+    }
+    let heading = "return root.querySelector('h1')?.textContent";
+    until("the next screen", || async {
+        page.js(&b, heading).await == json!("Secure your account first")
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn typed_before_the_app_came_is_kept_in_chromium() {
-    typed_before_the_app_came(Kind::Chromium).await;
+    typed_before_the_app_came(Kind::Chromium, Page::Standalone).await;
 }
 
 #[tokio::test]
 async fn typed_before_the_app_came_is_kept_in_firefox() {
-    typed_before_the_app_came(Kind::Firefox).await;
+    typed_before_the_app_came(Kind::Firefox, Page::Standalone).await;
 }
 
 #[tokio::test]
 async fn typed_before_the_app_came_is_kept_in_webkit() {
-    typed_before_the_app_came(Kind::WebKit).await;
+    typed_before_the_app_came(Kind::WebKit, Page::Standalone).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_into_the_element_before_the_app_came_is_kept_in_chromium() {
+    typed_before_the_app_came(Kind::Chromium, Page::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_into_the_element_before_the_app_came_is_kept_in_firefox() {
+    typed_before_the_app_came(Kind::Firefox, Page::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_into_the_element_before_the_app_came_is_kept_in_webkit() {
+    typed_before_the_app_came(Kind::WebKit, Page::Embedded).await;
 }

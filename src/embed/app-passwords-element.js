@@ -9,9 +9,18 @@
 // The module renders inside the element's shadow root, so the host's CSS cannot break
 // it and its CSS cannot leak out; theme it with the --ap-* custom properties, which
 // do cross the shadow boundary. Events (app-passwords:signed-in, …) bubble out of it.
-// No inline script or style anywhere: it runs under script-src 'self' 'wasm-unsafe-eval'.
-// This file keeps its name (hosts link it once); the files it loads have content-hashed
-// names, written in here by scripts/dist.sh, so browsers may cache them for good.
+// No inline script or style anywhere: it runs under script-src 'self' 'wasm-unsafe-eval'
+// and style-src 'self' (its stylesheet is a constructed one, which CSP does not govern).
+//
+// The built file keeps its name (hosts link it once; the server has browsers revalidate
+// it). scripts/dist.sh bundles it (esbuild) with what the build made beside it: the
+// content-hashed names of the files it loads (so browsers may cache those for good), the
+// stylesheet's text, and the sign-in screen it shows while the wasm is on its way
+// (crates/prerender, stand-in.js): the form is there as soon as this file has come.
+import files from './files.json';
+import css from './app.css';
+import screens from './sign-in.json';
+import { carry, language, opensOnSignIn, takeOver } from './stand-in.js';
 
 const here = new URL('.', import.meta.url);
 let app = null;
@@ -30,19 +39,17 @@ async function bundle(wasmPath, jsPath, entry) {
 }
 
 /** The app, once per page however many instances there are. Resolves to its `mount`. */
-const load = () => (app ??= bundle('app-passwords_bg.wasm', './app-passwords.js', 'mount'));
+const load = () => (app ??= bundle(files.app.wasm, files.app.js, 'mount'));
 
 /** The admin mode's bundle, loaded only when an element asks for it. */
-const loadAdmin = () =>
-  (admin ??= bundle('admin/app-passwords-admin_bg.wasm', './admin/app-passwords-admin.js', 'mountAdmin'));
+const loadAdmin = () => (admin ??= bundle(files.admin.wasm, files.admin.js, 'mountAdmin'));
 
-// The stylesheet each shadow root links, fetched now so it is cached when one mounts.
-const styles = new URL('app.css', here).href;
-const preload = document.createElement('link');
-preload.rel = 'preload';
-preload.as = 'style';
-preload.href = styles;
-document.head.append(preload);
+/**
+ * The module's stylesheet, one for every shadow root. Hosts that mount() into their light
+ * DOM adopt it too: `document.adoptedStyleSheets.push(stylesheet)`.
+ */
+export const stylesheet = new CSSStyleSheet();
+stylesheet.replaceSync(css);
 
 /**
  * Mounts the app in `element` (its light DOM; use <app-passwords> for isolation).
@@ -78,6 +85,8 @@ class AppPasswordsElement extends HTMLElement {
   #adminToken = '';
   #generation = 0;
   #point = null;
+  #stand = null;
+  #watch = null;
 
   constructor() {
     super();
@@ -112,6 +121,7 @@ class AppPasswordsElement extends HTMLElement {
   set sessionToken(token) {
     this.#token = token || '';
     this.#handle?.setSessionToken(this.#token);
+    if (this.#stand) this.#showStandIn(); // signed in by the host: no sign-in to show
   }
 
   get sessionToken() {
@@ -139,11 +149,13 @@ class AppPasswordsElement extends HTMLElement {
         this.#token = '';
         this.#adminToken = '';
       }
-      if (this.#handle) this.#start(); // another endpoint: another app
+      if (this.#point && this.isConnected) this.#start(); // another endpoint: another app
     } else if (name === 'mode') {
-      if (this.#handle) this.#start(); // the other view
+      if (this.#point && this.isConnected) this.#start(); // the other view
     } else if (this.#handle) {
       this.#handle.setLang(after || '');
+    } else if (this.#stand) {
+      this.#showStandIn();
     }
   }
 
@@ -155,13 +167,13 @@ class AppPasswordsElement extends HTMLElement {
     this.#handle = null;
     if (!this.shadowRoot) {
       const shadow = this.attachShadow({ mode: 'open' });
-      const sheet = document.createElement('link');
-      sheet.rel = 'stylesheet';
-      sheet.href = styles;
+      shadow.adoptedStyleSheets = [stylesheet];
       this.#point = document.createElement('div');
       this.#point.className = 'ap-host';
-      shadow.append(sheet, this.#point);
+      this.#point.toggleAttribute('data-app-passwords-page', true);
+      shadow.append(this.#point);
     }
+    this.#showStandIn();
     const admin = this.getAttribute('mode') === 'admin';
     const mountWasm = await (admin ? loadAdmin() : load());
     if (generation !== this.#generation || !this.isConnected) return;
@@ -174,6 +186,34 @@ class AppPasswordsElement extends HTMLElement {
     if (admin) options.adminToken = this.#adminToken;
     else options.sessionToken = this.#token;
     this.#handle = handle(mountWasm(this.#point, options));
+  }
+
+  /**
+   * The sign-in screen drawn at build time, in the language the app will speak, before
+   * the app's root until the app takes it over (stand-in.js); what was typed moves along
+   * when the language changes. None where the app will not open on sign-in: the admin
+   * view, a session the host handed over, a notice's link.
+   */
+  #showStandIn() {
+    const wanted =
+      !this.#handle && !this.#token && this.getAttribute('mode') !== 'admin' && opensOnSignIn();
+    const lang = language(this.getAttribute('lang'));
+    const shown = this.#stand?.isConnected ? this.#stand : null;
+    if (wanted && shown?.firstElementChild.lang === lang) return;
+    this.#watch?.disconnect();
+    this.#stand = this.#watch = null;
+    if (!wanted) return shown?.remove();
+    const stand = document.createElement('div');
+    stand.toggleAttribute('data-prerendered', true);
+    try {
+      stand.innerHTML = screens[lang];
+    } catch {
+      return shown?.remove(); // a host enforcing Trusted Types: the app's form, when it comes
+    }
+    this.#point.before(stand);
+    if (shown) carry(shown, stand);
+    this.#stand = stand;
+    this.#watch = takeOver(stand, this.#point);
   }
 }
 

@@ -1,6 +1,7 @@
-//! Writes the sign-in screen into the built `index.html` (`make build`): the page shows
-//! the form as soon as its HTML and stylesheet have come, and the person can type while
-//! the wasm is still on its way.
+//! Draws the sign-in screen at build time (`make build`), for the built `index.html` and
+//! for the embedding element: the page shows the form as soon as its HTML and stylesheet
+//! have come, the element as soon as its script has, and the person can type while the
+//! wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
 //! in each language the app speaks. Its buttons are disabled: the browser cannot submit
@@ -8,15 +9,14 @@
 //! sent before the app is there to send it, and nothing looks as if it acted when it
 //! cannot (the language switch is the app's too).
 //!
-//! index.html's inline script then keeps the person's language, by the app's rule
-//! (`Lang::from_browser`: the first of the browser's languages it speaks, else
-//! English), and none on a notice's link, where the app opens on another screen. The
-//! app's own form is drawn beside it, hidden by the stylesheet while this one is there;
-//! once it is, the script gives it what was typed (as `input` events, which the app takes
-//! like keys), the focus and the caret, and removes this one — in the same task: no key
-//! falls between the two forms, no frame shows both.
+//! The page gets both languages before the app's root; the element, a JSON object of
+//! them (`{"en": "<div lang=\"en\" …", "fr": …}`) that scripts/dist.sh bundles into it.
+//! src/embed/stand-in.js then shows the one the app will speak (its rule), none on a
+//! notice's link, and once the app has drawn its own form beside it (hidden by the
+//! stylesheet meanwhile), gives it what was typed, the focus and the caret, and removes
+//! this one — in the same task: no key falls between the two forms, no frame shows both.
 //!
-//!     app-passwords-prerender dist/index.html
+//!     app-passwords-prerender dist/index.html target/embed/sign-in.json
 
 use std::process::ExitCode;
 
@@ -26,35 +26,50 @@ use app_passwords::i18n::Lang;
 /// The app's root element (which Yew empties when it mounts): the prerendered screens go
 /// just before it, in a page of their own.
 const PAGE_ROOT: &str = r#"<div id="app" class="ap-page" data-app-passwords-page>"#;
-/// Marks that page: styles/app.css hides the app's root while it is there, index.html's
-/// script keeps one language in it and removes it once the app has taken over.
+/// Marks that page: styles/app.css hides the app's root while it is there, stand-in.js
+/// keeps one language in it and removes it once the app has taken over.
 const PRERENDERED: &str = r#"<div class="ap-page" data-prerendered>"#;
 const SUBMIT: &str = r#"<button type="submit" class="ap-button ap-button--primary">"#;
 
 fn main() -> ExitCode {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: app-passwords-prerender <dist>/index.html");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [page, element] = args.as_slice() else {
+        eprintln!("usage: app-passwords-prerender <dist>/index.html <sign-in.json>");
         return ExitCode::FAILURE;
     };
-    match prerender(&path) {
+    let drawn = screens().and_then(|screens| {
+        into_page(page, &screens).map_err(|why| format!("{page}: {why}"))?;
+        let json = serde_json::Map::from_iter(
+            screens.into_iter().map(|(lang, html)| (lang.tag().to_owned(), html.into())),
+        );
+        std::fs::write(element, serde_json::Value::Object(json).to_string())
+            .map_err(|why| format!("{element}: {why}"))
+    });
+    match drawn {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
-            eprintln!("app-passwords-prerender: {path}: {why}");
+            eprintln!("app-passwords-prerender: {why}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn prerender(path: &str) -> Result<(), String> {
+/// The sign-in screen in each language the app speaks.
+fn screens() -> Result<Vec<(Lang, String)>, String> {
+    [Lang::En, Lang::Fr]
+        .into_iter()
+        .map(|lang| Ok((lang, sign_in(&render(lang)?, lang)?)))
+        .collect()
+}
+
+/// Writes `screens` into the page at `path`, before the app's root.
+fn into_page(path: &str, screens: &[(Lang, String)]) -> Result<(), String> {
     let page = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     if page.contains(PRERENDERED) {
         return Err("already has prerendered screens".into());
     }
     let at = page.find(PAGE_ROOT).ok_or("no [data-app-passwords-page] element as expected")?;
-    let mut screens = String::new();
-    for lang in [Lang::En, Lang::Fr] {
-        screens.push_str(&sign_in(&render(lang)?, lang)?);
-    }
+    let screens: String = screens.iter().map(|(_, html)| html.as_str()).collect();
     let page = format!("{}{PRERENDERED}{screens}</div>\n  {}", &page[..at], &page[at..]);
     std::fs::write(path, page).map_err(|e| e.to_string())
 }
@@ -108,11 +123,13 @@ mod tests {
         let path = dir.join("index.html");
         std::fs::write(&path, format!("<body>\n  {PAGE_ROOT}</div>\n</body>")).unwrap();
         let path = path.to_str().unwrap();
-        prerender(path).unwrap();
+        let screens = screens().unwrap();
+        into_page(path, &screens).unwrap();
         let page = std::fs::read_to_string(path).unwrap();
         assert_eq!(page.matches(PRERENDERED).count(), 1);
         assert!(page.find(PRERENDERED).unwrap() < page.find(PAGE_ROOT).unwrap());
-        assert!(prerender(path).is_err(), "drawn twice");
+        assert!(page.contains(&screens[1].1), "French too");
+        assert!(into_page(path, &screens).is_err(), "drawn twice");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

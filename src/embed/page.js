@@ -1,0 +1,12 @@
+// The standalone page's stand-in (stand-in.js): index.html has the sign-in screen in both
+// languages (crates/prerender); this keeps the person's, or none on a notice's link, until
+// the app takes over. Inlined into index.html by scripts/dist.sh (esbuild).
+import { language, opensOnSignIn, takeOver } from './stand-in.js';
+
+const stand = document.querySelector('[data-prerendered]');
+if (stand) {
+  const drawn = opensOnSignIn() && stand.querySelector(`:scope > [lang=${language()}]`);
+  for (const other of [...stand.children]) if (other !== drawn) other.remove();
+  if (drawn) takeOver(stand, document.querySelector('[data-app-passwords-page]'));
+  else stand.remove();
+}

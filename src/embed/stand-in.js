@@ -1,0 +1,56 @@
+// The sign-in screen drawn at build time (crates/prerender) stands in for the app's own
+// until the app has drawn it: in the standalone page (page.js, inlined into index.html)
+// and in each <app-passwords> element's shadow root (app-passwords-element.js). The
+// person sees the form and types into it while the wasm is on its way; its buttons are
+// disabled, so nothing is sent before the app is there to send it. The app's root is
+// hidden while a stand-in is before it (styles/app.css).
+
+/**
+ * The language the app will speak: the first of `wanted` (an element's `lang`), then of
+ * the browser's languages, that it speaks; else English. The app's rule, written in
+ * Rust too (`Lang::from_tag`, `Lang::from_browser`, src/i18n.rs): change both together.
+ */
+export const language = (...wanted) =>
+  [...wanted, ...navigator.languages, navigator.language]
+    .map((tag) => (tag || '').split(/[-_]/)[0].toLowerCase())
+    .find((tag) => tag === 'en' || tag === 'fr') ?? 'en';
+
+/** Whether the app opens on sign-in: not on a notice's link, where it opens on another screen. */
+export const opensOnSignIn = () => !location.hash.startsWith('#disown=');
+
+const FIELDS = ['ap-username', 'ap-password'];
+
+/**
+ * Moves what was typed into `from`'s sign-in fields to `to`'s (as `input` events, which
+ * the app takes like keys), the focus and the caret with it, and removes `from`.
+ */
+export function carry(from, to) {
+  const active = from.getRootNode().activeElement;
+  const focused = from.contains(active) && active;
+  from.remove();
+  for (const id of FIELDS) {
+    const field = to.querySelector(`#${id}`);
+    field.value = from.querySelector(`#${id}`).value;
+    field.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  }
+  if (focused) {
+    const field = to.querySelector(`#${focused.id}`);
+    field.focus();
+    field.setSelectionRange(focused.selectionStart, focused.selectionEnd);
+  }
+}
+
+/**
+ * Once the app has drawn its own sign-in form in `page`, carries `stand`'s over to it —
+ * in the same task: no key falls between the two forms, no frame shows both. Returns the
+ * watch, for a stand-in given up before then.
+ */
+export function takeOver(stand, page) {
+  const watch = new MutationObserver(() => {
+    if (!page.querySelector(`#${FIELDS[1]}`)) return;
+    watch.disconnect();
+    carry(stand, page);
+  });
+  watch.observe(page, { childList: true, subtree: true });
+  return watch;
+}
