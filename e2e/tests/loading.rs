@@ -297,3 +297,66 @@ async fn typed_into_the_element_before_the_app_came_is_kept_in_firefox() {
 async fn typed_into_the_element_before_the_app_came_is_kept_in_webkit() {
     typed_before_the_app_came(Kind::WebKit, Page::Embedded).await;
 }
+
+/// The element's stand-in answers to what the host does before the app has come: its
+/// `lang` (French, then English, what was typed and the focus carried over), none for a
+/// session the host handed over or for the admin view — also when `mode` is set after the
+/// element connected, and the app that then comes is the admin view.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_elements_stand_in_follows_the_host_in_chromium() {
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", proxy.local_addr().unwrap());
+    let server = Server::with_portal_behind(&base).await;
+    let token = server.session_token("no.apppw@contoso.example", "Demo-noapppw-2026").await;
+    let release = holding_the_wasm(proxy, server.portal.as_ref().unwrap());
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.client.goto(&base).await.unwrap();
+    Page::Embedded.find(&b, "[data-prerendered] h1").await;
+    let add = "const [token] = arguments;
+        const endpoint = document.querySelector('app-passwords').getAttribute('endpoint');
+        const add = (id, before) => {
+          const e = document.createElement('app-passwords');
+          e.id = id; e.setAttribute('endpoint', endpoint); before(e);
+          document.querySelector('main').append(e);
+          return e;
+        };
+        add('fr', (e) => e.setAttribute('lang', 'fr'));
+        add('token', (e) => { e.sessionToken = token; });
+        add('admin', (e) => e.setAttribute('mode', 'admin'));
+        add('later', () => {}).setAttribute('mode', 'admin');";
+    b.client.execute(add, vec![json!(token)]).await.unwrap();
+    let stand_ins = "return ['fr', 'token', 'admin', 'later'].map((id) =>
+        document.getElementById(id).shadowRoot.querySelector('[data-prerendered] h1')?.textContent ?? null);";
+    let shown = b.client.execute(stand_ins, vec![]).await.unwrap();
+    assert_eq!(shown, json!(["Connexion", null, null, null]));
+
+    let fr = "document.getElementById('fr').shadowRoot";
+    let field = format!("return {fr}.querySelector('#ap-username');");
+    click(&b, as_element(&b.client, &b.client.execute(&field, vec![]).await.unwrap()).unwrap())
+        .await;
+    type_slowly(&b, "nora", Duration::from_millis(5)).await;
+    b.client
+        .execute("document.getElementById('fr').setAttribute('lang', 'en')", vec![])
+        .await
+        .unwrap();
+    let state = format!(
+        "const root = {fr}; return [root.querySelectorAll('[data-prerendered]').length,
+            root.querySelector('[data-prerendered] h1')?.textContent ?? null,
+            root.getElementById('ap-username').value, root.activeElement?.id ?? null];"
+    );
+    let carried = b.client.execute(&state, vec![]).await.unwrap();
+    assert_eq!(carried, json!([1, "Sign in", "nora", "ap-username"]), "redrawn in English");
+    type_slowly(&b, "@contoso.example", Duration::from_millis(5)).await;
+
+    release.send(true).unwrap();
+    let live = Shadow { b: &b, index: 1 };
+    live.until_heading("Sign in").await;
+    let taken = b.client.execute(&state, vec![]).await.unwrap();
+    assert_eq!(taken, json!([0, null, "nora@contoso.example", "ap-username"]), "taken over");
+    Shadow { b: &b, index: 2 }.until_heading("App passwords are not available").await;
+    for index in [3, 4] {
+        Shadow { b: &b, index }.until_heading("Helpdesk: app passwords").await;
+    }
+    b.shot("loading/chromium-embedded-stand-ins-followed-the-host").await;
+}
