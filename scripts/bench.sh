@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: figures, not assertions. `scripts/bench.sh pages` stops after 2.
+# make bench: figures, not assertions. `scripts/bench.sh pages` stops after 2; BENCH_RUNS
+# (default 7) sets how many runs its medians are of.
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
 #   2. page load in headless Chromium (bench/page-load.mjs): time to the sign-in field and
 #      bytes on the wire, first and second visit, on loopback and on Lighthouse's mobile
@@ -113,12 +114,12 @@ PY
     "$label" "$trivial" "$legacy" "$(pct "$legacy")" "$verify" "$(pct "$verify")"
 }
 
-echo "== page load in headless Chromium (medians of 7 alternating runs, fresh context each)"
+echo "== page load in headless Chromium (medians of ${BENCH_RUNS:-7} alternating runs, fresh context each)"
 portal=$(free_port)
 page_app=$(serve "sqlite://$work/page.db" APP_PORTAL_PORT="$portal")
 page_bare=$(serve "sqlite://$work/bare.db" APP_STATIC_DIR="$ROOT/bench/bare/dist")
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$portal/" >/dev/null && break; sleep 0.1; done
-node bench/page-load.mjs "$page_app/" "$page_bare/" "http://127.0.0.1:$portal/" 7
+node bench/page-load.mjs "$page_app/" "$page_bare/" "http://127.0.0.1:$portal/" "${BENCH_RUNS:-7}"
 [[ ${1:-} == pages ]] && exit 0
 
 echo

@@ -132,42 +132,60 @@ async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
     assert!(chunk_fetches(&b).await >= 2, "fetched again after it failed");
 }
 
-/// A proxy on `listener` in front of `upstream` that holds every request for the main
-/// wasm back until `true` is sent: the page, its stylesheet and its JS come at once, the
-/// app does not — a slow network's first visit, made certain.
+/// What the proxy of `holding_the_wasm` does with requests for a wasm file.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Gate {
+    Held,
+    Open,
+    /// The connection is cut: the network failed.
+    Refused,
+}
+
+/// A proxy on `listener` in front of `upstream` that holds every request for a wasm
+/// file back until the gate opens (or cuts it): the page, its stylesheet and its JS come
+/// at once, the app does not — a slow network's first visit, made certain.
 fn holding_the_wasm(
     listener: tokio::net::TcpListener,
     upstream: &str,
-) -> tokio::sync::watch::Sender<bool> {
+) -> tokio::sync::watch::Sender<Gate> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let upstream = upstream.trim_start_matches("http://").to_owned();
-    let (release, released) = tokio::sync::watch::channel(false);
+    let (gate, gated) = tokio::sync::watch::channel(Gate::Held);
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let (upstream, mut released) = (upstream.clone(), released.clone());
+            let (upstream, mut gated) = (upstream.clone(), gated.clone());
             tokio::spawn(async move {
                 let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
                 let ((mut from_client, mut to_client), (mut from_server, mut to_server)) =
                     (client.into_split(), server.into_split());
+                // Ends true when the connection is to be cut.
                 let up = async move {
                     let mut buf = vec![0_u8; 64 * 1024];
                     while let Ok(n @ 1..) = from_client.read(&mut buf).await {
                         if buf[..n].windows(8).any(|w| w == b"_bg.wasm") {
-                            let _ = released.wait_for(|r| *r).await;
+                            let _ = gated.wait_for(|g| *g != Gate::Held).await;
+                            if *gated.borrow() == Gate::Refused {
+                                return true;
+                            }
                         }
                         if to_server.write_all(&buf[..n]).await.is_err() {
                             break;
                         }
                     }
+                    false
                 };
                 let down = async move {
                     let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
                 };
-                tokio::join!(up, down);
+                tokio::pin!(down);
+                tokio::select! {
+                    cut = up => if !cut { (&mut down).await },
+                    () = &mut down => {}
+                }
             });
         }
     });
-    release
+    gate
 }
 
 /// Where the app draws: the standalone page, or the portal's `<app-passwords>` element.
@@ -199,6 +217,18 @@ impl Page {
         found.into_inner().unwrap()
     }
 
+    /// A server for this page, reached through `holding_the_wasm` at the base URL returned.
+    async fn behind_the_gate(self) -> (Server, String, tokio::sync::watch::Sender<Gate>) {
+        let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", proxy.local_addr().unwrap());
+        let server = match self {
+            Page::Standalone => Server::start().await,
+            Page::Embedded => Server::with_portal_behind(&base).await,
+        };
+        let gate = holding_the_wasm(proxy, server.portal.as_ref().unwrap_or(&server.base));
+        (server, base, gate)
+    }
+
     /// Runs `body` (which sees `root`) and returns what it returns.
     async fn js(self, b: &Browser, body: &str) -> Value {
         let script = format!("const root = {}; {body}", self.root());
@@ -211,13 +241,7 @@ impl Page {
 /// app takes over with every character, the focus and the caret where they were, the
 /// field where it was; nothing can be sent before the app is there.
 async fn typed_before_the_app_came(kind: Kind, page: Page) {
-    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", proxy.local_addr().unwrap());
-    let server = match page {
-        Page::Standalone => Server::start().await,
-        Page::Embedded => Server::with_portal_behind(&base).await,
-    };
-    let release = holding_the_wasm(proxy, server.portal.as_ref().unwrap_or(&server.base));
+    let (_server, base, release) = page.behind_the_gate().await;
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
     b.client.goto(&base).await.unwrap(); // not open(): that waits for the app
@@ -244,7 +268,7 @@ async fn typed_before_the_app_came(kind: Kind, page: Page) {
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
     assert_eq!(page.js(&b, state).await, before, "still the stand-in");
 
-    release.send(true).unwrap();
+    release.send(Gate::Open).unwrap();
     let live = "return root.querySelector('[data-prerendered]') === null;";
     until("the app took over", || async { page.js(&b, live).await == json!(true) }).await;
     let after = page.js(&b, state).await;
@@ -304,11 +328,8 @@ async fn typed_into_the_element_before_the_app_came_is_kept_in_webkit() {
 /// element connected, and the app that then comes is the admin view.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_elements_stand_in_follows_the_host_in_chromium() {
-    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", proxy.local_addr().unwrap());
-    let server = Server::with_portal_behind(&base).await;
+    let (server, base, release) = Page::Embedded.behind_the_gate().await;
     let token = server.session_token("no.apppw@contoso.example", "Demo-noapppw-2026").await;
-    let release = holding_the_wasm(proxy, server.portal.as_ref().unwrap());
     let driver = Driver::start(Kind::Chromium).await;
     let b = driver.browser(false).await;
     b.client.goto(&base).await.unwrap();
@@ -349,7 +370,7 @@ async fn the_elements_stand_in_follows_the_host_in_chromium() {
     assert_eq!(carried, json!([1, "Sign in", "nora", "ap-username"]), "redrawn in English");
     type_slowly(&b, "@contoso.example", Duration::from_millis(5)).await;
 
-    release.send(true).unwrap();
+    release.send(Gate::Open).unwrap();
     let live = Shadow { b: &b, index: 1 };
     live.until_heading("Sign in").await;
     let taken = b.client.execute(&state, vec![]).await.unwrap();
@@ -359,4 +380,37 @@ async fn the_elements_stand_in_follows_the_host_in_chromium() {
         Shadow { b: &b, index }.until_heading("Helpdesk: app passwords").await;
     }
     b.shot("loading/chromium-embedded-stand-ins-followed-the-host").await;
+}
+
+/// The wasm never comes (the network cuts the connection): the sign-in screen standing in
+/// for the app says so where the app's banners go, in the person's language; what was
+/// typed stays, and nothing can be sent.
+async fn an_app_that_cannot_be_loaded_is_said(kind: Kind, page: Page) {
+    let (_server, base, gate) = page.behind_the_gate().await;
+    let driver = Driver::start(kind).await;
+    let b = driver.browser(false).await;
+    b.client.goto(&base).await.unwrap();
+    click(&b, page.find(&b, "[data-prerendered] #ap-username").await).await;
+    type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
+    let said = "return root.querySelector('[data-prerendered] [role=alert]')?.textContent ?? null;";
+    assert_eq!(page.js(&b, said).await, Value::Null, "nothing said while it may still come");
+
+    gate.send(Gate::Refused).unwrap();
+    let unloaded = "The page did not fully load. Check your connection and reload.";
+    until("the failure said", || async { page.js(&b, said).await == json!(unloaded) }).await;
+    let state = "return [root.getElementById('ap-username').value,
+        root.querySelector('button[type=submit]').disabled,
+        root.querySelector('.ap-header + [role=alert]') !== null];";
+    assert_eq!(page.js(&b, state).await, json!([NEW.0, true, true]));
+    b.shot(&format!("loading/{kind:?}-{page:?}-cannot-be-loaded").to_lowercase()).await;
+}
+
+#[tokio::test]
+async fn an_app_that_cannot_be_loaded_is_said_in_chromium() {
+    an_app_that_cannot_be_loaded_is_said(Kind::Chromium, Page::Standalone).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_element_that_cannot_be_loaded_is_said_in_firefox() {
+    an_app_that_cannot_be_loaded_is_said(Kind::Firefox, Page::Embedded).await;
 }

@@ -20,7 +20,7 @@
 import files from './files.json';
 import css from './app.css';
 import screens from './sign-in.json';
-import { carry, language, opensOnSignIn, takeOver } from './stand-in.js';
+import { carry, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
 
 const here = new URL('.', import.meta.url);
 let app = null;
@@ -175,7 +175,13 @@ class AppPasswordsElement extends HTMLElement {
     }
     this.#showStandIn();
     const admin = this.getAttribute('mode') === 'admin';
-    const mountWasm = await (admin ? loadAdmin() : load());
+    let mountWasm;
+    try {
+      mountWasm = await (admin ? loadAdmin() : load());
+    } catch (failed) {
+      if (this.#stand?.isConnected) unloaded(this.#stand);
+      throw failed;
+    }
     if (generation !== this.#generation || !this.isConnected) return;
     this.#point.replaceChildren();
     const options = {
@@ -223,5 +229,6 @@ if (!customElements.get('app-passwords')) {
 
 // Start fetching and compiling the WebAssembly now, while the host page goes on, rather
 // than when the first element connects: the embedded module then appears as soon as the
-// standalone page (whose index.html preloads it). A failure shows when an element mounts.
+// standalone page (whose index.html preloads it). A failure is said in every element's
+// sign-in screen (#start).
 load().catch(() => {});

@@ -41,6 +41,14 @@ export function carry(from, to) {
 }
 
 /**
+ * Says in `stand` that the app could not be loaded (crates/prerender wrote the text, in
+ * a template); its buttons stay disabled.
+ */
+export function unloaded(stand) {
+  for (const said of stand.querySelectorAll('template[data-unloaded]')) said.replaceWith(said.content);
+}
+
+/**
  * Once the app has drawn its own sign-in form in `page`, carries `stand`'s over to it —
  * in the same task: no key falls between the two forms, no frame shows both. Returns the
  * watch, for a stand-in given up before then.

@@ -30,6 +30,23 @@ const PAGE_ROOT: &str = r#"<div id="app" class="ap-page" data-app-passwords-page
 /// keeps one language in it and removes it once the app has taken over.
 const PRERENDERED: &str = r#"<div class="ap-page" data-prerendered>"#;
 const SUBMIT: &str = r#"<button type="submit" class="ap-button ap-button--primary">"#;
+/// The app's live region, as it draws it.
+const STATUS: &str =
+    r#"<div role="status" aria-live="polite" aria-atomic="true" class="ap-visually-hidden"></div>"#;
+/// Where the app draws its banners (after its header), and so this one.
+const HEADER_END: &str = "</header>";
+
+/// What the stand-in says if the app cannot be loaded (the wasm did not come, or the
+/// browser has no WebAssembly): the one text of the page the app itself never shows, so
+/// it is here rather than in the app's messages (which the bundle carries).
+fn unloaded(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "The page did not fully load. Check your connection and reload.",
+        Lang::Fr => {
+            "La page ne s’est pas chargée entièrement. Vérifiez votre connexion et rechargez-la."
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -88,9 +105,22 @@ fn render(lang: Lang) -> Result<String, String> {
 fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let root = format!(r#"<div lang="{}" class="ap-root">"#, lang.tag());
     let rest = html.strip_prefix(&root).ok_or("the app's root is not as expected")?;
-    if rest.matches(SUBMIT).count() != 1 || !rest.contains(r#"id="ap-username""#) {
+    if rest.matches(SUBMIT).count() != 1
+        || !rest.contains(r#"id="ap-username""#)
+        || rest.matches(HEADER_END).count() != 1
+        || rest.matches(STATUS).count() != 1
+    {
         return Err(format!("the {} sign-in screen is not as expected", lang.tag()));
     }
+    // Said where the app says the endpoint is down, once stand-in.js is told (a template's
+    // content is not shown, not read, until then).
+    let banner = format!(
+        r#"{HEADER_END}<template data-unloaded><div class="ap-banner ap-banner--error" role="alert">{}</div></template>"#,
+        unloaded(lang)
+    );
+    let rest = rest.replace(HEADER_END, &banner);
+    // The app's live region, empty here: the app announces in its own.
+    let rest = rest.replace(STATUS, "");
     // Attributes at their defaults, written as HTML has them (fewer bytes to send).
     let rest = rest.replace("<button ", "<button disabled ").replace(r#" value="""#, "");
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
@@ -112,6 +142,7 @@ mod tests {
             assert!(html.contains(&SUBMIT.replace("<button ", "<button disabled ")), "{html}");
             assert_eq!(html.matches("<button ").count(), html.matches("<button disabled ").count());
             assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
+            assert_eq!(html.matches("<template data-unloaded>").count(), 1, "{html}");
         }
     }
 
