@@ -222,7 +222,7 @@ async fn the_element_keeps_the_host_token_to_its_endpoint_and_signs_out_with_the
                let freed = 0;
                glue.Mounted.prototype.free = function () { freed += 1; return free.call(this); };
                const tick = () => new Promise((r) => setTimeout(r, 100));
-               const { mount } = await import('/app-passwords-element.js');
+               const { mount, stylesheet } = await import('/app-passwords-element.js');
                const div = document.createElement('div');
                document.body.append(div);
                const app = await mount(div, { lang: 'en' });
@@ -236,13 +236,15 @@ async fn the_element_keeps_the_host_token_to_its_endpoint_and_signs_out_with_the
                await tick();
                el.remove();
                await tick();
-               done([rendered, ...afterMount, freed]);
+               // The stylesheet a host adopts for the light DOM: the module's own rules.
+               const sheet = [...stylesheet.cssRules].some((r) => r.selectorText === '.ap-card');
+               done([rendered, ...afterMount, freed, sheet]);
              })().catch((e) => done(String(e)));",
             vec![],
         )
         .await
         .unwrap();
-    assert_eq!(spent, serde_json::json!(["Sign in", 1, 0, 2]), "{spent}");
+    assert_eq!(spent, serde_json::json!(["Sign in", 1, 0, 2, true]), "{spent}");
 
     // Another endpoint: what the module sends is recorded before the page's CSP (which
     // only allows its own origin) stops it.
