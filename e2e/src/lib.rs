@@ -404,6 +404,13 @@ impl Driver {
 
     /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.
     pub async fn browser(&self, dark: bool) -> Browser {
+        self.browser_speaking("en-US", dark).await
+    }
+
+    /// A fresh headless browser whose person prefers `language` (a BCP 47 tag, as
+    /// `navigator.language` says it; Chromium and Firefox: MiniBrowser speaks its own).
+    pub async fn browser_speaking(&self, language: &str, dark: bool) -> Browser {
+        let (lang, accept) = (format!("--lang={language}"), format!("--accept-lang={language}"));
         let caps = match self.kind {
             Kind::Chromium => {
                 let mut args = vec![
@@ -416,7 +423,8 @@ impl Driver {
                     "--disable-sync",
                     "--no-first-run",
                     "--hide-scrollbars",
-                    "--lang=en-US",
+                    &lang,
+                    &accept,
                 ];
                 if dark {
                     args.push("--blink-settings=preferredColorScheme=0");
@@ -427,7 +435,7 @@ impl Driver {
                 "binary": "/usr/bin/firefox-esr",
                 "args": ["-headless"],
                 "prefs": {
-                    "intl.accept_languages": "en-US",
+                    "intl.accept_languages": language,
                     "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
                     "browser.shell.checkDefaultBrowser": false,
                     "app.update.enabled": false,

@@ -414,3 +414,39 @@ async fn an_app_that_cannot_be_loaded_is_said_in_chromium() {
 async fn an_element_that_cannot_be_loaded_is_said_in_firefox() {
     an_app_that_cannot_be_loaded_is_said(Kind::Firefox, Page::Embedded).await;
 }
+
+/// A French browser: the sign-in screen standing in is French, on the page and in the
+/// element, and so is the app that takes it over — the stand-in's language rule
+/// (stand-in.js) and the app's (`Lang::from_browser`) agree.
+async fn a_french_browser_is_answered_in_french(kind: Kind) {
+    let driver = Driver::start(kind).await;
+    for page in [Page::Standalone, Page::Embedded] {
+        let (_server, base, gate) = page.behind_the_gate().await;
+        let b = driver.browser_speaking("fr-FR", false).await;
+        b.client.goto(&base).await.unwrap();
+        let heading = "return [root.querySelector('[data-prerendered]') !== null,
+            root.querySelector('h1:not([hidden])')?.textContent ?? null];";
+        page.find(&b, "[data-prerendered] h1").await;
+        assert_eq!(page.js(&b, heading).await, json!([true, "Connexion"]), "{page:?}");
+        click(&b, page.find(&b, "[data-prerendered] #ap-username").await).await;
+        type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
+        gate.send(Gate::Open).unwrap();
+        let live = "return root.querySelector('[data-prerendered]') === null;";
+        until("the app took over", || async { page.js(&b, live).await == json!(true) }).await;
+        assert_eq!(page.js(&b, heading).await, json!([false, "Connexion"]), "{page:?}");
+        let typed = "return root.getElementById('ap-username').value;";
+        assert_eq!(page.js(&b, typed).await, json!(NEW.0));
+        b.shot(&format!("loading/{kind:?}-{page:?}-french").to_lowercase()).await;
+        b.client.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_french_browser_is_answered_in_french_in_chromium() {
+    a_french_browser_is_answered_in_french(Kind::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_french_browser_is_answered_in_french_in_firefox() {
+    a_french_browser_is_answered_in_french(Kind::Firefox).await;
+}
