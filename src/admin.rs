@@ -224,7 +224,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
         });
         return html! {
             <Card title={lang.a(A::AdminTitle)}>
-                <form class="ap-form" onsubmit={search}>
+                <form class="ap-form" method="dialog" onsubmit={search}>
                     <div class="ap-field">
                         <label for="ap-admin-q">{ lang.a(A::AdminSearchLabel) }</label>
                         <p class="ap-hint" id="ap-admin-q-hint">{ lang.a(A::AdminSearchHint) }</p>

@@ -740,6 +740,19 @@ impl Browser {
     pub async fn check(&self, name: &str) {
         self.shot(name).await;
         self.assert_accessible(name).await;
+        self.assert_forms_unsendable(name).await;
+    }
+
+    /// Fails if a form of the module could be sent by the browser itself (`method` other
+    /// than `dialog`): `form.submit()` from another hand (a password manager's
+    /// auto-submit) would GET the page's own URL with what was typed in its query.
+    pub async fn assert_forms_unsendable(&self, what: &str) {
+        let script = "const roots = [document, ...[...document.querySelectorAll('app-passwords')]
+                .map((e) => e.shadowRoot).filter(Boolean)];
+            return roots.flatMap((r) => [...r.querySelectorAll('.ap-root form')])
+                .filter((f) => f.method !== 'dialog').map((f) => f.outerHTML.slice(0, 120));";
+        let sendable = self.client.execute(script, vec![]).await.unwrap();
+        assert_eq!(sendable, json!([]), "forms the browser would send on {what}");
     }
 
     /// A PNG of the viewport, saved as `e2e/artifacts/{name}.png`.

@@ -450,3 +450,45 @@ async fn a_french_browser_is_answered_in_french_in_chromium() {
 async fn a_french_browser_is_answered_in_french_in_firefox() {
     a_french_browser_is_answered_in_french(Kind::Firefox).await;
 }
+
+/// A form submitted by another hand than the app's (a password manager's auto-submit
+/// calls `form.submit()` or `requestSubmit()`): the browser sends nothing, and nothing
+/// typed lands in the host's address — a plain form would GET the host's own URL with
+/// the username and password in its query (the portal allows `form-action 'self'`),
+/// into its logs, its history and Referer headers. The stand-in's form and the app's.
+async fn a_form_submitted_by_another_hand_sends_nothing(kind: Kind) {
+    let (_server, base, gate) = Page::Embedded.behind_the_gate().await;
+    let driver = Driver::start(kind).await;
+    let b = driver.browser(false).await;
+    b.client.goto(&base).await.unwrap();
+    let fill = "const root = document.querySelector('app-passwords').shadowRoot;
+        root.getElementById('ap-username').value = 'new.user@contoso.example';
+        root.getElementById('ap-password').value = 'Demo-new-2026';
+        const form = root.querySelector('form');
+        form.requestSubmit(); form.submit();";
+    Page::Embedded.find(&b, "[data-prerendered] form").await;
+    b.client.execute(fill, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"), "stand-in");
+
+    gate.send(Gate::Open).unwrap();
+    let app = Shadow { b: &b, index: 0 };
+    app.until_heading("Sign in").await;
+    let submit =
+        "document.querySelector('app-passwords').shadowRoot.querySelector('form').submit();";
+    b.client.execute(fill.replace("form.requestSubmit(); ", "").as_str(), vec![]).await.unwrap();
+    b.client.execute(submit, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"), "the app");
+    app.until_heading("Sign in").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_submitted_by_another_hand_sends_nothing_in_chromium() {
+    a_form_submitted_by_another_hand_sends_nothing(Kind::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_submitted_by_another_hand_sends_nothing_in_webkit() {
+    a_form_submitted_by_another_hand_sends_nothing(Kind::WebKit).await;
+}

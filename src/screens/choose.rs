@@ -46,7 +46,7 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let lead = m.key_required().then(|| AttrValue::from(lang.j(JourneyMsg::ChooseKeyLead)));
     html! {
         <Card title={lang.j(JourneyMsg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
-            <form onsubmit={props.submit(Intent::Continue)} novalidate=true>
+            <form method="dialog" onsubmit={props.submit(Intent::Continue)} novalidate=true>
                 <fieldset class="ap-choices">
                     <legend class="ap-lead">{ lang.j(JourneyMsg::ChooseLead) }</legend>
                     { for allowed.iter().map(|&kind| {

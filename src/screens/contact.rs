@@ -37,7 +37,7 @@ pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
     };
     html! {
         <Card title={lang.j(title)} step={m.step()} on_back={props.back()}>
-            <form onsubmit={props.submit(Intent::SendCode)} novalidate=true>
+            <form method="dialog" onsubmit={props.submit(Intent::SendCode)} novalidate=true>
                 { field }
                 { form_end(error, lang, lang.j(JourneyMsg::SendCode), m.busy(), false) }
             </form>

@@ -15,7 +15,7 @@ pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
     let error = m.error.as_ref();
     html! {
         <Card title={lang.j(JourneyMsg::KeyNameTitle)} lead={lang.j(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
-            <form onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
+            <form method="dialog" onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
                 <Field id="ap-key-name" label={lang.j(JourneyMsg::KeyNameLabel)} hint={lang.j(JourneyMsg::KeyNameHint)}
                     autocomplete="off" maxlength={64}
                     value={m.drafts.key_name.clone()} oninput={props.edit(F::KeyName)}

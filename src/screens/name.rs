@@ -30,7 +30,7 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     let on_expiry = props.edit(F::Expiry);
     html! {
         <Card title={lang.j(JourneyMsg::NameTitle)} lead={lang.j(JourneyMsg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
-            <form onsubmit={props.submit(Intent::Create)} novalidate=true>
+            <form method="dialog" onsubmit={props.submit(Intent::Create)} novalidate=true>
                 <Field id="ap-name" label={lang.j(JourneyMsg::NameLabel)} hint={lang.j(JourneyMsg::NameHint)}
                     autocomplete="off" maxlength={64}
                     value={m.drafts.name.clone()} oninput={props.edit(F::Name)}

@@ -19,7 +19,7 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
     let warning = if keeps { JourneyMsg::PasswordKeeps } else { JourneyMsg::PasswordRevokes };
     html! {
         <Card title={lang.j(JourneyMsg::PasswordTitle)} lead={lang.j(warning)} on_back={props.back()}>
-            <form onsubmit={props.submit(Intent::ChangePassword)} novalidate=true>
+            <form method="dialog" onsubmit={props.submit(Intent::ChangePassword)} novalidate=true>
                 <ErrorSummary error={m.error.clone()} />
                 // A hidden username lets password managers file the new password.
                 <input type="text" class="ap-visually-hidden" autocomplete="username" tabindex="-1" aria-hidden="true"

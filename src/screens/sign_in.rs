@@ -23,7 +23,7 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
             if let Some((kind, msg)) = reason {
                 <Banner kind={kind} text={lang.t(msg)} />
             }
-            <form onsubmit={props.submit(Intent::SignIn)} novalidate=true
+            <form method="dialog" onsubmit={props.submit(Intent::SignIn)} novalidate=true
                 aria-describedby={error.filter(|e| e.field().is_none()).map(|_| "ap-form-error")}>
                 <ErrorSummary error={m.error.clone()} />
                 <Field id="ap-username" label={lang.t(Msg::UsernameLabel)} autocomplete="username"
