@@ -65,9 +65,15 @@ for chunk in "${chunks[@]}"; do
 done
 js=$(by_content "$js" app-passwords .js)
 wasm=$(by_content "$wasm" app-passwords _bg.wasm)
-# (No integrity attribute on the stylesheet's link, index.html: one for the text before
-# minifying would refuse it; the wasm and the JS beside it come from the same server
-# unchecked.)
+# The stylesheet: the module's (styles/app.css), which the element carries (below), and
+# for the page, the page's own rules after it (styles/page.css). (No integrity attribute
+# on its link, index.html: one for the text before minifying would refuse it; the wasm
+# and the JS beside it come from the same server unchecked.)
+EMBED="$ROOT/target/embed"
+rm -rf "$EMBED" && mkdir -p "$EMBED"
+cp "$DIST/$css" "$EMBED/app.css"
+minify "$EMBED/app.css" css
+cat "$ROOT/styles/page.css" >>"$DIST/$css"
 minify "$DIST/$css" css
 css=$(by_content "$css" app .css)
 sed -i 's| data-integrity="none"||' "$DIST/index.html" # Trunk's option, left in its output
@@ -82,15 +88,12 @@ rm "$DIST/admin/index.html"
 
 # The sign-in screen drawn at build time (crates/prerender, built by make build): into
 # index.html, and for the element.
-EMBED="$ROOT/target/embed"
-rm -rf "$EMBED" && mkdir -p "$EMBED"
 "$ROOT/target/release/app-passwords-prerender" "$DIST/index.html" "$EMBED/sign-in.json"
 # The embedding entry, bundled from src/embed/ with what this build made for it: the
 # hashed names of the files it loads, the stylesheet's text (a constructed stylesheet: no
 # request, no round trip before the form shows), the sign-in screens. It keeps its stable
 # name (revalidated by the server, not immutable).
 cp "$ROOT"/src/embed/*.js "$EMBED/"
-cp "$DIST/$css" "$EMBED/app.css"
 printf '{"app":{"js":"./%s","wasm":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
   "$js" "$wasm" "$admin_js" "$admin_wasm" >"$EMBED/files.json"
 "$ESBUILD" "$EMBED/app-passwords-element.js" --bundle --format=esm --minify --loader:.css=text \
