@@ -16,7 +16,7 @@ pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let error = m.error.as_ref();
     html! {
-        <form class="ap-code-form" onsubmit={props.submit(Intent::Verify)} novalidate=true>
+        <form class="ap-code-form" method="dialog" onsubmit={props.submit(Intent::Verify)} novalidate=true>
             <Field id="ap-code" label={lang.j(JourneyMsg::CodeLabel)} autocomplete="one-time-code"
                 inputmode="numeric" verbatim=true required=true maxlength={16}
                 value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
