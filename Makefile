@@ -14,7 +14,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT := 60
 
-.PHONY: run test build tools test-tools lint fmt test-native test-wasm test-e2e bench clean openapi mail
+.PHONY: run test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
@@ -28,8 +28,12 @@ mail:
 	scripts/tools.sh mail
 	scripts/mail.sh run data/mail
 
-## make test: install what is missing, then every check and test suite
-test: test-tools lint test-native test-wasm test-e2e
+## make test: install what is missing, then every check and test suite. The API suite's
+## PostgreSQL pass runs beside the app's browser tests (one waits on its database, the
+## other on browsers; each one's output printed whole when it ends).
+test: test-tools lint test-sqlite
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-wasm
+	$(MAKE) --no-print-directory test-e2e
 	@echo "make test: all suites passed"
 
 tools:
@@ -62,13 +66,17 @@ fmt:
 	cargo fmt --all
 
 ## The app's reducer on its own (native, no browser); the sign-in screen drawn at build
-## time (crates/prerender); the server's tests on SQLite, then
-## the whole API suite (attacks, replicas, contract included) again on a throwaway
-## PostgreSQL cluster (scripts/pg.sh).
-test-native: test-tools
+## time (crates/prerender); the server's tests on SQLite (test-sqlite), then the whole
+## API suite (attacks, replicas, contract included) again on a throwaway PostgreSQL
+## cluster (test-pg, scripts/pg.sh).
+test-native: test-sqlite test-pg
+
+test-sqlite: test-tools
 	cargo test -p app-passwords --lib
 	cargo test -p app-passwords-prerender
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
+
+test-pg: test-tools
 	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api
 
 ## The release build served by the real server, driven in real browsers over WebDriver
