@@ -47,9 +47,10 @@ test-tools:
 ## the chunk left in target/split), and the admin mode's own bundle in dist/admin/
 ## (admin.html, --features admin); both with Trunk's wasm-bindgen wrapped by
 ## scripts/bundle/ (the split, short import names, a minified JS glue), then
-## finished by scripts/dist.sh: the chunk beside the bundle, the embedding entry pointed
-## at the hashed files, the sign-in screen drawn into index.html (crates/prerender), the
-## API documentation viewer in dist/api-docs/, brotli and gzip.
+## finished by scripts/dist.sh: the chunk beside the bundle, the sign-in screen drawn
+## into index.html and the embedding entry (crates/prerender), the entry bundled with the
+## hashed names and the stylesheet, the API documentation viewer in dist/api-docs/,
+## brotli and gzip.
 build: tools
 	APP_SPLIT_OUT=$(CURDIR)/target/split PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features split
 	PATH=$(CURDIR)/scripts/bundle:$$PATH trunk build --release --offline --features admin --dist dist/admin admin.html

@@ -87,8 +87,8 @@ impl Lang {
     }
 
     /// The first of the browser's preferred languages that the app speaks, else English.
-    /// (index.html's script applies the same rule to the sign-in screen drawn into the
-    /// page at build time, crates/prerender: change both together.)
+    /// (src/embed/stand-in.js applies the same rule to the sign-in screen drawn at build
+    /// time, crates/prerender: change both together.)
     pub fn from_browser() -> Self {
         let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Self::En };
         nav.languages()

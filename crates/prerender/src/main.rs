@@ -4,10 +4,11 @@
 //! wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
-//! in each language the app speaks. Its buttons are disabled: the browser cannot submit
-//! the form (no enabled submit button, so no implicit submission either), nothing is
-//! sent before the app is there to send it, and nothing looks as if it acted when it
-//! cannot (the language switch is the app's too).
+//! in each language the app speaks. Its buttons are disabled: no implicit submission (no
+//! enabled submit button), nothing sent before the app is there to send it, and nothing
+//! that looks as if it acted when it cannot (the language switch is the app's too); and
+//! its form, like every form of the app, is `method="dialog"`, so even `form.submit()`
+//! from another hand sends nothing.
 //!
 //! The page gets both languages before the app's root; the element, a JSON object of
 //! them (`{"en": "<div lang=\"en\" …", "fr": …}`) that scripts/dist.sh bundles into it.
