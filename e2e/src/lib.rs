@@ -212,7 +212,8 @@ impl Server {
             keep_app_passwords_on_password_change: false,
             app_password_unused_days: None,
         };
-        let hash = server::passwords::hash(&secrecy::SecretString::from(password)).unwrap();
+        let hash =
+            server::credentials::argon2::hash(&secrecy::SecretString::from(password)).unwrap();
         let new = server::store::accounts::NewAccount {
             username: &username,
             display_name,
@@ -455,7 +456,7 @@ impl Driver {
         };
         let Value::Object(caps) = caps else { unreachable!() };
         // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
-        server::deliver::install_tls_provider();
+        server::deliveries::install_tls_provider();
         let client = ClientBuilder::rustls()
             .unwrap()
             .capabilities(caps)

@@ -1,7 +1,7 @@
 //! Time as unix seconds (what the database stores) and RFC 3339 (what the wire carries).
 //!
 //! Every rule that depends on time (expiry, windows, TOTP steps) reads a [`Clock`] handed
-//! down from [`crate::state::AppState`], never the wall clock directly, so tests can set
+//! down from [`crate::http::state::AppState`], never the wall clock directly, so tests can set
 //! and move time instead of sleeping or racing a 30-second TOTP step.
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use ipnet::IpNet;
 
-pub use crate::limits::Limits;
+pub use crate::domain::limits::Limits;
 
 /// Where the database is unless `DATABASE_URL` says otherwise (`serve` and the admin CLI).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app-passwords.db";
@@ -145,6 +145,61 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+}
+
+/// Builds the flags of [`Limits`] from its table (`every_limit!`): each limit a flag
+/// and an environment variable, its default the table's.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! limit_flags {
+    ($( $(#[doc = $doc:literal])* $field:ident : $ty:ty = $default:expr, min $min:literal, $env:literal; )*) => {
+        /// [`Limits`] as flags (`config.rs`).
+        #[derive(Debug, Clone, clap::Args)]
+        struct LimitFlags {
+            $(
+                $(#[doc = $doc])*
+                #[arg(long, env = $env, default_value_t = Limits::DEFAULT.$field)]
+                $field: $ty,
+            )*
+        }
+
+        impl From<LimitFlags> for Limits {
+            fn from(flags: LimitFlags) -> Self {
+                Self { $( $field: flags.$field, )* }
+            }
+        }
+
+        impl From<Limits> for LimitFlags {
+            fn from(limits: Limits) -> Self {
+                Self { $( $field: limits.$field, )* }
+            }
+        }
+    };
+}
+
+crate::every_limit!(limit_flags);
+
+impl clap::FromArgMatches for Limits {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        LimitFlags::from_arg_matches(matches).map(Self::from)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        let mut flags = LimitFlags::from(self.clone());
+        flags.update_from_arg_matches(matches)?;
+        *self = flags.into();
+        Ok(())
+    }
+}
+
+impl clap::Args for Limits {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        LimitFlags::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        LimitFlags::augment_args_for_update(cmd)
+    }
 }
 
 /// A URL that may carry credentials (`user:password@`, a key in the query): its `Debug`

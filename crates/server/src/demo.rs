@@ -3,8 +3,8 @@
 use secrecy::SecretString;
 use wire::{MethodKind, Policy};
 
+use crate::credentials::argon2;
 use crate::domain::accounts::Username;
-use crate::passwords;
 use crate::store::accounts::NewAccount;
 use crate::store::Store;
 
@@ -36,7 +36,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             keep_app_passwords_on_password_change: false,
             app_password_unused_days: None,
         };
-        let hash = passwords::hash(&SecretString::from(password))?;
+        let hash = argon2::hash(&SecretString::from(password))?;
         let new =
             NewAccount { username: &username, display_name, password_hash: &hash, policy: &policy };
         if store.create_account(new).await?.is_some() {

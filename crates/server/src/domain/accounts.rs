@@ -125,6 +125,18 @@ impl AccountRow {
         (zxcvbn::zxcvbn(new, &inputs).score() < zxcvbn::Score::Four).then_some("too_guessable")
     }
 
+    /// The account's username (stored as parsed).
+    pub fn name(&self) -> Username {
+        Username(self.username.clone())
+    }
+
+    /// Whether the legacy door (mail clients) takes this account's primary password:
+    /// only where the admin does not require MFA (where it does, only app passwords
+    /// pass there), and never for a disabled account.
+    pub fn takes_password_at_legacy_door(&self) -> bool {
+        !self.mfa_required && !self.disabled
+    }
+
     pub fn allows(&self, kind: MethodKind) -> bool {
         parse_methods(&self.allowed_methods).contains(&kind)
     }
@@ -177,6 +189,48 @@ impl AccountRow {
                 && (step_up.phishing_resistant
                     || !self.phishing_resistant
                     || !methods.iter().any(|k| k.phishing_resistant())))
+    }
+}
+
+/// A policy change: `None` leaves a setting as it is.
+#[derive(Debug, Default, Clone)]
+pub struct PolicyChange {
+    pub mfa_required: Option<bool>,
+    pub app_passwords_allowed: Option<bool>,
+    pub allowed_methods: Option<Vec<wire::MethodKind>>,
+    pub phishing_resistant: Option<bool>,
+    pub app_password_scopes: Option<Vec<wire::Scope>>,
+    /// `Some(None)` removes the maximum.
+    pub app_password_max_days: Option<Option<u32>>,
+    pub keep_app_passwords_on_password_change: Option<bool>,
+    /// `Some(None)` stops removing unused ones.
+    pub app_password_unused_days: Option<Option<u32>>,
+}
+
+impl PolicyChange {
+    /// `policy` with this change made.
+    pub fn applied_to(&self, policy: Policy) -> Policy {
+        Policy {
+            mfa_required: self.mfa_required.unwrap_or(policy.mfa_required),
+            app_passwords_allowed: self
+                .app_passwords_allowed
+                .unwrap_or(policy.app_passwords_allowed),
+            allowed_methods: self.allowed_methods.clone().unwrap_or(policy.allowed_methods),
+            phishing_resistant: self.phishing_resistant.unwrap_or(policy.phishing_resistant),
+            app_password_scopes: self
+                .app_password_scopes
+                .clone()
+                .unwrap_or(policy.app_password_scopes),
+            app_password_max_days: self
+                .app_password_max_days
+                .unwrap_or(policy.app_password_max_days),
+            keep_app_passwords_on_password_change: self
+                .keep_app_passwords_on_password_change
+                .unwrap_or(policy.keep_app_passwords_on_password_change),
+            app_password_unused_days: self
+                .app_password_unused_days
+                .unwrap_or(policy.app_password_unused_days),
+        }
     }
 }
 

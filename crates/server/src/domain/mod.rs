@@ -1,9 +1,11 @@
 //! The rules of the domain that need no database: validated names and addresses,
-//! TOTP, what an account's policy allows. Parsed once at the edge; the store and the
-//! handlers only see these types.
+//! TOTP, what an account's policy allows, the client's address, every limit. Parsed
+//! once at the edge; the store and the handlers only see these types.
 
 pub mod accounts;
 pub mod app_passwords;
+pub mod client;
+pub mod limits;
 pub mod methods;
 pub mod passkeys;
 

@@ -1,7 +1,7 @@
 //! Accounts and their admin policy. Every change that must end other things with it
 //! (sessions, app passwords, methods) is one transaction.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use wire::Policy;
@@ -49,48 +49,6 @@ pub struct NewAccount<'a> {
     /// Argon2id PHC string.
     pub password_hash: &'a str,
     pub policy: &'a Policy,
-}
-
-/// A policy change: `None` leaves a setting as it is.
-#[derive(Debug, Default, Clone)]
-pub struct PolicyChange {
-    pub mfa_required: Option<bool>,
-    pub app_passwords_allowed: Option<bool>,
-    pub allowed_methods: Option<Vec<wire::MethodKind>>,
-    pub phishing_resistant: Option<bool>,
-    pub app_password_scopes: Option<Vec<wire::Scope>>,
-    /// `Some(None)` removes the maximum.
-    pub app_password_max_days: Option<Option<u32>>,
-    pub keep_app_passwords_on_password_change: Option<bool>,
-    /// `Some(None)` stops removing unused ones.
-    pub app_password_unused_days: Option<Option<u32>>,
-}
-
-impl PolicyChange {
-    /// `policy` with this change made.
-    pub fn applied_to(&self, policy: Policy) -> Policy {
-        Policy {
-            mfa_required: self.mfa_required.unwrap_or(policy.mfa_required),
-            app_passwords_allowed: self
-                .app_passwords_allowed
-                .unwrap_or(policy.app_passwords_allowed),
-            allowed_methods: self.allowed_methods.clone().unwrap_or(policy.allowed_methods),
-            phishing_resistant: self.phishing_resistant.unwrap_or(policy.phishing_resistant),
-            app_password_scopes: self
-                .app_password_scopes
-                .clone()
-                .unwrap_or(policy.app_password_scopes),
-            app_password_max_days: self
-                .app_password_max_days
-                .unwrap_or(policy.app_password_max_days),
-            keep_app_passwords_on_password_change: self
-                .keep_app_passwords_on_password_change
-                .unwrap_or(policy.keep_app_passwords_on_password_change),
-            app_password_unused_days: self
-                .app_password_unused_days
-                .unwrap_or(policy.app_password_unused_days),
-        }
-    }
 }
 
 /// What a password change ended.
@@ -209,28 +167,15 @@ impl Store {
         if set.rows_affected() != 1 {
             return Ok(None);
         }
-        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
-            .bind(account_id)
-            .bind(keep_session.unwrap_or_default())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let sessions_ended = self.end_sessions_in(&mut tx, account_id, keep_session).await?;
         let token = match keep_session {
-            Some(session_id) => {
-                let token = crypto::new_token();
-                sqlx::query("UPDATE sessions SET token_hash = $1 WHERE id = $2")
-                    .bind(super::sessions::token_hash(token.expose_secret()))
-                    .bind(session_id)
-                    .execute(&mut *tx)
-                    .await?;
-                Some(token)
-            }
+            Some(session_id) => Some(self.rotate_token_in(&mut tx, session_id, None).await?),
             None => None,
         };
         let app_passwords_revoked = if keep_app_passwords {
             Vec::new()
         } else {
-            self.revoke_all_in(&mut tx, account_id).await?
+            self.revoke_app_passwords_in(&mut tx, account_id).await?
         };
         if let Some(by) = by {
             let detail = format!("{} app passwords revoked", app_passwords_revoked.len());

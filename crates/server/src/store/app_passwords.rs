@@ -4,13 +4,15 @@
 use secrecy::{ExposeSecret, SecretString};
 use wire::{AppPasswordInfo, Protocol, Scope};
 
-use super::throttle::{take, Hit, Hits};
+use super::throttle::{count_hit, take, Hit, Hits};
+use sqlx::AnyConnection;
+
 use super::{finish, Backend, Refusal, Store, StoreResult, Tx};
-use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::app_passwords::{format_scopes, hash, parse_scopes, AppPasswordName, Grant};
-use crate::limits::{Bucket, Budget};
+use crate::domain::client::ClientAddr;
+use crate::domain::limits::{Bucket, Budget};
 
 #[derive(Debug, sqlx::FromRow)]
 struct Row {
@@ -53,8 +55,8 @@ pub struct LegacyAttempt<'a> {
     pub app_password: Option<&'a str>,
 }
 
-/// A row of the legacy sign-in's read: a counter (`b`: name, hits, end, start), the
-/// matching app password (`p`: id, last use, -, -, account), or the primary hash (`h`).
+/// A row of the legacy sign-in's read: a counter (`b`: name, hits, end, start), or the
+/// matching app password (`p`: id, last use, -, -, account).
 type LegacyRow = (String, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 
 /// What a legacy sign-in comes to.
@@ -64,10 +66,9 @@ pub enum Legacy {
     Valid { account_id: String },
     /// A failure budget of this client or account is spent: wait this long.
     Blocked(u32),
-    /// Not a valid app password; the failure is already counted in `hits`. When the
-    /// account's policy accepts its primary password here (MFA not required),
-    /// `primary_hash` is that password's hash to check.
-    Refused { hits: Hits, primary_hash: Option<String> },
+    /// Not a valid app password; the failure is already counted in `hits` (handed
+    /// back if the primary credential then proves right: `credentials::primary`).
+    Refused { hits: Hits },
 }
 
 impl Store {
@@ -145,40 +146,50 @@ impl Store {
 
     /// Revokes one; `false` when it does not exist for this account.
     pub async fn revoke_app_password(&self, account_id: &str, id: &str) -> sqlx::Result<bool> {
-        let done = sqlx::query("DELETE FROM app_passwords WHERE account_id = $1 AND id = $2")
-            .bind(account_id)
-            .bind(id)
-            .execute(&mut *self.writer().await?)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let mut writer = self.writer().await?;
+        Ok(self.revoke_app_password_in(&mut writer, account_id, id).await?.is_some())
     }
 
-    /// Revokes every app password of the account inside `tx`; returns what they were.
-    pub(super) async fn revoke_all_in(
+    /// Revokes every app password of the account; how many.
+    pub async fn revoke_app_passwords(&self, account_id: &str) -> sqlx::Result<u64> {
+        let mut writer = self.writer().await?;
+        let revoked = self.revoke_app_passwords_in(&mut writer, account_id).await?;
+        Ok(u64::try_from(revoked.len()).unwrap_or(u64::MAX))
+    }
+
+    /// Revokes one app password of the account on `conn` (a transaction, or the
+    /// writer): its name, or `None` when the account has no such app password.
+    pub(super) async fn revoke_app_password_in(
         &self,
-        tx: &mut Tx<'_>,
+        conn: &mut AnyConnection,
+        account_id: &str,
+        id: &str,
+    ) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar(
+            "DELETE FROM app_passwords WHERE account_id = $1 AND id = $2 RETURNING name",
+        )
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    }
+
+    /// Revokes every app password of the account on `conn`, in one statement: what
+    /// they were, oldest first.
+    pub(super) async fn revoke_app_passwords_in(
+        &self,
+        conn: &mut AnyConnection,
         account_id: &str,
     ) -> sqlx::Result<Vec<AppPasswordInfo>> {
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM app_passwords WHERE account_id = $1 ORDER BY created_at, id"
+        let mut rows: Vec<Row> = sqlx::query_as(&format!(
+            "DELETE FROM app_passwords WHERE account_id = $1 RETURNING {COLUMNS}"
         ))
         .bind(account_id)
-        .fetch_all(&mut **tx)
+        .fetch_all(conn)
         .await?;
-        sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut **tx)
-            .await?;
+        rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let now = self.now();
         Ok(rows.iter().map(|r| r.to_wire(now)).collect())
-    }
-
-    pub async fn revoke_app_passwords(&self, account_id: &str) -> sqlx::Result<u64> {
-        Ok(sqlx::query("DELETE FROM app_passwords WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *self.writer().await?)
-            .await?
-            .rows_affected())
     }
 
     /// A legacy sign-in (`username` and what the client sent, normalized to an app
@@ -212,11 +223,15 @@ impl Store {
     ) -> sqlx::Result<Seen> {
         let now = self.now();
         let mut conn = self.writer().await?;
-        let rows = bind_read(sqlx::query_as(LEGACY_SCRIPT), buckets, secret_hash, attempt, now)
-            .bind(now + self.limits.signin_window)
-            .bind(buckets[0].limit)
-            .bind(buckets[1].limit)
-            .bind(buckets[2].limit)
+        let mut script =
+            bind_read(sqlx::query_as(LEGACY_SCRIPT), buckets, secret_hash, attempt, now);
+        for bucket in buckets {
+            script = script.bind(now + bucket.window);
+        }
+        for bucket in buckets {
+            script = script.bind(bucket.limit);
+        }
+        let rows = script
             .bind(scope_of(attempt.protocol).as_str())
             .bind(attempt.client.0.to_string())
             .bind(attempt.protocol.map(Protocol::as_str))
@@ -331,18 +346,16 @@ fn scope_of(protocol: Option<Protocol>) -> Scope {
 }
 
 /// What the legacy check read: the longest wait of a full counter, the matching app
-/// password (id, account, last use), the primary hash, and the windows a failure is
-/// counted in.
+/// password (id, account, last use), and the windows a failure is counted in.
 struct Seen {
     wait: Option<u32>,
     found: Option<(String, String, Option<i64>)>,
-    primary_hash: Option<String>,
     hits: Hits,
 }
 
 impl Seen {
     fn read(rows: Vec<LegacyRow>, buckets: &[Bucket; 3], now: i64) -> Self {
-        let mut seen = Seen { wait: None, found: None, primary_hash: None, hits: Hits::default() };
+        let mut seen = Seen { wait: None, found: None, hits: Hits::default() };
         for (kind, text, a, b, c, account_id) in rows {
             match kind.as_str() {
                 "b" => {
@@ -357,8 +370,7 @@ impl Seen {
                     }
                     seen.hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
                 }
-                "p" => seen.found = account_id.map(|account| (text, account, a)),
-                _ => seen.primary_hash = Some(text),
+                _ => seen.found = account_id.map(|account| (text, account, a)),
             }
         }
         // A counter with no row yet starts its window now.
@@ -374,7 +386,7 @@ impl Seen {
         match (self.wait, self.found) {
             (Some(wait), _) => Legacy::Blocked(wait),
             (None, Some((_, account_id, _))) => Legacy::Valid { account_id },
-            (None, None) => Legacy::Refused { hits: self.hits, primary_hash: self.primary_hash },
+            (None, None) => Legacy::Refused { hits: self.hits },
         }
     }
 }
@@ -400,8 +412,8 @@ macro_rules! usable {
     };
 }
 
-/// The legacy check's read: the three failure counters (`$1`–`$3`), the usable app
-/// password (above), and the primary password's hash where the policy accepts it here.
+/// The legacy check's read: the three failure counters (`$1`–`$3`) and the usable app
+/// password (above).
 macro_rules! legacy_read {
     ($now:literal, $scope:literal) => {
         concat!(
@@ -409,10 +421,7 @@ macro_rules! legacy_read {
                WHERE bucket IN ($1, $2, $3) \
              UNION ALL \
              SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id ",
-            usable!($now, $scope),
-            " UNION ALL \
-             SELECT 'h', password_hash, NULL, NULL, NULL, NULL FROM accounts \
-               WHERE username = $5 AND disabled = 0 AND mfa_required = 0"
+            usable!($now, $scope)
         )
     };
 }
@@ -420,37 +429,38 @@ macro_rules! legacy_read {
 /// PostgreSQL: `$6` now, `$7` the scope asked for.
 const LEGACY_READ: &str = legacy_read!("$6", "$7");
 
-/// No counter of `$1`–`$3` is full (limits `$8`–`$10`) at `$6`.
+/// No counter of `$1`–`$3` is full (limits `$10`–`$12`) at `$6`.
 macro_rules! not_blocked {
     () => {
         "NOT EXISTS (SELECT 1 FROM throttles t WHERE t.expires_at > $6 AND \
-          ((t.bucket = $1 AND t.hits >= $8) OR (t.bucket = $2 AND t.hits >= $9) \
-           OR (t.bucket = $3 AND t.hits >= $10)))"
+          ((t.bucket = $1 AND t.hits >= $10) OR (t.bucket = $2 AND t.hits >= $11) \
+           OR (t.bucket = $3 AND t.hits >= $12)))"
     };
 }
 
 /// The legacy check in one round trip to SQLite, under the writer lock from its first
 /// statement: the read above; then, only when no counter is full, count a failure in
-/// each (if nothing usable matched) or record the app password's use — when, from where
-/// (`$12`), over what (`$13`) — at most once a minute. `$6` now, `$7` the end of a new
-/// window, `$8`–`$10` the counters' limits, `$11` the scope asked for.
+/// each (if nothing usable matched: the throttle's own upsert, each counter's new window
+/// ending at its own `$7`–`$9`) or record the app password's use — when, from where
+/// (`$14`), over what (`$15`) — at most once a minute. `$6` now, `$10`–`$12` the
+/// counters' limits, `$13` the scope asked for.
 const LEGACY_SCRIPT: &str = concat!(
     "BEGIN IMMEDIATE; ",
-    legacy_read!("$6", "$11"),
+    legacy_read!("$6", "$13"),
     "; \
     INSERT INTO throttles (bucket, window_start, hits, expires_at) \
-      SELECT name, $6, 1, $7 FROM (SELECT $1 AS name UNION ALL SELECT $2 UNION ALL SELECT $3) \
+      SELECT name, $6, 1, ends FROM \
+        (SELECT $1 AS name, $7 AS ends UNION ALL SELECT $2, $8 UNION ALL SELECT $3, $9) \
       WHERE NOT EXISTS (SELECT 1 ",
-    usable!("$6", "$11"),
+    usable!("$6", "$13"),
     ") AND ",
     not_blocked!(),
-    " ON CONFLICT (bucket) DO UPDATE SET \
-      hits = CASE WHEN throttles.expires_at <= $6 THEN 1 ELSE throttles.hits + 1 END, \
-      window_start = CASE WHEN throttles.expires_at <= $6 THEN $6 ELSE throttles.window_start END, \
-      expires_at = CASE WHEN throttles.expires_at <= $6 THEN $7 ELSE throttles.expires_at END; \
-    UPDATE app_passwords SET last_used_at = $6, last_used_ip = $12, last_used_protocol = $13 \
+    " ",
+    count_hit!(),
+    "; \
+    UPDATE app_passwords SET last_used_at = $6, last_used_ip = $14, last_used_protocol = $15 \
       WHERE id IN (SELECT p.id ",
-    usable!("$6", "$11"),
+    usable!("$6", "$13"),
     ") AND (last_used_at IS NULL OR last_used_at < $6 - 60) AND ",
     not_blocked!(),
     "; COMMIT;"

@@ -5,9 +5,9 @@
 
 use wire::admin::{AuditAction, AuditEntry};
 
-use super::accounts::PolicyChange;
 use super::{Store, Tx};
 use crate::clock::rfc3339;
+use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{format_methods, AccountRow};
 use crate::domain::app_passwords::format_scopes;
 
@@ -70,34 +70,13 @@ impl Store {
         let mut tx = self.begin(&mut writer).await?;
         let id = account.id.as_str();
         let detail = match &action {
-            AdminAction::RemoveMethod(method) => {
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "DELETE FROM methods WHERE account_id = $1 AND id = $2 RETURNING kind, label",
-                )
-                .bind(id)
-                .bind(*method)
-                .fetch_optional(&mut *tx)
-                .await?;
-                // Challenges of the removed method end with it.
-                sqlx::query("DELETE FROM proofs WHERE account_id = $1 AND method_id = $2")
-                    .bind(id)
-                    .bind(*method)
-                    .execute(&mut *tx)
-                    .await?;
-                row.map(|(kind, label)| format!("{kind} {label}"))
-            }
+            AdminAction::RemoveMethod(method) => self
+                .remove_method_in(&mut tx, id, method)
+                .await?
+                .map(|(kind, label)| format!("{kind} {label}")),
             AdminAction::ResetMfa => {
-                let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                for statement in [
-                    "DELETE FROM proofs WHERE account_id = $1",
-                    "DELETE FROM sessions WHERE account_id = $1",
-                ] {
-                    sqlx::query(statement).bind(id).execute(&mut *tx).await?;
-                }
+                let removed = self.remove_methods_in(&mut tx, id).await?;
+                self.end_sessions_in(&mut tx, id, None).await?;
                 unlock_in(&mut tx, id).await?;
                 Some(format!("{removed} methods removed"))
             }
@@ -105,16 +84,11 @@ impl Store {
                 unlock_in(&mut tx, id).await?;
                 Some(String::new())
             }
-            AdminAction::RevokeAppPassword(password) => sqlx::query_as::<_, (String,)>(
-                "DELETE FROM app_passwords WHERE account_id = $1 AND id = $2 RETURNING name",
-            )
-            .bind(id)
-            .bind(*password)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|(name,)| name),
+            AdminAction::RevokeAppPassword(password) => {
+                self.revoke_app_password_in(&mut tx, id, password).await?
+            }
             AdminAction::RevokeAllAppPasswords => {
-                let revoked = self.revoke_all_in(&mut tx, id).await?;
+                let revoked = self.revoke_app_passwords_in(&mut tx, id).await?;
                 let names: Vec<&str> = revoked.iter().map(|p| p.name.as_str()).collect();
                 Some(format!("{} revoked: {}", names.len(), names.join(", ")))
             }
@@ -130,10 +104,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 if disable {
-                    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                    self.end_sessions_in(&mut tx, id, None).await?;
                 }
                 Some(String::new())
             }

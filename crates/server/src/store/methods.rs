@@ -1,7 +1,7 @@
 //! Registered methods of an account. (They are registered by a verified enrollment, in
 //! `proofs.rs`.)
 
-use super::Store;
+use super::{Store, Tx};
 use crate::crypto::SEALED_PREFIX;
 use crate::domain::methods::{MethodRow, METHOD_COLUMNS};
 
@@ -13,6 +13,48 @@ impl Store {
         .bind(account_id)
         .fetch_all(&self.db)
         .await
+    }
+
+    /// Removes one method of the account, and the proofs open on it, inside `tx`: what
+    /// it was (its kind and label), or `None` when the account has no such method.
+    pub(super) async fn remove_method_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+        method_id: &str,
+    ) -> sqlx::Result<Option<(String, String)>> {
+        let removed = sqlx::query_as(
+            "DELETE FROM methods WHERE account_id = $1 AND id = $2 RETURNING kind, label",
+        )
+        .bind(account_id)
+        .bind(method_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM proofs WHERE account_id = $1 AND method_id = $2")
+            .bind(account_id)
+            .bind(method_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(removed)
+    }
+
+    /// Removes every method of the account, and every proof open for it (enrollments
+    /// too), inside `tx`: how many methods.
+    pub(super) async fn remove_methods_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+    ) -> sqlx::Result<u64> {
+        let removed = sqlx::query("DELETE FROM methods WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM proofs WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(removed)
     }
 
     /// Seals authenticator keys an older version stored as base32 text (methods), and

@@ -35,7 +35,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::crypto::ServerKey;
-use crate::limits::Limits;
+use crate::domain::limits::Limits;
 
 pub type Db = AnyPool;
 type Tx<'c> = Transaction<'c, Any>;

@@ -74,31 +74,14 @@ impl Store {
         .fetch_optional(&mut **tx)
         .await?;
         let (account_id, what, target_id, name) = row.ok_or(Refusal::NotFound)?;
-        let (what, table) = if what == stored(Noticed::Method) {
-            (Noticed::Method, "methods")
+        let removed = if what == stored(Noticed::Method) {
+            self.remove_method_in(tx, &account_id, &target_id).await?.is_some()
         } else {
-            (Noticed::AppPassword, "app_passwords")
+            self.revoke_app_password_in(tx, &account_id, &target_id).await?.is_some()
         };
-        let removed =
-            sqlx::query(&format!("DELETE FROM {table} WHERE id = $1 AND account_id = $2"))
-                .bind(&target_id)
-                .bind(&account_id)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-                == 1;
-        if what == Noticed::Method {
-            // Challenges of the removed method end with it.
-            sqlx::query("DELETE FROM proofs WHERE method_id = $1")
-                .bind(&target_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        let sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(&account_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+        let what =
+            if what == stored(Noticed::Method) { Noticed::Method } else { Noticed::AppPassword };
+        let sessions_ended = self.end_sessions_in(tx, &account_id, None).await?;
         let sessions_ended = u32::try_from(sessions_ended).unwrap_or(u32::MAX);
         Ok(Disowned { what, name, removed, sessions_ended })
     }

@@ -14,13 +14,14 @@
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use wire::MethodKind;
 
+use super::sessions::MfaProof;
 use super::throttle::{give_back, take, take_all, Hits};
 use super::{finish, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, StepUp};
+use crate::domain::limits::Budget;
 use crate::domain::methods::{code_hash, label_for, MethodRow, Totp, METHOD_COLUMNS};
 use crate::domain::passkeys::Passkeys;
-use crate::limits::Budget;
 
 /// What authenticator keys are sealed for.
 const TOTP_SEAL: &str = "totp";
@@ -619,23 +620,13 @@ impl Store {
             }
             None => (self.register(tx, &proof, passed).await?, kinds_before.is_empty()),
         };
-        let token = crypto::new_token();
         let (mfa_at, mfa_kind) = if step_up {
             (Some(now), Some(method.kind.clone()))
         } else {
             (proof.session_mfa_at, proof.session_mfa_kind.clone())
         };
-        sqlx::query(
-            "UPDATE sessions SET token_hash = $1, mfa_at = $2, mfa_kind = $3, last_seen_at = $4 \
-             WHERE id = $5",
-        )
-        .bind(super::sessions::token_hash(token.expose_secret()))
-        .bind(mfa_at)
-        .bind(&mfa_kind)
-        .bind(now)
-        .bind(session_id)
-        .execute(&mut **tx)
-        .await?;
+        let proof = step_up.then_some(MfaProof { at: now, kind: &method.kind });
+        let token = self.rotate_token_in(tx, session_id, proof).await?;
         let methods = self.method_kinds(tx, &account.id).await?;
         let step_up = self.step_up(mfa_at, mfa_kind.as_deref());
         Ok(Proven { method, token, step_up, methods })

@@ -5,7 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::Store;
+use super::{Store, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, StepUp};
 
@@ -18,6 +18,13 @@ pub struct Authenticated {
     /// The kind of method that proved `mfa_at`.
     pub mfa_kind: Option<String>,
     pub account: AccountRow,
+}
+
+/// An MFA proof a session now carries: when, by a method of which kind.
+#[derive(Debug, Clone, Copy)]
+pub struct MfaProof<'a> {
+    pub at: i64,
+    pub kind: &'a str,
 }
 
 /// What a bearer token comes to.
@@ -41,7 +48,7 @@ struct SessionRow {
 }
 
 /// The token's stored form.
-pub(super) fn token_hash(token: &str) -> String {
+fn token_hash(token: &str) -> String {
     crypto::sha256_hex(token.as_bytes())
 }
 
@@ -100,6 +107,47 @@ impl Store {
             mfa_kind: row.mfa_kind,
             account,
         })))
+    }
+
+    /// Ends every session of the account but `except` (the person acting, kept), inside
+    /// `tx`: how many ended. Every rule that signs a person out everywhere (a password
+    /// set, a reset, a disabled account, "this wasn't me") ends them here.
+    pub(super) async fn end_sessions_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+        except: Option<&str>,
+    ) -> sqlx::Result<u64> {
+        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+            .bind(account_id)
+            .bind(except.unwrap_or_default())
+            .execute(&mut **tx)
+            .await?;
+        Ok(ended.rows_affected())
+    }
+
+    /// Gives the session a new token inside `tx`, so a token seen before (a proof, a
+    /// password change) is worth nothing after it; with `proof`, the MFA proof it now
+    /// carries. The new token, to hand to the person once.
+    pub(super) async fn rotate_token_in(
+        &self,
+        tx: &mut Tx<'_>,
+        session_id: &str,
+        proof: Option<MfaProof<'_>>,
+    ) -> sqlx::Result<SecretString> {
+        let token = crypto::new_token();
+        sqlx::query(
+            "UPDATE sessions SET token_hash = $1, mfa_at = COALESCE($2, mfa_at), \
+             mfa_kind = COALESCE($3, mfa_kind), last_seen_at = $4 WHERE id = $5",
+        )
+        .bind(token_hash(token.expose_secret()))
+        .bind(proof.map(|p| p.at))
+        .bind(proof.map(|p| p.kind))
+        .bind(self.now())
+        .bind(session_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(token)
     }
 
     pub async fn end_session(&self, session_id: &str) -> sqlx::Result<()> {

@@ -7,7 +7,7 @@
 use sqlx::AnyConnection;
 
 use super::{Store, Tx};
-use crate::limits::{Bucket, Budget};
+use crate::domain::limits::{Bucket, Budget};
 
 /// A hit counted in one bucket's current window; give it back with [`Store::release`].
 #[derive(Debug, Clone)]
@@ -53,21 +53,35 @@ impl From<Hit> for Hits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Full(pub u32);
 
+/// How a hit is counted in a bucket's row (after `INSERT INTO throttles (bucket,
+/// window_start, hits, expires_at) …` of a new window starting at this hit): a row whose
+/// window has ended starts that new window with this hit, any other gains one hit.
+/// Written once, for [`take`] and the legacy door's one-round-trip script
+/// (`app_passwords.rs`).
+macro_rules! count_hit {
+    () => {
+        "ON CONFLICT (bucket) DO UPDATE SET \
+           hits = CASE WHEN throttles.expires_at <= excluded.window_start \
+             THEN 1 ELSE throttles.hits + 1 END, \
+           window_start = CASE WHEN throttles.expires_at <= excluded.window_start \
+             THEN excluded.window_start ELSE throttles.window_start END, \
+           expires_at = CASE WHEN throttles.expires_at <= excluded.window_start \
+             THEN excluded.expires_at ELSE throttles.expires_at END"
+    };
+}
+pub(super) use count_hit;
+
 /// Counts one hit in `bucket` unless its window is full. `Err` carries the wait.
 pub(super) async fn take(
     conn: &mut AnyConnection,
     bucket: &Bucket,
     now: i64,
 ) -> sqlx::Result<Result<Hit, Full>> {
-    let taken: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO throttles (bucket, window_start, hits, expires_at) VALUES ($1, $2, 1, $3) \
-         ON CONFLICT (bucket) DO UPDATE SET \
-           hits = CASE WHEN throttles.expires_at <= $2 THEN 1 ELSE throttles.hits + 1 END, \
-           window_start = CASE WHEN throttles.expires_at <= $2 THEN $2 ELSE throttles.window_start END, \
-           expires_at = CASE WHEN throttles.expires_at <= $2 THEN $3 ELSE throttles.expires_at END \
-         WHERE throttles.expires_at <= $2 OR throttles.hits < $4 \
-         RETURNING window_start",
-    )
+    let taken: Option<i64> = sqlx::query_scalar(concat!(
+        "INSERT INTO throttles (bucket, window_start, hits, expires_at) VALUES ($1, $2, 1, $3) ",
+        count_hit!(),
+        " WHERE throttles.expires_at <= $2 OR throttles.hits < $4 RETURNING window_start"
+    ))
     .bind(&bucket.name)
     .bind(now)
     .bind(now + bucket.window)

@@ -5,7 +5,7 @@ async fn the_served_openapi_document_equals_the_checked_in_one() {
     let app = spawn_app().await;
     let served =
         app.http.get(app.url("/v1/openapi.json")).send().await.unwrap().text().await.unwrap();
-    let generated = app_passwords_server::routes::openapi::document();
+    let generated = app_passwords_server::http::routes::openapi::document();
     assert_eq!(served, generated);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
     let checked_in = std::fs::read_to_string(path).unwrap_or_default();

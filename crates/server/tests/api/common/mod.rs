@@ -3,8 +3,8 @@ use std::sync::{Arc, Mutex};
 
 use app_passwords_server::clock::Clock;
 use app_passwords_server::config::Config;
+use app_passwords_server::credentials::argon2::HashStats;
 use app_passwords_server::demo;
-use app_passwords_server::passwords::HashStats;
 use app_passwords_server::startup::Application;
 use app_passwords_server::store::Store;
 use serde_json::{json, Value};

@@ -3,10 +3,10 @@
 use axum::extract::State;
 use wire::{Disown, Disowned};
 
-use crate::client::ClientAddr;
-use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::Budget;
-use crate::state::AppState;
+use crate::domain::client::ClientAddr;
+use crate::domain::limits::Budget;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
 use crate::store::Refusal;
 
 /// Removes what a notice was about (an app password, a method) and ends every session

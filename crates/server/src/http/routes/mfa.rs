@@ -6,15 +6,15 @@ use wire::{
     Verified, VerifyRequest,
 };
 
-use crate::auth::Authed;
-use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::crypto;
+use crate::deliveries::notices;
+use crate::domain::client::ClientAddr;
 use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
-use crate::error::{ApiError, ApiResult, Json};
-use crate::idempotency;
-use crate::notices;
-use crate::state::AppState;
+use crate::http::auth::Authed;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::idempotency;
+use crate::http::state::AppState;
 use crate::store::notices::Noticed;
 use crate::store::proofs::{Answer, Opened, Purpose, Send, Setup};
 

@@ -6,15 +6,14 @@ use base64::Engine;
 use secrecy::SecretString;
 use wire::{ErrorCode, LegacyVerification, Protocol, Verdict, WhoAmI};
 
-use crate::client::ClientAddr;
+use crate::credentials::primary::{Checked, Door};
 use crate::crypto;
 use crate::domain::accounts::Username;
-use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::Budget;
-use crate::mail_servers::MailServer;
-use crate::metrics::Verified;
-use crate::routes::sessions::busy;
-use crate::state::AppState;
+use crate::domain::client::ClientAddr;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::mail_servers::MailServer;
+use crate::http::metrics::Verified;
+use crate::http::state::AppState;
 use crate::store::app_passwords::{Legacy, LegacyAttempt};
 use crate::store::Refusal;
 
@@ -129,32 +128,15 @@ async fn check(
         protocol,
         app_password: normalized.as_deref(),
     };
-    let (mut hits, primary_hash) = match store.legacy_sign_in(&attempt).await? {
+    let spent = match store.legacy_sign_in(&attempt).await? {
         Legacy::Valid { .. } => return Ok(Some(username.as_str().to_owned())),
         Legacy::Blocked(wait) => return Err(Refusal::RateLimited(wait).into()),
-        Legacy::Refused { hits, primary_hash } => (hits, primary_hash),
+        Legacy::Refused { hits } => hits,
     };
+    // Not an app password: the account's own password, where its policy takes it here.
     let password = SecretString::from(password);
-    let Some(hash) = primary_hash else {
-        // Every refusal costs the same hash, so timing does not tell which accounts
-        // exist or accept their primary password here.
-        let _ = state.hasher.verify(None, password).await;
-        return Ok(None);
-    };
-    // The account does not require MFA: its primary password is checked, spending the
-    // same budget as a web sign-in.
-    let primary =
-        store.spend(&[Budget::Password(username.as_str())]).await?.map_err(Refusal::from)?;
-    match state.hasher.verify(Some(&hash), password).await {
-        Ok(true) => {
-            hits.merge(primary);
-            store.release(&hits).await?;
-            Ok(Some(username.as_str().to_owned()))
-        }
-        Ok(false) => Ok(None),
-        Err(_) => {
-            store.release(&primary).await?;
-            Err(busy())
-        }
+    match state.primary.check(Door::Legacy { spent }, &username, password).await? {
+        Checked::Right(account) => Ok(Some(account.username)),
+        Checked::Wrong => Ok(None),
     }
 }

@@ -1,21 +1,14 @@
-//! The mail servers allowed to ask `POST /v1/legacy/verify` (Dovecot's passdb,
-//! `examples/mail/`): each holds a shared secret and sends it as a Bearer token. Only a
-//! caller proven this way may say which client address a sign-in came from; anyone
-//! else's word for it would let a guesser pick the address it is throttled as.
+//! Shared secrets of the servers that call the endpoint on their own behalf: the mail
+//! servers allowed to ask `POST /v1/legacy/verify` (Dovecot's passdb, `examples/mail/`),
+//! each sending its secret as a Bearer token. Only a caller proven this way may say
+//! which client address a sign-in came from; anyone else's word for it would let a
+//! guesser pick the address it is throttled as.
 
 use std::path::Path;
 
-use axum::extract::FromRequestParts;
-use axum::http::header::WWW_AUTHENTICATE;
-use axum::http::request::Parts;
-use axum::http::HeaderValue;
-use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use wire::ErrorCode;
 
 use crate::crypto;
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Where `--demo` keeps the secret `make mail` reads, when none is configured.
 pub const DEMO_SECRET_FILE: &str = "data/mail-server.secret";
@@ -78,38 +71,6 @@ impl MailServers {
     pub fn accepts(&self, presented: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         self.digests.iter().fold(false, |found, d| found | crypto::ct_eq(d, &digest))
-    }
-}
-
-/// A request from a mail server that sent one of the secrets.
-#[derive(Debug, Clone, Copy)]
-pub struct MailServer;
-
-/// The refusal of a caller without the secret: 401 with a Bearer challenge.
-pub struct NotAMailServer;
-
-impl IntoResponse for NotAMailServer {
-    fn into_response(self) -> Response {
-        let mut res = ApiError::new(ErrorCode::Unauthorized)
-            .detail("Send this mail server's shared secret (APP_MAIL_SERVER_SECRET_FILE) as a Bearer token.")
-            .into_response();
-        res.headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"mail servers\""));
-        res
-    }
-}
-
-impl FromRequestParts<AppState> for MailServer {
-    type Rejection = NotAMailServer;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match crate::auth::bearer(parts) {
-            Some(secret) if state.mail_servers.accepts(secret) => Ok(MailServer),
-            _ => Err(NotAMailServer),
-        }
     }
 }
 

@@ -3,8 +3,8 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use wire::ErrorCode;
 
-use crate::error::{ApiError, ApiResult, Json};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
 use crate::store::outbox::OutboxMessage;
 
 /// Demo mode only, loopback only: the messages that would have been sent, newest first.

@@ -12,15 +12,15 @@ use wire::admin::{
 };
 use wire::{ErrorCode, NotAvailableReason, Policy};
 
-use crate::admin_access::{self, Admin, AdminCredential};
-use crate::client::ClientAddr;
 use crate::clock::rfc3339;
+use crate::deliveries::notices;
+use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{parse_display_name, policy_refusal, AccountRow, Username};
-use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::Budget;
-use crate::notices;
-use crate::state::AppState;
-use crate::store::accounts::PolicyChange;
+use crate::domain::client::ClientAddr;
+use crate::domain::limits::Budget;
+use crate::http::admin_tokens::{Admin, AdminCredential};
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
 use crate::store::audit::{AdminAction, By};
 use crate::store::Refusal;
 
@@ -43,7 +43,9 @@ pub async fn sign_in(
     let hits = state.store.spend(&budget).await?.map_err(Refusal::from)?;
     // The credential is checked first: a caller without one learns nothing else.
     let actor = parse_display_name(&req.actor);
-    let minted = admin_access::mint(&state, &secret, actor.as_deref().unwrap_or_default());
+    let actor_name = actor.as_deref().unwrap_or_default();
+    let now = state.store.clock().now();
+    let minted = state.admins.mint(&state.key, &secret, actor_name, now);
     let Some((token, claims)) = minted else {
         return Err(ApiError::new(ErrorCode::Unauthorized).detail(
             "Send a configured admin credential (APP_ADMIN_CREDENTIALS_FILE) as a Bearer token.",

@@ -8,10 +8,11 @@ use clap::{Args, Subcommand};
 use secrecy::SecretString;
 use wire::{MethodKind, Policy, Scope};
 
+use crate::credentials::argon2;
+use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{parse_display_name, AccountRow, Username};
 use crate::domain::app_passwords::MAX_LIFETIME_DAYS;
-use crate::passwords;
-use crate::store::accounts::{NewAccount, PolicyChange};
+use crate::store::accounts::NewAccount;
 use crate::store::audit::{AdminAction, By};
 use crate::store::Store;
 
@@ -274,7 +275,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 app_password_unused_days: policy.unused_days()?.flatten(),
             };
             check_policy(&policy)?;
-            let hash = passwords::hash(&password)?;
+            let hash = argon2::hash(&password)?;
             let new = NewAccount {
                 username: &name,
                 display_name: &display_name,
@@ -289,7 +290,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
         }
         AccountCommand::SetPassword { username: raw, keep_app_passwords } => {
             let account = find(store, &raw).await?;
-            let hash = passwords::hash(&read_password()?)?;
+            let hash = argon2::hash(&read_password()?)?;
             let keep = keep_app_passwords || account.keep_app_passwords_on_password_change;
             let actor = shell_user();
             let by = By { credential: "cli", actor: &actor, from: "cli" };

@@ -7,6 +7,8 @@
 //! optional CA file, and the gateway's redirects are not followed (a redirect would carry
 //! the code somewhere nobody configured). Settings that break this are refused at start.
 
+pub mod notices;
+
 use std::time::Duration;
 
 use lettre::message::Mailbox;

@@ -3,13 +3,13 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
 
-use crate::auth::Authed;
-use crate::client::ClientAddr;
+use crate::deliveries::notices;
 use crate::domain::app_passwords::{AppPasswordName, Grant};
-use crate::error::{ApiError, ApiResult, Json};
-use crate::idempotency;
-use crate::notices;
-use crate::state::AppState;
+use crate::domain::client::ClientAddr;
+use crate::http::auth::Authed;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::idempotency;
+use crate::http::state::AppState;
 use crate::store::notices::Noticed;
 
 /// App passwords need the account to allow them and a recent MFA proof.

@@ -58,8 +58,8 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
         .nest_service(
             "/app-passwords",
             tower::ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(crate::assets::cache))
-                .service(crate::assets::service(&config.static_dir)),
+                .layer(axum::middleware::from_fn(super::assets::cache))
+                .service(super::assets::service(&config.static_dir)),
         )
         .fallback_service(ServeDir::new(&config.portal_dir))
         .layer(SetResponseHeaderLayer::overriding(
@@ -89,12 +89,11 @@ struct Helpdesk {
 
 impl Helpdesk {
     fn new(config: &Config, endpoint: &str) -> Self {
-        let file = config
-            .admin_credentials_file
-            .clone()
-            .or_else(|| config.demo.then(|| crate::admin_access::DEMO_CREDENTIALS_FILE.into()));
+        let file = config.admin_credentials_file.clone().or_else(|| {
+            config.demo.then(|| crate::credentials::admin::DEMO_CREDENTIALS_FILE.into())
+        });
         let text = file.and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
-        let credential = crate::admin_access::first_secret(&text).map(str::to_owned);
+        let credential = crate::credentials::admin::first_secret(&text).map(str::to_owned);
         Self { endpoint: endpoint.to_owned(), credential, http: reqwest::Client::new() }
     }
 

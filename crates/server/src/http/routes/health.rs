@@ -1,8 +1,8 @@
 use axum::extract::State;
 use wire::Health;
 
-use crate::error::{ApiResult, Json};
-use crate::state::AppState;
+use crate::http::error::{ApiResult, Json};
+use crate::http::state::AppState;
 
 /// Readiness: the process answers AND its database does (503 `unavailable` when the
 /// database cannot be reached). Load balancers route to replicas that answer 200.

@@ -6,7 +6,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use wire::{ErrorCode, FieldError, Problem, PROBLEM_JSON};
 
-use crate::request_id;
+use crate::credentials::primary::NotChecked;
+use crate::http::request_id;
 use crate::store::{Refusal, StoreError};
 
 /// An error a handler returns.
@@ -93,6 +94,18 @@ fn database_unavailable(e: &sqlx::Error) -> bool {
             db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
         }
         _ => false,
+    }
+}
+
+impl From<NotChecked> for ApiError {
+    fn from(e: NotChecked) -> Self {
+        match e {
+            NotChecked::RateLimited(wait) => Self::new(ErrorCode::RateLimited).retry_after(wait),
+            NotChecked::Busy => Self::new(ErrorCode::ServerBusy)
+                .detail("Too many sign-ins are being checked right now; try again in a moment.")
+                .retry_after(2),
+            NotChecked::Db(e) => e.into(),
+        }
     }
 }
 
@@ -262,7 +275,7 @@ impl IntoResponse for ApiError {
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut res = (self.status, body).into_response();
-        res.extensions_mut().insert(crate::metrics::ProblemCode(self.code));
+        res.extensions_mut().insert(crate::http::metrics::ProblemCode(self.code));
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(secs) = self.retry_after {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use wire::{ErrorCode, IDEMPOTENCY_KEY};
 
 use crate::crypto::{self, ServerKey};
-use crate::error::{ApiError, ApiResult, Json};
+use crate::http::error::{ApiError, ApiResult, Json};
 use crate::store::idempotency::Claimed;
 use crate::store::Store;
 

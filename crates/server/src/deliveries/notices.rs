@@ -9,10 +9,10 @@
 
 use secrecy::ExposeSecret;
 
-use crate::client::ClientAddr;
 use crate::clock::rfc3339;
 use crate::domain::accounts::AccountRow;
-use crate::state::AppState;
+use crate::domain::client::ClientAddr;
+use crate::http::state::AppState;
 use crate::store::notices::Noticed;
 
 /// How much of a name a notice shows.

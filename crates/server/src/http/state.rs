@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::admin_access::AdminCredentials;
 use crate::config::Config;
+use crate::credentials::admin::AdminCredentials;
+use crate::credentials::mail_servers::MailServers;
+use crate::credentials::primary::PrimaryCredential;
 use crate::crypto::ServerKey;
-use crate::deliver::Deliverer;
+use crate::deliveries::Deliverer;
 use crate::domain::passkeys::Passkeys;
-use crate::mail_servers::MailServers;
-use crate::metrics::Metrics;
-use crate::passwords::Hasher;
+use crate::http::metrics::Metrics;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -22,7 +22,8 @@ pub struct AppState {
     pub deliverer: Arc<Deliverer>,
     /// The WebAuthn relying party security keys are registered with and proven to.
     pub passkeys: Arc<Passkeys>,
-    pub hasher: Arc<Hasher>,
+    /// Checks people's own passwords, whatever the door.
+    pub primary: PrimaryCredential,
     /// The mail servers that may ask `POST /v1/legacy/verify`.
     pub mail_servers: Arc<MailServers>,
     /// The admin credentials portals mint admin tokens with.

@@ -3,15 +3,9 @@
 //! `X-Forwarded-For`. Per-address limits count this address, per IPv4 address or per
 //! IPv6 /64 (one subscriber's whole allocation).
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use ipnet::IpNet;
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The end client's address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +17,22 @@ impl ClientAddr {
         Self(canonical(reported))
     }
 
-    /// Resolves the end client from the TCP `peer` and the request `headers`: the
-    /// rightmost `X-Forwarded-For` entry not itself a trusted proxy, read only when the
-    /// peer is trusted. A peer nobody trusts cannot choose the address it is counted as.
-    pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> Self {
+    /// Resolves the end client from the TCP `peer` and the request's `X-Forwarded-For`
+    /// header values (`forwarded_for`, in order): the rightmost entry not itself a
+    /// trusted proxy, read only when the peer is trusted. A peer nobody trusts cannot
+    /// choose the address it is counted as.
+    pub fn resolve<'a>(
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+        trusted: &[IpNet],
+    ) -> Self {
         let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
         let mut client = canonical(peer);
         if !is_trusted(&client) {
             return Self(client);
         }
-        let forwarded: Vec<IpAddr> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
+        let forwarded: Vec<IpAddr> = forwarded_for
+            .into_iter()
             .flat_map(|v| v.split(','))
             .map(|s| s.trim().parse::<IpAddr>().map(canonical))
             .collect::<Result<_, _>>()
@@ -75,57 +72,38 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-            .ok_or_else(|| ApiError::internal("no peer address (serve with connect info)"))?;
-        Ok(Self::resolve(peer, &parts.headers, &state.config.trusted_proxies))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
-    fn headers(xff: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_str(xff).unwrap());
-        h
+    fn headers(xff: &str) -> [&str; 1] {
+        [xff]
     }
 
     #[test]
     fn forwarded_addresses_are_believed_only_from_trusted_peers() {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let h = headers("198.51.100.7, 10.0.0.2");
-        let from_proxy = ClientAddr::resolve("10.0.0.1".parse().unwrap(), &h, &trusted);
+        let from_proxy = ClientAddr::resolve("10.0.0.1".parse().unwrap(), h, &trusted);
         assert_eq!(from_proxy.0, "198.51.100.7".parse::<IpAddr>().unwrap());
-        let direct = ClientAddr::resolve("203.0.113.9".parse().unwrap(), &h, &trusted);
+        let direct = ClientAddr::resolve("203.0.113.9".parse().unwrap(), h, &trusted);
         assert_eq!(direct.0, "203.0.113.9".parse::<IpAddr>().unwrap(), "spoofed header ignored");
         // A client prepending its own entries cannot move past the last untrusted hop.
         let spoof = headers("1.2.3.4, 198.51.100.7");
-        let c = ClientAddr::resolve("10.0.0.1".parse().unwrap(), &spoof, &trusted);
+        let c = ClientAddr::resolve("10.0.0.1".parse().unwrap(), spoof, &trusted);
         assert_eq!(c.0, "198.51.100.7".parse::<IpAddr>().unwrap());
         // Garbage in the header: the proxy itself is counted, never an invented address.
-        let c = ClientAddr::resolve("10.0.0.1".parse().unwrap(), &headers("nonsense"), &trusted);
+        let c = ClientAddr::resolve("10.0.0.1".parse().unwrap(), headers("nonsense"), &trusted);
         assert_eq!(c.0, "10.0.0.1".parse::<IpAddr>().unwrap());
     }
 
     #[test]
     fn ipv6_clients_are_counted_per_64_and_mapped_ipv4_as_ipv4() {
-        let a =
-            ClientAddr::resolve("2001:db8:1:2:aaaa::1".parse().unwrap(), &HeaderMap::new(), &[]);
-        let b =
-            ClientAddr::resolve("2001:db8:1:2:bbbb::9".parse().unwrap(), &HeaderMap::new(), &[]);
+        let a = ClientAddr::resolve("2001:db8:1:2:aaaa::1".parse().unwrap(), [], &[]);
+        let b = ClientAddr::resolve("2001:db8:1:2:bbbb::9".parse().unwrap(), [], &[]);
         assert_eq!(a.network(), "2001:db8:1:2::/64");
         assert_eq!(a.network(), b.network());
-        let mapped =
-            ClientAddr::resolve("::ffff:192.0.2.1".parse().unwrap(), &HeaderMap::new(), &[]);
+        let mapped = ClientAddr::resolve("::ffff:192.0.2.1".parse().unwrap(), [], &[]);
         assert_eq!(mapped.network(), "192.0.2.1");
     }
 }

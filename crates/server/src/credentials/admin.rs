@@ -1,31 +1,19 @@
-//! Who may call `/v1/admin/…`: a portal holding an admin credential (configured in
-//! `APP_ADMIN_CREDENTIALS_FILE`, each with its scopes) mints a short-lived admin token
+//! The admin credentials and tokens of `/v1/admin/…`: a portal holding an admin
+//! credential (configured in `APP_ADMIN_CREDENTIALS_FILE`, each with its scopes) mints a short-lived admin token
 //! for the operator it has signed in (`POST /v1/admin/sessions`), and hands that token,
 //! never the credential, to the module's admin mode. The token is signed with the server
 //! key (every replica checks it alone), names its credential, scopes, actor and expiry,
 //! and stops working when its credential leaves the file.
-//!
-//! The doors do not cross: a person's session token on an admin route is refused with
-//! 403 (`forbidden`), an admin token or credential on a person's route with 401, and a
-//! credential is good for minting tokens only.
 
 use std::path::Path;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wire::admin::AdminScope;
-use wire::ErrorCode;
 
-use crate::auth::bearer;
-use crate::client::ClientAddr;
 use crate::crypto::{self, ServerKey};
-use crate::error::ApiError;
-use crate::state::AppState;
-use crate::store::sessions::Auth;
 
 /// Where `--demo` keeps the example portal's credential when none is configured.
 pub const DEMO_CREDENTIALS_FILE: &str = "data/admin.credentials";
@@ -156,83 +144,36 @@ impl Claims {
     }
 }
 
-/// Mints a token for `actor` with the credential whose secret was `presented`.
-pub fn mint(state: &AppState, presented: &str, actor: &str) -> Option<(String, Claims)> {
-    let credential = state.admins.find(presented)?;
-    let claims = Claims {
-        credential: credential.name.clone(),
-        actor: actor.to_owned(),
-        scopes: credential.scopes.clone(),
-        expires: state.store.clock().now() + TOKEN_TTL,
-    };
-    Some((claims.sign(&state.key), claims))
-}
-
-/// The caller of `POST /v1/admin/sessions`: the secret of a configured credential.
-pub struct AdminCredential(pub String);
-
-impl FromRequestParts<AppState> for AdminCredential {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
-        bearer(parts).map(|s| Self(s.to_owned())).ok_or_else(unauthorized)
+impl AdminCredentials {
+    /// Mints a token for `actor` with the credential whose secret was `presented`,
+    /// valid for [`TOKEN_TTL`] from `now`.
+    pub fn mint(
+        &self,
+        key: &ServerKey,
+        presented: &str,
+        actor: &str,
+        now: i64,
+    ) -> Option<(String, Claims)> {
+        let credential = self.find(presented)?;
+        let claims = Claims {
+            credential: credential.name.clone(),
+            actor: actor.to_owned(),
+            scopes: credential.scopes.clone(),
+            expires: now + TOKEN_TTL,
+        };
+        Some((claims.sign(key), claims))
     }
-}
 
-fn unauthorized() -> ApiError {
-    ApiError::new(ErrorCode::Unauthorized)
-        .detail("Send an admin token from POST /v1/admin/sessions as a Bearer token.")
-}
-
-/// An admin call: whose token, and from where.
-#[derive(Debug, Clone)]
-pub struct Admin {
-    pub claims: Claims,
-    pub from: ClientAddr,
-}
-
-impl Admin {
-    /// Refuses unless the token's credential has `scope`.
-    pub fn require(&self, scope: AdminScope) -> Result<(), ApiError> {
-        if self.claims.scopes.contains(&scope) {
-            Ok(())
-        } else {
-            Err(ApiError::new(ErrorCode::Forbidden).detail(match scope {
-                AdminScope::Read => "This admin credential may not look up accounts.",
-                AdminScope::Manage => {
-                    "This admin credential may not change methods or app passwords."
-                }
-                AdminScope::Policy => "This admin credential may not change policies.",
-            }))
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(unauthorized)?;
-        if let Some(claims) = Claims::verify(token, &state.key) {
-            // Expired, or its credential removed (or narrowed) since: refused.
-            let live = state
-                .admins
-                .named(&claims.credential)
-                .is_some_and(|c| claims.scopes.iter().all(|s| c.scopes.contains(s)));
-            if claims.expires > state.store.clock().now() && live {
-                let from = ClientAddr::from_request_parts(parts, state).await?;
-                return Ok(Self { claims, from });
-            }
-            return Err(ApiError::new(ErrorCode::SessionExpired).detail(
-                "This admin token has expired or its credential was removed; get a new one.",
-            ));
-        }
-        // A person's session is a known identity without admin rights.
-        if matches!(state.store.authenticate(token).await?, Auth::Valid(_)) {
-            return Err(ApiError::new(ErrorCode::Forbidden)
-                .detail("A person's session cannot call admin routes."));
-        }
-        Err(unauthorized())
+    /// The claims of `token` while it is live at `now`: signed with `key`, not expired,
+    /// its credential still configured with (at least) the token's scopes. `None` for
+    /// a token this server did not sign; `Some(None)` for one it signed that no longer
+    /// works (expired, its credential removed or narrowed since).
+    pub fn check(&self, key: &ServerKey, token: &str, now: i64) -> Option<Option<Claims>> {
+        let claims = Claims::verify(token, key)?;
+        let live = self
+            .named(&claims.credential)
+            .is_some_and(|c| claims.scopes.iter().all(|s| c.scopes.contains(s)));
+        Some((claims.expires > now && live).then_some(claims))
     }
 }
 

@@ -6,8 +6,8 @@ use axum::http::request::Parts;
 use wire::{ErrorCode, NotAvailableReason};
 
 use crate::domain::accounts::{AccountRow, StepUp};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 use crate::store::sessions::Auth;
 
 /// An authenticated request's session and account.

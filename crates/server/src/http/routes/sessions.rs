@@ -3,15 +3,14 @@ use axum::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use wire::{Account, AccountState, ErrorCode, Session, SignInRequest};
 
-use crate::auth::Authed;
-use crate::client::ClientAddr;
 use crate::clock::rfc3339;
+use crate::credentials::primary::{Checked, Door};
 use crate::domain::accounts::{AccountRow, StepUp, Username};
-use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::Budget;
-use crate::passwords::Busy;
-use crate::state::AppState;
-use crate::store::{Refusal, Store};
+use crate::domain::client::ClientAddr;
+use crate::http::auth::Authed;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
+use crate::store::Store;
 
 /// The account as the client sees it, and what to do next.
 pub async fn account_state(
@@ -31,17 +30,10 @@ pub async fn account_state(
     Ok(AccountState { account, next, reason })
 }
 
-/// The answer when no hashing slot came free in time.
-pub fn busy() -> ApiError {
-    ApiError::new(ErrorCode::ServerBusy)
-        .detail("Too many sign-ins are being checked right now; try again in a moment.")
-        .retry_after(2)
-}
-
 /// Sign in with the work or school account and password (seed step 1).
 ///
 /// The attempt is counted against the client's address and the account's password
-/// budget BEFORE the hash is computed, so a burst of wrong passwords is evaluated no
+/// budget BEFORE the password is checked, so a burst of wrong passwords is checked no
 /// further than the budget; a right password hands its hits back.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", operation_id = "sign_in", request_body = SignInRequest,
     responses((status = 201, description = "Signed in: the token and what to do next", body = Session)))]
@@ -56,22 +48,12 @@ pub async fn create(
     let Some(username) = username else { return Err(ApiError::invalid("username", "required")) };
     wire::rules::password(password.expose_secret())
         .map_err(|why| ApiError::invalid("password", why))?;
-    let store = &state.store;
-    let budgets = [Budget::SignInAddress(&client), Budget::Password(username.as_str())];
-    let hits = store.spend(&budgets).await?.map_err(Refusal::from)?;
-    let account = store.account_by_username(&username).await?;
-    let verified =
-        state.hasher.verify(account.as_ref().map(|a| a.password_hash.as_str()), password).await;
-    let account = match (verified, account) {
-        (Ok(true), Some(account)) => account,
-        (Ok(_), _) => return Err(ApiError::new(ErrorCode::InvalidCredentials)),
-        (Err(Busy), _) => {
-            // Not evaluated: it was no failure.
-            store.release(&hits).await?;
-            return Err(busy());
-        }
+    let door = Door::SignIn { client: &client };
+    let account = match state.primary.check(door, &username, password).await? {
+        Checked::Right(account) => account,
+        Checked::Wrong => return Err(ApiError::new(ErrorCode::InvalidCredentials)),
     };
-    store.release(&hits).await?;
+    let store = &state.store;
     if account.disabled {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }

@@ -4,15 +4,12 @@ use axum::extract::State;
 use secrecy::{ExposeSecret, SecretString};
 use wire::{ChangePassword, PasswordChanged};
 
-use crate::auth::Authed;
-use crate::client::ClientAddr;
-use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::Budget;
-use crate::notices;
-use crate::passwords::Busy;
-use crate::routes::sessions::busy;
-use crate::state::AppState;
-use crate::store::Refusal;
+use crate::credentials::primary::{Checked, Door};
+use crate::deliveries::notices;
+use crate::domain::client::ClientAddr;
+use crate::http::auth::Authed;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
 
 /// Change the primary password: the current one (counted against the account's
 /// password budget before it is checked) and a new one that is not easy to guess.
@@ -43,19 +40,13 @@ pub async fn change(
     {
         return Err(ApiError::invalid("new_password", why));
     }
-    let store = &state.store;
-    let hits = store.spend(&[Budget::Password(&account.username)]).await?.map_err(Refusal::from)?;
     let current = SecretString::from(req.current_password);
-    match state.hasher.verify(Some(&account.password_hash), current).await {
-        Ok(true) => store.release(&hits).await?,
-        Ok(false) => return Err(ApiError::invalid("current_password", "incorrect")),
-        Err(Busy) => {
-            store.release(&hits).await?;
-            return Err(busy());
-        }
+    let door = Door::PasswordChange;
+    if let Checked::Wrong = state.primary.check(door, &account.name(), current).await? {
+        return Err(ApiError::invalid("current_password", "incorrect"));
     }
-    let hash =
-        state.hasher.hash_new(SecretString::from(req.new_password)).await.map_err(|Busy| busy())?;
+    let hash = state.primary.hash_new(SecretString::from(req.new_password)).await?;
+    let store = &state.store;
     let keep = account.keep_app_passwords_on_password_change;
     let replacing = Some(account.password_hash.as_str());
     let done = store

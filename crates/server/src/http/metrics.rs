@@ -19,7 +19,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use wire::ErrorCode;
 
-use crate::passwords::HashStats;
+use crate::credentials::argon2::HashStats;
 use crate::store::Db;
 
 /// The problem a response carries, set by `ApiError` for [`track`] to read.

@@ -1,0 +1,135 @@
+//! The command line: `serve`, and the admin commands (`account`, `methods`,
+//! `app-passwords`, `audit`), `migrate` and `key`. The admin commands go through the
+//! same store, and so the same rules and audit log, as the admin API (`admin.rs`).
+
+pub mod admin;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use self::admin::{AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand};
+use crate::clock::Clock;
+use crate::config::{Config, Limits, DEFAULT_DATABASE_URL};
+use crate::crypto::ServerKey;
+use crate::demo;
+use crate::startup::Application;
+use crate::store::{self, Schema, Store};
+
+#[derive(Parser)]
+#[command(version, about = "Reference identity endpoint for the app-passwords module")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API and the built browser app.
+    Serve {
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Manage accounts and their admin policy.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// List or remove an account's registered MFA methods.
+    Methods {
+        #[command(subcommand)]
+        command: MethodCommand,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// List or revoke an account's app passwords.
+    AppPasswords {
+        #[command(subcommand)]
+        command: AppPasswordCommand,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// What admins did (the admin API and these commands), newest first.
+    Audit {
+        #[command(flatten)]
+        args: AuditArgs,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Apply the database migrations not yet applied (before starting replicas).
+    Migrate {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// The server key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Create a new server key file (mode 0600); an existing file is never overwritten.
+    Generate {
+        #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key")]
+        file: PathBuf,
+    },
+}
+
+/// The database the admin commands work on, and the server's key.
+#[derive(Args)]
+pub struct Database {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key", global = true)]
+    secret_key_file: PathBuf,
+}
+
+impl Database {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let key = Arc::new(ServerKey::load(&self.secret_key_file, false)?);
+        let limits = Arc::new(Limits::default());
+        Store::open(&self.database_url, Schema::Require, Clock::system(), key, limits).await
+    }
+}
+
+/// Runs what the command line asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { config } => {
+            let demo = config.demo;
+            let app = Application::build(*config).await?;
+            if demo {
+                demo::seed(app.store()).await?;
+            }
+            tracing::info!("listening on http://{}", app.local_addr()?);
+            if let Some(portal) = app.portal_addr() {
+                tracing::info!("example admin portal on http://{portal}/ (another origin)");
+            }
+            app.run_until_stopped().await?;
+        }
+        Command::Account { command, db } => {
+            println!("{}", admin::account(&db.open().await?, command).await?)
+        }
+        Command::Methods { command, db } => {
+            println!("{}", admin::methods(&db.open().await?, command).await?)
+        }
+        Command::AppPasswords { command, db } => {
+            println!("{}", admin::app_password(&db.open().await?, command).await?)
+        }
+        Command::Audit { args, db } => println!("{}", admin::audit(&db.open().await?, args).await?),
+        Command::Migrate { database_url } => {
+            store::connect(&database_url, 1, Schema::Migrate).await?;
+            println!("{}: schema up to date", store::redact(&database_url));
+        }
+        Command::Key { command: KeyCommand::Generate { file } } => {
+            ServerKey::generate(&file)?;
+            println!("created {} (keep it safe and backed up: without it no app password or authenticator key can be checked)", file.display());
+        }
+    }
+    Ok(())
+}
