@@ -78,7 +78,7 @@ test-sqlite: test-tools
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
 
 test-pg: test-tools
-	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api
+	APP_TEST_PYTHONPATH=$(TOOLS)/py scripts/pg.sh run cargo test -p $(SERVER) --test api -- --include-ignored
 
 ## The release build served by the real server, driven in real browsers over WebDriver
 ## (and a real Dovecot); screenshots of every step land in e2e/artifacts/. The tests

@@ -1,15 +1,15 @@
 //! The command line: `serve`, and the admin commands (`account`, `methods`,
 //! `app-passwords`, `audit`), `migrate` and `key`. The admin commands go through the
-//! same store, and so the same rules and audit log, as the admin API (`admin.rs`).
+//! same store, and so the same rules and audit log, as the admin API (`accounts.rs`).
 
-pub mod admin;
+pub mod accounts;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use self::admin::{AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand};
+use self::accounts::{AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand};
 use crate::clock::Clock;
 use crate::config::{Config, Limits, DEFAULT_DATABASE_URL};
 use crate::crypto::ServerKey;
@@ -113,15 +113,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Account { command, db } => {
-            println!("{}", admin::account(&db.open().await?, command).await?)
+            println!("{}", accounts::account(&db.open().await?, command).await?)
         }
         Command::Methods { command, db } => {
-            println!("{}", admin::methods(&db.open().await?, command).await?)
+            println!("{}", accounts::methods(&db.open().await?, command).await?)
         }
         Command::AppPasswords { command, db } => {
-            println!("{}", admin::app_password(&db.open().await?, command).await?)
+            println!("{}", accounts::app_password(&db.open().await?, command).await?)
         }
-        Command::Audit { args, db } => println!("{}", admin::audit(&db.open().await?, args).await?),
+        Command::Audit { args, db } => {
+            println!("{}", accounts::audit(&db.open().await?, args).await?)
+        }
         Command::Migrate { database_url } => {
             store::connect(&database_url, 1, Schema::Migrate).await?;
             println!("{}: schema up to date", store::redact(&database_url));

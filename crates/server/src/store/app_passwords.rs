@@ -55,9 +55,26 @@ pub struct LegacyAttempt<'a> {
     pub app_password: Option<&'a str>,
 }
 
-/// A row of the legacy sign-in's read: a counter (`b`: name, hits, end, start), or the
-/// matching app password (`p`: id, last use, -, -, account).
-type LegacyRow = (String, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
+/// A row of the legacy sign-in's read (`legacy_read!`): one of the failure counters
+/// (`kind` `counter`: its bucket, hits and window), or the usable app password that
+/// matched (`kind` `app_password`: its id, account and last use).
+#[derive(sqlx::FromRow)]
+struct LegacyRow {
+    kind: String,
+    id: String,
+    hits: Option<i64>,
+    window_start: Option<i64>,
+    expires_at: Option<i64>,
+    account_id: Option<String>,
+    last_used_at: Option<i64>,
+}
+
+/// The usable app password a legacy sign-in matched.
+struct Found {
+    password_id: String,
+    account_id: String,
+    last_used_at: Option<i64>,
+}
 
 /// What a legacy sign-in comes to.
 #[derive(Debug)]
@@ -264,8 +281,8 @@ impl Store {
         let seen = legacy_read(&mut conn, buckets, secret_hash, attempt, now).await?;
         drop(conn);
         if seen.wait.is_none() {
-            if let Some((password_id, _, last_used)) = &seen.found {
-                if last_used.is_none_or(|at| at < now - 60) {
+            if let Some(found) = &seen.found {
+                if found.last_used_at.is_none_or(|at| at < now - 60) {
                     // Of replicas racing to record the same use, one writes.
                     sqlx::query(
                         "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2, \
@@ -275,7 +292,7 @@ impl Store {
                     .bind(now)
                     .bind(attempt.client.0.to_string())
                     .bind(attempt.protocol.map(Protocol::as_str))
-                    .bind(password_id)
+                    .bind(&found.password_id)
                     .bind(now - 60)
                     .execute(&self.db)
                     .await?;
@@ -349,29 +366,34 @@ fn scope_of(protocol: Option<Protocol>) -> Scope {
 /// password (id, account, last use), and the windows a failure is counted in.
 struct Seen {
     wait: Option<u32>,
-    found: Option<(String, String, Option<i64>)>,
+    found: Option<Found>,
     hits: Hits,
 }
 
 impl Seen {
     fn read(rows: Vec<LegacyRow>, buckets: &[Bucket; 3], now: i64) -> Self {
         let mut seen = Seen { wait: None, found: None, hits: Hits::default() };
-        for (kind, text, a, b, c, account_id) in rows {
-            match kind.as_str() {
-                "b" => {
-                    let Some(bucket) = buckets.iter().find(|bucket| bucket.name == text) else {
-                        continue;
-                    };
-                    let (count, expires, start) =
-                        (a.unwrap_or(0), b.unwrap_or(0), c.unwrap_or(now));
-                    if count >= bucket.limit && expires > now {
-                        seen.wait =
-                            seen.wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
-                    }
-                    seen.hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
-                }
-                _ => seen.found = account_id.map(|account| (text, account, a)),
+        for row in rows {
+            if row.kind == "app_password" {
+                seen.found = row.account_id.map(|account_id| Found {
+                    password_id: row.id,
+                    account_id,
+                    last_used_at: row.last_used_at,
+                });
+                continue;
             }
+            let Some(bucket) = buckets.iter().find(|bucket| bucket.name == row.id) else {
+                continue;
+            };
+            let (count, expires, start) = (
+                row.hits.unwrap_or(0),
+                row.expires_at.unwrap_or(0),
+                row.window_start.unwrap_or(now),
+            );
+            if count >= bucket.limit && expires > now {
+                seen.wait = seen.wait.max(Some(u32::try_from(expires - now).unwrap_or(u32::MAX)));
+            }
+            seen.hits.push(Hit::new(&bucket.name, if expires > now { start } else { now }));
         }
         // A counter with no row yet starts its window now.
         for bucket in buckets {
@@ -385,7 +407,7 @@ impl Seen {
     fn verdict(self) -> Legacy {
         match (self.wait, self.found) {
             (Some(wait), _) => Legacy::Blocked(wait),
-            (None, Some((_, account_id, _))) => Legacy::Valid { account_id },
+            (None, Some(found)) => Legacy::Valid { account_id: found.account_id },
             (None, None) => Legacy::Refused { hits: self.hits },
         }
     }
@@ -417,10 +439,11 @@ macro_rules! usable {
 macro_rules! legacy_read {
     ($now:literal, $scope:literal) => {
         concat!(
-            "SELECT 'b', bucket, hits, expires_at, window_start, NULL FROM throttles \
+            "SELECT 'counter' AS kind, bucket AS id, hits, window_start, expires_at, \
+               NULL AS account_id, NULL AS last_used_at FROM throttles \
                WHERE bucket IN ($1, $2, $3) \
              UNION ALL \
-             SELECT 'p', p.id, p.last_used_at, NULL, NULL, a.id ",
+             SELECT 'app_password', p.id, NULL, NULL, NULL, a.id, p.last_used_at ",
             usable!($now, $scope)
         )
     };

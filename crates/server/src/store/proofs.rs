@@ -46,7 +46,7 @@ pub struct Opened {
     pub id: String,
     pub kind: MethodKind,
     pub method: Option<MethodRow>,
-    pub send: Option<Send>,
+    pub send: Option<CodeToSend>,
     /// A security key's ceremony: the options for the browser (JSON text).
     pub options: Option<String>,
 }
@@ -56,7 +56,7 @@ pub enum Setup<'a> {
     /// An authenticator app's new key (sealed to the proof).
     Totp(&'a SecretBox<Vec<u8>>),
     /// A phone number or email address codes are sent to.
-    Send(&'a str),
+    Contact(&'a str),
     /// A security key, with the name the person gives it.
     Key { name: &'a str, passkeys: &'a Passkeys },
 }
@@ -70,15 +70,15 @@ pub enum Answer<'a> {
 }
 
 /// A code to deliver (after the transaction that stored its hash has committed).
-pub struct Send {
+pub struct CodeToSend {
     pub to: String,
     pub code: SecretString,
     pub expires_at: i64,
 }
 
-impl std::fmt::Debug for Send {
+impl std::fmt::Debug for CodeToSend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Send").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("CodeToSend").field("expires_at", &self.expires_at).finish_non_exhaustive()
     }
 }
 
@@ -252,10 +252,10 @@ impl Store {
             (None, None, None, None, None, None);
         match setup {
             Setup::Totp(key) => sealed = Some(self.key.seal(TOTP_SEAL, &id, key.expose_secret())),
-            Setup::Send(to) => {
+            Setup::Contact(to) => {
                 let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
                 destination = Some(to.to_owned());
-                send = Some(Send { to: to.to_owned(), code, expires_at });
+                send = Some(CodeToSend { to: to.to_owned(), code, expires_at });
             }
             Setup::Key { name, passkeys } => {
                 let exclude = self.credential_ids(tx, account_id).await?;
@@ -342,7 +342,7 @@ impl Store {
         let send = match method.destination.as_deref() {
             Some(to) if method.kind().sends_code() => {
                 let (code, expires_at) = self.claim_send(tx, account_id, to).await?;
-                Some(Send { to: to.to_owned(), code, expires_at })
+                Some(CodeToSend { to: to.to_owned(), code, expires_at })
             }
             _ => None,
         };
@@ -386,7 +386,7 @@ impl Store {
         session_id: &str,
         purpose: Purpose,
         id: &str,
-    ) -> StoreResult<(MethodKind, Send)> {
+    ) -> StoreResult<(MethodKind, CodeToSend)> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
         let result = self.resend_in(&mut tx, session_id, purpose, id).await;
@@ -399,7 +399,7 @@ impl Store {
         session_id: &str,
         purpose: Purpose,
         id: &str,
-    ) -> StoreResult<(MethodKind, Send)> {
+    ) -> StoreResult<(MethodKind, CodeToSend)> {
         let proof = self.open_in(tx, session_id, purpose, id).await?;
         let now = self.now();
         if proof.expires_at <= now {
@@ -431,7 +431,7 @@ impl Store {
         .bind(&proof.id)
         .execute(&mut **tx)
         .await?;
-        Ok((proof.kind(), Send { to, code, expires_at }))
+        Ok((proof.kind(), CodeToSend { to, code, expires_at }))
     }
 
     /// The code of `proof_id` could not be delivered: it stops working and another may

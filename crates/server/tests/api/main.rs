@@ -22,5 +22,6 @@ mod password;
 mod portal;
 mod replicas;
 mod scale;
+mod schema;
 mod scopes;
 mod sessions;

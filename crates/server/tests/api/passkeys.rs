@@ -11,7 +11,7 @@ use webauthn_authenticator_rs::{AuthenticatorBackend, WebauthnAuthenticator};
 
 use crate::common::*;
 
-pub const KEY_USER: (&str, &str) = ("key.user@contoso.example", "Demo-key-2026");
+pub const KEY_USER: (&str, &str) = app_passwords_server::demo::KEY_USER.credentials();
 
 /// Where the app runs in these tests: the server's default relying party (localhost).
 fn origin() -> Url {

@@ -16,7 +16,7 @@ use crate::http::error::{ApiError, ApiResult, Json};
 use crate::http::idempotency;
 use crate::http::state::AppState;
 use crate::store::notices::Noticed;
-use crate::store::proofs::{Answer, Opened, Purpose, Send, Setup};
+use crate::store::proofs::{Answer, CodeToSend, Opened, Purpose, Setup};
 
 /// Delivers the code of a new proof or of a resend; the answer for the client. A first
 /// code that cannot be delivered takes its proof with it.
@@ -24,7 +24,7 @@ async fn deliver(
     state: &AppState,
     proof_id: &str,
     kind: MethodKind,
-    send: Send,
+    send: CodeToSend,
     first: bool,
 ) -> ApiResult<CodeSent> {
     if let Err(e) = state.deliverer.send(&state.store, kind, &send.to, &send.code).await {
@@ -53,9 +53,6 @@ pub async fn enroll(
 ) -> ApiResult<(StatusCode, Json<Enrollment>)> {
     authed.require_available()?;
     let kind = req.kind();
-    if !authed.account.allows(kind) {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed));
-    }
     // A key's name follows the rule of an app password's.
     let key_name = match &req {
         EnrollmentRequest::Passkey { name } => Some(
@@ -105,7 +102,7 @@ pub async fn enroll(
             let setup = match (key_name, &key, destination.as_deref()) {
                 (Some(name), _, _) => Setup::Key { name, passkeys: &state.passkeys },
                 (_, Some(key), _) => Setup::Totp(key),
-                (_, None, Some(to)) => Setup::Send(to),
+                (_, None, Some(to)) => Setup::Contact(to),
                 (_, None, None) => return Err(ApiError::internal("enrollment without a setup")),
             };
             let Opened { id, send, options, .. } =
