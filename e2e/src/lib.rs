@@ -134,7 +134,7 @@ impl Server {
         config.portal_dir = root().join("examples/portal");
         if let Some(smtp) = self.smtp_port {
             config.demo = false;
-            config.smtp_url = Some(format!("smtp://127.0.0.1:{smtp}").into());
+            config.deliveries.smtp_url = Some(format!("smtp://127.0.0.1:{smtp}").into());
             config.public_url = Some(format!("http://localhost:{}/", self.addr.port()));
         }
         assert!(

@@ -11,6 +11,10 @@ pub use crate::domain::limits::Limits;
 /// Where the database is unless `DATABASE_URL` says otherwise (`serve` and the admin CLI).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app-passwords.db";
 
+/// The organization's name in authenticator apps, security keys and notices, unless
+/// `APP_ISSUER` says otherwise (`serve` and the admin CLI).
+pub const DEFAULT_ISSUER: &str = "Contoso";
+
 /// How the server is run. Every field can come from a flag or from the environment.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -63,7 +67,7 @@ pub struct Config {
 
     /// Issuer name shown in authenticator apps (and the relying party's name shown
     /// by security keys).
-    #[arg(long, env = "APP_ISSUER", default_value = "Contoso")]
+    #[arg(long, env = "APP_ISSUER", default_value = DEFAULT_ISSUER)]
     pub issuer: String,
 
     /// The domain security keys and passkeys are bound to (WebAuthn relying party id):
@@ -80,26 +84,8 @@ pub struct Config {
     #[arg(long, env = "APP_WEBAUTHN_ORIGINS", value_delimiter = ',')]
     pub webauthn_origins: Vec<String>,
 
-    /// SMTP relay for email codes: `smtps://user:password@host` (TLS, port 465),
-    /// `smtp://user:password@host:587?tls=required` (STARTTLS), or plain
-    /// `smtp://127.0.0.1:25` for a relay on this machine only.
-    #[arg(long, env = "APP_SMTP_URL")]
-    pub smtp_url: Option<SecretUrl>,
-
-    /// Sender address of email codes.
-    #[arg(long, env = "APP_MAIL_FROM", default_value = "App passwords <no-reply@contoso.example>")]
-    pub mail_from: String,
-
-    /// HTTP gateway for text and voice codes: receives a JSON POST
-    /// `{channel, to, message}`.
-    /// Must be https://, except for a gateway on this machine. Redirects are not followed.
-    #[arg(long, env = "APP_SMS_GATEWAY_URL")]
-    pub sms_gateway_url: Option<SecretUrl>,
-
-    /// Extra certificate authorities (PEM) trusted for the SMTP relay and the gateway,
-    /// beside the system's.
-    #[arg(long, env = "APP_TLS_CA_FILE")]
-    pub tls_ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub deliveries: DeliveryConfig,
 
     /// Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDR
     /// ranges): behind them, limits count the end client's address.
@@ -145,6 +131,32 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+}
+
+/// Where codes and notices go: SMTP, the text/voice gateway, the certificates to trust
+/// for both (`serve`, and the admin CLI, which tells people what an admin did).
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryConfig {
+    /// SMTP relay for email codes: `smtps://user:password@host` (TLS, port 465),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), or plain
+    /// `smtp://127.0.0.1:25` for a relay on this machine only.
+    #[arg(long, env = "APP_SMTP_URL")]
+    pub smtp_url: Option<SecretUrl>,
+
+    /// Sender address of email codes.
+    #[arg(long, env = "APP_MAIL_FROM", default_value = "App passwords <no-reply@contoso.example>")]
+    pub mail_from: String,
+
+    /// HTTP gateway for text and voice codes: receives a JSON POST
+    /// `{channel, to, message}`.
+    /// Must be https://, except for a gateway on this machine. Redirects are not followed.
+    #[arg(long, env = "APP_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<SecretUrl>,
+
+    /// Extra certificate authorities (PEM) trusted for the SMTP relay and the gateway,
+    /// beside the system's.
+    #[arg(long, env = "APP_TLS_CA_FILE")]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 /// Builds the flags of [`Limits`] from its table (`every_limit!`): each limit a flag
@@ -278,14 +290,16 @@ impl Config {
             portal_dir: PathBuf::from("examples/portal"),
             demo: true,
             secret_key_file: key_file,
-            issuer: "Contoso".into(),
+            issuer: DEFAULT_ISSUER.into(),
             public_url: None,
             webauthn_rp_id: "localhost".into(),
             webauthn_origins: Vec::new(),
-            smtp_url: None,
-            mail_from: "App passwords <no-reply@contoso.example>".into(),
-            sms_gateway_url: None,
-            tls_ca_file: None,
+            deliveries: DeliveryConfig {
+                smtp_url: None,
+                mail_from: "App passwords <no-reply@contoso.example>".into(),
+                sms_gateway_url: None,
+                tls_ca_file: None,
+            },
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
             admin_credentials_file: Some(admin_credentials),

@@ -12,6 +12,7 @@ use crate::credentials::argon2::{HashStats, Hasher};
 use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
 use crate::crypto::ServerKey;
+use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
 use crate::domain::passkeys::Passkeys;
 use crate::http::metrics::Metrics;
@@ -53,7 +54,8 @@ impl Application {
             config.limits.hash_slots(),
             Duration::from_millis(config.limits.hash_queue_ms),
         )?);
-        let deliverer = Arc::new(Deliverer::from_config(&config)?);
+        let deliverer =
+            Arc::new(Deliverer::from_config(&config.deliveries, config.demo, &config.issuer)?);
         let mail_servers =
             Arc::new(MailServers::load(config.mail_server_secret_file.as_deref(), config.demo)?);
         let admins = Arc::new(AdminCredentials::load(
@@ -65,7 +67,7 @@ impl Application {
         config.public_url = match (config.public_url.take(), config.demo) {
             (Some(url), _) => Some(public_url(&url)?),
             (None, true) => Some(format!("http://localhost:{}/", listener.local_addr()?.port())),
-            (None, false) if config.smtp_url.is_some() => anyhow::bail!(
+            (None, false) if config.deliveries.smtp_url.is_some() => anyhow::bail!(
                 "APP_PUBLIC_URL is required with APP_SMTP_URL: the notices emailed for new app \
                  passwords link to the app's page (https://...)"
             ),
@@ -84,11 +86,18 @@ impl Application {
         };
         let metrics = Arc::new(Metrics::default());
         let primary = PrimaryCredential::new(store.clone(), hasher);
+        let notifier = Notifier::new(
+            deliverer.clone(),
+            store.clone(),
+            &config.issuer,
+            config.public_url.clone(),
+        );
         let state = AppState {
             store,
             config: Arc::new(config),
             key,
             deliverer,
+            notifier,
             passkeys,
             primary,
             mail_servers,

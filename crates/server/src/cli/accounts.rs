@@ -1,14 +1,17 @@
 //! The admin CLI: accounts, policy, methods and app passwords, through the same store
 //! (and so the same rules, and the same audit log) as the admin API. Its actions are
-//! logged as credential `cli`, by the shell's user.
+//! logged as credential `cli`, by the shell's user, and told to the person as the admin
+//! API's are (a notice by email, or to the demo outbox with `--demo`).
 
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
+use wire::admin::AuditAction;
 use wire::{MethodKind, Policy, Scope};
 
 use crate::credentials::argon2;
+use crate::deliveries::notices::{Notifier, Told};
 use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{parse_display_name, AccountRow, Username};
 use crate::domain::app_passwords::MAX_LIFETIME_DAYS;
@@ -94,7 +97,8 @@ pub struct AuditArgs {
 
 /// The audit log as tab-separated lines: when, credential, actor, from, action,
 /// account, detail.
-pub async fn audit(store: &Store, args: AuditArgs) -> anyhow::Result<String> {
+pub async fn audit(op: &Operator, args: AuditArgs) -> anyhow::Result<String> {
+    let store = &op.store;
     let username = args.username.as_deref().map(username).transpose()?;
     let entries = store.audit_log(username.as_ref().map(Username::as_str), args.limit).await?;
     Ok(entries
@@ -233,16 +237,51 @@ fn shell_user() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// Does `action` to the account named `raw` as the command line, audited; its detail.
-async fn administer(store: &Store, raw: &str, action: AdminAction<'_>) -> anyhow::Result<String> {
-    let account = find(store, raw).await?;
+/// What the admin commands act through: the store, and the notices that tell people.
+pub struct Operator {
+    store: Store,
+    notifier: Notifier,
+}
+
+impl Operator {
+    pub fn new(store: Store, notifier: Notifier) -> Self {
+        Self { store, notifier }
+    }
+
+    /// Tells the account's owner what the command did; says on standard error whether
+    /// they were told (the command's own output stays as scripts read it).
+    async fn tell(&self, account: &AccountRow, action: AuditAction, detail: &str) {
+        match self.notifier.admin_action(account, action, detail).await {
+            Told::Yes => eprintln!("{} was told by a notice", account.username),
+            Told::NoWay => eprintln!(
+                "warning: {} was not told: notices need an SMTP relay (APP_SMTP_URL, or \
+                 --demo for the demo outbox) and a username that is an email address",
+                account.username
+            ),
+            Told::Failed => {
+                eprintln!(
+                    "warning: {} was not told: the notice could not be sent",
+                    account.username
+                )
+            }
+        }
+    }
+}
+
+/// Does `action` to the account named `raw` as the command line, audited and told to
+/// the person; its detail.
+async fn administer(op: &Operator, raw: &str, action: AdminAction<'_>) -> anyhow::Result<String> {
+    let account = find(&op.store, raw).await?;
     let actor = shell_user();
     let by = By { credential: "cli", actor: &actor, from: "cli" };
-    let what = format!("{action:?}");
-    store
+    let (what, kind) = (format!("{action:?}"), action.kind());
+    let detail = op
+        .store
         .administer(&account, by, action)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("{raw}: nothing matches {what}"))
+        .ok_or_else(|| anyhow::anyhow!("{raw}: nothing matches {what}"))?;
+    op.tell(&account, kind, &detail).await;
+    Ok(detail)
 }
 
 async fn find(store: &Store, raw: &str) -> anyhow::Result<AccountRow> {
@@ -250,7 +289,8 @@ async fn find(store: &Store, raw: &str) -> anyhow::Result<AccountRow> {
     store.account_by_username(&name).await?.ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))
 }
 
-pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<String> {
+pub async fn account(op: &Operator, cmd: AccountCommand) -> anyhow::Result<String> {
+    let store = &op.store;
     match cmd {
         AccountCommand::Create { username: raw, display_name, policy } => {
             let name = username(&raw)?;
@@ -298,6 +338,8 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 .set_password(&account, &hash, keep, None, None, Some(by))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))?;
+            let detail = format!("{} app passwords revoked", done.app_passwords_revoked.len());
+            op.tell(&account, AuditAction::SetPassword, &detail).await;
             let names: Vec<&str> =
                 done.app_passwords_revoked.iter().map(|p| p.name.as_str()).collect();
             Ok(format!(
@@ -308,19 +350,19 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
             ))
         }
         AccountCommand::ResetMfa { username: raw } => {
-            let removed = administer(store, &raw, AdminAction::ResetMfa).await?;
+            let removed = administer(op, &raw, AdminAction::ResetMfa).await?;
             Ok(format!("MFA reset for {raw}: {removed}; they enroll again at the next sign-in"))
         }
         AccountCommand::UnlockMfa { username: raw } => {
-            administer(store, &raw, AdminAction::UnlockMfa).await?;
+            administer(op, &raw, AdminAction::UnlockMfa).await?;
             Ok(format!("MFA unlocked for {raw}"))
         }
         AccountCommand::Disable { username: raw } => {
-            administer(store, &raw, AdminAction::Disable).await?;
+            administer(op, &raw, AdminAction::Disable).await?;
             Ok(format!("disabled {raw}"))
         }
         AccountCommand::Enable { username: raw } => {
-            administer(store, &raw, AdminAction::Enable).await?;
+            administer(op, &raw, AdminAction::Enable).await?;
             Ok(format!("enabled {raw}"))
         }
         AccountCommand::Policy { username: raw, policy } => {
@@ -336,7 +378,7 @@ pub async fn account(store: &Store, cmd: AccountCommand) -> anyhow::Result<Strin
                 app_password_unused_days: policy.unused_days()?,
             };
             check_policy(&change.applied_to(account.policy()))?;
-            administer(store, &raw, AdminAction::SetPolicy(&change)).await?;
+            administer(op, &raw, AdminAction::SetPolicy(&change)).await?;
             Ok(describe(&find(store, &raw).await?))
         }
         AccountCommand::List => {
@@ -361,7 +403,8 @@ fn describe(a: &AccountRow) -> String {
     )
 }
 
-pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String> {
+pub async fn methods(op: &Operator, cmd: MethodCommand) -> anyhow::Result<String> {
+    let store = &op.store;
     match cmd {
         MethodCommand::List { username: raw } => {
             let account = find(store, &raw).await?;
@@ -377,7 +420,7 @@ pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String
                 .join("\n"))
         }
         MethodCommand::Remove { username: raw, id } => {
-            let removed = administer(store, &raw, AdminAction::RemoveMethod(&id))
+            let removed = administer(op, &raw, AdminAction::RemoveMethod(&id))
                 .await
                 .map_err(|_| anyhow::anyhow!("no method {id} for {raw}"))?;
             Ok(format!("removed method {id} of {raw} ({removed})"))
@@ -385,7 +428,8 @@ pub async fn methods(store: &Store, cmd: MethodCommand) -> anyhow::Result<String
     }
 }
 
-pub async fn app_password(store: &Store, cmd: AppPasswordCommand) -> anyhow::Result<String> {
+pub async fn app_password(op: &Operator, cmd: AppPasswordCommand) -> anyhow::Result<String> {
+    let store = &op.store;
     match cmd {
         AppPasswordCommand::List { username: raw } => {
             let account = find(store, &raw).await?;
@@ -405,9 +449,9 @@ pub async fn app_password(store: &Store, cmd: AppPasswordCommand) -> anyhow::Res
                 .join("\n"))
         }
         AppPasswordCommand::Revoke { username: raw, id, all } => match (id, all) {
-            (_, true) => Ok(administer(store, &raw, AdminAction::RevokeAllAppPasswords).await?),
+            (_, true) => Ok(administer(op, &raw, AdminAction::RevokeAllAppPasswords).await?),
             (Some(id), false) => {
-                let name = administer(store, &raw, AdminAction::RevokeAppPassword(&id))
+                let name = administer(op, &raw, AdminAction::RevokeAppPassword(&id))
                     .await
                     .map_err(|_| anyhow::anyhow!("no app password {id} for {raw}"))?;
                 Ok(format!("revoked {id} ({name})"))

@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use self::accounts::{AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand};
+use self::accounts::{AccountCommand, AppPasswordCommand, AuditArgs, MethodCommand, Operator};
 use crate::clock::Clock;
-use crate::config::{Config, Limits, DEFAULT_DATABASE_URL};
+use crate::config::{Config, DeliveryConfig, Limits, DEFAULT_DATABASE_URL, DEFAULT_ISSUER};
 use crate::crypto::ServerKey;
+use crate::deliveries::notices::Notifier;
+use crate::deliveries::Deliverer;
 use crate::demo;
 use crate::startup::Application;
 use crate::store::{self, Schema, Store};
@@ -80,20 +82,34 @@ pub enum KeyCommand {
     },
 }
 
-/// The database the admin commands work on, and the server's key.
+/// What the admin commands work on: the database, the server's key, and where the
+/// notices that tell people what an admin did go (as `serve` sends them: the same
+/// settings and variables).
 #[derive(Args)]
 pub struct Database {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
     #[arg(long, env = "APP_SECRET_KEY_FILE", default_value = "data/server.key", global = true)]
     secret_key_file: PathBuf,
+    /// The organization's name in the notices.
+    #[arg(long, env = "APP_ISSUER", default_value = DEFAULT_ISSUER, global = true)]
+    issuer: String,
+    /// Notices go to the demo outbox (`make run`'s server shows it) instead of SMTP.
+    #[arg(long, env = "APP_DEMO", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    demo: bool,
+    #[command(flatten)]
+    deliveries: DeliveryConfig,
 }
 
 impl Database {
-    async fn open(&self) -> anyhow::Result<Store> {
+    async fn open(&self) -> anyhow::Result<Operator> {
         let key = Arc::new(ServerKey::load(&self.secret_key_file, false)?);
         let limits = Arc::new(Limits::default());
-        Store::open(&self.database_url, Schema::Require, Clock::system(), key, limits).await
+        let store =
+            Store::open(&self.database_url, Schema::Require, Clock::system(), key, limits).await?;
+        let deliverer = Deliverer::from_config(&self.deliveries, self.demo, &self.issuer)?;
+        let notifier = Notifier::new(Arc::new(deliverer), store.clone(), &self.issuer, None);
+        Ok(Operator::new(store, notifier))
     }
 }
 

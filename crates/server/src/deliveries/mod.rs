@@ -19,7 +19,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use wire::MethodKind;
 
-use crate::config::Config;
+use crate::config::DeliveryConfig;
 use crate::store::Store;
 
 /// Where codes go.
@@ -53,7 +53,9 @@ pub enum DeliveryError {
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Deliverer {
-    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+    /// From the delivery settings; `demo` keeps everything in the demo outbox instead;
+    /// `issuer` names the organization in the messages.
+    pub fn from_config(config: &DeliveryConfig, demo: bool, issuer: &str) -> anyhow::Result<Self> {
         install_tls_provider();
         let extra_ca = match &config.tls_ca_file {
             Some(file) => Some(
@@ -85,14 +87,7 @@ impl Deliverer {
         let from = config.mail_from.parse::<Mailbox>().map_err(|e| {
             anyhow::anyhow!("APP_MAIL_FROM {:?} is not a mail address: {e}", config.mail_from)
         })?;
-        Ok(Self {
-            demo: config.demo,
-            smtp,
-            from,
-            gateway,
-            http: http.build()?,
-            issuer: config.issuer.clone(),
-        })
+        Ok(Self { demo, smtp, from, gateway, http: http.build()?, issuer: issuer.to_owned() })
     }
 
     pub fn demo(&self) -> bool {

@@ -8,6 +8,7 @@ use crate::credentials::admin::AdminCredentials;
 use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
 use crate::crypto::ServerKey;
+use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
 use crate::domain::passkeys::Passkeys;
 use crate::http::metrics::Metrics;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub key: Arc<ServerKey>,
     pub deliverer: Arc<Deliverer>,
+    /// Tells people what happened to their account.
+    pub notifier: Notifier,
     /// The WebAuthn relying party security keys are registered with and proven to.
     pub passkeys: Arc<Passkeys>,
     /// Checks people's own passwords, whatever the door.

@@ -6,8 +6,19 @@ use std::process::{Command, Stdio};
 use crate::common::*;
 
 pub fn cli(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    cli_with(app, &[], args, stdin)
+}
+
+/// The CLI with more environment variables (`env`).
+pub fn cli_with(
+    app: &TestApp,
+    env: &[(&str, &str)],
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_app-passwords-server"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", &app.database_url)
         .env("APP_SECRET_KEY_FILE", app.dir.path().join("server.key"))
         .env("RUST_LOG", "warn")
@@ -188,4 +199,71 @@ async fn display_names_that_disguise_themselves_are_refused() {
         Some("Correct-horse-9\n"),
     );
     assert!(!ok && out.contains("bidi"), "{out}");
+}
+
+#[tokio::test]
+async fn the_command_line_tells_the_person_what_an_admin_did() {
+    let app = spawn_app().await;
+    let user = app.sign_in(NEW_USER).await;
+    user.enroll_totp().await;
+    user.create_app_password("Outlook").await;
+
+    // In demo mode, to the outbox the demo server shows.
+    let demo = [("APP_DEMO", "1")];
+    for args in [
+        &["account", "disable", NEW_USER.0][..],
+        &["account", "enable", NEW_USER.0],
+        &["app-passwords", "revoke", NEW_USER.0, "--all"],
+        &["account", "reset-mfa", NEW_USER.0],
+    ] {
+        let (ok, out) = cli_with(&app, &demo, args, None);
+        assert!(ok && out.contains("new.user@contoso.example was told"), "{args:?}: {out}");
+    }
+    let (ok, out) =
+        cli_with(&app, &demo, &["account", "set-password", NEW_USER.0], Some("Fourth-pass-34\n"));
+    assert!(ok && out.contains("was told"), "{out}");
+    let outbox = app.outbox().await;
+    let subjects: Vec<&str> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["destination"] == NEW_USER.0 && m["channel"] == "notice")
+        .filter_map(|m| m["body"].as_str()?.lines().next())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Your password was set (Contoso)",
+            "Your sign-in methods were reset (Contoso)",
+            "Your app passwords were revoked (Contoso)",
+            "Your account was enabled (Contoso)",
+            "Your account was disabled (Contoso)",
+            "A new app password was created for your Contoso account",
+            "A new sign-in method was added to your Contoso account",
+        ],
+        "newest first, one per action (after the person's own two)"
+    );
+    let revoked = outbox.as_array().unwrap().iter().find(|m| {
+        m["body"].as_str().is_some_and(|b| b.starts_with("Your app passwords were revoked"))
+    });
+    let body = revoked.unwrap()["body"].as_str().unwrap();
+    assert!(body.contains("An administrator of Contoso revoked all your app passwords"), "{body}");
+    assert!(body.contains("What: 1 revoked: Outlook"), "{body}");
+
+    // Over real SMTP, as a production server sends them.
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("Maildir");
+    let (_smtpd, port) = crate::deliveries::start_smtpd(&maildir).await;
+    let relay = format!("smtp://127.0.0.1:{port}");
+    let (ok, out) =
+        cli_with(&app, &[("APP_SMTP_URL", &relay)], &["account", "unlock-mfa", NEW_USER.0], None);
+    assert!(ok && out.contains("was told"), "{out}");
+    let delivered = crate::deliveries::read_maildir(&maildir);
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert!(delivered[0].contains("Verification was unlocked (Contoso)"), "{}", delivered[0]);
+    assert!(delivered[0].contains("To: new.user@contoso.example"), "{}", delivered[0]);
+
+    // Nowhere to send it: the admin is told the person was not.
+    let (ok, out) = cli(&app, &["account", "disable", NEW_USER.0], None);
+    assert!(ok && out.contains("warning: new.user@contoso.example was not told"), "{out}");
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-struct Smtpd(Child);
+pub struct Smtpd(Child);
 
 impl Drop for Smtpd {
     fn drop(&mut self) {
@@ -23,7 +23,7 @@ fn free_port() -> u16 {
 }
 
 /// aiosmtpd (installed by `make test` into .tools/py) writing to a Maildir.
-async fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
+pub async fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
     let port = free_port();
     let pythonpath = std::env::var("APP_TEST_PYTHONPATH")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools/py").to_owned());
@@ -52,7 +52,7 @@ async fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
     panic!("aiosmtpd did not start on port {port}; is it installed (`scripts/tools.sh test`)?");
 }
 
-fn read_maildir(maildir: &std::path::Path) -> Vec<String> {
+pub fn read_maildir(maildir: &std::path::Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return vec![] };
     entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
 }
@@ -91,7 +91,7 @@ async fn an_email_code_travels_over_real_smtp_and_verifies() {
     let (_smtpd, port) = start_smtpd(&maildir).await;
     let app = spawn_with(|c| {
         c.demo = false;
-        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        c.deliveries.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
         c.public_url = Some("https://id.contoso.example/".into());
     })
     .await;
@@ -142,7 +142,7 @@ async fn text_codes_go_to_the_configured_http_gateway() {
 
     let app = spawn_with(|c| {
         c.demo = false;
-        c.sms_gateway_url = Some(format!("http://127.0.0.1:{port}/send").into());
+        c.deliveries.sms_gateway_url = Some(format!("http://127.0.0.1:{port}/send").into());
     })
     .await;
     let user = app.sign_in(NEW_USER).await;
@@ -160,7 +160,8 @@ async fn text_codes_go_to_the_configured_http_gateway() {
 async fn a_code_that_cannot_be_sent_is_a_502_problem_and_leaves_nothing_behind() {
     let app = spawn_with(|c| {
         c.demo = false;
-        c.sms_gateway_url = Some(format!("http://127.0.0.1:{}/down", free_port()).into());
+        c.deliveries.sms_gateway_url =
+            Some(format!("http://127.0.0.1:{}/down", free_port()).into());
     })
     .await;
     let user = app.sign_in(NEW_USER).await;
@@ -295,9 +296,9 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
     let url = scheme_and_query(port);
     let app = spawn_with(|c| {
         c.demo = false;
-        c.smtp_url = Some(url.into());
+        c.deliveries.smtp_url = Some(url.into());
         c.public_url = Some("https://id.contoso.example/".into());
-        c.tls_ca_file = Some(ca.into());
+        c.deliveries.tls_ca_file = Some(ca.into());
     })
     .await;
     email_code_arrives_and_verifies(&app, &maildir).await;
@@ -307,9 +308,9 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
     let refused = |url: String, ca: Option<String>| async {
         let app = spawn_with(|c| {
             c.demo = false;
-            c.smtp_url = Some(url.into());
+            c.deliveries.smtp_url = Some(url.into());
             c.public_url = Some("https://id.contoso.example/".into());
-            c.tls_ca_file = ca.map(Into::into);
+            c.deliveries.tls_ca_file = ca.map(Into::into);
         })
         .await;
         let user = app.sign_in(NEW_USER).await;
@@ -353,8 +354,8 @@ async fn text_codes_reach_an_https_gateway_whose_certificate_is_checked_and_redi
     let send = |path: &'static str, ca: Option<String>| async move {
         let app = spawn_with(|c| {
             c.demo = false;
-            c.sms_gateway_url = Some(format!("https://localhost:{port}{path}").into());
-            c.tls_ca_file = ca.map(Into::into);
+            c.deliveries.sms_gateway_url = Some(format!("https://localhost:{port}{path}").into());
+            c.deliveries.tls_ca_file = ca.map(Into::into);
         })
         .await;
         let user = app.sign_in(NEW_USER).await;

@@ -130,7 +130,7 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
     ] {
         let mut config = Config::for_tests(dir.path());
         config.demo = false;
-        config.smtp_url = Some("smtp://127.0.0.1:2525".to_owned().into());
+        config.deliveries.smtp_url = Some("smtp://127.0.0.1:2525".to_owned().into());
         config.public_url = public_url.map(str::to_owned);
         let err = Application::build(config).await.err().expect("refused").to_string();
         assert!(err.contains(says), "{public_url:?}: {err}");

@@ -13,7 +13,6 @@ use wire::admin::{
 use wire::{ErrorCode, NotAvailableReason, Policy};
 
 use crate::clock::rfc3339;
-use crate::deliveries::notices;
 use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{parse_display_name, policy_refusal, AccountRow, Username};
 use crate::domain::client::ClientAddr;
@@ -164,7 +163,7 @@ async fn act(
         .administer(&account, by, action)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    notices::admin_action(state, &account, kind, &detail).await;
+    state.notifier.admin_action(&account, kind, &detail).await;
     let account = account_after(state, &account).await?;
     Ok(Json(view(state, &account).await?))
 }

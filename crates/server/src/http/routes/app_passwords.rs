@@ -3,7 +3,6 @@ use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use wire::{AppPasswordList, CreateAppPassword, ErrorCode, NewAppPassword};
 
-use crate::deliveries::notices;
 use crate::domain::app_passwords::{AppPasswordName, Grant};
 use crate::domain::client::ClientAddr;
 use crate::http::auth::Authed;
@@ -67,15 +66,10 @@ pub async fn create(
         || async {
             let (info, secret) = store.create_app_password(&account_id, &name, &grant).await?;
             tracing::info!(account = %account_id, app_password = %info.id, "app password created");
-            notices::send(
-                &state,
-                &authed.account,
-                Noticed::AppPassword,
-                &info.id,
-                &info.name,
-                &client,
-            )
-            .await;
+            state
+                .notifier
+                .added(&authed.account, Noticed::AppPassword, &info.id, &info.name, &client)
+                .await;
             Ok(NewAppPassword {
                 id: info.id,
                 name: info.name,

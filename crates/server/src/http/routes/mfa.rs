@@ -8,7 +8,6 @@ use wire::{
 
 use crate::clock::rfc3339;
 use crate::crypto;
-use crate::deliveries::notices;
 use crate::domain::client::ClientAddr;
 use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
 use crate::http::auth::Authed;
@@ -165,7 +164,7 @@ async fn verify(
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
     if purpose == Purpose::Enroll {
         let m = &proven.method;
-        notices::send(&state, &authed.account, Noticed::Method, &m.id, &m.label, &client).await;
+        state.notifier.added(&authed.account, Noticed::Method, &m.id, &m.label, &client).await;
     }
     Ok(Json(Verified {
         method: proven.method.to_wire(),

@@ -5,7 +5,6 @@ use secrecy::{ExposeSecret, SecretString};
 use wire::{ChangePassword, PasswordChanged};
 
 use crate::credentials::primary::{Checked, Door};
-use crate::deliveries::notices;
 use crate::domain::client::ClientAddr;
 use crate::http::auth::Authed;
 use crate::http::error::{ApiError, ApiResult, Json};
@@ -60,7 +59,7 @@ pub async fn change(
         app_passwords_revoked = done.app_passwords_revoked.len(),
         "password changed"
     );
-    notices::password_changed(&state, account, &done.app_passwords_revoked, &client).await;
+    state.notifier.password_changed(account, &done.app_passwords_revoked, &client).await;
     let token = done.token.ok_or_else(|| ApiError::internal("the session was not kept"))?;
     Ok(Json(PasswordChanged {
         app_passwords_revoked: done.app_passwords_revoked,
