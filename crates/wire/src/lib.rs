@@ -398,7 +398,9 @@ redacted_debug!(CodeAnswer {} hides code);
 pub struct KeyAnswer {
     /// The `PublicKeyCredential` the browser returned, as JSON text
     /// (`credential.toJSON()`): an attestation for an enrollment, an assertion for a
-    /// challenge.
+    /// challenge. Text that is not a JSON object is refused (`validation_failed`,
+    /// `credential`: `malformed`) and not counted as a try; a credential that is one
+    /// but does not verify is `credential_refused`, and counted.
     pub credential: String,
 }
 

@@ -200,6 +200,13 @@ impl Passkeys {
 }
 
 /// The signature counter of a stored credential (webauthn-rs's `Passkey` as JSON).
+/// Whether `raw` can be a security key's answer at all: the JSON text of an object (the
+/// browser's `PublicKeyCredential.toJSON()`). Anything else is refused as malformed
+/// before a proof is looked at, and so is not counted as a wrong answer.
+pub fn is_credential_json(raw: &str) -> bool {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(raw).is_ok()
+}
+
 fn counter_of(credential: &str) -> u32 {
     serde_json::from_str::<serde_json::Value>(credential)
         .ok()

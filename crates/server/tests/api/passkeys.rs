@@ -282,6 +282,17 @@ async fn a_code_and_a_key_answer_each_only_their_own_kind_of_proof() {
     )
     .await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("credential")));
+    // Text that cannot be a key's answer is malformed, and costs no try; an answer that
+    // is one but does not verify is refused, and counted.
+    let verify = format!("/v1/mfa/enrollments/{id}/verify");
+    for text in ["", " ", "0", "not json", "[]", "\"{}\""] {
+        let (status, body) = problem(user.post(&verify, json!({"credential": text})).await).await;
+        let error = (body["errors"][0]["field"].as_str(), body["errors"][0]["code"].as_str());
+        assert_eq!((status, error), (422, (Some("credential"), Some("malformed"))), "{text:?}");
+    }
+    let (status, body) = problem(user.post(&verify, json!({"credential": "{}"})).await).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("credential_refused")), "{body}");
+    assert_eq!(body["attempts_left"], 4, "only the answer that could be one was counted");
     let e = user.create("/v1/mfa/enrollments", json!({"kind": "totp"})).await;
     let path = format!("/v1/mfa/enrollments/{}/verify", e["id"].as_str().unwrap());
     let (status, body) = problem(user.post(&path, json!({"credential": "{}"})).await).await;

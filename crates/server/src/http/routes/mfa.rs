@@ -10,6 +10,7 @@ use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::client::ClientAddr;
 use crate::domain::methods::{label_for, EmailAddress, PhoneNumber, Totp};
+use crate::domain::passkeys::is_credential_json;
 use crate::http::auth::Authed;
 use crate::http::error::{ApiError, ApiResult, Json};
 use crate::http::idempotency;
@@ -153,8 +154,8 @@ async fn verify(
                 .ok_or_else(|| ApiError::invalid("code", "invalid_format"))?;
             Answer::Code(&code)
         }
-        VerifyRequest::Credential(k) if k.credential.trim().is_empty() => {
-            return Err(ApiError::invalid("credential", "required"));
+        VerifyRequest::Credential(k) if !is_credential_json(&k.credential) => {
+            return Err(ApiError::invalid("credential", "malformed"));
         }
         VerifyRequest::Credential(k) => {
             Answer::Key { credential: &k.credential, passkeys: &state.passkeys }

@@ -170,6 +170,28 @@ const PROBLEMS: &[(&str, Problems)] = &[
     ("admin_audit", ADMIN_READ),
 ];
 
+/// What a `validation_failed` of an operation can say of a field (`errors[].field` and
+/// `errors[].code`) beyond its schema: refusals no schema can express, said here so a
+/// client (and a fuzzer's reader) knows a schema-valid request may meet them.
+const FIELD_REFUSALS: &[(&str, &str)] = &[
+    (
+        "change_password",
+        "`new_password`: `too_short`, `too_long`, `same_as_current`, or `too_guessable` (a \
+         password of any length can be easy to guess: refused when the zxcvbn estimate is \
+         under 10^10 guesses, counting the account's username, name and organization as \
+         known words; no schema can express this); `current_password`: `required`, \
+         `too_long`, or `incorrect` (counted against the account's password budget).",
+    ),
+    ("verify_enrollment", VERIFY_REFUSALS),
+    ("verify_challenge", VERIFY_REFUSALS),
+];
+
+const VERIFY_REFUSALS: &str = "`code`: `invalid_format` (not six digits once spaces and dashes \
+     are removed), or `required` (the proof is a code's and a security key's answer came); \
+     `credential`: `malformed` (not the JSON text of an object, as \
+     `PublicKeyCredential.toJSON()` gives: not counted as a try), or `required` (the proof \
+     is a security key's and a code came).";
+
 const RESEND: Problems = &[
     (403, &["mfa_locked"]),
     (404, &["not_found"]),
@@ -315,7 +337,14 @@ fn complete(doc: &mut Value) {
             let responses = op.entry("responses").or_insert_with(|| json!({}));
             if let Some(responses) = responses.as_object_mut() {
                 for (status, codes) in &problems {
-                    responses.insert(status.to_string(), problem_response(codes));
+                    let mut response = problem_response(codes);
+                    let refusals = FIELD_REFUSALS.iter().find(|(op_id, _)| *op_id == id);
+                    if let (422, Some((_, fields))) = (status, refusals) {
+                        let described = response["description"].as_str().unwrap_or_default();
+                        response["description"] =
+                            json!(format!("{described}. Fields refused: {fields}"));
+                    }
+                    responses.insert(status.to_string(), response);
                 }
             }
             for (_, status, links) in LINKS.iter().filter(|(op_id, _, _)| *op_id == id) {
@@ -350,6 +379,10 @@ fn complete(doc: &mut Value) {
                 }
             }
         }
+    }
+    // A security key's answer is JSON text (OpenAPI 3.1: a string's media type).
+    if let Some(credential) = schemas.pointer_mut("/KeyAnswer/properties/credential") {
+        credential["contentMediaType"] = json!("application/json");
     }
     // A client's address is IPv4 or IPv6 (the annotation can only say string).
     if let Some(client) = schemas.pointer_mut("/LegacyVerification/properties/client") {
