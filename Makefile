@@ -9,11 +9,6 @@ WASM     := --target wasm32-unknown-unknown
 SERVER   := app-passwords-server
 NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app-passwords-e2e
 
-# Headless Chromium through chromedriver for wasm-bindgen-test (flags in webdriver.json).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
-export CHROMEDRIVER := /usr/bin/chromedriver
-export WASM_BINDGEN_TEST_TIMEOUT := 60
-
 .PHONY: run test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
@@ -89,10 +84,11 @@ E2E_RUN := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextes
 test-e2e: test-tools build
 	$(E2E_RUN) -p app-passwords-e2e
 
-## The app's browser tests, in headless Chromium, then in headless Firefox.
+## The app's browser tests, in headless Chromium, then in headless Firefox (the runner
+## and Chromium's driver are set in .cargo/config.toml; GECKODRIVER takes precedence).
 test-wasm: test-tools
 	cargo test -p app-passwords $(WASM)
-	env -u CHROMEDRIVER GECKODRIVER=$(TOOLS)/bin/geckodriver cargo test -p app-passwords $(WASM)
+	GECKODRIVER=$(TOOLS)/bin/geckodriver cargo test -p app-passwords $(WASM)
 
 ## Regenerates crates/server/openapi.json from the code (commit the result).
 openapi:

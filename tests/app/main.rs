@@ -143,15 +143,14 @@ impl Ui {
         settle().await;
     }
 
-    /// Clicks the enabled button whose text is `label`.
+    /// Clicks the button whose text is `label`, once it is there and enabled (a screen
+    /// may still be loading what the button acts on).
     pub async fn press(&self, label: &str) {
-        let button = self
-            .all("button")
-            .into_iter()
-            .find(|b| b.text_content().unwrap_or_default().trim() == label)
-            .unwrap_or_else(|| panic!("no button {label:?} in: {}", self.text()));
-        assert!(!button.has_attribute("disabled"), "button {label:?} is disabled");
-        button.unchecked_into::<HtmlElement>().click();
+        let enabled = |ui: &Self| ui.button(label).filter(|b| !b.has_attribute("disabled"));
+        self.until(&format!("an enabled button {label:?}"), |ui| enabled(ui).is_some()).await;
+        if let Some(button) = enabled(self) {
+            button.unchecked_into::<HtmlElement>().click();
+        }
         settle().await;
     }
 
