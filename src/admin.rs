@@ -171,7 +171,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
     };
     let v = &*view;
     let error = v.error.map(|e| {
-        html! { <p class="ap-error" role="alert">{ lang.a(e) }</p> }
+        html! { <p class="ap-error" role="alert">{ lang.text(e) }</p> }
     });
     let confirm_box = |question: String| {
         let act = act.clone();
@@ -179,9 +179,9 @@ pub fn admin_app(props: &AdminProps) -> Html {
             <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q">
                 <p id="ap-confirm-q">{ question }</p>
                 <button type="button" class="ap-button ap-button--danger-solid" disabled={v.busy}
-                    onclick={Callback::from(move |_| act.emit(()))}>{ lang.a(A::AdminConfirm) }</button>
+                    onclick={Callback::from(move |_| act.emit(()))}>{ lang.text(A::AdminConfirm) }</button>
                 <button type="button" class="ap-button ap-button--secondary"
-                    onclick={cancel.clone()}>{ lang.a(A::AdminCancel) }</button>
+                    onclick={cancel.clone()}>{ lang.text(A::AdminCancel) }</button>
             </div>
         }
     };
@@ -197,7 +197,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
         };
         let results = v.results.as_ref().map(|(q, items)| {
             if items.is_empty() {
-                return html! { <p role="status">{ lang.af(A::AdminNoMatch, &[("q", q)]) }</p> };
+                return html! { <p role="status">{ lang.text_with(A::AdminNoMatch, &[("q", q)]) }</p> };
             }
             html! {
                 <ul class="ap-items" aria-live="polite">
@@ -211,7 +211,7 @@ pub fn admin_app(props: &AdminProps) -> Html {
                                 <div class="ap-item__text">
                                     <span class="ap-item__name">{ u.display_name.clone() }</span>
                                     <span class="ap-hint">{ u.username.clone() }
-                                        if u.disabled { { " · " }{ lang.a(A::AdminDisabled) } }
+                                        if u.disabled { { " · " }{ lang.text(A::AdminDisabled) } }
                                     </span>
                                 </div>
                                 <button type="button" class="ap-button ap-button--secondary" {onclick}
@@ -223,16 +223,16 @@ pub fn admin_app(props: &AdminProps) -> Html {
             }
         });
         return html! {
-            <Card title={lang.a(A::AdminTitle)}>
+            <Card title={lang.text(A::AdminTitle)}>
                 <form class="ap-form" method="dialog" onsubmit={search}>
                     <div class="ap-field">
-                        <label for="ap-admin-q">{ lang.a(A::AdminSearchLabel) }</label>
-                        <p class="ap-hint" id="ap-admin-q-hint">{ lang.a(A::AdminSearchHint) }</p>
+                        <label for="ap-admin-q">{ lang.text(A::AdminSearchLabel) }</label>
+                        <p class="ap-hint" id="ap-admin-q-hint">{ lang.text(A::AdminSearchHint) }</p>
                         <input id="ap-admin-q" type="search" autocomplete="off" spellcheck="false"
                             aria-describedby="ap-admin-q-hint" value={v.query.clone()} {oninput} />
                     </div>
                     <button type="submit" class="ap-button ap-button--primary" disabled={v.busy}>
-                        { lang.a(A::AdminSearch) }</button>
+                        { lang.text(A::AdminSearch) }</button>
                 </form>
                 { error }
                 { for results }
@@ -268,10 +268,10 @@ pub fn admin_app(props: &AdminProps) -> Html {
             <li class="ap-item" key={m.id.clone()}>
                 <div class="ap-item__text"><span class="ap-item__name">{ method_label(m, lang) }</span></div>
                 if asking(&what) {
-                    { confirm_box(lang.af(A::AdminConfirmRemove, &[("name", &method_label(m, lang))])) }
+                    { confirm_box(lang.text_with(A::AdminConfirmRemove, &[("name", &method_label(m, lang))])) }
                 } else {
                     <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
-                        data-remove-method={m.id.clone()} onclick={ask(what)}>{ lang.a(A::AdminRemove) }</button>
+                        data-remove-method={m.id.clone()} onclick={ask(what)}>{ lang.text(A::AdminRemove) }</button>
                 }
             </li>
         }
@@ -279,65 +279,65 @@ pub fn admin_app(props: &AdminProps) -> Html {
     let passwords = user.app_passwords.iter().map(|p| {
         let what = AdminAct::Revoke(p.id.clone());
         let used = p.last_used_at.as_ref().map_or_else(
-            || lang.a(A::AdminNeverUsed).to_owned(),
-            |at| lang.af(A::AdminLastUsed, &[("date", &lang.datetime(at))]),
+            || lang.text(A::AdminNeverUsed).to_owned(),
+            |at| lang.text_with(A::AdminLastUsed, &[("date", &lang.datetime(at))]),
         );
         html! {
             <li class="ap-item" key={p.id.clone()}>
                 <div class="ap-item__text">
                     <span class="ap-item__name">{ p.name.clone() }</span>
-                    <span class="ap-hint">{ lang.af(A::AdminCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }</span>
+                    <span class="ap-hint">{ lang.text_with(A::AdminCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }</span>
                 </div>
                 if asking(&what) {
-                    { confirm_box(lang.af(A::AdminConfirmRevoke, &[("name", &p.name)])) }
+                    { confirm_box(lang.text_with(A::AdminConfirmRevoke, &[("name", &p.name)])) }
                 } else {
                     <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
-                        data-revoke={p.id.clone()} onclick={ask(what)}>{ lang.a(A::AdminRevoke) }</button>
+                        data-revoke={p.id.clone()} onclick={ask(what)}>{ lang.text(A::AdminRevoke) }</button>
                 }
             </li>
         }
     });
     let audit = v.audit.iter().map(|e| {
-        let action = lang.a(audit_text(e.action));
-        html! { <li>{ lang.af(A::AdminAuditLine, &[("date", &lang.datetime(&e.at)), ("action", &action), ("actor", &e.actor)]) }</li> }
+        let action = lang.text(audit_text(e.action));
+        html! { <li>{ lang.text_with(A::AdminAuditLine, &[("date", &lang.datetime(&e.at)), ("action", &action), ("actor", &e.actor)]) }</li> }
     });
     html! {
         <Card title={user.display_name.clone()} lead={user.username.clone()} on_back={back}>
-            <h2 class="ap-subtitle">{ lang.a(A::AdminWhy) }</h2>
-            <p data-offer="">{ lang.a(offer) }</p>
-            if user.mfa_locked { <p class="ap-note">{ lang.a(A::AdminLocked) }</p> }
-            if v.done { <p class="ap-note" role="status">{ lang.a(A::AdminDone) }</p> }
+            <h2 class="ap-subtitle">{ lang.text(A::AdminWhy) }</h2>
+            <p data-offer="">{ lang.text(offer) }</p>
+            if user.mfa_locked { <p class="ap-note">{ lang.text(A::AdminLocked) }</p> }
+            if v.done { <p class="ap-note" role="status">{ lang.text(A::AdminDone) }</p> }
             { error }
-            <h2 class="ap-subtitle">{ lang.a(A::AdminMethods) }</h2>
+            <h2 class="ap-subtitle">{ lang.text(A::AdminMethods) }</h2>
             if user.methods.is_empty() {
-                <p>{ lang.a(A::AdminNoMethods) }</p>
+                <p>{ lang.text(A::AdminNoMethods) }</p>
             } else {
                 <ul class="ap-items">{ for methods }</ul>
             }
-            <h2 class="ap-subtitle">{ lang.a(A::AdminAppPasswords) }</h2>
+            <h2 class="ap-subtitle">{ lang.text(A::AdminAppPasswords) }</h2>
             if user.app_passwords.is_empty() {
-                <p>{ lang.a(A::AdminNoAppPasswords) }</p>
+                <p>{ lang.text(A::AdminNoAppPasswords) }</p>
             } else {
                 <ul class="ap-items">{ for passwords }</ul>
             }
             <div class="ap-actions">
                 if asking(&AdminAct::RevokeAll) {
-                    { confirm_box(lang.a(A::AdminConfirmRevokeAll).to_owned()) }
+                    { confirm_box(lang.text(A::AdminConfirmRevokeAll).to_owned()) }
                 } else if !user.app_passwords.is_empty() {
                     <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
-                        onclick={ask(AdminAct::RevokeAll)}>{ lang.a(A::AdminRevokeAll) }</button>
+                        onclick={ask(AdminAct::RevokeAll)}>{ lang.text(A::AdminRevokeAll) }</button>
                 }
                 if asking(&AdminAct::ResetMfa) {
-                    { confirm_box(lang.a(A::AdminConfirmReset).to_owned()) }
+                    { confirm_box(lang.text(A::AdminConfirmReset).to_owned()) }
                 } else if !user.methods.is_empty() {
                     <button type="button" class="ap-button ap-button--danger" disabled={v.busy}
-                        onclick={ask(AdminAct::ResetMfa)}>{ lang.a(A::AdminResetMfa) }</button>
+                        onclick={ask(AdminAct::ResetMfa)}>{ lang.text(A::AdminResetMfa) }</button>
                 }
             </div>
             { policy_form(v, lang, &view, &ask, &confirm_box) }
-            <h2 class="ap-subtitle">{ lang.a(A::AdminAudit) }</h2>
+            <h2 class="ap-subtitle">{ lang.text(A::AdminAudit) }</h2>
             if v.audit.is_empty() {
-                <p>{ lang.a(A::AdminAuditEmpty) }</p>
+                <p>{ lang.text(A::AdminAuditEmpty) }</p>
             } else {
                 <ul class="ap-audit">{ for audit }</ul>
             }
@@ -376,14 +376,19 @@ fn policy_form(
     let methods = MethodKind::ALL.iter().map(|&k| {
         let on = policy.allowed_methods.contains(&k);
         let toggle = edit(Box::new(move |p: &mut Policy| flip(&mut p.allowed_methods, k)));
-        check(format!("ap-policy-{}", k.as_str()), lang.j(kind_texts(k).0).to_owned(), on, toggle)
+        check(
+            format!("ap-policy-{}", k.as_str()),
+            lang.text(kind_texts(k).0).to_owned(),
+            on,
+            toggle,
+        )
     });
     let scopes = Scope::ALL.iter().map(|&s| {
         let on = policy.app_password_scopes.contains(&s);
         let toggle = edit(Box::new(move |p: &mut Policy| flip(&mut p.app_password_scopes, s)));
         check(
             format!("ap-policy-scope-{}", s.as_str()),
-            lang.j(scope_texts(s).0).to_owned(),
+            lang.text(scope_texts(s).0).to_owned(),
             on,
             toggle,
         )
@@ -392,26 +397,26 @@ fn policy_form(
     let asking = v.confirm.as_ref().is_some_and(|c| matches!(c, AdminAct::SetPolicy(_)));
     html! {
         <>
-            <h2 class="ap-subtitle">{ lang.a(A::AdminPolicy) }</h2>
+            <h2 class="ap-subtitle">{ lang.text(A::AdminPolicy) }</h2>
             <div class="ap-choices">
-                { check("ap-policy-mfa".into(), lang.a(A::AdminPolicyMfa).into(), policy.mfa_required,
+                { check("ap-policy-mfa".into(), lang.text(A::AdminPolicyMfa).into(), policy.mfa_required,
                     edit(Box::new(|p: &mut Policy| p.mfa_required = !p.mfa_required))) }
-                { check("ap-policy-app-passwords".into(), lang.a(A::AdminPolicyAppPasswords).into(), policy.app_passwords_allowed,
+                { check("ap-policy-app-passwords".into(), lang.text(A::AdminPolicyAppPasswords).into(), policy.app_passwords_allowed,
                     edit(Box::new(|p: &mut Policy| p.app_passwords_allowed = !p.app_passwords_allowed))) }
             </div>
             <fieldset class="ap-choices">
-                <legend class="ap-label">{ lang.a(A::AdminPolicyMethods) }</legend>
+                <legend class="ap-label">{ lang.text(A::AdminPolicyMethods) }</legend>
                 { for methods }
             </fieldset>
             <fieldset class="ap-choices">
-                <legend class="ap-label">{ lang.a(A::AdminPolicyScopes) }</legend>
+                <legend class="ap-label">{ lang.text(A::AdminPolicyScopes) }</legend>
                 { for scopes }
             </fieldset>
             if asking {
-                { confirm_box(lang.a(A::AdminConfirmPolicy).to_owned()) }
+                { confirm_box(lang.text(A::AdminConfirmPolicy).to_owned()) }
             } else {
                 <button type="button" class="ap-button ap-button--secondary" disabled={v.busy}
-                    onclick={ask(save)}>{ lang.a(A::AdminPolicySave) }</button>
+                    onclick={ask(save)}>{ lang.text(A::AdminPolicySave) }</button>
             }
         </>
     }

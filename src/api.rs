@@ -108,7 +108,7 @@ pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 /// (`lazy.rs`): checking it is up, signing in or out, picking up a host's session. Kept
 /// apart from the rest of [`Endpoint`] so that the first module carries only these
 /// calls and the reading of their answers; the others come with the chunk.
-pub trait Door {
+pub trait SignInEndpoint {
     fn health(&self) -> Reply<Health>;
     fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
     fn sign_out(&self, token: &Token) -> Reply<()>;
@@ -116,8 +116,8 @@ pub trait Door {
 }
 
 /// The identity endpoint's contract (see `crates/wire` and `crates/server/openapi.json`):
-/// the [`Door`] and every call after it.
-pub trait Endpoint: Door {
+/// the [`SignInEndpoint`] and every call after it.
+pub trait Endpoint: SignInEndpoint {
     /// "This wasn't me", from a notice's link (no session).
     fn disown(&self, req: Disown) -> Reply<Disowned>;
     fn enroll(
@@ -180,7 +180,7 @@ fn path_segment(id: &str) -> String {
     js_sys::encode_uri_component(id).into()
 }
 
-impl Door for Http {
+impl SignInEndpoint for Http {
     fn health(&self) -> Reply<Health> {
         self.call(Request::get(&self.url("/health")), None)
     }

@@ -7,14 +7,15 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{Door, Endpoint, Http, Token};
+use crate::api::{Endpoint, Http, SignInEndpoint, Token};
 use crate::components::card::Card;
 use crate::components::header::Header;
 use crate::effects::{run, Env};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
-use crate::i18n::{JourneyMsg, Lang, Msg};
-use crate::screens::{self, Intent, ScreenProps};
-use crate::state::{Action, Announcement, Model, Screen, Secret};
+use crate::i18n::{Lang, Msg};
+use crate::intent::Intent;
+use crate::screens::{self, ScreenProps};
+use crate::state::{Action, Model, Screen, Secret};
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -41,35 +42,20 @@ pub struct AppProps {
 /// How long to wait between health checks while the endpoint is unreachable.
 const RETRY_MS: u32 = 3000;
 
-/// The live-region text of an announcement: those of the screens after sign-in come
-/// with their chunk ([`journey_announcement`]), which made them.
-fn announcement_text(a: &Announcement, lang: Lang) -> String {
-    match (a, crate::lazy::journey()) {
-        (Announcement::BackOnline, _) => lang.t(Msg::EndpointBack).to_owned(),
-        (_, Some(journey)) => (journey.announcement)(a, lang),
-        (_, None) => String::new(),
-    }
-}
-
-/// The live-region text of an announcement of the screens after sign-in.
-pub fn journey_announcement(a: &Announcement, lang: Lang) -> String {
-    match a {
-        Announcement::CodeSent(dest) => lang.jf(JourneyMsg::CodeAnnounce, &[("dest", dest)]),
-        Announcement::Copied => lang.j(JourneyMsg::CopiedAnnounce).to_owned(),
-        Announcement::KeyCopied => lang.j(JourneyMsg::Copied).to_owned(),
-        Announcement::Deleted(name) => lang.jf(JourneyMsg::Deleted, &[("name", name)]),
-        Announcement::DeletedAll => lang.j(JourneyMsg::DeletedAll).to_owned(),
-        Announcement::BackOnline => announcement_text(a, lang),
-    }
-}
-
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let http = use_memo(props.endpoint.clone(), |e| Rc::new(Http::new(e)));
     // A notice's "this wasn't me" link opens the app with its token in the fragment.
-    let model = use_reducer(|| match crate::host::take_disown_token() {
-        Some(token) => Model { screen: Screen::Disown(Secret::new(token)), ..Model::default() },
-        None => Model::default(),
+    // The model knows the screens after sign-in's rules at once when their chunk is
+    // linked in (no split), else when it comes (below).
+    let model = use_reducer(|| {
+        let journey = crate::lazy::journey().map(|j| j.rules);
+        match crate::host::take_disown_token() {
+            Some(token) => {
+                Model { screen: Screen::Disown(Secret::new(token)), journey, ..Model::default() }
+            }
+            None => Model { journey, ..Model::default() },
+        }
     });
     let lang = use_state({
         let chosen = props.lang;
@@ -98,13 +84,17 @@ pub fn app(props: &AppProps) -> Html {
             || !model.drafts.username.is_empty();
         let (journey, failed, attempt) =
             (journey.clone(), journey_failed.clone(), journey_try.clone());
+        let dispatch = model.dispatcher();
         use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
             let retry = Rc::new(std::cell::RefCell::new(None));
             if fetch {
                 let later = retry.clone();
                 spawn_local(async move {
                     match crate::lazy::load().await {
-                        Ok(loaded) => journey.set(Some(loaded)),
+                        Ok(loaded) => {
+                            dispatch.dispatch(Action::JourneyArrived(loaded.rules));
+                            journey.set(Some(loaded));
+                        }
                         Err(_) => {
                             failed.set(true);
                             let again = Timeout::new(RETRY_MS, move || attempt.set(n + 1));
@@ -117,15 +107,16 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // The endpoint: the door at once, the rest once the chunk has come (lazy.rs); all of
+    // The endpoint: the sign-in calls at once, the rest once the chunk has come (lazy.rs); all of
     // it at once when a test hands its own in.
-    let (door, api): (Rc<dyn Door>, Option<Rc<dyn Endpoint>>) = match &props.api {
+    let (signing_in, api): (Rc<dyn SignInEndpoint>, Option<Rc<dyn Endpoint>>) = match &props.api {
         Some(api) => (api.0.clone(), Some(api.0.clone())),
         None => ((*http).clone(), journey.map(|j| (j.endpoint)(&http))),
     };
     let env = Env {
-        door,
+        signing_in,
         api,
+        after_sign_in: journey.map(|j| j.run),
         requests: (*requests).clone(),
         dispatch: model.dispatcher(),
         lang: *lang,
@@ -171,7 +162,7 @@ pub fn app(props: &AppProps) -> Html {
                 move || {
                     let env = env.clone();
                     spawn_local(async move {
-                        let up = env.door.health().await.is_ok();
+                        let up = env.signing_in.health().await.is_ok();
                         env.dispatch(Action::Online(up));
                     });
                 }
@@ -266,21 +257,21 @@ pub fn app(props: &AppProps) -> Html {
         (Screen::SignIn(_), _) => screens::sign_in::sign_in(&screen_props, *lang),
         (_, Some(journey)) => (journey.view)(&screen_props, *lang),
         (_, None) => html! {
-            <Card title={lang.t(Msg::Working)}>
+            <Card title={lang.text(Msg::Working)}>
                 if *journey_failed {
-                    <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
+                    <div class="ap-banner ap-banner--error" role="alert">{ lang.text(Msg::EndpointDown) }</div>
                 }
             </Card>
         },
     };
     let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
-    let announced = model.announcement.as_ref().map(|(_, a)| announcement_text(a, *lang));
+    let announced = model.announcement_text(*lang);
     html! {
         <ContextProvider<Lang> context={*lang}>
             <div class="ap-root" lang={lang.tag()} ref={root}>
                 <Header who={who} locked={model.creating()} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
                 if !model.online {
-                    <div class="ap-banner ap-banner--error" role="alert">{ lang.t(Msg::EndpointDown) }</div>
+                    <div class="ap-banner ap-banner--error" role="alert">{ lang.text(Msg::EndpointDown) }</div>
                 }
                 <div class="ap-main">
                     // A new screen is new DOM: no input of one screen is reused by the next.

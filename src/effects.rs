@@ -11,13 +11,13 @@ use wire::{
 };
 use yew::prelude::*;
 
-use crate::api::{ApiError, Door, Endpoint, Reply, Token};
+use crate::api::{ApiError, Endpoint, Reply, SignInEndpoint, Token};
 use crate::clipboard;
 use crate::errors::{outcome, Outcome, UiError};
 use crate::host::HostEvent;
 use crate::i18n::{JourneyMsg, Lang};
+use crate::intent::Intent;
 use crate::passkey;
-use crate::screens::Intent;
 use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
 
 /// What running an intent needs: the endpoint, the model's dispatcher, the language
@@ -25,9 +25,11 @@ use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
 #[derive(Clone)]
 pub struct Env {
     /// The calls before the screens after sign-in have come (lazy.rs).
-    pub door: Rc<dyn Door>,
+    pub signing_in: Rc<dyn SignInEndpoint>,
     /// The whole endpoint, once they have (at once in builds without the split).
     pub api: Option<Rc<dyn Endpoint>>,
+    /// What the intents of those screens do ([`after_sign_in`]), once they have come.
+    pub after_sign_in: Option<AfterSignIn>,
     /// The last request number given out (see `Pending`).
     pub requests: Rc<std::cell::Cell<u32>>,
     pub dispatch: UseReducerDispatcher<Model>,
@@ -57,7 +59,7 @@ impl Env {
         let id = self.start(false);
         let env = self.clone();
         spawn_local(async move {
-            match env.door.account(&token).await {
+            match env.signing_in.account(&token).await {
                 Ok(state) => {
                     env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
                     env.dispatch(Action::Answered(id, Box::new(Action::Resumed { token, state })));
@@ -191,7 +193,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             }
             let req = SignInRequest { username, password: d.password.to_string() };
             let e = env.clone();
-            env.call(env.door.sign_in(req), None, move |session| {
+            env.call(env.signing_in.sign_in(req), None, move |session| {
                 e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
                 Action::SignedIn(session)
             });
@@ -214,7 +216,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::SignOut => {
             if let Some(token) = token {
                 // Best effort: the token is dropped here whatever the endpoint answers.
-                let reply = env.door.sign_out(&token);
+                let reply = env.signing_in.sign_out(&token);
                 spawn_local(async move {
                     let _ = reply.await;
                 });
@@ -224,7 +226,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             }
             env.dispatch(Action::SignedOut);
         }
-        // The calls after the door come with the chunk (lazy.rs), as do the screens that
+        // The calls after sign-in come with the chunk (lazy.rs), as do the screens that
         // ask for them.
         intent @ (Intent::Disown
         | Intent::ChangePassword
@@ -238,16 +240,20 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         | Intent::Create
         | Intent::Reload
         | Intent::ConfirmDelete) => {
-            if let (Some(api), Some(journey)) = (&env.api, crate::lazy::journey()) {
-                (journey.run)(env, api, m, token, intent);
+            if let (Some(api), Some(after_sign_in)) = (&env.api, env.after_sign_in) {
+                after_sign_in(env, api, m, token, intent);
             }
         }
     }
 }
 
+/// What the intents of the screens after sign-in do: [`after_sign_in`], which comes with
+/// their chunk (lazy.rs).
+pub type AfterSignIn = fn(&Env, &Rc<dyn Endpoint>, &Model, Option<Token>, Intent);
+
 /// What the intents of the screens after sign-in do (see [`run`]); in the chunk
 /// (lazy.rs), with those screens.
-pub fn after_door(
+pub fn after_sign_in(
     env: &Env,
     api: &Rc<dyn Endpoint>,
     m: &Model,
@@ -331,7 +337,7 @@ pub fn after_door(
         Intent::RegisterKey => {
             let (Screen::KeyName, Some(token)) = (&m.screen, &token) else { return };
             let name = match d.key_name.trim() {
-                "" => env.lang.j(JourneyMsg::KeyNameDefault).to_owned(),
+                "" => env.lang.text(JourneyMsg::KeyNameDefault).to_owned(),
                 typed => match wire::rules::app_password_name(typed) {
                     Ok(name) => name.to_owned(),
                     Err(_) => return env.dispatch(Action::Failed(UiError::KeyNameInvalid)),
@@ -383,7 +389,7 @@ pub fn after_door(
             let name = if typed.is_empty() {
                 // Names are unique per person: the default carries the date and time.
                 let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-                format!("{} {}", env.lang.j(JourneyMsg::NameDefault), env.lang.datetime(&stamp))
+                format!("{} {}", env.lang.text(JourneyMsg::NameDefault), env.lang.datetime(&stamp))
             } else {
                 typed.to_owned()
             };

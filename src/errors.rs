@@ -136,12 +136,12 @@ impl UiError {
         }
     }
 
-    /// The error's message. The errors of the screens after sign-in have theirs in
-    /// those screens' chunk ([`Self::journey_message`], src/lazy.rs); until it has come
-    /// (a server that answers sign-in with one of them), the general message stands in.
-    pub fn message(&self, lang: Lang) -> String {
-        let t = |m| lang.t(m).to_owned();
-        match self {
+    /// The error's message, for the errors the first module words; `None` for those only
+    /// the screens after sign-in meet, whose words come with those screens' chunk
+    /// ([`Self::journey_message`], src/lazy.rs). `Model::error_message` picks.
+    pub fn message(&self, lang: Lang) -> Option<String> {
+        let t = |m| lang.text(m).to_owned();
+        Some(match self {
             Self::Network => t(Msg::ErrorNetwork),
             Self::Timeout => t(Msg::ErrorTimeout),
             Self::UsernameMissing => t(Msg::ErrorUsernameMissing),
@@ -149,22 +149,21 @@ impl UiError {
             Self::Credentials => t(Msg::ErrorCredentials),
             Self::AccountDisabled => t(Msg::ErrorAccountDisabled),
             Self::RateLimited { wait } => {
-                lang.f(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
+                lang.text_with(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
             }
-            Self::Busy { wait } => lang.f(Msg::ErrorBusy, &[("wait", &lang.wait(*wait))]),
-            Self::Unexpected { reference: Some(r) } => lang.f(Msg::ErrorUnexpected, &[("ref", r)]),
+            Self::Busy { wait } => lang.text_with(Msg::ErrorBusy, &[("wait", &lang.wait(*wait))]),
+            Self::Unexpected { reference: Some(r) } => {
+                lang.text_with(Msg::ErrorUnexpected, &[("ref", r)])
+            }
             Self::Unexpected { reference: None } => t(Msg::ErrorUnexpectedNoref),
-            _ => match crate::lazy::journey() {
-                Some(journey) => (journey.error_message)(self, lang),
-                None => t(Msg::ErrorUnexpectedNoref),
-            },
-        }
+            _ => return None,
+        })
     }
 
     /// The message of an error only the screens after sign-in meet (their chunk has
     /// these); the others are [`Self::message`]'s.
     pub fn journey_message(&self, lang: Lang) -> String {
-        let t = |m| lang.j(m).to_owned();
+        let t = |m| lang.text(m).to_owned();
         match self {
             Self::MfaLocked => t(JourneyMsg::ErrorMfaLocked),
             Self::MethodNotAllowed => t(JourneyMsg::ErrorMethodNotAllowed),
@@ -174,13 +173,13 @@ impl UiError {
             Self::CodeFormat => t(JourneyMsg::ErrorCodeFormat),
             Self::CodeWrong { left: Some(1) } => t(JourneyMsg::ErrorCodeWrongOne),
             Self::CodeWrong { left: Some(left) } => {
-                lang.jf(JourneyMsg::ErrorCodeWrong, &[("left", left)])
+                lang.text_with(JourneyMsg::ErrorCodeWrong, &[("left", left)])
             }
             Self::CodeWrong { left: None } => t(JourneyMsg::ErrorCodeWrongPlain),
             Self::CodeExpired => t(JourneyMsg::ErrorCodeExpired),
             Self::CodeTooMany => t(JourneyMsg::ErrorCodeTooMany),
             Self::ResendTooSoon { wait } => {
-                lang.jf(JourneyMsg::ErrorResendTooSoon, &[("wait", &lang.wait(*wait))])
+                lang.text_with(JourneyMsg::ErrorResendTooSoon, &[("wait", &lang.wait(*wait))])
             }
             Self::NameTaken => t(JourneyMsg::ErrorNameTaken),
             Self::NameInvalid => t(JourneyMsg::ErrorNameInvalid),
@@ -200,11 +199,11 @@ impl UiError {
             Self::KeyWrongSite => t(JourneyMsg::ErrorKeyWrongSite),
             Self::KeyFailed => t(JourneyMsg::ErrorKeyFailed),
             Self::KeyRefused { left: Some(left) } => {
-                lang.jf(JourneyMsg::ErrorKeyRefused, &[("left", left)])
+                lang.text_with(JourneyMsg::ErrorKeyRefused, &[("left", left)])
             }
             Self::KeyRefused { left: None } => t(JourneyMsg::ErrorKeyRefusedPlain),
             Self::KeyRequired => t(JourneyMsg::ErrorKeyRequired),
-            Self::Limit { limit } => lang.jf(JourneyMsg::ErrorLimit, &[("limit", limit)]),
+            Self::Limit { limit } => lang.text_with(JourneyMsg::ErrorLimit, &[("limit", limit)]),
             Self::LimitUnknown => t(JourneyMsg::ErrorLimitUnknown),
             Self::Network
             | Self::Timeout
@@ -214,7 +213,7 @@ impl UiError {
             | Self::AccountDisabled
             | Self::RateLimited { .. }
             | Self::Busy { .. }
-            | Self::Unexpected { .. } => self.message(lang),
+            | Self::Unexpected { .. } => self.message(lang).unwrap_or_default(),
         }
     }
 }

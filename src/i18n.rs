@@ -7,6 +7,31 @@ use std::fmt::Display;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+/// A key of one of the message catalogues, each looked up in its own tables (so that
+/// a bundle carries only the catalogues its code names).
+pub trait Message: Copy {
+    fn in_lang(self, lang: Lang) -> &'static str;
+}
+
+impl Message for Msg {
+    fn in_lang(self, lang: Lang) -> &'static str {
+        lang.pick((&EN, &FR), self as usize)
+    }
+}
+
+impl Message for JourneyMsg {
+    fn in_lang(self, lang: Lang) -> &'static str {
+        lang.pick((&JOURNEY_EN, &JOURNEY_FR), self as usize)
+    }
+}
+
+#[cfg(feature = "admin")]
+impl Message for AdminMsg {
+    fn in_lang(self, lang: Lang) -> &'static str {
+        lang.pick((&ADMIN_EN, &ADMIN_FR), self as usize)
+    }
+}
+
 /// A language the app speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -28,36 +53,16 @@ impl Lang {
         }
     }
 
-    /// The message `msg` in this language.
-    pub fn t(self, msg: Msg) -> &'static str {
-        self.pick((&EN, &FR), msg as usize)
+    /// The message `msg` in this language: one of every screen's (`Msg`), of the
+    /// screens after sign-in (`JourneyMsg`, their chunk has these, lazy.rs) or of the
+    /// admin mode (`AdminMsg`, only its bundle has these).
+    pub fn text(self, msg: impl Message) -> &'static str {
+        msg.in_lang(self)
     }
 
     /// The message `msg` with its `{ $name }` placeholders filled in.
-    pub fn f(self, msg: Msg, args: &[(&str, &dyn Display)]) -> String {
-        fill(self.t(msg), args)
-    }
-
-    /// The screens after sign-in's message `msg` (their chunk has these, lazy.rs).
-    pub fn j(self, msg: JourneyMsg) -> &'static str {
-        self.pick((&JOURNEY_EN, &JOURNEY_FR), msg as usize)
-    }
-
-    /// The screens after sign-in's message `msg` with its placeholders filled in.
-    pub fn jf(self, msg: JourneyMsg, args: &[(&str, &dyn Display)]) -> String {
-        fill(self.j(msg), args)
-    }
-
-    /// The admin mode's message `msg` (only the admin bundle has these).
-    #[cfg(feature = "admin")]
-    pub fn a(self, msg: AdminMsg) -> &'static str {
-        self.pick((&ADMIN_EN, &ADMIN_FR), msg as usize)
-    }
-
-    /// The admin mode's message `msg` with its placeholders filled in.
-    #[cfg(feature = "admin")]
-    pub fn af(self, msg: AdminMsg, args: &[(&str, &dyn Display)]) -> String {
-        fill(self.a(msg), args)
+    pub fn text_with(self, msg: impl Message, args: &[(&str, &dyn Display)]) -> String {
+        fill(self.text(msg), args)
     }
 
     /// The BCP 47 tag, for `lang` attributes and `Intl`.
@@ -116,9 +121,9 @@ impl Lang {
     /// A wait of `seconds`, as "45 s" or "3 min".
     pub fn wait(self, seconds: u32) -> String {
         if seconds < 90 {
-            self.f(Msg::WaitSeconds, &[("n", &seconds)])
+            self.text_with(Msg::WaitSeconds, &[("n", &seconds)])
         } else {
-            self.f(Msg::WaitMinutes, &[("n", &seconds.div_ceil(60))])
+            self.text_with(Msg::WaitMinutes, &[("n", &seconds.div_ceil(60))])
         }
     }
 }

@@ -6,7 +6,7 @@
 //! usual and [`journey`] has them at once.
 //!
 //! The chunk holds what only those screens reach: their views, what their intents do,
-//! the endpoint's calls after the [`Door`](crate::api::Door) with the reading of
+//! the endpoint's calls after the [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of
 //! their answers (the `dyn Endpoint` over the real endpoint is made in here, so its
 //! calls come along), and the messages of the errors and announcements only they meet.
 //!
@@ -20,12 +20,13 @@ use std::rc::Rc;
 
 use yew::Html;
 
-use crate::api::{Endpoint, Http, Token};
-use crate::effects::Env;
+use crate::announcements::Announcement;
+use crate::api::{Endpoint, Http};
+use crate::effects::AfterSignIn;
 use crate::errors::UiError;
 use crate::i18n::Lang;
-use crate::screens::{Intent, ScreenProps};
-use crate::state::{Action, Announcement, Model};
+use crate::screens::ScreenProps;
+use crate::state::{JourneyRules, Model};
 
 /// What the chunk brings.
 #[derive(Clone, Copy)]
@@ -35,12 +36,10 @@ pub struct Journey {
     /// The whole endpoint over `http`.
     pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
     /// What the intents of those screens do.
-    pub run: fn(&Env, &Rc<dyn Endpoint>, &Model, Option<Token>, Intent),
-    /// What their actions do to the model.
-    pub apply: fn(&mut Model, Action) -> bool,
-    /// The messages of the errors and announcements only they meet.
-    pub error_message: fn(&UiError, Lang) -> String,
-    pub announcement: fn(&Announcement, Lang) -> String,
+    pub run: AfterSignIn,
+    /// What their actions do to the model, and the words of the errors and
+    /// announcements only they meet.
+    pub rules: JourneyRules,
 }
 
 /// The chunk could not be fetched (offline, server down); trying again may work.
@@ -87,10 +86,12 @@ fn chunk() -> Result<Journey, Unavailable> {
     Ok(Journey {
         view: crate::screens::journey,
         endpoint: whole,
-        run: crate::effects::after_door,
-        apply: Model::apply_journey,
-        error_message: UiError::journey_message,
-        announcement: crate::app::journey_announcement,
+        run: crate::effects::after_sign_in,
+        rules: JourneyRules {
+            apply: Model::apply_journey,
+            error_message: UiError::journey_message,
+            announcement: Announcement::journey_text,
+        },
     })
 }
 

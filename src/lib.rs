@@ -12,6 +12,7 @@
 
 #[cfg(feature = "admin")]
 pub mod admin;
+pub mod announcements;
 pub mod api;
 pub mod app;
 pub mod clipboard;
@@ -21,6 +22,7 @@ pub mod embed;
 pub mod errors;
 pub mod host;
 pub mod i18n;
+pub mod intent;
 pub mod lazy;
 pub mod passkey;
 pub mod screens;

@@ -13,9 +13,11 @@ use wire::{
 use yew::Reducible;
 use zeroize::Zeroizing;
 
+use crate::announcements::Announcement;
 use crate::api::{IdempotencyKey, Token};
 use crate::clipboard::Copied;
 use crate::errors::{Field, UiError};
+use crate::i18n::Lang;
 
 /// A secret shown on screen (the app password, the TOTP key): shared, never cloned,
 /// and wiped from memory when the last reference goes.
@@ -222,15 +224,28 @@ impl std::fmt::Debug for Drafts {
     }
 }
 
-/// Something to say in the polite live region.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Announcement {
-    CodeSent(String),
-    Copied,
-    KeyCopied,
-    Deleted(String),
-    DeletedAll,
-    BackOnline,
+/// What the chunk of the screens after sign-in (lazy.rs) brings that the model needs:
+/// the reducer of their actions, and the words of the errors and announcements only they
+/// meet. The model has it once the chunk has come ([`Action::JourneyArrived`]); until
+/// then those actions are refused, and those errors are worded as unexpected.
+#[derive(Clone, Copy)]
+pub struct JourneyRules {
+    pub apply: fn(&mut Model, Action) -> bool,
+    pub error_message: fn(&UiError, Lang) -> String,
+    pub announcement: fn(&Announcement, Lang) -> String,
+}
+
+/// Code, not state: every copy is the one chunk's.
+impl PartialEq for JourneyRules {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for JourneyRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JourneyRules")
+    }
 }
 
 /// The state of the whole app.
@@ -248,6 +263,8 @@ pub struct Model {
     pub announcement: Option<(u32, Announcement)>,
     /// Whether the endpoint answered its last health check.
     pub online: bool,
+    /// The screens after sign-in's rules, once their chunk has come.
+    pub journey: Option<JourneyRules>,
 }
 
 impl Default for Model {
@@ -261,6 +278,7 @@ impl Default for Model {
             setup: false,
             announcement: None,
             online: true,
+            journey: None,
         }
     }
 }
@@ -350,6 +368,8 @@ pub enum Action {
     },
     Back,
     Online(bool),
+    /// The chunk of the screens after sign-in has come, with their rules.
+    JourneyArrived(JourneyRules),
 }
 
 /// The number of setup steps the indicator counts.
@@ -483,6 +503,24 @@ impl Model {
     }
 
     /// Whether a request is under way.
+    /// The words of `error`: the first module's, or the chunk's for the errors only the
+    /// screens after sign-in meet (a server answering sign-in with one of them before the
+    /// chunk came: worded as unexpected).
+    pub fn error_message(&self, error: &UiError, lang: Lang) -> String {
+        let unexpected = || UiError::Unexpected { reference: None }.message(lang);
+        error
+            .message(lang)
+            .or_else(|| self.journey.map(|j| (j.error_message)(error, lang)))
+            .or_else(unexpected)
+            .unwrap_or_default()
+    }
+
+    /// The words of the announcement to make, if any.
+    pub fn announcement_text(&self, lang: Lang) -> Option<String> {
+        let (_, said) = self.announcement.as_ref()?;
+        said.text(lang).or_else(|| self.journey.map(|j| (j.announcement)(said, lang)))
+    }
+
     pub fn busy(&self) -> bool {
         self.pending.is_some()
     }
@@ -606,10 +644,11 @@ impl Model {
                 }
                 self.online = up;
             }
+            (Action::JourneyArrived(rules), _) => self.journey = Some(rules),
             // The screens after sign-in's actions: with their chunk (lazy.rs), which is
             // here before any of them can happen (they come from those screens).
             (action, _) => {
-                return crate::lazy::journey().is_some_and(|journey| (journey.apply)(self, action))
+                return self.journey.is_some_and(|journey| (journey.apply)(self, action))
             }
         }
         true
@@ -860,6 +899,17 @@ mod tests {
     use super::*;
     use wire::{Account, Policy};
 
+    /// A model whose screens after sign-in have come (as in the app once their chunk is
+    /// here).
+    fn model() -> Model {
+        let rules = JourneyRules {
+            apply: Model::apply_journey,
+            error_message: UiError::journey_message,
+            announcement: Announcement::journey_text,
+        };
+        Model { journey: Some(rules), ..Model::default() }
+    }
+
     fn signed_in(screen: Screen) -> Model {
         let account = Account {
             username: "nora@contoso.example".into(),
@@ -876,11 +926,7 @@ mod tests {
             },
             methods: vec![],
         };
-        Model {
-            screen,
-            session: Some(SignedIn { token: Token::new("t1"), account }),
-            ..Model::default()
-        }
+        Model { screen, session: Some(SignedIn { token: Token::new("t1"), account }), ..model() }
     }
 
     fn list() -> Screen {
@@ -964,7 +1010,7 @@ mod tests {
         assert!(answer(&mut m, 9, created()));
         assert!(matches!(m.screen, Screen::Show { .. }));
         // Not once signed out: the secret is not shown to whoever sits down next.
-        let mut m = Model::default();
+        let mut m = model();
         assert!(!answer(&mut m, 9, created()));
     }
 
@@ -1110,5 +1156,29 @@ mod tests {
         m.session.as_mut().unwrap().account.policy.app_password_scopes = vec![Scope::Dav];
         m.drafts.scopes = None;
         assert_eq!(m.chosen_scopes(), [Scope::Dav], "the policy's first when mail is not allowed");
+    }
+}
+
+#[cfg(test)]
+mod without_the_chunk {
+    use super::*;
+
+    #[test]
+    fn before_the_screens_after_sign_in_come_their_actions_are_refused_and_their_errors_unexpected()
+    {
+        let mut m = Model::default();
+        assert!(!m.apply(Action::ChooseKind(MethodKind::Totp)), "no rules for it yet");
+        m.error = Some(UiError::CodeExpired);
+        let unexpected = UiError::Unexpected { reference: None }.message(Lang::En);
+        assert_eq!(Some(m.error_message(&UiError::CodeExpired, Lang::En)), unexpected);
+        let rules = JourneyRules {
+            apply: Model::apply_journey,
+            error_message: UiError::journey_message,
+            announcement: Announcement::journey_text,
+        };
+        assert!(m.apply(Action::JourneyArrived(rules)));
+        assert_ne!(Some(m.error_message(&UiError::CodeExpired, Lang::En)), unexpected);
+        m.screen = Screen::Choose;
+        assert!(m.apply(Action::ChooseKind(MethodKind::Totp)), "applied once they came");
     }
 }

@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use crate::errors::UiError;
 use crate::i18n::{Lang, Msg};
+use crate::state::Model;
 
 #[derive(Properties, PartialEq)]
 pub struct BannerProps {
@@ -21,39 +22,31 @@ pub fn banner(props: &BannerProps) -> Html {
     }
 }
 
-/// The error of the whole form (not of one field), as an alert; nothing otherwise.
-pub fn form_error(error: Option<&UiError>, lang: Lang) -> Html {
-    match error {
+/// The model's error of the whole form (not of one field), as an alert; nothing
+/// otherwise.
+pub fn form_error(m: &Model, lang: Lang) -> Html {
+    match &m.error {
         Some(e) if e.field().is_none() => html! {
-            <p id="ap-form-error" class="ap-error ap-error--form" role="alert">{ e.message(lang) }</p>
+            <p id="ap-form-error" class="ap-error ap-error--form" role="alert">{ m.error_message(e, lang) }</p>
         },
         _ => html! {},
     }
 }
 
-/// The message for `field` if the current error is about it.
-pub fn field_error(
-    error: Option<&UiError>,
-    field: crate::errors::Field,
-    lang: Lang,
-) -> Option<String> {
-    error.filter(|e| e.field() == Some(field)).map(|e| e.message(lang))
+/// The message for `field` if the model's error is about it.
+pub fn field_error(m: &Model, field: crate::errors::Field, lang: Lang) -> Option<String> {
+    m.error.as_ref().filter(|e| e.field() == Some(field)).map(|e| m.error_message(e, lang))
 }
 
 /// The end of every form: its error (if not about one field) and the submit button,
 /// which says "Please wait…" and is disabled while a request is under way.
-pub fn form_end(
-    error: Option<&UiError>,
-    lang: Lang,
-    label: &'static str,
-    busy: bool,
-    disabled: bool,
-) -> Html {
+pub fn form_end(m: &Model, lang: Lang, label: &'static str, disabled: bool) -> Html {
+    let busy = m.busy();
     html! {
         <>
-            { form_error(error, lang) }
+            { form_error(m, lang) }
             <button type="submit" class="ap-button ap-button--primary" disabled={busy || disabled}>
-                { if busy { lang.t(Msg::Working) } else { label } }
+                { if busy { lang.text(Msg::Working) } else { label } }
             </button>
         </>
     }
@@ -80,6 +73,14 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct ErrorSummaryProps {
     pub error: Option<UiError>,
+    /// The error's words (`Model::error_message`).
+    pub message: AttrValue,
+}
+
+/// The summary of the model's error, if it is about one field.
+pub fn error_summary_of(m: &Model, lang: Lang) -> Html {
+    let message = m.error.as_ref().map(|e| m.error_message(e, lang)).unwrap_or_default();
+    html! { <ErrorSummary error={m.error.clone()} message={message} /> }
 }
 
 /// At the top of a form with several fields, the error about one of them (as the GOV.UK
@@ -99,7 +100,7 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
             }
         });
     }
-    let Some((error, field)) = props.error.as_ref().and_then(|e| Some((e, e.field()?))) else {
+    let Some(field) = props.error.as_ref().and_then(UiError::field) else {
         return html! {};
     };
     let target = input_id(field);
@@ -120,9 +121,9 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
     };
     html! {
         <div ref={node} id="ap-error-summary" class="ap-error-summary" role="alert" tabindex="-1" aria-labelledby="ap-error-summary-title">
-            <h2 id="ap-error-summary-title" class="ap-error-summary__title">{ lang.t(Msg::ErrorSummaryTitle) }</h2>
+            <h2 id="ap-error-summary-title" class="ap-error-summary__title">{ lang.text(Msg::ErrorSummaryTitle) }</h2>
             <ul class="ap-error-summary__list">
-                <li><a href={format!("#{target}")} {onclick}>{ error.message(lang) }</a></li>
+                <li><a href={format!("#{target}")} {onclick}>{ props.message.clone() }</a></li>
             </ul>
         </div>
     }

@@ -42,7 +42,7 @@ pub fn card(props: &CardProps) -> Html {
             { props.children.clone() }
             if let Some(back) = &props.on_back {
                 <button type="button" class="ap-link ap-back" disabled={props.locked} onclick={back.reform(|_: MouseEvent| ())}>
-                    { "← " }{ props.back_label.clone().unwrap_or_else(|| lang.t(Msg::Back).into()) }
+                    { "← " }{ props.back_label.clone().unwrap_or_else(|| lang.text(Msg::Back).into()) }
                 </button>
             }
         </section>

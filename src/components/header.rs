@@ -27,17 +27,17 @@ pub fn header(props: &HeaderProps) -> Html {
     let on_sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
     html! {
         <header class="ap-header">
-            <span class="ap-header__title">{ lang.t(Msg::AppTitle) }</span>
+            <span class="ap-header__title">{ lang.text(Msg::AppTitle) }</span>
             <div class="ap-header__tools">
                 <button type="button" class="ap-link" lang={other.tag()} onclick={on_lang}>
-                    { lang.t(Msg::LangOther) }
+                    { lang.text(Msg::LangOther) }
                 </button>
                 if props.who.is_some() {
-                    <button type="button" class="ap-link" disabled={props.locked} onclick={on_sign_out}>{ lang.t(Msg::SignOut) }</button>
+                    <button type="button" class="ap-link" disabled={props.locked} onclick={on_sign_out}>{ lang.text(Msg::SignOut) }</button>
                 }
             </div>
             if let Some(who) = &props.who {
-                <span class="ap-header__who">{ lang.f(Msg::SignedInAs, &[("name", who)]) }</span>
+                <span class="ap-header__who">{ lang.text_with(Msg::SignedInAs, &[("name", who)]) }</span>
             }
         </header>
     }

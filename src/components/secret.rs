@@ -73,7 +73,7 @@ pub fn secret_box(props: &SecretProps) -> Html {
                     aria-describedby={props.id.clone()}
                     data-copied={(props.copied == Some(Copied::Clipboard)).then_some("")}>
                     if props.copied == Some(Copied::Clipboard) {
-                        <span aria-hidden="true">{ "✓ " }</span>{ lang.j(JourneyMsg::Copied) }
+                        <span aria-hidden="true">{ "✓ " }</span>{ lang.text(JourneyMsg::Copied) }
                     } else {
                         { props.copy.clone() }
                     }

@@ -12,7 +12,7 @@ pub struct StepsProps {
 #[function_component(Steps)]
 pub fn steps(props: &StepsProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let label = lang.f(Msg::StepOf, &[("step", &props.step), ("total", &props.total)]);
+    let label = lang.text_with(Msg::StepOf, &[("step", &props.step), ("total", &props.total)]);
     html! {
         <div class="ap-steps">
             <p class="ap-steps__label">{ label }</p>

@@ -5,7 +5,7 @@ use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 
 /// A returning user (or a stale step-up) picks a registered method to prove.
 pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
@@ -18,13 +18,13 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
     }
     let lead = if keys_only { JourneyMsg::ChallengeKeyLead } else { JourneyMsg::ChallengeLead };
     html! {
-        <Card title={lang.j(JourneyMsg::ChallengeTitle)} lead={lang.j(lead)}>
+        <Card title={lang.text(JourneyMsg::ChallengeTitle)} lead={lang.text(lead)}>
             <ul class="ap-methods">
                 { for methods.into_iter().map(|method| {
                     let label = method_label(&method, lang);
-                    let use_it = lang.jf(JourneyMsg::ChallengeUse, &[("method", &label)]);
+                    let use_it = lang.text_with(JourneyMsg::ChallengeUse, &[("method", &label)]);
                     let last_used = method.last_used_at.as_deref().filter(|_| method.kind.phishing_resistant());
-                    let last_used = last_used.map(|at| lang.jf(JourneyMsg::MethodLastUsed, &[("date", &lang.datetime(at))]));
+                    let last_used = last_used.map(|at| lang.text_with(JourneyMsg::MethodLastUsed, &[("date", &lang.datetime(at))]));
                     let when_id = format!("ap-when-{}", method.id);
                     html! {
                         <li>
@@ -40,7 +40,7 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
                     }
                 }) }
             </ul>
-            { form_error(m.error.as_ref(), lang) }
+            { form_error(m, lang) }
         </Card>
     }
 }

@@ -5,7 +5,7 @@ use super::ScreenProps;
 use crate::components::banner::form_end;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 
 /// The name and one-line hint of a method kind.
 pub fn kind_texts(kind: MethodKind) -> (JourneyMsg, JourneyMsg) {
@@ -24,9 +24,9 @@ pub fn kind_texts(kind: MethodKind) -> (JourneyMsg, JourneyMsg) {
 pub fn method_label(method: &wire::Method, lang: Lang) -> String {
     let (name, _) = kind_texts(method.kind);
     match method.kind {
-        MethodKind::Totp => lang.j(name).to_owned(),
+        MethodKind::Totp => lang.text(name).to_owned(),
         MethodKind::Passkey => method.label.clone(),
-        _ => format!("{} · {}", lang.j(name), method.label),
+        _ => format!("{} · {}", lang.text(name), method.label),
     }
 }
 
@@ -43,12 +43,12 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let keys_work = crate::passkey::supported();
     let usable = |k: &MethodKind| keys_work || !k.phishing_resistant();
     let selected = m.drafts.kind.filter(|k| allowed.contains(k) && usable(k));
-    let lead = m.key_required().then(|| AttrValue::from(lang.j(JourneyMsg::ChooseKeyLead)));
+    let lead = m.key_required().then(|| AttrValue::from(lang.text(JourneyMsg::ChooseKeyLead)));
     html! {
-        <Card title={lang.j(JourneyMsg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        <Card title={lang.text(JourneyMsg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             <form method="dialog" onsubmit={props.submit(Intent::Continue)} novalidate=true>
                 <fieldset class="ap-choices">
-                    <legend class="ap-lead">{ lang.j(JourneyMsg::ChooseLead) }</legend>
+                    <legend class="ap-lead">{ lang.text(JourneyMsg::ChooseLead) }</legend>
                     { for allowed.iter().map(|&kind| {
                         let (name, hint) = kind_texts(kind);
                         let disabled = !usable(&kind);
@@ -61,14 +61,14 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
                                     checked={selected == Some(kind)} onchange={on} disabled={disabled}
                                     aria-describedby={format!("{id}-hint")} />
                                 <span class="ap-choice__text">
-                                    <span class="ap-choice__name">{ lang.j(name) }</span>
-                                    <span class="ap-hint" id={format!("{id}-hint")}>{ lang.j(hint) }</span>
+                                    <span class="ap-choice__name">{ lang.text(name) }</span>
+                                    <span class="ap-hint" id={format!("{id}-hint")}>{ lang.text(hint) }</span>
                                 </span>
                             </label>
                         }
                     }) }
                 </fieldset>
-                { form_end(m.error.as_ref(), lang, lang.j(JourneyMsg::Continue), m.busy(), selected.is_none()) }
+                { form_end(m, lang, lang.text(JourneyMsg::Continue), selected.is_none()) }
             </form>
         </Card>
     }

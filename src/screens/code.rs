@@ -8,20 +8,19 @@ use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// The code field and "Verify", shared by the authenticator-app and code screens.
 pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
-    let error = m.error.as_ref();
     html! {
         <form class="ap-code-form" method="dialog" onsubmit={props.submit(Intent::Verify)} novalidate=true>
-            <Field id="ap-code" label={lang.j(JourneyMsg::CodeLabel)} autocomplete="one-time-code"
+            <Field id="ap-code" label={lang.text(JourneyMsg::CodeLabel)} autocomplete="one-time-code"
                 inputmode="numeric" verbatim=true required=true maxlength={16}
                 value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
-                error={field_error(error, F::Code, lang)} class="ap-field--code" />
-            { form_end(error, lang, lang.j(JourneyMsg::Verify), m.busy(), false) }
+                error={field_error(m, F::Code, lang)} class="ap-field--code" />
+            { form_end(m, lang, lang.text(JourneyMsg::Verify), false) }
         </form>
     }
 }
@@ -49,9 +48,9 @@ pub fn resend(props: &ResendProps) -> Html {
     }
     let left = props.at.map_or(0.0, |at| ((at - *now) / 1000.0).ceil()).max(0.0) as u32;
     let label = if left > 0 {
-        lang.jf(JourneyMsg::ResendIn, &[("seconds", &left)])
+        lang.text_with(JourneyMsg::ResendIn, &[("seconds", &left)])
     } else {
-        lang.j(JourneyMsg::Resend).to_owned()
+        lang.text(JourneyMsg::Resend).to_owned()
     };
     html! {
         <button type="button" class="ap-button ap-button--secondary" disabled={left > 0 || props.busy}
@@ -69,11 +68,11 @@ pub fn code(props: &ScreenProps, lang: Lang) -> Html {
             MethodKind::Email => JourneyMsg::CodeSentEmail,
             _ => JourneyMsg::CodeSentSms,
         };
-        lang.jf(msg, &[("dest", dest)])
+        lang.text_with(msg, &[("dest", dest)])
     });
-    let lead = sent.unwrap_or_else(|| lang.j(JourneyMsg::CodeTotp).to_owned());
+    let lead = sent.unwrap_or_else(|| lang.text(JourneyMsg::CodeTotp).to_owned());
     html! {
-        <Card title={lang.j(JourneyMsg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        <Card title={lang.text(JourneyMsg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
             { code_form(props, lang) }
             if step.kind.sends_code() {
                 <Resend at={step.resend_at} busy={m.busy()} onclick={props.send(Intent::Resend)} />

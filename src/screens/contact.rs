@@ -7,27 +7,26 @@ use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// The number (text message, phone call) or address (email) to send codes to.
 pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Contact(kind) = m.screen else { return html! {} };
-    let error = m.error.as_ref();
     let field = if kind == MethodKind::Email {
         html! {
-            <Field id="ap-email" label={lang.j(JourneyMsg::EmailLabel)} hint={lang.j(JourneyMsg::EmailHint)}
+            <Field id="ap-email" label={lang.text(JourneyMsg::EmailLabel)} hint={lang.text(JourneyMsg::EmailHint)}
                 input_type="email" autocomplete="email" verbatim=true required=true
                 value={m.drafts.email.clone()} oninput={props.edit(F::Email)}
-                error={field_error(error, F::Email, lang)} />
+                error={field_error(m, F::Email, lang)} />
         }
     } else {
         html! {
-            <Field id="ap-phone" label={lang.j(JourneyMsg::PhoneLabel)} hint={lang.j(JourneyMsg::PhoneHint)}
+            <Field id="ap-phone" label={lang.text(JourneyMsg::PhoneLabel)} hint={lang.text(JourneyMsg::PhoneHint)}
                 input_type="tel" autocomplete="tel" required=true
                 value={m.drafts.phone.clone()} oninput={props.edit(F::Phone)}
-                error={field_error(error, F::Phone, lang)} />
+                error={field_error(m, F::Phone, lang)} />
         }
     };
     let title = match kind {
@@ -36,10 +35,10 @@ pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
         _ => JourneyMsg::PhoneTitleSms,
     };
     html! {
-        <Card title={lang.j(title)} step={m.step()} on_back={props.back()}>
+        <Card title={lang.text(title)} step={m.step()} on_back={props.back()}>
             <form method="dialog" onsubmit={props.submit(Intent::SendCode)} novalidate=true>
                 { field }
-                { form_end(error, lang, lang.j(JourneyMsg::SendCode), m.busy(), false) }
+                { form_end(m, lang, lang.text(JourneyMsg::SendCode), false) }
             </form>
         </Card>
     }

@@ -5,7 +5,7 @@ use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang, Msg};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// Opened from a notice's "this wasn't me" link, without signing in: what the link
@@ -13,11 +13,11 @@ use crate::state::Screen;
 pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     html! {
-        <Card title={lang.j(JourneyMsg::DisownTitle)} lead={lang.j(JourneyMsg::DisownLead)} on_back={props.back()} back_label={lang.j(JourneyMsg::DisownCancel)}>
-            { form_error(m.error.as_ref(), lang) }
+        <Card title={lang.text(JourneyMsg::DisownTitle)} lead={lang.text(JourneyMsg::DisownLead)} on_back={props.back()} back_label={lang.text(JourneyMsg::DisownCancel)}>
+            { form_error(m, lang) }
             <button type="button" class="ap-button ap-button--danger-solid ap-button--wide" disabled={m.busy()}
                 onclick={props.send(Intent::Disown)}>
-                { if m.busy() { lang.t(Msg::Working) } else { lang.j(JourneyMsg::DisownButton) } }
+                { if m.busy() { lang.text(Msg::Working) } else { lang.text(JourneyMsg::DisownButton) } }
             </button>
         </Card>
     }
@@ -27,19 +27,21 @@ pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
 pub fn disowned(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Disowned(done) = &props.model.screen else { return html! {} };
     let what = match (done.what, done.removed) {
-        (_, false) => lang.j(JourneyMsg::DisownedGone).to_owned(),
+        (_, false) => lang.text(JourneyMsg::DisownedGone).to_owned(),
         (Noticed::AppPassword, true) => {
-            lang.jf(JourneyMsg::DisownedAppPassword, &[("name", &done.name)])
+            lang.text_with(JourneyMsg::DisownedAppPassword, &[("name", &done.name)])
         }
-        (Noticed::Method, true) => lang.jf(JourneyMsg::DisownedMethod, &[("name", &done.name)]),
+        (Noticed::Method, true) => {
+            lang.text_with(JourneyMsg::DisownedMethod, &[("name", &done.name)])
+        }
     };
     html! {
-        <Card title={lang.j(JourneyMsg::DisownedTitle)}>
+        <Card title={lang.text(JourneyMsg::DisownedTitle)}>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ what }</p>
-            <p>{ lang.j(JourneyMsg::DisownedSessions) }</p>
-            <p><strong>{ lang.j(JourneyMsg::DisownedNext) }</strong></p>
+            <p>{ lang.text(JourneyMsg::DisownedSessions) }</p>
+            <p><strong>{ lang.text(JourneyMsg::DisownedNext) }</strong></p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Done)}>
-                { lang.j(JourneyMsg::DisownedSignIn) }
+                { lang.text(JourneyMsg::DisownedSignIn) }
             </button>
         </Card>
     }

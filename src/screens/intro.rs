@@ -3,7 +3,7 @@ use yew::prelude::*;
 use super::ScreenProps;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 
 /// Step 2 of the seed: why, and "Set it up now".
 pub fn intro(props: &ScreenProps, lang: Lang) -> Html {
@@ -11,10 +11,10 @@ pub fn intro(props: &ScreenProps, lang: Lang) -> Html {
     let lead =
         if props.model.key_required() { JourneyMsg::IntroKeyLead } else { JourneyMsg::IntroLead };
     html! {
-        <Card title={lang.j(JourneyMsg::IntroTitle)} lead={lang.j(lead)}>
-            <p>{ lang.j(JourneyMsg::IntroWhy) }</p>
+        <Card title={lang.text(JourneyMsg::IntroTitle)} lead={lang.text(lead)}>
+            <p>{ lang.text(JourneyMsg::IntroWhy) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::SetUp)}>
-                { lang.j(JourneyMsg::IntroButton) }
+                { lang.text(JourneyMsg::IntroButton) }
             </button>
         </Card>
     }

@@ -6,21 +6,20 @@ use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
 use crate::i18n::{JourneyMsg, Lang, Msg};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::{CodeFor, Screen};
 
 /// Naming a security key before it is registered.
 pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
-    let error = m.error.as_ref();
     html! {
-        <Card title={lang.j(JourneyMsg::KeyNameTitle)} lead={lang.j(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
+        <Card title={lang.text(JourneyMsg::KeyNameTitle)} lead={lang.text(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
             <form method="dialog" onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
-                <Field id="ap-key-name" label={lang.j(JourneyMsg::KeyNameLabel)} hint={lang.j(JourneyMsg::KeyNameHint)}
+                <Field id="ap-key-name" label={lang.text(JourneyMsg::KeyNameLabel)} hint={lang.text(JourneyMsg::KeyNameHint)}
                     autocomplete="off" maxlength={64}
                     value={m.drafts.key_name.clone()} oninput={props.edit(F::KeyName)}
-                    error={field_error(error, F::KeyName, lang)} />
-                { form_end(error, lang, lang.j(JourneyMsg::KeyNameButton), m.busy(), false) }
+                    error={field_error(m, F::KeyName, lang)} />
+                { form_end(m, lang, lang.text(JourneyMsg::KeyNameButton), false) }
             </form>
         </Card>
     }
@@ -35,22 +34,22 @@ pub fn key(props: &ScreenProps, lang: Lang) -> Html {
     let (title, lead, button) = match &step.target {
         CodeFor::Enrollment { .. } => (
             JourneyMsg::KeyTitleRegister,
-            lang.j(JourneyMsg::KeyRegisterLead).to_owned(),
+            lang.text(JourneyMsg::KeyRegisterLead).to_owned(),
             JourneyMsg::KeyButtonRegister,
         ),
         CodeFor::Challenge { method, .. } => (
             JourneyMsg::KeyTitleUse,
-            lang.jf(JourneyMsg::KeyUseLead, &[("name", &method.label)]),
+            lang.text_with(JourneyMsg::KeyUseLead, &[("name", &method.label)]),
             JourneyMsg::KeyButtonUse,
         ),
     };
     html! {
-        <Card title={lang.j(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={lang.j(JourneyMsg::KeyOther)}>
-            { form_error(m.error.as_ref(), lang) }
+        <Card title={lang.text(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={lang.text(JourneyMsg::KeyOther)}>
+            { form_error(m, lang) }
             <button type="button" class="ap-button ap-button--primary" disabled={m.busy()}
                 aria-describedby={m.error.as_ref().map(|_| "ap-form-error")}
                 onclick={props.send(Intent::UseKey)}>
-                { if m.busy() { lang.t(Msg::Working) } else { lang.j(button) } }
+                { if m.busy() { lang.text(Msg::Working) } else { lang.text(button) } }
             </button>
         </Card>
     }

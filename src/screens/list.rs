@@ -8,7 +8,7 @@ use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang, Msg};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::{Confirm, Screen};
 
 /// Your app passwords: the list, create another, delete one or all (confirmed).
@@ -18,14 +18,14 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let Some(list) = list else {
         // Loading, or the load failed: then the error and a way to try again, not both.
         return html! {
-            <Card title={lang.j(JourneyMsg::ListTitle)}>
+            <Card title={lang.text(JourneyMsg::ListTitle)}>
                 if m.error.is_some() && !m.busy() {
-                    { form_error(m.error.as_ref(), lang) }
+                    { form_error(m, lang) }
                     <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Reload)}>
-                        { lang.j(JourneyMsg::TryAgain) }
+                        { lang.text(JourneyMsg::TryAgain) }
                     </button>
                 } else {
-                    <p class="ap-lead" role="status">{ lang.t(Msg::Working) }</p>
+                    <p class="ap-lead" role="status">{ lang.text(Msg::Working) }</p>
                 }
             </Card>
         };
@@ -34,7 +34,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let full = count >= list.limit as usize;
     let row = |p: &AppPasswordInfo| {
         let used = match (&p.last_used_at, &p.last_used_from, p.last_used_protocol) {
-            (Some(at), Some(from), Some(protocol)) => lang.jf(
+            (Some(at), Some(from), Some(protocol)) => lang.text_with(
                 JourneyMsg::ListUsedFrom,
                 &[
                     ("date", &lang.datetime(at)),
@@ -42,16 +42,17 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     ("protocol", &protocol_name(protocol)),
                 ],
             ),
-            (Some(at), Some(from), None) => {
-                lang.jf(JourneyMsg::ListUsedAt, &[("date", &lang.datetime(at)), ("from", from)])
+            (Some(at), Some(from), None) => lang
+                .text_with(JourneyMsg::ListUsedAt, &[("date", &lang.datetime(at)), ("from", from)]),
+            (Some(at), ..) => {
+                lang.text_with(JourneyMsg::ListLastUsed, &[("date", &lang.datetime(at))])
             }
-            (Some(at), ..) => lang.jf(JourneyMsg::ListLastUsed, &[("date", &lang.datetime(at))]),
-            (None, ..) => lang.j(JourneyMsg::ListNeverUsed).to_owned(),
+            (None, ..) => lang.text(JourneyMsg::ListNeverUsed).to_owned(),
         };
-        let scopes: Vec<&str> = p.scopes.iter().map(|s| lang.j(scope_texts(*s).0)).collect();
+        let scopes: Vec<&str> = p.scopes.iter().map(|s| lang.text(scope_texts(*s).0)).collect();
         let expiry = p.expires_at.as_ref().map(|at| {
             let msg = if p.expired { JourneyMsg::ListExpired } else { JourneyMsg::ListExpires };
-            lang.jf(msg, &[("date", &lang.datetime(at))])
+            lang.text_with(msg, &[("date", &lang.datetime(at))])
         });
         let asking = matches!(confirm, Some(Confirm::One(c)) if c.id == p.id);
         html! {
@@ -60,56 +61,56 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     <span class="ap-item__name">{ p.name.clone() }</span>
                     <span class="ap-item__scopes">{ scopes.join(" · ") }</span>
                     <span class="ap-hint">
-                        { lang.jf(JourneyMsg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
+                        { lang.text_with(JourneyMsg::ListCreated, &[("date", &lang.datetime(&p.created_at))]) }{ " · " }{ used }
                     </span>
                     if let Some(expiry) = expiry {
                         <span class={classes!("ap-hint", p.expired.then_some("ap-item__expired"))}>{ expiry }</span>
                     }
                 </div>
                 if asking {
-                    { confirm_box(props, lang, lang.jf(JourneyMsg::DeleteConfirm, &[("name", &p.name)]), JourneyMsg::Delete) }
+                    { confirm_box(props, lang, lang.text_with(JourneyMsg::DeleteConfirm, &[("name", &p.name)]), JourneyMsg::Delete) }
                 } else {
                     <button type="button" class="ap-button ap-button--danger" data-delete={p.id.clone()}
-                        aria-label={lang.jf(JourneyMsg::DeleteNamed, &[("name", &p.name)])}
+                        aria-label={lang.text_with(JourneyMsg::DeleteNamed, &[("name", &p.name)])}
                         onclick={props.send(Intent::AskDelete(Confirm::One(p.clone())))} disabled={m.busy()}>
-                        { lang.j(JourneyMsg::Delete) }
+                        { lang.text(JourneyMsg::Delete) }
                     </button>
                 }
             </li>
         }
     };
     html! {
-        <Card title={lang.j(JourneyMsg::ListTitle)} lead={lang.j(JourneyMsg::ListLead)}>
+        <Card title={lang.text(JourneyMsg::ListTitle)} lead={lang.text(JourneyMsg::ListLead)}>
             <ConfirmFocus confirm={confirm.clone()} />
-            <p class="ap-count">{ lang.jf(JourneyMsg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
+            <p class="ap-count">{ lang.text_with(JourneyMsg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
             if let Some(days) = m.session.as_ref().and_then(|s| s.account.policy.app_password_unused_days) {
-                <p class="ap-hint">{ lang.jf(JourneyMsg::ListUnused, &[("days", &days)]) }</p>
+                <p class="ap-hint">{ lang.text_with(JourneyMsg::ListUnused, &[("days", &days)]) }</p>
             }
             if list.items.is_empty() {
-                <p>{ lang.j(JourneyMsg::ListEmpty) }</p>
+                <p>{ lang.text(JourneyMsg::ListEmpty) }</p>
             } else {
                 <ul class="ap-items">{ for list.items.iter().map(row) }</ul>
             }
-            { form_error(m.error.as_ref(), lang) }
+            { form_error(m, lang) }
             if full {
-                <p class="ap-note" role="status">{ lang.jf(JourneyMsg::ListLimit, &[("limit", &list.limit)]) }</p>
+                <p class="ap-note" role="status">{ lang.text_with(JourneyMsg::ListLimit, &[("limit", &list.limit)]) }</p>
             }
             <div class="ap-actions">
                 <button type="button" class="ap-button ap-button--primary" disabled={full || m.busy()}
                     onclick={props.send(Intent::CreateAnother)}>
-                    { lang.j(JourneyMsg::ListCreate) }
+                    { lang.text(JourneyMsg::ListCreate) }
                 </button>
                 <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
                     onclick={props.send(Intent::ToPassword)}>
-                    { lang.j(JourneyMsg::ListChangePassword) }
+                    { lang.text(JourneyMsg::ListChangePassword) }
                 </button>
                 if count >= 2 {
                     if matches!(confirm, Some(Confirm::All)) {
-                        { confirm_box(props, lang, lang.jf(JourneyMsg::DeleteAllConfirm, &[("count", &count)]), JourneyMsg::DeleteAll) }
+                        { confirm_box(props, lang, lang.text_with(JourneyMsg::DeleteAllConfirm, &[("count", &count)]), JourneyMsg::DeleteAll) }
                     } else {
                         <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
                             data-delete-all="" onclick={props.send(Intent::AskDelete(Confirm::All))}>
-                            { lang.j(JourneyMsg::DeleteAll) }
+                            { lang.text(JourneyMsg::DeleteAll) }
                         </button>
                     }
                 }
@@ -138,9 +139,9 @@ fn confirm_box(props: &ScreenProps, lang: Lang, question: String, yes: JourneyMs
         <div class="ap-confirm" role="group" aria-labelledby="ap-confirm-q" tabindex="-1">
             <p id="ap-confirm-q">{ question }</p>
             <button type="button" class="ap-button ap-button--danger-solid" disabled={props.model.busy()}
-                onclick={props.send(Intent::ConfirmDelete)}>{ lang.j(yes) }</button>
+                onclick={props.send(Intent::ConfirmDelete)}>{ lang.text(yes) }</button>
             <button type="button" class="ap-button ap-button--secondary"
-                onclick={props.send(Intent::CancelDelete)}>{ lang.j(JourneyMsg::Cancel) }</button>
+                onclick={props.send(Intent::CancelDelete)}>{ lang.text(JourneyMsg::Cancel) }</button>
         </div>
     }
 }

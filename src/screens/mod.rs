@@ -2,12 +2,12 @@
 //! the person asks for; none sends a request itself.
 use std::rc::Rc;
 
-use wire::{MethodKind, Scope};
 use yew::prelude::*;
 
 use crate::errors::Field;
 use crate::i18n::Lang;
-use crate::state::{Confirm, Model};
+use crate::intent::Intent;
+use crate::state::Model;
 
 pub mod challenge;
 pub mod choose;
@@ -24,46 +24,6 @@ pub mod show;
 pub mod sign_in;
 pub mod totp;
 pub mod verified;
-
-/// What the person asks for, from any screen.
-#[derive(Clone, PartialEq)]
-pub enum Intent {
-    Edit(Field, String),
-    SignIn,
-    SetUp,
-    Choose(MethodKind),
-    /// Tick or untick a scope of the app password being created.
-    ToggleScope(Scope),
-    Continue,
-    SendCode,
-    /// Register a security key under the name typed.
-    RegisterKey,
-    /// Touch the key: the browser's ceremony, then its answer to the endpoint.
-    UseKey,
-    Verify,
-    Resend,
-    Next,
-    Create,
-    Copy,
-    CopyKey,
-    Done,
-    CreateAnother,
-    /// Load the list again (after a failed load).
-    Reload,
-    AskDelete(Confirm),
-    CancelDelete,
-    ConfirmDelete,
-    Challenge(String),
-    Back,
-    SignOut,
-    SetLang(Lang),
-    /// From the list: change the primary password.
-    ToPassword,
-    /// "This wasn't me": follow the notice's link.
-    Disown,
-    /// Submit the password change.
-    ChangePassword,
-}
 
 /// What every screen gets.
 #[derive(Properties, PartialEq, Clone)]

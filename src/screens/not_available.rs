@@ -13,9 +13,9 @@ pub fn not_available(props: &ScreenProps, lang: Lang) -> Html {
         _ => JourneyMsg::NaMfaNotRequired,
     };
     html! {
-        <Card title={lang.j(JourneyMsg::NaTitle)}>
-            <p>{ lang.j(why) }</p>
-            <p>{ lang.j(JourneyMsg::NaAskAdmin) }</p>
+        <Card title={lang.text(JourneyMsg::NaTitle)}>
+            <p>{ lang.text(why) }</p>
+            <p>{ lang.text(JourneyMsg::NaAskAdmin) }</p>
         </Card>
     }
 }

@@ -4,7 +4,7 @@ use super::ScreenProps;
 use crate::components::card::Card;
 use crate::components::secret::SecretBox;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// Step 5 of the seed: the app password, once, with "Copy".
@@ -14,15 +14,15 @@ pub fn show(props: &ScreenProps) -> Html {
     let m = &props.model;
     let Screen::Show { created, copied } = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.j(JourneyMsg::ShowTitle)} lead={lang.j(JourneyMsg::ShowLead)} step={m.step()}>
+        <Card title={lang.text(JourneyMsg::ShowTitle)} lead={lang.text(JourneyMsg::ShowLead)} step={m.step()}>
             <SecretBox id="ap-password-shown" primary=true
-                label={lang.jf(JourneyMsg::ShowPasswordLabel, &[("name", &created.name)])}
+                label={lang.text_with(JourneyMsg::ShowPasswordLabel, &[("name", &created.name)])}
                 text={AttrValue::from(created.password.expose().to_owned())}
-                copy={lang.j(JourneyMsg::Copy)} copied={*copied} on_copy={props.send(Intent::Copy)}
-                fallback={lang.j(JourneyMsg::CopyFallback)} fallback_label={lang.j(JourneyMsg::CopyFallbackLabel)} />
-            <p class="ap-note">{ lang.j(JourneyMsg::ShowNoMemorize) }</p>
+                copy={lang.text(JourneyMsg::Copy)} copied={*copied} on_copy={props.send(Intent::Copy)}
+                fallback={lang.text(JourneyMsg::CopyFallback)} fallback_label={lang.text(JourneyMsg::CopyFallbackLabel)} />
+            <p class="ap-note">{ lang.text(JourneyMsg::ShowNoMemorize) }</p>
             <button type="button" class="ap-button ap-button--secondary" onclick={props.send(Intent::Done)}>
-                { lang.j(JourneyMsg::Done) }
+                { lang.text(JourneyMsg::Done) }
             </button>
         </Card>
     }

@@ -6,7 +6,7 @@ use crate::components::card::Card;
 use crate::components::qr::Qr;
 use crate::components::secret::SecretBox;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// Set up an authenticator app: scan the QR code or type the key, then enter a code.
@@ -14,15 +14,15 @@ pub fn totp(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Totp(step) = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.j(JourneyMsg::TotpTitle)} step={m.step()} on_back={props.back()}>
-            <p>{ lang.j(JourneyMsg::TotpScan) }</p>
-            <Qr data={AttrValue::from(step.otpauth_uri.expose().to_owned())} label={lang.j(JourneyMsg::TotpQrLabel)} />
-            <p id="ap-key-intro">{ lang.j(JourneyMsg::TotpManual) }</p>
-            <SecretBox id="ap-key" label={lang.j(JourneyMsg::TotpKeyLabel)}
+        <Card title={lang.text(JourneyMsg::TotpTitle)} step={m.step()} on_back={props.back()}>
+            <p>{ lang.text(JourneyMsg::TotpScan) }</p>
+            <Qr data={AttrValue::from(step.otpauth_uri.expose().to_owned())} label={lang.text(JourneyMsg::TotpQrLabel)} />
+            <p id="ap-key-intro">{ lang.text(JourneyMsg::TotpManual) }</p>
+            <SecretBox id="ap-key" label={lang.text(JourneyMsg::TotpKeyLabel)}
                 text={AttrValue::from(step.secret.expose().to_owned())}
-                copy={lang.j(JourneyMsg::TotpCopyKey)} copied={step.copied} on_copy={props.send(Intent::CopyKey)}
-                fallback={lang.j(JourneyMsg::TotpCopyFallback)} fallback_label={lang.j(JourneyMsg::TotpCopyFallbackLabel)} />
-            <p>{ lang.j(JourneyMsg::TotpEnterCode) }</p>
+                copy={lang.text(JourneyMsg::TotpCopyKey)} copied={step.copied} on_copy={props.send(Intent::CopyKey)}
+                fallback={lang.text(JourneyMsg::TotpCopyFallback)} fallback_label={lang.text(JourneyMsg::TotpCopyFallbackLabel)} />
+            <p>{ lang.text(JourneyMsg::TotpEnterCode) }</p>
             { code_form(props, lang) }
         </Card>
     }

@@ -4,7 +4,7 @@ use super::choose::method_label;
 use super::ScreenProps;
 use crate::components::card::Card;
 use crate::i18n::{JourneyMsg, Lang};
-use crate::screens::Intent;
+use crate::intent::Intent;
 use crate::state::Screen;
 
 /// Step 4 of the seed: the method is verified; "Next".
@@ -13,10 +13,10 @@ pub fn verified(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Verified { method, .. } = &m.screen else { return html! {} };
     let what = method_label(method, lang);
     html! {
-        <Card title={lang.j(JourneyMsg::VerifiedTitle)} step={m.step()}>
-            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.jf(JourneyMsg::VerifiedLead, &[("method", &what)]) }</p>
+        <Card title={lang.text(JourneyMsg::VerifiedTitle)} step={m.step()}>
+            <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.text_with(JourneyMsg::VerifiedLead, &[("method", &what)]) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Next)}>
-                { lang.j(JourneyMsg::Next) }
+                { lang.text(JourneyMsg::Next) }
             </button>
         </Card>
     }

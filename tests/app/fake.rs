@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use app_passwords::api::{ApiError, Door, Endpoint, IdempotencyKey, Reply, Token};
+use app_passwords::api::{ApiError, Endpoint, IdempotencyKey, Reply, SignInEndpoint, Token};
 use wire::*;
 
 pub const PASSWORD: &str = "Right-password-1";
@@ -290,7 +290,7 @@ fn masked(req: &EnrollmentRequest) -> Option<String> {
     }
 }
 
-impl Door for Fake {
+impl SignInEndpoint for Fake {
     fn health(&self) -> Reply<Health> {
         self.reply(
             self.gate("health", false)

@@ -28,7 +28,7 @@ async fn first_time_user_sets_up_an_authenticator_app_and_copies_the_app_passwor
     let ui = Ui::mount(Fake::new(Next::MfaSetup), Lang::En).await;
     ui.sign_in(fake::PASSWORD).await;
     ui.until_heading("Secure your account first").await;
-    assert_eq!(ui.focused_id().as_deref(), Some("ap-title"), "focus moves to the new heading");
+    ui.until_focused("ap-title").await;
     assert!(ui.text().contains("Signed in as Nora New"));
     assert!(ui.button("Sign out").is_some());
     ui.press("Set it up now").await;
@@ -101,7 +101,7 @@ async fn where_the_clipboard_api_is_missing_the_password_is_selected_with_an_ins
     ui.until_text("press Ctrl+C (⌘C on a Mac) to copy it").await;
     let input = ui.input("#ap-password-shown-select");
     assert_eq!(input.value(), fake::APP_PASSWORD, "the field holds it without spaces");
-    assert_eq!(ui.focused_id().as_deref(), Some("ap-password-shown-select"));
+    ui.until_focused("ap-password-shown-select").await;
     assert_eq!(
         (input.selection_start().unwrap(), input.selection_end().unwrap()),
         (Some(0), Some(16))
@@ -127,7 +127,7 @@ async fn where_copying_the_key_is_refused_it_is_selected_and_never_called_copied
     ui.until_text("La clé est sélectionnée").await;
     let input = ui.input("#ap-key-select");
     assert_eq!(input.value(), fake::TOTP_SECRET);
-    assert_eq!(ui.focused_id().as_deref(), Some("ap-key-select"));
+    ui.until_focused("ap-key-select").await;
     assert_eq!(
         (input.selection_start().unwrap(), input.selection_end().unwrap()),
         (Some(0), Some(32))

@@ -110,7 +110,8 @@ impl Ui {
 
     /// Waits until `cond` holds (up to 3 s), else fails saying what was awaited.
     pub async fn until(&self, what: &str, cond: impl Fn(&Self) -> bool) {
-        for _ in 0..300 {
+        // 10 s at most: a loaded machine (the suites run side by side) renders slowly.
+        for _ in 0..1000 {
             if cond(self) {
                 return;
             }
@@ -180,6 +181,13 @@ impl Ui {
     /// The element that has focus, if it is inside the app.
     pub fn focused_id(&self) -> Option<String> {
         gloo_utils::document().active_element().map(|e| e.id())
+    }
+
+    /// Waits until the element with this id has focus (the app moves it after the render
+    /// that draws the element).
+    pub async fn until_focused(&self, id: &str) {
+        self.until(&format!("#{id} to have focus"), |ui| ui.focused_id().as_deref() == Some(id))
+            .await;
     }
 
     /// The text of the polite live region.

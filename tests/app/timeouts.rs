@@ -1,7 +1,7 @@
 //! Requests that hang: the real client gives up at its time limit and aborts the fetch;
 //! the app says so, and trying again reuses the request's Idempotency-Key.
 
-use app_passwords::api::{ApiError, Door, Http, Token};
+use app_passwords::api::{ApiError, Http, SignInEndpoint, Token};
 use app_passwords::i18n::Lang;
 use wasm_bindgen_test::*;
 use wire::Next;

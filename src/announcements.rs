@@ -1,0 +1,39 @@
+//! What the app says in its polite live region, and in which words. Only "back online"
+//! can happen before the screens after sign-in have come; the words of the others come
+//! with those screens' chunk (lazy.rs), which makes them ([`Announcement::journey_text`]).
+
+use crate::i18n::{JourneyMsg, Lang, Msg};
+
+/// Something to say in the polite live region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Announcement {
+    CodeSent(String),
+    Copied,
+    KeyCopied,
+    Deleted(String),
+    DeletedAll,
+    BackOnline,
+}
+
+impl Announcement {
+    /// The words of an announcement the first module makes; `None` for those of the
+    /// screens after sign-in ([`Self::journey_text`]).
+    pub fn text(&self, lang: Lang) -> Option<String> {
+        match self {
+            Self::BackOnline => Some(lang.text(Msg::EndpointBack).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The words of any announcement (in the chunk of the screens after sign-in).
+    pub fn journey_text(&self, lang: Lang) -> String {
+        match self {
+            Self::CodeSent(dest) => lang.text_with(JourneyMsg::CodeAnnounce, &[("dest", dest)]),
+            Self::Copied => lang.text(JourneyMsg::CopiedAnnounce).to_owned(),
+            Self::KeyCopied => lang.text(JourneyMsg::Copied).to_owned(),
+            Self::Deleted(name) => lang.text_with(JourneyMsg::Deleted, &[("name", name)]),
+            Self::DeletedAll => lang.text(JourneyMsg::DeletedAll).to_owned(),
+            Self::BackOnline => self.text(lang).unwrap_or_default(),
+        }
+    }
+}
