@@ -16,12 +16,13 @@ pub enum Announcement {
 }
 
 impl Announcement {
-    /// The words of an announcement the first module makes; `None` for those of the
-    /// screens after sign-in ([`Self::journey_text`]).
-    pub fn text(&self, lang: Lang) -> Option<String> {
+    /// The words of an announcement the first module makes ("back online"); the others
+    /// are made by the screens after sign-in, whose chunk has their words
+    /// ([`Self::journey_text`]).
+    pub fn text(&self, lang: Lang) -> String {
         match self {
-            Self::BackOnline => Some(lang.text(Msg::EndpointBack).to_owned()),
-            _ => None,
+            Self::BackOnline => lang.text(Msg::EndpointBack).to_owned(),
+            _ => String::new(),
         }
     }
 
@@ -33,7 +34,7 @@ impl Announcement {
             Self::KeyCopied => lang.text(JourneyMsg::Copied).to_owned(),
             Self::Deleted(name) => lang.text_with(JourneyMsg::Deleted, &[("name", name)]),
             Self::DeletedAll => lang.text(JourneyMsg::DeletedAll).to_owned(),
-            Self::BackOnline => self.text(lang).unwrap_or_default(),
+            Self::BackOnline => self.text(lang),
         }
     }
 }

@@ -241,6 +241,24 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // A form's error about one of its fields: its summary (where the form has one, see
+    // components::banner::error_summary) takes focus, so it is read out and the link to
+    // the field is next.
+    {
+        let root = root.clone();
+        use_effect_with(model.error.clone(), move |error| {
+            if error.as_ref().is_some_and(|e| e.field().is_some()) {
+                let summary = root
+                    .cast::<web_sys::Element>()
+                    .and_then(|r| r.query_selector("#ap-error-summary").ok().flatten())
+                    .and_then(|s| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(s).ok());
+                if let Some(summary) = summary {
+                    let _ = summary.focus();
+                }
+            }
+        });
+    }
+
     let on: Callback<Intent> = {
         let (env, model, lang) = (env.clone(), model.clone(), lang.clone());
         let user_acted = user_acted.clone();

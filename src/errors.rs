@@ -136,12 +136,13 @@ impl UiError {
         }
     }
 
-    /// The error's message, for the errors the first module words; `None` for those only
-    /// the screens after sign-in meet, whose words come with those screens' chunk
-    /// ([`Self::journey_message`], src/lazy.rs). `Model::error_message` picks.
-    pub fn message(&self, lang: Lang) -> Option<String> {
+    /// The error's message, as the first module words it. The errors only the screens
+    /// after sign-in meet have theirs in those screens' chunk ([`Self::journey_message`],
+    /// src/lazy.rs); until it has come (a server that answers sign-in with one of
+    /// them), the general message stands in. `Model::error_message` picks.
+    pub fn message(&self, lang: Lang) -> String {
         let t = |m| lang.text(m).to_owned();
-        Some(match self {
+        match self {
             Self::Network => t(Msg::ErrorNetwork),
             Self::Timeout => t(Msg::ErrorTimeout),
             Self::UsernameMissing => t(Msg::ErrorUsernameMissing),
@@ -155,9 +156,9 @@ impl UiError {
             Self::Unexpected { reference: Some(r) } => {
                 lang.text_with(Msg::ErrorUnexpected, &[("ref", r)])
             }
-            Self::Unexpected { reference: None } => t(Msg::ErrorUnexpectedNoref),
-            _ => return None,
-        })
+            // Unexpected, and (until the chunk has come) the chunk's own.
+            _ => t(Msg::ErrorUnexpectedNoref),
+        }
     }
 
     /// The message of an error only the screens after sign-in meet (their chunk has
@@ -213,7 +214,7 @@ impl UiError {
             | Self::AccountDisabled
             | Self::RateLimited { .. }
             | Self::Busy { .. }
-            | Self::Unexpected { .. } => self.message(lang).unwrap_or_default(),
+            | Self::Unexpected { .. } => self.message(lang),
         }
     }
 }

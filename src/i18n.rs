@@ -128,7 +128,8 @@ impl Lang {
     }
 }
 
-/// `text` with its `{ $name }` placeholders filled in.
+/// `text` with its `{ $name }` placeholders filled in (a placeholder not among `args`
+/// stays as written).
 fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut text = text.to_owned();
     for (name, value) in args {
@@ -140,6 +141,14 @@ fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_once_each_and_unknown_ones_left_as_written() {
+        let filled = fill("{ $a } and { $b }, { $a }; { $c } { $", &[("a", &1), ("b", &"two")]);
+        assert_eq!(filled, "1 and two, 1; { $c } { $");
+        assert_eq!(fill("no placeholder", &[("a", &1)]), "no placeholder");
+        assert_eq!(fill("«\u{202f}{ $name }\u{202f}»", &[("name", &"é")]), "«\u{202f}é\u{202f}»");
+    }
 
     /// French typography: a non-breaking space (narrow before ; ? !) where a line must
     /// not break, never a plain one: before ; : ? ! and inside « ».

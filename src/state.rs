@@ -503,22 +503,23 @@ impl Model {
     }
 
     /// Whether a request is under way.
-    /// The words of `error`: the first module's, or the chunk's for the errors only the
-    /// screens after sign-in meet (a server answering sign-in with one of them before the
-    /// chunk came: worded as unexpected).
+    /// The words of `error`: the chunk's (which has every error's) once it has come,
+    /// else the first module's (which words the errors only the screens after sign-in
+    /// meet as unexpected: a server answering sign-in with one of them).
     pub fn error_message(&self, error: &UiError, lang: Lang) -> String {
-        let unexpected = || UiError::Unexpected { reference: None }.message(lang);
-        error
-            .message(lang)
-            .or_else(|| self.journey.map(|j| (j.error_message)(error, lang)))
-            .or_else(unexpected)
-            .unwrap_or_default()
+        match self.journey {
+            Some(journey) => (journey.error_message)(error, lang),
+            None => error.message(lang),
+        }
     }
 
     /// The words of the announcement to make, if any.
     pub fn announcement_text(&self, lang: Lang) -> Option<String> {
         let (_, said) = self.announcement.as_ref()?;
-        said.text(lang).or_else(|| self.journey.map(|j| (j.announcement)(said, lang)))
+        Some(match self.journey {
+            Some(journey) => (journey.announcement)(said, lang),
+            None => said.text(lang),
+        })
     }
 
     pub fn busy(&self) -> bool {
@@ -1170,14 +1171,14 @@ mod without_the_chunk {
         assert!(!m.apply(Action::ChooseKind(MethodKind::Totp)), "no rules for it yet");
         m.error = Some(UiError::CodeExpired);
         let unexpected = UiError::Unexpected { reference: None }.message(Lang::En);
-        assert_eq!(Some(m.error_message(&UiError::CodeExpired, Lang::En)), unexpected);
+        assert_eq!(m.error_message(&UiError::CodeExpired, Lang::En), unexpected);
         let rules = JourneyRules {
             apply: Model::apply_journey,
             error_message: UiError::journey_message,
             announcement: Announcement::journey_text,
         };
         assert!(m.apply(Action::JourneyArrived(rules)));
-        assert_ne!(Some(m.error_message(&UiError::CodeExpired, Lang::En)), unexpected);
+        assert_ne!(m.error_message(&UiError::CodeExpired, Lang::En), unexpected);
         m.screen = Screen::Choose;
         assert!(m.apply(Action::ChooseKind(MethodKind::Totp)), "applied once they came");
     }

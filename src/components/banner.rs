@@ -1,6 +1,5 @@
 use yew::prelude::*;
 
-use crate::errors::UiError;
 use crate::i18n::{Lang, Msg};
 use crate::state::Model;
 
@@ -70,60 +69,33 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ErrorSummaryProps {
-    pub error: Option<UiError>,
-    /// The error's words (`Model::error_message`).
-    pub message: AttrValue,
-}
-
-/// The summary of the model's error, if it is about one field.
-pub fn error_summary_of(m: &Model, lang: Lang) -> Html {
-    let message = m.error.as_ref().map(|e| m.error_message(e, lang)).unwrap_or_default();
-    html! { <ErrorSummary error={m.error.clone()} message={message} /> }
-}
-
-/// At the top of a form with several fields, the error about one of them (as the GOV.UK
-/// Design System does): announced, given focus when it appears (after a submit: the
-/// person's doing), with a link to the field. Placed inside the `<form>`.
-#[function_component(ErrorSummary)]
-pub fn error_summary(props: &ErrorSummaryProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
-    let node = use_node_ref();
-    {
-        let node = node.clone();
-        use_effect_with(props.error.clone(), move |error| {
-            if error.as_ref().is_some_and(|e| e.field().is_some()) {
-                if let Some(el) = node.cast::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
-            }
-        });
-    }
-    let Some(field) = props.error.as_ref().and_then(UiError::field) else {
+/// At the top of a form with several fields, the model's error about one of them (as
+/// the GOV.UK Design System does): announced, with a link to the field. It takes focus
+/// when it appears (after a submit: the person's doing): the root's effect does that
+/// (`app.rs`), so this is a view, not a component of its own (a component type costs the
+/// first module about a kilobyte). Placed inside the `<form>`.
+pub fn error_summary(m: &Model, lang: Lang) -> Html {
+    let Some((error, field)) = m.error.as_ref().and_then(|e| Some((e, e.field()?))) else {
         return html! {};
     };
     let target = input_id(field);
-    let onclick = {
-        let node = node.clone();
-        Callback::from(move |e: MouseEvent| {
-            // Not the link's default: in a host page it would change the host's URL.
-            e.prevent_default();
-            let input = node
-                .cast::<web_sys::Element>()
-                .and_then(|el| el.closest("form").ok().flatten())
-                .and_then(|form| form.query_selector(&format!("#{target}")).ok().flatten())
-                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
-            if let Some(input) = input {
-                let _ = input.focus();
-            }
-        })
-    };
+    let onclick = Callback::from(move |e: MouseEvent| {
+        // Not the link's default: in a host page it would change the host's URL.
+        e.prevent_default();
+        let input = e
+            .target_dyn_into::<web_sys::Element>()
+            .and_then(|el| el.closest("form").ok().flatten())
+            .and_then(|form| form.query_selector(&format!("#{target}")).ok().flatten())
+            .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+        if let Some(input) = input {
+            let _ = input.focus();
+        }
+    });
     html! {
-        <div ref={node} id="ap-error-summary" class="ap-error-summary" role="alert" tabindex="-1" aria-labelledby="ap-error-summary-title">
+        <div id="ap-error-summary" class="ap-error-summary" role="alert" tabindex="-1" aria-labelledby="ap-error-summary-title">
             <h2 id="ap-error-summary-title" class="ap-error-summary__title">{ lang.text(Msg::ErrorSummaryTitle) }</h2>
             <ul class="ap-error-summary__list">
-                <li><a href={format!("#{target}")} {onclick}>{ props.message.clone() }</a></li>
+                <li><a href={format!("#{target}")} {onclick}>{ m.error_message(error, lang) }</a></li>
             </ul>
         </div>
     }

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::components::banner::{error_summary_of, field_error, form_end};
+use crate::components::banner::{error_summary, field_error, form_end};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
@@ -19,7 +19,7 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
     html! {
         <Card title={lang.text(JourneyMsg::PasswordTitle)} lead={lang.text(warning)} on_back={props.back()}>
             <form method="dialog" onsubmit={props.submit(Intent::ChangePassword)} novalidate=true>
-                { error_summary_of(m, lang) }
+                { error_summary(m, lang) }
                 // A hidden username lets password managers file the new password.
                 <input type="text" class="ap-visually-hidden" autocomplete="username" tabindex="-1" aria-hidden="true"
                     value={m.session.as_ref().map(|s| s.account.username.clone())} readonly=true />

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::components::banner::{error_summary_of, field_error, form_end, Banner};
+use crate::components::banner::{error_summary, field_error, form_end, Banner};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
@@ -24,7 +24,7 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
             }
             <form method="dialog" onsubmit={props.submit(Intent::SignIn)} novalidate=true
                 aria-describedby={m.error.as_ref().filter(|e| e.field().is_none()).map(|_| "ap-form-error")}>
-                { error_summary_of(m, lang) }
+                { error_summary(m, lang) }
                 <Field id="ap-username" label={lang.text(Msg::UsernameLabel)} autocomplete="username"
                     value={m.drafts.username.clone()} oninput={props.edit(F::Username)} required=true
                     verbatim=true error={field_error(m, F::Username, lang)} announce=false />

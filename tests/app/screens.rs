@@ -415,8 +415,8 @@ fn every_error_has_its_own_message_in_each_language() {
         }
     }
     assert_eq!(
-        E::RateLimited { wait: 120 }.message(Lang::Fr).as_deref(),
-        Some("Trop de tentatives. Réessayez dans 2 min.")
+        E::RateLimited { wait: 120 }.message(Lang::Fr),
+        "Trop de tentatives. Réessayez dans 2 min."
     );
 }
 
