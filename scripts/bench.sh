@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: figures, not assertions. `scripts/bench.sh pages` stops after 2; BENCH_RUNS
+# make bench: figures, not assertions. `scripts/bench.sh sizes` stops after 1 (seconds,
+# after `make build`), `scripts/bench.sh pages` after 2; BENCH_RUNS
 # (default 7) sets how many runs its medians are of.
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
 #   2. page load in headless Chromium (bench/page-load.mjs): time to the sign-in field and
@@ -40,6 +41,7 @@ total "first visit, embedded" app-passwords-element.js "${app[@]}"
 chunk=$(one "app-passwords-journey-$hash\.wasm")
 read -r r g b <<<"${size[$chunk]}"
 printf '%-40s %10d %10d %10d   (not in the first visit)\n' "then, from the first key typed" "$r" "$g" "$b"
+[[ ${1:-} == sizes ]] && exit 0
 echo
 echo "== server (release profile 'server', loopback; SQLite in a temp dir, PostgreSQL in a throwaway cluster)"
 work=$(mktemp -d)

@@ -7,7 +7,7 @@
 //! Everything goes through `Reflect`, as in `clipboard.rs`: a browser without WebAuthn
 //! (or without the JSON helpers) is told apart, not thrown through the wasm. The
 //! ceremony runs in the document the app is mounted in: embedded, that is the host
-//! portal's, whose origin the endpoint must accept (see the README).
+//! portal's, whose origin the endpoint must accept (see docs/embedding.md).
 
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};

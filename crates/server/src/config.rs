@@ -317,9 +317,71 @@ impl Config {
     }
 }
 
+/// The limits as `docs/configuration.md` lists them: a Markdown table, from the table in
+/// the code (`every_limit!`).
+pub fn limits_table() -> String {
+    let mut rows = vec![
+        "| flag / environment | default | at least | what it is |".to_owned(),
+        "| --- | --- | --- | --- |".to_owned(),
+    ];
+    for l in Limits::SETTINGS {
+        let what = l.doc.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        rows.push(format!(
+            "| `--{}` `{}` | {} | {} | {} |",
+            l.field.replace('_', "-"),
+            l.env,
+            l.default,
+            l.min,
+            what.replace('|', "\\|")
+        ));
+    }
+    rows.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `docs/configuration.md` lists every limit as the code has it; `UPDATE_DOCS=1`
+    /// writes the table again.
+    #[test]
+    fn docs_list_every_limit_as_the_code_has_it() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/configuration.md");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let (open, close) = (
+            "<!-- limits: generated from crates/server/src/domain/limits.rs -->",
+            "<!-- /limits -->",
+        );
+        let (Some(start), Some(end)) = (text.find(open), text.find(close)) else {
+            panic!("docs/configuration.md has no {open} ... {close} section")
+        };
+        let wanted = format!("{open}\n{}\n{close}", limits_table());
+        let updated = format!("{}{wanted}{}", &text[..start], &text[end + close.len()..]);
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &updated).unwrap_or_default();
+            return;
+        }
+        assert!(
+            updated == text,
+            "docs/configuration.md's limits differ from the code: run \
+             `UPDATE_DOCS=1 cargo test -p app-passwords-server --lib docs` and commit it"
+        );
+    }
+
+    /// Every limit is a flag of `serve`, with the table's default.
+    #[test]
+    fn every_limit_is_a_flag_with_its_default() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Serve {
+            #[command(flatten)]
+            limits: Limits,
+        }
+        let parsed = Serve::try_parse_from(["serve"]).map(|s| s.limits).ok();
+        assert_eq!(parsed, Some(Limits::DEFAULT));
+        let changed = Serve::try_parse_from(["serve", "--signin-per-account", "7"]).ok();
+        assert_eq!(changed.map(|s| s.limits.signin_per_account), Some(7));
+    }
 
     #[test]
     fn urls_with_credentials_do_not_show_them_in_debug_output() {

@@ -90,10 +90,16 @@ macro_rules! plain_limits {
             /// Every limit at its default.
             pub const DEFAULT: Self = Self { $( $field: $default, )* };
 
-            /// Each limit's environment variable, default and meaning, in the table's
-            /// order (for the documentation).
-            pub const SETTINGS: &'static [(&'static str, &'static str, &'static str)] =
-                &[ $( ($env, stringify!($default), concat!($($doc, "\n",)*)), )* ];
+            /// Each limit's setting, in the table's order (for the documentation).
+            pub const SETTINGS: &'static [LimitSetting] = &[ $(
+                LimitSetting {
+                    field: stringify!($field),
+                    env: $env,
+                    default: $default as i128,
+                    min: $min,
+                    doc: concat!($($doc, "\n",)*),
+                },
+            )* ];
 
             /// Refuses settings the server cannot honour (a zero window, a negative
             /// limit), naming the setting.
@@ -109,6 +115,19 @@ macro_rules! plain_limits {
             }
         }
     };
+}
+
+/// One limit as the documentation lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct LimitSetting {
+    /// The field, and so the flag (`--signin-per-account`).
+    pub field: &'static str,
+    pub env: &'static str,
+    pub default: i128,
+    /// The least value the server accepts.
+    pub min: i128,
+    /// What it means (its documentation, one line each).
+    pub doc: &'static str,
 }
 
 every_limit!(plain_limits);

@@ -59,7 +59,7 @@ impl Passkeys {
     /// `http://localhost` is accepted (development and tests). Refused: an IP address
     /// as the id, an origin that is not https (but on localhost), an origin outside the
     /// id's domain (a browser accepts those only through related origins: see the
-    /// README), no origin at all for a real domain.
+    /// docs/embedding.md), no origin at all for a real domain.
     pub fn new(rp_id: &str, origins: &[String], rp_name: &str) -> anyhow::Result<Self> {
         let rp_id = rp_id.trim().trim_end_matches('.').to_ascii_lowercase();
         if rp_id.is_empty()
