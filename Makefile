@@ -68,7 +68,7 @@ fmt:
 test-native: test-sqlite test-pg
 
 test-sqlite: test-tools
-	cargo test -p app-passwords --lib
+	cargo test -p app-passwords --lib --features admin
 	cargo test -p app-passwords-prerender
 	APP_TEST_PYTHONPATH=$(TOOLS)/py cargo test -p app-passwords-wire -p $(SERVER)
 
@@ -84,11 +84,12 @@ E2E_RUN := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextes
 test-e2e: test-tools build
 	$(E2E_RUN) -p app-passwords-e2e
 
-## The app's browser tests, in headless Chromium, then in headless Firefox (the runner
+## The app's browser tests (the helpdesk view's too), in headless Chromium, then in
+## headless Firefox (the runner
 ## and Chromium's driver are set in .cargo/config.toml; GECKODRIVER takes precedence).
 test-wasm: test-tools
-	cargo test -p app-passwords $(WASM)
-	GECKODRIVER=$(TOOLS)/bin/geckodriver cargo test -p app-passwords $(WASM)
+	cargo test -p app-passwords $(WASM) --features admin
+	GECKODRIVER=$(TOOLS)/bin/geckodriver cargo test -p app-passwords $(WASM) --features admin
 
 ## Regenerates crates/server/openapi.json from the code (commit the result).
 openapi:

@@ -401,25 +401,42 @@ fn json<B: Serialize>(body: &B) -> Option<String> {
 }
 
 /// The admin mode's calls (`/v1/admin/…`), with the admin token the host handed over.
+/// A trait, as [`Endpoint`] is, so the helpdesk view's tests can hold answers back.
 #[cfg(feature = "admin")]
-impl Http {
-    pub fn admin_find(&self, token: &Token, q: &str) -> Reply<wire::admin::UserList> {
+pub trait AdminEndpoint {
+    /// Accounts whose username or name contains `q`.
+    fn admin_find(&self, token: &Token, q: &str) -> Reply<wire::admin::UserList>;
+    /// An account as the helpdesk sees it.
+    fn admin_user(&self, token: &Token, username: &str) -> Reply<wire::admin::AdminUser>;
+    /// What admins did to an account, newest first.
+    fn admin_audit(&self, token: &Token, username: &str) -> Reply<wire::admin::AuditLog>;
+    /// One of the actions on an account; answers the account as it now is.
+    fn admin_act(
+        &self,
+        token: &Token,
+        username: &str,
+        act: &AdminAct,
+    ) -> Reply<wire::admin::AdminUser>;
+}
+
+#[cfg(feature = "admin")]
+impl AdminEndpoint for Http {
+    fn admin_find(&self, token: &Token, q: &str) -> Reply<wire::admin::UserList> {
         let url = self.url(&format!("/admin/users?q={}", path_segment(q)));
         self.call(self.authed(Request::get(&url), token), None)
     }
 
-    pub fn admin_user(&self, token: &Token, username: &str) -> Reply<wire::admin::AdminUser> {
+    fn admin_user(&self, token: &Token, username: &str) -> Reply<wire::admin::AdminUser> {
         let url = self.url(&format!("/admin/users/{}", path_segment(username)));
         self.call(self.authed(Request::get(&url), token), None)
     }
 
-    pub fn admin_audit(&self, token: &Token, username: &str) -> Reply<wire::admin::AuditLog> {
+    fn admin_audit(&self, token: &Token, username: &str) -> Reply<wire::admin::AuditLog> {
         let url = self.url(&format!("/admin/audit?username={}", path_segment(username)));
         self.call(self.authed(Request::get(&url), token), None)
     }
 
-    /// One of the actions on an account; answers the account as it now is.
-    pub fn admin_act(
+    fn admin_act(
         &self,
         token: &Token,
         username: &str,

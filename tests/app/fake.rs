@@ -162,7 +162,7 @@ impl Fake {
     }
 
     /// The answer, now or once released if the test holds this call.
-    fn reply<T: 'static>(&self, r: Result<T, ApiError>) -> Reply<T> {
+    pub(crate) fn reply<T: 'static>(&self, r: Result<T, ApiError>) -> Reply<T> {
         match self.holding.borrow_mut().take() {
             None => Box::pin(std::future::ready(r)),
             Some(held) => {
@@ -179,7 +179,7 @@ impl Fake {
         }
     }
 
-    fn gate(&self, call: &'static str, authed: bool) -> Result<(), ApiError> {
+    pub(crate) fn gate(&self, call: &'static str, authed: bool) -> Result<(), ApiError> {
         self.calls.borrow_mut().push(call);
         let held = self.held.borrow().iter().position(|(name, _)| *name == call);
         *self.holding.borrow_mut() = held.map(|at| self.held.borrow_mut().remove(at).1);

@@ -6,6 +6,8 @@
 mod answers;
 mod embedding;
 mod fake;
+#[cfg(feature = "admin")]
+mod helpdesk;
 mod journeys;
 mod keys;
 mod late;
@@ -32,16 +34,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// The app mounted in a fresh element of the test page; destroyed with its element when
 /// dropped, so no app of an earlier test is left listening (to the address, the host).
-pub struct Ui {
+pub struct Ui<C: yew::BaseComponent = App> {
     pub root: Element,
     pub fake: Rc<Fake>,
     /// What the app told its host, in order.
     pub events: Rc<RefCell<Vec<HostEvent>>>,
     pub control: Control,
-    handle: Option<yew::AppHandle<App>>,
+    handle: Option<yew::AppHandle<C>>,
 }
 
-impl Drop for Ui {
+impl<C: yew::BaseComponent> Drop for Ui<C> {
     fn drop(&mut self) {
         if let Some(handle) = self.handle.take() {
             handle.destroy();
@@ -74,6 +76,32 @@ impl Ui {
         let ui = Self { root, fake, events, control, handle: Some(handle) };
         ui.until("the app rendered", |ui| ui.has("h1")).await;
         ui
+    }
+
+    pub async fn sign_in(&self, password: &str) {
+        self.type_in("#ap-username", "nora@contoso.example").await;
+        self.type_in("#ap-password", password).await;
+        self.click("button[type=submit]").await;
+    }
+
+    /// Signs in as a first-time user and goes to the method `kind` (`sms`, `email`…),
+    /// up to the screen titled `heading`.
+    pub async fn start_setup(&self, kind: &str, heading: &str) {
+        self.sign_in(fake::PASSWORD).await;
+        self.until_heading("Secure your account first").await;
+        self.press("Set it up now").await;
+        self.click(&format!("#ap-kind-{kind}")).await;
+        self.press("Continue").await;
+        self.until_heading(heading).await;
+    }
+}
+
+/// What every mounted app offers its tests: its page read, acted on, waited for.
+impl<C: yew::BaseComponent> Ui<C> {
+    /// A mounted component, in `root`, on `fake`.
+    pub fn new(root: Element, fake: Rc<Fake>, handle: yew::AppHandle<C>) -> Self {
+        let (events, control) = (Rc::default(), Control::default());
+        Self { root, fake, events, control, handle: Some(handle) }
     }
 
     pub fn text(&self) -> String {
@@ -161,24 +189,7 @@ impl Ui {
             .find(|b| b.text_content().unwrap_or_default().trim() == label)
     }
 
-    pub async fn sign_in(&self, password: &str) {
-        self.type_in("#ap-username", "nora@contoso.example").await;
-        self.type_in("#ap-password", password).await;
-        self.click("button[type=submit]").await;
-    }
-
-    /// Signs in as a first-time user and goes to the method `kind` (`sms`, `email`…),
-    /// up to the screen titled `heading`.
-    pub async fn start_setup(&self, kind: &str, heading: &str) {
-        self.sign_in(fake::PASSWORD).await;
-        self.until_heading("Secure your account first").await;
-        self.press("Set it up now").await;
-        self.click(&format!("#ap-kind-{kind}")).await;
-        self.press("Continue").await;
-        self.until_heading(heading).await;
-    }
-
-    /// The element that has focus, if it is inside the app.
+    /// The id of the element that has focus.
     pub fn focused_id(&self) -> Option<String> {
         gloo_utils::document().active_element().map(|e| e.id())
     }

@@ -1,0 +1,159 @@
+//! The helpdesk view (the admin mode, `--features admin`) against the fake endpoint:
+//! its answers, held back, find the helpdesk where it has gone since.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use app_passwords::admin::{AdminApp, AdminEndpointRef, AdminProps};
+use app_passwords::api::{AdminAct, AdminEndpoint, Reply, Token};
+use app_passwords::i18n::Lang;
+use wasm_bindgen_test::*;
+use wire::admin::{AdminUser, AppPasswordsOffer, AuditLog, UserList, UserSummary};
+use wire::{ErrorCode, Next, Policy};
+
+use crate::fake::{self, Fake};
+use crate::{settle, Ui};
+
+/// What the helpdesk view told its host: each action's name and account.
+type Told = Rc<RefCell<Vec<(&'static str, String)>>>;
+
+impl Ui<AdminApp> {
+    async fn mount_helpdesk(fake: Rc<Fake>) -> (Self, Told) {
+        let root = gloo_utils::document().create_element("div").unwrap();
+        gloo_utils::document().body().unwrap().append_child(&root).unwrap();
+        let told: Told = Rc::default();
+        let sink = told.clone();
+        let props = AdminProps {
+            endpoint: "".into(),
+            lang: Lang::En,
+            token: Some(Token::new("admin-token")),
+            on_action: yew::Callback::from(move |a| sink.borrow_mut().push(a)),
+            api: Some(AdminEndpointRef(fake.clone())),
+        };
+        let handle = yew::Renderer::<AdminApp>::with_root_and_props(root.clone(), props).render();
+        let ui = Self::new(root, fake, handle);
+        ui.until("the helpdesk rendered", |ui| ui.has("h1")).await;
+        (ui, told)
+    }
+}
+
+const NORA: &str = "nora@contoso.example";
+
+impl AdminEndpoint for Fake {
+    fn admin_find(&self, _: &Token, q: &str) -> Reply<UserList> {
+        let found = self.gate("admin_find", false).map(|()| {
+            let items = [NORA, "noah@contoso.example"]
+                .into_iter()
+                .filter(|u| u.contains(q))
+                .map(|u| UserSummary {
+                    username: u.into(),
+                    display_name: u.into(),
+                    disabled: false,
+                })
+                .collect();
+            UserList { items }
+        });
+        self.reply(found)
+    }
+
+    fn admin_user(&self, _: &Token, username: &str) -> Reply<AdminUser> {
+        let user = self.gate("admin_user", false).map(|()| self.admin_view(username));
+        self.reply(user)
+    }
+
+    fn admin_audit(&self, _: &Token, _: &str) -> Reply<AuditLog> {
+        self.reply(self.gate("admin_audit", false).map(|()| AuditLog { items: vec![] }))
+    }
+
+    fn admin_act(&self, _: &Token, username: &str, act: &AdminAct) -> Reply<AdminUser> {
+        let done = self.gate("admin_act", false).map(|()| {
+            if *act == AdminAct::RevokeAll {
+                self.items.borrow_mut().clear();
+            }
+            self.admin_view(username)
+        });
+        self.reply(done)
+    }
+}
+
+impl Fake {
+    fn admin_view(&self, username: &str) -> AdminUser {
+        AdminUser {
+            username: username.into(),
+            display_name: "Nora New".into(),
+            disabled: false,
+            mfa_locked: false,
+            policy: Policy {
+                mfa_required: true,
+                app_passwords_allowed: true,
+                allowed_methods: self.allowed.borrow().clone(),
+                phishing_resistant: false,
+                app_password_scopes: wire::Scope::ALL.to_vec(),
+                app_password_max_days: None,
+                keep_app_passwords_on_password_change: false,
+                app_password_unused_days: None,
+            },
+            app_passwords_offer: AppPasswordsOffer::Offered,
+            methods: self.methods.borrow().clone(),
+            app_passwords: self.items.borrow().clone(),
+        }
+    }
+}
+
+async fn open_nora(ui: &Ui<AdminApp>) {
+    ui.type_in("#ap-admin-q", "nora").await;
+    ui.press("Search").await;
+    ui.until("nora in the results", |ui| ui.has("[data-user='nora@contoso.example']")).await;
+    ui.click("[data-user='nora@contoso.example']").await;
+    ui.until_heading("Nora New").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_action_answered_after_the_helpdesk_went_back_is_told_to_the_host_but_opens_nothing() {
+    let fake = Fake::new(Next::Ready).with_item("Outlook", None);
+    let (ui, told) = Ui::mount_helpdesk(fake.clone()).await;
+    open_nora(&ui).await;
+    ui.press("Revoke all app passwords").await;
+    let answer = fake.hold("admin_act");
+    ui.press("Confirm").await;
+    ui.until("the action to be sent", |ui| ui.fake.calls.borrow().contains(&"admin_act")).await;
+    ui.press("← Back").await;
+    ui.until("the search again", |ui| ui.has("#ap-admin-q")).await;
+    answer.release();
+    ui.until("the late answer to arrive", |_| fake.held_count() == 0).await;
+    settle().await;
+    assert!(ui.has("#ap-admin-q"), "still on the search: {}", ui.text());
+    assert!(!ui.text().contains("Nora New"), "the page did not come back: {}", ui.text());
+    assert_eq!(*told.borrow(), [("revoke-all-app-passwords", NORA.to_owned())], "done, and said");
+    assert!(fake.items.borrow().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_answered_after_the_helpdesk_went_back_shows_no_error_there() {
+    let fake = Fake::new(Next::Ready).with_method(wire::MethodKind::Totp, "Authenticator app");
+    let (ui, told) = Ui::mount_helpdesk(fake.clone()).await;
+    open_nora(&ui).await;
+    let refused = fake::problem(ErrorCode::Forbidden, 403, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("admin_act", refused));
+    let answer = fake.hold("admin_act");
+    ui.press("Reset verification methods").await;
+    ui.press("Confirm").await;
+    ui.until("the action to be sent", |ui| ui.fake.calls.borrow().contains(&"admin_act")).await;
+    ui.press("← Back").await;
+    ui.until("the search again", |ui| ui.has("#ap-admin-q")).await;
+    answer.release();
+    ui.until("the late answer to arrive", |_| fake.held_count() == 0).await;
+    settle().await;
+    assert!(!ui.has(".ap-error"), "no error on the search: {}", ui.text());
+    assert!(!ui.q("button[type=submit]").has_attribute("disabled"), "nothing awaited");
+    assert!(told.borrow().is_empty(), "nothing was done");
+
+    // On the page, the same refusal says why.
+    ui.click("[data-user='nora@contoso.example']").await;
+    ui.until_heading("Nora New").await;
+    let refused = fake::problem(ErrorCode::Forbidden, 403, |_| {});
+    *fake.fail_next.borrow_mut() = Some(("admin_act", refused));
+    ui.press("Reset verification methods").await;
+    ui.press("Confirm").await;
+    ui.until("the refusal to be said", |ui| ui.has(".ap-error")).await;
+}
