@@ -9,7 +9,7 @@
 use app_passwords_e2e::{Driver, Kind, Server, Shadow};
 use serde_json::json;
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 
 async fn helpdesk(kind: Kind, fr: bool) {
     let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };

@@ -8,7 +8,7 @@
 
 use app_passwords_e2e::{otpauth_secret, totp, Browser, Driver, Kind, Server};
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 
 /// One run: a browser and a language.
 struct Run {
@@ -335,33 +335,60 @@ async fn copy_refused(r: &Run) {
     assert_eq!(r.b.paste_clipboard().await, shown.replace(' ', ""), "Ctrl+C as told copies it");
 }
 
-async fn all_journeys(kind: Kind) {
-    let driver = Driver::start(kind).await;
-    for fr in [false, true] {
-        let r = Run { b: driver.browser(false).await, fr, step: 0.into() };
-        authenticator_app(&r).await;
-        text_message_then_returning_and_email(&r).await;
-        not_available(&r).await;
-        mistakes_and_outages(&r).await;
-        copy_refused(&r).await;
-        r.b.client.close().await.unwrap();
-    }
+/// One test per journey, language and engine (`authenticator_app::fr_in_webkit`), each
+/// with its own browser and server: one of them runs alone, and a failure names it.
+macro_rules! in_every_language_and_engine {
+    ($($journey:ident),* $(,)?) => {$(
+        mod $journey {
+            use super::*;
+
+            async fn run(kind: Kind, fr: bool) {
+                let driver = Driver::start(kind).await;
+                let r = Run { b: driver.browser(false).await, fr, step: 0.into() };
+                super::$journey(&r).await;
+                r.b.client.close().await.unwrap();
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn en_in_chromium() {
+                run(Kind::Chromium, false).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn fr_in_chromium() {
+                run(Kind::Chromium, true).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn en_in_firefox() {
+                run(Kind::Firefox, false).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn fr_in_firefox() {
+                run(Kind::Firefox, true).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn en_in_webkit() {
+                run(Kind::WebKit, false).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn fr_in_webkit() {
+                run(Kind::WebKit, true).await;
+            }
+        }
+    )*};
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn journeys_in_chromium() {
-    all_journeys(Kind::Chromium).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn journeys_in_firefox() {
-    all_journeys(Kind::Firefox).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn journeys_in_webkit() {
-    all_journeys(Kind::WebKit).await;
-}
+in_every_language_and_engine!(
+    authenticator_app,
+    text_message_then_returning_and_email,
+    not_available,
+    mistakes_and_outages,
+    copy_refused,
+);
 
 /// Keys as WebDriver spells them.
 const TAB: &str = "\u{E004}";

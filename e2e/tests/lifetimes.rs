@@ -6,7 +6,7 @@
 
 use app_passwords_e2e::{otpauth_secret, totp_at, Browser, Driver, Kind, Server};
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 const DAY: i64 = 86_400;
 
 async fn sign_in(b: &Browser, server: &Server, fr: bool) {

@@ -17,7 +17,7 @@ use fantoccini::actions::{
 use fantoccini::elements::Element;
 use serde_json::{json, Value};
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 
 /// The chunk's file in dist/ (one: the screens after sign-in).
 fn chunk_name() -> String {

@@ -10,7 +10,7 @@ use app_passwords_e2e::{Browser, Dovecot, Driver, Kind, Server, Smtpd};
 use futures::future::join_all;
 use serde_json::json;
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 const DAY: i64 = 86_400;
 
 /// "abcdefghijklmnop" as the app shows it: "abcd efgh ijkl mnop".

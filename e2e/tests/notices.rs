@@ -5,7 +5,7 @@
 
 use app_passwords_e2e::{Driver, Kind, Server, Smtpd};
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
 
 async fn this_wasnt_me(kind: Kind, fr: bool) {
     let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };

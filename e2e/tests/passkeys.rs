@@ -8,8 +8,8 @@
 
 use app_passwords_e2e::{Browser, Driver, Kind, Server};
 
-const NEW: (&str, &str) = ("new.user@contoso.example", "Demo-new-2026");
-const KEY_USER: (&str, &str) = ("key.user@contoso.example", "Demo-key-2026");
+const NEW: (&str, &str) = server::demo::NEW_USER.credentials();
+const KEY_USER: (&str, &str) = server::demo::KEY_USER.credentials();
 
 struct Run {
     b: Browser,

@@ -251,14 +251,12 @@ async fn the_command_line_tells_the_person_what_an_admin_did() {
     assert!(body.contains("What: 1 revoked: Outlook"), "{body}");
 
     // Over real SMTP, as a production server sends them.
-    let dir = tempfile::tempdir().unwrap();
-    let maildir = dir.path().join("Maildir");
-    let (_smtpd, port) = crate::deliveries::start_smtpd(&maildir).await;
-    let relay = format!("smtp://127.0.0.1:{port}");
+    let smtpd = app_passwords_test_support::Smtpd::start().await;
+    let relay = format!("smtp://127.0.0.1:{}", smtpd.port);
     let (ok, out) =
         cli_with(&app, &[("APP_SMTP_URL", &relay)], &["account", "unlock-mfa", NEW_USER.0], None);
     assert!(ok && out.contains("was told"), "{out}");
-    let delivered = crate::deliveries::read_maildir(&maildir);
+    let delivered = smtpd.messages();
     assert_eq!(delivered.len(), 1, "{delivered:?}");
     assert!(delivered[0].contains("Verification was unlocked (Contoso)"), "{}", delivered[0]);
     assert!(delivered[0].contains("To: new.user@contoso.example"), "{}", delivered[0]);

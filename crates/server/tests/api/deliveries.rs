@@ -1,61 +1,16 @@
 //! Deliveries through real peers on loopback: an SMTP server (aiosmtpd) and an HTTP
 //! gateway.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::routing::post;
 use serde_json::{json, Value};
 
+use app_passwords_test_support::{free_port, maildir_messages, Smtpd};
+
 use crate::common::*;
-
-pub struct Smtpd(Child);
-
-impl Drop for Smtpd {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// aiosmtpd (installed by `make test` into .tools/py) writing to a Maildir.
-pub async fn start_smtpd(maildir: &std::path::Path) -> (Smtpd, u16) {
-    let port = free_port();
-    let pythonpath = std::env::var("APP_TEST_PYTHONPATH")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools/py").to_owned());
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-        ])
-        .arg(maildir)
-        .env("PYTHONPATH", pythonpath)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("python3 runs aiosmtpd");
-    let smtpd = Smtpd(child);
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return (smtpd, port);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("aiosmtpd did not start on port {port}; is it installed (`scripts/tools.sh test`)?");
-}
-
-pub fn read_maildir(maildir: &std::path::Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return vec![] };
-    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
-}
 
 /// Enrolls `nora@example.com` on `app`, waits for the mail in `maildir`, checks its
 /// headers and verifies the code it carries.
@@ -68,7 +23,7 @@ async fn email_code_arrives_and_verifies(app: &TestApp, maildir: &std::path::Pat
     let e: Value = res.json().await.unwrap();
     let mut messages = vec![];
     for _ in 0..100 {
-        messages = read_maildir(maildir);
+        messages = maildir_messages(maildir);
         if !messages.is_empty() {
             break;
         }
@@ -86,29 +41,18 @@ async fn email_code_arrives_and_verifies(app: &TestApp, maildir: &std::path::Pat
 
 #[tokio::test]
 async fn an_email_code_travels_over_real_smtp_and_verifies() {
-    let mail = tempfile::tempdir().unwrap();
-    let maildir = mail.path().join("Maildir");
-    let (_smtpd, port) = start_smtpd(&maildir).await;
+    let smtpd = Smtpd::start().await;
+    let port = smtpd.port;
     let app = spawn_with(|c| {
         c.demo = false;
         c.deliveries.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
         c.public_url = Some("https://id.contoso.example/".into());
     })
     .await;
-    email_code_arrives_and_verifies(&app, &maildir).await;
-    // The method registered is noticed to the account's address, with its link.
-    let mut notice = None;
-    for _ in 0..100 {
-        notice =
-            read_maildir(&maildir).into_iter().find(|m| m.contains("sign-in method was added"));
-        if notice.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Quoted-printable, as mail goes: soft line breaks joined, `=3D` back to `=`.
-    let notice = notice.expect("the notice arrives").replace("=\r\n", "").replace("=\n", "");
-    let notice = notice.replace("=3D", "=");
+    email_code_arrives_and_verifies(&app, smtpd.maildir()).await;
+    // The method registered is noticed to the account's address, with its link (read
+    // back from quoted-printable, as mail goes).
+    let notice = smtpd.wait_for("sign-in method was added").await;
     assert!(notice.contains("To: new.user@contoso.example"), "{notice}");
     assert!(notice.contains("Subject: A new sign-in method was added to your Contoso account"));
     let token: String = notice
@@ -304,7 +248,7 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
     email_code_arrives_and_verifies(&app, &maildir).await;
 
     // Wrong credentials, or a certificate nobody vouched for: nothing is sent.
-    let sent = read_maildir(&maildir).len();
+    let sent = maildir_messages(&maildir).len();
     let refused = |url: String, ca: Option<String>| async {
         let app = spawn_with(|c| {
             c.demo = false;
@@ -325,7 +269,7 @@ async fn email_code_over_tls(mode: &str, scheme_and_query: fn(u16) -> String) {
         (502, "delivery_failed".into())
     );
     assert_eq!(refused(scheme_and_query(port), None).await, (502, "delivery_failed".into()));
-    assert_eq!(read_maildir(&maildir).len(), sent);
+    assert_eq!(maildir_messages(&maildir).len(), sent);
 }
 
 #[tokio::test]

@@ -280,15 +280,7 @@ impl User<'_> {
     }
 }
 
-/// The TOTP code at unix time `at`, from an independent implementation (oathtool).
-pub fn totp_at(secret: &str, at: i64) -> String {
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", "-N", &format!("@{at}"), secret])
-        .output()
-        .expect("oathtool is installed by `make test` (Debian package oathtool)");
-    assert!(out.status.success(), "oathtool: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
+pub use app_passwords_test_support::totp_at;
 
 /// A client whose connections come from loopback address number `n` (127.0.x.y, from
 /// 127.0.0.2 up): many clients, many addresses, as an attacker with a botnet has.

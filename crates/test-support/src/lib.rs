@@ -1,0 +1,117 @@
+//! What the test suites share: a real SMTP server (aiosmtpd) writing to a Maildir, a
+//! real TOTP authenticator (oathtool), free loopback ports, the repository's root. Each
+//! is started in a temp folder, on loopback, and stopped when dropped.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A port nobody listens on now, on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The TOTP code at unix time `at` for the base32 `secret` (spaces ignored), from
+/// oathtool: an implementation independent of the server's.
+pub fn totp_at(secret: &str, at: i64) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", "-N", &format!("@{at}"), &secret.replace(' ', "")])
+        .output()
+        .expect("oathtool is installed by `make test` (Debian package oathtool)");
+    assert!(out.status.success(), "oathtool: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A real SMTP server (aiosmtpd, installed by `make test` into .tools/py) on a free
+/// loopback port, writing what it receives to a Maildir in a temp folder; killed when
+/// dropped.
+pub struct Smtpd {
+    _child: tokio::process::Child,
+    pub port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Smtpd {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("Maildir");
+        let port = free_port();
+        let pythonpath = std::env::var("APP_TEST_PYTHONPATH")
+            .map_or_else(|_| root().join(".tools/py"), PathBuf::from);
+        let child = tokio::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .env("PYTHONPATH", pythonpath)
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 runs aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Self { _child: child, port, maildir, _dir: dir };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("aiosmtpd did not start on port {port} (scripts/tools.sh test installs it)");
+    }
+
+    /// Where it writes what it receives.
+    pub fn maildir(&self) -> &Path {
+        &self.maildir
+    }
+
+    /// Every message received so far, as stored (raw).
+    pub fn messages(&self) -> Vec<String> {
+        maildir_messages(&self.maildir)
+    }
+
+    /// Waits (10 s at most) for a message containing `wanted`; returns it decoded from
+    /// quoted-printable.
+    pub async fn wait_for(&self, wanted: &str) -> String {
+        for _ in 0..200 {
+            let found = self.messages().into_iter().map(|m| quoted_printable(&m));
+            if let Some(text) = found.into_iter().find(|text| text.contains(wanted)) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail containing {wanted:?}");
+    }
+}
+
+/// The messages a Maildir holds (delivered, not yet read), as stored.
+pub fn maildir_messages(maildir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return vec![] };
+    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+}
+
+/// Quoted-printable (RFC 2045) as mail servers store it: soft line breaks joined, `=XX`
+/// bytes decoded, the result read as UTF-8.
+pub fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

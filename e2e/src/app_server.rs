@@ -1,0 +1,301 @@
+//! The reference server, in this process, for one test: a free port, a fresh SQLite
+//! database, the demo accounts, the release build in `dist/`; stopped and restarted as
+//! a crash would.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::*;
+
+/// The reference server with the demo accounts, on 127.0.0.1 and a free port. It runs
+/// on its own thread and runtime, so `stop` kills it as a crash would: the listener
+/// and every open connection go at once.
+pub struct Server {
+    pub base: String,
+    /// The example admin portal's base URL (another origin), when started with it.
+    pub portal: Option<String>,
+    addr: std::net::SocketAddr,
+    portal_port: Option<u16>,
+    /// The test's own store on the server's database file.
+    store: server::store::Store,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    dir: tempfile::TempDir,
+    /// The server's clock: the system's, or one the test moves (`with_clock`).
+    pub clock: server::clock::Clock,
+    /// A real SMTP server's port, when notices and codes go by mail (`with_smtp`).
+    smtp_port: Option<u16>,
+    /// The built app it serves: dist/, or a copy the test changes (`serving`).
+    static_dir: PathBuf,
+    /// Origins allowed to call the API besides the portal's (`with_portal_behind`).
+    allowed_origins: Vec<String>,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        Self::start_with(None, server::clock::Clock::system()).await
+    }
+
+    /// Not in demo mode: mail goes to the SMTP server on `smtp_port`, notices link to
+    /// `http://localhost:<port>/` (the port chosen before the server starts).
+    pub async fn with_smtp(smtp_port: u16) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = Self::build(None, server::clock::Clock::system()).await;
+        server.addr = ([127, 0, 0, 1], port).into();
+        server.smtp_port = Some(smtp_port);
+        server.run().await;
+        server
+    }
+
+    /// On a clock of its own, starting now, moved by the test (`clock.advance`).
+    pub async fn with_clock() -> Self {
+        let now = server::clock::Clock::system().now();
+        Self::start_with(None, server::clock::Clock::manual(now)).await
+    }
+
+    /// Serving the app from `static_dir` (a copy of dist/ the test changes) instead of
+    /// dist/.
+    pub async fn serving(static_dir: &Path) -> Self {
+        let mut server = Self::build(None, server::clock::Clock::system()).await;
+        server.static_dir = static_dir.to_owned();
+        server.run().await;
+        server
+    }
+
+    /// With the example admin portal on a port of its own (another origin).
+    pub async fn with_portal() -> Self {
+        Self::start_with(Some(0), server::clock::Clock::system()).await
+    }
+
+    /// With the example portal, whose pages the browser reaches through a proxy at
+    /// `origin`: the API answers that origin too.
+    pub async fn with_portal_behind(origin: &str) -> Self {
+        let mut server = Self::build(Some(0), server::clock::Clock::system()).await;
+        server.allowed_origins.push(origin.to_owned());
+        server.run().await;
+        server
+    }
+
+    async fn start_with(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
+        let mut server = Self::build(portal_port, clock).await;
+        server.run().await;
+        server
+    }
+
+    /// The server's database and demo accounts, not yet serving.
+    async fn build(portal_port: Option<u16>, clock: server::clock::Clock) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = server::config::Config::for_tests(dir.path());
+        let key = server::crypto::ServerKey::load(&config.secret_key_file, false).unwrap();
+        let store = server::store::Store::open(
+            &config.database_url,
+            server::store::Schema::Migrate,
+            server::clock::Clock::system(),
+            std::sync::Arc::new(key),
+            std::sync::Arc::new(config.limits.clone()),
+        )
+        .await
+        .unwrap();
+        server::demo::seed(&store).await.unwrap();
+        Self {
+            base: String::new(),
+            portal: None,
+            portal_port,
+            addr: ([127, 0, 0, 1], 0).into(),
+            store,
+            stop: None,
+            thread: None,
+            dir,
+            clock,
+            smtp_port: None,
+            static_dir: root().join("dist"),
+            allowed_origins: Vec::new(),
+        }
+    }
+
+    async fn run(&mut self) {
+        let mut config = server::config::Config::for_tests(self.dir.path());
+        config.static_dir = self.static_dir.clone();
+        config.allowed_origins.clone_from(&self.allowed_origins);
+        config.port = self.addr.port();
+        config.portal_port = self.portal_port;
+        config.portal_dir = root().join("examples/portal");
+        if let Some(smtp) = self.smtp_port {
+            config.demo = false;
+            config.deliveries.smtp_url = Some(format!("smtp://127.0.0.1:{smtp}").into());
+            config.public_url = Some(format!("http://localhost:{}/", self.addr.port()));
+        }
+        assert!(
+            config.static_dir.join("index.html").exists(),
+            "dist/ is missing: run `make build` first (make test does)"
+        );
+        let (bound_tx, bound_rx) = tokio::sync::oneshot::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let clock = self.clock.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let app = server::startup::Application::build_with(config, clock).await.unwrap();
+                let _ = bound_tx.send((app.local_addr().unwrap(), app.portal_addr()));
+                tokio::select! {
+                    _ = app.run_until(std::future::pending()) => {}
+                    _ = stop_rx => {}
+                }
+            });
+            rt.shutdown_background();
+        });
+        let (addr, portal) = bound_rx.await.unwrap();
+        self.addr = addr;
+        self.base = format!("http://{addr}");
+        self.portal_port = portal.map(|p| p.port());
+        self.portal = portal.map(|p| format!("http://{p}"));
+        self.stop = Some(stop_tx);
+        self.thread = Some(thread);
+    }
+
+    /// The app's address as `http://localhost:PORT`: WebAuthn needs a domain (an IP
+    /// address cannot be a relying party), and localhost is a secure context.
+    pub fn localhost(&self) -> String {
+        format!("http://localhost:{}", self.addr.port())
+    }
+
+    pub fn db(&self) -> &server::store::Db {
+        self.store.db()
+    }
+
+    /// Kills the server: connections dropped, port closed.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            tokio::task::spawn_blocking(move || thread.join()).await.unwrap().unwrap();
+        }
+    }
+
+    /// Starts it again on the same port and database.
+    pub async fn restart(&mut self) {
+        self.run().await;
+    }
+
+    /// Ends every session on the server side, as expiry would.
+    pub async fn end_sessions(&self) {
+        sqlx::query("DELETE FROM sessions").execute(self.db()).await.unwrap();
+    }
+
+    /// Adds an account whose admin requires MFA and which has nothing registered.
+    pub async fn add_account(&self, username: &str, password: &str, display_name: &str) {
+        let username = server::domain::accounts::Username::parse(username).unwrap();
+        // The new demo user's policy: MFA required, every method and scope allowed.
+        let policy = server::demo::NEW_USER.policy();
+        let hash =
+            server::credentials::argon2::hash(&secrecy::SecretString::from(password)).unwrap();
+        let new = server::store::accounts::NewAccount {
+            username: &username,
+            display_name,
+            password_hash: &hash,
+            policy: &policy,
+        };
+        self.store.create_account(new).await.unwrap();
+    }
+
+    /// The last code sent to `destination` (demo outbox).
+    pub async fn last_code(&self, destination: &str) -> String {
+        let outbox: Vec<Value> = reqwest::get(format!("{}/v1/demo/outbox", self.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // The outbox lists the newest first.
+        let body = outbox
+            .iter()
+            .find(|m| m["destination"] == destination)
+            .and_then(|m| m["body"].as_str())
+            .unwrap_or_else(|| panic!("nothing sent to {destination}: {outbox:?}"));
+        body.chars().filter(char::is_ascii_digit).take(6).collect()
+    }
+
+    /// A session token for `username`, as a host's back end would get one.
+    pub async fn session_token(&self, username: &str, password: &str) -> String {
+        let session = self.sign_in(username, password).await;
+        session["token"].as_str().unwrap_or_else(|| panic!("{session}")).to_owned()
+    }
+
+    /// The endpoint's answer to a sign-in (`next` says what the person is asked next).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Value {
+        let body = json!({ "username": username, "password": password });
+        self.post("/v1/sessions", None, body).await
+    }
+
+    /// POSTs `body` to the API at `path` (with a bearer `token`); the JSON answer.
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Value {
+        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The shared secret mail servers send this server (Config::for_tests made it).
+    pub fn mail_server_secret_file(&self) -> PathBuf {
+        self.dir.path().join("mail-server.secret")
+    }
+
+    /// A session of `user` that proved MFA (an authenticator app enrolled now), as the
+    /// app has after the wizard: it may create app passwords.
+    pub async fn proven_session(&self, user: (&str, &str)) -> String {
+        let token = self.session_token(user.0, user.1).await;
+        let enrollment =
+            self.post("/v1/mfa/enrollments", Some(&token), json!({"kind": "totp"})).await;
+        let secret = enrollment["secret"].as_str().unwrap();
+        let code = totp_at(secret, self.clock.now());
+        let path = format!("/v1/mfa/enrollments/{}/verify", enrollment["id"].as_str().unwrap());
+        let verified = self.post(&path, Some(&token), json!({ "code": code })).await;
+        verified["token"].as_str().unwrap_or_else(|| panic!("{verified}")).to_owned()
+    }
+
+    /// Creates an app password (`body` as `POST /v1/app-passwords` takes it) with a
+    /// proven session; returns its id and the password.
+    pub async fn create_app_password(&self, token: &str, body: Value) -> (String, String) {
+        let created = self.post("/v1/app-passwords", Some(token), body).await;
+        let field = |name: &str| created[name].as_str().unwrap_or_else(|| panic!("{created}"));
+        (field("id").to_owned(), field("password").to_owned())
+    }
+
+    /// What a legacy client (IMAP, SMTP, EWS) gets for `username:password`.
+    pub async fn legacy_status(&self, username: &str, password: &str) -> u16 {
+        self.legacy_status_over(username, password, None).await
+    }
+
+    /// A legacy sign-in as a mail or calendar server reports it: over `protocol`.
+    pub async fn legacy_status_over(
+        &self,
+        username: &str,
+        password: &str,
+        protocol: Option<&str>,
+    ) -> u16 {
+        let query = protocol.map(|p| format!("?protocol={p}")).unwrap_or_default();
+        reqwest::Client::new()
+            .get(format!("{}/v1/legacy/whoami{query}", self.base))
+            .basic_auth(username, Some(password))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The WebDriver processes (chromedriver, geckodriver, WebKitWebDriver on a virtual
+//! display), one per test, and the browser sessions they open.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::ClientBuilder;
+use serde_json::{json, Value};
+
+use crate::*;
+
+/// The browsers the suite drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Chromium,
+    Firefox,
+    /// WebKitGTK's MiniBrowser (Safari's engine), on a virtual display (Xvfb).
+    WebKit,
+}
+
+/// The WebKitGTK browser that WebKitWebDriver drives (Debian's webkit2gtk-driver).
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// A WebDriver process (chromedriver, geckodriver or WebKitWebDriver) on a free port,
+/// stopped on drop with the virtual display WebKit draws on, after ending every browser
+/// session it opened: a test that fails half-way leaves no browser running.
+pub struct Driver {
+    pub url: String,
+    pub kind: Kind,
+    child: tokio::process::Child,
+    display: Option<tokio::process::Child>,
+    sessions: std::sync::Mutex<Vec<String>>,
+}
+
+/// An Xvfb server on the first free display number (`-displayfd`), and that number.
+async fn virtual_display() -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut xvfb = tokio::process::Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("Xvfb (apt xvfb; make test installs it): {e}"));
+    let out = xvfb.stdout.take().unwrap();
+    let mut line = String::new();
+    tokio::io::BufReader::new(out).read_line(&mut line).await.unwrap();
+    (xvfb, format!(":{}", line.trim()))
+}
+
+impl Driver {
+    pub async fn chrome() -> Self {
+        Self::start(Kind::Chromium).await
+    }
+
+    pub async fn start(kind: Kind) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (bin, hint) = match kind {
+            Kind::Chromium => (
+                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+                "chromedriver (apt chromium-driver; make test installs it)",
+            ),
+            Kind::Firefox => {
+                ("geckodriver".into(), "geckodriver (.tools/bin; make test installs it)")
+            }
+            Kind::WebKit => (
+                "WebKitWebDriver".into(),
+                "WebKitWebDriver (apt webkit2gtk-driver; make test installs it)",
+            ),
+        };
+        let mut command = tokio::process::Command::new(bin);
+        let display = if kind == Kind::WebKit {
+            let (xvfb, number) = virtual_display().await;
+            command.env("DISPLAY", number).env("LANG", "en_US.UTF-8");
+            Some(xvfb)
+        } else {
+            None
+        };
+        let child = command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{hint}: {e}"));
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{url}/status")).await.is_ok() {
+                return Self { url, kind, child, display, sessions: Default::default() };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{hint} did not start");
+    }
+
+    /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.
+    pub async fn browser(&self, dark: bool) -> Browser {
+        self.browser_speaking("en-US", dark).await
+    }
+
+    /// A fresh headless browser whose person prefers `language` (a BCP 47 tag, as
+    /// `navigator.language` says it; Chromium and Firefox: MiniBrowser speaks its own).
+    pub async fn browser_speaking(&self, language: &str, dark: bool) -> Browser {
+        let (lang, accept) = (format!("--lang={language}"), format!("--accept-lang={language}"));
+        let caps = match self.kind {
+            Kind::Chromium => {
+                let mut args = vec![
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--hide-scrollbars",
+                    &lang,
+                    &accept,
+                ];
+                if dark {
+                    args.push("--blink-settings=preferredColorScheme=0");
+                }
+                json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } })
+            }
+            Kind::Firefox => json!({ "moz:firefoxOptions": {
+                "binary": "/usr/bin/firefox-esr",
+                "args": ["-headless"],
+                "prefs": {
+                    "intl.accept_languages": language,
+                    "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
+                    "browser.shell.checkDefaultBrowser": false,
+                    "app.update.enabled": false,
+                    "network.captive-portal-service.enabled": false,
+                    "dom.events.asyncClipboard.readText": true,
+                    // WebDriver's virtual authenticators answer only through the
+                    // soft token (no hardware here).
+                    "security.webauth.webauthn_enable_softtoken": true,
+                    "security.webauth.webauthn_enable_usbtoken": false,
+                }
+            }}),
+            // No dark mode switch in MiniBrowser: the dark screenshots stay with the others.
+            Kind::WebKit => json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] },
+            }),
+        };
+        let Value::Object(caps) = caps else { unreachable!() };
+        // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
+        server::deliveries::install_tls_provider();
+        let client = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session");
+        if let Ok(Some(id)) = client.session_id().await {
+            self.sessions.lock().unwrap().push(id);
+        }
+        let b = Browser { client, kind: self.kind };
+        b.size(1280, 900).await;
+        b
+    }
+}
+
+/// Ends WebDriver session `id` (the driver closes its browser), in plain blocking HTTP:
+/// it runs in `drop`, maybe while a failed test unwinds, where no future can be awaited.
+/// A session the test already closed answers 404 at once.
+fn end_session(driver: &str, id: &str) {
+    use std::io::{Read, Write};
+    let Some(addr) = driver.strip_prefix("http://") else { return };
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read(&mut [0; 256]);
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        for id in self.sessions.lock().map(|s| s.clone()).unwrap_or_default() {
+            end_session(&self.url, &id);
+        }
+        let _ = self.child.start_kill();
+        if let Some(display) = &mut self.display {
+            let _ = display.start_kill();
+        }
+    }
+}
