@@ -7,7 +7,7 @@ use wire::{AppPasswordInfo, Protocol, Scope};
 use super::throttle::{count_hit, take, Hit, Hits};
 use sqlx::AnyConnection;
 
-use super::{finish, Backend, Refusal, Store, StoreResult, Tx};
+use super::{Backend, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::app_passwords::{format_scopes, hash, parse_scopes, AppPasswordName, Grant};
@@ -109,10 +109,8 @@ impl Store {
         name: &AppPasswordName,
         grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result = self.create_app_password_in(&mut tx, account_id, name, grant).await;
-        finish(tx, result).await
+        self.transaction(async |tx| self.create_app_password_in(tx, account_id, name, grant).await)
+            .await
     }
 
     async fn create_app_password_in(

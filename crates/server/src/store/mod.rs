@@ -309,6 +309,18 @@ impl Store {
         }
     }
 
+    /// Runs `rule` in one invariant transaction ([`Self::begin`]): committed when it
+    /// succeeds, rolled back when it is refused or fails.
+    pub(crate) async fn transaction<T>(
+        &self,
+        rule: impl for<'t, 'c> AsyncFnOnce(&'t mut Tx<'c>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut writer = self.writer().await?;
+        let mut tx = self.begin(&mut writer).await?;
+        let result = rule(&mut tx).await;
+        finish(tx, result).await
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> sqlx::Result<()> {
         sqlx::query("SELECT 1").execute(&self.db).await.map(drop)

@@ -5,7 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::{Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 
 /// How long a notice's link works.
@@ -57,10 +57,7 @@ impl Store {
     /// account. An unknown, used or expired token is `NotFound` (the same answer: a
     /// guesser learns nothing).
     pub async fn disown(&self, token: &str) -> StoreResult<Disowned> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result = self.disown_in(&mut tx, token).await;
-        finish(tx, result).await
+        self.transaction(async |tx| self.disown_in(tx, token).await).await
     }
 
     async fn disown_in(&self, tx: &mut Tx<'_>, token: &str) -> StoreResult<Disowned> {

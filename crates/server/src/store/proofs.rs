@@ -221,10 +221,10 @@ impl Store {
         kind: MethodKind,
         setup: Setup<'_>,
     ) -> StoreResult<Opened> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result = self.open_enrollment_in(&mut tx, session_id, account_id, kind, setup).await;
-        finish(tx, result).await
+        self.transaction(async |tx| {
+            self.open_enrollment_in(tx, session_id, account_id, kind, setup).await
+        })
+        .await
     }
 
     async fn open_enrollment_in(
@@ -317,11 +317,10 @@ impl Store {
         method_id: &str,
         passkeys: &Passkeys,
     ) -> StoreResult<Opened> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result =
-            self.open_challenge_in(&mut tx, session_id, account_id, method_id, passkeys).await;
-        finish(tx, result).await
+        self.transaction(async |tx| {
+            self.open_challenge_in(tx, session_id, account_id, method_id, passkeys).await
+        })
+        .await
     }
 
     async fn open_challenge_in(
@@ -387,10 +386,7 @@ impl Store {
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, CodeToSend)> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result = self.resend_in(&mut tx, session_id, purpose, id).await;
-        finish(tx, result).await
+        self.transaction(async |tx| self.resend_in(tx, session_id, purpose, id).await).await
     }
 
     async fn resend_in(
