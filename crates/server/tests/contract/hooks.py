@@ -15,6 +15,7 @@ import os
 import struct
 import time
 import re
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -121,6 +122,15 @@ class ProvenSession:
             header = "Bearer " + os.environ["CONTRACT_ADMIN_CREDENTIAL"]
         elif path.startswith("/v1/admin/"):
             header = "Bearer " + data["admin"]
+            # The helpdesk acts on another demo account than the run's person: the
+            # document names the demo accounts, and a reset of the person's (every
+            # session ended) would leave every later call of the person's to answer 401,
+            # so nothing behind a signed-in session would be fuzzed past that point.
+            # (Path parameters come percent-encoded.)
+            params = case.path_parameters or {}
+            named = str(params.get("username", ""))
+            if urllib.parse.unquote(named) == USER["username"]:
+                params["username"] = named.replace("new.user", "no.apppw")
         elif method == "DELETE" and path == "/v1/sessions/current":
             header = "Bearer " + plain_session()
         else:

@@ -69,7 +69,7 @@ pub async fn sign_in(
 /// Accounts whose username or name contains `q`: 20 at most, by username.
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", operation_id = "admin_find_users",
     security(("bearer" = [])),
-    params(("q" = String, Query, min_length = 1, max_length = 254, description = "Part of a username or display name (any case)")),
+    params(("q" = String, Query, min_length = 1, max_length = 254, pattern = "\\S", description = "Part of a username or display name (any case); spaces around it are ignored, so it needs one other character")),
     responses((status = 200, description = "Matching accounts", body = UserList)))]
 #[tracing::instrument(skip_all)]
 pub async fn find(
