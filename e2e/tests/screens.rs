@@ -168,15 +168,33 @@ async fn tour(driver: &Driver, look: Look) {
     b.client.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn every_screen_in_both_languages_light_and_dark_at_two_widths() {
-    let driver = Driver::chrome().await;
-    for look in [
-        Look { fr: false, dark: false },
-        Look { fr: true, dark: false },
-        Look { fr: false, dark: true },
-        Look { fr: true, dark: true },
-    ] {
-        tour(&driver, look).await;
+/// Every screen at two widths, one test per language and colour scheme (each with its
+/// own browser): `every_screen::fr_dark` runs alone, and the four share the suite's slots.
+mod every_screen {
+    use super::*;
+
+    async fn walk(fr: bool, dark: bool) {
+        let driver = Driver::chrome().await;
+        tour(&driver, Look { fr, dark }).await;
+    }
+
+    #[tokio::test]
+    async fn en_light() {
+        walk(false, false).await;
+    }
+
+    #[tokio::test]
+    async fn fr_light() {
+        walk(true, false).await;
+    }
+
+    #[tokio::test]
+    async fn en_dark() {
+        walk(false, true).await;
+    }
+
+    #[tokio::test]
+    async fn fr_dark() {
+        walk(true, true).await;
     }
 }
