@@ -915,16 +915,7 @@ mod tests {
         let account = Account {
             username: "nora@contoso.example".into(),
             display_name: "Nora".into(),
-            policy: Policy {
-                mfa_required: true,
-                app_passwords_allowed: true,
-                allowed_methods: MethodKind::ALL.to_vec(),
-                phishing_resistant: false,
-                app_password_scopes: Scope::ALL.to_vec(),
-                app_password_max_days: None,
-                keep_app_passwords_on_password_change: false,
-                app_password_unused_days: None,
-            },
+            policy: Policy::default(),
             methods: vec![],
         };
         Model { screen, session: Some(SignedIn { token: Token::new("t1"), account }), ..model() }

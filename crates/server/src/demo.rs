@@ -2,7 +2,7 @@
 //! with these too (`ALL`, and each by name).
 
 use secrecy::SecretString;
-use wire::{MethodKind, Policy};
+use wire::Policy;
 
 use crate::credentials::argon2;
 use crate::domain::accounts::Username;
@@ -32,12 +32,8 @@ impl DemoAccount {
         Policy {
             mfa_required: self.mfa_required,
             app_passwords_allowed: self.app_passwords_allowed,
-            allowed_methods: MethodKind::ALL.to_vec(),
             phishing_resistant: self.phishing_resistant,
-            app_password_scopes: wire::Scope::ALL.to_vec(),
-            app_password_max_days: None,
-            keep_app_passwords_on_password_change: false,
-            app_password_unused_days: None,
+            ..Policy::default()
         }
     }
 }

@@ -241,6 +241,24 @@ fn all_scopes() -> Vec<Scope> {
     Scope::ALL.to_vec()
 }
 
+/// What a new account gets unless the admin says otherwise: MFA required, app passwords
+/// allowed, every method and scope, no lifetime or clean-up limit, app passwords revoked
+/// with a password change.
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            mfa_required: true,
+            app_passwords_allowed: true,
+            allowed_methods: MethodKind::ALL.to_vec(),
+            phishing_resistant: false,
+            app_password_scopes: all_scopes(),
+            app_password_max_days: None,
+            keep_app_passwords_on_password_change: false,
+            app_password_unused_days: None,
+        }
+    }
+}
+
 /// A registered second factor, as the person sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

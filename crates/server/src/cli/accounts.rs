@@ -302,17 +302,21 @@ pub async fn account(op: &Operator, cmd: AccountCommand) -> anyhow::Result<Strin
                 "{raw:?} already exists"
             );
             let password = read_password()?;
+            // What the flags leave unsaid is a new account's default.
+            let d = Policy::default();
             let policy = Policy {
-                mfa_required: policy.mfa_required.unwrap_or(true),
-                app_passwords_allowed: policy.app_passwords.unwrap_or(true),
-                allowed_methods: policy.methods()?.unwrap_or_else(|| MethodKind::ALL.to_vec()),
-                phishing_resistant: policy.phishing_resistant.unwrap_or(false),
-                app_password_scopes: policy.scopes()?.unwrap_or_else(|| Scope::ALL.to_vec()),
-                app_password_max_days: policy.max_days()?.flatten(),
+                mfa_required: policy.mfa_required.unwrap_or(d.mfa_required),
+                app_passwords_allowed: policy.app_passwords.unwrap_or(d.app_passwords_allowed),
+                allowed_methods: policy.methods()?.unwrap_or(d.allowed_methods),
+                phishing_resistant: policy.phishing_resistant.unwrap_or(d.phishing_resistant),
+                app_password_scopes: policy.scopes()?.unwrap_or(d.app_password_scopes),
+                app_password_max_days: policy.max_days()?.unwrap_or(d.app_password_max_days),
                 keep_app_passwords_on_password_change: policy
                     .keep_app_passwords_on_password_change
-                    .unwrap_or(false),
-                app_password_unused_days: policy.unused_days()?.flatten(),
+                    .unwrap_or(d.keep_app_passwords_on_password_change),
+                app_password_unused_days: policy
+                    .unused_days()?
+                    .unwrap_or(d.app_password_unused_days),
             };
             check_policy(&policy)?;
             let hash = argon2::hash(&password)?;
@@ -338,8 +342,7 @@ pub async fn account(op: &Operator, cmd: AccountCommand) -> anyhow::Result<Strin
                 .set_password(&account, &hash, keep, None, None, Some(by))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account {raw:?}"))?;
-            let detail = format!("{} app passwords revoked", done.app_passwords_revoked.len());
-            op.tell(&account, AuditAction::SetPassword, &detail).await;
+            op.tell(&account, AuditAction::SetPassword, &done.detail()).await;
             let names: Vec<&str> =
                 done.app_passwords_revoked.iter().map(|p| p.name.as_str()).collect();
             Ok(format!(

@@ -91,33 +91,33 @@ impl PrimaryCredential {
         username: &Username,
         password: SecretString,
     ) -> Result<Checked, NotChecked> {
-        let account = self.store.account_by_username(username).await?;
-        let (account, budgets, spent) = match door {
-            Door::SignIn { client } => (
-                account,
-                vec![Budget::SignInAddress(client), Budget::Password(username.as_str())],
-                None,
-            ),
-            Door::PasswordChange => (account, vec![Budget::Password(username.as_str())], None),
-            Door::Legacy { spent } => {
-                let account = account.filter(AccountRow::takes_password_at_legacy_door);
-                let budgets = match account {
-                    Some(_) => vec![Budget::Password(username.as_str())],
-                    None => Vec::new(),
-                };
-                (account, budgets, Some(spent))
+        let name = username.as_str();
+        let (account, mut hits, spent) = match door {
+            // Counted first: a guess over the budget costs not even the account's read.
+            Door::SignIn { client } => {
+                let hits =
+                    self.spend(&[Budget::SignInAddress(client), Budget::Password(name)]).await?;
+                (self.store.account_by_username(username).await?, hits, Hits::default())
             }
-        };
-        let mut hits = match budgets.is_empty() {
-            true => Hits::default(),
-            false => {
-                self.store.spend(&budgets).await?.map_err(|Full(w)| NotChecked::RateLimited(w))?
+            Door::PasswordChange => {
+                let hits = self.spend(&[Budget::Password(name)]).await?;
+                (self.store.account_by_username(username).await?, hits, Hits::default())
+            }
+            // The account decides what is spent: only one whose password is taken here.
+            Door::Legacy { spent } => {
+                let account = self.store.account_by_username(username).await?;
+                match account.filter(AccountRow::takes_password_at_legacy_door) {
+                    Some(account) => {
+                        (Some(account), self.spend(&[Budget::Password(name)]).await?, spent)
+                    }
+                    None => (None, Hits::default(), spent),
+                }
             }
         };
         let hash = account.as_ref().map(|a| a.password_hash.as_str());
         match (self.hasher.verify(hash, password).await, account) {
             (Ok(true), Some(account)) => {
-                hits.merge(spent.unwrap_or_default());
+                hits.merge(spent);
                 self.store.release(&hits).await?;
                 Ok(Checked::Right(Box::new(account)))
             }
@@ -128,6 +128,11 @@ impl PrimaryCredential {
                 Err(NotChecked::Busy)
             }
         }
+    }
+
+    /// Counts one hit in each budget (all or none).
+    async fn spend(&self, budgets: &[Budget<'_>]) -> Result<Hits, NotChecked> {
+        self.store.spend(budgets).await?.map_err(|Full(wait)| NotChecked::RateLimited(wait))
     }
 
     /// Hashes a new primary password (a password change), within the same bound on

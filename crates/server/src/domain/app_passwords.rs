@@ -83,18 +83,12 @@ pub fn format_scopes(scopes: &[Scope]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wire::MethodKind;
 
     fn policy(scopes: &[Scope], max: Option<u32>) -> Policy {
         Policy {
-            mfa_required: true,
-            app_passwords_allowed: true,
-            allowed_methods: MethodKind::ALL.to_vec(),
-            phishing_resistant: false,
             app_password_scopes: scopes.to_vec(),
             app_password_max_days: max,
-            keep_app_passwords_on_password_change: false,
-            app_password_unused_days: None,
+            ..Policy::default()
         }
     }
 

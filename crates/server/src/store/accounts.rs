@@ -61,6 +61,13 @@ pub struct PasswordChanged {
     pub token: Option<SecretString>,
 }
 
+impl PasswordChanged {
+    /// What the change did, as the audit line and the person's notice say it.
+    pub fn detail(&self) -> String {
+        format!("{} app passwords revoked", self.app_passwords_revoked.len())
+    }
+}
+
 impl Store {
     pub async fn account_by_username(
         &self,
@@ -177,11 +184,11 @@ impl Store {
         } else {
             self.revoke_app_passwords_in(&mut tx, account_id).await?
         };
+        let done = PasswordChanged { sessions_ended, app_passwords_revoked, token };
         if let Some(by) = by {
-            let detail = format!("{} app passwords revoked", app_passwords_revoked.len());
-            self.audit_in(&mut tx, account, by, AuditAction::SetPassword, &detail).await?;
+            self.audit_in(&mut tx, account, by, AuditAction::SetPassword, &done.detail()).await?;
         }
         tx.commit().await?;
-        Ok(Some(PasswordChanged { sessions_ended, app_passwords_revoked, token }))
+        Ok(Some(done))
     }
 }

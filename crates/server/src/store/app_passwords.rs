@@ -2,11 +2,10 @@
 //! revoked; and the legacy sign-in check, the hot path of every mail client.
 
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::AnyConnection;
 use wire::{AppPasswordInfo, Protocol, Scope};
 
 use super::throttle::{count_hit, take, Hit, Hits};
-use sqlx::AnyConnection;
-
 use super::{Backend, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::crypto;
