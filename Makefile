@@ -9,11 +9,29 @@ WASM     := --target wasm32-unknown-unknown
 SERVER   := app-passwords-server
 NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app-passwords-e2e
 
-.PHONY: run test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e bench clean openapi mail
+
+.PHONY: run run-org test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
 	cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
+
+## make run-org: `make run` with the demo organization's directory (docs/directory.md):
+## a real OpenLDAP (slapd from Debian, installed when missing; scripts/ldap.sh) on
+## 127.0.0.1:1389, kept in data/ldap, holding examples/directory/contoso.ldif; its people
+## (ada.lovelace@contoso.example, grace.hopper@contoso.example, password Demo-dir-2026)
+## sign in beside the demo's local accounts. Stopped with the server.
+ORG := APP_DIRECTORY_URL=ldap://127.0.0.1:1389 \
+  APP_DIRECTORY_BIND_DN=cn=app-passwords,ou=services,dc=contoso,dc=example \
+  APP_DIRECTORY_BIND_PASSWORD_FILE=data/ldap/service.secret \
+  APP_DIRECTORY_BASE=dc=contoso,dc=example \
+  APP_DIRECTORY_MFA_GROUP=cn=mfa-required,ou=groups,dc=contoso,dc=example \
+  APP_DIRECTORY_APP_PASSWORDS_OFF_GROUP=cn=app-passwords-off,ou=groups,dc=contoso,dc=example
+run-org: tools build
+	scripts/tools.sh ldap
+	mkdir -p data && scripts/ldap.sh up data/ldap 1389
+	trap 'scripts/ldap.sh stop data/ldap' EXIT; \
+	  $(ORG) cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 
 ## make mail: a real mail server beside `make run` (in another terminal): Dovecot
 ## (examples/mail/) in the foreground on 127.0.0.1, IMAP 1143, POP3 1110, submission

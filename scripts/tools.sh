@@ -11,8 +11,10 @@
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
 #                            openssl (a test CA for the TLS delivery tests),
 #                            schemathesis + openapi-spec-validator (the contract test),
-#                            PostgreSQL (the second pass of the API suite), Dovecot
+#                            PostgreSQL (the second pass of the API suite), Dovecot,
+#                            OpenLDAP (the directory tests)
 #   scripts/tools.sh mail    Dovecot with its Lua passdb (scripts/mail.sh, make mail)
+#   scripts/tools.sh ldap    OpenLDAP's slapd and ldap-utils (scripts/ldap.sh, make run-org)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -141,6 +143,17 @@ need_mail() {
     dovecot-auth-lua=__lua_passdb__ lua-cjson=__cjson__ openssl=openssl
 }
 
+# OpenLDAP's server and its command-line tools, from Debian, for scripts/ldap.sh's
+# throwaway directories. Debian's package would make and start a system directory of
+# its own: told not to (no configuration), so none runs.
+need_ldap() {
+  [[ -x /usr/sbin/slapd && -x /usr/sbin/slappasswd && -x /usr/sbin/slapadd ]] \
+    && command -v ldapmodify >/dev/null && return
+  local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "slapd slapd/no_configuration boolean true" | $sudo debconf-set-selections
+  need_apt slapd=__slapd__ ldap-utils=__ldapmodify__
+}
+
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
@@ -155,17 +168,19 @@ test_tools() {
   # PostgreSQL's server binaries (not on PATH) for scripts/pg.sh's throwaway clusters.
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
   need_mail
+  need_ldap
 }
 
 case "${1:-build}" in
   build) build_tools ;;
   test) test_tools ;;
   mail) need_mail ;;
+  ldap) need_ldap ;;
   bench)
     need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql \
       chromium=chromium nodejs=node
     need_npm playwright-core "$PLAYWRIGHT_VERSION"
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
     ;;
-  *) echo "usage: $0 build|test|bench|mail" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|bench|mail|ldap" >&2; exit 2 ;;
 esac

@@ -41,6 +41,11 @@ pub enum UiError {
     Busy {
         wait: u32,
     },
+    /// The organization's directory, which checks the password, does not answer (503):
+    /// nothing was counted, try again later.
+    DirectoryUnavailable {
+        wait: u32,
+    },
     /// Too many wrong codes in a row: only an administrator can unlock verification.
     MfaLocked,
     MethodNotAllowed,
@@ -153,6 +158,9 @@ impl UiError {
                 lang.text_with(Msg::ErrorRateLimited, &[("wait", &lang.wait(*wait))])
             }
             Self::Busy { wait } => lang.text_with(Msg::ErrorBusy, &[("wait", &lang.wait(*wait))]),
+            Self::DirectoryUnavailable { wait } => {
+                lang.text_with(Msg::ErrorDirectory, &[("wait", &lang.wait(*wait))])
+            }
             Self::Unexpected { reference: Some(r) } => {
                 lang.text_with(Msg::ErrorUnexpected, &[("ref", r)])
             }
@@ -214,6 +222,7 @@ impl UiError {
             | Self::AccountDisabled
             | Self::RateLimited { .. }
             | Self::Busy { .. }
+            | Self::DirectoryUnavailable { .. }
             | Self::Unexpected { .. } => self.message(lang),
         }
     }
@@ -245,6 +254,7 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ErrorCode::AccountDisabled => UiError::AccountDisabled,
         ErrorCode::RateLimited => UiError::RateLimited { wait },
         ErrorCode::ServerBusy => UiError::Busy { wait: p.retry_after.unwrap_or(5) },
+        ErrorCode::DirectoryUnavailable => UiError::DirectoryUnavailable { wait },
         ErrorCode::MfaLocked => UiError::MfaLocked,
         ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
         ErrorCode::DeliveryFailed => UiError::DeliveryFailed,

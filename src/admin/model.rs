@@ -171,6 +171,7 @@ mod tests {
             mfa_locked: false,
             policy: Policy::default(),
             app_passwords_offer: AppPasswordsOffer::Offered,
+            directory: None,
             methods: vec![],
             app_passwords: vec![],
         }

@@ -2,7 +2,7 @@
 //! Plain functions of the model; what the helpdesk asks for goes up as an
 //! [`AdminIntent`].
 
-use wire::admin::{AppPasswordsOffer, AuditAction};
+use wire::admin::{AppPasswordsOffer, AuditAction, DirectoryStanding};
 use wire::{MethodKind, Scope};
 use yew::prelude::*;
 
@@ -149,6 +149,9 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
         <Card title={user.display_name.clone()} lead={user.username.clone()} on_back={on.reform(|()| AdminIntent::Back)}>
             <h2 class="ap-subtitle">{ lang.text(A::AdminWhy) }</h2>
             <p data-offer="">{ lang.text(offer) }</p>
+            if let Some(d) = &user.directory {
+                <p data-directory="">{ lang.text_with(directory_text(d.status), &[("date", &lang.datetime(&d.seen_at))]) }</p>
+            }
             if user.mfa_locked { <p class="ap-note">{ lang.text(A::AdminLocked) }</p> }
             if m.done { <p class="ap-note" role="status">{ lang.text(A::AdminDone) }</p> }
             { error(m, lang) }
@@ -235,6 +238,17 @@ fn policy_form(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
                     onclick={on.reform(move |_| AdminIntent::Ask(save.clone()))}>{ lang.text(A::AdminPolicySave) }</button>
             }
         </>
+    }
+}
+
+/// What the organization's directory says of the person (their password is set there).
+fn directory_text(status: DirectoryStanding) -> A {
+    match status {
+        DirectoryStanding::Active => A::AdminDirectoryActive,
+        DirectoryStanding::Locked => A::AdminDirectoryLocked,
+        DirectoryStanding::Disabled => A::AdminDirectoryDisabled,
+        DirectoryStanding::Deleted => A::AdminDirectoryDeleted,
+        DirectoryStanding::Unknown => A::AdminDirectoryUnknown,
     }
 }
 

@@ -19,6 +19,7 @@ error-unexpected-noref = Something went wrong on our side. Try again in a moment
 error-rate-limited = Too many attempts. Try again in { $wait }.
 error-account-disabled = This account is disabled. Contact your administrator.
 error-busy = The sign-in service is busy. Try again in { $wait }.
+error-directory = Your organization’s directory can’t be reached right now. Try again in { $wait }.
 wait-seconds = { $n } s
 wait-minutes = { $n } min
 

@@ -18,6 +18,7 @@ error-unexpected-noref = Une erreur s’est produite de notre côté. Réessayez
 error-rate-limited = Trop de tentatives. Réessayez dans { $wait }.
 error-account-disabled = Ce compte est désactivé. Contactez votre administrateur.
 error-busy = Le service de connexion est très sollicité. Réessayez dans { $wait }.
+error-directory = L’annuaire de votre organisation est injoignable pour le moment. Réessayez dans { $wait }.
 wait-seconds = { $n } s
 wait-minutes = { $n } min
 

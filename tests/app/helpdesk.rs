@@ -85,6 +85,7 @@ impl Fake {
             mfa_locked: false,
             policy: Policy { allowed_methods: self.allowed.borrow().clone(), ..Policy::default() },
             app_passwords_offer: AppPasswordsOffer::Offered,
+            directory: None,
             methods: self.methods.borrow().clone(),
             app_passwords: self.items.borrow().clone(),
         }

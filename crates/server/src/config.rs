@@ -87,6 +87,9 @@ pub struct Config {
     #[command(flatten)]
     pub deliveries: DeliveryConfig,
 
+    #[command(flatten)]
+    pub directory: DirectoryConfig,
+
     /// Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDR
     /// ranges): behind them, limits count the end client's address.
     #[arg(long, env = "APP_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -157,6 +160,108 @@ pub struct DeliveryConfig {
     /// beside the system's.
     #[arg(long, env = "APP_TLS_CA_FILE")]
     pub tls_ca_file: Option<PathBuf>,
+}
+
+const DIRECTORY_USER_FILTER: &str = "(&(objectClass=inetOrgPerson)(mail={username}))";
+const DIRECTORY_USERNAME_ATTRIBUTE: &str = "mail";
+const DIRECTORY_ID_ATTRIBUTE: &str = "entryUUID";
+const DIRECTORY_NAME_ATTRIBUTE: &str = "cn";
+const DIRECTORY_GROUP_FILTER: &str = "(&(objectClass=groupOfNames)(member={dn}))";
+
+/// The organization's directory (LDAP, Active Directory) behind sign-in
+/// (`credentials::directory`, `docs/directory.md`). Unset: only local accounts.
+#[derive(Debug, Clone, Args)]
+pub struct DirectoryConfig {
+    /// The directory: `ldaps://host` (TLS), or `ldap://host` (StartTLS; plain only to
+    /// a loopback address).
+    #[arg(long, env = "APP_DIRECTORY_URL")]
+    pub directory_url: Option<String>,
+
+    /// The service account that finds people and reads their status and groups
+    /// (`cn=app-passwords,ou=services,dc=contoso,dc=example`).
+    #[arg(long, env = "APP_DIRECTORY_BIND_DN")]
+    pub directory_bind_dn: Option<String>,
+
+    /// File holding the service account's password (its first line).
+    #[arg(long, env = "APP_DIRECTORY_BIND_PASSWORD_FILE")]
+    pub directory_bind_password_file: Option<PathBuf>,
+
+    /// Where people are searched (`ou=people,dc=contoso,dc=example`).
+    #[arg(long, env = "APP_DIRECTORY_BASE")]
+    pub directory_base: Option<String>,
+
+    /// The filter that finds one person by the name they sign in with; `{username}` is
+    /// replaced by that name, escaped (Active Directory:
+    /// `(&(objectClass=user)(userPrincipalName={username}))`).
+    #[arg(
+        long,
+        env = "APP_DIRECTORY_USER_FILTER",
+        default_value = DIRECTORY_USER_FILTER
+    )]
+    pub directory_user_filter: String,
+
+    /// The attribute holding the name people sign in with (Active Directory:
+    /// `userPrincipalName`).
+    #[arg(long, env = "APP_DIRECTORY_USERNAME_ATTRIBUTE", default_value = DIRECTORY_USERNAME_ATTRIBUTE)]
+    pub directory_username_attribute: String,
+
+    /// The attribute holding a person's stable id, kept when they are renamed (Active
+    /// Directory: `objectGUID`).
+    #[arg(long, env = "APP_DIRECTORY_ID_ATTRIBUTE", default_value = DIRECTORY_ID_ATTRIBUTE)]
+    pub directory_id_attribute: String,
+
+    /// The attribute holding a person's display name (Active Directory: `displayName`).
+    #[arg(long, env = "APP_DIRECTORY_NAME_ATTRIBUTE", default_value = DIRECTORY_NAME_ATTRIBUTE)]
+    pub directory_name_attribute: String,
+
+    /// Where groups are searched (unset: the people's base).
+    #[arg(long, env = "APP_DIRECTORY_GROUP_BASE")]
+    pub directory_group_base: Option<String>,
+
+    /// The filter that finds the groups a person is a member of; `{dn}` is replaced by
+    /// their DN, escaped (Active Directory, nested groups too:
+    /// `(member:1.2.840.113556.1.4.1941:={dn})`).
+    #[arg(
+        long,
+        env = "APP_DIRECTORY_GROUP_FILTER",
+        default_value = DIRECTORY_GROUP_FILTER
+    )]
+    pub directory_group_filter: String,
+
+    /// Members of this group must use MFA (so they may have app passwords); unset:
+    /// everyone from the directory must.
+    #[arg(long, env = "APP_DIRECTORY_MFA_GROUP")]
+    pub directory_mfa_group: Option<String>,
+
+    /// Members of this group may not have app passwords.
+    #[arg(long, env = "APP_DIRECTORY_APP_PASSWORDS_OFF_GROUP")]
+    pub directory_app_passwords_off_group: Option<String>,
+
+    /// Extra certificate authorities (PEM) trusted for the directory, beside the
+    /// system's.
+    #[arg(long, env = "APP_DIRECTORY_CA_FILE")]
+    pub directory_ca_file: Option<PathBuf>,
+}
+
+/// No directory; the defaults of its flags (OpenLDAP's `inetOrgPerson`).
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        Self {
+            directory_url: None,
+            directory_bind_dn: None,
+            directory_bind_password_file: None,
+            directory_base: None,
+            directory_user_filter: DIRECTORY_USER_FILTER.into(),
+            directory_username_attribute: DIRECTORY_USERNAME_ATTRIBUTE.into(),
+            directory_id_attribute: DIRECTORY_ID_ATTRIBUTE.into(),
+            directory_name_attribute: DIRECTORY_NAME_ATTRIBUTE.into(),
+            directory_group_base: None,
+            directory_group_filter: DIRECTORY_GROUP_FILTER.into(),
+            directory_mfa_group: None,
+            directory_app_passwords_off_group: None,
+            directory_ca_file: None,
+        }
+    }
 }
 
 /// Builds the flags of [`Limits`] from its table (`every_limit!`): each limit a flag
@@ -300,6 +405,7 @@ impl Config {
                 sms_gateway_url: None,
                 tls_ca_file: None,
             },
+            directory: DirectoryConfig::default(),
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
             admin_credentials_file: Some(admin_credentials),

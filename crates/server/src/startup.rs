@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::admin::AdminCredentials;
 use crate::credentials::argon2::{HashStats, Hasher};
+use crate::credentials::directory::Directory;
 use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
 use crate::crypto::ServerKey;
@@ -85,7 +86,8 @@ impl Application {
             None => None,
         };
         let metrics = Arc::new(Metrics::default());
-        let primary = PrimaryCredential::new(store.clone(), hasher);
+        let directory = Directory::connect(&config.directory).await?;
+        let primary = PrimaryCredential::new(store.clone(), hasher, directory);
         let notifier = Notifier::new(
             deliverer.clone(),
             store.clone(),
@@ -149,6 +151,10 @@ impl Application {
                 }
             }
         });
+        let refresher = self.state.primary.directory().map(|directory| {
+            let (directory, store) = (directory.clone(), self.state.store.clone());
+            tokio::spawn(async move { refresh_directory(&directory, &store).await })
+        });
         let portal = self.portal.map(|(listener, app)| {
             tracing::info!(addr = ?listener.local_addr().ok(), "serving the example portal");
             tokio::spawn(async move { axum::serve(listener, app).await })
@@ -163,7 +169,43 @@ impl Application {
             portal.abort();
         }
         sweeper.abort();
+        if let Some(refresher) = refresher {
+            refresher.abort();
+        }
         served
+    }
+}
+
+/// Reads again, three times within `directory_status_max_age`, what the directory says
+/// of every person whose account comes from it: a person locked, disabled, deleted or
+/// moved out of a policy group there is shut or changed here within that time (their
+/// app passwords refused at the legacy door). A directory that does not answer changes
+/// nothing; past the limit, the legacy door answers their app passwords with a
+/// temporary failure until it answers again.
+async fn refresh_directory(directory: &Directory, store: &Store) {
+    let every = Duration::from_secs(
+        u64::try_from(store.limits().directory_status_max_age / 3).unwrap_or(1).max(1),
+    );
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let ids = match store.directory_ids().await {
+            Ok(ids) if ids.is_empty() => continue,
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "directory refresh: the accounts could not be read");
+                continue;
+            }
+        };
+        match directory.people(&ids).await {
+            Ok(found) => match store.directory_answered(&ids, &found).await {
+                Ok(0) => {}
+                Ok(changed) => tracing::info!(changed, "directory refresh: accounts changed"),
+                Err(e) => tracing::warn!(error = %e, "directory refresh: not written"),
+            },
+            Err(e) => tracing::warn!(error = %e, "directory refresh: the directory did not answer"),
+        }
     }
 }
 

@@ -115,3 +115,79 @@ pub fn quoted_printable(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A real OpenLDAP directory holding the demo organization (`examples/directory/`),
+/// made by `scripts/ldap.sh` (the one recipe `make run-org` uses too) in a temp folder,
+/// on a free loopback port, as the unprivileged `openldap` user when run as root;
+/// stopped when dropped.
+pub struct Slapd {
+    pub url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Slapd {
+    /// The demo organization's base, admin and people's password.
+    pub const BASE: &'static str = "dc=contoso,dc=example";
+    pub const ADMIN: &'static str = "cn=admin,dc=contoso,dc=example";
+    pub const ADMIN_PASSWORD: &'static str = "Demo-ldap-admin-2026";
+    pub const SERVICE: &'static str = "cn=app-passwords,ou=services,dc=contoso,dc=example";
+    pub const PEOPLE_PASSWORD: &'static str = "Demo-dir-2026";
+    pub const MFA_GROUP: &'static str = "cn=mfa-required,ou=groups,dc=contoso,dc=example";
+    pub const OFF_GROUP: &'static str = "cn=app-passwords-off,ou=groups,dc=contoso,dc=example";
+
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = ldap_sh(&["start", &dir.path().join("ldap").display().to_string()]);
+        Self { url, dir }
+    }
+
+    /// The file holding the service account's password.
+    pub fn service_secret_file(&self) -> PathBuf {
+        self.dir.path().join("ldap/service.secret")
+    }
+
+    /// Stops the directory (an outage), keeping what it holds.
+    pub fn stop(&self) {
+        ldap_sh(&["stop", &self.dir.path().join("ldap").display().to_string()]);
+    }
+
+    /// Starts it again on the same port.
+    pub fn resume(&self) {
+        ldap_sh(&["resume", &self.dir.path().join("ldap").display().to_string()]);
+    }
+
+    /// Applies an LDIF change as the directory's admin (`ldapmodify`), as an operator
+    /// would: lock, rename, delete, move between groups.
+    pub fn modify(&self, ldif: &str) {
+        use std::io::Write;
+        let mut child = std::process::Command::new("ldapmodify")
+            .args(["-x", "-H", &self.url, "-D", Self::ADMIN, "-w", Self::ADMIN_PASSWORD])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ldapmodify is installed by `make test` (Debian package ldap-utils)");
+        child.stdin.take().unwrap().write_all(ldif.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "ldapmodify: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Slapd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn ldap_sh(args: &[&str]) -> String {
+    let out = std::process::Command::new(root().join("scripts/ldap.sh"))
+        .args(args)
+        .output()
+        .expect("scripts/ldap.sh runs");
+    assert!(
+        out.status.success(),
+        "scripts/ldap.sh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}

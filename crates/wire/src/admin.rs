@@ -121,6 +121,36 @@ pub struct AdminUser {
     pub methods: Vec<Method>,
     /// App passwords: names, scopes, dates, last use. Never the passwords.
     pub app_passwords: Vec<AppPasswordInfo>,
+    /// For a person of the organization's directory: what it last said of them (their
+    /// password is set there, never here). Absent for a local account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryInfo>,
+}
+
+/// What the organization's directory last said of a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DirectoryInfo {
+    pub status: DirectoryStanding,
+    /// When it said so (RFC 3339).
+    pub seen_at: String,
+}
+
+/// A person's standing in the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryStanding {
+    Active,
+    /// Locked there (`pwdAccountLockedTime`): no door opens.
+    Locked,
+    /// Disabled there (Active Directory's disabled bit, `nsAccountLock`).
+    Disabled,
+    /// No longer there: the account is shut, nothing of it removed.
+    Deleted,
+    /// A standing this client does not know yet (a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 /// What an admin did.

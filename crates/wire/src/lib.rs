@@ -715,6 +715,9 @@ pub enum ErrorCode {
     ServerBusy,
     /// The endpoint's database cannot be reached right now; retry after `Retry-After`.
     Unavailable,
+    /// The organization's directory (where the person's password is checked) cannot be
+    /// reached right now; retry after `Retry-After`.
+    DirectoryUnavailable,
     Internal,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]

@@ -334,6 +334,10 @@ pub async fn account(op: &Operator, cmd: AccountCommand) -> anyhow::Result<Strin
         }
         AccountCommand::SetPassword { username: raw, keep_app_passwords } => {
             let account = find(store, &raw).await?;
+            anyhow::ensure!(
+                account.directory.is_none(),
+                "{raw} comes from the organization's directory: their password is set there"
+            );
             let hash = argon2::hash(&read_password()?)?;
             let keep = keep_app_passwords || account.keep_app_passwords_on_password_change;
             let actor = shell_user();

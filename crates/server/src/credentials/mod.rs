@@ -5,5 +5,6 @@
 
 pub mod admin;
 pub mod argon2;
+pub mod directory;
 pub mod mail_servers;
 pub mod primary;

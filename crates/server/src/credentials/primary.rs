@@ -12,19 +12,26 @@
 //! 3. a right password hands every hit back (a right password is no failure), and so
 //!    does a check that could not be made (no hashing slot came free: it was no try).
 //!
-//! Where the password is checked is this module's business alone: the directory of
-//! an organization (LDAP) will be a second way behind the same `check`.
+//! Where the password is checked is this module's business alone: an account of the
+//! organization's directory (or a name no account has yet, when a directory is
+//! configured) is checked by binding as the person there (`directory`), at the same
+//! time as a dummy hash, so a wrong password costs the same time whoever the name is
+//! (a local account, a directory person, no one); a right one makes or updates the
+//! person's account from what the directory says (`store::directory`). A directory that
+//! cannot be reached checks nothing (the hits handed back): the door says so.
 
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
 use super::argon2::{Busy, Hasher};
+use super::directory::{Bound, Directory};
 use crate::domain::accounts::{AccountRow, Username};
 use crate::domain::client::ClientAddr;
 use crate::domain::limits::Budget;
+use crate::store::directory::Synced;
 use crate::store::throttle::{Full, Hits};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Which door a password came through, and what that door spends.
 #[derive(Debug)]
@@ -42,6 +49,13 @@ pub enum Door<'a> {
     /// other costs the same time and no password budget, so a mail client retrying a
     /// revoked app password cannot lock its owner's web sign-in.
     Legacy { spent: Hits },
+}
+
+/// Whether a door is the legacy one (what the directory is asked about differs).
+#[derive(Debug, PartialEq, Eq)]
+enum DoorKind {
+    Web,
+    Legacy,
 }
 
 /// What a check came to.
@@ -62,6 +76,10 @@ pub enum NotChecked {
     /// No hashing slot came free in time.
     #[error("no hashing slot came free")]
     Busy,
+    /// The organization's directory could not be asked (or, at the legacy door, what
+    /// it last said of the person is too old).
+    #[error("the directory cannot be reached")]
+    DirectoryUnavailable,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -71,11 +89,17 @@ pub enum NotChecked {
 pub struct PrimaryCredential {
     store: Store,
     hasher: Arc<Hasher>,
+    directory: Option<Arc<Directory>>,
 }
 
 impl PrimaryCredential {
-    pub fn new(store: Store, hasher: Arc<Hasher>) -> Self {
-        Self { store, hasher }
+    pub fn new(store: Store, hasher: Arc<Hasher>, directory: Option<Arc<Directory>>) -> Self {
+        Self { store, hasher, directory }
+    }
+
+    /// The organization's directory, when one is configured.
+    pub fn directory(&self) -> Option<&Arc<Directory>> {
+        self.directory.as_ref()
     }
 
     pub fn hasher(&self) -> &Hasher {
@@ -92,6 +116,10 @@ impl PrimaryCredential {
         password: SecretString,
     ) -> Result<Checked, NotChecked> {
         let name = username.as_str();
+        let door_kind = match door {
+            Door::Legacy { .. } => DoorKind::Legacy,
+            _ => DoorKind::Web,
+        };
         let (account, mut hits, spent) = match door {
             // Counted first: a guess over the budget costs not even the account's read.
             Door::SignIn { client } => {
@@ -106,6 +134,16 @@ impl PrimaryCredential {
             // The account decides what is spent: only one whose password is taken here.
             Door::Legacy { spent } => {
                 let account = self.store.account_by_username(username).await?;
+                // What the directory last said of the person is too old to refuse
+                // their app password on: a temporary failure, not a wrong password.
+                let max_age = self.store.limits().directory_status_max_age;
+                if account
+                    .as_ref()
+                    .is_some_and(|a| a.directory_stale(self.store.clock().now(), max_age))
+                {
+                    self.store.release(&spent).await?;
+                    return Err(NotChecked::DirectoryUnavailable);
+                }
                 match account.filter(AccountRow::takes_password_at_legacy_door) {
                     Some(account) => {
                         (Some(account), self.spend(&[Budget::Password(name)]).await?, spent)
@@ -114,19 +152,70 @@ impl PrimaryCredential {
                 }
             }
         };
-        let hash = account.as_ref().map(|a| a.password_hash.as_str());
-        match (self.hasher.verify(hash, password).await, account) {
-            (Ok(true), Some(account)) => {
+        let local = account.as_ref().is_some_and(|a| a.directory.is_none());
+        let checked = match &self.directory {
+            Some(directory) if !local => {
+                self.check_directory(directory, &door_kind, username, account, password).await
+            }
+            _ => {
+                let hash = account.as_ref().filter(|_| local).map(|a| a.password_hash.as_str());
+                match (self.hasher.verify(hash, password).await, account) {
+                    (Ok(true), Some(account)) if local => Ok(Checked::Right(Box::new(account))),
+                    (Ok(_), _) => Ok(Checked::Wrong),
+                    (Err(Busy), _) => Err(NotChecked::Busy),
+                }
+            }
+        };
+        match checked {
+            Ok(Checked::Right(account)) => {
                 hits.merge(spent);
                 self.store.release(&hits).await?;
-                Ok(Checked::Right(Box::new(account)))
+                Ok(Checked::Right(account))
             }
-            (Ok(_), _) => Ok(Checked::Wrong),
-            (Err(Busy), _) => {
+            Ok(Checked::Wrong) => Ok(Checked::Wrong),
+            Err(e @ (NotChecked::Busy | NotChecked::DirectoryUnavailable)) => {
                 // Not checked: it was no try.
+                hits.merge(spent);
                 self.store.release(&hits).await?;
-                Err(NotChecked::Busy)
+                Err(e)
             }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The directory's answer for `username`, with a dummy hash computed meanwhile (so
+    /// it takes what a local check takes). At the legacy door only a person whose
+    /// account exists is asked about (their policy decides what that door takes).
+    async fn check_directory(
+        &self,
+        directory: &Directory,
+        door: &DoorKind,
+        username: &Username,
+        account: Option<AccountRow>,
+        password: SecretString,
+    ) -> Result<Checked, NotChecked> {
+        if *door == DoorKind::Legacy && account.is_none() {
+            let _ = self.hasher.verify(None, password).await;
+            return Ok(Checked::Wrong);
+        }
+        // The dummy hash's input is not the password: only its time matters.
+        let (bound, _) = tokio::join!(
+            directory.authenticate(username, &password),
+            self.hasher.verify(None, SecretString::from(String::new()))
+        );
+        let person = match bound {
+            Ok(Bound::Right(person)) => person,
+            Ok(Bound::Wrong) => return Ok(Checked::Wrong),
+            Err(e) => {
+                tracing::warn!(error = %e, "directory: a password could not be checked");
+                return Err(NotChecked::DirectoryUnavailable);
+            }
+        };
+        match self.store.sync_person(&person).await {
+            Ok(Synced::Account(account)) => Ok(Checked::Right(account)),
+            Ok(Synced::NameTaken) => Ok(Checked::Wrong),
+            Err(StoreError::Db(e)) => Err(NotChecked::Db(e)),
+            Err(e) => Err(NotChecked::Db(sqlx::Error::Protocol(e.to_string()))),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use wire::{MethodKind, Next, NotAvailableReason, Policy};
 
+use super::directory::{DirectoryState, DirectoryStatus};
 use super::is_unsafe_char;
 
 /// A validated, normalised username (trimmed, lower-cased).
@@ -49,6 +50,9 @@ pub struct AccountRow {
     pub app_password_unused_days: Option<i64>,
     /// Wrong MFA codes in a row (any session, any method); reset by a correct one.
     pub mfa_failures: i64,
+    /// What the organization's directory last said of the person, for an account that
+    /// comes from it (`None`: a local account).
+    pub directory: Option<DirectoryState>,
 }
 
 impl std::fmt::Debug for AccountRow {
@@ -134,7 +138,20 @@ impl AccountRow {
     /// only where the admin does not require MFA (where it does, only app passwords
     /// pass there), and never for a disabled account.
     pub fn takes_password_at_legacy_door(&self) -> bool {
-        !self.mfa_required && !self.disabled
+        !self.mfa_required && !self.shut()
+    }
+
+    /// Whether the account is closed to every door: disabled by an admin, or locked,
+    /// disabled or deleted in the organization's directory.
+    pub fn shut(&self) -> bool {
+        self.disabled
+            || self.directory.as_ref().is_some_and(|d| d.status != DirectoryStatus::Active)
+    }
+
+    /// Whether what the directory said of this person is older than `max_age` seconds at
+    /// `now` (a local account's never is): its app passwords then wait for it.
+    pub fn directory_stale(&self, now: i64, max_age: i64) -> bool {
+        self.directory.as_ref().is_some_and(|d| d.seen_at < now - max_age)
     }
 
     pub fn allows(&self, kind: MethodKind) -> bool {
@@ -271,6 +288,7 @@ mod tests {
             keep_app_passwords_on_password_change: false,
             app_password_unused_days: None,
             mfa_failures: 0,
+            directory: None,
         }
     }
 

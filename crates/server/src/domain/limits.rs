@@ -70,6 +70,10 @@ macro_rules! every_limit {
             /// How long an answer to a create request can be replayed with its
             /// Idempotency-Key, in seconds (it may hold a new app password, sealed).
             idempotency_ttl: i64 = 10 * 60, min 1, "APP_IDEMPOTENCY_TTL";
+            /// How old, in seconds, what the directory said of a person may be for their
+            /// app passwords to pass (it is read again three times as often); older, the
+            /// legacy door answers a temporary failure.
+            directory_status_max_age: i64 = 30, min 3, "APP_DIRECTORY_STATUS_MAX_AGE";
         }
     };
 }

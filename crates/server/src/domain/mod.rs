@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app_passwords;
 pub mod client;
+pub mod directory;
 pub mod limits;
 pub mod methods;
 pub mod passkeys;

@@ -104,6 +104,9 @@ impl From<NotChecked> for ApiError {
             NotChecked::Busy => Self::new(ErrorCode::ServerBusy)
                 .detail("Too many sign-ins are being checked right now; try again in a moment.")
                 .retry_after(2),
+            NotChecked::DirectoryUnavailable => {
+                Self::new(ErrorCode::DirectoryUnavailable).retry_after(30)
+            }
             NotChecked::Db(e) => e.into(),
         }
     }
@@ -166,7 +169,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         DeliveryFailed => StatusCode::BAD_GATEWAY,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMethod => StatusCode::METHOD_NOT_ALLOWED,
-        ServerBusy | Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ServerBusy | Unavailable | DirectoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -204,6 +207,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         UnsupportedMethod => "This HTTP method is not supported here",
         ServerBusy => "The server is busy",
         Unavailable => "The service is unavailable",
+        DirectoryUnavailable => "The organization's directory cannot be reached",
         Internal | Unknown => "Something went wrong on our side",
     }
 }
@@ -251,6 +255,10 @@ fn default_detail(code: ErrorCode) -> &'static str {
         UnsupportedMethod => "See the Allow header for the methods this path accepts.",
         ServerBusy => "Too many requests of this kind are being handled; see Retry-After.",
         Unavailable => "The database cannot be reached right now; try again (see Retry-After).",
+        DirectoryUnavailable => {
+            "The password could not be checked: the organization's directory does not answer \
+             (nothing was counted as a wrong try); try again (see Retry-After)."
+        }
         Internal | Unknown => "The error was logged with this request id.",
     }
 }

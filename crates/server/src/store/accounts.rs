@@ -11,13 +11,14 @@ use super::Store;
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 use crate::domain::app_passwords::format_scopes;
+use crate::domain::directory::{DirectoryState, DirectoryStatus};
 use wire::admin::AuditAction;
 
 /// The columns an [`AccountRow`] is read from.
 pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, disabled, \
      mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
      app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change, \
-     app_password_unused_days";
+     app_password_unused_days, directory_id, directory_status, directory_seen_at";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -38,6 +39,19 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
             keep_app_passwords_on_password_change: flag("keep_app_passwords_on_password_change")?,
             app_password_unused_days: row.try_get("app_password_unused_days")?,
             mfa_failures: row.try_get("mfa_failures")?,
+            directory: match row.try_get::<Option<String>, _>("directory_id")? {
+                Some(id) => Some(DirectoryState {
+                    id,
+                    // An unknown word (a newer replica's) shuts the account: never opens it.
+                    status: row
+                        .try_get::<Option<String>, _>("directory_status")?
+                        .as_deref()
+                        .and_then(DirectoryStatus::parse)
+                        .unwrap_or(DirectoryStatus::Disabled),
+                    seen_at: row.try_get::<Option<i64>, _>("directory_seen_at")?.unwrap_or(0),
+                }),
+                None => None,
+            },
         })
     }
 }
@@ -164,7 +178,7 @@ impl Store {
         let mut tx = self.begin(&mut writer).await?;
         let set = sqlx::query(
             "UPDATE accounts SET password_hash = $1 WHERE id = $2 \
-             AND ($3 IS NULL OR password_hash = $3)",
+             AND ($3 IS NULL OR password_hash = $3) AND directory_id IS NULL",
         )
         .bind(password_hash)
         .bind(account_id)

@@ -249,6 +249,7 @@ impl Store {
             .bind(scope_of(attempt.protocol).as_str())
             .bind(attempt.client.0.to_string())
             .bind(attempt.protocol.map(Protocol::as_str))
+            .bind(now - self.limits.directory_status_max_age)
             .fetch_all(&mut *conn)
             .await;
         match rows {
@@ -273,9 +274,9 @@ impl Store {
         secret_hash: &str,
         attempt: &LegacyAttempt<'_>,
     ) -> sqlx::Result<Seen> {
-        let now = self.now();
+        let (now, max_age) = (self.now(), self.limits.directory_status_max_age);
         let mut conn = self.db.acquire().await?;
-        let seen = legacy_read(&mut conn, buckets, secret_hash, attempt, now).await?;
+        let seen = legacy_read(&mut conn, buckets, secret_hash, attempt, now, max_age).await?;
         drop(conn);
         if seen.wait.is_none() {
             if let Some(found) = &seen.found {
@@ -299,7 +300,7 @@ impl Store {
         }
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
-        let mut seen = legacy_read(&mut tx, buckets, secret_hash, attempt, now).await?;
+        let mut seen = legacy_read(&mut tx, buckets, secret_hash, attempt, now, max_age).await?;
         // Read again under the lock: a password revoked or a budget spent since counts.
         // (Found now, it was created since the first read: it passes, its use recorded
         // on its next sign-in.)
@@ -345,9 +346,11 @@ async fn legacy_read(
     secret_hash: &str,
     attempt: &LegacyAttempt<'_>,
     now: i64,
+    max_age: i64,
 ) -> sqlx::Result<Seen> {
     let rows = bind_read(sqlx::query_as(LEGACY_READ), buckets, secret_hash, attempt, now)
         .bind(scope_of(attempt.protocol).as_str())
+        .bind(now - max_age)
         .fetch_all(db)
         .await?;
     Ok(Seen::read(rows, buckets, now))
@@ -411,16 +414,20 @@ impl Seen {
 }
 
 /// The usable app password whose keyed hash is `$4`, of username `$5`: the account
-/// allows app passwords (MFA required, not disabled), the password has not expired at
-/// `now` and its scopes and the account's current policy both include `scope` (an
-/// admin narrowing the scopes stops the passwords that had them).
+/// allows app passwords (MFA required, not disabled; from the directory: active there,
+/// as it said no earlier than `seen`), the password has not expired at `now` and its
+/// scopes and the account's current policy both include `scope` (an admin narrowing the
+/// scopes stops the passwords that had them).
 macro_rules! usable {
-    ($now:literal, $scope:literal) => {
+    ($now:literal, $scope:literal, $seen:literal) => {
         concat!(
             "FROM app_passwords p JOIN accounts a ON a.id = p.account_id \
              WHERE p.secret_hash = $4 AND a.username = $5 \
              AND a.disabled = 0 AND a.mfa_required = 1 AND a.app_passwords_allowed = 1 \
-             AND (p.expires_at IS NULL OR p.expires_at > ",
+             AND (a.directory_id IS NULL OR (a.directory_status = 'active' \
+                  AND a.directory_seen_at >= ",
+            $seen,
+            ")) AND (p.expires_at IS NULL OR p.expires_at > ",
             $now,
             ") AND (',' || p.scopes || ',') LIKE ('%,' || ",
             $scope,
@@ -434,20 +441,21 @@ macro_rules! usable {
 /// The legacy check's read: the three failure counters (`$1`–`$3`) and the usable app
 /// password (above).
 macro_rules! legacy_read {
-    ($now:literal, $scope:literal) => {
+    ($now:literal, $scope:literal, $seen:literal) => {
         concat!(
             "SELECT 'counter' AS kind, bucket AS id, hits, window_start, expires_at, \
                NULL AS account_id, NULL AS last_used_at FROM throttles \
                WHERE bucket IN ($1, $2, $3) \
              UNION ALL \
              SELECT 'app_password', p.id, NULL, NULL, NULL, a.id, p.last_used_at ",
-            usable!($now, $scope)
+            usable!($now, $scope, $seen)
         )
     };
 }
 
-/// PostgreSQL: `$6` now, `$7` the scope asked for.
-const LEGACY_READ: &str = legacy_read!("$6", "$7");
+/// PostgreSQL: `$6` now, `$7` the scope asked for, `$8` the oldest directory status
+/// taken.
+const LEGACY_READ: &str = legacy_read!("$6", "$7", "$8");
 
 /// No counter of `$1`–`$3` is full (limits `$10`–`$12`) at `$6`.
 macro_rules! not_blocked {
@@ -463,16 +471,16 @@ macro_rules! not_blocked {
 /// each (if nothing usable matched: the throttle's own upsert, each counter's new window
 /// ending at its own `$7`–`$9`) or record the app password's use — when, from where
 /// (`$14`), over what (`$15`) — at most once a minute. `$6` now, `$10`–`$12` the
-/// counters' limits, `$13` the scope asked for.
+/// counters' limits, `$13` the scope asked for, `$16` the oldest directory status taken.
 const LEGACY_SCRIPT: &str = concat!(
     "BEGIN IMMEDIATE; ",
-    legacy_read!("$6", "$13"),
+    legacy_read!("$6", "$13", "$16"),
     "; \
     INSERT INTO throttles (bucket, window_start, hits, expires_at) \
       SELECT name, $6, 1, ends FROM \
         (SELECT $1 AS name, $7 AS ends UNION ALL SELECT $2, $8 UNION ALL SELECT $3, $9) \
       WHERE NOT EXISTS (SELECT 1 ",
-    usable!("$6", "$13"),
+    usable!("$6", "$13", "$16"),
     ") AND ",
     not_blocked!(),
     " ",
@@ -480,7 +488,7 @@ const LEGACY_SCRIPT: &str = concat!(
     "; \
     UPDATE app_passwords SET last_used_at = $6, last_used_ip = $14, last_used_protocol = $15 \
       WHERE id IN (SELECT p.id ",
-    usable!("$6", "$13"),
+    usable!("$6", "$13", "$16"),
     ") AND (last_used_at IS NULL OR last_used_at < $6 - 60) AND ",
     not_blocked!(),
     "; COMMIT;"

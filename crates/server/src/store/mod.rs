@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod app_passwords;
 pub mod audit;
+pub mod directory;
 pub mod idempotency;
 pub mod methods;
 pub mod notices;

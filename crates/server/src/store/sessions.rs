@@ -88,8 +88,7 @@ impl Store {
             self.end_session(&row.id).await?;
             return Ok(Auth::Expired);
         }
-        let Some(account) = self.account_by_id(&row.account_id).await?.filter(|a| !a.disabled)
-        else {
+        let Some(account) = self.account_by_id(&row.account_id).await?.filter(|a| !a.shut()) else {
             return Ok(Auth::Unknown);
         };
         // At most one write every few seconds per session: a page load's burst of

@@ -8,6 +8,7 @@ mod attacks;
 mod common;
 mod contract;
 mod deliveries;
+mod directory;
 mod flood;
 mod health;
 mod helpdesk;

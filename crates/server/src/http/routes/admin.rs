@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use wire::admin::{
     AdminScope, AdminSession, AdminSessionRequest, AdminUser, AppPasswordsOffer, AuditLog,
-    UserList, UserSummary,
+    DirectoryInfo, DirectoryStanding, UserList, UserSummary,
 };
 use wire::{ErrorCode, NotAvailableReason, Policy};
 
@@ -16,6 +16,7 @@ use crate::clock::rfc3339;
 use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{parse_display_name, policy_refusal, AccountRow, Username};
 use crate::domain::client::ClientAddr;
+use crate::domain::directory::DirectoryStatus;
 use crate::domain::limits::Budget;
 use crate::http::admin_tokens::{Admin, AdminCredential};
 use crate::http::error::{ApiError, ApiResult, Json};
@@ -111,7 +112,7 @@ async fn view(state: &AppState, account: &AccountRow) -> ApiResult<AdminUser> {
         state.store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
     let app_passwords = state.store.app_passwords(&account.id).await?;
     // The policy's reason (the one the person's own app shows), then what is left.
-    let app_passwords_offer = match (account.disabled, account.unavailable()) {
+    let app_passwords_offer = match (account.shut(), account.unavailable()) {
         (true, _) => AppPasswordsOffer::AccountDisabled,
         (false, Some(NotAvailableReason::MfaNotRequired)) => AppPasswordsOffer::MfaNotRequired,
         (false, Some(NotAvailableReason::AppPasswordsDisabled)) => {
@@ -129,6 +130,15 @@ async fn view(state: &AppState, account: &AccountRow) -> ApiResult<AdminUser> {
         app_passwords_offer,
         methods,
         app_passwords,
+        directory: account.directory.as_ref().map(|d| DirectoryInfo {
+            status: match d.status {
+                DirectoryStatus::Active => DirectoryStanding::Active,
+                DirectoryStatus::Locked => DirectoryStanding::Locked,
+                DirectoryStatus::Disabled => DirectoryStanding::Disabled,
+                DirectoryStatus::Deleted => DirectoryStanding::Deleted,
+            },
+            seen_at: rfc3339(d.seen_at),
+        }),
     })
 }
 

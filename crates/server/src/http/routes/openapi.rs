@@ -85,7 +85,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
             (401, &["invalid_credentials"]),
             (403, &["account_disabled"]),
             (429, &["rate_limited"]),
-            (503, &["server_busy"]),
+            (503, &["server_busy", "directory_unavailable"]),
         ],
     ),
     (
@@ -131,7 +131,11 @@ const PROBLEMS: &[(&str, Problems)] = &[
     ),
     (
         "change_password",
-        &[(403, &["mfa_required"]), (429, &["rate_limited"]), (503, &["server_busy"])],
+        &[
+            (403, &["mfa_required", "not_available"]),
+            (429, &["rate_limited"]),
+            (503, &["server_busy", "directory_unavailable"]),
+        ],
     ),
     ("disown", &[(404, &["not_found"]), (429, &["rate_limited"])]),
     ("list_app_passwords", APP_PASSWORDS),
@@ -151,12 +155,16 @@ const PROBLEMS: &[(&str, Problems)] = &[
             (401, &["invalid_credentials"]),
             (422, &["validation_failed"]),
             (429, &["rate_limited"]),
-            (503, &["server_busy"]),
+            (503, &["server_busy", "directory_unavailable"]),
         ],
     ),
     (
         "legacy_verify",
-        &[(401, &["unauthorized"]), (429, &["rate_limited"]), (503, &["server_busy"])],
+        &[
+            (401, &["unauthorized"]),
+            (429, &["rate_limited"]),
+            (503, &["server_busy", "directory_unavailable"]),
+        ],
     ),
     ("demo_outbox", &[(404, &["not_found"])]),
     ("admin_sign_in", &[(401, &["unauthorized"]), (429, &["rate_limited"])]),

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use secrecy::{ExposeSecret, SecretString};
-use wire::{ChangePassword, PasswordChanged};
+use wire::{ChangePassword, ErrorCode, PasswordChanged};
 
 use crate::credentials::primary::{Checked, Door};
 use crate::domain::client::ClientAddr;
@@ -25,8 +25,13 @@ pub async fn change(
     client: ClientAddr,
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<Json<PasswordChanged>> {
-    authed.require_mfa()?;
     let account = &authed.account;
+    if account.directory.is_some() {
+        return Err(ApiError::new(ErrorCode::NotAvailable).detail(
+            "This account's password is the organization's directory's: change it there.",
+        ));
+    }
+    authed.require_mfa()?;
     match req.current_password.chars().count() {
         0 => return Err(ApiError::invalid("current_password", "required")),
         n if n > wire::rules::NEW_PASSWORD_MAX => {

@@ -54,7 +54,7 @@ pub async fn create(
         Checked::Wrong => return Err(ApiError::new(ErrorCode::InvalidCredentials)),
     };
     let store = &state.store;
-    if account.disabled {
+    if account.shut() {
         return Err(ApiError::new(ErrorCode::AccountDisabled));
     }
     let (token, expires_at) = store.create_session(&account.id).await?;
