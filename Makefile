@@ -117,6 +117,7 @@ openapi:
 ## against a bare Yew page built alike, sign-in latency, legacy-verification throughput
 bench: build
 	scripts/tools.sh bench
+	scripts/tools.sh ldap
 	cargo build --profile server -p $(SERVER)
 	cd bench/bare && trunk build --release --offline
 	scripts/dist.sh compress bench/bare/dist

@@ -9,8 +9,10 @@
 #   3. sign-in latency (Argon2id) over loopback, known and unknown usernames, and again
 #      while a flood of wrong sign-ins (wrk, 64 connections) competes for the hashers;
 #   4. legacy verification throughput vs. a trivial endpoint of the same server (wrk), on
-#      SQLite, on PostgreSQL, and on two PostgreSQL replicas behind haproxy: an HTTP
-#      client's GET /v1/legacy/whoami, and a mail server's POST /v1/legacy/verify.
+#      SQLite (a local account, then a person of a throwaway OpenLDAP directory, whose
+#      sign-in latency follows), on PostgreSQL, and on two PostgreSQL replicas behind
+#      haproxy: an HTTP client's GET /v1/legacy/whoami, and a mail server's POST
+#      /v1/legacy/verify.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -76,9 +78,11 @@ serve() { # database-url [VAR=value...]: starts a server on it (demo accounts, l
 
 signin='{"username":"new.user@contoso.example","password":"Demo-new-2026"}'
 
-app_password() { # base: enrolls an authenticator if needed, creates an app password; echoes Basic credentials
-  local base=$1 token auth enr secret id ver pw
-  token=$(curl -sf -H 'content-type: application/json' -d "$signin" "$base/v1/sessions" | json "['token']")
+app_password() { # base [username password]: enrolls an authenticator, creates an app
+  # password (the demo's new user, or the one given); echoes Basic credentials
+  local base=$1 user=${2:-new.user@contoso.example} pass=${3:-Demo-new-2026} token auth enr secret id ver pw
+  token=$(curl -sf -H 'content-type: application/json' \
+    -d "{\"username\":\"$user\",\"password\":\"$pass\"}" "$base/v1/sessions" | json "['token']")
   auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
   enr=$(curl -sf "${auth[@]}" -d '{"kind":"totp"}' "$base/v1/mfa/enrollments")
   secret=$(json "['secret']" <<<"$enr") id=$(json "['id']" <<<"$enr")
@@ -86,7 +90,7 @@ app_password() { # base: enrolls an authenticator if needed, creates an app pass
   # Proving MFA replaced the session's token.
   auth=(-H "authorization: Bearer $(json "['token']" <<<"$ver")" -H 'content-type: application/json')
   pw=$(curl -sf "${auth[@]}" -d "{\"name\":\"bench $RANDOM\"}" "$base/v1/app-passwords" | json "['password']")
-  printf '%s:%s' new.user@contoso.example "$pw" | base64 -w0
+  printf '%s:%s' "$user" "$pw" | base64 -w0
 }
 
 rps() { wrk -t2 -c16 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
@@ -168,6 +172,21 @@ echo "server peak memory (VmHWM): $(awk '/VmHWM/ {print int($2/1024) " MiB"}' /p
 echo
 echo "== legacy verification throughput (wrk -t2 -c16 -d5s; goal: legacy >= 50% of trivial)"
 legacy_vs_trivial "SQLite, one server" "$base" "$basic"
+# A person of the organization's directory (the demo organization of make run-org, in a
+# throwaway slapd): their app password is checked here, their standing read every 10 s.
+ldap=$("$ROOT/scripts/ldap.sh" start "$work/ldap")
+trap '"$ROOT/scripts/ldap.sh" stop "$work/ldap"; cleanup' EXIT
+org=$(serve "sqlite://$work/org.db" APP_DIRECTORY_URL="$ldap" \
+  APP_DIRECTORY_BIND_DN=cn=app-passwords,ou=services,dc=contoso,dc=example \
+  APP_DIRECTORY_BIND_PASSWORD_FILE="$work/ldap/service.secret" APP_DIRECTORY_BASE=dc=contoso,dc=example \
+  APP_DIRECTORY_MFA_GROUP=cn=mfa-required,ou=groups,dc=contoso,dc=example)
+org_basic=$(app_password "$org" ada.lovelace@contoso.example Demo-dir-2026)
+legacy_vs_trivial "SQLite, a directory person" "$org" "$org_basic"
+base_was=$base base=$org
+latency "sign-in, directory person" '{"username":"ada.lovelace@contoso.example","password":"Demo-dir-2026"}'
+latency "sign-in, directory person, wrong" '{"username":"ada.lovelace@contoso.example","password":"not-the-one"}'
+latency "sign-in, name no one has (directory)" '{"username":"nobody@contoso.example","password":"Demo-dir-2026"}'
+base=$base_was
 pg=$("$ROOT/scripts/pg.sh" start "$work/pg")
 psql -q "$pg/postgres" -c "CREATE DATABASE bench" >/dev/null
 a=$(serve "$pg/bench")

@@ -30,6 +30,8 @@ pub struct Server {
     static_dir: PathBuf,
     /// Origins allowed to call the API besides the portal's (`with_portal_behind`).
     allowed_origins: Vec<String>,
+    /// The organization's directory people also sign in through (`with_directory`).
+    directory: Option<server::config::DirectoryConfig>,
 }
 
 impl Server {
@@ -59,6 +61,24 @@ impl Server {
     pub async fn serving(static_dir: &Path) -> Self {
         let mut server = Self::build(None, server::clock::Clock::system()).await;
         server.static_dir = static_dir.to_owned();
+        server.run().await;
+        server
+    }
+
+    /// Signing the people of `slapd`'s demo organization in through it (the settings of
+    /// `make run-org`), beside the demo's local accounts; with the example portal too
+    /// when `portal`.
+    pub async fn with_directory(slapd: &support::Slapd, portal: bool) -> Self {
+        let mut server = Self::build(portal.then_some(0), server::clock::Clock::system()).await;
+        server.directory = Some(server::config::DirectoryConfig {
+            directory_url: Some(slapd.url.clone()),
+            directory_bind_dn: Some(support::Slapd::SERVICE.into()),
+            directory_bind_password_file: Some(slapd.service_secret_file()),
+            directory_base: Some(support::Slapd::BASE.into()),
+            directory_mfa_group: Some(support::Slapd::MFA_GROUP.into()),
+            directory_app_passwords_off_group: Some(support::Slapd::OFF_GROUP.into()),
+            ..server::config::DirectoryConfig::default()
+        });
         server.run().await;
         server
     }
@@ -111,6 +131,7 @@ impl Server {
             smtp_port: None,
             static_dir: root().join("dist"),
             allowed_origins: Vec::new(),
+            directory: None,
         }
     }
 
@@ -121,6 +142,9 @@ impl Server {
         config.port = self.addr.port();
         config.portal_port = self.portal_port;
         config.portal_dir = root().join("examples/portal");
+        if let Some(directory) = &self.directory {
+            config.directory = directory.clone();
+        }
         if let Some(smtp) = self.smtp_port {
             config.demo = false;
             config.deliveries.smtp_url = Some(format!("smtp://127.0.0.1:{smtp}").into());

@@ -99,6 +99,30 @@ impl Shadow<'_> {
         let qr = self.find("svg.ap-qr").await;
         decode_qr(&qr_picture(self.b, qr).await)
     }
+
+    /// Signs in from this instance's sign-in screen, in English.
+    pub async fn sign_in(&self, (user, password): (&str, &str)) {
+        self.type_in("#ap-username", user).await;
+        self.type_in("#ap-password", password).await;
+        self.press("Sign in").await;
+    }
+
+    /// From "Set up your authenticator app" to a new app password named `name`: the QR
+    /// code read, its code verified, "Next", the name, "Create". The password as shown,
+    /// and the authenticator's key.
+    pub async fn verify_and_create(&self, name: &str) -> (String, String) {
+        self.until_heading("Set up your authenticator app").await;
+        let secret = otpauth_secret(&self.read_qr().await);
+        self.type_in("#ap-code", &totp(&secret)).await;
+        self.press("Verify").await;
+        self.until_heading("Method verified").await;
+        self.press("Next").await;
+        self.until_heading("Name your app password").await;
+        self.type_in("#ap-name", name).await;
+        self.press("Create app password").await;
+        self.until_heading("Your app password").await;
+        (self.find("#ap-password-shown").await.text().await.unwrap(), secret)
+    }
 }
 
 /// The element a script returned, as WebDriver holds it (`None`: it returned another value).

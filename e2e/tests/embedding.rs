@@ -4,7 +4,7 @@
 //! password, the events the portal receives (never a secret), two instances at once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app_passwords_e2e::{otpauth_secret, totp, Driver, Kind, Server, Shadow};
+use app_passwords_e2e::{Driver, Kind, Server, Shadow};
 use serde_json::Value;
 
 async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
@@ -69,26 +69,14 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     assert_eq!(app.style("button[type=submit]", "background-color").await, "rgb(64, 32, 96)");
 
     // The first-time journey, calling the endpoint on its other origin.
-    app.type_in("#ap-username", "new.user@contoso.example").await;
-    app.type_in("#ap-password", "Demo-new-2026").await;
-    app.press("Sign in").await;
+    app.sign_in(("new.user@contoso.example", "Demo-new-2026")).await;
     app.until_heading("Secure your account first").await;
     app.press("Set it up now").await;
     app.click("label[for=ap-kind-totp]").await;
     app.press("Continue").await;
     app.until_heading("Set up your authenticator app").await;
     b.shot(&format!("embedding/{tag}-02-portal-hostile-authenticator")).await;
-    let uri = app.read_qr().await;
-    let secret = otpauth_secret(&uri);
-    app.type_in("#ap-code", &totp(&secret)).await;
-    app.press("Verify").await;
-    app.until_heading("Method verified").await;
-    app.press("Next").await;
-    app.until_heading("Name your app password").await;
-    app.type_in("#ap-name", "Outlook").await;
-    app.press("Create app password").await;
-    app.until_heading("Your app password").await;
-    let shown = app.find("#ap-password-shown").await.text().await.unwrap();
+    let (shown, secret) = app.verify_and_create("Outlook").await;
     let password = shown.replace(' ', "");
     app.press("Copy").await;
     app.press("✓ Copied").await; // visible once copied; pressing again copies again

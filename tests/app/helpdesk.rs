@@ -8,7 +8,9 @@ use app_passwords::admin::{AdminApp, AdminEndpointRef, AdminProps};
 use app_passwords::api::{AdminAct, AdminEndpoint, Reply, Token};
 use app_passwords::i18n::Lang;
 use wasm_bindgen_test::*;
-use wire::admin::{AdminUser, AppPasswordsOffer, AuditLog, UserList, UserSummary};
+use wire::admin::{
+    AdminUser, AppPasswordsOffer, AuditLog, DirectoryInfo, DirectoryStanding, UserList, UserSummary,
+};
 use wire::{ErrorCode, Next, Policy};
 
 use crate::fake::{self, Fake};
@@ -38,11 +40,13 @@ impl Ui<AdminApp> {
 }
 
 const NORA: &str = "nora@contoso.example";
+/// A person of the organization's directory, which has locked her.
+const ADA: &str = "ada.lovelace@contoso.example";
 
 impl AdminEndpoint for Fake {
     fn admin_find(&self, _: &Token, q: &str) -> Reply<UserList> {
         let found = self.gate("admin_find", false).map(|()| {
-            let items = [NORA, "noah@contoso.example"]
+            let items = [NORA, "noah@contoso.example", ADA]
                 .into_iter()
                 .filter(|u| u.contains(q))
                 .map(|u| UserSummary {
@@ -85,7 +89,10 @@ impl Fake {
             mfa_locked: false,
             policy: Policy { allowed_methods: self.allowed.borrow().clone(), ..Policy::default() },
             app_passwords_offer: AppPasswordsOffer::Offered,
-            directory: None,
+            directory: (username == ADA).then(|| DirectoryInfo {
+                status: DirectoryStanding::Locked,
+                seen_at: "2026-12-04T10:00:00Z".into(),
+            }),
             methods: self.methods.borrow().clone(),
             app_passwords: self.items.borrow().clone(),
         }
@@ -148,4 +155,22 @@ async fn a_refusal_answered_after_the_helpdesk_went_back_shows_no_error_there() 
     ui.press("Reset verification methods").await;
     ui.press("Confirm").await;
     ui.until("the refusal to be said", |ui| ui.has(".ap-error")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_person_of_the_directory_is_shown_as_such_with_what_it_says_of_them() {
+    let fake = Fake::new(Next::Ready);
+    let (ui, _) = Ui::mount_helpdesk(fake.clone()).await;
+    ui.type_in("#ap-admin-q", "ada").await;
+    ui.press("Search").await;
+    ui.until("ada in the results", |ui| ui.has("[data-user='ada.lovelace@contoso.example']")).await;
+    ui.click("[data-user='ada.lovelace@contoso.example']").await;
+    ui.until("her account", |ui| ui.has("[data-directory]")).await;
+    let said = ui.q("[data-directory]").text_content().unwrap_or_default();
+    assert!(said.starts_with("From the organization’s directory, which has locked them"), "{said}");
+    assert!(said.contains("their app passwords are refused"), "{said}");
+    // A local account says nothing of a directory.
+    ui.press("← Back").await;
+    open_nora(&ui).await;
+    assert!(!ui.has("[data-directory]"), "{}", ui.text());
 }

@@ -51,6 +51,14 @@ async fn wrong_password_throttling_and_a_dead_network_each_say_what_happened() {
     ui.until_text("Too many attempts. Try again in 42 s.").await;
 
     ui.fake.throttled.set(None);
+    // The organization's directory, which checks the password, does not answer.
+    let down = fake::problem(ErrorCode::DirectoryUnavailable, 503, |p| p.retry_after = Some(30));
+    *ui.fake.fail_next.borrow_mut() = Some(("sign_in", down));
+    ui.press("Sign in").await;
+    ui.until_text("Your organization’s directory can’t be reached right now. Try again in 30 s.")
+        .await;
+    assert_eq!(ui.input("#ap-username").value(), "nora@contoso.example", "nothing lost");
+
     ui.fake.offline.set(true);
     ui.press("Sign in").await;
     ui.until_text("The sign-in service cannot be reached. Check your connection and try again")
@@ -394,6 +402,7 @@ fn every_error_has_its_own_message_in_each_language() {
         E::AccountDisabled,
         E::RateLimited { wait: 42 },
         E::Busy { wait: 2 },
+        E::DirectoryUnavailable { wait: 30 },
         E::MfaLocked,
         E::MethodNotAllowed,
         E::DeliveryFailed,
