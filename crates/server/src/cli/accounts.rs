@@ -396,7 +396,7 @@ pub async fn account(op: &Operator, cmd: AccountCommand) -> anyhow::Result<Strin
 
 fn describe(a: &AccountRow) -> String {
     format!(
-        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}\tscopes={}\tmax_days={}\tremove_unused_days={}{}",
+        "{}\t{}\tmfa_required={}\tapp_passwords={}\tmethods={}\tphishing_resistant={}\tscopes={}\tmax_days={}\tremove_unused_days={}{}{}",
         a.username,
         a.display_name,
         a.mfa_required,
@@ -406,7 +406,14 @@ fn describe(a: &AccountRow) -> String {
         a.app_password_scopes,
         a.app_password_max_days.map_or("none".to_owned(), |d| d.to_string()),
         a.app_password_unused_days.map_or("none".to_owned(), |d| d.to_string()),
-        if a.disabled { "\tDISABLED" } else { "" }
+        if a.disabled { "\tDISABLED" } else { "" },
+        // From the organization's directory: what it last said (its groups set the
+        // first two settings above).
+        a.directory.as_ref().map_or(String::new(), |d| format!(
+            "\tdirectory={} as of {}",
+            d.status.as_str(),
+            crate::clock::rfc3339(d.seen_at)
+        ))
     )
 }
 

@@ -250,6 +250,8 @@ impl Directory {
             "pwdAccountLockedTime",
             "userAccountControl",
             "nsAccountLock",
+            "pwdChangedTime",
+            "pwdLastSet",
         ]
     }
 
@@ -380,6 +382,7 @@ impl Directory {
             username,
             display_name,
             status,
+            password_changed: first("pwdChangedTime").or_else(|| first("pwdLastSet")),
             mfa_required: member(&self.mfa_group).unwrap_or(true),
             app_passwords_allowed: !member(&self.app_passwords_off_group).unwrap_or(false),
         }))

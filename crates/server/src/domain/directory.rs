@@ -11,6 +11,9 @@ pub struct DirectoryState {
     pub status: DirectoryStatus,
     /// When it said so (Unix seconds).
     pub seen_at: i64,
+    /// When it last saw the password changed, as it says it (`pwdChangedTime`,
+    /// `pwdLastSet`; `None`: it does not say).
+    pub password_at: Option<String>,
 }
 
 /// A person's standing in the directory.
@@ -51,6 +54,8 @@ pub struct Person {
     pub username: Username,
     pub display_name: String,
     pub status: DirectoryStatus,
+    /// When the directory last saw their password changed, as it says it.
+    pub password_changed: Option<String>,
     /// Members of the MFA group (or everyone, when no such group is configured).
     pub mfa_required: bool,
     /// Not members of the group that takes app passwords away.

@@ -127,8 +127,8 @@ impl Store {
     ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE accounts SET username = $1, display_name = $2, mfa_required = $3, \
-             app_passwords_allowed = $4, directory_status = $5, directory_seen_at = $6 \
-             WHERE id = $7",
+             app_passwords_allowed = $4, directory_status = $5, directory_seen_at = $6, \
+             directory_password_at = COALESCE($8, directory_password_at) WHERE id = $7",
         )
         .bind(person.username.as_str())
         .bind(&person.display_name)
@@ -137,14 +137,34 @@ impl Store {
         .bind(person.status.as_str())
         .bind(now)
         .bind(&kept.id)
+        .bind(person.password_changed.as_deref())
         .execute(&mut **tx)
         .await?;
         if !kept.shut() && person.status != DirectoryStatus::Active {
             let ended = self.end_sessions_in(tx, &kept.id, None).await?;
             tracing::info!(account = %kept.id, status = person.status.as_str(), ended, "directory: account shut");
         }
+        if password_changed(kept, person) {
+            // As after a password change here: signed out everywhere, and the app
+            // passwords revoked unless the policy keeps them.
+            let ended = self.end_sessions_in(tx, &kept.id, None).await?;
+            let revoked = if kept.keep_app_passwords_on_password_change {
+                0
+            } else {
+                self.revoke_app_passwords_in(tx, &kept.id).await?.len()
+            };
+            tracing::info!(account = %kept.id, ended, revoked, "directory: password changed there");
+        }
         Ok(())
     }
+}
+
+/// Whether the directory says the person's password changed since it last said (a
+/// value where there was none is a change: directories set it only when a password is
+/// changed after the person was made).
+fn password_changed(kept: &AccountRow, person: &Person) -> bool {
+    let before = kept.directory.as_ref().and_then(|d| d.password_at.as_deref());
+    person.password_changed.is_some() && person.password_changed.as_deref() != before
 }
 
 /// Whether the account already says what the directory says of the person.
@@ -154,6 +174,7 @@ fn same(kept: &AccountRow, person: &Person) -> bool {
         && kept.mfa_required == person.mfa_required
         && kept.app_passwords_allowed == person.app_passwords_allowed
         && kept.directory.as_ref().is_some_and(|d| d.status == person.status)
+        && !password_changed(kept, person)
 }
 
 /// The person an account was made for, as it last knew them.
@@ -164,6 +185,7 @@ fn person_of(kept: &AccountRow) -> Person {
         username: kept.name(),
         display_name: kept.display_name.clone(),
         status: kept.directory.as_ref().map_or(DirectoryStatus::Active, |d| d.status),
+        password_changed: kept.directory.as_ref().and_then(|d| d.password_at.clone()),
         mfa_required: kept.mfa_required,
         app_passwords_allowed: kept.app_passwords_allowed,
     }
@@ -193,8 +215,8 @@ async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<Str
         "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
          app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
          app_password_max_days, keep_app_passwords_on_password_change, app_password_unused_days, \
-         created_at, directory_id, directory_status, directory_seen_at) \
-         VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12) \
+         created_at, directory_id, directory_status, directory_seen_at, directory_password_at) \
+         VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15) \
          ON CONFLICT (username) DO NOTHING",
     )
     .bind(&id)
@@ -211,6 +233,7 @@ async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<Str
     .bind(now)
     .bind(&person.id)
     .bind(person.status.as_str())
+    .bind(person.password_changed.as_deref())
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() == 1 {

@@ -199,25 +199,37 @@ async fn a_person_deleted_or_moved_out_of_the_mfa_group_loses_their_app_password
 }
 
 #[tokio::test]
-async fn a_password_changed_in_the_directory_signs_in_and_the_old_one_does_not() {
+async fn a_password_changed_in_the_directory_signs_in_and_app_passwords_follow_the_policy() {
     let slapd = Slapd::start();
     let app = spawn_org(&slapd).await;
-    let (_ada, password) = ada_with_an_app_password(&app).await;
-    let new = "Sea-horse-Analytical-Engine-1843";
-    slapd.modify(&format!(
-        "dn: {ADA_DN}\nchangetype: modify\nreplace: userPassword\nuserPassword: {new}\n"
-    ));
+    let (ada, password) = ada_with_an_app_password(&app).await;
+    let change = |new: &str| {
+        format!("dn: {ADA_DN}\nchangetype: modify\nreplace: userPassword\nuserPassword: {new}\n")
+    };
+    // Kept by her policy: the change signs her out, her app password goes on working.
+    app.sql("UPDATE accounts SET keep_app_passwords_on_password_change = 1").await;
+    let first = "Sea-horse-Analytical-Engine-1843";
+    slapd.modify(&change(first));
+    within_window(|| async { ada.get("/v1/account").await.status() == 401 }).await;
     let res = app.post("/v1/sessions", json!({"username": ADA.0, "password": ADA.1})).await;
-    assert_eq!(res.status(), 401);
-    app.sign_in((ADA.0, new)).await;
-    // Her app password is not broken by it.
+    assert_eq!(res.status(), 401, "the old password no longer signs in");
+    app.sign_in((ADA.0, first)).await;
     assert_eq!(app.legacy(ADA.0, &password).await.status(), 200);
-    // Nor can she set her password here.
-    let ada = app.sign_in((ADA.0, new)).await;
+    // Under the default policy: revoked, as after a change here.
+    app.sql("UPDATE accounts SET keep_app_passwords_on_password_change = 0").await;
+    slapd.modify(&change("Difference-Engine-Babbage-1822"));
+    within_window(|| async { app.legacy(ADA.0, &password).await.status() == 401 }).await;
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM app_passwords")
+        .fetch_one(&app.pool().await)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // Nor can she set her password here: the directory's is hers.
+    let ada = app.sign_in((ADA.0, "Difference-Engine-Babbage-1822")).await;
     let res = ada
         .post(
             "/v1/account/password",
-            json!({"current_password": new, "new_password": "Another-long-phrase-of-words-7"}),
+            json!({"current_password": first, "new_password": "Another-long-phrase-of-words-7"}),
         )
         .await;
     let (status, body) = problem(res).await;
