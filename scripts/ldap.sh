@@ -5,7 +5,8 @@
 #
 #   scripts/ldap.sh start DIR [PORT]   make one in DIR (the port free or given), start it,
 #                                      print its URL; DIR/service.secret holds the
-#                                      service account's password (mode 0600)
+#                                      service account's password (mode 0600),
+#                                      DIR/idp.secret the demo OpenID provider's
 #   scripts/ldap.sh stop DIR           stop it, keep DIR
 #   scripts/ldap.sh resume DIR         start the stopped directory in DIR again, same port
 #   scripts/ldap.sh remove DIR         stop it and remove DIR
@@ -30,14 +31,16 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+secret() { head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40; }
+
 hash() { /usr/sbin/slappasswd -h '{SSHA}' -s "$1"; }
 
 make_dir() { # dir port
-  local dir=$1 port=$2 service
+  local dir=$1 port=$2 service idp
   mkdir -p "$dir/db"
   echo "$port" > "$dir/port"
-  service=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)
-  (umask 077 && printf '%s\n' "$service" > "$dir/service.secret")
+  service=$(secret) idp=$(secret)
+  (umask 077 && printf '%s\n' "$service" > "$dir/service.secret" && printf '%s\n' "$idp" > "$dir/idp.secret")
   cat > "$dir/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -67,14 +70,16 @@ access to attrs=userPassword
   by * none
 access to *
   by dn.exact="cn=app-passwords,ou=services,$SUFFIX" read
+  by dn.exact="cn=idp,ou=services,$SUFFIX" read
   by self read
   by * none
 CONF
   sed -e "s|@PEOPLE_PASSWORD@|$(hash "$PEOPLE_PASSWORD")|" \
       -e "s|@SERVICE_PASSWORD@|$(hash "$service")|" \
+      -e "s|@IDP_PASSWORD@|$(hash "$idp")|" \
       "$ROOT/examples/directory/contoso.ldif" \
     | /usr/sbin/slapadd -q -f "$dir/slapd.conf" -b "$SUFFIX"
-  if as_root; then chown -R openldap:openldap "$dir"; chown root: "$dir/service.secret"; fi
+  if as_root; then chown -R openldap:openldap "$dir"; chown root: "$dir"/*.secret; fi
 }
 
 resume() { # dir

@@ -12,9 +12,11 @@
 #                            openssl (a test CA for the TLS delivery tests),
 #                            schemathesis + openapi-spec-validator (the contract test),
 #                            PostgreSQL (the second pass of the API suite), Dovecot,
-#                            OpenLDAP (the directory tests)
+#                            OpenLDAP and the demo OpenID provider (the organization's tests)
 #   scripts/tools.sh mail    Dovecot with its Lua passdb (scripts/mail.sh, make mail)
-#   scripts/tools.sh ldap    OpenLDAP's slapd and ldap-utils (scripts/ldap.sh, make run-org)
+#   scripts/tools.sh ldap    OpenLDAP's slapd and ldap-utils (scripts/ldap.sh)
+#   scripts/tools.sh org     ldap, and the demo OpenID provider's npm packages
+#                            (examples/idp/; make run-org)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -165,6 +167,23 @@ need_ldap() {
   need_apt slapd=__slapd__ ldap-utils=__ldapmodify__
 }
 
+# The demo organization's OpenID provider (examples/idp/): its npm packages, pinned by
+# its package-lock.json, installed beside it; again only when the lock changed.
+need_idp() {
+  local dir="$ROOT/examples/idp" stamp="$ROOT/examples/idp/node_modules/.lock-installed"
+  [[ -f $stamp ]] && cmp -s "$dir/package-lock.json" "$stamp" && return
+  command -v node >/dev/null || need_apt nodejs=node
+  say "installing the demo OpenID provider's npm packages (examples/idp)"
+  npm ci --silent --no-audit --no-fund --ignore-scripts --prefix "$dir"
+  cp "$dir/package-lock.json" "$stamp"
+}
+
+# What `make run-org` runs around the app: the directory and the OpenID provider.
+need_org() {
+  need_ldap
+  need_idp
+}
+
 test_tools() {
   build_tools
   need_apt chromium=chromium chromium-driver=chromedriver firefox-esr=firefox-esr \
@@ -179,7 +198,7 @@ test_tools() {
   # PostgreSQL's server binaries (not on PATH) for scripts/pg.sh's throwaway clusters.
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
   need_mail
-  need_ldap
+  need_org
 }
 
 case "${1:-build}" in
@@ -187,11 +206,12 @@ case "${1:-build}" in
   test) test_tools ;;
   mail) need_mail ;;
   ldap) need_ldap ;;
+  org) need_org ;;
   bench)
     need_apt wrk=wrk brotli=brotli oathtool=oathtool curl=curl haproxy=haproxy postgresql-client=psql \
       chromium=chromium nodejs=node
     need_npm playwright-core "$PLAYWRIGHT_VERSION"
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
     ;;
-  *) echo "usage: $0 build|test|bench|mail|ldap" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|bench|mail|ldap|org" >&2; exit 2 ;;
 esac
