@@ -16,21 +16,27 @@ NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app
 run: tools build
 	cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 
-## make run-org: `make run` with the demo organization's directory (docs/directory.md):
-## a real OpenLDAP (slapd from Debian, installed when missing; scripts/ldap.sh) on
-## 127.0.0.1:1389, kept in data/ldap, holding examples/directory/contoso.ldif; its people
+## make run-org: `make run` with the demo organization's directory (docs/directory.md)
+## and its OpenID provider (docs/sso.md): a real OpenLDAP (slapd from Debian, installed
+## when missing; scripts/ldap.sh) on 127.0.0.1:1389, kept in data/ldap, holding
+## examples/directory/contoso.ldif, and panva's oidc-provider (examples/idp/,
+## scripts/idp.sh) on 127.0.0.1:9400, kept in data/idp; its people
 ## (ada.lovelace@contoso.example, grace.hopper@contoso.example, password Demo-dir-2026)
-## sign in beside the demo's local accounts. Stopped with the server.
+## sign in with their password or through the provider, beside the demo's local
+## accounts. Stopped with the server.
 ORG := APP_DIRECTORY_URL=ldap://127.0.0.1:1389 \
   APP_DIRECTORY_BIND_DN=cn=app-passwords,ou=services,dc=contoso,dc=example \
   APP_DIRECTORY_BIND_PASSWORD_FILE=data/ldap/service.secret \
   APP_DIRECTORY_BASE=dc=contoso,dc=example \
   APP_DIRECTORY_MFA_GROUP=cn=mfa-required,ou=groups,dc=contoso,dc=example \
-  APP_DIRECTORY_APP_PASSWORDS_OFF_GROUP=cn=app-passwords-off,ou=groups,dc=contoso,dc=example
+  APP_DIRECTORY_APP_PASSWORDS_OFF_GROUP=cn=app-passwords-off,ou=groups,dc=contoso,dc=example \
+  APP_SSO_ISSUER=http://127.0.0.1:9400 APP_SSO_CLIENT_ID=app-passwords \
+  APP_SSO_CLIENT_SECRET_FILE=data/idp/client.secret APP_SSO_MFA_AMR=mfa,otp,hwk,swk
 run-org: tools build
-	scripts/tools.sh ldap
+	scripts/tools.sh org
 	mkdir -p data && scripts/ldap.sh up data/ldap 1389
-	trap 'scripts/ldap.sh stop data/ldap' EXIT; \
+	scripts/idp.sh up data/idp 9400 data/ldap http://localhost:8080/v1/sso/callback
+	trap 'scripts/idp.sh stop data/idp; scripts/ldap.sh stop data/ldap' EXIT; \
 	  $(ORG) cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 
 ## make mail: a real mail server beside `make run` (in another terminal): Dovecot

@@ -5,7 +5,8 @@
 //
 //   node examples/idp/idp.mjs [examples/idp/contoso.json]
 //
-// What differs between runs comes from the environment (scripts/idp.sh sets it):
+// What differs between runs comes from the environment (the tests' `Idp` and
+// `make run-org` set it):
 //   IDP_ISSUER              http://127.0.0.1:9400 (the port it listens on is the issuer's)
 //   IDP_STATE               a folder of its own: its signing keys (jwks.json, 0600)
 //   IDP_LDAP_URL            the directory (ldap://127.0.0.1:1389)
@@ -14,6 +15,7 @@
 //                           {client_id, secret_file, redirect_uris}
 //   IDP_ROTATE=1            start with a new signing key first (the old one still
 //                           published), as a provider rotating its key does
+//   IDP_ID_TOKEN_TTL        seconds an ID token lives (600)
 //
 // Demo only: sessions and codes live in memory (a restart signs everyone out).
 
@@ -43,6 +45,7 @@ const clients = JSON.parse(env('IDP_CLIENTS')).map((c) => ({
   response_types: ['code'],
   grant_types: ['authorization_code'],
   token_endpoint_auth_method: 'client_secret_basic',
+  require_auth_time: true,
 }));
 
 // Signing keys, kept so a restart does not invalidate what was issued; the first signs.
@@ -131,7 +134,8 @@ const provider = new Provider(issuer.href.replace(/\/$/, ''), {
   clients,
   jwks: signingKeys(),
   cookies: { keys: [randomBytes(32).toString('base64url')] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  // How the person signed in (RFC 8176 amr, acr, auth_time) is said in every ID token.
+  claims: { sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
   // The relying party reads who the person is from the ID token itself.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
@@ -158,11 +162,13 @@ const provider = new Provider(issuer.href.replace(/\/$/, ''), {
     await grant.save();
     return grant;
   },
-  ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+  ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: Number(process.env.IDP_ID_TOKEN_TTL ?? 600), Interaction: 600, Session: 3600, Grant: 3600 },
 });
 
-// People part-way through a sign-in who still owe a one-time code, by interaction.
+// People part-way through a sign-in who still owe a one-time code, by interaction, with
+// the wrong codes they tried: after OTP_TRIES the sign-in starts again from the password.
 const owingCode = new Map();
+const OTP_TRIES = 5;
 
 const page = (title, body) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -230,7 +236,14 @@ async function interaction(req, res, uid, step) {
   if (step === 'otp') {
     const found = owingCode.get(uid);
     if (!found) return send(res, 200, loginForm(uid));
-    if (!otpIsRight(found.email, form.get('otp'))) return send(res, 200, otpForm(uid, 'That code is not right.'));
+    if (!otpIsRight(found.email, form.get('otp'))) {
+      found.wrong = (found.wrong ?? 0) + 1;
+      if (found.wrong >= OTP_TRIES) {
+        owingCode.delete(uid);
+        return send(res, 200, loginForm(uid, 'Too many wrong codes. Sign in again.'));
+      }
+      return send(res, 200, otpForm(uid, 'That code is not right.'));
+    }
     owingCode.delete(uid);
     return finish(req, res, found.sub, ['pwd', 'otp', 'mfa']);
   }

@@ -90,6 +90,9 @@ pub struct Config {
     #[command(flatten)]
     pub directory: DirectoryConfig,
 
+    #[command(flatten)]
+    pub sso: SsoConfig,
+
     /// Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDR
     /// ranges): behind them, limits count the end client's address.
     #[arg(long, env = "APP_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -264,6 +267,62 @@ impl Default for DirectoryConfig {
     }
 }
 
+/// Single sign-on through the organization's OpenID provider (`credentials::sso`,
+/// `docs/sso.md`). Unset: people sign in with a password only.
+#[derive(Debug, Clone, Args)]
+pub struct SsoConfig {
+    /// The provider's issuer (`https://login.contoso.example`; plain http only on a
+    /// loopback address): its discovery document is read at
+    /// `<issuer>/.well-known/openid-configuration`.
+    #[arg(long, env = "APP_SSO_ISSUER")]
+    pub sso_issuer: Option<String>,
+
+    /// The endpoint's client id at the provider (a confidential client whose redirect
+    /// URI is `<APP_PUBLIC_URL>v1/sso/callback`).
+    #[arg(long, env = "APP_SSO_CLIENT_ID")]
+    pub sso_client_id: Option<String>,
+
+    /// File holding the client's secret (its first line).
+    #[arg(long, env = "APP_SSO_CLIENT_SECRET_FILE")]
+    pub sso_client_secret_file: Option<PathBuf>,
+
+    /// The organization's name on the button ("Sign in with <name>"); unset: `APP_ISSUER`.
+    #[arg(long, env = "APP_SSO_NAME")]
+    pub sso_name: Option<String>,
+
+    /// The `amr` values (RFC 8176) of the ID token that count as MFA done at the
+    /// provider (comma-separated, such as `mfa,otp,hwk,swk`); empty: the provider's
+    /// MFA never counts, and people prove one of this endpoint's methods. Under the
+    /// phishing-resistant policy only `hwk` and `swk` count.
+    #[arg(long, env = "APP_SSO_MFA_AMR", value_delimiter = ',')]
+    pub sso_mfa_amr: Vec<String>,
+
+    /// How long ago (seconds, by the ID token's `auth_time`) MFA at the provider may
+    /// have been done to count.
+    #[arg(long, env = "APP_SSO_MFA_MAX_AGE", default_value_t = 600)]
+    pub sso_mfa_max_age: i64,
+
+    /// Whether people may sign in with a password here as well; `false`: the provider
+    /// is the only door of the web sign-in (the legacy door still takes app passwords).
+    #[arg(long, env = "APP_PASSWORD_SIGN_IN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_sign_in: bool,
+}
+
+/// No provider: password sign-in only.
+impl Default for SsoConfig {
+    fn default() -> Self {
+        Self {
+            sso_issuer: None,
+            sso_client_id: None,
+            sso_client_secret_file: None,
+            sso_name: None,
+            sso_mfa_amr: Vec::new(),
+            sso_mfa_max_age: 600,
+            password_sign_in: true,
+        }
+    }
+}
+
 /// Builds the flags of [`Limits`] from its table (`every_limit!`): each limit a flag
 /// and an environment variable, its default the table's.
 #[macro_export]
@@ -406,6 +465,7 @@ impl Config {
                 tls_ca_file: None,
             },
             directory: DirectoryConfig::default(),
+            sso: SsoConfig::default(),
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
             admin_credentials_file: Some(admin_credentials),

@@ -12,6 +12,7 @@ use crate::credentials::argon2::{HashStats, Hasher};
 use crate::credentials::directory::Directory;
 use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
+use crate::credentials::sso::Provider;
 use crate::crypto::ServerKey;
 use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
@@ -88,6 +89,18 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let directory = Directory::connect(&config.directory).await?;
         let primary = PrimaryCredential::new(store.clone(), hasher, directory);
+        let sso = Provider::connect(
+            &config.sso,
+            config.public_url.as_deref(),
+            &config.issuer,
+            crate::deliveries::https_client(
+                config.deliveries.tls_ca_file.as_deref().map(std::fs::read).transpose()?.as_deref(),
+                "APP_TLS_CA_FILE",
+            )?,
+            key.clone(),
+            store.clock().clone(),
+        )
+        .await?;
         let notifier = Notifier::new(
             deliverer.clone(),
             store.clone(),
@@ -102,6 +115,7 @@ impl Application {
             notifier,
             passkeys,
             primary,
+            sso,
             mail_servers,
             admins,
             metrics,

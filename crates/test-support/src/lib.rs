@@ -146,6 +146,11 @@ impl Slapd {
         self.dir.path().join("ldap/service.secret")
     }
 
+    /// The file holding the OpenID provider's own service account's password.
+    pub fn idp_secret_file(&self) -> PathBuf {
+        self.dir.path().join("ldap/idp.secret")
+    }
+
     /// Stops the directory (an outage), keeping what it holds.
     pub fn stop(&self) {
         ldap_sh(&["stop", &self.dir.path().join("ldap").display().to_string()]);
@@ -190,4 +195,131 @@ fn ldap_sh(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The demo organization's OpenID provider (`examples/idp/idp.mjs`: panva's certified
+/// `oidc-provider` on Node, its npm packages installed by `make test`), its people those
+/// of a [`Slapd`], on a free loopback port chosen before the endpoint starts (which
+/// names it as its issuer, and whose redirect URI the provider needs in turn); stopped
+/// when dropped.
+pub struct Idp {
+    pub issuer: String,
+    port: u16,
+    dir: tempfile::TempDir,
+    child: std::sync::Mutex<Option<std::process::Child>>,
+    /// The environment it was started with, to start it again the same way.
+    env: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Idp {
+    /// The endpoint's client id at the provider.
+    pub const CLIENT_ID: &'static str = "app-passwords";
+    /// Ada's authenticator at the provider (`examples/idp/contoso.json`).
+    pub const ADA_OTP_SECRET: &'static str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    /// Its port and the client's secret, not running yet.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("client.secret"), format!("{:032x}\n", rand_u128()))
+            .unwrap();
+        let port = free_port();
+        Self {
+            issuer: format!("http://127.0.0.1:{port}"),
+            port,
+            dir,
+            child: std::sync::Mutex::new(None),
+            env: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file holding the endpoint's client secret.
+    pub fn client_secret_file(&self) -> PathBuf {
+        self.dir.path().join("client.secret")
+    }
+
+    /// Runs it with `slapd`'s people, for the endpoint whose redirect URI is
+    /// `redirect_uri`; `extra` environment (`IDP_ID_TOKEN_TTL`).
+    pub fn start(&self, slapd: &Slapd, redirect_uri: &str, extra: &[(&str, &str)]) {
+        let clients = format!(
+            r#"[{{"client_id":"{}","secret_file":"{}","redirect_uris":["{redirect_uri}"]}}]"#,
+            Self::CLIENT_ID,
+            self.client_secret_file().display()
+        );
+        let mut env = vec![
+            ("IDP_ISSUER".to_owned(), self.issuer.clone()),
+            ("IDP_STATE".to_owned(), self.dir.path().join("state").display().to_string()),
+            ("IDP_LDAP_URL".to_owned(), slapd.url.clone()),
+            ("IDP_LDAP_SECRET_FILE".to_owned(), slapd.idp_secret_file().display().to_string()),
+            ("IDP_CLIENTS".to_owned(), clients),
+        ];
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        *self.env.lock().unwrap() = env;
+        self.run(false);
+    }
+
+    /// Stops it (an outage), keeping its signing keys.
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port; `rotate`: with a new signing key first (the old
+    /// one still published), as a provider rotating its key does.
+    pub fn restart(&self, rotate: bool) {
+        self.stop();
+        self.run(rotate);
+    }
+
+    fn run(&self, rotate: bool) {
+        let log = std::fs::File::create(self.dir.path().join("idp.log")).unwrap();
+        let mut command = std::process::Command::new("node");
+        command
+            .arg(root().join("examples/idp/idp.mjs"))
+            .envs(self.env.lock().unwrap().iter().cloned())
+            .env("IDP_ROTATE", if rotate { "1" } else { "0" })
+            .env("NODE_NO_WARNINGS", "1")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null());
+        let child = command.spawn().expect(
+            "node runs examples/idp/idp.mjs (installed by `make test`: scripts/tools.sh org)",
+        );
+        *self.child.lock().unwrap() = Some(child);
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            let exited =
+                self.child.lock().unwrap().as_mut().and_then(|c| c.try_wait().ok().flatten());
+            let log =
+                || std::fs::read_to_string(self.dir.path().join("idp.log")).unwrap_or_default();
+            assert!(exited.is_none(), "the OpenID provider exited: {}", log());
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the OpenID provider did not start: {}",
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Default for Idp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// 128 random bits from the operating system (a client secret).
+fn rand_u128() -> u128 {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom").unwrap().read_exact(&mut bytes).unwrap();
+    u128::from_le_bytes(bytes)
 }

@@ -299,6 +299,48 @@ pub struct Session {
 }
 redacted_debug!(Session { expires_at, account, next, reason } hides token);
 
+/// `200` to `GET /v1/sso`: single sign-on through the organization's OpenID provider is
+/// offered (`404` when it is not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SsoInfo {
+    /// The organization's name, for "Sign in with <name>".
+    pub name: String,
+    /// Whether the password form is offered too (`false`: the provider is the only door).
+    pub password_sign_in: bool,
+}
+
+/// `POST /v1/sso/start`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SsoStartRequest {
+    /// The page to come back to (the app's, or a page of an allowed origin), without a
+    /// fragment: the endpoint appends `#sso=<one-time code>` or `#sso_error=<code>`.
+    pub return_to: String,
+    /// Ask the provider to authenticate the person anew (`prompt=login`, `max_age=0`):
+    /// their MFA there is too old to count.
+    #[serde(default)]
+    pub again: bool,
+}
+
+/// `200` to `POST /v1/sso/start`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SsoStart {
+    /// Where to send the browser (the provider's authorization endpoint, with this
+    /// sign-in's `state`, `nonce` and PKCE challenge).
+    pub authorization_url: String,
+}
+
+/// `POST /v1/sessions/sso`: the one-time code the return address carried.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SsoSessionRequest {
+    /// `#sso=<code>`: single use, valid for 60 seconds.
+    pub code: String,
+}
+redacted_debug!(SsoSessionRequest {} hides code);
+
 /// `GET /v1/account`: the account and what to do next, without the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -718,6 +760,18 @@ pub enum ErrorCode {
     /// The organization's directory (where the person's password is checked) cannot be
     /// reached right now; retry after `Retry-After`.
     DirectoryUnavailable,
+    /// The organization's OpenID provider cannot be reached right now.
+    SsoUnavailable,
+    /// The sign-in at the organization's provider did not complete (it expired, was
+    /// used already, was cancelled there, or its answer failed verification): start
+    /// again.
+    SsoFailed,
+    /// The provider signed the person in, but no account here is theirs (no directory
+    /// person with their mail, or a local account has the name).
+    SsoNoAccount,
+    /// This endpoint takes no passwords at the web sign-in: sign in with the
+    /// organization's provider.
+    PasswordSignInOff,
     Internal,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]

@@ -8,3 +8,4 @@ pub mod argon2;
 pub mod directory;
 pub mod mail_servers;
 pub mod primary;
+pub mod sso;

@@ -52,6 +52,26 @@ pub enum DeliveryError {
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// An HTTP client for the endpoint's calls to other services (the text gateway, the
+/// OpenID provider): rustls with the system's roots and `extra_ca` (PEM, named by
+/// `setting` in errors), redirects never followed, bounded in time.
+pub fn https_client(extra_ca: Option<&[u8]>, setting: &str) -> anyhow::Result<reqwest::Client> {
+    install_tls_provider();
+    let mut http = reqwest::Client::builder()
+        .use_rustls_tls()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(TIMEOUT);
+    if let Some(pem) = extra_ca {
+        for cert in reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| anyhow::anyhow!("{setting} holds no PEM certificate: {e}"))?
+        {
+            http = http.add_root_certificate(cert);
+        }
+    }
+    Ok(http.build()?)
+}
+
 impl Deliverer {
     /// From the delivery settings; `demo` keeps everything in the demo outbox instead;
     /// `issuer` names the organization in the messages.
@@ -72,22 +92,11 @@ impl Deliverer {
             Some(url) => Some(gateway_url(url.expose())?),
             None => None,
         };
-        let mut http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(TIMEOUT);
-        if let Some(pem) = &extra_ca {
-            for cert in reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| anyhow::anyhow!("APP_TLS_CA_FILE holds no PEM certificate: {e}"))?
-            {
-                http = http.add_root_certificate(cert);
-            }
-        }
+        let http = https_client(extra_ca.as_deref(), "APP_TLS_CA_FILE")?;
         let from = config.mail_from.parse::<Mailbox>().map_err(|e| {
             anyhow::anyhow!("APP_MAIL_FROM {:?} is not a mail address: {e}", config.mail_from)
         })?;
-        Ok(Self { demo, smtp, from, gateway, http: http.build()?, issuer: issuer.to_owned() })
+        Ok(Self { demo, smtp, from, gateway, http, issuer: issuer.to_owned() })
     }
 
     pub fn demo(&self) -> bool {
@@ -202,7 +211,7 @@ pub fn install_tls_provider() {
 
 /// Whether `host` is this machine (a local relay may be spoken to in plain text).
 /// (`smtp:` is not a special scheme, so its IP hosts arrive as opaque text.)
-fn is_loopback(host: Option<url::Host<&str>>) -> bool {
+pub fn is_loopback(host: Option<url::Host<&str>>) -> bool {
     match host {
         Some(url::Host::Domain(d)) => {
             d.eq_ignore_ascii_case("localhost")

@@ -173,7 +173,9 @@ impl AccountRow {
     /// What the person should do next, from the policy, the kinds of the registered
     /// methods and what the session has proven. Under the phishing-resistant policy a
     /// session proven with a code is ready only once it proves a security key: the
-    /// person proves one they have, or registers one (`mfa_setup`).
+    /// person proves one they have, or registers one (`mfa_setup`). MFA done at the
+    /// organization's OpenID provider, while fresh, stands for a method of the person's
+    /// own (they need none here).
     pub fn next(
         &self,
         methods: &[MethodKind],
@@ -181,7 +183,7 @@ impl AccountRow {
     ) -> (Next, Option<NotAvailableReason>) {
         if let Some(reason) = self.unavailable() {
             (Next::NotAvailable, Some(reason))
-        } else if methods.is_empty() {
+        } else if methods.is_empty() && !step_up.by_provider {
             (Next::MfaSetup, None)
         } else if !step_up.fresh {
             (Next::MfaChallenge, None)
@@ -258,6 +260,28 @@ pub struct StepUp {
     pub fresh: bool,
     /// ... and that proof was a phishing-resistant method's.
     pub phishing_resistant: bool,
+    /// ... and it was done at the organization's OpenID provider (single sign-on), not
+    /// with one of this endpoint's methods.
+    pub by_provider: bool,
+}
+
+/// The kind a session records for MFA done at the OpenID provider (`credentials::sso`):
+/// with a key (`hwk`/`swk`, phishing resistant), or otherwise.
+pub const SSO_PROOF: &str = "sso";
+pub const SSO_KEY_PROOF: &str = "sso-key";
+
+impl StepUp {
+    /// What a proof at `mfa_at` by a method of `mfa_kind` (a [`MethodKind`], or one of
+    /// the provider's proofs) is worth, given whether it is `fresh`.
+    pub fn of(fresh: bool, mfa_kind: Option<&str>) -> Self {
+        let by_provider = matches!(mfa_kind, Some(SSO_PROOF | SSO_KEY_PROOF));
+        let key = match mfa_kind {
+            Some(SSO_KEY_PROOF) => true,
+            Some(kind) => MethodKind::parse(kind).is_some_and(|k| k.phishing_resistant()),
+            None => false,
+        };
+        Self { fresh, phishing_resistant: fresh && key, by_provider: fresh && by_provider }
+    }
 }
 
 pub fn parse_methods(list: &str) -> Vec<MethodKind> {
@@ -322,5 +346,25 @@ mod tests {
         assert_eq!(parse_display_name("  Nora New ").as_deref(), Some("Nora New"));
         assert!(parse_display_name("Nora\u{2066}New").is_none());
         assert!(parse_display_name("").is_none());
+    }
+
+    #[test]
+    fn mfa_at_the_provider_stands_for_a_method_only_while_fresh_and_as_the_policy_asks() {
+        let mut a = account();
+        let by = |fresh, kind| StepUp::of(fresh, Some(kind));
+        // No method here: fresh MFA at the provider is enough; stale, set one up.
+        assert_eq!(a.next(&[], by(true, SSO_PROOF)).0, Next::Ready);
+        assert_eq!(a.next(&[], by(false, SSO_PROOF)).0, Next::MfaSetup);
+        assert_eq!(a.next(&[], StepUp::default()).0, Next::MfaSetup);
+        // With methods: a stale provider proof asks for one of them.
+        assert_eq!(a.next(&[MethodKind::Totp], by(false, SSO_PROOF)).0, Next::MfaChallenge);
+        // Phishing resistant: a code at the provider is not enough, a key there is.
+        a.phishing_resistant = true;
+        a.allowed_methods = "totp,passkey".into();
+        assert_eq!(a.next(&[], by(true, SSO_PROOF)).0, Next::MfaSetup);
+        assert_eq!(a.next(&[MethodKind::Passkey], by(true, SSO_PROOF)).0, Next::MfaChallenge);
+        assert_eq!(a.next(&[], by(true, SSO_KEY_PROOF)).0, Next::Ready);
+        // A method's own kind is never taken for the provider's.
+        assert!(!by(true, "totp").by_provider && by(true, "passkey").phishing_resistant);
     }
 }

@@ -160,8 +160,12 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | NotAvailable
         | MethodNotAllowed
         | MfaLocked
-        | PhishingResistantRequired => StatusCode::FORBIDDEN,
-        InvalidCode | CredentialRefused | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        | PhishingResistantRequired
+        | SsoNoAccount
+        | PasswordSignInOff => StatusCode::FORBIDDEN,
+        InvalidCode | CredentialRefused | CodeExpired | SsoFailed => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         KeyAlreadyRegistered => StatusCode::CONFLICT,
         TooManyAttempts | ResendTooSoon | RateLimited => StatusCode::TOO_MANY_REQUESTS,
         LimitReached | NameTaken | IdempotencyConflict | NoCodeToSend => StatusCode::CONFLICT,
@@ -169,7 +173,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         DeliveryFailed => StatusCode::BAD_GATEWAY,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMethod => StatusCode::METHOD_NOT_ALLOWED,
-        ServerBusy | Unavailable | DirectoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ServerBusy | Unavailable | DirectoryUnavailable | SsoUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -208,6 +214,10 @@ fn title_of(code: ErrorCode) -> &'static str {
         ServerBusy => "The server is busy",
         Unavailable => "The service is unavailable",
         DirectoryUnavailable => "The organization's directory cannot be reached",
+        SsoUnavailable => "The organization's sign-in service cannot be reached",
+        SsoFailed => "The sign-in with the organization did not complete",
+        SsoNoAccount => "No account here is linked to this person",
+        PasswordSignInOff => "Sign in with the organization's sign-in service",
         Internal | Unknown => "Something went wrong on our side",
     }
 }
@@ -258,6 +268,20 @@ fn default_detail(code: ErrorCode) -> &'static str {
         DirectoryUnavailable => {
             "The password could not be checked: the organization's directory does not answer \
              (nothing was counted as a wrong try); try again (see Retry-After)."
+        }
+        SsoUnavailable => {
+            "The organization's OpenID provider does not answer; try again (see Retry-After)."
+        }
+        SsoFailed => {
+            "The sign-in expired, was used already, was cancelled at the provider, or its \
+             answer failed verification; start again with POST /v1/sso/start."
+        }
+        SsoNoAccount => {
+            "The provider vouched for the person, but no account is theirs: no directory \
+             person has their mail, or a local account has the name (an admin can help)."
+        }
+        PasswordSignInOff => {
+            "The web sign-in takes no passwords here: start with POST /v1/sso/start."
         }
         Internal | Unknown => "The error was logged with this request id.",
     }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::credentials::admin::AdminCredentials;
 use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
+use crate::credentials::sso::Provider;
 use crate::crypto::ServerKey;
 use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub passkeys: Arc<Passkeys>,
     /// Checks people's own passwords, whatever the door.
     pub primary: PrimaryCredential,
+    /// The organization's OpenID provider, when single sign-on is configured.
+    pub sso: Option<Arc<Provider>>,
     /// The mail servers that may ask `POST /v1/legacy/verify`.
     pub mail_servers: Arc<MailServers>,
     /// The admin credentials portals mint admin tokens with.

@@ -132,30 +132,7 @@ impl Store {
     /// Creates an account; `None` when the username is taken.
     #[tracing::instrument(skip_all, fields(username = %new.username.as_str()))]
     pub async fn create_account(&self, new: NewAccount<'_>) -> sqlx::Result<Option<String>> {
-        let id = crypto::random_id();
-        let done = sqlx::query(
-            "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
-             app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
-             app_password_max_days, keep_app_passwords_on_password_change, app_password_unused_days, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (username) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(new.username.as_str())
-        .bind(new.display_name)
-        .bind(new.password_hash)
-        .bind(i64::from(new.policy.mfa_required))
-        .bind(i64::from(new.policy.app_passwords_allowed))
-        .bind(format_methods(&new.policy.allowed_methods))
-        .bind(i64::from(new.policy.phishing_resistant))
-        .bind(format_scopes(&new.policy.app_password_scopes))
-        .bind(new.policy.app_password_max_days.map(i64::from))
-        .bind(i64::from(new.policy.keep_app_passwords_on_password_change))
-        .bind(new.policy.app_password_unused_days.map(i64::from))
-        .bind(self.now())
-        .execute(&mut *self.writer().await?)
-        .await?;
-        Ok((done.rows_affected() == 1).then_some(id))
+        insert_account(&mut *self.writer().await?, &new, self.now()).await
     }
 
     /// Sets the primary password, in one transaction: every session ends but
@@ -207,4 +184,38 @@ impl Store {
         tx.commit().await?;
         Ok(Some(done))
     }
+}
+
+/// Inserts a new account on `db` (a write connection or a transaction) unless its name
+/// is taken: its id, or `None`. Every way an account is made (an admin, a directory
+/// person's first sign-in, a single sign-on's) makes it here.
+pub(super) async fn insert_account<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    new: &NewAccount<'_>,
+    now: i64,
+) -> sqlx::Result<Option<String>> {
+    let id = crypto::random_id();
+    let done = sqlx::query(
+        "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
+         app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
+         app_password_max_days, keep_app_passwords_on_password_change, app_password_unused_days, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(new.username.as_str())
+    .bind(new.display_name)
+    .bind(new.password_hash)
+    .bind(i64::from(new.policy.mfa_required))
+    .bind(i64::from(new.policy.app_passwords_allowed))
+    .bind(format_methods(&new.policy.allowed_methods))
+    .bind(i64::from(new.policy.phishing_resistant))
+    .bind(format_scopes(&new.policy.app_password_scopes))
+    .bind(new.policy.app_password_max_days.map(i64::from))
+    .bind(i64::from(new.policy.keep_app_passwords_on_password_change))
+    .bind(new.policy.app_password_unused_days.map(i64::from))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok((done.rows_affected() == 1).then_some(id))
 }

@@ -3,12 +3,9 @@
 //! groups). Nothing here deletes anything: a person the directory no longer has is
 //! `deleted` (shut), their methods and app passwords kept, as after an outage.
 
-use super::accounts::COLUMNS;
+use super::accounts::{insert_account, NewAccount, COLUMNS};
 use super::{Store, StoreError, StoreResult, Tx};
-use crate::crypto;
-use crate::domain::accounts::format_methods;
 use crate::domain::accounts::AccountRow;
-use crate::domain::app_passwords::format_scopes;
 use crate::domain::directory::{DirectoryStatus, Person};
 
 /// What keeping a person's account came to.
@@ -210,33 +207,25 @@ async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<Str
         app_passwords_allowed: person.app_passwords_allowed,
         ..wire::Policy::default()
     };
-    let id = crypto::random_id();
-    let done = sqlx::query(
-        "INSERT INTO accounts (id, username, display_name, password_hash, mfa_required, \
-         app_passwords_allowed, allowed_methods, phishing_resistant, app_password_scopes, \
-         app_password_max_days, keep_app_passwords_on_password_change, app_password_unused_days, \
-         created_at, directory_id, directory_status, directory_seen_at, directory_password_at) \
-         VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15) \
-         ON CONFLICT (username) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(person.username.as_str())
-    .bind(&person.display_name)
-    .bind(i64::from(policy.mfa_required))
-    .bind(i64::from(policy.app_passwords_allowed))
-    .bind(format_methods(&policy.allowed_methods))
-    .bind(i64::from(policy.phishing_resistant))
-    .bind(format_scopes(&policy.app_password_scopes))
-    .bind(policy.app_password_max_days.map(i64::from))
-    .bind(i64::from(policy.keep_app_passwords_on_password_change))
-    .bind(policy.app_password_unused_days.map(i64::from))
-    .bind(now)
-    .bind(&person.id)
-    .bind(person.status.as_str())
-    .bind(person.password_changed.as_deref())
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 1 {
+    let new = NewAccount {
+        username: &person.username,
+        display_name: &person.display_name,
+        password_hash: "",
+        policy: &policy,
+    };
+    let made = insert_account(&mut **tx, &new, now).await?;
+    if let Some(id) = made {
+        sqlx::query(
+            "UPDATE accounts SET directory_id = $1, directory_status = $2, directory_seen_at = $3, \
+             directory_password_at = $4 WHERE id = $5",
+        )
+        .bind(&person.id)
+        .bind(person.status.as_str())
+        .bind(now)
+        .bind(person.password_changed.as_deref())
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
         tracing::info!(account = %id, "directory: account made on first sign-in");
         Ok(Some(id))
     } else {

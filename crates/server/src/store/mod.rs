@@ -22,6 +22,7 @@ pub mod notices;
 pub mod outbox;
 pub mod proofs;
 pub mod sessions;
+pub mod sso;
 pub mod sweep;
 pub mod throttle;
 

@@ -56,19 +56,33 @@ impl Store {
     /// Creates a session; returns the token (shown once to the client) and its expiry.
     #[tracing::instrument(skip_all)]
     pub async fn create_session(&self, account_id: &str) -> sqlx::Result<(SecretString, i64)> {
+        let token = self.insert_session(&mut *self.writer().await?, account_id, None, None).await?;
+        Ok((token, self.now() + self.limits.session_max))
+    }
+
+    /// A new session of the account on `db` (a write connection or a transaction), carrying an MFA proof made elsewhere
+    /// (`mfa_at` by `mfa_kind`: the OpenID provider's, `store::sso`) or none: its token.
+    pub(super) async fn insert_session<'e>(
+        &self,
+        db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+        account_id: &str,
+        mfa_at: Option<i64>,
+        mfa_kind: Option<&str>,
+    ) -> sqlx::Result<SecretString> {
         let token = crypto::new_token();
-        let now = self.now();
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $4)",
+            "INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at, mfa_at, \
+             mfa_kind) VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(crypto::random_id())
         .bind(token_hash(token.expose_secret()))
         .bind(account_id)
-        .bind(now)
-        .execute(&mut *self.writer().await?)
+        .bind(self.now())
+        .bind(mfa_at)
+        .bind(mfa_kind)
+        .execute(db)
         .await?;
-        Ok((token, now + self.limits.session_max))
+        Ok(token)
     }
 
     /// The session a bearer token opens, if it is live; touches its idle timer.
@@ -165,8 +179,6 @@ impl Store {
     /// What a session whose last MFA proof was at `mfa_at`, by a method of `mfa_kind`,
     /// has proven now.
     pub fn step_up(&self, mfa_at: Option<i64>, mfa_kind: Option<&str>) -> StepUp {
-        let fresh = self.mfa_fresh(mfa_at);
-        let kind = mfa_kind.and_then(wire::MethodKind::parse);
-        StepUp { fresh, phishing_resistant: fresh && kind.is_some_and(|k| k.phishing_resistant()) }
+        StepUp::of(self.mfa_fresh(mfa_at), mfa_kind)
     }
 }

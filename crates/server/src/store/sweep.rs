@@ -59,7 +59,11 @@ impl Store {
         // Notices whose link no longer works (counted with the proofs: both are links
         // and codes that expired).
         let notices = delete("DELETE FROM notices WHERE expires_at <= $1", &[now]).await?;
-        let proofs = proofs + notices;
+        // Sign-ins sent to the OpenID provider that never came back, hand-offs never
+        // fetched (counted with the proofs too).
+        let logins = delete("DELETE FROM sso_logins WHERE expires_at <= $1", &[now]).await?;
+        let handoffs = delete("DELETE FROM sso_handoffs WHERE expires_at <= $1", &[now]).await?;
+        let proofs = proofs + notices + logins + handoffs;
         // Where the policy says so: unused (or never used) for that many days.
         let unused_app_passwords = delete(
             "DELETE FROM app_passwords WHERE EXISTS (SELECT 1 FROM accounts a \

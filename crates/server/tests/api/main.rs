@@ -26,3 +26,4 @@ mod scale;
 mod schema;
 mod scopes;
 mod sessions;
+mod sso;

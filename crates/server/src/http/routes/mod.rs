@@ -12,3 +12,4 @@ pub mod notices;
 pub mod openapi;
 pub mod password;
 pub mod sessions;
+pub mod sso;

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wire::rules;
 
-use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, sessions};
+use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, sessions, sso};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,7 @@ use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, 
     paths(
         health::get, health::live,
         sessions::create, sessions::account, sessions::delete, password::change, notices::disown,
+        sso::info, sso::start, sso::session,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
@@ -83,11 +84,22 @@ const PROBLEMS: &[(&str, Problems)] = &[
         "sign_in",
         &[
             (401, &["invalid_credentials"]),
-            (403, &["account_disabled"]),
+            (403, &["account_disabled", "password_sign_in_off"]),
             (429, &["rate_limited"]),
             (503, &["server_busy", "directory_unavailable"]),
         ],
     ),
+    ("get_sso", &[(404, &["not_found"])]),
+    (
+        "start_sso",
+        &[
+            (404, &["not_found"]),
+            (422, &["validation_failed"]),
+            (429, &["rate_limited"]),
+            (503, &["sso_unavailable"]),
+        ],
+    ),
+    ("sign_in_sso", &[(404, &["not_found"]), (422, &["sso_failed", "validation_failed"])]),
     (
         "start_enrollment",
         &[

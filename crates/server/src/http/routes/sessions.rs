@@ -45,6 +45,9 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let username = Username::parse(&req.username);
     let password = SecretString::from(req.password);
+    if !state.config.sso.password_sign_in {
+        return Err(ApiError::new(ErrorCode::PasswordSignInOff));
+    }
     let Some(username) = username else { return Err(ApiError::invalid("username", "required")) };
     wire::rules::password(password.expose_secret())
         .map_err(|why| ApiError::invalid("password", why))?;

@@ -97,6 +97,12 @@ impl TestApp {
         self.http.post(self.url(path)).json(&body).send().await.unwrap()
     }
 
+    /// A user whose session came another way (single sign-on).
+    pub fn user(&self, session: Value) -> User<'_> {
+        let token = Mutex::new(session["token"].as_str().unwrap().to_owned());
+        User { app: self, token, session }
+    }
+
     pub async fn sign_in(&self, (user, pass): (&str, &str)) -> User<'_> {
         let res = self.post("/v1/sessions", json!({"username": user, "password": pass})).await;
         assert_eq!(res.status(), 201, "sign-in of {user}");

@@ -1,0 +1,261 @@
+//! Single sign-on through the organization's OpenID provider (`credentials::sso` verifies
+//! it, `store::sso` keeps it): the app asks where to send the person
+//! (`POST /v1/sso/start`), the provider sends them back to `GET /v1/sso/callback`, which
+//! goes on to the app's page with a one-time code in the fragment (never a token, never
+//! in a query a server or a Referer would see), and the app exchanges that code for its
+//! session (`POST /v1/sessions/sso`).
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use wire::{ErrorCode, Session, SsoInfo, SsoSessionRequest, SsoStart, SsoStartRequest};
+
+use super::sessions::account_state;
+use crate::clock::rfc3339;
+use crate::credentials::sso::{new_state, Identity, Provider, SsoError};
+use crate::domain::accounts::{AccountRow, StepUp, Username};
+use crate::domain::client::ClientAddr;
+use crate::domain::limits::Budget;
+use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::state::AppState;
+use crate::store::directory::Synced;
+use crate::store::sessions::MfaProof;
+use crate::store::sso::Linked;
+
+fn provider(state: &AppState) -> ApiResult<&Provider> {
+    state.sso.as_deref().ok_or_else(|| {
+        ApiError::new(ErrorCode::NotFound).detail("Single sign-on is not configured here.")
+    })
+}
+
+impl From<SsoError> for ApiError {
+    fn from(e: SsoError) -> Self {
+        tracing::warn!(error = %e, "sso");
+        match e {
+            SsoError::Unavailable(_) => Self::new(ErrorCode::SsoUnavailable).retry_after(30),
+            SsoError::Refused(_) => Self::new(ErrorCode::SsoFailed),
+        }
+    }
+}
+
+/// Whether the app offers "Sign in with <the organization>", and the password form too.
+#[utoipa::path(get, path = "/v1/sso", tag = "sessions", operation_id = "get_sso",
+    responses((status = 200, description = "Single sign-on is offered", body = SsoInfo)))]
+pub async fn info(State(state): State<AppState>) -> ApiResult<Json<SsoInfo>> {
+    let provider = provider(&state)?;
+    Ok(Json(SsoInfo {
+        name: provider.name().to_owned(),
+        password_sign_in: state.config.sso.password_sign_in,
+    }))
+}
+
+/// Starts a sign-in at the organization's OpenID provider: where to send the browser.
+/// Counted as a sign-in attempt from the client's address.
+#[utoipa::path(post, path = "/v1/sso/start", tag = "sessions", operation_id = "start_sso",
+    request_body = SsoStartRequest,
+    responses((status = 200, description = "Send the browser to `authorization_url`", body = SsoStart)))]
+#[tracing::instrument(skip_all)]
+pub async fn start(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Json(req): Json<SsoStartRequest>,
+) -> ApiResult<Json<SsoStart>> {
+    let provider = provider(&state)?;
+    let return_to = return_to(&state, &req.return_to)?;
+    state
+        .store
+        .spend(&[Budget::SignInAddress(&client)])
+        .await?
+        .map_err(crate::store::Refusal::from)?;
+    let sign_in = new_state();
+    let authorization_url = provider.authorization_url(sign_in.expose_secret(), req.again).await?;
+    state.store.begin_sso(&sign_in, &return_to).await?;
+    Ok(Json(SsoStart { authorization_url }))
+}
+
+/// The page to come back to, if it may be: http(s) on the app's own origin or an
+/// allowed one (a portal that embeds the module), without a fragment.
+fn return_to(state: &AppState, raw: &str) -> ApiResult<String> {
+    let refuse = |code| ApiError::invalid("return_to", code);
+    let url = url::Url::parse(raw).map_err(|_| refuse("not_a_url"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.fragment().is_some() {
+        return Err(refuse("not_a_url"));
+    }
+    let origin = url.origin().ascii_serialization();
+    let own = state.config.public_url.as_deref().and_then(|u| url::Url::parse(u).ok());
+    let allowed = own.is_some_and(|u| u.origin().ascii_serialization() == origin)
+        || state.config.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin);
+    if !allowed || raw.len() > 2048 {
+        return Err(refuse("not_allowed"));
+    }
+    Ok(url.to_string())
+}
+
+/// What the provider appends to the redirect URI.
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Where the OpenID provider sends the person back: the sign-in is taken (once), the
+/// code exchanged and the ID token verified, the person's account found or made; then
+/// on to the page the sign-in started from, with `#sso=<one-time code>`, or
+/// `#sso_error=<problem code>`.
+pub async fn callback(State(state): State<AppState>, Query(q): Query<Callback>) -> Response {
+    // A sign-in we did not start (or already finished): back to the app's own page.
+    let home = state.config.public_url.clone().unwrap_or_else(|| "/".into());
+    let Some(sign_in) = q.state.filter(|s| s.len() <= 256) else {
+        return back(&home, Err(ErrorCode::SsoFailed));
+    };
+    let return_to = match state.store.take_sso(&sign_in).await {
+        Ok(Some(to)) => to,
+        Ok(None) => return back(&home, Err(ErrorCode::SsoFailed)),
+        Err(e) => {
+            tracing::warn!(error = %e, "sso: the sign-in could not be read");
+            return back(&home, Err(ErrorCode::Unavailable));
+        }
+    };
+    let outcome = match (q.error, q.code) {
+        (None, Some(code)) if code.len() <= 2048 => finish(&state, &sign_in, &code).await,
+        (error, _) => {
+            tracing::info!(error = ?error.map(|e| e.chars().take(64).collect::<String>()), "sso: the provider sent no code");
+            Err(ErrorCode::SsoFailed)
+        }
+    };
+    back(&return_to, outcome)
+}
+
+/// The sign-in verified and the person's hand-off code made, or the problem's code.
+async fn finish(state: &AppState, sign_in: &str, code: &str) -> Result<String, ErrorCode> {
+    let Some(provider) = state.sso.as_deref() else { return Err(ErrorCode::NotFound) };
+    let identity = provider.finish(sign_in, code).await.map_err(|e| {
+        tracing::warn!(error = %e, "sso");
+        match e {
+            SsoError::Unavailable(_) => ErrorCode::SsoUnavailable,
+            SsoError::Refused(_) => ErrorCode::SsoFailed,
+        }
+    })?;
+    let account = account_of(state, &identity).await?;
+    if account.shut() {
+        return Err(ErrorCode::AccountDisabled);
+    }
+    let proof = identity.mfa.map(|m| MfaProof { at: m.at, kind: m.kind() });
+    let handoff = state.store.hand_off(&account.id, proof).await.map_err(|e| {
+        tracing::warn!(error = %e, "sso: the hand-off could not be kept");
+        ErrorCode::Unavailable
+    })?;
+    tracing::info!(account = %account.id, mfa = proof.is_some(), "sso: signed in at the provider");
+    Ok(handoff.expose_secret().to_owned())
+}
+
+/// The account the provider's person is: with a directory, the directory person with
+/// the mail the provider gave (so their status, groups and leaving apply); without one,
+/// the account linked to them (made on their first sign-in).
+async fn account_of(state: &AppState, identity: &Identity) -> Result<AccountRow, ErrorCode> {
+    let store = &state.store;
+    let username = identity.email.as_deref().and_then(Username::parse);
+    let db = |e: crate::store::StoreError| {
+        tracing::warn!(error = %e, "sso: the account could not be kept");
+        ErrorCode::Unavailable
+    };
+    let linked = match state.primary.directory() {
+        Some(directory) => {
+            let Some(username) = username else { return Err(ErrorCode::SsoNoAccount) };
+            let person = match directory.find(&username).await {
+                Ok(Some(person)) => person,
+                Ok(None) => return Err(ErrorCode::SsoNoAccount),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sso: the directory did not answer");
+                    return Err(ErrorCode::DirectoryUnavailable);
+                }
+            };
+            let account = match store.sync_person(&person).await.map_err(db)? {
+                Synced::Account(account) => account,
+                Synced::NameTaken => return Err(ErrorCode::SsoNoAccount),
+            };
+            let id = account.id.clone();
+            match store.link_sso(&identity.issuer, &identity.subject, *account).await.map_err(db)? {
+                // Linked before to another person than the directory now says: refused.
+                Linked::Account(linked) if linked.id != id => {
+                    tracing::warn!(linked = %linked.id, found = %id, "sso: the provider's person is linked to another account");
+                    Linked::NoAccount
+                }
+                linked => linked,
+            }
+        }
+        None => {
+            let name = identity.name.as_deref().unwrap_or_default();
+            let name = crate::domain::accounts::parse_display_name(name)
+                .or_else(|| username.as_ref().map(|u| u.as_str().to_owned()))
+                .unwrap_or_default();
+            store
+                .sso_person(&identity.issuer, &identity.subject, username.as_ref(), &name)
+                .await
+                .map_err(db)?
+        }
+    };
+    match linked {
+        Linked::Account(account) => Ok(*account),
+        Linked::NoAccount => Err(ErrorCode::SsoNoAccount),
+    }
+}
+
+/// `303` to `to` with the outcome in the fragment; never cached, never a Referer.
+fn back(to: &str, outcome: Result<String, ErrorCode>) -> Response {
+    let fragment = match outcome {
+        Ok(code) => format!("sso={code}"),
+        Err(problem) => {
+            let name = serde_json::to_value(problem)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("sso_error={name}")
+        }
+    };
+    let location = format!("{}#{fragment}", to.split('#').next().unwrap_or(to));
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        headers.insert(header::LOCATION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+/// Opens the session a sign-in at the provider handed off (the `#sso=` code): once,
+/// within 60 seconds; it carries the MFA the provider did when the organization counts
+/// it.
+#[utoipa::path(post, path = "/v1/sessions/sso", tag = "sessions", operation_id = "sign_in_sso",
+    request_body = SsoSessionRequest,
+    responses((status = 201, description = "Signed in: the token and what to do next", body = Session)))]
+#[tracing::instrument(skip_all)]
+pub async fn session(
+    State(state): State<AppState>,
+    Json(req): Json<SsoSessionRequest>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
+    provider(&state)?;
+    if req.code.is_empty() || req.code.len() > 256 {
+        return Err(ApiError::invalid("code", "invalid_format"));
+    }
+    let Some(handed) = state.store.redeem_hand_off(&req.code).await? else {
+        return Err(ApiError::new(ErrorCode::SsoFailed));
+    };
+    let step_up: StepUp = state.store.step_up(handed.mfa_at, handed.mfa_kind.as_deref());
+    let view = account_state(&state.store, &handed.account, step_up).await?;
+    tracing::info!(account = %handed.account.id, next = ?view.next, "signed in through the provider");
+    Ok((
+        StatusCode::CREATED,
+        Json(Session {
+            token: handed.token.expose_secret().to_owned(),
+            expires_at: rfc3339(handed.expires_at),
+            account: view.account,
+            next: view.next,
+            reason: view.reason,
+        }),
+    ))
+}
