@@ -288,6 +288,11 @@ impl Provider {
                 openidconnect::RequestTokenError::ServerResponse(r) => {
                     SsoError::Refused(format!("the token endpoint refused the code: {}", r.error()))
                 }
+                // An answer that is no token response (a malformed ID token in it): the
+                // provider's sign-in cannot be used, trying again will not help.
+                openidconnect::RequestTokenError::Parse(e, _) => {
+                    SsoError::Refused(format!("the token endpoint's answer: {e}"))
+                }
                 other => SsoError::Unavailable(format!("the token endpoint: {other}")),
             })?;
         let token = answer

@@ -27,3 +27,4 @@ mod schema;
 mod scopes;
 mod sessions;
 mod sso;
+mod sso_forged;
