@@ -134,6 +134,9 @@ async fn callback(
     (k.to_owned(), v.to_owned())
 }
 
+/// Makes an ID token for a sign-in's nonce.
+type Forge<'a> = Box<dyn Fn(&str) -> String + 'a>;
+
 fn b64(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
 }
@@ -153,7 +156,7 @@ async fn forged_id_tokens_are_refused_and_a_well_made_one_passes() {
     })
     .await;
     let now = app.clock.now();
-    let forgeries: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+    let forgeries: Vec<(&str, Forge)> = vec![
         (
             "alg none",
             Box::new(|nonce| {
