@@ -35,7 +35,7 @@ ORG := APP_DIRECTORY_URL=ldap://127.0.0.1:1389 \
 run-org: tools build
 	scripts/tools.sh org
 	mkdir -p data && scripts/ldap.sh up data/ldap 1389
-	scripts/idp.sh up data/idp 9400 data/ldap http://localhost:8080/v1/sso/callback
+	scripts/idp.sh up data/idp 9400 data/ldap http://localhost:8080/
 	trap 'scripts/idp.sh stop data/idp; scripts/ldap.sh stop data/ldap' EXIT; \
 	  $(ORG) cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 

@@ -16,6 +16,11 @@
 //   IDP_ROTATE=1            start with a new signing key first (the old one still
 //                           published), as a provider rotating its key does
 //   IDP_ID_TOKEN_TTL        seconds an ID token lives (600)
+//   IDP_RESOURCE            the app-passwords endpoint as a resource server (RFC 8707,
+//                           its public URL), and IDP_RESOURCE_AUDIENCE its client id: a
+//                           portal asking for an access token for it gets a JWT
+//                           (RFC 9068) with that audience, the person's mail and how they
+//                           signed in, to hand them over (RFC 8693 token exchange)
 //
 // Demo only: sessions and codes live in memory (a restart signs everyone out).
 
@@ -25,7 +30,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 
 import { Client } from 'ldapts';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { TOTP, Secret } from 'otpauth';
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? new URL('contoso.json', import.meta.url), 'utf8'));
@@ -38,6 +43,8 @@ const issuer = new URL(env('IDP_ISSUER'));
 const state = env('IDP_STATE');
 const ldapUrl = env('IDP_LDAP_URL');
 const ldapSecret = readFileSync(env('IDP_LDAP_SECRET_FILE'), 'utf8').trim();
+const resource = process.env.IDP_RESOURCE;
+const resourceAudience = process.env.IDP_RESOURCE_AUDIENCE;
 const clients = JSON.parse(env('IDP_CLIENTS')).map((c) => ({
   client_id: c.client_id,
   client_secret: readFileSync(c.secret_file, 'utf8').trim(),
@@ -139,7 +146,24 @@ const provider = new Provider(issuer.href.replace(/\/$/, ''), {
   // The relying party reads who the person is from the ID token itself.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: false } },
+  features: {
+    devInteractions: { enabled: false },
+    resourceIndicators: {
+      enabled: Boolean(resource),
+      useGrantedResource: () => true,
+      async getResourceServerInfo(ctx, indicator) {
+        if (indicator !== resource) throw new errors.InvalidTarget();
+        return { scope: 'openid', audience: resourceAudience, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
+  },
+  // An access token for the endpoint says who the person is and how they signed in.
+  async extraTokenClaims(ctx, token) {
+    if (token.kind !== 'AccessToken' || !token.resourceServer) return undefined;
+    const found = await findBySubject(token.accountId);
+    const code = ctx.oidc.entities.AuthorizationCode;
+    return { email: found?.email, amr: code?.amr, auth_time: code?.authTime };
+  },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   acrValues: [config.acr.pwd, config.acr.mfa],
   async findAccount(ctx, sub) {
@@ -159,6 +183,7 @@ const provider = new Provider(issuer.href.replace(/\/$/, ''), {
     if (grantId) return p.Grant.find(grantId);
     const grant = new p.Grant({ clientId: client.clientId, accountId: session.accountId });
     grant.addOIDCScope('openid email profile');
+    for (const indicator of Object.keys(ctx.oidc.resourceServers ?? {})) grant.addResourceScope(indicator, 'openid');
     await grant.save();
     return grant;
   },

@@ -106,7 +106,7 @@ pub struct Config {
     pub mail_server_secret_file: Option<PathBuf>,
 
     /// The admin credentials of the portals that embed the admin mode, one per line:
-    /// `name scopes secret` (scopes from read,manage,policy; the secret 32 characters or
+    /// `name scopes secret` (scopes from read,manage,policy,sessions; the secret 32 characters or
     /// more). Unset: no admin route works, except with `--demo`, which uses (and
     /// creates) `data/admin.credentials` with a `portal` credential of every scope.
     #[arg(long, env = "APP_ADMIN_CREDENTIALS_FILE")]
@@ -434,7 +434,7 @@ impl Config {
         let admin_credentials = dir.join("admin.credentials");
         if !admin_credentials.exists() {
             let lines = format!(
-                "portal read,manage,policy {}\nreader read {}\n",
+                "portal read,manage,policy,sessions {}\nreader read {}\n",
                 crate::crypto::random_hex(32),
                 crate::crypto::random_hex(32)
             );

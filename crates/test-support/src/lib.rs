@@ -214,14 +214,19 @@ pub struct Idp {
 impl Idp {
     /// The endpoint's client id at the provider.
     pub const CLIENT_ID: &'static str = "app-passwords";
+    /// A portal's client id at the provider (it signs its own users in there, then
+    /// hands them over to the endpoint by token exchange), and its redirect URI.
+    pub const PORTAL_ID: &'static str = "portal";
+    pub const PORTAL_REDIRECT: &'static str = "http://portal.localhost/callback";
     /// Ada's authenticator at the provider (`examples/idp/contoso.json`).
     pub const ADA_OTP_SECRET: &'static str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
     /// Its port and the client's secret, not running yet.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("client.secret"), format!("{:032x}\n", rand_u128()))
-            .unwrap();
+        for file in ["client.secret", "portal.secret"] {
+            std::fs::write(dir.path().join(file), format!("{:032x}\n", rand_u128())).unwrap();
+        }
         let port = free_port();
         Self {
             issuer: format!("http://127.0.0.1:{port}"),
@@ -237,13 +242,23 @@ impl Idp {
         self.dir.path().join("client.secret")
     }
 
-    /// Runs it with `slapd`'s people, for the endpoint whose redirect URI is
-    /// `redirect_uri`; `extra` environment (`IDP_ID_TOKEN_TTL`).
-    pub fn start(&self, slapd: &Slapd, redirect_uri: &str, extra: &[(&str, &str)]) {
+    /// The portal's client secret at the provider.
+    pub fn portal_secret(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("portal.secret")).unwrap().trim().to_owned()
+    }
+
+    /// Runs it with `slapd`'s people, for the endpoint whose public URL is `public_url`
+    /// (its redirect URI `<public_url>v1/sso/callback`, and the resource a portal asks
+    /// access tokens for); `extra` environment (`IDP_ID_TOKEN_TTL`).
+    pub fn start(&self, slapd: &Slapd, public_url: &str, extra: &[(&str, &str)]) {
         let clients = format!(
-            r#"[{{"client_id":"{}","secret_file":"{}","redirect_uris":["{redirect_uri}"]}}]"#,
+            r#"[{{"client_id":"{}","secret_file":"{}","redirect_uris":["{public_url}v1/sso/callback"]}},
+               {{"client_id":"{}","secret_file":"{}","redirect_uris":["{}"]}}]"#,
             Self::CLIENT_ID,
-            self.client_secret_file().display()
+            self.client_secret_file().display(),
+            Self::PORTAL_ID,
+            self.dir.path().join("portal.secret").display(),
+            Self::PORTAL_REDIRECT,
         );
         let mut env = vec![
             ("IDP_ISSUER".to_owned(), self.issuer.clone()),
@@ -251,6 +266,8 @@ impl Idp {
             ("IDP_LDAP_URL".to_owned(), slapd.url.clone()),
             ("IDP_LDAP_SECRET_FILE".to_owned(), slapd.idp_secret_file().display().to_string()),
             ("IDP_CLIENTS".to_owned(), clients),
+            ("IDP_RESOURCE".to_owned(), public_url.to_owned()),
+            ("IDP_RESOURCE_AUDIENCE".to_owned(), Self::CLIENT_ID.to_owned()),
         ];
         env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         *self.env.lock().unwrap() = env;

@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use crate::{AppPasswordInfo, Method, Policy};
 
 /// What an admin credential may do: look (`read`), act on methods and app passwords
-/// (`manage`), change the policy (`policy`).
+/// (`manage`), change the policy (`policy`), hand people signed in at the portal over
+/// to the module (`sessions`: the token exchange, with the credential itself only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -18,16 +19,18 @@ pub enum AdminScope {
     Read,
     Manage,
     Policy,
+    Sessions,
 }
 
 impl AdminScope {
-    pub const ALL: [AdminScope; 3] = [Self::Read, Self::Manage, Self::Policy];
+    pub const ALL: [AdminScope; 4] = [Self::Read, Self::Manage, Self::Policy, Self::Sessions];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Read => "read",
             Self::Manage => "manage",
             Self::Policy => "policy",
+            Self::Sessions => "sessions",
         }
     }
 

@@ -341,6 +341,52 @@ pub struct SsoSessionRequest {
 }
 redacted_debug!(SsoSessionRequest {} hides code);
 
+/// `POST /v1/token` (`application/x-www-form-urlencoded`): OAuth 2.0 Token Exchange
+/// (RFC 8693). A portal's back end, with its admin credential (scope `sessions`),
+/// presents the token the organization's provider gave it for a person (audience: this
+/// endpoint's client id) and gets a session of that person for `element.sessionToken`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenExchangeRequest {
+    /// `urn:ietf:params:oauth:grant-type:token-exchange`.
+    pub grant_type: String,
+    /// The person's token from the provider: a JWT access token (RFC 9068) or an ID
+    /// token, signed by the provider, whose audience is this endpoint's client id.
+    pub subject_token: String,
+    /// `urn:ietf:params:oauth:token-type:access_token`, `…:jwt` or `…:id_token`.
+    pub subject_token_type: String,
+    /// `urn:ietf:params:oauth:token-type:access_token` (what is issued) when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_token_type: Option<String>,
+}
+redacted_debug!(TokenExchangeRequest { grant_type, subject_token_type } hides subject_token);
+
+/// `200` to `POST /v1/token` (RFC 8693 §2.2): a session token of the person.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenExchangeResponse {
+    /// The session's token: `element.sessionToken`, or `Authorization: Bearer`.
+    pub access_token: String,
+    /// `urn:ietf:params:oauth:token-type:access_token`.
+    pub issued_token_type: String,
+    /// `Bearer`.
+    pub token_type: String,
+    /// Seconds until the session ends at the latest (idle sessions end sooner).
+    pub expires_in: i64,
+}
+redacted_debug!(TokenExchangeResponse { issued_token_type, token_type, expires_in } hides access_token);
+
+/// An OAuth 2.0 error (RFC 6749 §5.2), as `POST /v1/token` answers one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `unauthorized_client`, `invalid_grant`,
+    /// `unsupported_grant_type`, or `temporarily_unavailable`.
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
 /// `GET /v1/account`: the account and what to do next, without the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

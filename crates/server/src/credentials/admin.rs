@@ -46,14 +46,14 @@ impl std::fmt::Debug for AdminCredentials {
 
 impl AdminCredentials {
     /// From `file`: one credential per line, `name scopes secret` (scopes
-    /// comma-separated from read,manage,policy; the secret 32 characters or more);
+    /// comma-separated from read,manage,policy,sessions; the secret 32 characters or more);
     /// blank lines and `#` comments skipped. With `demo` and no file, from
     /// [`DEMO_CREDENTIALS_FILE`], created with one `portal` credential of every scope.
     /// Neither: no admin route can be used. A bad line stops the start, naming it.
     pub fn load(file: Option<&Path>, demo: bool) -> anyhow::Result<Self> {
         const SETTING: &str = "APP_ADMIN_CREDENTIALS_FILE";
         let read = crypto::read_secrets_file(SETTING, file, demo, DEMO_CREDENTIALS_FILE, || {
-            format!("portal read,manage,policy {}\n", crypto::random_hex(32))
+            format!("portal read,manage,policy,sessions {}\n", crypto::random_hex(32))
         })?;
         let Some((file, text)) = read else { return Ok(Self::default()) };
         Self::parse(&text)
@@ -70,8 +70,9 @@ impl AdminCredentials {
             let scopes = scopes
                 .split(',')
                 .map(|s| {
-                    AdminScope::parse(s)
-                        .ok_or(format!("line {n}: unknown scope {s:?} (read, manage, policy)"))
+                    AdminScope::parse(s).ok_or(format!(
+                        "line {n}: unknown scope {s:?} (read, manage, policy, sessions)"
+                    ))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if secret.chars().count() < MIN_SECRET_LEN {
@@ -162,6 +163,12 @@ impl AdminCredentials {
             expires: now + TOKEN_TTL,
         };
         Some((claims.sign(key), claims))
+    }
+
+    /// The name and scopes of the credential whose secret was `presented` (the token
+    /// exchange takes the credential itself, never an admin token).
+    pub fn holder(&self, presented: &str) -> Option<(&str, &[AdminScope])> {
+        self.find(presented).map(|c| (c.name.as_str(), c.scopes.as_slice()))
     }
 
     /// The claims of `token` while it is live at `now`: signed with `key`, not expired,

@@ -27,13 +27,14 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use openidconnect::core::{
-    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims,
+    CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError, TokenResponse,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebTokenType, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
+    TokenResponse,
 };
 use secrecy::SecretString;
 use tokio::sync::{Mutex, RwLock};
@@ -299,18 +300,48 @@ impl Provider {
             .id_token()
             .ok_or_else(|| SsoError::Refused("the token endpoint sent no ID token".into()))?
             .clone();
-        let nonce = self.nonce(state);
-        let claims = match self.verify(&client, &token, &nonce) {
+        self.verified(&client, seen, &token, Some(&self.nonce(state)))
+            .await
+            .map_err(|e| SsoError::Refused(format!("the ID token: {e}")))
+    }
+
+    /// The person a token a portal presents vouches for (RFC 8693 token exchange): a JWT
+    /// the provider signed (an RFC 9068 access token, or an ID token) whose audience is
+    /// this client alone, checked as an ID token is, but for the nonce (none was asked).
+    pub async fn vouched(&self, token: &str) -> Result<Identity, SsoError> {
+        let token: CoreIdToken = token
+            .parse()
+            .map_err(|e| SsoError::Refused(format!("the subject token is not a JWT: {e}")))?;
+        let (metadata, seen) = self.metadata().await?;
+        self.verified(&self.client(metadata), seen, &token, None)
+            .await
+            .map_err(|e| SsoError::Refused(format!("the subject token: {e}")))
+    }
+
+    /// The person `token` names, verified with the keys of `client` (their reading
+    /// `seen`), or once more with the keys read again when it names a key they lack
+    /// (the provider rotated). A verification's refusal is the error's text.
+    async fn verified(
+        &self,
+        client: &Rp,
+        seen: u64,
+        token: &CoreIdToken,
+        nonce: Option<&Nonce>,
+    ) -> Result<Identity, String> {
+        let claims = match self.verify(client, token, nonce) {
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             )) => {
-                // Signed with a key we have not seen: the provider may have rotated.
-                let metadata = self.reread_keys(seen).await?;
-                self.verify(&self.client(metadata), &token, &nonce)
+                let metadata = self.reread_keys(seen).await.map_err(|e| e.to_string())?;
+                self.verify(&self.client(metadata), token, nonce)
             }
             verified => verified,
-        }
-        .map_err(|e| SsoError::Refused(format!("the ID token: {e}")))?;
+        };
+        claims.map(|c| self.identity(&c)).map_err(|e| e.to_string())
+    }
+
+    /// Who verified `claims` say the person is, and the MFA they say that counts.
+    fn identity(&self, claims: &CoreIdTokenClaims) -> Identity {
         let now = self.clock.now();
         let auth_time = claims.auth_time().map(|t| t.timestamp());
         let amr: Vec<String> = claims
@@ -337,22 +368,24 @@ impl Provider {
         };
         let name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_owned());
         tracing::info!(amr = ?amr, acr = ?claims.auth_context_ref().map(|a| a.as_str()), mfa = mfa.is_some(), "sso: ID token verified");
-        Ok(Identity {
+        Identity {
             issuer: claims.issuer().as_str().to_owned(),
             subject: claims.subject().as_str().to_owned(),
             email,
             name,
             mfa,
-        })
+        }
     }
 
-    /// Verifies `token` against the keys `client` holds, by the endpoint's clock.
+    /// Verifies `token` against the keys `client` holds, by the endpoint's clock, with
+    /// the sign-in's `nonce` (an ID token of the code flow), or none at all (a portal's
+    /// token: an RFC 9068 access token, `typ` `at+jwt`, is taken then).
     fn verify(
         &self,
         client: &Rp,
-        token: &openidconnect::core::CoreIdToken,
-        nonce: &Nonce,
-    ) -> Result<openidconnect::core::CoreIdTokenClaims, ClaimsVerificationError> {
+        token: &CoreIdToken,
+        nonce: Option<&Nonce>,
+    ) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
         let clock = self.clock.clone();
         let now = move || chrono::DateTime::from_timestamp(clock.now(), 0).unwrap_or_default();
         let iat_clock = self.clock.clone();
@@ -367,7 +400,16 @@ impl Provider {
                     Ok(())
                 }
             });
-        token.claims(&verifier, nonce).cloned()
+        match nonce {
+            Some(nonce) => token.claims(&verifier, nonce).cloned(),
+            None => {
+                let types = ["at+jwt", "application/jwt", "jwt"]
+                    .into_iter()
+                    .filter_map(|t| JsonWebTokenType::new(t.into()).normalize().ok());
+                let verifier = verifier.set_allowed_jose_types(types);
+                token.claims(&verifier, |_: Option<&Nonce>| Ok(())).cloned()
+            }
+        }
     }
 
     /// The client, with the keys of `metadata`.

@@ -53,6 +53,7 @@ impl Admin {
                     "This admin credential may not change methods or app passwords."
                 }
                 AdminScope::Policy => "This admin credential may not change policies.",
+                AdminScope::Sessions => "This admin credential may not hand people over.",
             }))
         }
     }

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sso", get(routes::sso::info))
         .route("/sso/start", post(routes::sso::start))
         .route("/sso/callback", get(routes::sso::callback))
+        .route("/token", post(routes::sso::exchange))
         .route("/account", get(routes::sessions::account))
         .route("/account/password", post(routes::password::change))
         .route("/notices/disown", post(routes::notices::disown))

@@ -56,7 +56,18 @@ impl Store {
     /// Creates a session; returns the token (shown once to the client) and its expiry.
     #[tracing::instrument(skip_all)]
     pub async fn create_session(&self, account_id: &str) -> sqlx::Result<(SecretString, i64)> {
-        let token = self.insert_session(&mut *self.writer().await?, account_id, None, None).await?;
+        self.create_session_with(account_id, None).await
+    }
+
+    /// Creates a session carrying an MFA proof made elsewhere (the OpenID provider's,
+    /// when it counts): its token and expiry.
+    pub async fn create_session_with(
+        &self,
+        account_id: &str,
+        proof: Option<MfaProof<'_>>,
+    ) -> sqlx::Result<(SecretString, i64)> {
+        let (at, kind) = (proof.map(|p| p.at), proof.map(|p| p.kind));
+        let token = self.insert_session(&mut *self.writer().await?, account_id, at, kind).await?;
         Ok((token, self.now() + self.limits.session_max))
     }
 

@@ -60,8 +60,7 @@ impl Org {
             tweak(c);
         })
         .await;
-        let redirect = format!("{}/v1/sso/callback", public_url(&app).trim_end_matches('/'));
-        self.idp.start(&self.slapd, &redirect, &[("IDP_ID_TOKEN_TTL", "120")]);
+        self.idp.start(&self.slapd, &public_url(&app), &[("IDP_ID_TOKEN_TTL", "120")]);
         app.clock.advance(now() - app.clock.now());
         app
     }
@@ -149,27 +148,33 @@ async fn at_provider(
     assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
     let callback = app.url("/v1/sso/callback");
     let callback_local = format!("{}v1/sso/callback", public_url(app));
-    let (page, form) = walk(browser, authorize, &callback_local).await.unwrap_err();
+    let reached = login(browser, authorize, who, &callback_local).await;
+    // The redirect URI is the public URL (localhost); the same server answers on 127.0.0.1.
+    reached.replacen(&callback_local, &callback, 1)
+}
+
+/// Signs `who` in at the provider from its `authorize` URL (their password, and their
+/// one-time code when it asks): where it sends the browser back to (`stop_at…`).
+async fn login(browser: &reqwest::Client, authorize: String, who: &str, stop_at: &str) -> String {
+    let (page, form) = walk(browser, authorize, stop_at).await.unwrap_err();
     assert!(form.contains("name=\"password\""), "{form}");
     let asked = submit(
         browser,
         &page,
         "login",
         &[("username", who), ("password", Slapd::PEOPLE_PASSWORD)],
-        &callback_local,
+        stop_at,
     )
     .await;
-    let reached = match asked {
+    match asked {
         Ok(reached) => reached,
         Err((page, otp)) => {
             assert!(otp.contains("name=\"otp\""), "{otp}");
             let code = totp_at(Idp::ADA_OTP_SECRET, now());
             let page = page.trim_end_matches("/login");
-            submit(browser, page, "otp", &[("otp", &code)], &callback_local).await.unwrap()
+            submit(browser, page, "otp", &[("otp", &code)], stop_at).await.unwrap()
         }
-    };
-    // The redirect URI is the public URL (localhost); the same server answers on 127.0.0.1.
-    reached.replacen(&callback_local, &callback, 1)
+    }
 }
 
 /// Fetches the callback: the fragment of the address it sends the browser on to.
@@ -395,4 +400,127 @@ async fn what_is_kept_of_a_sign_in_in_flight_is_a_hash() {
     assert_eq!(rows.len(), 1);
     assert_ne!(rows[0].0, state);
     assert_eq!(rows[0].0.len(), 64);
+}
+
+/// What a portal's back end does: signs its own user in at the provider (its own
+/// client, PKCE, asking an access token for the endpoint as a resource, RFC 8707), and
+/// takes the code's tokens: the access token (a JWT for the endpoint) and the ID token
+/// (for the portal).
+async fn portal_tokens(app: &TestApp, org: &Org, who: &str) -> (String, String) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let verifier = "portal-verifier-of-forty-three-characters-x";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let mut authorize = url::Url::parse(&format!("{}/auth", org.idp.issuer)).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", Idp::PORTAL_ID)
+        .append_pair("redirect_uri", Idp::PORTAL_REDIRECT)
+        .append_pair("scope", "openid email")
+        .append_pair("resource", &public_url(app))
+        .append_pair("state", "portal-state")
+        .append_pair("nonce", "portal-nonce")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    let reached = login(&browser(), authorize.to_string(), who, Idp::PORTAL_REDIRECT).await;
+    let back = url::Url::parse(&reached).unwrap();
+    let code = back.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+    let res = reqwest::Client::new()
+        .post(format!("{}/token", org.idp.issuer))
+        .basic_auth(Idp::PORTAL_ID, Some(org.idp.portal_secret()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", Idp::PORTAL_REDIRECT),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let tokens: Value = res.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap_or_else(|| panic!("{tokens}"));
+    (access.to_owned(), tokens["id_token"].as_str().unwrap().to_owned())
+}
+
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// `POST /v1/token` with `credential` (a Bearer secret, or none) and `form`.
+async fn exchange(app: &TestApp, credential: Option<&str>, form: &[(&str, &str)]) -> (u16, Value) {
+    let mut req = app.http.post(app.url("/v1/token")).form(form);
+    if let Some(secret) = credential {
+        req = req.bearer_auth(secret);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_portal_hands_its_signed_in_person_over_without_a_password() {
+    let org = Org::new();
+    let app = org.spawn(&["mfa", "otp"], |_| {}).await;
+    let (access, id_token) = portal_tokens(&app, &org, ADA).await;
+    let portal = app.admin_credential("portal");
+    let form = |token: &'static str, kind: &'static str| {
+        vec![("grant_type", TOKEN_EXCHANGE), ("subject_token", token), ("subject_token_type", kind)]
+    };
+    let access: &'static str = Box::leak(access.into_boxed_str());
+    let (status, body) = exchange(&app, Some(&portal), &form(access, ACCESS_TOKEN)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["issued_token_type"], ACCESS_TOKEN);
+    assert!(body["expires_in"].as_i64().unwrap() > 0);
+    // The module runs with that session: Ada's code at the provider counts, so the
+    // journey goes straight to her app password.
+    let ada = app.user(json!({"token": body["access_token"]}));
+    let state: Value = ada.get("/v1/account").await.json().await.unwrap();
+    assert_eq!(state["account"]["username"], ADA);
+    assert_eq!(state["next"], "ready", "{state}");
+    ada.create_app_password("Outlook").await;
+
+    // Refused, each as OAuth says: no credential, a credential without the scope, an
+    // admin token instead of the credential, another grant, another token type, the
+    // portal's own ID token (its audience is the portal), a token that is none.
+    let reader = app.admin_credential("reader");
+    let admin_token = app.admin_token("portal").await;
+    let id_token: &'static str = Box::leak(id_token.into_boxed_str());
+    for (credential, form, status, error) in [
+        (None, form(access, ACCESS_TOKEN), 401, "invalid_client"),
+        (Some(reader.as_str()), form(access, ACCESS_TOKEN), 403, "unauthorized_client"),
+        (Some(admin_token.as_str()), form(access, ACCESS_TOKEN), 401, "invalid_client"),
+        (
+            Some(portal.as_str()),
+            vec![
+                ("grant_type", "password"),
+                ("subject_token", access),
+                ("subject_token_type", ACCESS_TOKEN),
+            ],
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            Some(portal.as_str()),
+            form(access, "urn:ietf:params:oauth:token-type:saml2"),
+            400,
+            "invalid_request",
+        ),
+        (Some(portal.as_str()), vec![("grant_type", TOKEN_EXCHANGE)], 400, "invalid_request"),
+        (
+            Some(portal.as_str()),
+            form(id_token, "urn:ietf:params:oauth:token-type:id_token"),
+            400,
+            "invalid_grant",
+        ),
+        (Some(portal.as_str()), form("not.a.jwt", ACCESS_TOKEN), 400, "invalid_grant"),
+    ] {
+        let (got, body) = exchange(&app, credential, &form).await;
+        assert_eq!((got, body["error"].as_str()), (status, Some(error)), "{body}");
+    }
+    // Expired: the provider's access tokens live 10 minutes.
+    app.clock.advance(11 * 60);
+    let (status, body) = exchange(&app, Some(&portal), &form(access, ACCESS_TOKEN)).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
 }

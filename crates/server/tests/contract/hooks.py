@@ -118,7 +118,8 @@ class ProvenSession:
             header = data["basic"]
         elif path == "/v1/legacy/verify":
             header = "Bearer " + os.environ["CONTRACT_MAIL_SECRET"]
-        elif path == "/v1/admin/sessions":
+        elif path == "/v1/admin/sessions" or path == "/v1/token":
+            # The token exchange takes the portal's credential itself too.
             header = "Bearer " + os.environ["CONTRACT_ADMIN_CREDENTIAL"]
         elif path.startswith("/v1/admin/"):
             header = "Bearer " + data["admin"]

@@ -20,7 +20,7 @@ use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, 
     paths(
         health::get, health::live,
         sessions::create, sessions::account, sessions::delete, password::change, notices::disown,
-        sso::info, sso::start, sso::session,
+        sso::info, sso::start, sso::session, sso::exchange,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
@@ -235,7 +235,30 @@ struct FieldRule {
     max: usize,
 }
 
-const FIELD_RULES: [FieldRule; 8] = [
+/// Operations that answer OAuth 2.0 errors (`error`, RFC 6749 §5.2) as their
+/// annotations say, not problem documents: only the problems listed in `PROBLEMS` are
+/// added to them.
+const OAUTH_OPERATIONS: [&str; 1] = ["exchange_token"];
+
+const FIELD_RULES: [FieldRule; 11] = [
+    FieldRule {
+        schema: "TokenExchangeRequest",
+        property: "grant_type",
+        pattern: Some("^urn:ietf:params:oauth:grant-type:token-exchange$"),
+        max: 64,
+    },
+    FieldRule {
+        schema: "TokenExchangeRequest",
+        property: "subject_token_type",
+        pattern: Some("^urn:ietf:params:oauth:token-type:(access_token|jwt|id_token)$"),
+        max: 64,
+    },
+    FieldRule {
+        schema: "TokenExchangeRequest",
+        property: "subject_token",
+        pattern: None,
+        max: 16 * 1024,
+    },
     FieldRule {
         schema: "AdminSessionRequest",
         property: "actor",
@@ -337,13 +360,14 @@ fn complete(doc: &mut Value) {
                 }
                 None => problems.push((status, codes.to_vec())),
             };
+            let oauth = OAUTH_OPERATIONS.contains(&id.as_str());
             if bearer {
                 add(401, &["unauthorized", "session_expired"]);
             }
-            if id != "live" {
+            if id != "live" && !oauth {
                 add(503, &["unavailable"]);
             }
-            if body {
+            if body && !oauth {
                 add(400, &["bad_request"]);
                 add(413, &["payload_too_large"]);
                 add(415, &["bad_request"]);

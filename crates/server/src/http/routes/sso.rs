@@ -10,7 +10,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use wire::{ErrorCode, Session, SsoInfo, SsoSessionRequest, SsoStart, SsoStartRequest};
+use wire::admin::AdminScope;
+use wire::{
+    ErrorCode, OAuthError, Session, SsoInfo, SsoSessionRequest, SsoStart, SsoStartRequest,
+    TokenExchangeRequest, TokenExchangeResponse,
+};
 
 use super::sessions::account_state;
 use crate::clock::rfc3339;
@@ -258,4 +262,192 @@ pub async fn session(
             reason: view.reason,
         }),
     ))
+}
+
+/// The token types a portal may present, and the one issued.
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
+const SUBJECT_TYPES: [&str; 3] = [
+    ACCESS_TOKEN,
+    "urn:ietf:params:oauth:token-type:jwt",
+    "urn:ietf:params:oauth:token-type:id_token",
+];
+
+/// A refusal of the token exchange, as OAuth 2.0 says (RFC 6749 §5.2): JSON with
+/// `error` and `error_description`, never cached.
+pub struct OAuthRefusal {
+    status: StatusCode,
+    error: &'static str,
+    description: &'static str,
+}
+
+const fn refusal(
+    status: StatusCode,
+    error: &'static str,
+    description: &'static str,
+) -> OAuthRefusal {
+    OAuthRefusal { status, error, description }
+}
+
+impl IntoResponse for OAuthRefusal {
+    fn into_response(self) -> Response {
+        let body = OAuthError {
+            error: self.error.to_owned(),
+            error_description: Some(self.description.to_owned()),
+        };
+        let mut res = (self.status, axum::Json(body)).into_response();
+        let headers = res.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self.status {
+            StatusCode::UNAUTHORIZED => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            }
+            _ => {}
+        }
+        res
+    }
+}
+
+/// OAuth 2.0 Token Exchange (RFC 8693): a portal's back end, with its admin credential
+/// (scope `sessions`) as a Bearer token, presents the token the organization's provider
+/// gave it for the person it signed in (audience: this endpoint's client id; signature,
+/// issuer and expiry checked as for a sign-in here) and gets a session of that person
+/// (`element.sessionToken`), carrying the MFA the provider did when the organization
+/// counts it. Each try spends the caller address's sign-in budget, given back when the
+/// credential is right. Errors are OAuth's (`error`), not problem documents.
+#[utoipa::path(post, path = "/v1/token", tag = "sessions", operation_id = "exchange_token",
+    security(("admin_credential" = [])),
+    request_body(content = TokenExchangeRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A session of the person", body = TokenExchangeResponse),
+        (status = 400, description = "`invalid_request`, `unsupported_grant_type` or `invalid_grant`", body = OAuthError),
+        (status = 401, description = "`invalid_client`: no admin credential", body = OAuthError),
+        (status = 403, description = "`unauthorized_client`: the credential lacks the `sessions` scope", body = OAuthError),
+        (status = 404, description = "`not_found`: single sign-on is not configured here", body = OAuthError),
+        (status = 429, description = "`slow_down`: too many tries from this address", body = OAuthError),
+        (status = 503, description = "`temporarily_unavailable`: the provider, the directory or the database does not answer", body = OAuthError),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn exchange(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: axum::http::HeaderMap,
+    form: Result<axum::Form<TokenExchangeRequest>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    exchanged(&state, client, &headers, form).await.into_response()
+}
+
+/// The token exchange (the rules: [`exchange`]).
+async fn exchanged(
+    state: &AppState,
+    client: ClientAddr,
+    headers: &axum::http::HeaderMap,
+    form: Result<axum::Form<TokenExchangeRequest>, axum::extract::rejection::FormRejection>,
+) -> Result<Json<TokenExchangeResponse>, OAuthRefusal> {
+    use StatusCode as S;
+    let unavailable =
+        |_| refusal(S::SERVICE_UNAVAILABLE, "temporarily_unavailable", "Try again later.");
+    let hits =
+        match state.store.spend(&[Budget::SignInAddress(&client)]).await.map_err(unavailable)? {
+            Ok(hits) => hits,
+            Err(_) => {
+                return Err(refusal(
+                    S::TOO_MANY_REQUESTS,
+                    "slow_down",
+                    "Too many tries from this address.",
+                ))
+            }
+        };
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim());
+    let Some((credential, scopes)) = secret.and_then(|s| state.admins.holder(s)) else {
+        return Err(refusal(
+            S::UNAUTHORIZED,
+            "invalid_client",
+            "Send the portal's admin credential as a Bearer token.",
+        ));
+    };
+    state.store.release(&hits).await.map_err(unavailable)?;
+    if !scopes.contains(&AdminScope::Sessions) {
+        return Err(refusal(
+            S::FORBIDDEN,
+            "unauthorized_client",
+            "This admin credential may not hand people over (scope `sessions`).",
+        ));
+    }
+    let credential = credential.to_owned();
+    // Not configured: said only to a caller with the credential.
+    let Some(provider) = state.sso.as_deref() else {
+        return Err(refusal(S::NOT_FOUND, "not_found", "Single sign-on is not configured here."));
+    };
+    let Ok(axum::Form(req)) = form else {
+        return Err(refusal(
+            S::BAD_REQUEST,
+            "invalid_request",
+            "Send grant_type, subject_token and subject_token_type as a form.",
+        ));
+    };
+    if req.grant_type != TOKEN_EXCHANGE {
+        return Err(refusal(
+            S::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Only the token exchange grant is served here.",
+        ));
+    }
+    if !SUBJECT_TYPES.contains(&req.subject_token_type.as_str())
+        || req.requested_token_type.as_deref().is_some_and(|t| t != ACCESS_TOKEN)
+        || req.subject_token.is_empty()
+        || req.subject_token.len() > 16 * 1024
+    {
+        return Err(refusal(
+            S::BAD_REQUEST,
+            "invalid_request",
+            "Present a JWT of the provider (access token or ID token); an access token is issued.",
+        ));
+    }
+    let identity = provider.vouched(&req.subject_token).await.map_err(|e| {
+        tracing::warn!(error = %e, credential, "token exchange: the subject token was refused");
+        match e {
+            SsoError::Unavailable(_) => refusal(
+                S::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "The organization's provider does not answer.",
+            ),
+            SsoError::Refused(_) => refusal(
+                S::BAD_REQUEST,
+                "invalid_grant",
+                "The subject token is not a live token of the provider for this endpoint.",
+            ),
+        }
+    })?;
+    let account = account_of(state, &identity).await.map_err(|code| match code {
+        ErrorCode::SsoNoAccount => {
+            refusal(S::BAD_REQUEST, "invalid_grant", "No account here is this person's.")
+        }
+        _ => refusal(
+            S::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The directory or the database does not answer.",
+        ),
+    })?;
+    if account.shut() {
+        return Err(refusal(S::BAD_REQUEST, "invalid_grant", "This person's account is disabled."));
+    }
+    let proof = identity.mfa.map(|m| MfaProof { at: m.at, kind: m.kind() });
+    let (token, expires_at) =
+        state.store.create_session_with(&account.id, proof).await.map_err(unavailable)?;
+    tracing::info!(credential, account = %account.id, mfa = proof.is_some(), "token exchange: a person handed over");
+    Ok(Json(TokenExchangeResponse {
+        access_token: token.expose_secret().to_owned(),
+        issued_token_type: ACCESS_TOKEN.to_owned(),
+        token_type: "Bearer".to_owned(),
+        expires_in: expires_at - state.store.clock().now(),
+    }))
 }
