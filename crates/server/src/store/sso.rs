@@ -67,15 +67,6 @@ impl Store {
         Ok(row.filter(|(_, expires_at)| *expires_at > self.now()).map(|(to, _)| to))
     }
 
-    /// The account (issuer, subject) is linked to, if any.
-    pub async fn sso_account(
-        &self,
-        issuer: &str,
-        subject: &str,
-    ) -> sqlx::Result<Option<AccountRow>> {
-        linked(&self.db, issuer, subject).await
-    }
-
     /// Links (issuer, subject) to `account` (a directory person's) unless it is linked
     /// already: the account it is linked to then (the first link stands; a directory
     /// person found again by another mail stays who they were).
@@ -206,7 +197,7 @@ impl Store {
     }
 }
 
-/// The account (issuer, subject) is linked to, on `db` (the pool, or a transaction).
+/// The account (issuer, subject) is linked to, read in `db` (a transaction).
 async fn linked<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     issuer: &str,
