@@ -245,21 +245,25 @@ impl Store {
         for bucket in buckets {
             script = script.bind(bucket.limit);
         }
-        let rows = script
+        let script = script
             .bind(scope_of(attempt.protocol).as_str())
             .bind(attempt.client.0.to_string())
             .bind(attempt.protocol.map(Protocol::as_str))
-            .bind(now - self.limits.directory_status_max_age)
-            .fetch_all(&mut *conn)
-            .await;
-        match rows {
+            .bind(now - self.limits.directory_status_max_age);
+        // Until it is marked finished, the next holder of the writer rolls it back: this
+        // future may be dropped anywhere below (its client went away).
+        conn.script_open(true);
+        let rows = script.fetch_all(&mut *conn).await;
+        let seen = match rows {
             Ok(rows) => Ok(Seen::read(rows, buckets, now)),
             Err(e) => {
                 // The script stopped inside its transaction: end it.
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
                 Err(e)
             }
-        }
+        };
+        conn.script_open(false);
+        seen
     }
 
     /// PostgreSQL (one statement per round trip there). A sign-in with the right app

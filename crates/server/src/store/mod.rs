@@ -68,14 +68,34 @@ pub struct Connected {
 /// handler, which sleeps and retries. PostgreSQL: the pool (it reconnects by itself
 /// after a restart), invariant transactions serialised by an advisory lock instead.
 enum Writer {
-    Owned(Arc<Mutex<AnyConnection>>),
+    Owned(Arc<Mutex<OwnedWriter>>),
     Pool,
+}
+
+/// SQLite's one write connection, and whether a script that opens its own transaction
+/// (`BEGIN IMMEDIATE; …; COMMIT`, the legacy check) may have stopped inside it: its
+/// request was dropped mid-way (the client went away), so its `COMMIT` never ran and
+/// every later `BEGIN` would fail ("cannot start a transaction within a transaction").
+/// The next holder ends that transaction first ([`Store::writer`]).
+pub(crate) struct OwnedWriter {
+    conn: AnyConnection,
+    script_open: bool,
 }
 
 /// A connection to write on, for as long as it is held.
 pub(crate) enum WriteConn<'a> {
-    Owned(MutexGuard<'a, AnyConnection>),
+    Owned(MutexGuard<'a, OwnedWriter>),
     Pooled(PoolConnection<Any>),
+}
+
+impl WriteConn<'_> {
+    /// Marks a script that opens its own transaction as running (`true`) or finished,
+    /// committed or rolled back (`false`). Only SQLite's writer runs such scripts.
+    pub(crate) fn script_open(&mut self, open: bool) {
+        if let Self::Owned(g) = self {
+            g.script_open = open;
+        }
+    }
 }
 
 impl std::ops::Deref for WriteConn<'_> {
@@ -83,7 +103,7 @@ impl std::ops::Deref for WriteConn<'_> {
 
     fn deref(&self) -> &AnyConnection {
         match self {
-            Self::Owned(g) => g,
+            Self::Owned(g) => &g.conn,
             Self::Pooled(c) => c,
         }
     }
@@ -92,7 +112,7 @@ impl std::ops::Deref for WriteConn<'_> {
 impl std::ops::DerefMut for WriteConn<'_> {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
-            Self::Owned(g) => &mut *g,
+            Self::Owned(g) => &mut g.conn,
             Self::Pooled(c) => &mut *c,
         }
     }
@@ -209,7 +229,10 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
         }
     }
     let writer = match backend {
-        Backend::Sqlite => Writer::Owned(Arc::new(Mutex::new(first.detach()))),
+        Backend::Sqlite => {
+            let owned = OwnedWriter { conn: first.detach(), script_open: false };
+            Writer::Owned(Arc::new(Mutex::new(owned)))
+        }
         Backend::Postgres => Writer::Pool,
     };
     Ok(Connected { readers, writer, backend })
@@ -286,7 +309,17 @@ impl Store {
     /// A connection to write on (SQLite: once the writes queued before are done).
     async fn writer(&self) -> sqlx::Result<WriteConn<'_>> {
         Ok(match &*self.writer {
-            Writer::Owned(conn) => WriteConn::Owned(conn.lock().await),
+            Writer::Owned(conn) => {
+                let mut held = conn.lock().await;
+                if held.script_open {
+                    // Its request was dropped inside the script's transaction: end it
+                    // (an error only says it had ended already).
+                    let _ = sqlx::query("ROLLBACK").execute(&mut held.conn).await;
+                    held.script_open = false;
+                    tracing::warn!("a legacy check stopped mid-way (client gone): rolled back");
+                }
+                WriteConn::Owned(held)
+            }
             Writer::Pool => WriteConn::Pooled(self.db.acquire().await?),
         })
     }
@@ -332,6 +365,44 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::{backend_of, redact, Backend};
+
+    /// A legacy check dropped inside its script (its client went away: `make bench` saw
+    /// the next check answer 500, "cannot start a transaction within a transaction")
+    /// leaves SQLite's writer in the script's transaction; the next holder ends it.
+    #[tokio::test]
+    #[allow(clippy::unwrap_used)]
+    async fn a_script_dropped_inside_its_transaction_is_rolled_back_by_the_next_writer() {
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let key = Arc::new(crate::crypto::ServerKey::from_bytes([1; 32]));
+        let limits = Arc::new(crate::domain::limits::Limits::DEFAULT);
+        let clock = crate::clock::Clock::manual(1_790_000_000);
+        let store =
+            super::Store::open(&url, super::Schema::Migrate, clock, key, limits).await.unwrap();
+        {
+            // What a dropped `legacy_script` leaves: its BEGIN ran, its COMMIT never did.
+            let mut conn = store.writer().await.unwrap();
+            conn.script_open(true);
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
+            sqlx::query(
+                "INSERT INTO throttles (bucket, window_start, hits, expires_at) \
+                         VALUES ('half-done', 0, 1, 9999999999)",
+            )
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+        // The next rule's transaction runs (it would fail inside the open one), and what
+        // the dropped script wrote is gone.
+        store.sweep().await.unwrap();
+        let left: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM throttles WHERE bucket = 'half-done'")
+                .fetch_one(&store.db)
+                .await
+                .unwrap();
+        assert_eq!(left.0, 0);
+    }
 
     #[test]
     fn urls_name_their_store_or_are_refused_not_taken_for_file_names() {
