@@ -311,6 +311,14 @@ async fn only_the_apps_own_pages_and_allowed_origins_are_returned_to() {
         .post("/v1/sso/start", json!({"return_to": "http://portal.localhost:8081/people?x=1"}))
         .await;
     assert_eq!(res.status(), 200);
+    let url: Value = res.json().await.unwrap();
+    assert!(!url["authorization_url"].as_str().unwrap().contains("prompt="));
+    // MFA at the provider too old: the person is asked to sign in there anew.
+    let res =
+        app.post("/v1/sso/start", json!({"return_to": public_url(&app), "again": true})).await;
+    let url: Value = res.json().await.unwrap();
+    let url = url["authorization_url"].as_str().unwrap();
+    assert!(url.contains("prompt=login") && url.contains("max_age=0"), "{url}");
 }
 
 #[tokio::test]
