@@ -311,7 +311,8 @@ impl Provider {
     pub async fn vouched(&self, token: &str) -> Result<Identity, SsoError> {
         let token: CoreIdToken = token
             .parse()
-            .map_err(|e| SsoError::Refused(format!("the subject token is not a JWT: {e}")))?;
+            // Not the parser's words: they may quote the token, which is a credential.
+            .map_err(|_| SsoError::Refused("the subject token is not a JWT".into()))?;
         let (metadata, seen) = self.metadata().await?;
         self.verified(&self.client(metadata), seen, &token, None)
             .await
