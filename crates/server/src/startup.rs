@@ -93,10 +93,7 @@ impl Application {
             &config.sso,
             config.public_url.as_deref(),
             &config.issuer,
-            crate::deliveries::https_client(
-                config.deliveries.tls_ca_file.as_deref().map(std::fs::read).transpose()?.as_deref(),
-                "APP_TLS_CA_FILE",
-            )?,
+            deliverer.http().clone(),
             key.clone(),
             store.clock().clone(),
         )

@@ -55,7 +55,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// An HTTP client for the endpoint's calls to other services (the text gateway, the
 /// OpenID provider): rustls with the system's roots and `extra_ca` (PEM, named by
 /// `setting` in errors), redirects never followed, bounded in time.
-pub fn https_client(extra_ca: Option<&[u8]>, setting: &str) -> anyhow::Result<reqwest::Client> {
+fn https_client(extra_ca: Option<&[u8]>, setting: &str) -> anyhow::Result<reqwest::Client> {
     install_tls_provider();
     let mut http = reqwest::Client::builder()
         .use_rustls_tls()
@@ -97,6 +97,12 @@ impl Deliverer {
             anyhow::anyhow!("APP_MAIL_FROM {:?} is not a mail address: {e}", config.mail_from)
         })?;
         Ok(Self { demo, smtp, from, gateway, http, issuer: issuer.to_owned() })
+    }
+
+    /// The HTTP client of the endpoint's calls to other services (the text gateway, the
+    /// OpenID provider): `APP_TLS_CA_FILE` trusted, redirects never followed.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub fn demo(&self) -> bool {

@@ -25,7 +25,7 @@ impl FromRequestParts<AppState> for AdminCredential {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
-        bearer(parts).map(|s| Self(s.to_owned())).ok_or_else(unauthorized)
+        bearer(&parts.headers).map(|s| Self(s.to_owned())).ok_or_else(unauthorized)
     }
 }
 
@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(unauthorized)?;
+        let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         match state.admins.check(&state.key, token, state.store.clock().now()) {
             Some(Some(claims)) => {
                 let from = ClientAddr::from_request_parts(parts, state).await?;

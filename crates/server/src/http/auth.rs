@@ -3,6 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use wire::{ErrorCode, NotAvailableReason};
 
 use crate::domain::accounts::{AccountRow, StepUp};
@@ -56,8 +57,8 @@ impl Authed {
 }
 
 /// The token of an `Authorization: Bearer …` header.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
@@ -66,7 +67,7 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+        let token = bearer(&parts.headers).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
         match state.store.authenticate(token).await? {
             Auth::Valid(s) => Ok(Authed {
                 step_up: state.store.step_up(s.mfa_at, s.mfa_kind.as_deref()),

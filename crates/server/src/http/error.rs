@@ -287,14 +287,15 @@ fn default_detail(code: ErrorCode) -> &'static str {
     }
 }
 
+/// A problem code's name on the wire (`invalid_credentials`).
+pub fn code_name(code: ErrorCode) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let code_name = serde_json::to_value(self.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         let problem = Problem {
-            type_: format!("urn:app-passwords:problem:{code_name}"),
+            type_: format!("urn:app-passwords:problem:{}", code_name(self.code)),
             title: title_of(self.code).to_owned(),
             status: self.status.as_u16(),
             detail: Some(self.detail.unwrap_or_else(|| default_detail(self.code).to_owned())),

@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for MailServer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(parts) {
+        match bearer(&parts.headers) {
             Some(secret) if state.mail_servers.accepts(secret) => Ok(MailServer),
             _ => Err(NotAMailServer),
         }

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{insert_account, NewAccount, COLUMNS};
 use super::sessions::MfaProof;
-use super::{Store, StoreResult};
+use super::{Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, Username};
 
@@ -77,21 +77,7 @@ impl Store {
         account: AccountRow,
     ) -> StoreResult<Linked> {
         let now = self.now();
-        self.transaction(async |tx| {
-            sqlx::query(
-                "INSERT INTO sso_links (issuer, subject, account_id, created_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING",
-            )
-            .bind(issuer)
-            .bind(subject)
-            .bind(&account.id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            let linked = linked(&mut **tx, issuer, subject).await?;
-            Ok(linked.map_or(Linked::NoAccount, |a| Linked::Account(Box::new(a))))
-        })
-        .await
+        self.transaction(async |tx| Ok(link_in(tx, issuer, subject, &account.id, now).await?)).await
     }
 
     /// The account of a person the provider vouches for, without a directory: the one
@@ -125,21 +111,8 @@ impl Store {
                     }
                 });
             };
-            sqlx::query(
-                "INSERT INTO sso_links (issuer, subject, account_id, created_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(issuer)
-            .bind(subject)
-            .bind(&id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
             tracing::info!(account = %id, "sso: account made on first sign-in");
-            Ok(match linked(&mut **tx, issuer, subject).await? {
-                Some(account) => Linked::Account(Box::new(account)),
-                None => Linked::NoAccount,
-            })
+            Ok(link_in(tx, issuer, subject, &id, now).await?)
         })
         .await
     }
@@ -195,6 +168,29 @@ impl Store {
         })
         .await
     }
+}
+
+/// Links (issuer, subject) to `account_id` in `tx` unless it is linked already: the
+/// account it is linked to then.
+async fn link_in(
+    tx: &mut Tx<'_>,
+    issuer: &str,
+    subject: &str,
+    account_id: &str,
+    now: i64,
+) -> sqlx::Result<Linked> {
+    sqlx::query(
+        "INSERT INTO sso_links (issuer, subject, account_id, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(account_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let linked = linked(&mut **tx, issuer, subject).await?;
+    Ok(linked.map_or(Linked::NoAccount, |a| Linked::Account(Box::new(a))))
 }
 
 /// The account (issuer, subject) is linked to, read in `db` (a transaction).

@@ -63,16 +63,19 @@ pub async fn create(
     let (token, expires_at) = store.create_session(&account.id).await?;
     let view = account_state(store, &account, StepUp::default()).await?;
     tracing::info!(account = %account.id, next = ?view.next, "signed in");
-    Ok((
-        StatusCode::CREATED,
-        Json(Session {
-            token: token.expose_secret().to_owned(),
-            expires_at: rfc3339(expires_at),
-            account: view.account,
-            next: view.next,
-            reason: view.reason,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(signed_in(&token, expires_at, view))))
+}
+
+/// The answer to a sign-in, whatever door it came through: the new session's token
+/// (shown once), its expiry, the account and what to do next.
+pub fn signed_in(token: &SecretString, expires_at: i64, view: AccountState) -> Session {
+    Session {
+        token: token.expose_secret().to_owned(),
+        expires_at: rfc3339(expires_at),
+        account: view.account,
+        next: view.next,
+        reason: view.reason,
+    }
 }
 
 /// The signed-in account and what to do next.

@@ -16,13 +16,13 @@ use wire::{
     TokenExchangeRequest, TokenExchangeResponse,
 };
 
-use super::sessions::account_state;
-use crate::clock::rfc3339;
+use super::sessions::{account_state, signed_in};
 use crate::credentials::sso::{new_state, Identity, Provider, SsoError};
 use crate::domain::accounts::{AccountRow, StepUp, Username};
 use crate::domain::client::ClientAddr;
 use crate::domain::limits::Budget;
-use crate::http::error::{ApiError, ApiResult, Json};
+use crate::http::auth::bearer;
+use crate::http::error::{code_name, ApiError, ApiResult, Json};
 use crate::http::state::AppState;
 use crate::store::directory::Synced;
 use crate::store::sessions::MfaProof;
@@ -34,12 +34,21 @@ fn provider(state: &AppState) -> ApiResult<&Provider> {
     })
 }
 
+/// The problem a sign-in at the provider that came to nothing is (logged).
+fn problem_of(e: &SsoError) -> ErrorCode {
+    tracing::warn!(error = %e, "sso");
+    match e {
+        SsoError::Unavailable(_) => ErrorCode::SsoUnavailable,
+        SsoError::Refused(_) => ErrorCode::SsoFailed,
+    }
+}
+
 impl From<SsoError> for ApiError {
     fn from(e: SsoError) -> Self {
-        tracing::warn!(error = %e, "sso");
+        let problem = Self::new(problem_of(&e));
         match e {
-            SsoError::Unavailable(_) => Self::new(ErrorCode::SsoUnavailable).retry_after(30),
-            SsoError::Refused(_) => Self::new(ErrorCode::SsoFailed),
+            SsoError::Unavailable(_) => problem.retry_after(30),
+            SsoError::Refused(_) => problem,
         }
     }
 }
@@ -136,13 +145,7 @@ pub async fn callback(State(state): State<AppState>, Query(q): Query<Callback>) 
 /// The sign-in verified and the person's hand-off code made, or the problem's code.
 async fn finish(state: &AppState, sign_in: &str, code: &str) -> Result<String, ErrorCode> {
     let Some(provider) = state.sso.as_deref() else { return Err(ErrorCode::NotFound) };
-    let identity = provider.finish(sign_in, code).await.map_err(|e| {
-        tracing::warn!(error = %e, "sso");
-        match e {
-            SsoError::Unavailable(_) => ErrorCode::SsoUnavailable,
-            SsoError::Refused(_) => ErrorCode::SsoFailed,
-        }
-    })?;
+    let identity = provider.finish(sign_in, code).await.map_err(|e| problem_of(&e))?;
     let account = account_of(state, &identity).await?;
     if account.shut() {
         return Err(ErrorCode::AccountDisabled);
@@ -212,13 +215,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AccountRow,
 fn back(to: &str, outcome: Result<String, ErrorCode>) -> Response {
     let fragment = match outcome {
         Ok(code) => format!("sso={code}"),
-        Err(problem) => {
-            let name = serde_json::to_value(problem)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("sso_error={name}")
-        }
+        Err(problem) => format!("sso_error={}", code_name(problem)),
     };
     let location = format!("{}#{fragment}", to.split('#').next().unwrap_or(to));
     let mut res = StatusCode::SEE_OTHER.into_response();
@@ -252,16 +249,7 @@ pub async fn session(
     let step_up: StepUp = state.store.step_up(handed.mfa_at, handed.mfa_kind.as_deref());
     let view = account_state(&state.store, &handed.account, step_up).await?;
     tracing::info!(account = %handed.account.id, next = ?view.next, "signed in through the provider");
-    Ok((
-        StatusCode::CREATED,
-        Json(Session {
-            token: handed.token.expose_secret().to_owned(),
-            expires_at: rfc3339(handed.expires_at),
-            account: view.account,
-            next: view.next,
-            reason: view.reason,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(signed_in(&handed.token, handed.expires_at, view))))
 }
 
 /// The token types a portal may present, and the one issued.
@@ -361,13 +349,7 @@ async fn exchanged(
                 ))
             }
         };
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, secret)| secret.trim());
-    let Some((credential, scopes)) = secret.and_then(|s| state.admins.holder(s)) else {
+    let Some((credential, scopes)) = bearer(headers).and_then(|s| state.admins.holder(s)) else {
         return Err(refusal(
             S::UNAUTHORIZED,
             "invalid_client",
