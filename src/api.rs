@@ -15,9 +15,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wire::{
     AccountState, AppPasswordList, Challenge, ChallengeRequest, ChangePassword, CodeSent,
-    CreateAppPassword, Disown, Disowned, Enrollment, EnrollmentRequest, ErrorCode, Health,
-    NewAppPassword, PasswordChanged, Problem, Session, SignInRequest, Verified, VerifyRequest,
-    IDEMPOTENCY_KEY, PROBLEM_JSON,
+    CreateAppPassword, Disown, Disowned, Enrollment, EnrollmentRequest, ErrorCode, NewAppPassword,
+    PasswordChanged, Problem, Session, SignInRequest, SsoInfo, SsoSessionRequest, Verified,
+    VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
 };
 
 /// Why a call failed.
@@ -105,21 +105,29 @@ impl Eq for IdempotencyKey {}
 pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
 /// What the app asks of the endpoint before the screens after sign-in have come
-/// (`lazy.rs`): checking it is up, signing in or out, picking up a host's session. Kept
+/// (`lazy.rs`): how to sign in there (which tells it is up), signing in or out. Kept
 /// apart from the rest of [`Endpoint`] so that the first module carries only these
 /// calls and the reading of their answers; the others come with the chunk.
 pub trait SignInEndpoint {
-    fn health(&self) -> Reply<Health>;
     fn sign_in(&self, req: SignInRequest) -> Reply<Session>;
     fn sign_out(&self, token: &Token) -> Reply<()>;
-    fn account(&self, token: &Token) -> Reply<AccountState>;
+    /// Single sign-on through the organization's provider, if offered. Asked at start
+    /// and while the endpoint cannot be reached: its answer, either way, says it is up.
+    fn sso(&self) -> Reply<Option<SsoInfo>>;
 }
 
 /// The identity endpoint's contract (see `crates/wire` and `crates/server/openapi.json`):
 /// the [`SignInEndpoint`] and every call after it.
 pub trait Endpoint: SignInEndpoint {
+    /// What the account is now (a host's session picked up).
+    fn account(&self, token: &Token) -> Reply<AccountState>;
     /// "This wasn't me", from a notice's link (no session).
     fn disown(&self, req: Disown) -> Reply<Disowned>;
+    /// The address the browser goes to, to sign in at the organization's provider and
+    /// come back to `return_to` (no request of the app's: the endpoint redirects).
+    fn sso_start(&self, return_to: &str) -> String;
+    /// The session that a sign-in at the provider handed off (its `#sso=` code).
+    fn sign_in_sso(&self, req: SsoSessionRequest) -> Reply<Session>;
     fn enroll(
         &self,
         token: &Token,
@@ -181,10 +189,6 @@ fn path_segment(id: &str) -> String {
 }
 
 impl SignInEndpoint for Http {
-    fn health(&self) -> Reply<Health> {
-        self.call(Request::get(&self.url("/health")), None)
-    }
-
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
         self.post(Request::post(&self.url("/sessions")), &req)
     }
@@ -193,14 +197,33 @@ impl SignInEndpoint for Http {
         self.call_empty(self.authed(Request::delete(&self.url("/sessions/current")), token))
     }
 
-    fn account(&self, token: &Token) -> Reply<AccountState> {
-        self.call(self.authed(Request::get(&self.url("/account")), token), None)
+    fn sso(&self) -> Reply<Option<SsoInfo>> {
+        let reply = self.call(Request::get(&self.url("/sso")), None);
+        Box::pin(async move {
+            match reply.await {
+                Ok(sso) => Ok(Some(sso)),
+                Err(e) if e.code() == Some(ErrorCode::NotFound) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
     }
 }
 
 impl Endpoint for Http {
+    fn account(&self, token: &Token) -> Reply<AccountState> {
+        self.call(self.authed(Request::get(&self.url("/account")), token), None)
+    }
+
     fn disown(&self, req: Disown) -> Reply<Disowned> {
         self.post(Request::post(&self.url("/notices/disown")), &req)
+    }
+
+    fn sso_start(&self, return_to: &str) -> String {
+        format!("{}?return_to={}", self.url("/sso/start"), path_segment(return_to))
+    }
+
+    fn sign_in_sso(&self, req: SsoSessionRequest) -> Reply<Session> {
+        self.post(Request::post(&self.url("/sessions/sso")), &req)
     }
 
     fn enroll(

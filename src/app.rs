@@ -37,9 +37,13 @@ pub struct AppProps {
     /// Lets the host change the language or hand over a session later.
     #[prop_or_default]
     pub control: Control,
+    /// Mounted by a host page (not the standalone page): the app never takes the page
+    /// away (single sign-on opens a window of its own, src/sso.rs).
+    #[prop_or_default]
+    pub embedded: bool,
 }
 
-/// How long to wait between health checks while the endpoint is unreachable.
+/// How long to wait between checks while the endpoint cannot be reached.
 const RETRY_MS: u32 = 3000;
 
 #[function_component(App)]
@@ -48,13 +52,18 @@ pub fn app(props: &AppProps) -> Html {
     // A notice's "this wasn't me" link opens the app with its token in the fragment.
     // The model knows the screens after sign-in's rules at once when their chunk is
     // linked in (no split), else when it comes (below).
+    // The way back from the organization's provider brings what it said (src/sso.rs).
     let model = use_reducer(|| {
         let journey = crate::lazy::journey().map(|j| j.rules);
-        match crate::host::take_disown_token() {
-            Some(token) => {
-                Model { screen: Screen::Disown(Secret::new(token)), journey, ..Model::default() }
-            }
-            None => Model { journey, ..Model::default() },
+        let sso_back = crate::sso::Returned::take();
+        match crate::host::take_fragment("disown") {
+            Some(token) => Model {
+                screen: Screen::Disown(Secret::new(token)),
+                journey,
+                sso_back,
+                ..Model::default()
+            },
+            None => Model { journey, sso_back, ..Model::default() },
         }
     });
     let lang = use_state({
@@ -73,15 +82,18 @@ pub fn app(props: &AppProps) -> Html {
     // Whether the last change came from the person (not from the host): see focus below.
     let user_acted = use_mut_ref(|| false);
     // The screens after sign-in (see lazy.rs): fetched as soon as the person starts
-    // signing in, or at once when the app opens on another screen; tried again every
-    // RETRY_MS while they cannot be fetched.
+    // signing in (or could: single sign-on is offered), or at once when the app opens on
+    // another screen or comes back from the provider; tried again every RETRY_MS while
+    // they cannot be fetched.
     let journey = use_state(crate::lazy::journey);
     let journey_failed = use_state(|| false);
     let journey_try = use_state(|| 0_u32);
     {
         let wanted = !matches!(model.screen, Screen::SignIn(_))
             || model.busy()
-            || !model.drafts.username.is_empty();
+            || !model.drafts.username.is_empty()
+            || model.sso.is_some()
+            || model.sso_back.is_some();
         let (journey, failed, attempt) =
             (journey.clone(), journey_failed.clone(), journey_try.clone());
         let dispatch = model.dispatcher();
@@ -116,11 +128,13 @@ pub fn app(props: &AppProps) -> Html {
     let env = Env {
         signing_in,
         api,
+        http: (*http).clone(),
         after_sign_in: journey.map(|j| j.run),
         requests: (*requests).clone(),
         dispatch: model.dispatcher(),
         lang: *lang,
         on_event: props.on_event.clone(),
+        embedded: props.embedded,
     };
 
     // The host's session, given at mount or later through the control slot; and the
@@ -153,7 +167,8 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // Health: checked at start, then every few seconds while the endpoint is unreachable.
+    // Whether the endpoint is up, asked at start and then every few seconds while it
+    // cannot be reached: its answer to how to sign in there (single sign-on or not).
     {
         let env = env.clone();
         use_effect_with(model.online, move |online| {
@@ -162,8 +177,11 @@ pub fn app(props: &AppProps) -> Html {
                 move || {
                     let env = env.clone();
                     spawn_local(async move {
-                        let up = env.signing_in.health().await.is_ok();
-                        env.dispatch(Action::Online(up));
+                        let answer = env.signing_in.sso().await;
+                        env.dispatch(Action::Online(answer.is_ok()));
+                        if let Ok(Some(sso)) = answer {
+                            env.dispatch(Action::SsoOffered(sso));
+                        }
                     });
                 }
             };
@@ -175,6 +193,18 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // What the organization's provider sent back, when this page is its way back (taken
+    // out of the address at once, the model keeps it): handled once, when the screens
+    // after sign-in have come, as signing in is (src/sso.rs).
+    {
+        let (env, loaded, sso_back) = (env.clone(), *journey, model.sso_back.clone());
+        use_effect_with(env.api.is_some(), move |_| {
+            if let (Some(journey), Some(api), Some(back)) = (loaded, &env.api, sso_back) {
+                (journey.sso_returned)(&env, api, back);
+            }
+        });
+    }
+
     // A notice's link followed in a page already open on the app: only the address's
     // fragment changes, no reload. (With several instances on a page, the first takes
     // the token out of the address; the others find none.)
@@ -183,7 +213,7 @@ pub fn app(props: &AppProps) -> Html {
         let user_acted = user_acted.clone();
         use_effect_with((), move |()| {
             let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                if let Some(token) = crate::host::take_disown_token() {
+                if let Some(token) = crate::host::take_fragment("disown") {
                     *user_acted.borrow_mut() = true;
                     env.dispatch(Action::OpenNotice(Secret::new(token)));
                 }
@@ -202,15 +232,17 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // The list screen loads its list (again, once back online).
+    // The list screen loads its list (again, once back online), as its Reload does.
     {
-        let env = env.clone();
+        let (env, model) = (env.clone(), model.clone());
         let needs_list = matches!(&model.screen, Screen::List { list: None, .. });
         let token = model.session.as_ref().map(|s| s.token.clone());
         let ready = env.api.is_some();
         use_effect_with((needs_list, model.online, ready), move |(needs, online, _)| {
-            if let (true, true, Some(token), Some(api)) = (*needs, *online, token, &env.api) {
-                env.call(api.list(&token), None, Action::Listed);
+            if let (true, true, Some(api), Some(load)) =
+                (*needs, *online, &env.api, env.after_sign_in)
+            {
+                load(&env, api, &model, token, Intent::Reload);
             }
         });
     }

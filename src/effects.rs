@@ -6,18 +6,19 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
 use wire::{
-    ChangePassword, CreateAppPassword, Disown, EnrollmentRequest, MethodKind, SignInRequest,
-    Verified, VerifyRequest,
+    ChangePassword, CreateAppPassword, Disown, EnrollmentRequest, MethodKind, Session,
+    SignInRequest, SsoSessionRequest, Verified, VerifyRequest,
 };
 use yew::prelude::*;
 
-use crate::api::{ApiError, Endpoint, Reply, SignInEndpoint, Token};
+use crate::api::{ApiError, Endpoint, Http, Reply, SignInEndpoint, Token};
 use crate::clipboard;
-use crate::errors::{outcome, Outcome, UiError};
+use crate::errors::{of_code, outcome, Outcome, UiError};
 use crate::host::HostEvent;
 use crate::i18n::{JourneyMsg, Lang};
 use crate::intent::Intent;
 use crate::passkey;
+use crate::sso::{self, Returned};
 use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
 
 /// What running an intent needs: the endpoint, the model's dispatcher, the language
@@ -28,6 +29,8 @@ pub struct Env {
     pub signing_in: Rc<dyn SignInEndpoint>,
     /// The whole endpoint, once they have (at once in builds without the split).
     pub api: Option<Rc<dyn Endpoint>>,
+    /// The real endpoint, that the chunk makes the whole one of (lazy.rs).
+    pub http: Rc<Http>,
     /// What the intents of those screens do ([`after_sign_in`]), once they have come.
     pub after_sign_in: Option<AfterSignIn>,
     /// The last request number given out (see `Pending`).
@@ -35,6 +38,9 @@ pub struct Env {
     pub dispatch: UseReducerDispatcher<Model>,
     pub lang: Lang,
     pub on_event: Callback<HostEvent>,
+    /// A host page embeds the app: it must not take the page away (single sign-on opens
+    /// a window of its own, src/sso.rs).
+    pub embedded: bool,
 }
 
 impl Env {
@@ -54,12 +60,28 @@ impl Env {
         id
     }
 
-    /// Picks up a session the host already has.
+    /// Picks up a session the host already has: once the screens after sign-in have
+    /// come (lazy.rs), which it goes on to, with the call that reads it
+    /// ([`Self::resumed`]).
     pub fn resume(&self, token: Token) {
         let id = self.start(false);
         let env = self.clone();
         spawn_local(async move {
-            match env.signing_in.account(&token).await {
+            match crate::lazy::load().await {
+                Ok(journey) => {
+                    let api = env.api.clone().unwrap_or_else(|| (journey.endpoint)(&env.http));
+                    (journey.resumed)(&env, &api, id, token);
+                }
+                Err(_) => env.fail(id, &ApiError::Network, None),
+            }
+        });
+    }
+
+    /// What [`Self::resume`] goes on with, in the chunk.
+    pub fn resumed(&self, api: &Rc<dyn Endpoint>, id: u32, token: Token) {
+        let (env, reply) = (self.clone(), api.account(&token));
+        spawn_local(async move {
+            match reply.await {
                 Ok(state) => {
                     env.emit(HostEvent::SignedIn { username: state.account.username.clone() });
                     env.dispatch(Action::Answered(id, Box::new(Action::Resumed { token, state })));
@@ -67,6 +89,47 @@ impl Env {
                 Err(ApiError::Network) => env.fail(id, &ApiError::Network, None),
                 // Not (or no longer) valid: the person signs in themselves.
                 Err(_) => env.dispatch(Action::Answered(id, Box::new(Action::Idle))),
+            }
+        });
+    }
+
+    /// What a session opened becomes; the host hears of it.
+    fn signed_in(&self) -> impl FnOnce(Session) -> Action + 'static {
+        let env = self.clone();
+        move |session| {
+            env.emit(HostEvent::SignedIn { username: session.account.username.clone() });
+            Action::SignedIn(session)
+        }
+    }
+
+    /// What the organization's provider sent back (src/sso.rs): handed to the app that
+    /// opened this window, else the session its code opens, or why it came to nothing.
+    /// In the chunk (lazy.rs): the way back loads it, as signing in does.
+    pub fn sso_returned(&self, api: &Rc<dyn Endpoint>, back: Returned) {
+        if self.embedded && sso::hand_to_opener(&back) {
+            return;
+        }
+        match back {
+            Returned::Code(code) => {
+                self.call(api.sign_in_sso(SsoSessionRequest { code }), None, self.signed_in())
+            }
+            Returned::Problem(code) => self.dispatch(Action::Failed(of_code(&code))),
+        }
+    }
+
+    /// Embedded, the provider's sign-in in a window of its own, opened now (in the
+    /// person's click, or it would be blocked), until that window hands back what the
+    /// provider said or is closed. In the chunk, with [`Self::sso_returned`].
+    fn sso_in_window(&self, url: &str) {
+        let Some(popup) = sso::open(url) else {
+            return self.dispatch(Action::Failed(UiError::PopupBlocked));
+        };
+        let id = self.start(false);
+        let env = self.clone();
+        spawn_local(async move {
+            match (sso::handed_back(&popup).await, &env.api) {
+                (Some(back), Some(api)) => env.sso_returned(api, back),
+                _ => env.dispatch(Action::Answered(id, Box::new(Action::Idle))),
             }
         });
     }
@@ -192,11 +255,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::PasswordMissing));
             }
             let req = SignInRequest { username, password: d.password.to_string() };
-            let e = env.clone();
-            env.call(env.signing_in.sign_in(req), None, move |session| {
-                e.emit(HostEvent::SignedIn { username: session.account.username.clone() });
-                Action::SignedIn(session)
-            });
+            env.call(env.signing_in.sign_in(req), None, env.signed_in());
         }
         Intent::Copy | Intent::CopyKey => {
             let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
@@ -229,6 +288,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         // The calls after sign-in come with the chunk (lazy.rs), as do the screens that
         // ask for them.
         intent @ (Intent::Disown
+        | Intent::SignInSso
         | Intent::ChangePassword
         | Intent::Continue
         | Intent::SendCode
@@ -262,6 +322,17 @@ pub fn after_sign_in(
 ) {
     let d = &m.drafts;
     match intent {
+        Intent::SignInSso => {
+            let Some(url) = crate::host::page_address().map(|page| api.sso_start(&page)) else {
+                return;
+            };
+            match web_sys::window() {
+                // Embedded: the host page stays; standalone: this page goes and comes back.
+                _ if env.embedded => env.sso_in_window(&url),
+                Some(window) => drop(window.location().assign(&url)),
+                None => {}
+            }
+        }
         Intent::Disown => {
             let Screen::Disown(token) = &m.screen else { return };
             let reply = api.disown(Disown { token: token.expose().to_owned() });

@@ -117,6 +117,7 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Mounted {
         session_token: text_option(&options, "sessionToken").map(Token::new),
         on_event,
         control: control.clone(),
+        embedded: true,
     };
     let handle = yew::Renderer::<App>::with_root_and_props(element, props).render();
     Mounted { handle: Some(handle), control }

@@ -46,6 +46,19 @@ pub enum UiError {
     DirectoryUnavailable {
         wait: u32,
     },
+    /// The sign-in at the organization's provider came to nothing (cancelled there,
+    /// expired, or its answer failed verification): start again.
+    SsoFailed,
+    /// The organization's provider cannot be reached.
+    SsoUnavailable {
+        wait: u32,
+    },
+    /// The provider signed the person in, but no account here is theirs.
+    SsoNoAccount,
+    /// This endpoint takes no password at the web sign-in.
+    PasswordSignInOff,
+    /// The browser blocked the window the provider is shown in (embedded).
+    PopupBlocked,
     /// Too many wrong codes in a row: only an administrator can unlock verification.
     MfaLocked,
     MethodNotAllowed,
@@ -174,6 +187,13 @@ impl UiError {
     pub fn journey_message(&self, lang: Lang) -> String {
         let t = |m| lang.text(m).to_owned();
         match self {
+            Self::SsoFailed => t(JourneyMsg::ErrorSsoFailed),
+            Self::SsoUnavailable { wait } => {
+                lang.text_with(JourneyMsg::ErrorSsoUnavailable, &[("wait", &lang.wait(*wait))])
+            }
+            Self::SsoNoAccount => t(JourneyMsg::ErrorSsoNoAccount),
+            Self::PasswordSignInOff => t(JourneyMsg::ErrorPasswordSignInOff),
+            Self::PopupBlocked => t(JourneyMsg::ErrorPopupBlocked),
             Self::MfaLocked => t(JourneyMsg::ErrorMfaLocked),
             Self::MethodNotAllowed => t(JourneyMsg::ErrorMethodNotAllowed),
             Self::DeliveryFailed => t(JourneyMsg::ErrorDeliveryFailed),
@@ -236,6 +256,37 @@ fn field_code(p: &Problem, code: &str) -> bool {
     p.errors.iter().any(|e| e.code == code)
 }
 
+/// The error an endpoint's code names (`sso_failed`, …: what the way back from the
+/// organization's provider carries, src/sso.rs); an unknown one is unexpected.
+pub fn of_code(name: &str) -> UiError {
+    let code = crate::api::from_js::from_value(name.into()).unwrap_or(ErrorCode::Unknown);
+    named(code, 30).unwrap_or(UiError::Unexpected { reference: None })
+}
+
+/// The error of a code that needs nothing else of its problem but the wait it says.
+fn named(code: ErrorCode, wait: u32) -> Option<UiError> {
+    Some(match code {
+        ErrorCode::InvalidCredentials => UiError::Credentials,
+        ErrorCode::AccountDisabled => UiError::AccountDisabled,
+        ErrorCode::RateLimited => UiError::RateLimited { wait },
+        ErrorCode::DirectoryUnavailable => UiError::DirectoryUnavailable { wait },
+        ErrorCode::SsoFailed => UiError::SsoFailed,
+        ErrorCode::SsoUnavailable => UiError::SsoUnavailable { wait },
+        ErrorCode::SsoNoAccount => UiError::SsoNoAccount,
+        ErrorCode::PasswordSignInOff => UiError::PasswordSignInOff,
+        ErrorCode::MfaLocked => UiError::MfaLocked,
+        ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
+        ErrorCode::DeliveryFailed => UiError::DeliveryFailed,
+        ErrorCode::KeyAlreadyRegistered => UiError::KeyExists,
+        ErrorCode::PhishingResistantRequired => UiError::KeyRequired,
+        ErrorCode::CodeExpired => UiError::CodeExpired,
+        ErrorCode::TooManyAttempts => UiError::CodeTooMany,
+        ErrorCode::ResendTooSoon => UiError::ResendTooSoon { wait },
+        ErrorCode::NameTaken => UiError::NameTaken,
+        _ => return None,
+    })
+}
+
 /// What to do about `error`. `limit` is the app-password limit, when known.
 pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
     let p = match error {
@@ -247,25 +298,15 @@ pub fn outcome(error: &ApiError, limit: Option<u32>) -> Outcome {
         ApiError::Problem(p) => p,
     };
     let wait = p.retry_after.unwrap_or(30);
+    if let Some(e) = named(p.code, wait) {
+        return Outcome::Show(e);
+    }
     Outcome::Show(match p.code {
         ErrorCode::Unauthorized | ErrorCode::SessionExpired => return Outcome::Expired,
         ErrorCode::MfaRequired => return Outcome::StepUp,
-        ErrorCode::InvalidCredentials => UiError::Credentials,
-        ErrorCode::AccountDisabled => UiError::AccountDisabled,
-        ErrorCode::RateLimited => UiError::RateLimited { wait },
         ErrorCode::ServerBusy => UiError::Busy { wait: p.retry_after.unwrap_or(5) },
-        ErrorCode::DirectoryUnavailable => UiError::DirectoryUnavailable { wait },
-        ErrorCode::MfaLocked => UiError::MfaLocked,
-        ErrorCode::MethodNotAllowed => UiError::MethodNotAllowed,
-        ErrorCode::DeliveryFailed => UiError::DeliveryFailed,
         ErrorCode::InvalidCode => UiError::CodeWrong { left: p.attempts_left },
         ErrorCode::CredentialRefused => UiError::KeyRefused { left: p.attempts_left },
-        ErrorCode::KeyAlreadyRegistered => UiError::KeyExists,
-        ErrorCode::PhishingResistantRequired => UiError::KeyRequired,
-        ErrorCode::CodeExpired => UiError::CodeExpired,
-        ErrorCode::TooManyAttempts => UiError::CodeTooMany,
-        ErrorCode::ResendTooSoon => UiError::ResendTooSoon { wait },
-        ErrorCode::NameTaken => UiError::NameTaken,
         // The server says its limit; an older one did not: then the list's, if known.
         ErrorCode::LimitReached => match p.limit.or(limit) {
             Some(limit) => UiError::Limit { limit },

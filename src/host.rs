@@ -60,21 +60,28 @@ impl PartialEq for EndpointRef {
     }
 }
 
-/// The token of a notice's "this wasn't me" link (`#disown=<token>` in the page's
-/// address), taken out of the address at once: not left in the history, the address
-/// bar or a bookmark. `None` when the page was not opened from such a link, and off the
-/// browser (the sign-in screen drawn at build time, crates/prerender).
-pub fn take_disown_token() -> Option<String> {
+/// The value of `#<key>=<value>` in the page's address (a notice's "this wasn't me"
+/// link: `disown`; the way back from the organization's provider: `sso`, `sso_error`),
+/// taken out of the address at once: not left in the history, the address bar or a
+/// bookmark. `None` when the address carries no such fragment, and off the browser (the
+/// sign-in screen drawn at build time, crates/prerender).
+pub fn take_fragment(key: &str) -> Option<String> {
     if cfg!(not(target_arch = "wasm32")) {
         return None;
     }
     let window = web_sys::window()?;
     let location = window.location();
     let hash = location.hash().ok()?;
-    let token = hash.strip_prefix("#disown=")?.trim().to_owned();
+    let value = hash.get(1..)?.strip_prefix(key)?.strip_prefix("=")?.trim().to_owned();
     let clean = format!("{}{}", location.pathname().ok()?, location.search().ok()?);
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
     }
-    (!token.is_empty()).then_some(token)
+    (!value.is_empty()).then_some(value)
+}
+
+/// The page's address without its fragment.
+pub fn page_address() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    Some(href.split('#').next().unwrap_or_default().to_owned())
 }

@@ -131,11 +131,29 @@ impl Lang {
 /// `text` with its `{ $name }` placeholders filled in (a placeholder not among `args`
 /// stays as written).
 fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
-    let mut text = text.to_owned();
-    for (name, value) in args {
-        text = text.replace(&format!("{{ ${name} }}"), &value.to_string());
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{ $") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let arg = rest[3..].find(" }").and_then(|end| {
+            let name = &rest[3..3 + end];
+            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (end + 5, value))
+        });
+        match arg {
+            Some((len, value)) => {
+                let _ = write!(out, "{value}");
+                rest = &rest[len..];
+            }
+            None => {
+                out.push_str("{ $");
+                rest = &rest[3..];
+            }
+        }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use crate::state::Confirm;
 pub enum Intent {
     Edit(Field, String),
     SignIn,
+    /// Sign in at the organization's provider (single sign-on).
+    SignInSso,
     SetUp,
     Choose(MethodKind),
     /// Tick or untick a scope of the app password being created.

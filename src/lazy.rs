@@ -22,10 +22,11 @@ use yew::Html;
 
 use crate::announcements::Announcement;
 use crate::api::{Endpoint, Http};
-use crate::effects::AfterSignIn;
+use crate::effects::{AfterSignIn, Env};
 use crate::errors::UiError;
 use crate::i18n::Lang;
 use crate::screens::ScreenProps;
+use crate::sso::Returned;
 use crate::state::{JourneyRules, Model};
 
 /// What the chunk brings.
@@ -37,6 +38,10 @@ pub struct Journey {
     pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
     /// What the intents of those screens do.
     pub run: AfterSignIn,
+    /// Picks up a host's session (`Env::resume`).
+    pub resumed: fn(&Env, &Rc<dyn Endpoint>, u32, crate::api::Token),
+    /// What is done with what the organization's provider sent back (src/sso.rs).
+    pub sso_returned: fn(&Env, &Rc<dyn Endpoint>, Returned),
     /// What their actions do to the model, and the words of the errors and
     /// announcements only they meet.
     pub rules: JourneyRules,
@@ -87,6 +92,8 @@ fn chunk() -> Result<Journey, Unavailable> {
         view: crate::screens::journey,
         endpoint: whole,
         run: crate::effects::after_sign_in,
+        resumed: Env::resumed,
+        sso_returned: Env::sso_returned,
         rules: JourneyRules {
             apply: Model::apply_journey,
             error_message: UiError::journey_message,

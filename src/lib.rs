@@ -5,7 +5,8 @@
 //! - `app`: the root component, turning what the person asks for into requests;
 //! - `api`: the typed client of the identity endpoint;
 //! - `screens`, `components`: the views; `i18n`: the messages; `clipboard`: Copy;
-//! - `embed`: `mount()` and the events for host pages;
+//! - `embed`: `mount()` and the events for host pages; `sso`: the way to the
+//!   organization's provider and back;
 //! - `lazy`: the screens after sign-in, fetched when they are about to be needed.
 // No unsafe code but the split point's loader (`lazy`), which `wasm_split` generates.
 #![deny(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod intent;
 pub mod lazy;
 pub mod passkey;
 pub mod screens;
+pub mod sso;
 pub mod state;
 
 pub use embed::mount;

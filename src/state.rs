@@ -6,9 +6,11 @@
 
 use std::rc::Rc;
 
+use crate::sso::Returned;
 use wire::{
     Account, AccountState, AppPasswordInfo, AppPasswordList, Challenge, CodeSent, Disowned,
     Enrollment, Method, MethodKind, NewAppPassword, Next, NotAvailableReason, Scope, Session,
+    SsoInfo,
 };
 use yew::Reducible;
 use zeroize::Zeroizing;
@@ -261,10 +263,15 @@ pub struct Model {
     /// Whether this is the first-time setup (the step indicator shows).
     pub setup: bool,
     pub announcement: Option<(u32, Announcement)>,
-    /// Whether the endpoint answered its last health check.
+    /// Whether the endpoint answered its last check (see `app.rs`).
     pub online: bool,
     /// The screens after sign-in's rules, once their chunk has come.
     pub journey: Option<JourneyRules>,
+    /// Single sign-on through the organization's provider, when the endpoint offers it.
+    pub sso: Option<SsoInfo>,
+    /// What the provider sent back, when the page was opened as its way back: acted on
+    /// once the screens after sign-in have come (`app.rs`).
+    pub sso_back: Option<Returned>,
 }
 
 impl Default for Model {
@@ -279,6 +286,8 @@ impl Default for Model {
             announcement: None,
             online: true,
             journey: None,
+            sso: None,
+            sso_back: None,
         }
     }
 }
@@ -313,8 +322,11 @@ pub enum Action {
         token: Token,
         state: AccountState,
     },
-    /// A request ended with nothing to show (a host's token that is not valid).
+    /// A request ended with nothing to show (a host's token that is not valid, a
+    /// sign-in window closed).
     Idle,
+    /// The endpoint offers single sign-on.
+    SsoOffered(SsoInfo),
     /// A notice's "this wasn't me" link, followed in this page while it was open: its
     /// page, whatever was on screen. The session is let go (following the link ends
     /// every session of the account).
@@ -603,6 +615,7 @@ impl Model {
                 };
             }
             (Action::Failed(error), _) => self.error = Some(error),
+            (Action::SsoOffered(sso), _) => self.sso = Some(sso),
             (Action::SignedIn(mut session), S::SignIn(_)) => {
                 self.drafts.password = Zeroizing::default();
                 let token = Token::new(std::mem::take(&mut session.token));

@@ -31,6 +31,8 @@ sign-in-button = Sign in
 error-credentials = The email, username or password is not correct.
 error-username-missing = Enter your email or username.
 error-password-missing = Enter your password.
+sso-button = Sign in with { $name }
+sso-or = or
 signed-out = You have signed out.
 session-expired = Your session has expired. Sign in again to carry on where you were.
 

@@ -30,6 +30,8 @@ sign-in-button = Se connecter
 error-credentials = L’adresse e-mail, le nom d’utilisateur ou le mot de passe est incorrect.
 error-username-missing = Saisissez votre adresse e-mail ou votre nom d’utilisateur.
 error-password-missing = Saisissez votre mot de passe.
+sso-button = Se connecter avec { $name }
+sso-or = ou
 signed-out = Votre session est fermée.
 session-expired = Votre session a expiré. Reconnectez-vous pour reprendre là où vous en étiez.
 

@@ -184,3 +184,9 @@ error-new-long = Use at most 256 characters.
 error-new-same = Choose a password other than your current one.
 error-new-guessable = This password is too easy to guess: it is common, or close to your name or organization. Try three or four unrelated words.
 error-link-spent = This link has already been used or has expired. If something was added to your account that you did not add, sign in, delete it and change your password.
+
+error-sso-failed = The sign-in at your organization did not go through. Try again.
+error-sso-unavailable = Your organization’s sign-in service can’t be reached right now. Try again in { $wait }.
+error-sso-no-account = Your organization signed you in, but no account here is yours. Contact your administrator.
+error-password-sign-in-off = Passwords are not taken here: sign in with your organization’s account.
+error-popup-blocked = Your browser blocked the sign-in window. Allow pop-ups for this page and try again.

@@ -184,3 +184,9 @@ error-new-long = Utilisez au plus 256 caractères.
 error-new-same = Choisissez un mot de passe différent de l’actuel.
 error-new-guessable = Ce mot de passe est trop facile à deviner : il est courant, ou proche de votre nom ou de votre organisation. Essayez trois ou quatre mots sans rapport entre eux.
 error-link-spent = Ce lien a déjà servi ou a expiré. Si quelque chose a été ajouté à votre compte sans vous, connectez-vous, supprimez-le et changez votre mot de passe.
+
+error-sso-failed = La connexion auprès de votre organisation n’a pas abouti. Réessayez.
+error-sso-unavailable = Le service de connexion de votre organisation est injoignable pour le moment. Réessayez dans { $wait }.
+error-sso-no-account = Votre organisation a confirmé votre identité, mais aucun compte ici n’est à votre nom. Contactez votre administrateur.
+error-password-sign-in-off = Les mots de passe ne sont pas acceptés ici : connectez-vous avec le compte de votre organisation.
+error-popup-blocked = Votre navigateur a bloqué la fenêtre de connexion. Autorisez les fenêtres pop-up pour cette page et réessayez.

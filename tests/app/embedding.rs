@@ -104,16 +104,17 @@ extern "C" {
 }
 
 /// The page's fetch answers as an identity endpoint would: the account of a token, and
-/// health.
+/// single sign-on not offered.
 const SERVE_ACCOUNT: &str = "async (req) => {
-    const json = (body) => new Response(JSON.stringify(body), {
-      status: 200, headers: { 'content-type': 'application/json' } });
+    const json = (body, status = 200, type = 'application/json') => new Response(
+      JSON.stringify(body), { status, headers: { 'content-type': type } });
     if (new URL(req.url).pathname === '/v1/account') {
       return json({ next: 'mfa_setup', account: { username: 'host.user@contoso.example',
         display_name: 'Hosted', methods: [], policy: { mfa_required: true,
         app_passwords_allowed: true, allowed_methods: ['totp'] } } });
     }
-    return json({ status: 'ok', version: 'stand-in' });
+    return json({ type: 'about:blank', title: 'Not found', status: 404, code: 'not_found' },
+      404, 'application/problem+json');
   }";
 
 async fn until_heading_in(host: &web_sys::Element, heading: &str) {
@@ -175,13 +176,13 @@ async fn an_unmounted_app_leaves_no_timer_behind() {
     use app_passwords::app::{App, AppProps};
     use app_passwords::host::EndpointRef;
     let fake = Fake::new(Next::MfaSetup);
-    fake.offline.set(true); // the app polls the endpoint's health every 3 s while down
+    fake.offline.set(true); // the app asks the endpoint again every 3 s while it is down
     let doc = gloo_utils::document();
     let host = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&host).unwrap();
     let props = AppProps { api: Some(EndpointRef(fake.clone())), ..AppProps::default() };
     let handle = yew::Renderer::<App>::with_root_and_props(host.clone(), props).render();
-    let polls = || fake.calls.borrow().iter().filter(|c| **c == "health").count();
+    let polls = || fake.calls.borrow().iter().filter(|c| **c == "sso").count();
     for _ in 0..500 {
         if polls() >= 2 {
             break;

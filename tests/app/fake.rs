@@ -23,6 +23,11 @@ pub const WRONG: &str = "000000";
 pub const EXPIRED: &str = "111111";
 pub const SPENT: &str = "222222";
 pub const APP_PASSWORD: &str = "abcdefghijklmnop";
+/// The one-time code of `#sso=`, as the endpoint hands it off (it works once).
+pub const SSO_CODE: &str = "sso-handoff-code";
+/// Where the fake sends the browser to sign in at the provider: only the fragment of
+/// the test page changes.
+pub const PROVIDER_URL: &str = "#at-the-provider";
 
 pub struct Fake {
     pub next: Cell<Next>,
@@ -56,6 +61,10 @@ pub struct Fake {
     pub max_days: Cell<Option<u32>>,
     /// Whether the notice link was followed already.
     pub disowned: Cell<bool>,
+    /// Single sign-on, when offered (`GET /v1/sso` answers 404 otherwise).
+    pub sso: RefCell<Option<SsoInfo>>,
+    /// Every page a single sign-on was started from.
+    pub sso_started: RefCell<Vec<String>>,
     /// The policy's "remove if unused for N days".
     pub unused_days: Cell<Option<u32>>,
     pub calls: RefCell<Vec<&'static str>>,
@@ -90,6 +99,8 @@ impl Fake {
             asked: RefCell::default(),
             max_days: Cell::new(None),
             disowned: Cell::new(false),
+            sso: RefCell::default(),
+            sso_started: RefCell::default(),
             unused_days: Cell::new(None),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
@@ -291,13 +302,6 @@ fn masked(req: &EnrollmentRequest) -> Option<String> {
 }
 
 impl SignInEndpoint for Fake {
-    fn health(&self) -> Reply<Health> {
-        self.reply(
-            self.gate("health", false)
-                .map(|()| Health { status: "ok".into(), version: "test".into() }),
-        )
-    }
-
     fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
         self.reply(self.gate("sign_in", false).and_then(|()| {
             if let Some(wait) = self.throttled.get() {
@@ -318,6 +322,16 @@ impl SignInEndpoint for Fake {
         }))
     }
 
+    fn sign_out(&self, token: &Token) -> Reply<()> {
+        self.reply(self.authed("sign_out", token))
+    }
+
+    fn sso(&self) -> Reply<Option<SsoInfo>> {
+        self.reply(self.gate("sso", false).map(|()| self.sso.borrow().clone()))
+    }
+}
+
+impl Endpoint for Fake {
     fn account(&self, token: &Token) -> Reply<AccountState> {
         self.reply(self.authed("account", token).map(|()| AccountState {
             account: self.account(),
@@ -326,12 +340,30 @@ impl SignInEndpoint for Fake {
         }))
     }
 
-    fn sign_out(&self, token: &Token) -> Reply<()> {
-        self.reply(self.authed("sign_out", token))
+    fn sso_start(&self, return_to: &str) -> String {
+        self.sso_started.borrow_mut().push(return_to.to_owned());
+        PROVIDER_URL.into()
     }
-}
 
-impl Endpoint for Fake {
+    fn sign_in_sso(&self, req: SsoSessionRequest) -> Reply<Session> {
+        self.reply(self.gate("sign_in_sso", false).and_then(|()| {
+            // Single use, as the endpoint's.
+            if req.code != SSO_CODE
+                || self.calls.borrow().iter().filter(|c| **c == "sign_in_sso").count() > 1
+            {
+                return Err(problem(ErrorCode::SsoFailed, 400, |_| {}));
+            }
+            *self.live.borrow_mut() = "secret-token".into();
+            Ok(Session {
+                token: "secret-token".into(),
+                expires_at: "2026-11-25T18:00:00Z".into(),
+                account: self.account(),
+                next: self.next.get(),
+                reason: self.reason.get(),
+            })
+        }))
+    }
+
     fn disown(&self, req: Disown) -> Reply<Disowned> {
         self.reply(self.gate("disown", false).and_then(|()| {
             if req.token != DISOWN_TOKEN || self.disowned.replace(true) {

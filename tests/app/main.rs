@@ -12,6 +12,7 @@ mod journeys;
 mod keys;
 mod late;
 mod screens;
+mod sso;
 mod timeouts;
 
 use std::rc::Rc;

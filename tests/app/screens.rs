@@ -34,7 +34,7 @@ async fn sign_in_fields_are_labelled_with_autocomplete_and_empty_fields_are_name
     ui.press("Sign in").await;
     ui.until_text("Enter your password.").await;
     assert_eq!(ui.attr("#ap-password", "aria-describedby").as_deref(), Some("ap-password-error"));
-    assert!(ui.fake.calls.borrow().iter().all(|c| *c == "health"), "nothing was sent");
+    assert!(ui.fake.calls.borrow().iter().all(|c| *c == "sso"), "nothing was sent");
 }
 
 #[wasm_bindgen_test]

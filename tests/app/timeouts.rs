@@ -1,7 +1,7 @@
 //! Requests that hang: the real client gives up at its time limit and aborts the fetch;
 //! the app says so, and trying again reuses the request's Idempotency-Key.
 
-use app_passwords::api::{ApiError, Http, SignInEndpoint, Token};
+use app_passwords::api::{ApiError, Endpoint as _, Http, SignInEndpoint, Token};
 use app_passwords::i18n::Lang;
 use wasm_bindgen_test::*;
 use wire::Next;
@@ -28,12 +28,12 @@ async fn a_call_that_hangs_is_abandoned_at_its_time_limit_and_its_fetch_aborted(
     replace_fetch(HANGING);
     let http = Http::new("http://127.0.0.1:9").with_timeout(60);
     let account = http.account(&Token::new("t")).await;
-    let health = http.health().await;
+    let sso = http.sso().await;
     let sign_out = http.sign_out(&Token::new("t")).await;
     restore_fetch();
     let aborted = aborted();
     assert_eq!(account.map(drop), Err(ApiError::Timeout));
-    assert_eq!(health.map(drop), Err(ApiError::Timeout));
+    assert_eq!(sso.map(drop), Err(ApiError::Timeout));
     assert_eq!(sign_out, Err(ApiError::Timeout), "answers without a body too");
     assert_eq!(aborted, 3.0, "each fetch was aborted, not left running");
 }

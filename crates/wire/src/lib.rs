@@ -310,28 +310,6 @@ pub struct SsoInfo {
     pub password_sign_in: bool,
 }
 
-/// `POST /v1/sso/start`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct SsoStartRequest {
-    /// The page to come back to (the app's, or a page of an allowed origin), without a
-    /// fragment: the endpoint appends `#sso=<one-time code>` or `#sso_error=<code>`.
-    pub return_to: String,
-    /// Ask the provider to authenticate the person anew (`prompt=login`, `max_age=0`):
-    /// their MFA there is too old to count.
-    #[serde(default)]
-    pub again: bool,
-}
-
-/// `200` to `POST /v1/sso/start`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct SsoStart {
-    /// Where to send the browser (the provider's authorization endpoint, with this
-    /// sign-in's `state`, `nonce` and PKCE challenge).
-    pub authorization_url: String,
-}
-
 /// `POST /v1/sessions/sso`: the one-time code the return address carried.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

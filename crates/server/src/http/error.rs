@@ -274,14 +274,14 @@ fn default_detail(code: ErrorCode) -> &'static str {
         }
         SsoFailed => {
             "The sign-in expired, was used already, was cancelled at the provider, or its \
-             answer failed verification; start again with POST /v1/sso/start."
+             answer failed verification; start again at GET /v1/sso/start."
         }
         SsoNoAccount => {
             "The provider vouched for the person, but no account is theirs: no directory \
              person has their mail, or a local account has the name (an admin can help)."
         }
         PasswordSignInOff => {
-            "The web sign-in takes no passwords here: start with POST /v1/sso/start."
+            "The web sign-in takes no passwords here: start at GET /v1/sso/start."
         }
         Internal | Unknown => "The error was logged with this request id.",
     }

@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/current", delete(routes::sessions::delete))
         .route("/sessions/sso", post(routes::sso::session))
         .route("/sso", get(routes::sso::info))
-        .route("/sso/start", post(routes::sso::start))
+        .route("/sso/start", get(routes::sso::start))
         .route("/sso/callback", get(routes::sso::callback))
         .route("/token", post(routes::sso::exchange))
         .route("/account", get(routes::sessions::account))

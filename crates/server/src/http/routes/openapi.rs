@@ -90,15 +90,7 @@ const PROBLEMS: &[(&str, Problems)] = &[
         ],
     ),
     ("get_sso", &[(404, &["not_found"])]),
-    (
-        "start_sso",
-        &[
-            (404, &["not_found"]),
-            (422, &["validation_failed"]),
-            (429, &["rate_limited"]),
-            (503, &["sso_unavailable"]),
-        ],
-    ),
+    ("start_sso", &[(404, &["not_found"]), (422, &["validation_failed"])]),
     ("sign_in_sso", &[(404, &["not_found"]), (422, &["sso_failed", "validation_failed"])]),
     (
         "start_enrollment",

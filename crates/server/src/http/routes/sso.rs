@@ -1,7 +1,7 @@
 //! Single sign-on through the organization's OpenID provider (`credentials::sso` verifies
-//! it, `store::sso` keeps it): the app asks where to send the person
-//! (`POST /v1/sso/start`), the provider sends them back to `GET /v1/sso/callback`, which
-//! goes on to the app's page with a one-time code in the fragment (never a token, never
+//! it, `store::sso` keeps it): the app's button sends the browser to `GET /v1/sso/start`
+//! and on to the provider, which sends it back to `GET /v1/sso/callback`, which goes on
+//! to the app's page with a one-time code in the fragment (never a token, never
 //! in a query a server or a Referer would see), and the app exchanges that code for its
 //! session (`POST /v1/sessions/sso`).
 
@@ -12,8 +12,8 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use wire::admin::AdminScope;
 use wire::{
-    ErrorCode, OAuthError, Session, SsoInfo, SsoSessionRequest, SsoStart, SsoStartRequest,
-    TokenExchangeRequest, TokenExchangeResponse,
+    ErrorCode, OAuthError, Session, SsoInfo, SsoSessionRequest, TokenExchangeRequest,
+    TokenExchangeResponse,
 };
 
 use super::sessions::{account_state, signed_in};
@@ -64,28 +64,52 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<Json<SsoInfo>> {
     }))
 }
 
-/// Starts a sign-in at the organization's OpenID provider: where to send the browser.
-/// Counted as a sign-in attempt from the client's address.
-#[utoipa::path(post, path = "/v1/sso/start", tag = "sessions", operation_id = "start_sso",
-    request_body = SsoStartRequest,
-    responses((status = 200, description = "Send the browser to `authorization_url`", body = SsoStart)))]
+/// `GET /v1/sso/start`: where the sign-in starts and what to come back to.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Start {
+    /// The page to come back to (the app's, or a page of an allowed origin), without a
+    /// fragment: the endpoint appends `#sso=<one-time code>` or `#sso_error=<code>`.
+    return_to: Option<String>,
+    /// Ask the provider to authenticate the person anew (`prompt=login`, `max_age=0`):
+    /// their MFA there is too old to count.
+    #[serde(default)]
+    again: bool,
+}
+
+/// Starts a sign-in at the organization's OpenID provider: the browser goes here (a link,
+/// so the app's button works before any request of its own) and on to the provider
+/// (`303`), or straight back to `return_to` with `#sso_error=<code>` when the sign-in
+/// cannot start (too many from this address, the provider down). Counted as a sign-in
+/// attempt from the client's address.
+#[utoipa::path(get, path = "/v1/sso/start", tag = "sessions", operation_id = "start_sso",
+    params(Start),
+    responses((status = 303, description = "To the provider's authorization endpoint (with this sign-in's `state`, `nonce` and PKCE challenge), or back to `return_to` with `#sso_error=<code>`",
+        headers(("Location" = String, description = "Where the browser goes")))))]
 #[tracing::instrument(skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     client: ClientAddr,
-    Json(req): Json<SsoStartRequest>,
-) -> ApiResult<Json<SsoStart>> {
+    Query(q): Query<Start>,
+) -> ApiResult<Response> {
     let provider = provider(&state)?;
-    let return_to = return_to(&state, &req.return_to)?;
-    state
-        .store
-        .spend(&[Budget::SignInAddress(&client)])
-        .await?
-        .map_err(crate::store::Refusal::from)?;
-    let sign_in = new_state();
-    let authorization_url = provider.authorization_url(sign_in.expose_secret(), req.again).await?;
-    state.store.begin_sso(&sign_in, &return_to).await?;
-    Ok(Json(SsoStart { authorization_url }))
+    let raw = q.return_to.ok_or_else(|| ApiError::invalid("return_to", "required"))?;
+    let return_to = return_to(&state, &raw)?;
+    let begun = async {
+        state
+            .store
+            .spend(&[Budget::SignInAddress(&client)])
+            .await?
+            .map_err(crate::store::Refusal::from)?;
+        let sign_in = new_state();
+        let url = provider.authorization_url(sign_in.expose_secret(), q.again).await?;
+        state.store.begin_sso(&sign_in, &return_to).await?;
+        Ok::<_, ApiError>(url)
+    };
+    Ok(match begun.await {
+        Ok(url) => see_other(&url),
+        Err(e) => back(&return_to, Err(e.code)),
+    })
 }
 
 /// The page to come back to, if it may be: http(s) on the app's own origin or an
@@ -211,16 +235,20 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AccountRow,
     }
 }
 
-/// `303` to `to` with the outcome in the fragment; never cached, never a Referer.
+/// `303` to `to` with the outcome in the fragment.
 fn back(to: &str, outcome: Result<String, ErrorCode>) -> Response {
     let fragment = match outcome {
         Ok(code) => format!("sso={code}"),
         Err(problem) => format!("sso_error={}", code_name(problem)),
     };
-    let location = format!("{}#{fragment}", to.split('#').next().unwrap_or(to));
+    see_other(&format!("{}#{fragment}", to.split('#').next().unwrap_or(to)))
+}
+
+/// `303` to `location`; never cached, never a Referer.
+fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     let headers = res.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    if let Ok(value) = HeaderValue::from_str(location) {
         headers.insert(header::LOCATION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
