@@ -32,7 +32,7 @@ done
 total() { # label files...
   local label=$1 raw=0 gz=0 br=0 r g b; shift
   for f in "$@"; do read -r r g b <<<"${size[$f]}"; raw=$((raw + r)) gz=$((gz + g)) br=$((br + b)); done
-  printf '%-40s %10d %10d %10d   (goal: 102400 brotli)\n' "$label" "$raw" "$gz" "$br"
+  printf '%-40s %10d %10d %10d   (goal: 100000 brotli)\n' "$label" "$raw" "$gz" "$br"
 }
 one() { ls dist | grep -E "^$1\$" | head -1; } # the content-hashed name of a file
 hash='[0-9a-f]{8,16}' # Trunk's 64-bit hash, in hex without leading zeros

@@ -53,9 +53,10 @@ pub fn app(props: &AppProps) -> Html {
     // The model knows the screens after sign-in's rules at once when their chunk is
     // linked in (no split), else when it comes (below).
     // The way back from the organization's provider brings what it said (src/sso.rs).
+    let embedded = props.embedded;
     let model = use_reducer(|| {
         let journey = crate::lazy::journey().map(|j| j.rules);
-        let sso_back = crate::sso::Returned::take();
+        let sso_back = crate::sso::Returned::take(embedded);
         match crate::host::take_fragment("disown") {
             Some(token) => Model {
                 screen: Screen::Disown(Secret::new(token)),
@@ -87,6 +88,9 @@ pub fn app(props: &AppProps) -> Html {
     // they cannot be fetched.
     let journey = use_state(crate::lazy::journey);
     let journey_failed = use_state(|| false);
+    // The app's root element: where their stylesheet is adopted as they come (linked in,
+    // the bundle's entry adopted it: embed.rs).
+    let root = use_node_ref();
     let journey_try = use_state(|| 0_u32);
     {
         let wanted = !matches!(model.screen, Screen::SignIn(_))
@@ -96,6 +100,7 @@ pub fn app(props: &AppProps) -> Html {
             || model.sso_back.is_some();
         let (journey, failed, attempt) =
             (journey.clone(), journey_failed.clone(), journey_try.clone());
+        let root = root.clone();
         let dispatch = model.dispatcher();
         use_effect_with((wanted && journey.is_none(), *journey_try), move |&(fetch, n)| {
             let retry = Rc::new(std::cell::RefCell::new(None));
@@ -104,6 +109,9 @@ pub fn app(props: &AppProps) -> Html {
                 spawn_local(async move {
                     match crate::lazy::load().await {
                         Ok(loaded) => {
+                            if let Some(node) = root.get() {
+                                (loaded.adopt_styles)(&node);
+                            }
                             dispatch.dispatch(Action::JourneyArrived(loaded.rules));
                             journey.set(Some(loaded));
                         }
@@ -251,7 +259,6 @@ pub fn app(props: &AppProps) -> Html {
     // when the person caused the change; a change from the host leaves focus where it is.
     // A screen counts as new when it is first drawn in full: the screens after sign-in
     // once their chunk is here (lazy.rs); sign-in does not wait for it.
-    let root = use_node_ref();
     let drawn =
         (model.screen.key(), matches!(model.screen, Screen::SignIn(_)) || journey.is_some());
     let shown = use_mut_ref(|| drawn);

@@ -102,13 +102,10 @@ impl Env {
         }
     }
 
-    /// What the organization's provider sent back (src/sso.rs): handed to the app that
-    /// opened this window, else the session its code opens, or why it came to nothing.
-    /// In the chunk (lazy.rs): the way back loads it, as signing in does.
+    /// What the organization's provider sent back (src/sso.rs): the session its code
+    /// opens, or why it came to nothing. In the chunk (lazy.rs): the way back loads it,
+    /// as signing in does.
     pub fn sso_returned(&self, api: &Rc<dyn Endpoint>, back: Returned) {
-        if self.embedded && sso::hand_to_opener(&back) {
-            return;
-        }
         match back {
             Returned::Code(code) => {
                 self.call(api.sign_in_sso(SsoSessionRequest { code }), None, self.signed_in())
@@ -329,7 +326,7 @@ pub fn after_sign_in(
             match web_sys::window() {
                 // Embedded: the host page stays; standalone: this page goes and comes back.
                 _ if env.embedded => env.sso_in_window(&url),
-                Some(window) => drop(window.location().assign(&url)),
+                Some(window) => drop(window.location().set_href(&url)),
                 None => {}
             }
         }

@@ -95,6 +95,14 @@ pub fn emit(target: &web_sys::EventTarget, name: &str, detail: &Object) {
     }
 }
 
+/// Where the screens after sign-in are linked in (not split off: the tests), their
+/// stylesheet is adopted where the app mounts (split off, it comes with them: app.rs).
+pub(crate) fn linked_styles(root: &web_sys::Element) {
+    if let Some(journey) = crate::lazy::journey() {
+        (journey.adopt_styles)(root);
+    }
+}
+
 /// Mounts the app in `element`. `options`: `endpoint` (base URL of the identity
 /// endpoint; default the page's origin), `lang` (`"en"`, `"fr"`; default the browser's
 /// languages), `sessionToken` (the host's session), `events` (the `EventTarget` that
@@ -119,6 +127,7 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Mounted {
         control: control.clone(),
         embedded: true,
     };
+    crate::embed::linked_styles(&element);
     let handle = yew::Renderer::<App>::with_root_and_props(element, props).render();
     Mounted { handle: Some(handle), control }
 }

@@ -71,13 +71,18 @@ pub fn take_fragment(key: &str) -> Option<String> {
     }
     let window = web_sys::window()?;
     let location = window.location();
-    let hash = location.hash().ok()?;
-    let value = hash.get(1..)?.strip_prefix(key)?.strip_prefix("=")?.trim().to_owned();
+    let value = fragment_value(&location.hash().ok()?, key)?;
     let clean = format!("{}{}", location.pathname().ok()?, location.search().ok()?);
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
     }
-    (!value.is_empty()).then_some(value)
+    Some(value)
+}
+
+/// The value of `#<key>=<value>` in an address's fragment (`hash`), if not empty.
+pub fn fragment_value(hash: &str, key: &str) -> Option<String> {
+    let value = hash.get(1..)?.strip_prefix(key)?.strip_prefix("=")?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// The page's address without its fragment.

@@ -5,10 +5,11 @@
 //! needed. Without the feature (the tests, the admin bundle) they are linked in as
 //! usual and [`journey`] has them at once.
 //!
-//! The chunk holds what only those screens reach: their views, what their intents do,
-//! the endpoint's calls after the [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of
-//! their answers (the `dyn Endpoint` over the real endpoint is made in here, so its
-//! calls come along), and the messages of the errors and announcements only they meet.
+//! The chunk holds what only those screens reach: their views and stylesheet, what their
+//! intents do, the endpoint's calls after the
+//! [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of their answers (the
+//! `dyn Endpoint` over the real endpoint is made in here, so its calls come along), and the
+//! messages of the errors and announcements only they meet.
 //!
 //! The split itself is made after linking, by wasm-split (wasm_split_helpers marks the
 //! split point below; scripts/bundle/wasm-bindgen splits the module Trunk built).
@@ -38,6 +39,8 @@ pub struct Journey {
     pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
     /// What the intents of those screens do.
     pub run: AfterSignIn,
+    /// Adopts their stylesheet where the app is (src/styles.rs).
+    pub adopt_styles: fn(&web_sys::Node),
     /// Picks up a host's session (`Env::resume`).
     pub resumed: fn(&Env, &Rc<dyn Endpoint>, u32, crate::api::Token),
     /// What is done with what the organization's provider sent back (src/sso.rs).
@@ -92,6 +95,7 @@ fn chunk() -> Result<Journey, Unavailable> {
         view: crate::screens::journey,
         endpoint: whole,
         run: crate::effects::after_sign_in,
+        adopt_styles: crate::styles::adopt_journey,
         resumed: Env::resumed,
         sso_returned: Env::sso_returned,
         rules: JourneyRules {

@@ -7,7 +7,8 @@
 //! - `screens`, `components`: the views; `i18n`: the messages; `clipboard`: Copy;
 //! - `embed`: `mount()` and the events for host pages; `sso`: the way to the
 //!   organization's provider and back;
-//! - `lazy`: the screens after sign-in, fetched when they are about to be needed.
+//! - `lazy`: the screens after sign-in, fetched when they are about to be needed, with
+//!   their stylesheet (`styles`).
 // No unsafe code but the split point's loader (`lazy`), which `wasm_split` generates.
 #![deny(unsafe_code)]
 
@@ -29,6 +30,7 @@ pub mod passkey;
 pub mod screens;
 pub mod sso;
 pub mod state;
+pub mod styles;
 
 pub use embed::mount;
 
@@ -40,6 +42,7 @@ pub fn start() {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("[data-app-passwords-page]").ok().flatten());
     if let Some(root) = root {
+        embed::linked_styles(&root);
         yew::Renderer::<app::App>::with_root_and_props(root, app::AppProps::default()).render();
     }
 }

@@ -151,6 +151,7 @@ pub fn mount_admin(element: web_sys::Element, options: JsValue) -> AdminMounted 
         lang: text_option(&options, "lang").and_then(|l| Lang::from_tag(&l)),
         token: text_option(&options, "adminToken").map(Token::new),
     };
+    crate::styles::adopt_journey(&element);
     let handle = yew::Renderer::<Root>::with_root_and_props(element, props.clone()).render();
     AdminMounted { handle: Some(handle), props }
 }

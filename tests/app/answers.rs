@@ -79,3 +79,27 @@ fn what_does_not_fit_is_refused() {
     assert_eq!(read::<Next>("3"), Err(Unfit));
     assert_eq!(read::<EnrollmentRequest>(r#"{"kind":"sms"}"#), Err(Unfit), "no phone");
 }
+
+/// The sign-in's body is written field by field (src/api.rs, to keep serde's writer out of
+/// the first module): it must be what serde writes, whatever the text (quotes, controls,
+/// non-ASCII, a lone surrogate's stand-in).
+#[wasm_bindgen_test]
+fn the_sign_in_body_written_by_hand_is_what_serde_writes() {
+    use app_passwords::api::{json, sign_in_body};
+    use wire::SignInRequest;
+    for (username, password) in [
+        ("nora@contoso.example", "Right-password-1"),
+        ("\"quoted\" \\ back", "tab\tnew\nline\u{1}"),
+        ("élodie@contoso.example", "🙂 \u{fffd} \u{2028}"),
+        ("", ""),
+    ] {
+        let req = SignInRequest { username: username.into(), password: password.into() };
+        let (by_hand, by_serde) = (sign_in_body(&req).unwrap(), json(&req).unwrap());
+        let parsed = |text: &str| js_sys::JSON::parse(text).unwrap();
+        assert_eq!(
+            js_sys::JSON::stringify(&parsed(&by_hand)).unwrap(),
+            js_sys::JSON::stringify(&parsed(&by_serde)).unwrap()
+        );
+        assert_eq!(by_hand, by_serde, "the same text, in the same field order");
+    }
+}
