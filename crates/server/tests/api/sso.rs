@@ -84,6 +84,20 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET /v1/sso/start`, as the app's button sends the browser there: where the endpoint
+/// sends it on (`303`), or its problem.
+async fn start_at(
+    browser: &reqwest::Client,
+    app: &TestApp,
+    return_to: &str,
+    again: bool,
+) -> reqwest::Response {
+    let again = if again { "true" } else { "false" };
+    let params = [("return_to", return_to), ("again", again)];
+    let url = url::Url::parse_with_params(&app.url("/v1/sso/start"), params).unwrap();
+    browser.get(url).send().await.unwrap()
+}
+
 /// Where a redirect goes, resolved against the URL that answered it.
 fn location(res: &reqwest::Response) -> Option<String> {
     let to = res.headers().get("location")?.to_str().ok()?;
@@ -141,10 +155,9 @@ async fn at_provider(
     who: &str,
     return_to: &str,
 ) -> String {
-    let res = app.post("/v1/sso/start", json!({"return_to": return_to})).await;
-    assert_eq!(res.status(), 200, "{:?}", res.text().await);
-    let start: Value = res.json().await.unwrap();
-    let authorize = start["authorization_url"].as_str().unwrap().to_owned();
+    let res = start_at(browser, app, return_to, false).await;
+    assert_eq!(res.status(), 303, "{:?}", res.text().await);
+    let authorize = location(&res).unwrap();
     assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce="));
     let callback = app.url("/v1/sso/callback");
     let callback_local = format!("{}v1/sso/callback", public_url(app));
@@ -303,22 +316,54 @@ async fn only_the_apps_own_pages_and_allowed_origins_are_returned_to() {
         ("/relative", "not_a_url"),
         (&format!("{}#sso=planted", public_url(&app)), "not_a_url"),
     ] {
-        let res = app.post("/v1/sso/start", json!({"return_to": return_to})).await;
+        // Nowhere it may send the browser back to: the problem itself.
+        let res = start_at(&browser(), &app, return_to, false).await;
         let (status, body) = problem(res).await;
         assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some(why)), "{return_to}");
     }
-    let res = app
-        .post("/v1/sso/start", json!({"return_to": "http://portal.localhost:8081/people?x=1"}))
-        .await;
-    assert_eq!(res.status(), 200);
-    let url: Value = res.json().await.unwrap();
-    assert!(!url["authorization_url"].as_str().unwrap().contains("prompt="));
+    for (query, field) in [("", "return_to"), ("?return_to=x&again=maybe", "again")] {
+        let res = browser().get(app.url(&format!("/v1/sso/start{query}"))).send().await.unwrap();
+        let (status, body) = problem(res).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some(field)), "{query}");
+    }
+    let res = start_at(&browser(), &app, "http://portal.localhost:8081/people?x=1", false).await;
+    assert_eq!(res.status(), 303);
+    let url = location(&res).unwrap();
+    assert!(url.starts_with(&org.idp.issuer) && !url.contains("prompt="), "{url}");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     // MFA at the provider too old: the person is asked to sign in there anew.
-    let res =
-        app.post("/v1/sso/start", json!({"return_to": public_url(&app), "again": true})).await;
-    let url: Value = res.json().await.unwrap();
-    let url = url["authorization_url"].as_str().unwrap();
+    let res = start_at(&browser(), &app, &public_url(&app), true).await;
+    let url = location(&res).unwrap();
     assert!(url.contains("prompt=login") && url.contains("max_age=0"), "{url}");
+}
+
+/// Each start is a sign-in attempt of the client's address: a flood from one address,
+/// in parallel, starts exactly as many as its budget and sends the rest back to the app
+/// with `rate_limited`; another network is not held up by it.
+#[tokio::test]
+async fn starts_flooded_from_one_address_spend_its_sign_in_budget_exactly() {
+    let org = Org::new();
+    let app = org.spawn(&[], |c| c.limits.signin_per_address = 5).await;
+    let from = |n: u32| {
+        let [_, _, c, d] = (n / 250 * 256 + n % 250 + 2).to_be_bytes();
+        let addr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, c, d));
+        let no_redirect = reqwest::redirect::Policy::none();
+        reqwest::Client::builder().local_address(addr).redirect(no_redirect).build().unwrap()
+    };
+    let (flood, page) = (from(0), public_url(&app));
+    let starts = (0..20).map(|_| start_at(&flood, &app, &page, false));
+    let mut to_provider = 0;
+    for res in futures::future::join_all(starts).await {
+        assert_eq!(res.status(), 303);
+        match location(&res).unwrap() {
+            to if to.starts_with(&org.idp.issuer) => to_provider += 1,
+            to => assert_eq!(to, format!("{page}#sso_error=rate_limited")),
+        }
+    }
+    assert_eq!(to_provider, 5);
+    let res = start_at(&from(250), &app, &page, false).await;
+    assert!(location(&res).unwrap().starts_with(&org.idp.issuer));
 }
 
 #[tokio::test]
@@ -326,9 +371,11 @@ async fn a_provider_that_is_down_is_said_and_one_that_rotated_its_key_is_followe
     let org = Org::new();
     let app = org.spawn(&[], |_| {}).await;
     org.idp.stop();
-    let res = app.post("/v1/sso/start", json!({"return_to": public_url(&app)})).await;
-    let (status, body) = problem(res).await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("sso_unavailable")));
+    // Said on the app's page, where the browser is sent back to.
+    let res = start_at(&browser(), &app, &public_url(&app), false).await;
+    assert_eq!(res.status(), 303);
+    let back = format!("{}#sso_error=sso_unavailable", public_url(&app));
+    assert_eq!(location(&res).as_deref(), Some(back.as_str()));
     // Back: it works unaided (its discovery read now and kept).
     org.idp.restart(false);
     sso_sign_in(&app, GRACE).await;
@@ -397,9 +444,8 @@ async fn without_a_directory_people_get_an_account_of_their_own_never_a_local_on
 async fn what_is_kept_of_a_sign_in_in_flight_is_a_hash() {
     let org = Org::new();
     let app = org.spawn(&[], |_| {}).await;
-    let res = app.post("/v1/sso/start", json!({"return_to": public_url(&app)})).await;
-    let start: Value = res.json().await.unwrap();
-    let url = url::Url::parse(start["authorization_url"].as_str().unwrap()).unwrap();
+    let res = start_at(&browser(), &app, &public_url(&app), false).await;
+    let url = url::Url::parse(&location(&res).unwrap()).unwrap();
     let state = url.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     let rows: Vec<(String,)> = sqlx::query_as("SELECT state_hash FROM sso_logins")
         .fetch_all(&app.pool().await)

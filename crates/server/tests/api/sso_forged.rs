@@ -107,10 +107,12 @@ impl Hostile {
 /// them in the authorization request).
 async fn start(app: &TestApp) -> (String, String) {
     let return_to = format!("http://localhost:{}/", app.base.rsplit(':').next().unwrap());
-    let res = app.post("/v1/sso/start", json!({"return_to": return_to})).await;
-    assert_eq!(res.status(), 200);
-    let start: Value = res.json().await.unwrap();
-    let url = url::Url::parse(start["authorization_url"].as_str().unwrap()).unwrap();
+    let start = url::Url::parse_with_params(&app.url("/v1/sso/start"), [("return_to", return_to)]);
+    let no_redirect = reqwest::redirect::Policy::none();
+    let browser = reqwest::Client::builder().redirect(no_redirect).build().unwrap();
+    let res = browser.get(start.unwrap()).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let url = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.into_owned();
     (param("state"), param("nonce"))
 }

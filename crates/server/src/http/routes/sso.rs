@@ -5,7 +5,7 @@
 //! in a query a server or a Referer would see), and the app exchanges that code for its
 //! session (`POST /v1/sessions/sso`).
 
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
@@ -64,36 +64,36 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<Json<SsoInfo>> {
     }))
 }
 
-/// `GET /v1/sso/start`: where the sign-in starts and what to come back to.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Start {
-    /// The page to come back to (the app's, or a page of an allowed origin), without a
-    /// fragment: the endpoint appends `#sso=<one-time code>` or `#sso_error=<code>`.
-    return_to: Option<String>,
-    /// Ask the provider to authenticate the person anew (`prompt=login`, `max_age=0`):
-    /// their MFA there is too old to count.
-    #[serde(default)]
-    again: bool,
-}
-
 /// Starts a sign-in at the organization's OpenID provider: the browser goes here (a link,
 /// so the app's button works before any request of its own) and on to the provider
 /// (`303`), or straight back to `return_to` with `#sso_error=<code>` when the sign-in
 /// cannot start (too many from this address, the provider down). Counted as a sign-in
 /// attempt from the client's address.
 #[utoipa::path(get, path = "/v1/sso/start", tag = "sessions", operation_id = "start_sso",
-    params(Start),
+    params(
+        ("return_to" = String, Query, max_length = 2048, description = "The page to come back to (the app's, or a page of an allowed origin), without a fragment: the endpoint appends `#sso=<one-time code>` or `#sso_error=<code>`"),
+        ("again" = Option<bool>, Query, description = "Ask the provider to authenticate the person anew (`prompt=login`, `max_age=0`): their MFA there is too old to count"),
+    ),
     responses((status = 303, description = "To the provider's authorization endpoint (with this sign-in's `state`, `nonce` and PKCE challenge), or back to `return_to` with `#sso_error=<code>`",
         headers(("Location" = String, description = "Where the browser goes")))))]
 #[tracing::instrument(skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     client: ClientAddr,
-    Query(q): Query<Start>,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let provider = provider(&state)?;
-    let raw = q.return_to.ok_or_else(|| ApiError::invalid("return_to", "required"))?;
+    // Read here, so that any query string gets a problem document.
+    let (mut raw, mut again) = (None, Some(false));
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "return_to" => raw = Some(value.into_owned()),
+            "again" => again = ["false", "true"].iter().position(|b| *b == value).map(|i| i == 1),
+            _ => {}
+        }
+    }
+    let again = again.ok_or_else(|| ApiError::invalid("again", "not_a_boolean"))?;
+    let raw = raw.ok_or_else(|| ApiError::invalid("return_to", "required"))?;
     let return_to = return_to(&state, &raw)?;
     let begun = async {
         state
@@ -102,7 +102,7 @@ pub async fn start(
             .await?
             .map_err(crate::store::Refusal::from)?;
         let sign_in = new_state();
-        let url = provider.authorization_url(sign_in.expose_secret(), q.again).await?;
+        let url = provider.authorization_url(sign_in.expose_secret(), again).await?;
         state.store.begin_sso(&sign_in, &return_to).await?;
         Ok::<_, ApiError>(url)
     };
