@@ -32,6 +32,8 @@ pub struct Server {
     allowed_origins: Vec<String>,
     /// The organization's directory people also sign in through (`with_directory`).
     directory: Option<server::config::DirectoryConfig>,
+    /// The organization's OpenID provider people also sign in through (`with_sso`).
+    sso: Option<server::config::SsoConfig>,
 }
 
 impl Server {
@@ -70,15 +72,33 @@ impl Server {
     /// when `portal`.
     pub async fn with_directory(slapd: &support::Slapd, portal: bool) -> Self {
         let mut server = Self::build(portal.then_some(0), server::clock::Clock::system()).await;
-        server.directory = Some(server::config::DirectoryConfig {
-            directory_url: Some(slapd.url.clone()),
-            directory_bind_dn: Some(support::Slapd::SERVICE.into()),
-            directory_bind_password_file: Some(slapd.service_secret_file()),
-            directory_base: Some(support::Slapd::BASE.into()),
-            directory_mfa_group: Some(support::Slapd::MFA_GROUP.into()),
-            directory_app_passwords_off_group: Some(support::Slapd::OFF_GROUP.into()),
-            ..server::config::DirectoryConfig::default()
+        server.directory = Some(directory(slapd));
+        server.run().await;
+        server
+    }
+
+    /// As `with_directory`, its people signing in through the organization's OpenID
+    /// provider too (`idp`, started here for this server), whose MFA counts (the
+    /// settings of `make run-org`); the password form beside it, or not. The app's
+    /// address, `localhost()`, is its public URL (the provider's redirect URI).
+    pub async fn with_sso(
+        slapd: &support::Slapd,
+        idp: &support::Idp,
+        portal: bool,
+        password_sign_in: bool,
+    ) -> Self {
+        let mut server = Self::build(portal.then_some(0), server::clock::Clock::system()).await;
+        server.addr = ([127, 0, 0, 1], free_port()).into();
+        server.directory = Some(directory(slapd));
+        server.sso = Some(server::config::SsoConfig {
+            sso_issuer: Some(idp.issuer.clone()),
+            sso_client_id: Some(support::Idp::CLIENT_ID.into()),
+            sso_client_secret_file: Some(idp.client_secret_file()),
+            sso_mfa_amr: ["mfa", "otp", "hwk", "swk"].map(str::to_owned).to_vec(),
+            password_sign_in,
+            ..server::config::SsoConfig::default()
         });
+        idp.start(slapd, &format!("{}/", server.localhost()), &[]);
         server.run().await;
         server
     }
@@ -132,6 +152,7 @@ impl Server {
             static_dir: root().join("dist"),
             allowed_origins: Vec::new(),
             directory: None,
+            sso: None,
         }
     }
 
@@ -144,6 +165,9 @@ impl Server {
         config.portal_dir = root().join("examples/portal");
         if let Some(directory) = &self.directory {
             config.directory = directory.clone();
+        }
+        if let Some(sso) = &self.sso {
+            config.sso = sso.clone();
         }
         if let Some(smtp) = self.smtp_port {
             config.demo = false;
@@ -313,6 +337,19 @@ impl Server {
             .unwrap()
             .status()
             .as_u16()
+    }
+}
+
+/// The demo organization's directory (`slapd`), with the settings of `make run-org`.
+fn directory(slapd: &support::Slapd) -> server::config::DirectoryConfig {
+    server::config::DirectoryConfig {
+        directory_url: Some(slapd.url.clone()),
+        directory_bind_dn: Some(support::Slapd::SERVICE.into()),
+        directory_bind_password_file: Some(slapd.service_secret_file()),
+        directory_base: Some(support::Slapd::BASE.into()),
+        directory_mfa_group: Some(support::Slapd::MFA_GROUP.into()),
+        directory_app_passwords_off_group: Some(support::Slapd::OFF_GROUP.into()),
+        ..server::config::DirectoryConfig::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub use driver::*;
 pub use mail::*;
 pub use otp::*;
 pub use shadow::*;
-pub use support::{free_port, quoted_printable, root, totp_at, Slapd, Smtpd};
+pub use support::{free_port, quoted_printable, root, totp_at, Idp, Slapd, Smtpd};
 
 /// How WebDriver marks an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";

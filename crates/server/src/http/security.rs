@@ -50,16 +50,22 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 pub async fn middleware(State(h): State<Arc<Headers>>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/v1/");
+    let sso = req.uri().path().starts_with("/v1/sso/");
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     // A page with a policy of its own (the API documentation) keeps it.
     headers.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| h.csp.clone());
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
+    // Windows this page opens keep their opener (the embedded app's sign-in at the
+    // organization's provider: src/sso.rs), as long as they show pages without a policy
+    // of their own: the provider's, and the redirects on the way there and back.
+    if !sso {
+        headers.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin-allow-popups"),
+        );
+    }
     headers.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),

@@ -10,8 +10,16 @@ async fn health_answers_ok_with_a_request_id_and_security_headers() {
     assert_eq!(res.headers()["cache-control"], "no-store");
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert!(csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
+    // Cut from cross-origin openers; keeping the windows it opens (the embedded app's
+    // sign-in at the organization's provider), whose way there and back sets no policy.
+    assert_eq!(res.headers()["cross-origin-opener-policy"], "same-origin-allow-popups");
     let body: wire::Health = res.json().await.unwrap();
     assert_eq!(body.status, "ok");
+    let no_redirect = reqwest::redirect::Policy::none();
+    let browser = reqwest::Client::builder().redirect(no_redirect).build().unwrap();
+    let res = browser.get(app.url("/v1/sso/callback")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(res.headers().get("cross-origin-opener-policy").is_none(), "{:?}", res.headers());
 }
 
 #[tokio::test]
