@@ -124,8 +124,9 @@ pub trait Endpoint: SignInEndpoint {
     /// "This wasn't me", from a notice's link (no session).
     fn disown(&self, req: Disown) -> Reply<Disowned>;
     /// The address the browser goes to, to sign in at the organization's provider and
-    /// come back to `return_to` (no request of the app's: the endpoint redirects).
-    fn sso_start(&self, return_to: &str) -> String;
+    /// come back to `return_to` (no request of the app's: the endpoint redirects);
+    /// `again`: the provider authenticates the person anew.
+    fn sso_start(&self, return_to: &str, again: bool) -> String;
     /// The session that a sign-in at the provider handed off (its `#sso=` code).
     fn sign_in_sso(&self, req: SsoSessionRequest) -> Reply<Session>;
     fn enroll(
@@ -218,8 +219,9 @@ impl Endpoint for Http {
         self.post(Request::post(&self.url("/notices/disown")), &req)
     }
 
-    fn sso_start(&self, return_to: &str) -> String {
-        format!("{}?return_to={}", self.url("/sso/start"), path_segment(return_to))
+    fn sso_start(&self, return_to: &str, again: bool) -> String {
+        let url = self.url("/sso/start");
+        format!("{url}?return_to={}&again={again}", path_segment(return_to))
     }
 
     fn sign_in_sso(&self, req: SsoSessionRequest) -> Reply<Session> {

@@ -285,7 +285,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         // The calls after sign-in come with the chunk (lazy.rs), as do the screens that
         // ask for them.
         intent @ (Intent::Disown
-        | Intent::SignInSso
+        | Intent::SignInSso { .. }
         | Intent::ChangePassword
         | Intent::Continue
         | Intent::SendCode
@@ -319,10 +319,9 @@ pub fn after_sign_in(
 ) {
     let d = &m.drafts;
     match intent {
-        Intent::SignInSso => {
-            let Some(url) = crate::host::page_address().map(|page| api.sso_start(&page)) else {
-                return;
-            };
+        Intent::SignInSso { again } => {
+            let page = crate::host::page_address();
+            let Some(url) = page.map(|page| api.sso_start(&page, again)) else { return };
             match web_sys::window() {
                 // Embedded: the host page stays; standalone: this page goes and comes back.
                 _ if env.embedded => env.sso_in_window(&url),

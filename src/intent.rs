@@ -12,8 +12,11 @@ use crate::state::Confirm;
 pub enum Intent {
     Edit(Field, String),
     SignIn,
-    /// Sign in at the organization's provider (single sign-on).
-    SignInSso,
+    /// Sign in at the organization's provider (single sign-on); `again`: anew there,
+    /// to prove MFA afresh.
+    SignInSso {
+        again: bool,
+    },
     SetUp,
     Choose(MethodKind),
     /// Tick or untick a scope of the app password being created.

@@ -616,7 +616,8 @@ impl Model {
             }
             (Action::Failed(error), _) => self.error = Some(error),
             (Action::SsoOffered(sso), _) => self.sso = Some(sso),
-            (Action::SignedIn(mut session), S::SignIn(_)) => {
+            // Signed in (again, at the provider, from a step-up: the new session is it).
+            (Action::SignedIn(mut session), S::SignIn(_) | S::Challenge) => {
                 self.drafts.password = Zeroizing::default();
                 let token = Token::new(std::mem::take(&mut session.token));
                 self.session = Some(SignedIn { token, account: session.account });
@@ -646,7 +647,6 @@ impl Model {
                 self.drafts = Drafts { username, ..Drafts::default() };
                 self.go(S::SignIn(Some(SignInReason::SignedOut)));
             }
-            (Action::StepUp, _) if self.session.is_some() => self.go(S::Challenge),
             (Action::Back, _) if self.creating() => return false,
             (Action::Back, _) => match self.back() {
                 Some(to) => self.go(to),
@@ -709,6 +709,16 @@ impl Model {
                 self.drafts.scopes = Some(scopes);
                 self.drafts.create_key = IdempotencyKey::new();
                 self.edited(Field::Scopes);
+            }
+            // (Only calls after sign-in ask for it: the chunk's rule.) A method of ours to prove, or (signed in at the organization's provider, whose
+            // MFA counted) none yet: proving it there anew, or setting one up here.
+            (Action::StepUp, _) if self.session.is_some() => {
+                let methods = self.session.as_ref().is_some_and(|s| !s.account.methods.is_empty());
+                let again = self.sso.as_ref().is_some_and(|sso| sso.provider_mfa);
+                match methods || again {
+                    true => self.go(S::Challenge),
+                    false => self.after_sign_in(Next::MfaSetup, None),
+                }
             }
             (Action::ChooseKind(kind), S::Choose) => {
                 let d = &mut self.drafts;
@@ -936,6 +946,20 @@ mod tests {
 
     fn list() -> Screen {
         Screen::List { list: None, confirm: None }
+    }
+
+    /// Proving MFA again with no method here: the provider anew when its MFA counts
+    /// (the challenge screen offers it), else setting one up; never an empty list.
+    #[test]
+    fn a_step_up_without_a_method_here_offers_the_provider_or_the_setup() {
+        let mut m = signed_in(list());
+        m.apply(Action::StepUp);
+        assert_eq!((m.screen.key(), m.setup), (Screen::Intro.key(), true));
+        let mut m = signed_in(list());
+        let sso = SsoInfo { name: "Contoso".into(), password_sign_in: true, provider_mfa: true };
+        m.apply(Action::SsoOffered(sso));
+        m.apply(Action::StepUp);
+        assert_eq!(m.screen.key(), Screen::Challenge.key());
     }
 
     fn created() -> Action {

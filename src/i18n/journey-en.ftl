@@ -190,3 +190,4 @@ error-sso-unavailable = Your organization’s sign-in service can’t be reached
 error-sso-no-account = Your organization signed you in, but no account here is yours. Contact your administrator.
 error-password-sign-in-off = Passwords are not taken here: sign in with your organization’s account.
 error-popup-blocked = Your browser blocked the sign-in window. Allow pop-ups for this page and try again.
+sso-again = Verify at { $name } instead

@@ -190,3 +190,4 @@ error-sso-unavailable = Le service de connexion de votre organisation est injoig
 error-sso-no-account = Votre organisation a confirmé votre identité, mais aucun compte ici n’est à votre nom. Contactez votre administrateur.
 error-password-sign-in-off = Les mots de passe ne sont pas acceptés ici : connectez-vous avec le compte de votre organisation.
 error-popup-blocked = Votre navigateur a bloqué la fenêtre de connexion. Autorisez les fenêtres pop-up pour cette page et réessayez.
+sso-again = Vérifier plutôt auprès de { $name }

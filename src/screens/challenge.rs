@@ -40,6 +40,14 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
                     }
                 }) }
             </ul>
+            // MFA done at the organization's provider counts here: proving it there anew
+            // does too (the person may have no method here at all).
+            if let Some(sso) = m.sso.as_ref().filter(|sso| sso.provider_mfa) {
+                <button type="button" class="ap-button ap-button--sso" disabled={m.busy()}
+                    onclick={props.send(Intent::SignInSso { again: true })}>
+                    { lang.text_with(JourneyMsg::SsoAgain, &[("name", &sso.name)]) }
+                </button>
+            }
             { form_error(m, lang) }
         </Card>
     }

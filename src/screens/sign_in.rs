@@ -30,7 +30,7 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
                 // Without the password form, its errors (the provider's) are shown here.
                 if !passwords { { form_error(m, lang) } }
                 <button type="button" class="ap-button ap-button--sso" disabled={busy || !ready}
-                    onclick={props.send(Intent::SignInSso)}>
+                    onclick={props.send(Intent::SignInSso { again: false })}>
                     { if busy && !passwords { lang.text(Msg::Working).to_owned() }
                       else { lang.text_with(Msg::SsoButton, &[("name", &sso.name)]) } }
                 </button>

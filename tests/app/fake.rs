@@ -63,8 +63,8 @@ pub struct Fake {
     pub disowned: Cell<bool>,
     /// Single sign-on, when offered (`GET /v1/sso` answers 404 otherwise).
     pub sso: RefCell<Option<SsoInfo>>,
-    /// Every page a single sign-on was started from.
-    pub sso_started: RefCell<Vec<String>>,
+    /// Every page a single sign-on was started from, and whether anew at the provider.
+    pub sso_started: RefCell<Vec<(String, bool)>>,
     /// The policy's "remove if unused for N days".
     pub unused_days: Cell<Option<u32>>,
     pub calls: RefCell<Vec<&'static str>>,
@@ -340,8 +340,8 @@ impl Endpoint for Fake {
         }))
     }
 
-    fn sso_start(&self, return_to: &str) -> String {
-        self.sso_started.borrow_mut().push(return_to.to_owned());
+    fn sso_start(&self, return_to: &str, again: bool) -> String {
+        self.sso_started.borrow_mut().push((return_to.to_owned(), again));
         PROVIDER_URL.into()
     }
 

@@ -13,7 +13,8 @@ use app_passwords::host::HostEvent;
 use app_passwords::i18n::Lang;
 
 fn offered(fake: &Fake, password_sign_in: bool) {
-    *fake.sso.borrow_mut() = Some(SsoInfo { name: "Contoso".into(), password_sign_in });
+    *fake.sso.borrow_mut() =
+        Some(SsoInfo { name: "Contoso".into(), password_sign_in, provider_mfa: true });
 }
 
 /// Opens the page as the endpoint sends the person back: `#<fragment>` in its address.
@@ -40,7 +41,10 @@ async fn single_sign_on_is_offered_beside_the_password_form_and_takes_the_page_t
     ui.press("Sign in with Contoso").await;
     ui.until("the page sent to the provider", |_| address().ends_with(fake::PROVIDER_URL)).await;
     // It comes back to this page: its address as it was, without a fragment.
-    assert_eq!(*fake.sso_started.borrow(), vec![page.split('#').next().unwrap().to_owned()]);
+    assert_eq!(
+        *fake.sso_started.borrow(),
+        vec![(page.split('#').next().unwrap().to_owned(), false)]
+    );
     back_from_provider("");
 }
 
@@ -106,4 +110,22 @@ async fn what_the_provider_refused_is_said_in_the_persons_language() {
         // Shown with the provider's button, the only way on: it is there to try again.
         ui.until("the button to try again", |ui| ui.all("button.ap-button--sso").len() == 1).await;
     }
+}
+
+/// Signed in at the provider, whose MFA counted: once it is too old to count, the
+/// step-up offers to prove it there anew (the person may have no method here), and the
+/// session that comes back is the one the app goes on with.
+#[wasm_bindgen_test]
+async fn a_stale_mfa_from_the_provider_is_proven_there_anew() {
+    let fake = Fake::new(Next::Ready);
+    offered(&fake, true);
+    fake.stale_mfa.set(true);
+    back_from_provider(&format!("sso={}", fake::SSO_CODE));
+    let ui = Ui::mount(fake.clone(), Lang::Fr).await;
+    ui.until_text("Vérifier plutôt auprès de Contoso").await;
+    assert!(ui.all("button.ap-button--choice").is_empty(), "no method here: {}", ui.text());
+    ui.press("Vérifier plutôt auprès de Contoso").await;
+    ui.until("the page sent to the provider", |_| address().ends_with(fake::PROVIDER_URL)).await;
+    assert!(fake.sso_started.borrow().last().is_some_and(|(_, again)| *again));
+    back_from_provider("");
 }

@@ -308,6 +308,10 @@ pub struct SsoInfo {
     pub name: String,
     /// Whether the password form is offered too (`false`: the provider is the only door).
     pub password_sign_in: bool,
+    /// Whether MFA done at the provider counts here (while fresh): a person asked to
+    /// prove MFA again may sign in at the provider anew instead (`again`).
+    #[serde(default)]
+    pub provider_mfa: bool,
 }
 
 /// `POST /v1/sessions/sso`: the one-time code the return address carried.

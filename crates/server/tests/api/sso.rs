@@ -219,7 +219,7 @@ async fn mfa_done_at_the_provider_counts_when_the_organization_says_so() {
     let app = org.spawn(&["mfa", "otp", "hwk", "swk"], |_| {}).await;
     assert_eq!(
         app.http.get(app.url("/v1/sso")).send().await.unwrap().json::<Value>().await.unwrap(),
-        json!({"name": "Contoso", "password_sign_in": true})
+        json!({"name": "Contoso", "password_sign_in": true, "provider_mfa": true})
     );
     // Ada proved a code at the provider: she needs no method here to make an app
     // password, and the mail client signs in with it.

@@ -61,6 +61,7 @@ pub async fn info(State(state): State<AppState>) -> ApiResult<Json<SsoInfo>> {
     Ok(Json(SsoInfo {
         name: provider.name().to_owned(),
         password_sign_in: state.config.sso.password_sign_in,
+        provider_mfa: !state.config.sso.sso_mfa_amr.is_empty(),
     }))
 }
 
