@@ -366,6 +366,21 @@ async fn starts_flooded_from_one_address_spend_its_sign_in_budget_exactly() {
     assert!(location(&res).unwrap().starts_with(&org.idp.issuer));
 }
 
+/// Locked in the directory after signing in at the provider (whose session may outlive
+/// the lock): the endpoint reads the directory at the callback and lets no one in.
+#[tokio::test]
+async fn a_person_locked_in_the_directory_cannot_come_in_through_the_provider() {
+    let org = Org::new();
+    let app = org.spawn(&["mfa"], |_| {}).await;
+    let browser = browser();
+    let reached = at_provider(&app, &browser, GRACE, &public_url(&app)).await;
+    org.slapd.modify(
+        "dn: uid=grace,ou=people,dc=contoso,dc=example\nchangetype: modify\n\
+         add: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
+    );
+    assert_eq!(callback(&browser, &reached).await, ("sso_error".into(), "account_disabled".into()));
+}
+
 #[tokio::test]
 async fn a_provider_that_is_down_is_said_and_one_that_rotated_its_key_is_followed() {
     let org = Org::new();

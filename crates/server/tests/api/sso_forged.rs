@@ -28,26 +28,44 @@ const CLIENT_SECRET: &str = "a-client-secret-of-32-characters-x";
 struct Hostile {
     issuer: String,
     key: CoreRsaPrivateSigningKey,
+    /// Its published key as the world sees it: the public key in PEM, and its JWKS.
+    public: [String; 2],
     /// A second key it never publishes.
     unpublished: CoreRsaPrivateSigningKey,
     answer: Arc<Mutex<String>>,
 }
 
 fn rsa_key(kid: &str) -> CoreRsaPrivateSigningKey {
+    rsa_key_pem(kid).0
+}
+
+/// A new RSA key named `kid`, and its public key in PEM.
+fn rsa_key_pem(kid: &str) -> (CoreRsaPrivateSigningKey, String) {
     let out = std::process::Command::new("openssl")
         .args(["genrsa", "-traditional", "2048"])
         .output()
         .expect("openssl is installed by `make test`");
     let pem = String::from_utf8(out.stdout).unwrap();
-    CoreRsaPrivateSigningKey::from_pem(&pem, Some(JsonWebKeyId::new(kid.into()))).unwrap()
+    let mut public = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut public.stdin.take().unwrap(), pem.as_bytes()).unwrap();
+    let public = String::from_utf8(public.wait_with_output().unwrap().stdout).unwrap();
+    let key = CoreRsaPrivateSigningKey::from_pem(&pem, Some(JsonWebKeyId::new(kid.into())));
+    (key.unwrap(), public)
 }
 
 impl Hostile {
     async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer = format!("http://{}", listener.local_addr().unwrap());
-        let key = rsa_key("published");
+        let (key, public_pem) = rsa_key_pem("published");
         let jwks = json!({"keys": [serde_json::to_value(key.as_verification_key()).unwrap()]});
+        let public = [public_pem, jwks.to_string()];
         let discovery = json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{issuer}/auth"),
@@ -70,7 +88,7 @@ impl Hostile {
                 }),
             );
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { issuer, key, unpublished: rsa_key("unpublished"), answer }
+        Self { issuer, key, public, unpublished: rsa_key("unpublished"), answer }
     }
 
     /// Claims a well-behaved provider would sign for `nonce` at `now`.
@@ -89,6 +107,15 @@ impl Hostile {
         .set_nonce(Some(Nonce::new(nonce.into())))
         .set_auth_time(Some(at(now)))
         .set_auth_method_refs(Some(vec![AuthenticationMethodReference::new("mfa".into())]))
+    }
+
+    /// The claims for `nonce`, HMAC-signed with `key` (the key-confusion attack: a
+    /// verifier that takes the token's `alg` would check it with the public key as an
+    /// HMAC secret, and pass it).
+    fn hmac_signed(&self, nonce: &str, now: i64, key: &str) -> String {
+        let key = CoreHmacKey::new(key.as_bytes());
+        let alg = CoreJwsSigningAlgorithm::HmacSha256;
+        CoreIdToken::new(self.claims(nonce, now), &key, alg, None, None).unwrap().to_string()
     }
 
     fn sign(&self, claims: CoreIdTokenClaims) -> String {
@@ -168,18 +195,15 @@ async fn forged_id_tokens_are_refused_and_a_well_made_one_passes() {
         ),
         (
             "HS256 keyed with the client secret",
-            Box::new(|nonce| {
-                let key = CoreHmacKey::new(CLIENT_SECRET.as_bytes());
-                CoreIdToken::new(
-                    hostile.claims(nonce, now),
-                    &key,
-                    CoreJwsSigningAlgorithm::HmacSha256,
-                    None,
-                    None,
-                )
-                .unwrap()
-                .to_string()
-            }),
+            Box::new(|nonce| hostile.hmac_signed(nonce, now, CLIENT_SECRET)),
+        ),
+        (
+            "HS256 keyed with the provider's public key (PEM)",
+            Box::new(|nonce| hostile.hmac_signed(nonce, now, &hostile.public[0])),
+        ),
+        (
+            "HS256 keyed with the provider's published JWKS",
+            Box::new(|nonce| hostile.hmac_signed(nonce, now, &hostile.public[1])),
         ),
         (
             "signed by a key it does not publish",
