@@ -190,6 +190,18 @@ impl Fake {
         }
     }
 
+    /// A new session: its token the one that works from now on.
+    fn open_session(&self) -> Session {
+        *self.live.borrow_mut() = "secret-token".into();
+        Session {
+            token: "secret-token".into(),
+            expires_at: "2026-11-25T18:00:00Z".into(),
+            account: self.account(),
+            next: self.next.get(),
+            reason: self.reason.get(),
+        }
+    }
+
     pub(crate) fn gate(&self, call: &'static str, authed: bool) -> Result<(), ApiError> {
         self.calls.borrow_mut().push(call);
         let held = self.held.borrow().iter().position(|(name, _)| *name == call);
@@ -311,14 +323,7 @@ impl SignInEndpoint for Fake {
                 return Err(problem(ErrorCode::InvalidCredentials, 401, |_| {}));
             }
             self.expired.set(false);
-            *self.live.borrow_mut() = "secret-token".into();
-            Ok(Session {
-                token: "secret-token".into(),
-                expires_at: "2026-11-25T18:00:00Z".into(),
-                account: self.account(),
-                next: self.next.get(),
-                reason: self.reason.get(),
-            })
+            Ok(self.open_session())
         }))
     }
 
@@ -353,14 +358,7 @@ impl Endpoint for Fake {
             {
                 return Err(problem(ErrorCode::SsoFailed, 400, |_| {}));
             }
-            *self.live.borrow_mut() = "secret-token".into();
-            Ok(Session {
-                token: "secret-token".into(),
-                expires_at: "2026-11-25T18:00:00Z".into(),
-                account: self.account(),
-                next: self.next.get(),
-                reason: self.reason.get(),
-            })
+            Ok(self.open_session())
         }))
     }
 
