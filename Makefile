@@ -23,7 +23,8 @@ run: tools build
 ## scripts/idp.sh) on 127.0.0.1:9400, kept in data/idp; its people
 ## (ada.lovelace@contoso.example, grace.hopper@contoso.example, password Demo-dir-2026)
 ## sign in with their password or through the provider, beside the demo's local
-## accounts. Stopped with the server.
+## accounts; the example portal (http://localhost:8081) signs them in there too and
+## hands them to the module. Stopped with the server.
 ORG := APP_DIRECTORY_URL=ldap://127.0.0.1:1389 \
   APP_DIRECTORY_BIND_DN=cn=app-passwords,ou=services,dc=contoso,dc=example \
   APP_DIRECTORY_BIND_PASSWORD_FILE=data/ldap/service.secret \
@@ -31,11 +32,12 @@ ORG := APP_DIRECTORY_URL=ldap://127.0.0.1:1389 \
   APP_DIRECTORY_MFA_GROUP=cn=mfa-required,ou=groups,dc=contoso,dc=example \
   APP_DIRECTORY_APP_PASSWORDS_OFF_GROUP=cn=app-passwords-off,ou=groups,dc=contoso,dc=example \
   APP_SSO_ISSUER=http://127.0.0.1:9400 APP_SSO_CLIENT_ID=app-passwords \
-  APP_SSO_CLIENT_SECRET_FILE=data/idp/client.secret APP_SSO_MFA_AMR=mfa,otp,hwk,swk
+  APP_SSO_CLIENT_SECRET_FILE=data/idp/client.secret APP_SSO_MFA_AMR=mfa,otp,hwk,swk \
+  APP_PORTAL_SSO_CLIENT_ID=portal APP_PORTAL_SSO_CLIENT_SECRET_FILE=data/idp/portal.secret
 run-org: tools build
 	scripts/tools.sh org
 	mkdir -p data && scripts/ldap.sh up data/ldap 1389
-	scripts/idp.sh up data/idp 9400 data/ldap http://localhost:8080/
+	scripts/idp.sh up data/idp 9400 data/ldap http://localhost:8080/ http://localhost:8081
 	trap 'scripts/idp.sh stop data/idp; scripts/ldap.sh stop data/ldap' EXIT; \
 	  $(ORG) cargo run --profile server -p $(SERVER) -- serve --demo --portal-port 8081
 

@@ -34,6 +34,8 @@ pub struct Server {
     directory: Option<server::config::DirectoryConfig>,
     /// The organization's OpenID provider people also sign in through (`with_sso`).
     sso: Option<server::config::SsoConfig>,
+    /// The example portal's own client at that provider (`with_sso` with the portal).
+    portal_sso: Option<(String, PathBuf)>,
 }
 
 impl Server {
@@ -80,16 +82,23 @@ impl Server {
     /// As `with_directory`, its people signing in through the organization's OpenID
     /// provider too (`idp`, started here for this server), whose MFA counts (the
     /// settings of `make run-org`); the password form beside it, or not. The app's
-    /// address, `localhost()`, is its public URL (the provider's redirect URI).
+    /// address, `localhost()`, is its public URL (the provider's redirect URI). With the
+    /// portal, the portal signs its users in there too (`portal_localhost()`).
     pub async fn with_sso(
         slapd: &support::Slapd,
         idp: &support::Idp,
         portal: bool,
         password_sign_in: bool,
     ) -> Self {
-        let mut server = Self::build(portal.then_some(0), server::clock::Clock::system()).await;
+        let portal_port = portal.then(free_port);
+        let mut server = Self::build(portal_port, server::clock::Clock::system()).await;
         server.addr = ([127, 0, 0, 1], free_port()).into();
         server.directory = Some(directory(slapd));
+        if let Some(port) = portal_port {
+            idp.set_portal_redirect(&format!("http://localhost:{port}/callback"));
+            let id = support::Idp::PORTAL_ID.to_owned();
+            server.portal_sso = Some((id, idp.portal_secret_file()));
+        }
         server.sso = Some(server::config::SsoConfig {
             sso_issuer: Some(idp.issuer.clone()),
             sso_client_id: Some(support::Idp::CLIENT_ID.into()),
@@ -153,6 +162,7 @@ impl Server {
             allowed_origins: Vec::new(),
             directory: None,
             sso: None,
+            portal_sso: None,
         }
     }
 
@@ -168,6 +178,10 @@ impl Server {
         }
         if let Some(sso) = &self.sso {
             config.sso = sso.clone();
+        }
+        if let Some((id, secret)) = &self.portal_sso {
+            config.portal_sso_client_id = Some(id.clone());
+            config.portal_sso_client_secret_file = Some(secret.clone());
         }
         if let Some(smtp) = self.smtp_port {
             config.demo = false;
@@ -204,6 +218,12 @@ impl Server {
         self.portal = portal.map(|p| format!("http://{p}"));
         self.stop = Some(stop_tx);
         self.thread = Some(thread);
+    }
+
+    /// The example portal's address as `http://localhost:PORT` (its redirect URI at the
+    /// organization's provider is there).
+    pub fn portal_localhost(&self) -> String {
+        format!("http://localhost:{}", self.portal_port.unwrap_or_default())
     }
 
     /// The app's address as `http://localhost:PORT`: WebAuthn needs a domain (an IP

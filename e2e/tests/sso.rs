@@ -125,3 +125,25 @@ async fn with_the_provider_as_the_only_door_its_outage_is_said_and_then_it_lets_
     b.until_heading("App passwords are not available").await;
     b.check("sso/firefox-03-grace-not-available").await;
 }
+
+/// The example portal signs its own users in at the provider (its own client there),
+/// exchanges the access token it gets for the endpoint (RFC 8707) for a session of the
+/// module (RFC 8693, its admin credential), and hands that to the element: Ada is in,
+/// without a password and without the module's own sign-in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_signs_its_user_in_at_the_provider_and_hands_her_to_the_module() {
+    let (slapd, idp) = (Slapd::start(), Idp::new());
+    let server = Server::with_sso(&slapd, &idp, true, true).await;
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    let portal = server.portal_localhost();
+    b.open(&portal).await;
+    b.click("a.portal-sso").await;
+    at_the_provider(&b, ADA, Some(Idp::ADA_OTP_SECRET)).await;
+    let app = Shadow { b: &b, index: 0 };
+    // Her MFA at the provider counts: straight to her app passwords.
+    app.until_heading("Your app passwords").await;
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{portal}/"));
+    app.until_text("Signed in as Ada Lovelace").await;
+    b.check("sso/chromium-06-portal-hands-ada-over").await;
+}

@@ -23,3 +23,15 @@ if (new URLSearchParams(location.search).has('hostile')) {
   sheet.href = 'hostile.css';
   document.head.append(sheet);
 }
+
+// Signed in to the portal through the organization's provider (its back end's /sign-in,
+// where the endpoint offers single sign-on): the portal's back end exchanged that
+// sign-in for a session of the module (RFC 8693), handed to the element here, in
+// memory only.
+fetch('/session').then((res) => (res.ok ? res.json() : null)).then((session) => {
+  if (session?.token) {
+    for (const element of document.querySelectorAll('app-passwords')) {
+      element.sessionToken = session.token;
+    }
+  }
+}, () => {});

@@ -47,6 +47,17 @@ pub struct Config {
     #[arg(long, env = "APP_PORTAL_DIR", default_value = "examples/portal")]
     pub portal_dir: PathBuf,
 
+    /// The example portal's own client id at the organization's OpenID provider (that
+    /// of `APP_SSO_ISSUER`): the portal then signs its users in there and hands them to
+    /// the module by token exchange (docs/sso.md). Its redirect URI is
+    /// `http://localhost:<APP_PORTAL_PORT>/callback`.
+    #[arg(long, env = "APP_PORTAL_SSO_CLIENT_ID")]
+    pub portal_sso_client_id: Option<String>,
+
+    /// A file holding that client's secret (first line).
+    #[arg(long, env = "APP_PORTAL_SSO_CLIENT_SECRET_FILE")]
+    pub portal_sso_client_secret_file: Option<PathBuf>,
+
     /// Demo mode: sent codes go to an outbox (`GET /v1/demo/outbox`, loopback only)
     /// and the log instead of SMTP or the SMS gateway.
     /// `APP_DEMO` takes 1/0, true/false, yes/no, on/off.
@@ -452,6 +463,8 @@ impl Config {
             allowed_origins: Vec::new(),
             portal_port: None,
             portal_dir: PathBuf::from("examples/portal"),
+            portal_sso_client_id: None,
+            portal_sso_client_secret_file: None,
             demo: true,
             secret_key_file: key_file,
             issuer: DEFAULT_ISSUER.into(),

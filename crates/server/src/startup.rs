@@ -81,8 +81,8 @@ impl Application {
                 let endpoint = format!("http://{}", listener.local_addr()?);
                 let origin = format!("http://{}", portal.local_addr()?);
                 let localhost = format!("http://localhost:{}", portal.local_addr()?.port());
-                config.allowed_origins.extend([origin, localhost]);
-                Some((portal, http::portal::router(&config, &endpoint)?))
+                config.allowed_origins.extend([origin, localhost.clone()]);
+                Some((portal, http::portal::router(&config, &endpoint, &localhost)?))
             }
             None => None,
         };

@@ -209,6 +209,8 @@ pub struct Idp {
     child: std::sync::Mutex<Option<std::process::Child>>,
     /// The environment it was started with, to start it again the same way.
     env: std::sync::Mutex<Vec<(String, String)>>,
+    /// The portal client's redirect URI (`PORTAL_REDIRECT` unless a real portal's).
+    portal_redirect: std::sync::Mutex<String>,
 }
 
 impl Idp {
@@ -234,12 +236,23 @@ impl Idp {
             dir,
             child: std::sync::Mutex::new(None),
             env: std::sync::Mutex::new(Vec::new()),
+            portal_redirect: std::sync::Mutex::new(Self::PORTAL_REDIRECT.to_owned()),
         }
     }
 
     /// The file holding the endpoint's client secret.
     pub fn client_secret_file(&self) -> PathBuf {
         self.dir.path().join("client.secret")
+    }
+
+    /// A real portal's redirect URI for the portal client (before `start`).
+    pub fn set_portal_redirect(&self, uri: &str) {
+        *self.portal_redirect.lock().unwrap() = uri.to_owned();
+    }
+
+    /// The file holding the portal's client secret at the provider.
+    pub fn portal_secret_file(&self) -> PathBuf {
+        self.dir.path().join("portal.secret")
     }
 
     /// The portal's client secret at the provider.
@@ -257,8 +270,8 @@ impl Idp {
             Self::CLIENT_ID,
             self.client_secret_file().display(),
             Self::PORTAL_ID,
-            self.dir.path().join("portal.secret").display(),
-            Self::PORTAL_REDIRECT,
+            self.portal_secret_file().display(),
+            self.portal_redirect.lock().unwrap(),
         );
         let mut env = vec![
             ("IDP_ISSUER".to_owned(), self.issuer.clone()),

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue};
-use axum::response::{Html, IntoResponse};
+use axum::extract::Query;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::services::ServeDir;
@@ -15,13 +16,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::Config;
 
 /// The portal's routes; `endpoint` is the identity endpoint's origin, written into the
-/// page where it says `%ENDPOINT%`.
-pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
+/// page where it says `%ENDPOINT%`; `own` the portal's own origin as `localhost` (its
+/// redirect URI at the organization's provider, when it signs its users in there).
+pub fn router(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Router> {
+    let sso = PortalSso::new(config, endpoint, own)?.map(Arc::new);
+    let sign_in = match sso {
+        Some(_) => {
+            r#"<a class="portal-sso" href="/sign-in">Sign in to the portal with your organization</a>"#
+        }
+        None => "",
+    };
     let page = |name: &str| -> anyhow::Result<Arc<str>> {
         let path = config.portal_dir.join(name);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        Ok(text.replace("%ENDPOINT%", endpoint).into())
+        Ok(text.replace("%ENDPOINT%", endpoint).replace("%PORTAL_SSO%", sign_in).into())
     };
     let index = page("index.html")?;
     // The Users page (the helpdesk's view), when the portal has one.
@@ -38,7 +47,23 @@ pub fn router(config: &Config, endpoint: &str) -> anyhow::Result<Router> {
             async move { Html(text.to_string()).into_response() }
         }
     };
-    Ok(Router::new()
+    let router = match sso {
+        Some(sso) => {
+            let (start, back, session) = (sso.clone(), sso.clone(), sso);
+            Router::new()
+                .route("/sign-in", get(move || async move { start.start().await }))
+                .route(
+                    "/callback",
+                    get(move |q: Query<Callback>| async move { back.callback(q.0).await }),
+                )
+                .route(
+                    "/session",
+                    get(move |headers: HeaderMap| async move { session.session(&headers) }),
+                )
+        }
+        None => Router::new(),
+    };
+    Ok(router
         .route("/", get(serve(index.clone())))
         .route("/index.html", get(serve(index)))
         .route(
@@ -98,7 +123,6 @@ impl Helpdesk {
     }
 
     async fn token(&self) -> axum::response::Response {
-        use axum::http::StatusCode;
         let Some(credential) = &self.credential else {
             return (StatusCode::SERVICE_UNAVAILABLE, "no admin credential configured")
                 .into_response();
@@ -116,6 +140,189 @@ impl Helpdesk {
                 Err(_) => StatusCode::BAD_GATEWAY.into_response(),
             },
             _ => StatusCode::BAD_GATEWAY.into_response(),
+        }
+    }
+}
+
+/// What the provider appends to the portal's redirect URI.
+#[derive(serde::Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// The example portal's own sign-in at the organization's provider, as a portal's back
+/// end does it: its own confidential client there (the authorization code flow with
+/// PKCE), asking an access token for this endpoint as a resource (RFC 8707), which it
+/// exchanges at `POST /v1/token` (RFC 8693) with its admin credential for a session of
+/// the module; its page hands that to the element (`element.sessionToken`, portal.js).
+/// The person's browser holds a cookie of the portal's own, never a token; the portal
+/// keeps them in memory (an example: a restart signs everyone out).
+struct PortalSso {
+    issuer: String,
+    client_id: String,
+    secret: String,
+    redirect_uri: String,
+    /// The endpoint as the provider knows it (its public URL).
+    resource: String,
+    helpdesk: Helpdesk,
+    /// Sign-ins in flight: state → PKCE verifier.
+    pending: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The portal's sessions: cookie → the module's session token.
+    sessions: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// The portal's session cookie.
+const COOKIE: &str = "portal_session";
+
+impl PortalSso {
+    fn new(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Option<Self>> {
+        let (Some(client_id), Some(issuer)) =
+            (&config.portal_sso_client_id, &config.sso.sso_issuer)
+        else {
+            return Ok(None);
+        };
+        let file = config.portal_sso_client_secret_file.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("APP_PORTAL_SSO_CLIENT_ID needs APP_PORTAL_SSO_CLIENT_SECRET_FILE")
+        })?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            anyhow::anyhow!("APP_PORTAL_SSO_CLIENT_SECRET_FILE {}: {e}", file.display())
+        })?;
+        let secret = text.lines().next().unwrap_or_default().trim().to_owned();
+        anyhow::ensure!(
+            !secret.is_empty(),
+            "APP_PORTAL_SSO_CLIENT_SECRET_FILE {} is empty",
+            file.display()
+        );
+        let resource = config.public_url.clone().unwrap_or_else(|| format!("{endpoint}/"));
+        Ok(Some(Self {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            client_id: client_id.clone(),
+            secret,
+            redirect_uri: format!("{own}/callback"),
+            resource,
+            helpdesk: Helpdesk::new(config, endpoint),
+            pending: Default::default(),
+            sessions: Default::default(),
+        }))
+    }
+
+    /// The provider's endpoint named `name` in its discovery document.
+    async fn discovered(&self, name: &str) -> Option<String> {
+        let url = format!("{}/.well-known/openid-configuration", self.issuer);
+        let doc: serde_json::Value =
+            self.helpdesk.http.get(url).send().await.ok()?.json().await.ok()?;
+        doc[name].as_str().map(str::to_owned)
+    }
+
+    /// `GET /sign-in`: to the provider.
+    async fn start(&self) -> Response {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let Some(authorize) = self.discovered("authorization_endpoint").await else {
+            return (StatusCode::BAD_GATEWAY, "the provider cannot be reached").into_response();
+        };
+        let random = || URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes(32));
+        let (state, verifier) = (random(), random());
+        let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+        let params = [
+            ("response_type", "code"),
+            ("client_id", &self.client_id),
+            ("redirect_uri", &self.redirect_uri),
+            ("scope", "openid email profile"),
+            ("state", &state),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("resource", &self.resource),
+        ];
+        let Ok(url) = url::Url::parse_with_params(&authorize, params) else {
+            return StatusCode::BAD_GATEWAY.into_response();
+        };
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.insert(state, verifier);
+        }
+        (StatusCode::SEE_OTHER, [(header::LOCATION, url.to_string())]).into_response()
+    }
+
+    /// `GET /callback`: the provider's code exchanged for its tokens, the access token for
+    /// a session of the module, kept under a new cookie of the portal's.
+    async fn callback(&self, q: Callback) -> Response {
+        let verifier = q.state.and_then(|s| self.pending.lock().ok()?.remove(&s));
+        let (Some(code), Some(verifier)) = (q.code, verifier) else {
+            return (StatusCode::BAD_REQUEST, "no sign-in of this portal's").into_response();
+        };
+        let Some(token_url) = self.discovered("token_endpoint").await else {
+            return (StatusCode::BAD_GATEWAY, "the provider cannot be reached").into_response();
+        };
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &self.redirect_uri),
+            ("code_verifier", &verifier),
+        ];
+        let tokens = self
+            .helpdesk
+            .http
+            .post(token_url)
+            .basic_auth(&self.client_id, Some(&self.secret))
+            .form(&form)
+            .send()
+            .await;
+        let tokens: Option<serde_json::Value> = match tokens {
+            Ok(res) if res.status().is_success() => res.json().await.ok(),
+            _ => None,
+        };
+        let Some(access) = tokens.as_ref().and_then(|t| t["access_token"].as_str()) else {
+            return (StatusCode::BAD_GATEWAY, "the provider gave no access token").into_response();
+        };
+        let Some(session) = self.exchange(access).await else {
+            return (StatusCode::BAD_GATEWAY, "the endpoint did not hand the person over")
+                .into_response();
+        };
+        let cookie = crate::credentials::sso::new_state();
+        let cookie = secrecy::ExposeSecret::expose_secret(&cookie).to_owned();
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(cookie.clone(), session);
+        }
+        let set = format!("{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax");
+        (StatusCode::SEE_OTHER, [(header::LOCATION, "/".to_owned()), (header::SET_COOKIE, set)])
+            .into_response()
+    }
+
+    /// The person's token from the provider, exchanged at the endpoint (RFC 8693) with
+    /// the portal's admin credential: the module's session token.
+    async fn exchange(&self, subject: &str) -> Option<String> {
+        let credential = self.helpdesk.credential.as_ref()?;
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+            ("subject_token", subject),
+            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+        ];
+        let url = format!("{}/v1/token", self.helpdesk.endpoint);
+        let res = self.helpdesk.http.post(url).bearer_auth(credential).form(&form).send().await;
+        let answer: serde_json::Value =
+            res.ok().filter(|r| r.status().is_success())?.json().await.ok()?;
+        answer["access_token"].as_str().map(str::to_owned)
+    }
+
+    /// `GET /session`: the module's session token of the portal's signed-in person (its
+    /// page hands it to the element), `404` when none.
+    fn session(&self, headers: &HeaderMap) -> Response {
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('=').map(str::to_owned));
+        let token = cookie.and_then(|c| self.sessions.lock().ok()?.get(&c).cloned());
+        match token {
+            Some(token) => (
+                [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+                serde_json::json!({ "token": token }).to_string(),
+            )
+                .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
         }
     }
 }
