@@ -170,8 +170,8 @@ pub fn app(props: &AppProps) -> Html {
                     HostCommand::SignOut => env.dispatch(Action::SignedOut),
                 }
             });
-            *slot.0.borrow_mut() = Some(cb);
-            move || *slot.0.borrow_mut() = None
+            slot.listen(cb);
+            move || slot.stop()
         });
     }
 

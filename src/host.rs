@@ -31,9 +31,17 @@ pub enum HostCommand {
     SignOut,
 }
 
-/// A slot through which the host reaches the running app; compared by identity.
+/// A slot through which the host reaches the running app; compared by identity. What
+/// the host sends before the app listens (right after `mount()` returns, before the
+/// first render) waits in it and is delivered, in order, when the app starts listening.
 #[derive(Clone, Default)]
-pub struct Control(pub Rc<std::cell::RefCell<Option<Callback<HostCommand>>>>);
+pub struct Control(Rc<std::cell::RefCell<Slot>>);
+
+#[derive(Default)]
+struct Slot {
+    listener: Option<Callback<HostCommand>>,
+    waiting: Vec<HostCommand>,
+}
 
 impl PartialEq for Control {
     fn eq(&self, other: &Self) -> bool {
@@ -43,10 +51,28 @@ impl PartialEq for Control {
 
 impl Control {
     pub fn send(&self, command: HostCommand) {
-        let cb = self.0.borrow().clone();
-        if let Some(cb) = cb {
-            cb.emit(command);
+        let listener = self.0.borrow().listener.clone();
+        match listener {
+            Some(listener) => listener.emit(command),
+            None => self.0.borrow_mut().waiting.push(command),
         }
+    }
+
+    /// The app listens: what waited is delivered first.
+    pub fn listen(&self, listener: Callback<HostCommand>) {
+        let waiting = {
+            let mut slot = self.0.borrow_mut();
+            slot.listener = Some(listener.clone());
+            std::mem::take(&mut slot.waiting)
+        };
+        for command in waiting {
+            listener.emit(command);
+        }
+    }
+
+    /// The app stops listening (unmounted, or given another slot).
+    pub fn stop(&self) {
+        self.0.borrow_mut().listener = None;
     }
 }
 

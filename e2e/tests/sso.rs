@@ -26,25 +26,64 @@ async fn at_the_provider(b: &Browser, who: &str, otp_secret: Option<&str>) {
     }
 }
 
+/// The standalone page to the provider and back, in `kind`, for `who` (with her
+/// authenticator's secret when the provider asks for a code): the first screen after
+/// sign-in, the code gone from the address.
+async fn standalone(
+    server: &Server,
+    driver: &Driver,
+    who: &str,
+    otp: Option<&str>,
+    first: &str,
+) -> Browser {
+    let b = driver.browser(false).await;
+    b.open_app(&server.localhost(), false).await;
+    b.until_text("Sign in with Contoso").await;
+    b.press("Sign in with Contoso").await;
+    at_the_provider(&b, who, otp).await;
+    b.until_heading(first).await;
+    let address = b.client.current_url().await.unwrap().to_string();
+    assert_eq!(address, format!("{}/", server.localhost()), "nothing left in the address");
+    b
+}
+
+/// Ada proved a code at the provider, and the organization counts it: no method to set
+/// up here, straight to her app passwords; Katherine proved nothing there: she sets up
+/// one of ours, as everyone did before. In each engine.
+async fn both_ways(kind: Kind, engine: &str) {
+    let (slapd, idp) = (Slapd::start(), Idp::new());
+    let server = Server::with_sso(&slapd, &idp, false, true).await;
+    let driver = Driver::start(kind).await;
+    let b =
+        standalone(&server, &driver, ADA, Some(Idp::ADA_OTP_SECRET), "Your app passwords").await;
+    b.check(&format!("sso/{engine}-02-ada-back-signed-in")).await;
+    let b = standalone(&server, &driver, KATHERINE, None, "Secure your account first").await;
+    b.check(&format!("sso/{engine}-03-katherine-sets-up-a-method")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_the_provider_with_and_without_its_mfa_in_firefox() {
+    both_ways(Kind::Firefox, "firefox").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_the_provider_with_and_without_its_mfa_in_webkit() {
+    both_ways(Kind::WebKit, "webkit").await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn ada_signs_in_at_her_organization_and_copies_an_app_password_without_a_method_here() {
     let (slapd, idp) = (Slapd::start(), Idp::new());
     let server = Server::with_sso(&slapd, &idp, false, true).await;
     let driver = Driver::start(Kind::Chromium).await;
     let b = driver.browser(false).await;
-
     b.open_app(&server.localhost(), false).await;
     b.until_text("Sign in with Contoso").await;
     b.check("sso/chromium-01-sign-in-with-contoso").await;
-    b.press("Sign in with Contoso").await;
-    at_the_provider(&b, ADA, Some(Idp::ADA_OTP_SECRET)).await;
-    // Back on the app's page: the code in its address is spent and gone from it, and the
-    // code she proved at the provider counts (the organization says so): no method to
-    // set up here, straight to her app passwords.
-    b.until_heading("Your app passwords").await;
-    let address = b.client.current_url().await.unwrap().to_string();
-    assert_eq!(address, format!("{}/", server.localhost()), "nothing left in the address");
-    b.check("sso/chromium-02-back-signed-in").await;
+    drop(b);
+    let b =
+        standalone(&server, &driver, ADA, Some(Idp::ADA_OTP_SECRET), "Your app passwords").await;
+    b.check("sso/chromium-02-ada-back-signed-in").await;
     b.press("Create an app password").await;
     b.until_heading("Name your app password").await;
     b.type_in("#ap-name", "Outlook").await;
@@ -53,6 +92,9 @@ async fn ada_signs_in_at_her_organization_and_copies_an_app_password_without_a_m
     b.check("sso/chromium-03-app-password").await;
     let shown = b.find("#ap-password-shown").await.text().await.unwrap();
     assert_eq!(server.legacy_status(ADA, &shown.replace(' ', "")).await, 200);
+    // Katherine proves nothing at the provider: one of our methods, as today.
+    let b = standalone(&server, &driver, KATHERINE, None, "Secure your account first").await;
+    b.check("sso/chromium-04-katherine-sets-up-a-method").await;
 }
 
 /// The embedded app's sign-in at the provider, in `kind`: in a window of its own, which
@@ -73,7 +115,7 @@ async fn in_the_portal(kind: Kind, engine: &str) {
     let popup = windows.into_iter().find(|w| *w != page).unwrap();
     b.client.switch_to_window(popup).await.unwrap();
     b.find("#username").await;
-    b.shot(&format!("sso/{engine}-04-portal-the-providers-window")).await;
+    b.shot(&format!("sso/{engine}-05-portal-the-providers-window")).await;
     // Katherine proves nothing at the provider: she sets up a method here, as today.
     at_the_provider(&b, KATHERINE, None).await;
     until("the provider's window closed", || async {
@@ -83,7 +125,7 @@ async fn in_the_portal(kind: Kind, engine: &str) {
     b.client.switch_to_window(page).await.unwrap();
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{portal}/"));
     app.until_heading("Secure your account first").await;
-    b.check(&format!("sso/{engine}-05-portal-signed-in")).await;
+    b.check(&format!("sso/{engine}-06-portal-signed-in")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -141,9 +183,10 @@ async fn the_portal_signs_its_user_in_at_the_provider_and_hands_her_to_the_modul
     b.click("a.portal-sso").await;
     at_the_provider(&b, ADA, Some(Idp::ADA_OTP_SECRET)).await;
     let app = Shadow { b: &b, index: 0 };
-    // Her MFA at the provider counts: straight to her app passwords.
+    // Her MFA at the provider counts: straight to her app passwords (the session picked
+    // up, then the screens after sign-in fetched: two waits, for a loaded machine).
+    app.until_text("Signed in as Ada Lovelace").await;
     app.until_heading("Your app passwords").await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{portal}/"));
-    app.until_text("Signed in as Ada Lovelace").await;
-    b.check("sso/chromium-06-portal-hands-ada-over").await;
+    b.check("sso/chromium-07-portal-hands-ada-over").await;
 }

@@ -171,6 +171,26 @@ async fn mount_renders_into_an_element_sends_dom_events_and_unmounts_cleanly() {
     outside.remove();
 }
 
+/// A host that hands its session over right after `mount()` returns (its own fetch
+/// answered first, as the example portal's can): the app has not drawn yet, and the
+/// session and the language still arrive, in the order sent.
+#[wasm_bindgen_test]
+async fn what_the_host_sends_before_the_app_has_drawn_is_not_lost() {
+    let doc = gloo_utils::document();
+    let host = doc.create_element("section").unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    replace_fetch(SERVE_ACCOUNT);
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"endpoint".into(), &"http://127.0.0.1:9".into()).unwrap();
+    let mut mounted = app_passwords::mount(host.clone(), options.into());
+    mounted.set_session_token("host-token");
+    mounted.set_lang("fr");
+    until_heading_in(&host, "Sécurisez d’abord votre compte").await;
+    restore_fetch();
+    mounted.unmount();
+    host.unchecked_into::<web_sys::HtmlElement>().remove();
+}
+
 #[wasm_bindgen_test]
 async fn an_unmounted_app_leaves_no_timer_behind() {
     use app_passwords::app::{App, AppProps};
