@@ -43,6 +43,12 @@ impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
 }
 
 impl Browser {
+    /// Ends its WebDriver session (the browser closes): geckodriver and WebKitWebDriver
+    /// hold one session at a time, so a test that needs a second person closes the first.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+
     /// Gives the browser a virtual security key (a passkey on the device). `Err` when
     /// the driver lacks the WebAuthn extension (WebKitWebDriver, when last checked).
     pub async fn add_virtual_authenticator(&self) -> Result<String, String> {
@@ -137,9 +143,11 @@ impl Browser {
         settled(&self.client, &field, text).await;
     }
 
-    /// Clicks the button whose visible text is `label`.
+    /// Clicks the button whose visible text is `label`, once it is enabled (as a person
+    /// can; a click on a disabled one is lost), as `Shadow::press` does.
     pub async fn press(&self, label: &str) {
-        let xpath = format!("//button[normalize-space(.)={}]", xpath_literal(label));
+        let xpath =
+            format!("//button[normalize-space(.)={}][not(@disabled)]", xpath_literal(label));
         let button = self
             .client
             .wait()

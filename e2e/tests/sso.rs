@@ -57,6 +57,7 @@ async fn both_ways(kind: Kind, engine: &str) {
     let b =
         standalone(&server, &driver, ADA, Some(Idp::ADA_OTP_SECRET), "Your app passwords").await;
     b.check(&format!("sso/{engine}-02-ada-back-signed-in")).await;
+    b.close().await;
     let b = standalone(&server, &driver, KATHERINE, None, "Secure your account first").await;
     b.check(&format!("sso/{engine}-03-katherine-sets-up-a-method")).await;
 }
@@ -80,7 +81,7 @@ async fn ada_signs_in_at_her_organization_and_copies_an_app_password_without_a_m
     b.open_app(&server.localhost(), false).await;
     b.until_text("Sign in with Contoso").await;
     b.check("sso/chromium-01-sign-in-with-contoso").await;
-    drop(b);
+    b.close().await;
     let b =
         standalone(&server, &driver, ADA, Some(Idp::ADA_OTP_SECRET), "Your app passwords").await;
     b.check("sso/chromium-02-ada-back-signed-in").await;
@@ -92,6 +93,7 @@ async fn ada_signs_in_at_her_organization_and_copies_an_app_password_without_a_m
     b.check("sso/chromium-03-app-password").await;
     let shown = b.find("#ap-password-shown").await.text().await.unwrap();
     assert_eq!(server.legacy_status(ADA, &shown.replace(' ', "")).await, 200);
+    b.close().await;
     // Katherine proves nothing at the provider: one of our methods, as today.
     let b = standalone(&server, &driver, KATHERINE, None, "Secure your account first").await;
     b.check("sso/chromium-04-katherine-sets-up-a-method").await;
@@ -188,5 +190,6 @@ async fn the_portal_signs_its_user_in_at_the_provider_and_hands_her_to_the_modul
     app.until_text("Signed in as Ada Lovelace").await;
     app.until_heading("Your app passwords").await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{portal}/"));
+    b.until_text("Signed in to the portal as Ada Lovelace").await;
     b.check("sso/chromium-07-portal-hands-ada-over").await;
 }

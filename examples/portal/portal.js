@@ -33,5 +33,8 @@ fetch('/session').then((res) => (res.ok ? res.json() : null)).then((session) => 
     for (const element of document.querySelectorAll('app-passwords')) {
       element.sessionToken = session.token;
     }
+    document.querySelector('.portal-user').textContent =
+      `Signed in to the portal as ${session.name ?? 'you'}`;
+    document.querySelector('.portal-sso')?.remove();
   }
 }, () => {});

@@ -168,8 +168,8 @@ struct PortalSso {
     helpdesk: Helpdesk,
     /// Sign-ins in flight: state → PKCE verifier.
     pending: std::sync::Mutex<std::collections::HashMap<String, String>>,
-    /// The portal's sessions: cookie → the module's session token.
-    sessions: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The portal's sessions: cookie → the person's name and the module's session token.
+    sessions: std::sync::Mutex<std::collections::HashMap<String, PortalSession>>,
 }
 
 /// The portal's session cookie.
@@ -280,10 +280,11 @@ impl PortalSso {
             return (StatusCode::BAD_GATEWAY, "the endpoint did not hand the person over")
                 .into_response();
         };
+        let name = tokens.as_ref().and_then(|t| name_in(t["id_token"].as_str()?));
         let cookie = crate::credentials::sso::new_state();
         let cookie = secrecy::ExposeSecret::expose_secret(&cookie).to_owned();
         if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.insert(cookie.clone(), session);
+            sessions.insert(cookie.clone(), PortalSession { name, token: session });
         }
         let set = format!("{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax");
         (StatusCode::SEE_OTHER, [(header::LOCATION, "/".to_owned()), (header::SET_COOKIE, set)])
@@ -319,10 +320,30 @@ impl PortalSso {
         match token {
             Some(token) => (
                 [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
-                serde_json::json!({ "token": token }).to_string(),
+                serde_json::json!({ "token": token.token, "name": token.name }).to_string(),
             )
                 .into_response(),
             None => StatusCode::NOT_FOUND.into_response(),
         }
     }
+}
+
+/// A person signed in to the example portal.
+#[derive(Clone)]
+struct PortalSession {
+    /// Their name for the portal's header (the ID token's `name`).
+    name: Option<String>,
+    /// The module's session token.
+    token: String,
+}
+
+/// The `name` claim of an ID token the portal received straight from the provider's token
+/// endpoint (OpenID Connect Core §3.1.3.7: the connection vouches for it; the portal only
+/// shows it, it grants nothing by it).
+fn name_in(id_token: &str) -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let payload = URL_SAFE_NO_PAD.decode(id_token.split('.').nth(1)?).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    claims["name"].as_str().map(str::to_owned)
 }
