@@ -60,14 +60,9 @@ impl Control {
 
     /// The app listens: what waited is delivered first.
     pub fn listen(&self, listener: Callback<HostCommand>) {
-        let waiting = {
-            let mut slot = self.0.borrow_mut();
-            slot.listener = Some(listener.clone());
-            std::mem::take(&mut slot.waiting)
-        };
-        for command in waiting {
-            listener.emit(command);
-        }
+        self.0.borrow_mut().listener = Some(listener);
+        let waiting = std::mem::take(&mut self.0.borrow_mut().waiting);
+        waiting.into_iter().for_each(|command| self.send(command));
     }
 
     /// The app stops listening (unmounted, or given another slot).
