@@ -76,21 +76,16 @@ impl Driver {
         } else {
             None
         };
-        let child = command
+        let mut child = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{hint}: {e}"));
+        assert!(support::until_listening(&mut child, port).await, "{hint} did not start");
         let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{url}/status")).await.is_ok() {
-                return Self { url, kind, child, display, sessions: Default::default() };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{hint} did not start");
+        Self { url, kind, child, display, sessions: Default::default() }
     }
 
     /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use crate::*;
 
@@ -21,7 +20,7 @@ impl Dovecot {
     pub async fn start(endpoint: &str, secret_file: &Path, relay_port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (imap, pop3, submission) = (free_port(), free_port(), free_port());
-        let child = tokio::process::Command::new(root().join("scripts/mail.sh"))
+        let mut child = tokio::process::Command::new(root().join("scripts/mail.sh"))
             .arg("run")
             .arg(dir.path())
             .env("APP_PASSWORDS_URL", endpoint)
@@ -35,14 +34,10 @@ impl Dovecot {
             .kill_on_drop(true)
             .spawn()
             .expect("scripts/mail.sh runs Dovecot");
+        let listening = support::until_listening(&mut child, imap).await;
         let dovecot = Self { _child: child, imap, pop3, submission, dir };
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", imap)).await.is_ok() {
-                return dovecot;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("Dovecot did not start:\n{}", dovecot.log());
+        assert!(listening, "Dovecot did not start:\n{}", dovecot.log());
+        dovecot
     }
 
     /// The certificate Dovecot's STARTTLS presents, for clients to trust.

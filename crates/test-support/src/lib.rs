@@ -17,6 +17,28 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// How long a real service (the SMTP server, the OpenID provider, Dovecot, a browser's
+/// driver) may take to start listening before a test says it hung: a deadline for a hang,
+/// never a timing. Generous, as CI runs the suites side by side on two cores: the OpenID
+/// provider once had not listened after 30 s there.
+pub const START_DEADLINE: Duration = Duration::from_secs(180);
+
+/// Waits until `child` accepts connections on 127.0.0.1:`port`; `false` when it exited
+/// first or [`START_DEADLINE`] passed.
+pub async fn until_listening(child: &mut tokio::process::Child, port: u16) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < START_DEADLINE {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        if child.try_wait().ok().flatten().is_some() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// The TOTP code at unix time `at` for the base32 `secret` (spaces ignored), from
 /// oathtool: an implementation independent of the server's.
 pub fn totp_at(secret: &str, at: i64) -> String {
@@ -45,7 +67,7 @@ impl Smtpd {
         let port = free_port();
         let pythonpath = std::env::var("APP_TEST_PYTHONPATH")
             .map_or_else(|_| root().join(".tools/py"), PathBuf::from);
-        let child = tokio::process::Command::new("python3")
+        let mut child = tokio::process::Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
@@ -54,11 +76,8 @@ impl Smtpd {
             .kill_on_drop(true)
             .spawn()
             .expect("python3 runs aiosmtpd");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Self { _child: child, port, maildir, _dir: dir };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        if until_listening(&mut child, port).await {
+            return Self { _child: child, port, maildir, _dir: dir };
         }
         panic!("aiosmtpd did not start on port {port} (scripts/tools.sh test installs it)");
     }
@@ -325,10 +344,9 @@ impl Idp {
                 || std::fs::read_to_string(self.dir.path().join("idp.log")).unwrap_or_default();
             assert!(exited.is_none(), "the OpenID provider exited: {}", log());
             // Node loads oidc-provider and makes an RSA key before it listens: 0.6 s of
-            // CPU alone, more than 30 s once on a CI machine running the PostgreSQL pass
-            // beside the browser suites. A deadline for a hang, not a timing.
+            // CPU alone here.
             assert!(
-                started.elapsed() < Duration::from_secs(180),
+                started.elapsed() < START_DEADLINE,
                 "the OpenID provider did not start in {:?}: {}",
                 started.elapsed(),
                 log()
