@@ -11,7 +11,7 @@ use wire::{
 };
 use yew::prelude::*;
 
-use crate::api::{ApiError, Endpoint, Http, Reply, SignInEndpoint, Token};
+use crate::api::{ApiError, Endpoint, Http, Opened, Reply, SignInEndpoint, Token};
 use crate::clipboard;
 use crate::errors::{of_code, outcome, Outcome, UiError};
 use crate::host::HostEvent;
@@ -252,7 +252,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::PasswordMissing));
             }
             let req = SignInRequest { username, password: d.password.to_string() };
-            env.call(env.signing_in.sign_in(req), None, env.signed_in());
+            env.call(read(env.signing_in.sign_in(req)), None, env.signed_in());
         }
         Intent::Copy | Intent::CopyKey => {
             let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
@@ -503,4 +503,18 @@ pub fn after_sign_in(
         // Not one of theirs: `run` does the rest.
         _ => {}
     }
+}
+
+/// The session a sign-in opened, read by the chunk (`api::Opened`): fetched by now from
+/// the first key typed, or with this answer.
+fn read(opened: Reply<Opened>) -> Reply<Session> {
+    Box::pin(async move {
+        match opened.await? {
+            Opened::Read(session) => Ok(session),
+            Opened::Raw(status, value) => match crate::lazy::load().await {
+                Ok(journey) => (journey.read_session)(status, value),
+                Err(_) => Err(ApiError::Network),
+            },
+        }
+    })
 }

@@ -22,13 +22,14 @@ use std::rc::Rc;
 use yew::Html;
 
 use crate::announcements::Announcement;
-use crate::api::{Endpoint, Http};
+use crate::api::{ApiError, Endpoint, Http};
 use crate::effects::{AfterSignIn, Env};
 use crate::errors::UiError;
 use crate::i18n::Lang;
 use crate::screens::ScreenProps;
 use crate::sso::Returned;
 use crate::state::{JourneyRules, Model};
+use wire::Session;
 
 /// What the chunk brings.
 #[derive(Clone, Copy)]
@@ -43,6 +44,8 @@ pub struct Journey {
     pub adopt_styles: fn(&web_sys::Node),
     /// Picks up a host's session (`Env::resume`).
     pub resumed: fn(&Env, &Rc<dyn Endpoint>, u32, crate::api::Token),
+    /// Reads the session a sign-in opened (`api::Opened`).
+    pub read_session: fn(u16, wasm_bindgen::JsValue) -> Result<Session, ApiError>,
     /// What is done with what the organization's provider sent back (src/sso.rs).
     pub sso_returned: fn(&Env, &Rc<dyn Endpoint>, Returned),
     /// What their actions do to the model, and the words of the errors and
@@ -97,6 +100,7 @@ fn chunk() -> Result<Journey, Unavailable> {
         run: crate::effects::after_sign_in,
         adopt_styles: crate::styles::adopt_journey,
         resumed: Env::resumed,
+        read_session: crate::api::read_session,
         sso_returned: Env::sso_returned,
         rules: JourneyRules {
             apply: Model::apply_journey,

@@ -5,7 +5,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use app_passwords::api::{ApiError, Endpoint, IdempotencyKey, Reply, SignInEndpoint, Token};
+use app_passwords::api::{
+    ApiError, Endpoint, IdempotencyKey, Opened, Reply, SignInEndpoint, Token,
+};
 use wire::*;
 
 pub const PASSWORD: &str = "Right-password-1";
@@ -314,7 +316,7 @@ fn masked(req: &EnrollmentRequest) -> Option<String> {
 }
 
 impl SignInEndpoint for Fake {
-    fn sign_in(&self, req: SignInRequest) -> Reply<Session> {
+    fn sign_in(&self, req: SignInRequest) -> Reply<Opened> {
         self.reply(self.gate("sign_in", false).and_then(|()| {
             if let Some(wait) = self.throttled.get() {
                 return Err(problem(ErrorCode::RateLimited, 429, |p| p.retry_after = Some(wait)));
@@ -323,7 +325,7 @@ impl SignInEndpoint for Fake {
                 return Err(problem(ErrorCode::InvalidCredentials, 401, |_| {}));
             }
             self.expired.set(false);
-            Ok(self.open_session())
+            Ok(Opened::Read(self.open_session()))
         }))
     }
 
