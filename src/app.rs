@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::api::{Endpoint, Http, SignInEndpoint, Token};
 use crate::components::card::Card;
 use crate::components::header::Header;
-use crate::effects::{run, Env};
+use crate::effects::{run, Env, RETRY_MS};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
 use crate::i18n::{Lang, Msg};
 use crate::intent::Intent;
@@ -44,7 +44,6 @@ pub struct AppProps {
 }
 
 /// How long to wait between checks while the endpoint cannot be reached.
-const RETRY_MS: u32 = 3000;
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
@@ -327,7 +326,8 @@ pub fn app(props: &AppProps) -> Html {
         <ContextProvider<Lang> context={*lang}>
             <div class="ap-root" lang={lang.tag()} ref={root}>
                 <Header who={who} locked={model.creating()} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
-                if !model.online {
+                // Offline, or signed in while the screens after sign-in cannot be fetched.
+                if !model.online || (*journey_failed && journey.is_none() && model.busy()) {
                     <div class="ap-banner ap-banner--error" role="alert">{ lang.text(Msg::EndpointDown) }</div>
                 }
                 <div class="ap-main">

@@ -505,16 +505,25 @@ pub fn after_sign_in(
     }
 }
 
+/// How often what could not be fetched is tried again (the endpoint, the chunk).
+pub const RETRY_MS: u32 = 3000;
+
 /// The session a sign-in opened, read by the chunk (`api::Opened`): fetched by now from
-/// the first key typed, or with this answer.
+/// the first key typed, or with this answer. A chunk that cannot be fetched is waited
+/// for (the app says the service cannot be reached and tries again, app.rs), a minute at
+/// most: the session is not dropped for it.
 fn read(opened: Reply<Opened>) -> Reply<Session> {
     Box::pin(async move {
-        match opened.await? {
-            Opened::Read(session) => Ok(session),
-            Opened::Raw(status, value) => match crate::lazy::load().await {
-                Ok(journey) => (journey.read_session)(status, value),
-                Err(_) => Err(ApiError::Network),
-            },
+        let (status, value) = match opened.await? {
+            Opened::Read(session) => return Ok(session),
+            Opened::Raw(status, value) => (status, value),
+        };
+        for _ in 0..20 {
+            if let Ok(journey) = crate::lazy::load().await {
+                return (journey.read_session)(status, value);
+            }
+            gloo_timers::future::TimeoutFuture::new(RETRY_MS).await;
         }
+        Err(ApiError::Network)
     })
 }

@@ -99,8 +99,8 @@ async fn the_chunk_is_fetched_as_the_person_types_in_chromium() {
 }
 
 /// The chunk cannot be fetched (a 404, as a half-deployed server would answer), then
-/// can: "Please wait" with the reason, in French here, then the screen, the session
-/// kept; nothing to do for the person.
+/// can: the sign-in says "Please wait" with the reason, in French here, then the next
+/// screen, the session kept (the chunk reads it); nothing to do for the person.
 #[tokio::test]
 async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
     let copy = tempfile::tempdir().unwrap();
@@ -122,8 +122,10 @@ async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
     let b = driver.browser(false).await;
     b.open_app(&server.base, true).await;
     b.sign_in(NEW, true).await;
-    b.until_heading("Un instant…").await;
+    // Signed in, but the session is read by the chunk: the sign-in waits for it, saying
+    // why, and goes on by itself once it comes.
     b.until_text("Le service de connexion est injoignable").await;
+    b.until_heading("Connexion").await;
     b.check("loading/firefox-fr-chunk-unavailable").await;
 
     std::fs::rename(&hidden, copy.path().join(&chunk)).unwrap();
