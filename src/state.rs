@@ -940,6 +940,7 @@ mod tests {
             display_name: "Nora".into(),
             policy: Policy::default(),
             methods: vec![],
+            password_elsewhere: false,
         };
         Model { screen, session: Some(SignedIn { token: Token::new("t1"), account }), ..model() }
     }

@@ -100,10 +100,12 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     onclick={props.send(Intent::CreateAnother)}>
                     { lang.text(JourneyMsg::ListCreate) }
                 </button>
-                <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
-                    onclick={props.send(Intent::ToPassword)}>
-                    { lang.text(JourneyMsg::ListChangePassword) }
-                </button>
+                if m.session.as_ref().is_some_and(|s| !s.account.password_elsewhere) {
+                    <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
+                        onclick={props.send(Intent::ToPassword)}>
+                        { lang.text(JourneyMsg::ListChangePassword) }
+                    </button>
+                }
                 if count >= 2 {
                     if matches!(confirm, Some(Confirm::All)) {
                         { confirm_box(props, lang, lang.text_with(JourneyMsg::DeleteAllConfirm, &[("count", &count)]), JourneyMsg::DeleteAll) }

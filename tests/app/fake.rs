@@ -63,6 +63,8 @@ pub struct Fake {
     pub max_days: Cell<Option<u32>>,
     /// Whether the notice link was followed already.
     pub disowned: Cell<bool>,
+    /// The person's password is kept elsewhere (the directory, the provider).
+    pub password_elsewhere: Cell<bool>,
     /// Single sign-on, when offered (`GET /v1/sso` answers 404 otherwise).
     pub sso: RefCell<Option<SsoInfo>>,
     /// Every page a single sign-on was started from, and whether anew at the provider.
@@ -101,6 +103,7 @@ impl Fake {
             asked: RefCell::default(),
             max_days: Cell::new(None),
             disowned: Cell::new(false),
+            password_elsewhere: Cell::new(false),
             sso: RefCell::default(),
             sso_started: RefCell::default(),
             unused_days: Cell::new(None),
@@ -147,6 +150,7 @@ impl Fake {
         Account {
             username: "nora@contoso.example".into(),
             display_name: "Nora New".into(),
+            password_elsewhere: self.password_elsewhere.get(),
             policy: Policy {
                 mfa_required: self.reason.get() != Some(NotAvailableReason::MfaNotRequired),
                 app_passwords_allowed: self.reason.get()

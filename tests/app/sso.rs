@@ -129,3 +129,18 @@ async fn a_stale_mfa_from_the_provider_is_proven_there_anew() {
     assert!(fake.sso_started.borrow().last().is_some_and(|(_, again)| *again));
     back_from_provider("");
 }
+
+/// A person whose password is the organization's (its directory's, or none but the
+/// provider's) is not offered to change it here; one whose password is kept here is.
+#[wasm_bindgen_test]
+async fn a_password_kept_elsewhere_is_not_offered_for_change() {
+    let fake = Fake::new(Next::Ready);
+    offered(&fake, true);
+    fake.password_elsewhere.set(true);
+    back_from_provider(&format!("sso={}", fake::SSO_CODE));
+    let ui = Ui::mount(fake.clone(), Lang::En).await;
+    ui.until_heading("Your app passwords").await;
+    ui.until_text("0 of 40").await;
+    assert!(ui.has("button.ap-button--primary"), "{}", ui.text());
+    assert!(!ui.text().contains("Change your password"), "{}", ui.text());
+}

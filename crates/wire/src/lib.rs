@@ -281,6 +281,11 @@ pub struct Account {
     pub display_name: String,
     pub policy: Policy,
     pub methods: Vec<Method>,
+    /// The person's password is not kept here, so not changed here
+    /// (`POST /v1/account/password` refuses): `true` for people of the organization's
+    /// directory (changed there) and for people who sign in only at its OpenID provider.
+    #[serde(default)]
+    pub password_elsewhere: bool,
 }
 
 /// `201` to `POST /v1/sessions`, and `200` to `GET /v1/account`.

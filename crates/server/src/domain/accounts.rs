@@ -89,6 +89,12 @@ pub fn policy_refusal(policy: &Policy) -> Option<(&'static str, &'static str)> {
 }
 
 impl AccountRow {
+    /// The primary password is kept here, so changed here: not for a directory person
+    /// (the directory keeps it) nor for one made at a first single sign-on (none at all).
+    pub fn password_here(&self) -> bool {
+        self.directory.is_none() && !self.password_hash.is_empty()
+    }
+
     pub fn policy(&self) -> Policy {
         Policy {
             mfa_required: self.mfa_required,

@@ -226,6 +226,7 @@ async fn a_password_changed_in_the_directory_signs_in_and_app_passwords_follow_t
     assert_eq!(left, 0);
     // Nor can she set her password here: the directory's is hers.
     let ada = app.sign_in((ADA.0, "Difference-Engine-Babbage-1822")).await;
+    assert_eq!(ada.session["account"]["password_elsewhere"], true, "the app offers no change");
     let res = ada
         .post(
             "/v1/account/password",

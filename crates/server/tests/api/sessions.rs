@@ -9,6 +9,10 @@ async fn sign_in_returns_a_token_the_account_policy_and_mfa_setup_for_a_new_user
     let s = &user.session;
     assert_eq!(s["next"], "mfa_setup");
     assert_eq!(s["account"]["username"], NEW_USER.0);
+    assert_eq!(
+        s["account"]["password_elsewhere"], false,
+        "a local account's password is changed here"
+    );
     assert_eq!(s["account"]["policy"]["mfa_required"], true);
     assert_eq!(
         s["account"]["policy"]["allowed_methods"],

@@ -436,16 +436,24 @@ async fn without_a_directory_people_get_an_account_of_their_own_never_a_local_on
         at_provider(&app, &b2, GRACE, &public_url(&app)).await,
     );
     let (c1, c2) = tokio::join!(callback(&b1, &r1), callback(&b2, &r2));
-    let mut accounts = Vec::new();
+    let (mut accounts, mut session_token) = (Vec::new(), None);
     for (key, code) in [c1, c2] {
         assert_eq!(key, "sso", "{code}");
         let res = app.post("/v1/sessions/sso", json!({"code": code})).await;
         let session: Value = res.json().await.unwrap();
         accounts.push(session["account"].clone());
+        session_token = session["token"].as_str().map(str::to_owned);
     }
     assert_eq!(accounts[0], accounts[1]);
     assert_eq!(accounts[0]["username"], GRACE);
     assert_eq!(accounts[0]["display_name"], "Grace Hopper");
+    // She has no password here: none to change, and the app offers none.
+    assert_eq!(accounts[0]["password_elsewhere"], true);
+    let token = session_token.unwrap();
+    let change = json!({"current_password": "", "new_password": "a long new passphrase 42"});
+    let res = app.http.post(app.url("/v1/account/password")).bearer_auth(token).json(&change);
+    let (status, body) = problem(res.send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("not_available")), "{body}");
     let rows: Vec<(i64,)> = sqlx::query_as("SELECT COUNT(*) FROM sso_links")
         .fetch_all(&app.pool().await)
         .await

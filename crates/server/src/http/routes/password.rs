@@ -26,10 +26,11 @@ pub async fn change(
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<Json<PasswordChanged>> {
     let account = &authed.account;
-    if account.directory.is_some() {
-        return Err(ApiError::new(ErrorCode::NotAvailable).detail(
-            "This account's password is the organization's directory's: change it there.",
-        ));
+    if !account.password_here() {
+        return Err(ApiError::new(ErrorCode::NotAvailable).detail(match account.directory {
+            Some(_) => "This account's password is the organization's directory's: change it there.",
+            None => "This account signs in only at the organization's provider: it has no password here.",
+        }));
     }
     authed.require_mfa()?;
     match req.current_password.chars().count() {

@@ -26,6 +26,7 @@ pub async fn account_state(
         display_name: account.display_name.clone(),
         policy: account.policy(),
         methods,
+        password_elsewhere: !account.password_here(),
     };
     Ok(AccountState { account, next, reason })
 }
