@@ -6,8 +6,9 @@
 //! usual and [`journey`] has them at once.
 //!
 //! The chunk holds what only those screens reach: their views and stylesheet, what their
-//! intents do, the endpoint's calls after the
-//! [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of their answers (the
+//! intents do, the reading of the session a sign-in opened (`api::Opened`), the endpoint's
+//! calls after the [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of their
+//! answers (the
 //! `dyn Endpoint` over the real endpoint is made in here, so its calls come along), and the
 //! messages of the errors and announcements only they meet.
 //!
