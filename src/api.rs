@@ -111,7 +111,7 @@ pub type Reply<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 /// typed, so it is mostly here by the time the answer is.
 pub enum Opened {
     /// Read already (an endpoint of the tests').
-    Read(Session),
+    Read(Box<Session>),
     /// The answer's JSON, and its status.
     Raw(u16, JsValue),
 }

@@ -515,7 +515,7 @@ pub const RETRY_MS: u32 = 3000;
 fn read(opened: Reply<Opened>) -> Reply<Session> {
     Box::pin(async move {
         let (status, value) = match opened.await? {
-            Opened::Read(session) => return Ok(session),
+            Opened::Read(session) => return Ok(*session),
             Opened::Raw(status, value) => (status, value),
         };
         for _ in 0..20 {

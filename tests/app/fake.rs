@@ -329,7 +329,7 @@ impl SignInEndpoint for Fake {
                 return Err(problem(ErrorCode::InvalidCredentials, 401, |_| {}));
             }
             self.expired.set(false);
-            Ok(Opened::Read(self.open_session()))
+            Ok(Opened::Read(Box::new(self.open_session())))
         }))
     }
 
