@@ -368,7 +368,15 @@ impl Provider {
             _ => claims.email().map(|e| e.as_str().to_owned()),
         };
         let name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_owned());
-        tracing::info!(amr = ?amr, acr = ?claims.auth_context_ref().map(|a| a.as_str()), mfa = mfa.is_some(), "sso: ID token verified");
+        tracing::info!(
+            sub = %claims.subject().as_str(),
+            amr = ?amr,
+            acr = ?claims.auth_context_ref().map(|a| a.as_str()),
+            auth_time = ?auth_time,
+            age = ?auth_time.map(|at| now - at),
+            mfa = mfa.is_some(),
+            "sso: ID token verified"
+        );
         Identity {
             issuer: claims.issuer().as_str().to_owned(),
             subject: claims.subject().as_str().to_owned(),
