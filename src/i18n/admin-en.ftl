@@ -50,6 +50,7 @@ admin-action-set-policy = policy changed
 admin-action-disable = account disabled
 admin-action-enable = account enabled
 admin-action-set-password = password set
+admin-action-delete = account deleted
 admin-action-other = changed
 admin-error-forbidden = Your helpdesk access does not allow this.
 admin-error-expired = Your helpdesk session has ended. Reload the page.

@@ -116,6 +116,14 @@ pub struct Config {
     #[arg(long, env = "APP_MAIL_SERVER_SECRET_FILE")]
     pub mail_server_secret_file: Option<PathBuf>,
 
+    /// The shared secrets of the identity systems that provision people over SCIM 2.0
+    /// (`/scim/v2/`: Entra ID, Okta, authentik…; docs/provisioning.md), one per line,
+    /// each of 32 characters or more. They open SCIM and nothing else, and nothing else
+    /// opens SCIM. Unset: SCIM is off, except with `--demo`, which uses (and creates)
+    /// `data/scim.secret`.
+    #[arg(long, env = "APP_SCIM_SECRET_FILE")]
+    pub scim_secret_file: Option<PathBuf>,
+
     /// The admin credentials of the portals that embed the admin mode, one per line:
     /// `name scopes secret` (scopes from read,manage,policy,sessions; the secret 32 characters or
     /// more). Unset: no admin route works, except with `--demo`, which uses (and
@@ -455,6 +463,10 @@ impl Config {
         if !mail_secret.exists() {
             let _ = crate::crypto::generate_secret_file(&mail_secret);
         }
+        let scim_secret = dir.join("scim.secret");
+        if !scim_secret.exists() {
+            let _ = crate::crypto::generate_secret_file(&scim_secret);
+        }
         Self {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
@@ -481,6 +493,7 @@ impl Config {
             sso: SsoConfig::default(),
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
+            scim_secret_file: Some(scim_secret),
             admin_credentials_file: Some(admin_credentials),
             metrics_allow: vec![
                 "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),

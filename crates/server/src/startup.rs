@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::credentials::admin::AdminCredentials;
 use crate::credentials::argon2::{HashStats, Hasher};
 use crate::credentials::directory::Directory;
-use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
+use crate::credentials::shared_secrets::{SharedSecrets, MAIL_SERVERS, SCIM_CLIENTS};
 use crate::credentials::sso::Provider;
 use crate::crypto::ServerKey;
 use crate::deliveries::notices::Notifier;
@@ -58,8 +58,16 @@ impl Application {
         )?);
         let deliverer =
             Arc::new(Deliverer::from_config(&config.deliveries, config.demo, &config.issuer)?);
-        let mail_servers =
-            Arc::new(MailServers::load(config.mail_server_secret_file.as_deref(), config.demo)?);
+        let mail_servers = Arc::new(SharedSecrets::load(
+            MAIL_SERVERS,
+            config.mail_server_secret_file.as_deref(),
+            config.demo,
+        )?);
+        let scim_clients = Arc::new(SharedSecrets::load(
+            SCIM_CLIENTS,
+            config.scim_secret_file.as_deref(),
+            config.demo,
+        )?);
         let admins = Arc::new(AdminCredentials::load(
             config.admin_credentials_file.as_deref(),
             config.demo,
@@ -114,6 +122,7 @@ impl Application {
             primary,
             sso,
             mail_servers,
+            scim_clients,
             admins,
             metrics,
         };

@@ -170,6 +170,8 @@ pub enum AuditAction {
     Disable,
     Enable,
     SetPassword,
+    /// The account removed (by provisioning).
+    Delete,
     /// An action this client does not know yet (a newer server).
     #[serde(other)]
     Unknown,
@@ -187,6 +189,7 @@ impl AuditAction {
             Self::Disable => "disable",
             Self::Enable => "enable",
             Self::SetPassword => "set_password",
+            Self::Delete => "delete",
             Self::Unknown => "unknown",
         }
     }

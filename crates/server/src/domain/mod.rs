@@ -9,5 +9,6 @@ pub mod directory;
 pub mod limits;
 pub mod methods;
 pub mod passkeys;
+pub mod scim;
 
 pub use wire::rules::is_unsafe_char;

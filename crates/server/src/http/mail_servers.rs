@@ -1,5 +1,5 @@
 //! The mail-server extractor: a request that carries one of the configured shared
-//! secrets (`credentials::mail_servers`).
+//! secrets (`credentials::shared_secrets`).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::WWW_AUTHENTICATE;

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod portal;
 pub mod request_id;
 pub mod routes;
+pub mod scim;
 pub mod security;
 pub mod state;
 
@@ -80,11 +81,26 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{username}/policy", axum::routing::put(routes::admin::set_policy))
         .route("/admin/audit", get(routes::admin::audit))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound) })
-        .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) })
-        .layer(DefaultBodyLimit::max(state.config.max_body))
-        .layer(middleware::from_fn(keep_plain_unless_get))
-        .layer(compression())
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track));
+        .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::UnsupportedMethod) });
+
+    // SCIM's own door, with its own documents (errors included).
+    let scim = Router::new()
+        .route("/ServiceProviderConfig", get(routes::scim::service_provider_config))
+        .route("/ResourceTypes", get(routes::scim::resource_types))
+        .route("/ResourceTypes/{id}", get(routes::scim::resource_type))
+        .route("/Schemas", get(routes::scim::schemas))
+        .route("/Schemas/{id}", get(routes::scim::schema))
+        .route("/Users", get(routes::scim::users))
+        .route(
+            "/Users/{id}",
+            get(routes::scim::get_user)
+                .patch(routes::scim::patch_user)
+                .delete(routes::scim::delete_user),
+        )
+        .fallback(|| async { scim::ScimError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            scim::ScimError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Not supported here.")
+        });
 
     let app = tower::ServiceBuilder::new()
         .layer(middleware::from_fn(assets::cache))
@@ -92,7 +108,8 @@ pub fn router(state: AppState) -> Router {
     let headers = Arc::new(security::Headers::for_static_dir(&state.config.static_dir));
 
     Router::new()
-        .nest("/v1", api)
+        .nest("/v1", api_layers(api, &state))
+        .nest("/scim/v2", api_layers(scim, &state))
         .route("/metrics", get(routes::metrics::get))
         .fallback_service(app)
         .layer(cors(&state.config.allowed_origins))
@@ -100,6 +117,16 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
+}
+
+/// What every API answer goes through (the person's API and SCIM alike): the body
+/// limit, compression of GET answers only, the metrics.
+fn api_layers(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
+        .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(middleware::from_fn(keep_plain_unless_get))
+        .layer(compression())
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
 }
 
 /// Marks an answer never to compress.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::credentials::admin::AdminCredentials;
-use crate::credentials::mail_servers::MailServers;
 use crate::credentials::primary::PrimaryCredential;
+use crate::credentials::shared_secrets::SharedSecrets;
 use crate::credentials::sso::Provider;
 use crate::crypto::ServerKey;
 use crate::deliveries::notices::Notifier;
@@ -31,7 +31,9 @@ pub struct AppState {
     /// The organization's OpenID provider, when single sign-on is configured.
     pub sso: Option<Arc<Provider>>,
     /// The mail servers that may ask `POST /v1/legacy/verify`.
-    pub mail_servers: Arc<MailServers>,
+    pub mail_servers: Arc<SharedSecrets>,
+    /// The identity systems that may provision people over SCIM (`/scim/v2/`).
+    pub scim_clients: Arc<SharedSecrets>,
     /// The admin credentials portals mint admin tokens with.
     pub admins: Arc<AdminCredentials>,
     pub metrics: Arc<Metrics>,

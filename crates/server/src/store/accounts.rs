@@ -89,8 +89,12 @@ impl Store {
         &self,
         username: &Username,
     ) -> sqlx::Result<Option<AccountRow>> {
+        self.account_by_username_str(username.as_str()).await
+    }
+
+    async fn account_by_username_str(&self, username: &str) -> sqlx::Result<Option<AccountRow>> {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE username = $1"))
-            .bind(username.as_str())
+            .bind(username)
             .fetch_optional(&self.db)
             .await
     }
@@ -121,6 +125,33 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.db)
         .await
+    }
+
+    /// One page of the accounts, by username: those whose username is `username` when it
+    /// is given, from the `offset`-th, at most `limit`; and how many there are in all.
+    pub async fn accounts_page(
+        &self,
+        username: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> sqlx::Result<(i64, Vec<AccountRow>)> {
+        let Some(username) = username else {
+            let total: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.db).await?;
+            let rows = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM accounts ORDER BY username LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.db)
+            .await?;
+            return Ok((total, rows));
+        };
+        // Usernames are unique: one row or none.
+        let found = self.account_by_username_str(username).await?;
+        let total = i64::from(found.is_some());
+        let rows = if offset == 0 && limit > 0 { found.into_iter().collect() } else { Vec::new() };
+        Ok((total, rows))
     }
 
     pub async fn accounts(&self) -> sqlx::Result<Vec<AccountRow>> {

@@ -102,23 +102,42 @@ impl Store {
     /// Creates an app password while the account is under its limit, in one
     /// transaction (counted and inserted under the writer lock: a burst of creates at
     /// the limit cannot overshoot it). The cleartext is returned here and nowhere else.
+    /// Creates one for the account of `session`, which must still be open when the
+    /// transaction runs: a session ended meanwhile (a leaver deprovisioned, a helpdesk
+    /// disable, "this wasn't me", a password change) makes nothing, so no app password
+    /// outlives the event that revoked its siblings.
     pub async fn create_app_password(
         &self,
+        session: &str,
         account_id: &str,
         name: &AppPasswordName,
         grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
-        self.transaction(async |tx| self.create_app_password_in(tx, account_id, name, grant).await)
-            .await
+        self.transaction(async |tx| {
+            self.create_app_password_in(tx, session, account_id, name, grant).await
+        })
+        .await
     }
 
     async fn create_app_password_in(
         &self,
         tx: &mut Tx<'_>,
+        session: &str,
         account_id: &str,
         name: &AppPasswordName,
         grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.id = $1 AND s.account_id = $2 AND a.disabled = 0",
+        )
+        .bind(session)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if open.is_none() {
+            return Err(Refusal::SessionEnded.into());
+        }
         let held: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM app_passwords WHERE account_id = $1")
                 .bind(account_id)

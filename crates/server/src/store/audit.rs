@@ -10,6 +10,7 @@ use crate::clock::rfc3339;
 use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{format_methods, AccountRow};
 use crate::domain::app_passwords::format_scopes;
+use crate::domain::scim::UserPatch;
 
 /// Who acts, as the audit log says it.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,14 @@ pub enum AdminAction<'a> {
     /// Every sign-in refused, every session ended.
     Disable,
     Enable,
+    /// What the organization's identity system says of the person (SCIM): a new display
+    /// name; a leaver (`active: false`) disabled, every session ended and every app
+    /// password revoked at once; re-activated, the methods are back, the app passwords
+    /// are not.
+    Provision(&'a UserPatch),
+    /// The account and everything it holds removed (provisioning's DELETE); only its
+    /// audit lines remain.
+    Delete,
 }
 
 impl AdminAction<'_> {
@@ -50,6 +59,12 @@ impl AdminAction<'_> {
             Self::SetPolicy(_) => AuditAction::SetPolicy,
             Self::Disable => AuditAction::Disable,
             Self::Enable => AuditAction::Enable,
+            Self::Provision(p) => match p.active {
+                Some(false) => AuditAction::Disable,
+                Some(true) => AuditAction::Enable,
+                None => AuditAction::SetPolicy,
+            },
+            Self::Delete => AuditAction::Delete,
         }
     }
 }
@@ -107,6 +122,50 @@ impl Store {
                     self.end_sessions_in(&mut tx, id, None).await?;
                 }
                 Some(String::new())
+            }
+            AdminAction::Provision(patch) => {
+                let mut done = Vec::new();
+                if let Some(name) = &patch.display_name {
+                    sqlx::query("UPDATE accounts SET display_name = $1 WHERE id = $2")
+                        .bind(name)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    done.push(format!("display name {name}"));
+                }
+                match patch.active {
+                    Some(false) => {
+                        sqlx::query("UPDATE accounts SET disabled = 1 WHERE id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        self.end_sessions_in(&mut tx, id, None).await?;
+                        let revoked = self.revoke_app_passwords_in(&mut tx, id).await?;
+                        let names: Vec<&str> = revoked.iter().map(|p| p.name.as_str()).collect();
+                        done.push(format!(
+                            "deactivated, {} app passwords revoked: {}",
+                            names.len(),
+                            names.join(", ")
+                        ));
+                    }
+                    Some(true) => {
+                        sqlx::query("UPDATE accounts SET disabled = 0 WHERE id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        done.push("activated".to_owned());
+                    }
+                    None => {}
+                }
+                Some(done.join("; "))
+            }
+            AdminAction::Delete => {
+                let gone = sqlx::query("DELETE FROM accounts WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                (gone == 1).then(String::new)
             }
         };
         let Some(detail) = detail else { return Ok(None) };

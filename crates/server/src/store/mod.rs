@@ -457,6 +457,8 @@ pub enum Refusal {
         limit: i64,
     },
     NameTaken,
+    /// The session ended while the request was on its way.
+    SessionEnded,
 }
 
 /// A refusal, or the database failing.

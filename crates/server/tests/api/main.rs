@@ -24,6 +24,7 @@ mod portal;
 mod replicas;
 mod scale;
 mod schema;
+mod scim;
 mod scopes;
 mod sessions;
 mod sso;

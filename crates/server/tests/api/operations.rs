@@ -107,7 +107,7 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
     files.sort();
     assert_eq!(
         files,
-        ["admin.credentials", "mail-server.secret", "server.key"],
+        ["admin.credentials", "mail-server.secret", "scim.secret", "server.key"],
         "no stray database file"
     );
     // A mail server's secret short enough to guess, or a file that is not there.
@@ -117,6 +117,10 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
         config.mail_server_secret_file = Some(dir.path().join(file));
         let err = Application::build(config).await.err().expect("refused").to_string();
         assert!(err.contains("APP_MAIL_SERVER_SECRET_FILE") && err.contains(says), "{err}");
+        let mut config = Config::for_tests(dir.path());
+        config.scim_secret_file = Some(dir.path().join(file));
+        let err = Application::build(config).await.err().expect("refused").to_string();
+        assert!(err.contains("APP_SCIM_SECRET_FILE") && err.contains(says), "{err}");
     }
     let mut config = Config::for_tests(dir.path());
     config.limits.mfa_window = 0;

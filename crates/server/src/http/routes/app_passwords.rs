@@ -64,7 +64,8 @@ pub async fn create(
         client_key,
         &fingerprint,
         || async {
-            let (info, secret) = store.create_app_password(&account_id, &name, &grant).await?;
+            let (info, secret) =
+                store.create_app_password(&authed.session_id, &account_id, &name, &grant).await?;
             tracing::info!(account = %account_id, app_password = %info.id, "app password created");
             state
                 .notifier

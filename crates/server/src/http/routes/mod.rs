@@ -11,5 +11,6 @@ pub mod mfa;
 pub mod notices;
 pub mod openapi;
 pub mod password;
+pub mod scim;
 pub mod sessions;
 pub mod sso;

@@ -1,0 +1,117 @@
+//! SCIM's own door: the extractor of a request that carries one of the SCIM clients'
+//! secrets (`credentials::shared_secrets`), and SCIM's answers, `application/scim+json`
+//! documents, errors included (RFC 7644 §3.12), never this API's problem documents.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::auth::bearer;
+use super::state::AppState;
+use crate::domain::client::ClientAddr;
+use crate::domain::scim::ScimRefusal;
+
+pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+const SCIM_JSON: &str = "application/scim+json";
+
+/// A request from an identity system that sent one of the SCIM secrets, and its address.
+#[derive(Debug, Clone)]
+pub struct ScimClient {
+    pub from: ClientAddr,
+}
+
+/// A SCIM answer: a status and a document.
+pub struct Scim(pub StatusCode, pub Value);
+
+impl IntoResponse for Scim {
+    fn into_response(self) -> Response {
+        let mut res = (self.0, axum::Json(self.1)).into_response();
+        res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        res
+    }
+}
+
+/// A SCIM error document.
+#[derive(Debug)]
+pub struct ScimError {
+    pub status: StatusCode,
+    pub scim_type: Option<&'static str>,
+    pub detail: String,
+}
+
+impl ScimError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { status, scim_type: None, detail: detail.into() }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "No such resource.")
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "The store did not answer; try again.")
+    }
+}
+
+impl From<ScimRefusal> for ScimError {
+    fn from(r: ScimRefusal) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, scim_type: Some(r.scim_type), detail: r.detail }
+    }
+}
+
+impl From<sqlx::Error> for ScimError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::warn!(error = %e, "scim: the store failed");
+        Self::unavailable()
+    }
+}
+
+impl IntoResponse for ScimError {
+    fn into_response(self) -> Response {
+        let mut doc = json!({
+            "schemas": [ERROR_SCHEMA],
+            "status": self.status.as_u16().to_string(),
+            "detail": self.detail,
+        });
+        if let Some(t) = self.scim_type {
+            doc["scimType"] = json!(t);
+        }
+        let mut res = Scim(self.status, doc).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scim\""));
+        }
+        res
+    }
+}
+
+impl FromRequestParts<AppState> for ScimClient {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !state.scim_clients.configured() {
+            return Err(ScimError::new(
+                StatusCode::NOT_FOUND,
+                "Provisioning is not configured here (APP_SCIM_SECRET_FILE).",
+            ));
+        }
+        match bearer(&parts.headers) {
+            Some(secret) if state.scim_clients.accepts(secret) => {
+                let from = ClientAddr::from_request_parts(parts, state)
+                    .await
+                    .map_err(|_| ScimError::new(StatusCode::BAD_REQUEST, "No client address."))?;
+                Ok(Self { from })
+            }
+            _ => Err(ScimError::new(
+                StatusCode::UNAUTHORIZED,
+                "Send this identity system's SCIM secret (APP_SCIM_SECRET_FILE) as a Bearer token.",
+            )),
+        }
+    }
+}
