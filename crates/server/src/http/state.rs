@@ -11,8 +11,10 @@ use crate::credentials::sso::Provider;
 use crate::crypto::ServerKey;
 use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
+use crate::domain::accounts::AccountRow;
 use crate::domain::passkeys::Passkeys;
 use crate::http::metrics::Metrics;
+use crate::store::audit::{AdminAction, By};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -37,4 +39,23 @@ pub struct AppState {
     /// The admin credentials portals mint admin tokens with.
     pub admins: Arc<AdminCredentials>,
     pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Does an admin action (the helpdesk's or provisioning's) to `account`, audited in
+    /// its transaction, then tells the person: what was done, in words, or `None` when
+    /// what it names does not exist (nothing done, nobody told).
+    pub async fn administer(
+        &self,
+        account: &AccountRow,
+        by: By<'_>,
+        action: AdminAction<'_>,
+    ) -> sqlx::Result<Option<String>> {
+        let kind = action.kind();
+        let done = self.store.administer(account, by, action).await?;
+        if let Some(detail) = &done {
+            self.notifier.admin_action(account, kind, detail).await;
+        }
+        Ok(done)
+    }
 }

@@ -112,15 +112,7 @@ impl Store {
                 Some(describe(change))
             }
             AdminAction::Disable | AdminAction::Enable => {
-                let disable = matches!(action, AdminAction::Disable);
-                sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
-                    .bind(i64::from(disable))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                if disable {
-                    self.end_sessions_in(&mut tx, id, None).await?;
-                }
+                self.set_disabled_in(&mut tx, id, matches!(action, AdminAction::Disable)).await?;
                 Some(String::new())
             }
             AdminAction::Provision(patch) => {
@@ -135,11 +127,7 @@ impl Store {
                 }
                 match patch.active {
                     Some(false) => {
-                        sqlx::query("UPDATE accounts SET disabled = 1 WHERE id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                        self.end_sessions_in(&mut tx, id, None).await?;
+                        self.set_disabled_in(&mut tx, id, true).await?;
                         let revoked = self.revoke_app_passwords_in(&mut tx, id).await?;
                         let names: Vec<&str> = revoked.iter().map(|p| p.name.as_str()).collect();
                         done.push(format!(
@@ -149,10 +137,7 @@ impl Store {
                         ));
                     }
                     Some(true) => {
-                        sqlx::query("UPDATE accounts SET disabled = 0 WHERE id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
+                        self.set_disabled_in(&mut tx, id, false).await?;
                         done.push("activated".to_owned());
                     }
                     None => {}
@@ -172,6 +157,19 @@ impl Store {
         self.audit_in(&mut tx, account, by, action.kind(), &detail).await?;
         tx.commit().await?;
         Ok(Some(detail))
+    }
+
+    /// Disables the account (every session ended with it) or enables it again.
+    async fn set_disabled_in(&self, tx: &mut Tx<'_>, id: &str, disable: bool) -> sqlx::Result<()> {
+        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disable))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        if disable {
+            self.end_sessions_in(tx, id, None).await?;
+        }
+        Ok(())
     }
 
     /// Writes one audit line inside `tx` (also for a password set by an admin).

@@ -167,13 +167,10 @@ async fn act(
     let account = account(state, username).await?;
     let from = admin.from.to_string();
     let by = By { credential: &admin.claims.credential, actor: &admin.claims.actor, from: &from };
-    let kind = action.kind();
-    let detail = state
-        .store
+    state
         .administer(&account, by, action)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    state.notifier.admin_action(&account, kind, &detail).await;
     let account = account_after(state, &account).await?;
     Ok(Json(view(state, &account).await?))
 }

@@ -226,10 +226,8 @@ async fn provision(
     let from = client.from.to_string();
     let by = By { credential: CREDENTIAL, actor: "provisioning", from: &from };
     let kind = action.kind();
-    let detail =
-        state.store.administer(account, by, action).await?.ok_or_else(ScimError::not_found)?;
+    state.administer(account, by, action).await?.ok_or_else(ScimError::not_found)?;
     tracing::info!(account = %account.id, action = kind.as_str(), "scim: provisioned");
-    state.notifier.admin_action(account, kind, &detail).await;
     Ok(())
 }
 
