@@ -43,8 +43,6 @@ pub struct AppProps {
     pub embedded: bool,
 }
 
-/// How long to wait between checks while the endpoint cannot be reached.
-
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let http = use_memo(props.endpoint.clone(), |e| Rc::new(Http::new(e)));

@@ -8,9 +8,8 @@
 //! The chunk holds what only those screens reach: their views and stylesheet, what their
 //! intents do, the reading of the session a sign-in opened (`api::Opened`), the endpoint's
 //! calls after the [`SignInEndpoint`](crate::api::SignInEndpoint) with the reading of their
-//! answers (the
-//! `dyn Endpoint` over the real endpoint is made in here, so its calls come along), and the
-//! messages of the errors and announcements only they meet.
+//! answers (the `dyn Endpoint` over the real endpoint is made in here, so its calls come
+//! along), and the messages of the errors and announcements only they meet.
 //!
 //! The split itself is made after linking, by wasm-split (wasm_split_helpers marks the
 //! split point below; scripts/bundle/wasm-bindgen splits the module Trunk built).
