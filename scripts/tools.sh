@@ -11,6 +11,7 @@
 #                            audit), aiosmtpd (a real SMTP server for the delivery tests),
 #                            openssl (a test CA for the TLS delivery tests),
 #                            schemathesis + openapi-spec-validator (the contract test),
+#                            scim2-tester (the SCIM conformance test),
 #                            PostgreSQL (the second pass of the API suite), Dovecot,
 #                            OpenLDAP and the demo OpenID provider (the organization's tests)
 #   scripts/tools.sh mail    Dovecot with its Lua passdb (scripts/mail.sh, make mail)
@@ -116,6 +117,7 @@ build_tools() {
 
 AIOSMTPD_VERSION="1.4.6"
 SCHEMATHESIS_VERSION="4.32.5"
+SCIM_TESTER_VERSION="0.5.2"
 SPEC_VALIDATOR_VERSION="0.7.2"
 GECKODRIVER_VERSION="0.37.1"
 AXE_VERSION="4.14.1"
@@ -143,6 +145,20 @@ need_schemathesis() {
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
+}
+
+# scim2-tester, the SCIM 2.0 conformance tester, in its own virtualenv
+# (.tools/scim2-tester), its SCIM client and models pinned with it.
+need_scim_tester() {
+  local venv="$TOOLS/scim2-tester"
+  if "$venv/bin/pip" show scim2-tester 2>/dev/null | grep "^Version: $SCIM_TESTER_VERSION$" >/dev/null; then
+    return
+  fi
+  say "installing scim2-tester $SCIM_TESTER_VERSION into .tools/scim2-tester"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "scim2-tester[httpx2]==$SCIM_TESTER_VERSION" "scim2-client==0.13.2" "scim2-models==0.12.3" \
+    "httpx2==2.17.0"
 }
 
 # Dovecot's IMAP, POP3 and submission servers and its Lua passdb with a JSON library,
@@ -195,6 +211,7 @@ test_tools() {
   need_npm axe-core "$AXE_VERSION"
   need_aiosmtpd
   need_schemathesis
+  need_scim_tester
   # PostgreSQL's server binaries (not on PATH) for scripts/pg.sh's throwaway clusters.
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt postgresql=__initdb_not_on_path__
   need_mail

@@ -263,6 +263,7 @@ fn audit_text(action: AuditAction) -> A {
         AuditAction::Disable => A::AdminActionDisable,
         AuditAction::Enable => A::AdminActionEnable,
         AuditAction::SetPassword => A::AdminActionSetPassword,
+        AuditAction::Create => A::AdminActionCreate,
         AuditAction::Delete => A::AdminActionDelete,
         AuditAction::Unknown => A::AdminActionOther,
     }

@@ -50,6 +50,7 @@ admin-action-set-policy = policy changed
 admin-action-disable = account disabled
 admin-action-enable = account enabled
 admin-action-set-password = password set
+admin-action-create = account created by provisioning
 admin-action-delete = account deleted
 admin-action-other = changed
 admin-error-forbidden = Your helpdesk access does not allow this.

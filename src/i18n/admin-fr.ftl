@@ -50,6 +50,7 @@ admin-action-set-policy = stratégie modifiée
 admin-action-disable = compte désactivé
 admin-action-enable = compte réactivé
 admin-action-set-password = mot de passe défini
+admin-action-create = compte créé par l’approvisionnement
 admin-action-delete = compte supprimé
 admin-action-other = modifié
 admin-error-forbidden = Votre accès au support ne permet pas cela.

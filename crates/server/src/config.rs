@@ -124,6 +124,16 @@ pub struct Config {
     #[arg(long, env = "APP_SCIM_SECRET_FILE")]
     pub scim_secret_file: Option<PathBuf>,
 
+    /// The identity system's group (SCIM displayName, any case) whose members must use
+    /// MFA, so they may have app passwords; provisioned people outside it need not (nor
+    /// may have any). Unset: every provisioned person must use MFA.
+    #[arg(long, env = "APP_SCIM_MFA_GROUP")]
+    pub scim_mfa_group: Option<String>,
+
+    /// The identity system's group whose members may not have app passwords.
+    #[arg(long, env = "APP_SCIM_APP_PASSWORDS_OFF_GROUP")]
+    pub scim_app_passwords_off_group: Option<String>,
+
     /// The admin credentials of the portals that embed the admin mode, one per line:
     /// `name scopes secret` (scopes from read,manage,policy,sessions; the secret 32 characters or
     /// more). Unset: no admin route works, except with `--demo`, which uses (and
@@ -494,6 +504,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             mail_server_secret_file: Some(mail_secret),
             scim_secret_file: Some(scim_secret),
+            scim_mfa_group: None,
+            scim_app_passwords_off_group: None,
             admin_credentials_file: Some(admin_credentials),
             metrics_allow: vec![
                 "127.0.0.0/8".parse().unwrap_or_else(|_| IpNet::default()),

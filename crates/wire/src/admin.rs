@@ -170,6 +170,8 @@ pub enum AuditAction {
     Disable,
     Enable,
     SetPassword,
+    /// The account made by provisioning.
+    Create,
     /// The account removed (by provisioning).
     Delete,
     /// An action this client does not know yet (a newer server).
@@ -189,6 +191,7 @@ impl AuditAction {
             Self::Disable => "disable",
             Self::Enable => "enable",
             Self::SetPassword => "set_password",
+            Self::Create => "create",
             Self::Delete => "delete",
             Self::Unknown => "unknown",
         }

@@ -194,6 +194,7 @@ impl Notifier {
             A::Disable => ("Your account was disabled", "disabled your account"),
             A::Enable => ("Your account was enabled", "enabled your account again"),
             A::SetPassword => ("Your password was set", "set a new password for your account"),
+            A::Create => ("Your account was created", "created your account"),
             A::Delete => ("Your account was deleted", "deleted your account"),
             A::Unknown => ("Your account was changed", "changed your account"),
         };

@@ -53,6 +53,11 @@ pub struct AccountRow {
     /// What the organization's directory last said of the person, for an account that
     /// comes from it (`None`: a local account).
     pub directory: Option<DirectoryState>,
+    /// The organization's identity system's id for the person (SCIM `externalId`).
+    pub external_id: Option<String>,
+    /// An identity system made the account or took charge of it (SCIM): the helpdesk
+    /// sees it as managed by provisioning.
+    pub provisioned: bool,
 }
 
 impl std::fmt::Debug for AccountRow {
@@ -319,6 +324,8 @@ mod tests {
             app_password_unused_days: None,
             mfa_failures: 0,
             directory: None,
+            external_id: None,
+            provisioned: false,
         }
     }
 

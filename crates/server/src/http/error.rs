@@ -144,6 +144,7 @@ impl From<Refusal> for ApiError {
             Refusal::Invalid(field, code) => Self::invalid(field, code),
             Refusal::LimitReached { limit } => Self::new(ErrorCode::LimitReached).limit(limit),
             Refusal::NameTaken => Self::new(ErrorCode::NameTaken),
+            Refusal::Taken(field) => Self::invalid(field, "taken"),
             Refusal::SessionEnded => Self::new(ErrorCode::Unauthorized),
         }
     }

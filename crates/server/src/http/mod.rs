@@ -90,12 +90,24 @@ pub fn router(state: AppState) -> Router {
         .route("/ResourceTypes/{id}", get(routes::scim::resource_type))
         .route("/Schemas", get(routes::scim::schemas))
         .route("/Schemas/{id}", get(routes::scim::schema))
-        .route("/Users", get(routes::scim::users))
+        .route("/Users", get(routes::scim::users).post(routes::scim::create_user))
         .route(
             "/Users/{id}",
             get(routes::scim::get_user)
+                .put(routes::scim::replace_user)
                 .patch(routes::scim::patch_user)
                 .delete(routes::scim::delete_user),
+        )
+        .route("/Groups", get(routes::scim::groups).post(routes::scim::create_group))
+        .route("/.search", axum::routing::post(routes::scim::search_all))
+        .route("/Users/.search", axum::routing::post(routes::scim::search_users))
+        .route("/Groups/.search", axum::routing::post(routes::scim::search_groups))
+        .route(
+            "/Groups/{id}",
+            get(routes::scim::get_group)
+                .put(routes::scim::replace_group)
+                .patch(routes::scim::patch_group)
+                .delete(routes::scim::delete_group),
         )
         .fallback(|| async { scim::ScimError::not_found() })
         .method_not_allowed_fallback(|| async {

@@ -13,6 +13,7 @@ use super::auth::bearer;
 use super::state::AppState;
 use crate::domain::client::ClientAddr;
 use crate::domain::scim::ScimRefusal;
+use crate::store::{Refusal, StoreError};
 
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const SCIM_JSON: &str = "application/scim+json";
@@ -51,6 +52,15 @@ impl ScimError {
         Self::new(StatusCode::NOT_FOUND, "No such resource.")
     }
 
+    /// 409 `uniqueness`: `attr`'s value is another resource's.
+    pub fn conflict(attr: &str) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            scim_type: Some("uniqueness"),
+            detail: format!("{attr} is already another's."),
+        }
+    }
+
     pub fn unavailable() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "The store did not answer; try again.")
     }
@@ -64,8 +74,34 @@ impl From<ScimRefusal> for ScimError {
 
 impl From<sqlx::Error> for ScimError {
     fn from(e: sqlx::Error) -> Self {
+        // Two requests raced for one name: the unique index said no to the second.
+        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            return Self::conflict("A value");
+        }
         tracing::warn!(error = %e, "scim: the store failed");
         Self::unavailable()
+    }
+}
+
+impl From<StoreError> for ScimError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Db(e) => e.into(),
+            StoreError::Refused(Refusal::Taken(attr)) => Self::conflict(attr),
+            StoreError::Refused(Refusal::NotFound) => Self::not_found(),
+            StoreError::Refused(Refusal::Invalid("members", _)) => {
+                ScimRefusal::new("invalidValue", "members: no User has one of these ids.").into()
+            }
+            StoreError::Refused(Refusal::Invalid(field, "directory")) => ScimRefusal::new(
+                "mutability",
+                format!("{field}: the organization's directory keeps it for this person."),
+            )
+            .into(),
+            other => {
+                tracing::error!(error = %other, "scim: refused unexpectedly");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong here.")
+            }
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::domain::accounts::AccountRow;
 use crate::domain::passkeys::Passkeys;
 use crate::http::metrics::Metrics;
 use crate::store::audit::{AdminAction, By};
-use crate::store::Store;
+use crate::store::{Store, StoreResult};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -50,7 +50,7 @@ impl AppState {
         account: &AccountRow,
         by: By<'_>,
         action: AdminAction<'_>,
-    ) -> sqlx::Result<Option<String>> {
+    ) -> StoreResult<Option<String>> {
         let kind = action.kind();
         let done = self.store.administer(account, by, action).await?;
         if let Some(detail) = &done {

@@ -7,7 +7,7 @@ use sqlx::Row;
 use wire::Policy;
 
 use super::audit::By;
-use super::Store;
+use super::{Store, Tx};
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 use crate::domain::app_passwords::format_scopes;
@@ -19,7 +19,7 @@ pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, dis
      mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
      app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change, \
      app_password_unused_days, directory_id, directory_status, directory_seen_at, \
-     directory_password_at";
+     directory_password_at, external_id, provisioned_at";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -54,6 +54,8 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
                 }),
                 None => None,
             },
+            external_id: row.try_get("external_id")?,
+            provisioned: row.try_get::<Option<i64>, _>("provisioned_at")?.is_some(),
         })
     }
 }
@@ -92,7 +94,11 @@ impl Store {
         self.account_by_username_str(username.as_str()).await
     }
 
-    async fn account_by_username_str(&self, username: &str) -> sqlx::Result<Option<AccountRow>> {
+    /// The account of a username already normalised (lower-cased).
+    pub async fn account_by_username_str(
+        &self,
+        username: &str,
+    ) -> sqlx::Result<Option<AccountRow>> {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE username = $1"))
             .bind(username)
             .fetch_optional(&self.db)
@@ -127,30 +133,22 @@ impl Store {
         .await
     }
 
-    /// One page of the accounts, by username: those whose username is `username` when it
-    /// is given, from the `offset`-th, at most `limit`; and how many there are in all.
+    /// One page of the accounts, by username: from the `offset`-th, at most `limit`; and
+    /// how many there are in all.
     pub async fn accounts_page(
         &self,
-        username: Option<&str>,
         offset: i64,
         limit: i64,
     ) -> sqlx::Result<(i64, Vec<AccountRow>)> {
-        let Some(username) = username else {
-            let total: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.db).await?;
-            let rows = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM accounts ORDER BY username LIMIT $1 OFFSET $2"
-            ))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.db)
-            .await?;
-            return Ok((total, rows));
-        };
-        // Usernames are unique: one row or none.
-        let found = self.account_by_username_str(username).await?;
-        let total = i64::from(found.is_some());
-        let rows = if offset == 0 && limit > 0 { found.into_iter().collect() } else { Vec::new() };
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.db).await?;
+        let rows = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM accounts ORDER BY username LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.db)
+        .await?;
         Ok((total, rows))
     }
 
@@ -183,9 +181,37 @@ impl Store {
         replacing: Option<&str>,
         by: Option<By<'_>>,
     ) -> sqlx::Result<Option<PasswordChanged>> {
-        let account_id = account.id.as_str();
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
+        let done = self
+            .set_password_in(
+                &mut tx,
+                account,
+                password_hash,
+                keep_app_passwords,
+                keep_session,
+                replacing,
+            )
+            .await?;
+        if let (Some(done), Some(by)) = (&done, by) {
+            self.audit_in(&mut tx, account, by, AuditAction::SetPassword, &done.detail()).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// [`Store::set_password`] inside `tx`, unaudited (provisioning audits it with what
+    /// else it changed).
+    pub(super) async fn set_password_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account: &AccountRow,
+        password_hash: &str,
+        keep_app_passwords: bool,
+        keep_session: Option<&str>,
+        replacing: Option<&str>,
+    ) -> sqlx::Result<Option<PasswordChanged>> {
+        let account_id = account.id.as_str();
         let set = sqlx::query(
             "UPDATE accounts SET password_hash = $1 WHERE id = $2 \
              AND ($3 IS NULL OR password_hash = $3) AND directory_id IS NULL",
@@ -193,27 +219,22 @@ impl Store {
         .bind(password_hash)
         .bind(account_id)
         .bind(replacing)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if set.rows_affected() != 1 {
             return Ok(None);
         }
-        let sessions_ended = self.end_sessions_in(&mut tx, account_id, keep_session).await?;
+        let sessions_ended = self.end_sessions_in(tx, account_id, keep_session).await?;
         let token = match keep_session {
-            Some(session_id) => Some(self.rotate_token_in(&mut tx, session_id, None).await?),
+            Some(session_id) => Some(self.rotate_token_in(tx, session_id, None).await?),
             None => None,
         };
         let app_passwords_revoked = if keep_app_passwords {
             Vec::new()
         } else {
-            self.revoke_app_passwords_in(&mut tx, account_id).await?
+            self.revoke_app_passwords_in(tx, account_id).await?
         };
-        let done = PasswordChanged { sessions_ended, app_passwords_revoked, token };
-        if let Some(by) = by {
-            self.audit_in(&mut tx, account, by, AuditAction::SetPassword, &done.detail()).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(done))
+        Ok(Some(PasswordChanged { sessions_ended, app_passwords_revoked, token }))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use wire::admin::{AuditAction, AuditEntry};
 
-use super::{Store, Tx};
+use super::{finish, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{format_methods, AccountRow};
@@ -38,11 +38,14 @@ pub enum AdminAction<'a> {
     /// Every sign-in refused, every session ended.
     Disable,
     Enable,
-    /// What the organization's identity system says of the person (SCIM): a new display
-    /// name; a leaver (`active: false`) disabled, every session ended and every app
-    /// password revoked at once; re-activated, the methods are back, the app passwords
-    /// are not.
-    Provision(&'a UserPatch),
+    /// What the organization's identity system says of the person (SCIM; see
+    /// `Store::provision_in`): a leaver (`active: false`) disabled, every session ended
+    /// and every app password revoked at once; re-activated, the methods are back, the
+    /// app passwords are not. The password, when one is set, arrives hashed.
+    Provision {
+        patch: &'a UserPatch,
+        password_hash: Option<Option<&'a str>>,
+    },
     /// The account and everything it holds removed (provisioning's DELETE); only its
     /// audit lines remain.
     Delete,
@@ -59,10 +62,11 @@ impl AdminAction<'_> {
             Self::SetPolicy(_) => AuditAction::SetPolicy,
             Self::Disable => AuditAction::Disable,
             Self::Enable => AuditAction::Enable,
-            Self::Provision(p) => match p.active {
-                Some(false) => AuditAction::Disable,
-                Some(true) => AuditAction::Enable,
-                None => AuditAction::SetPolicy,
+            Self::Provision { patch, password_hash } => match (patch.active, password_hash) {
+                (Some(false), _) => AuditAction::Disable,
+                (Some(true), _) => AuditAction::Enable,
+                (None, Some(_)) => AuditAction::SetPassword,
+                (None, None) => AuditAction::SetPolicy,
             },
             Self::Delete => AuditAction::Delete,
         }
@@ -80,87 +84,76 @@ impl Store {
         account: &AccountRow,
         by: By<'_>,
         action: AdminAction<'_>,
-    ) -> sqlx::Result<Option<String>> {
+    ) -> StoreResult<Option<String>> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
+        let result = self.administer_in(&mut tx, account, by, &action).await;
+        finish(tx, result).await
+    }
+
+    async fn administer_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account: &AccountRow,
+        by: By<'_>,
+        action: &AdminAction<'_>,
+    ) -> StoreResult<Option<String>> {
         let id = account.id.as_str();
-        let detail = match &action {
+        let detail = match action {
             AdminAction::RemoveMethod(method) => self
-                .remove_method_in(&mut tx, id, method)
+                .remove_method_in(tx, id, method)
                 .await?
                 .map(|(kind, label)| format!("{kind} {label}")),
             AdminAction::ResetMfa => {
-                let removed = self.remove_methods_in(&mut tx, id).await?;
-                self.end_sessions_in(&mut tx, id, None).await?;
-                unlock_in(&mut tx, id).await?;
+                let removed = self.remove_methods_in(tx, id).await?;
+                self.end_sessions_in(tx, id, None).await?;
+                unlock_in(tx, id).await?;
                 Some(format!("{removed} methods removed"))
             }
             AdminAction::UnlockMfa => {
-                unlock_in(&mut tx, id).await?;
+                unlock_in(tx, id).await?;
                 Some(String::new())
             }
             AdminAction::RevokeAppPassword(password) => {
-                self.revoke_app_password_in(&mut tx, id, password).await?
+                self.revoke_app_password_in(tx, id, password).await?
             }
             AdminAction::RevokeAllAppPasswords => {
-                let revoked = self.revoke_app_passwords_in(&mut tx, id).await?;
+                let revoked = self.revoke_app_passwords_in(tx, id).await?;
                 let names: Vec<&str> = revoked.iter().map(|p| p.name.as_str()).collect();
                 Some(format!("{} revoked: {}", names.len(), names.join(", ")))
             }
             AdminAction::SetPolicy(change) => {
-                set_policy_in(&mut tx, id, change).await?;
+                set_policy_in(tx, id, change).await?;
                 Some(describe(change))
             }
             AdminAction::Disable | AdminAction::Enable => {
-                self.set_disabled_in(&mut tx, id, matches!(action, AdminAction::Disable)).await?;
+                self.set_disabled_in(tx, id, matches!(action, AdminAction::Disable)).await?;
                 Some(String::new())
             }
-            AdminAction::Provision(patch) => {
-                let mut done = Vec::new();
-                if let Some(name) = &patch.display_name {
-                    sqlx::query("UPDATE accounts SET display_name = $1 WHERE id = $2")
-                        .bind(name)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    done.push(format!("display name {name}"));
-                }
-                match patch.active {
-                    Some(false) => {
-                        self.set_disabled_in(&mut tx, id, true).await?;
-                        let revoked = self.revoke_app_passwords_in(&mut tx, id).await?;
-                        let names: Vec<&str> = revoked.iter().map(|p| p.name.as_str()).collect();
-                        done.push(format!(
-                            "deactivated, {} app passwords revoked: {}",
-                            names.len(),
-                            names.join(", ")
-                        ));
-                    }
-                    Some(true) => {
-                        self.set_disabled_in(&mut tx, id, false).await?;
-                        done.push("activated".to_owned());
-                    }
-                    None => {}
-                }
-                Some(done.join("; "))
+            AdminAction::Provision { patch, password_hash } => {
+                Some(self.provision_in(tx, account, patch, *password_hash).await?)
             }
             AdminAction::Delete => {
                 let gone = sqlx::query("DELETE FROM accounts WHERE id = $1")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?
                     .rows_affected();
                 (gone == 1).then(String::new)
             }
         };
         let Some(detail) = detail else { return Ok(None) };
-        self.audit_in(&mut tx, account, by, action.kind(), &detail).await?;
-        tx.commit().await?;
+        self.audit_in(tx, account, by, action.kind(), &detail).await?;
         Ok(Some(detail))
     }
 
     /// Disables the account (every session ended with it) or enables it again.
-    async fn set_disabled_in(&self, tx: &mut Tx<'_>, id: &str, disable: bool) -> sqlx::Result<()> {
+    pub(super) async fn set_disabled_in(
+        &self,
+        tx: &mut Tx<'_>,
+        id: &str,
+        disable: bool,
+    ) -> sqlx::Result<()> {
         sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disable))
             .bind(id)
@@ -239,7 +232,7 @@ async fn unlock_in(tx: &mut Tx<'_>, account_id: &str) -> sqlx::Result<()> {
 }
 
 /// Changes the settings given, in one statement.
-async fn set_policy_in(
+pub(super) async fn set_policy_in(
     tx: &mut Tx<'_>,
     account_id: &str,
     change: &PolicyChange,
@@ -273,7 +266,7 @@ async fn set_policy_in(
 }
 
 /// A policy change in words, for the audit line: only what was set.
-fn describe(c: &PolicyChange) -> String {
+pub(super) fn describe(c: &PolicyChange) -> String {
     let days = |d: Option<u32>| d.map_or("none".to_owned(), |d| d.to_string());
     let mut parts = Vec::new();
     if let Some(v) = c.mfa_required {

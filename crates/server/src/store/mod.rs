@@ -21,6 +21,7 @@ pub mod methods;
 pub mod notices;
 pub mod outbox;
 pub mod proofs;
+pub mod scim;
 pub mod sessions;
 pub mod sso;
 pub mod sweep;
@@ -457,6 +458,8 @@ pub enum Refusal {
         limit: i64,
     },
     NameTaken,
+    /// The attribute's value (a SCIM userName, externalId, group name) is another's.
+    Taken(&'static str),
     /// The session ended while the request was on its way.
     SessionEnded,
 }

@@ -108,11 +108,12 @@ async fn the_scim_door_opens_to_its_own_secret_only_and_its_secret_opens_nothing
     assert_eq!(config["filter"]["maxResults"], 200);
     let (_, types) = app.scim(Method::GET, "/ResourceTypes", None).await;
     assert_eq!(types["Resources"][0]["endpoint"], "/Users");
+    assert_eq!(types["Resources"][1]["endpoint"], "/Groups");
     let (_, schema) =
         app.scim(Method::GET, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", None).await;
     assert_eq!(schema["attributes"][0]["name"], "userName");
     assert_eq!(app.scim(Method::GET, "/Schemas/urn:x", None).await.0, 404);
-    assert_eq!(app.scim(Method::GET, "/Groups", None).await.0, 404);
+    assert_eq!(app.scim(Method::GET, "/Bulk", None).await.0, 404);
 }
 
 #[tokio::test]
@@ -273,7 +274,7 @@ async fn a_deleted_person_is_gone_and_a_bad_patch_changes_nothing() {
     // A PATCH with one good and one bad operation: refused whole.
     let half = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "active", "value": false},
-                       {"op": "replace", "path": "nickName", "value": "x"}]});
+                       {"op": "replace", "path": "favouriteColour", "value": "x"}]});
     let (status, doc) = app.scim(Method::PATCH, &path, Some(half)).await;
     assert_eq!((status, doc["scimType"].as_str()), (400, Some("invalidPath")), "{doc}");
     for (body, scim_type) in [
@@ -313,4 +314,242 @@ async fn a_deleted_person_is_gone_and_a_bad_patch_changes_nothing() {
         .await;
     let log: Value = res.json().await.unwrap();
     assert_eq!(log["items"][0]["action"], "delete", "the log outlives the account");
+}
+
+fn user_doc(user_name: &str, extra: Value) -> Value {
+    let mut doc = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name});
+    for (k, v) in extra.as_object().unwrap() {
+        doc[k] = v.clone();
+    }
+    doc
+}
+
+fn patch(ops: Value) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
+}
+
+impl TestApp {
+    /// The person's policy, as the helpdesk reads it.
+    async fn policy_of(&self, username: &str) -> Value {
+        let token = self.admin_token("reader").await;
+        let res =
+            self.admin(Method::GET, &format!("/v1/admin/users/{username}"), &token, None).await;
+        assert_eq!(res.status(), 200, "{username}");
+        res.json::<Value>().await.unwrap()["policy"].clone()
+    }
+
+    async fn sign_in_status(&self, username: &str, password: &str) -> u16 {
+        let body = json!({"username": username, "password": password});
+        self.post("/v1/sessions", body).await.status().as_u16()
+    }
+}
+
+const JOINER: &str = "joiner@contoso.example";
+const SYNCED: &str = "Synced-pass-2026-river";
+
+#[tokio::test]
+async fn an_identity_system_creates_people_who_sign_in_with_the_synced_password() {
+    let app = spawn_app().await;
+    let body = user_doc(
+        &JOINER.to_uppercase(),
+        json!({"externalId": "ext-1", "active": true, "password": SYNCED,
+               "name": {"givenName": "Jo", "familyName": "Iner"},
+               "emails": [{"value": JOINER, "primary": true}], "title": "Engineer"}),
+    );
+    let (status, made) = app.scim(Method::POST, "/Users", Some(body)).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(
+        (made["userName"].as_str(), made["displayName"].as_str(), made["externalId"].as_str()),
+        (Some(JOINER), Some("Jo Iner"), Some("ext-1"))
+    );
+    assert!(made.get("password").is_none(), "write-only: {made}");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.pool().await)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$") && !stored.contains(SYNCED), "kept hashed");
+    assert_eq!(app.sign_in_status(JOINER, SYNCED).await, 201, "the synced password works");
+
+    let (_, found) = app.scim(Method::GET, "/Users?filter=externalId+eq+%22ext-1%22", None).await;
+    assert_eq!(found["Resources"][0]["id"], id.as_str());
+    let (_, only) = app.scim(Method::GET, &format!("/Users/{id}?attributes=userName"), None).await;
+    assert_eq!(only.as_object().unwrap().len(), 3, "id, schemas, userName: {only}");
+
+    // The audit log says who made the person, in the same transaction.
+    let token = app.admin_token("reader").await;
+    let res =
+        app.admin(Method::GET, &format!("/v1/admin/audit?username={JOINER}"), &token, None).await;
+    let log: Value = res.json().await.unwrap();
+    assert_eq!(
+        (log["items"][0]["action"].as_str(), log["items"][0]["credential"].as_str()),
+        (Some("create"), Some("scim"))
+    );
+}
+
+#[tokio::test]
+async fn names_and_external_ids_are_unique_even_raced_and_a_refused_change_changes_nothing() {
+    let app = spawn_app().await;
+    let (status, _) = app
+        .scim(Method::POST, "/Users", Some(user_doc(JOINER, json!({"externalId": "ext-1"}))))
+        .await;
+    assert_eq!(status, 201);
+    for body in [
+        user_doc(&JOINER.to_uppercase(), json!({})),
+        user_doc("other@contoso.example", json!({"externalId": "ext-1"})),
+        user_doc(NEW_USER.0, json!({})),
+    ] {
+        let (status, doc) = app.scim(Method::POST, "/Users", Some(body)).await;
+        assert_eq!((status, doc["scimType"].as_str()), (409, Some("uniqueness")), "{doc}");
+    }
+
+    // The same joiner sent 12 times at once (an identity system retrying): one is made.
+    let racers = (0..12u32).map(|i| {
+        let body = user_doc("racer@contoso.example", json!({"externalId": format!("r-{i}")}));
+        let app = &app;
+        async move { app.scim(Method::POST, "/Users", Some(body)).await.0 }
+    });
+    let mut statuses = join_all(racers).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![201], vec![409; 11]].concat());
+
+    // A replacement: renamed, a new external id. Without `active`, or onto another's
+    // name, refused whole.
+    let id = app.scim_id(JOINER).await;
+    let path = format!("/Users/{id}");
+    let renamed = "joiner.renamed@contoso.example";
+    let whole = |name: &str, extra: Value| user_doc(name, extra);
+    let (status, doc) = app
+        .scim(Method::PUT, &path, Some(whole(renamed, json!({"displayName": "Jo Renamed"}))))
+        .await;
+    assert_eq!((status, doc["scimType"].as_str()), (400, Some("invalidValue")), "no active");
+    let taken = whole(NEW_USER.0, json!({"active": true, "displayName": "Taken Over"}));
+    let (status, doc) = app.scim(Method::PUT, &path, Some(taken)).await;
+    assert_eq!((status, doc["scimType"].as_str()), (409, Some("uniqueness")));
+    let (_, unchanged) = app.scim(Method::GET, &path, None).await;
+    assert_eq!(
+        (unchanged["userName"].as_str(), unchanged["displayName"].as_str()),
+        (Some(JOINER), Some(JOINER)),
+        "nothing of the refused replacement stayed"
+    );
+    let ok =
+        whole(renamed, json!({"active": true, "displayName": "Jo Renamed", "externalId": "ext-2"}));
+    let (status, doc) = app.scim(Method::PUT, &path, Some(ok)).await;
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(
+        (doc["userName"].as_str(), doc["externalId"].as_str()),
+        (Some(renamed), Some("ext-2"))
+    );
+    let (_, gone) = app.scim(Method::GET, "/Users?filter=externalId+eq+%22ext-1%22", None).await;
+    assert_eq!(gone["totalResults"], 0);
+
+    // A password set, then removed: the person signs in only elsewhere from then on.
+    let set = patch(json!([{"op": "replace", "path": "password", "value": SYNCED}]));
+    assert_eq!(app.scim(Method::PATCH, &path, Some(set)).await.0, 200);
+    assert_eq!(app.sign_in_status(renamed, SYNCED).await, 201);
+    let removed = patch(
+        json!([{"op": "remove", "path": "password"}, {"op": "remove", "path": "externalId"}]),
+    );
+    let (status, doc) = app.scim(Method::PATCH, &path, Some(removed)).await;
+    assert_eq!(status, 200);
+    assert!(doc.get("externalId").is_none(), "{doc}");
+    assert_eq!(app.sign_in_status(renamed, SYNCED).await, 401);
+}
+
+#[tokio::test]
+async fn group_membership_sets_the_policy_and_follows_every_change() {
+    let app = spawn_with(|c| {
+        c.scim_mfa_group = Some("MFA-Required".into());
+        c.scim_app_passwords_off_group = Some("No-App-Passwords".into());
+    })
+    .await;
+    let (_, made) = app.scim(Method::POST, "/Users", Some(user_doc(JOINER, json!({})))).await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], false, "in no MFA group yet");
+
+    let group = |name: &str, members: &[&str]| {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+               "displayName": name, "members": members})
+    };
+    let (status, mfa) =
+        app.scim(Method::POST, "/Groups", Some(group("mfa-required", &[&id]))).await;
+    assert_eq!(status, 201, "{mfa}");
+    assert_eq!(mfa["members"][0]["value"], id.as_str());
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], true, "the name in any case");
+    let mfa_path = format!("/Groups/{}", mfa["id"].as_str().unwrap());
+
+    // Refused whole: a taken name, an unknown member (and the known one not added).
+    let (status, doc) = app.scim(Method::POST, "/Groups", Some(group("MFA-REQUIRED", &[]))).await;
+    assert_eq!((status, doc["scimType"].as_str()), (409, Some("uniqueness")));
+    let (status, doc) =
+        app.scim(Method::POST, "/Groups", Some(group("No-App-Passwords", &[&id, "nobody"]))).await;
+    assert_eq!((status, doc["scimType"].as_str()), (400, Some("invalidValue")));
+    assert_eq!(app.policy_of(JOINER).await["app_passwords_allowed"], true);
+    let (_, none) =
+        app.scim(Method::GET, "/Groups?filter=displayName+eq+%22No-App-Passwords%22", None).await;
+    assert_eq!(none["totalResults"], 0, "the refused group was not made");
+
+    let (_, off) = app.scim(Method::POST, "/Groups", Some(group("No-App-Passwords", &[&id]))).await;
+    assert_eq!(app.policy_of(JOINER).await["app_passwords_allowed"], false);
+    let off_path = format!("/Groups/{}", off["id"].as_str().unwrap());
+    assert_eq!(app.scim(Method::DELETE, &off_path, None).await.0, 204);
+    assert_eq!(app.policy_of(JOINER).await["app_passwords_allowed"], true, "left with the group");
+
+    // Okta's removal by filter, Entra's by value list; then added back, then renamed away.
+    let okta = patch(json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]));
+    assert_eq!(app.scim(Method::PATCH, &mfa_path, Some(okta)).await.0, 200);
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], false);
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}]));
+    assert_eq!(app.scim(Method::PATCH, &mfa_path, Some(add.clone())).await.0, 200);
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], true);
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "MFA-Later"}]));
+    assert_eq!(app.scim(Method::PATCH, &mfa_path, Some(rename)).await.0, 200);
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], false, "no longer the MFA group");
+    let back = patch(json!([{"op": "replace", "value": {"displayName": "MFA-Required"}}]));
+    assert_eq!(app.scim(Method::PATCH, &mfa_path, Some(back)).await.0, 200);
+
+    // Adds and removals raced: whatever order they land in, the policy is the membership's.
+    let entra = patch(json!([{"op": "remove", "path": "members", "value": [{"value": id}]}]));
+    let raced = (0..16).map(|i| {
+        let body = if i % 2 == 0 { add.clone() } else { entra.clone() };
+        let (app, path) = (&app, &mfa_path);
+        async move { app.scim(Method::PATCH, path, Some(body)).await.0 }
+    });
+    assert!(join_all(raced).await.iter().all(|s| *s == 200));
+    let (_, now) = app.scim(Method::GET, &mfa_path, None).await;
+    let member = now["members"].as_array().is_some_and(|m| !m.is_empty());
+    assert_eq!(app.policy_of(JOINER).await["mfa_required"], member, "{now}");
+
+    let token = app.admin_token("reader").await;
+    let res =
+        app.admin(Method::GET, &format!("/v1/admin/audit?username={JOINER}"), &token, None).await;
+    let log: Value = res.json().await.unwrap();
+    let details: Vec<&str> =
+        log["items"].as_array().unwrap().iter().filter_map(|l| l["detail"].as_str()).collect();
+    assert!(details.contains(&"added to group mfa-required: mfa_required=true"), "{details:?}");
+}
+
+/// scim2-tester (python-scim, pinned in scripts/tools.sh), the outside conformance tester:
+/// every check it has for what `ServiceProviderConfig` announces, against this server.
+#[tokio::test]
+async fn an_outside_conformance_tester_finds_nothing_to_fault() {
+    let app = spawn_app().await;
+    let venv = std::env::var("APP_TEST_SCIM_TESTER").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools/scim2-tester").to_owned()
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contract/scim_conformance.py");
+    let secret = app.dir.path().join("scim.secret");
+    let out = tokio::process::Command::new(format!("{venv}/bin/python"))
+        .args([script, &app.url("/scim/v2"), secret.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("scim2-tester: {e} (installed? `scripts/tools.sh test`)"));
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    eprintln!("{}", report.lines().last().unwrap_or_default());
+    assert!(out.status.success(), "{report}");
 }

@@ -7,16 +7,21 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::clock::rfc3339;
 use crate::domain::accounts::AccountRow;
-use crate::domain::scim::{parse_filter, parse_patch, FilterAttr, ScimRefusal};
+use crate::domain::scim::{
+    parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch, Filter, FilterAttr,
+    GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA, USER_SCHEMA,
+};
 use crate::http::scim::{Scim, ScimClient, ScimError};
 use crate::http::state::AppState;
 use crate::store::audit::{AdminAction, By};
+use crate::store::scim::{GroupRow, Key, NewPerson, PolicyGroups};
 
-const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// The most resources one list answer holds (announced in `ServiceProviderConfig`).
 pub const MAX_RESULTS: i64 = 200;
@@ -29,6 +34,25 @@ type ScimResult = Result<Scim, ScimError>;
 fn base(state: &AppState) -> String {
     let public = state.config.public_url.as_deref().unwrap_or("/");
     format!("{}/scim/v2", public.trim_end_matches('/'))
+}
+
+/// The groups whose membership sets a policy, as configured.
+fn policy_groups(state: &AppState) -> PolicyGroups<'_> {
+    PolicyGroups {
+        mfa: state.config.scim_mfa_group.as_deref(),
+        app_passwords_off: state.config.scim_app_passwords_off_group.as_deref(),
+    }
+}
+
+/// Who acts, as the audit log says it: the SCIM client, from its address.
+fn by(from: &str) -> By<'_> {
+    By { credential: CREDENTIAL, actor: "provisioning", from }
+}
+
+/// A request's body, read as JSON.
+fn json_body(body: &Bytes) -> Result<Value, ScimError> {
+    serde_json::from_slice(body)
+        .map_err(|_| ScimRefusal::new("invalidSyntax", "The body is not a JSON document.").into())
 }
 
 pub async fn service_provider_config(State(state): State<AppState>, _: ScimClient) -> Scim {
@@ -58,20 +82,27 @@ pub async fn service_provider_config(State(state): State<AppState>, _: ScimClien
     )
 }
 
-fn user_resource_type(state: &AppState) -> Value {
-    json!({
+fn resource_type_doc(state: &AppState, name: &str) -> Option<Value> {
+    let (schema, description) = match name {
+        "User" => (USER_SCHEMA, "A person who signs in here"),
+        "Group" => (GROUP_SCHEMA, "A group of the identity system; some set their members' policy"),
+        _ => return None,
+    };
+    Some(json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-        "id": "User",
-        "name": "User",
-        "endpoint": "/Users",
-        "description": "A person who signs in here",
-        "schema": USER_SCHEMA,
-        "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/User", base(state))},
-    })
+        "id": name,
+        "name": name,
+        "endpoint": format!("/{name}s"),
+        "description": description,
+        "schema": schema,
+        "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/{name}", base(state))},
+    }))
 }
 
 pub async fn resource_types(State(state): State<AppState>, _: ScimClient) -> Scim {
-    Scim(StatusCode::OK, list(vec![user_resource_type(&state)], 1, 1))
+    let all: Vec<Value> =
+        ["User", "Group"].iter().filter_map(|n| resource_type_doc(&state, n)).collect();
+    Scim(StatusCode::OK, list(all, 2, 1))
 }
 
 pub async fn resource_type(
@@ -79,43 +110,74 @@ pub async fn resource_type(
     _: ScimClient,
     Path(id): Path<String>,
 ) -> ScimResult {
-    match id.as_str() {
-        "User" => Ok(Scim(StatusCode::OK, user_resource_type(&state))),
-        _ => Err(ScimError::not_found()),
-    }
+    let doc = resource_type_doc(&state, &id).ok_or_else(ScimError::not_found)?;
+    Ok(Scim(StatusCode::OK, doc))
 }
 
-/// The User schema, as far as this endpoint keeps it.
-fn user_schema(state: &AppState) -> Value {
-    let attr = |name: &str, kind: &str, mutability: &str, unique: &str, description: &str| {
-        json!({"name": name, "type": kind, "multiValued": false, "description": description,
-            "required": name == "userName", "caseExact": false, "mutability": mutability,
-            "returned": "default", "uniqueness": unique})
+/// One attribute of a schema (RFC 7643 §7).
+fn attr(name: &str, kind: &str, required: bool, mutability: &str, description: &str) -> Value {
+    json!({"name": name, "type": kind, "multiValued": false, "description": description,
+        "required": required, "caseExact": false, "mutability": mutability,
+        "returned": if mutability == "writeOnly" { "never" } else { "default" },
+        "uniqueness": if name == "userName" || name == "displayName" && description.contains("group") { "server" } else { "none" }})
+}
+
+/// A schema as far as this endpoint keeps it: Users, or Groups.
+fn schema_doc(state: &AppState, id: &str) -> Option<Value> {
+    let (name, description, attributes) = match id {
+        USER_SCHEMA => (
+            "User",
+            "A person who signs in here",
+            json!([
+                attr("userName", "string", true, "readWrite", "The sign-in name (an email address)."),
+                attr("displayName", "string", true, "readWrite", "The name shown to the person and the helpdesk (from name, or the userName, when absent)."),
+                attr("active", "boolean", true, "readWrite", "false: sessions end and app passwords are revoked at once."),
+                attr("password", "string", false, "writeOnly", "The primary password, for organizations that sync it; kept hashed."),
+                {"name": "emails", "type": "complex", "multiValued": true, "required": false,
+                 "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+                 "description": "The sign-in address (the userName).",
+                 "subAttributes": [
+                    attr("value", "string", false, "readOnly", "The address."),
+                    attr("type", "string", false, "readOnly", "work"),
+                    attr("primary", "boolean", false, "readOnly", "Always true."),
+                 ]},
+            ]),
+        ),
+        GROUP_SCHEMA => (
+            "Group",
+            "A group of the identity system",
+            json!([
+                attr("displayName", "string", true, "readWrite", "The group's name, unique here (a group's policy is set by name)."),
+                {"name": "members", "type": "complex", "multiValued": true, "required": false,
+                 "mutability": "readWrite", "returned": "default", "uniqueness": "none",
+                 "description": "The Users in the group.",
+                 "subAttributes": [
+                    attr("value", "string", false, "immutable", "The User's id."),
+                    {"name": "$ref", "type": "reference", "referenceTypes": ["User"], "multiValued": false,
+                     "description": "The User's location.", "required": false, "caseExact": true,
+                     "mutability": "immutable", "returned": "default", "uniqueness": "none"},
+                        {"name": "type", "type": "string", "multiValued": false, "description": "User",
+                     "required": false, "caseExact": false, "canonicalValues": ["User"],
+                     "mutability": "immutable", "returned": "default", "uniqueness": "none"},
+                 ]},
+            ]),
+        ),
+        _ => return None,
     };
-    json!({
+    Some(json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
-        "id": USER_SCHEMA,
-        "name": "User",
-        "description": "A person who signs in here",
-        "attributes": [
-            attr("userName", "string", "readOnly", "server", "The sign-in name (an email address)."),
-            attr("displayName", "string", "readWrite", "none", "The name shown to the person and the helpdesk."),
-            attr("active", "boolean", "readWrite", "none", "false: sessions end and app passwords are revoked at once."),
-            {"name": "emails", "type": "complex", "multiValued": true, "required": false,
-             "mutability": "readOnly", "returned": "default", "uniqueness": "none",
-             "description": "The sign-in address.",
-             "subAttributes": [
-                attr("value", "string", "readOnly", "none", "The address."),
-                attr("type", "string", "readOnly", "none", "work"),
-                attr("primary", "boolean", "readOnly", "none", "Always true."),
-             ]},
-        ],
-        "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{USER_SCHEMA}", base(state))},
-    })
+        "id": id,
+        "name": name,
+        "description": description,
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{id}", base(state))},
+    }))
 }
 
 pub async fn schemas(State(state): State<AppState>, _: ScimClient) -> Scim {
-    Scim(StatusCode::OK, list(vec![user_schema(&state)], 1, 1))
+    let all: Vec<Value> =
+        [USER_SCHEMA, GROUP_SCHEMA].iter().filter_map(|id| schema_doc(&state, id)).collect();
+    Scim(StatusCode::OK, list(all, 2, 1))
 }
 
 pub async fn schema(
@@ -123,10 +185,7 @@ pub async fn schema(
     _: ScimClient,
     Path(id): Path<String>,
 ) -> ScimResult {
-    match id.as_str() {
-        USER_SCHEMA => Ok(Scim(StatusCode::OK, user_schema(&state))),
-        _ => Err(ScimError::not_found()),
-    }
+    Ok(Scim(StatusCode::OK, schema_doc(&state, &id).ok_or_else(ScimError::not_found)?))
 }
 
 /// A ListResponse of `resources`, the `start_index`-th (from 1) of `total`.
@@ -150,6 +209,9 @@ fn user(state: &AppState, a: &AccountRow) -> Value {
         "active": !a.disabled,
         "meta": {"resourceType": "User", "location": format!("{}/Users/{}", base(state), a.id)},
     });
+    if let Some(external) = &a.external_id {
+        doc["externalId"] = json!(external);
+    }
     if a.username.contains('@') {
         doc["emails"] = json!([{"value": a.username, "type": "work", "primary": true}]);
     }
@@ -162,6 +224,64 @@ pub struct ListQuery {
     filter: Option<String>,
     start_index: Option<String>,
     count: Option<String>,
+    #[serde(flatten)]
+    shown: Shown,
+}
+
+/// Which attributes an answer carries (RFC 7644 §3.4.2.5): `attributes` (only these,
+/// with `id` and `schemas`, which are always returned) or `excludedAttributes`, each a
+/// comma-separated list of names (any case, schema URN allowed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shown {
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
+}
+
+impl Shown {
+    fn names(list: &Option<String>) -> Vec<String> {
+        list.iter()
+            .flat_map(|l| l.split(','))
+            .map(|n| {
+                let n = n.trim();
+                let n = [USER_SCHEMA, GROUP_SCHEMA]
+                    .iter()
+                    .find_map(|urn| n.strip_prefix(urn).and_then(|p| p.strip_prefix(':')))
+                    .unwrap_or(n);
+                n.split('.').next().unwrap_or(n).to_ascii_lowercase()
+            })
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
+    /// `doc` with only the attributes asked for.
+    fn apply(&self, mut doc: Value) -> Value {
+        let only = Self::names(&self.attributes);
+        let excluded = Self::names(&self.excluded_attributes);
+        if let Some(object) = doc.as_object_mut() {
+            object.retain(|name, _| {
+                let name = name.to_ascii_lowercase();
+                name == "id"
+                    || name == "schemas"
+                    || if only.is_empty() {
+                        !excluded.contains(&name)
+                    } else {
+                        only.contains(&name)
+                    }
+            });
+        }
+        doc
+    }
+}
+
+impl ListQuery {
+    /// The page asked for (its first index, from 1, and how many at most) and the filter.
+    fn page(&self) -> Result<(i64, i64, Option<Filter>), ScimError> {
+        let start_index = number(self.start_index.as_deref(), 1, 1, "startIndex")?;
+        let count = number(self.count.as_deref(), MAX_RESULTS, 0, "count")?.min(MAX_RESULTS);
+        let filter = self.filter.as_deref().map(parse_filter).transpose()?;
+        Ok((start_index, count, filter))
+    }
 }
 
 /// A paging number: RFC 7644 §3.4.2.4 says a value below its minimum is taken as the
@@ -180,22 +300,21 @@ pub async fn users(
     _: ScimClient,
     Query(q): Query<ListQuery>,
 ) -> ScimResult {
-    let start_index = number(q.start_index.as_deref(), 1, 1, "startIndex")?;
-    let count = number(q.count.as_deref(), MAX_RESULTS, 0, "count")?.min(MAX_RESULTS);
-    let filter = q.filter.as_deref().map(parse_filter).transpose()?;
-    let username = match &filter {
-        None => None,
-        Some(f) => match f.attr {
-            FilterAttr::UserName | FilterAttr::Email => Some(f.value.to_lowercase()),
-            // No account carries an external id yet: none matches.
-            FilterAttr::ExternalId => {
-                return Ok(Scim(StatusCode::OK, list(Vec::new(), 0, start_index)))
-            }
-        },
+    let (start_index, count, filter) = q.page()?;
+    let (total, rows) = match &filter {
+        None => state.store.accounts_page(start_index - 1, count).await?,
+        Some(f) => {
+            let found = match f.attr {
+                FilterAttr::UserName | FilterAttr::Email => {
+                    state.store.account_by_username_str(&f.value.to_lowercase()).await?
+                }
+                FilterAttr::ExternalId => state.store.account_by_external_id(&f.value).await?,
+                FilterAttr::DisplayName => return Err(not_a_filter_of("User")),
+            };
+            one_page(found, start_index, count)
+        }
     };
-    let (total, rows) =
-        state.store.accounts_page(username.as_deref(), start_index - 1, count).await?;
-    let resources = rows.iter().map(|a| user(&state, a)).collect();
+    let resources = rows.iter().map(|a| q.shown.apply(user(&state, a))).collect();
     Ok(Scim(StatusCode::OK, list(resources, total, start_index)))
 }
 
@@ -210,9 +329,44 @@ pub async fn get_user(
     State(state): State<AppState>,
     _: ScimClient,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> ScimResult {
     let account = account(&state, &id).await?;
-    Ok(Scim(StatusCode::OK, user(&state, &account)))
+    Ok(Scim(StatusCode::OK, shown.apply(user(&state, &account))))
+}
+
+/// A list of the one resource a unique key found, or none: its `start_index`-th page.
+fn one_page<T>(found: Option<T>, start_index: i64, count: i64) -> (i64, Vec<T>) {
+    let total = i64::from(found.is_some());
+    let rows = if start_index == 1 && count > 0 { found.into_iter().collect() } else { Vec::new() };
+    (total, rows)
+}
+
+fn not_a_filter_of(resource: &str) -> ScimError {
+    ScimRefusal::new(
+        "invalidFilter",
+        format!("This attribute is not one a {resource} is found by."),
+    )
+    .into()
+}
+
+/// Hashes a password a SCIM client sends, within the bound on hashes at once.
+async fn hashed(
+    state: &AppState,
+    password: Option<Option<SecretString>>,
+) -> Result<Option<Option<String>>, ScimError> {
+    Ok(match password {
+        Some(Some(password)) => {
+            Some(Some(state.primary.hash_new(password).await.map_err(|_| {
+                ScimError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Too many passwords at once; try again.",
+                )
+            })?))
+        }
+        Some(None) => Some(None),
+        None => None,
+    })
 }
 
 /// Does `action` to the account as the SCIM client, audited in the same transaction, and
@@ -224,11 +378,66 @@ async fn provision(
     action: AdminAction<'_>,
 ) -> Result<(), ScimError> {
     let from = client.from.to_string();
-    let by = By { credential: CREDENTIAL, actor: "provisioning", from: &from };
     let kind = action.kind();
-    state.administer(account, by, action).await?.ok_or_else(ScimError::not_found)?;
+    state.administer(account, by(&from), action).await?.ok_or_else(ScimError::not_found)?;
     tracing::info!(account = %account.id, action = kind.as_str(), "scim: provisioned");
     Ok(())
+}
+
+/// Makes what `patch` says of the User `id` so, and answers with the User as it is now.
+async fn change_user(
+    state: &AppState,
+    client: &ScimClient,
+    id: &str,
+    mut patch: UserPatch,
+) -> ScimResult {
+    let account = account(state, id).await?;
+    let hash = hashed(state, patch.password.take()).await?;
+    let password_hash = hash.as_ref().map(|h| h.as_deref());
+    provision(state, client, &account, AdminAction::Provision { patch: &patch, password_hash })
+        .await?;
+    let account = self::account(state, id).await?;
+    Ok(Scim(StatusCode::OK, user(state, &account)))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    client: ScimClient,
+    body: Bytes,
+) -> ScimResult {
+    let mut doc = parse_user(&json_body(&body)?)?;
+    let hash = hashed(&state, doc.password.take()).await?.flatten();
+    let username = doc
+        .user_name
+        .as_ref()
+        .ok_or_else(|| ScimRefusal::new("invalidValue", "userName is required."))?;
+    let external_id = doc.external_id.clone().flatten();
+    let new = NewPerson {
+        username,
+        display_name: doc.display_name.as_deref().unwrap_or(username.as_str()),
+        password_hash: hash.as_deref().unwrap_or_default(),
+        external_id: external_id.as_deref(),
+        active: doc.active.unwrap_or(true),
+    };
+    let from = client.from.to_string();
+    let account = state.store.provision_new(&new, policy_groups(&state), by(&from)).await?;
+    tracing::info!(account = %account.id, "scim: created");
+    Ok(Scim(StatusCode::CREATED, user(&state, &account)))
+}
+
+/// PUT: the whole User again. `active` must be said (a replacement that forgot it must
+/// not bring a leaver back); the password, never returned, is kept when not sent.
+pub async fn replace_user(
+    State(state): State<AppState>,
+    client: ScimClient,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult {
+    let doc = parse_user(&json_body(&body)?)?;
+    if doc.active.is_none() {
+        return Err(ScimRefusal::new("invalidValue", "active is required in a replacement.").into());
+    }
+    change_user(&state, &client, &id, doc).await
 }
 
 pub async fn patch_user(
@@ -237,13 +446,8 @@ pub async fn patch_user(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ScimResult {
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|_| ScimRefusal::new("invalidSyntax", "The body is not a JSON document."))?;
-    let patch = parse_patch(&body)?;
-    let account = account(&state, &id).await?;
-    provision(&state, &client, &account, AdminAction::Provision(&patch)).await?;
-    let account = self::account(&state, &id).await?;
-    Ok(Scim(StatusCode::OK, user(&state, &account)))
+    let patch = parse_user_patch(&json_body(&body)?)?;
+    change_user(&state, &client, &id, patch).await
 }
 
 pub async fn delete_user(
@@ -254,4 +458,170 @@ pub async fn delete_user(
     let account = account(&state, &id).await?;
     provision(&state, &client, &account, AdminAction::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A group as a SCIM Group.
+fn group(state: &AppState, g: &GroupRow) -> Value {
+    let base = base(state);
+    let members: Vec<Value> = g
+        .members
+        .iter()
+        .map(|id| {
+            // No `display`: a member is said as it was sent (value, $ref, type), as
+            // conformance testers compare it; the userName is one GET away.
+            json!({"value": id, "$ref": format!("{base}/Users/{id}"), "type": "User"})
+        })
+        .collect();
+    let mut doc = json!({
+        "schemas": [GROUP_SCHEMA],
+        "id": g.id,
+        "displayName": g.display_name,
+        "members": members,
+        "meta": {"resourceType": "Group", "created": rfc3339(g.created_at),
+                 "location": format!("{base}/Groups/{}", g.id)},
+    });
+    if let Some(external) = &g.external_id {
+        doc["externalId"] = json!(external);
+    }
+    doc
+}
+
+pub async fn groups(
+    State(state): State<AppState>,
+    _: ScimClient,
+    Query(q): Query<ListQuery>,
+) -> ScimResult {
+    let (start_index, count, filter) = q.page()?;
+    let key = match &filter {
+        None => None,
+        Some(f) => Some(match f.attr {
+            FilterAttr::DisplayName => Key::DisplayName(&f.value),
+            FilterAttr::ExternalId => Key::ExternalId(&f.value),
+            FilterAttr::UserName | FilterAttr::Email => return Err(not_a_filter_of("Group")),
+        }),
+    };
+    let (total, rows) = state.store.groups_page(key, start_index - 1, count).await?;
+    let resources = rows.iter().map(|g| q.shown.apply(group(&state, g))).collect();
+    Ok(Scim(StatusCode::OK, list(resources, total, start_index)))
+}
+
+pub async fn get_group(
+    State(state): State<AppState>,
+    _: ScimClient,
+    Path(id): Path<String>,
+    Query(shown): Query<Shown>,
+) -> ScimResult {
+    let found = state.store.group(&id).await?.ok_or_else(ScimError::not_found)?;
+    Ok(Scim(StatusCode::OK, shown.apply(group(&state, &found))))
+}
+
+/// `POST /.search`: a search across resource types is not supported (RFC 7644 §3.4.3
+/// lets a provider say so with 501); `POST /Users/.search` and `/Groups/.search` are.
+pub async fn search_all(_: ScimClient) -> ScimError {
+    ScimError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "Search one resource type at a time: POST /Users/.search or /Groups/.search.",
+    )
+}
+
+/// A SearchRequest's body as the list query it stands for.
+fn search_query(body: &Bytes) -> Result<ListQuery, ScimError> {
+    const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+    let body = json_body(body)?;
+    let schemas = body.get("schemas").and_then(Value::as_array);
+    if !schemas.is_some_and(|s| s.iter().any(|v| v == SEARCH)) {
+        return Err(
+            ScimRefusal::new("invalidSyntax", format!("schemas must list {SEARCH}.")).into()
+        );
+    }
+    let text = |k: &str| match body.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Array(list)) => {
+            Some(list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+        }
+        _ => None,
+    };
+    Ok(ListQuery {
+        filter: text("filter"),
+        start_index: text("startIndex"),
+        count: text("count"),
+        shown: Shown {
+            attributes: text("attributes"),
+            excluded_attributes: text("excludedAttributes"),
+        },
+    })
+}
+
+pub async fn search_users(state: State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
+    users(state, client, Query(search_query(&body)?)).await
+}
+
+pub async fn search_groups(state: State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
+    groups(state, client, Query(search_query(&body)?)).await
+}
+
+pub async fn create_group(
+    State(state): State<AppState>,
+    client: ScimClient,
+    body: Bytes,
+) -> ScimResult {
+    let doc = parse_group(&json_body(&body)?)?;
+    let from = client.from.to_string();
+    let made = state.store.create_group(&doc, policy_groups(&state), by(&from)).await?;
+    tracing::info!(group = %made.id, members = made.members.len(), "scim: group created");
+    Ok(Scim(StatusCode::CREATED, group(&state, &made)))
+}
+
+async fn change_group(
+    state: &AppState,
+    client: &ScimClient,
+    id: &str,
+    patch: &GroupPatch,
+) -> ScimResult {
+    let from = client.from.to_string();
+    let changed = state
+        .store
+        .change_group(id, patch, policy_groups(state), by(&from))
+        .await?
+        .ok_or_else(ScimError::not_found)?;
+    Ok(Scim(StatusCode::OK, group(state, &changed)))
+}
+
+pub async fn replace_group(
+    State(state): State<AppState>,
+    client: ScimClient,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult {
+    let doc = parse_group(&json_body(&body)?)?;
+    let patch = GroupPatch {
+        display_name: Some(doc.display_name),
+        external_id: Some(doc.external_id),
+        members: vec![Members::Replace(doc.members)],
+    };
+    change_group(&state, &client, &id, &patch).await
+}
+
+pub async fn patch_group(
+    State(state): State<AppState>,
+    client: ScimClient,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ScimResult {
+    let patch = parse_group_patch(&json_body(&body)?)?;
+    change_group(&state, &client, &id, &patch).await
+}
+
+pub async fn delete_group(
+    State(state): State<AppState>,
+    client: ScimClient,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ScimError> {
+    let from = client.from.to_string();
+    if state.store.delete_group(&id, policy_groups(&state), by(&from)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ScimError::not_found())
+    }
 }
