@@ -68,6 +68,22 @@ impl Application {
             config.scim_secret_file.as_deref(),
             config.demo,
         )?);
+        for (var, group) in [
+            ("APP_SCIM_MFA_GROUP", &config.scim_mfa_group),
+            ("APP_SCIM_APP_PASSWORDS_OFF_GROUP", &config.scim_app_passwords_off_group),
+        ] {
+            let Some(group) = group else { continue };
+            anyhow::ensure!(
+                scim_clients.configured(),
+                "{var} is set but provisioning is off: set APP_SCIM_SECRET_FILE too"
+            );
+            anyhow::ensure!(
+                crate::domain::accounts::parse_display_name(group).as_deref()
+                    == Some(group.as_str()),
+                "{var}: a group's name, 1 to 128 characters, without spaces around it or control \
+                 characters"
+            );
+        }
         let admins = Arc::new(AdminCredentials::load(
             config.admin_credentials_file.as_deref(),
             config.demo,

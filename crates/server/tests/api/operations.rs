@@ -122,6 +122,16 @@ async fn settings_the_server_cannot_honour_are_refused_at_start() {
         let err = Application::build(config).await.err().expect("refused").to_string();
         assert!(err.contains("APP_SCIM_SECRET_FILE") && err.contains(says), "{err}");
     }
+    // Policy groups for a provisioning that is off, or a group no one could be named.
+    let mut config = Config::for_tests(dir.path());
+    (config.scim_secret_file, config.demo) = (None, false);
+    config.scim_mfa_group = Some("MFA-Required".into());
+    let err = Application::build(config).await.err().expect("refused").to_string();
+    assert!(err.contains("APP_SCIM_MFA_GROUP is set but provisioning is off"), "{err}");
+    let mut config = Config::for_tests(dir.path());
+    config.scim_app_passwords_off_group = Some(" No\u{7}App ".into());
+    let err = Application::build(config).await.err().expect("refused").to_string();
+    assert!(err.contains("APP_SCIM_APP_PASSWORDS_OFF_GROUP: a group's name"), "{err}");
     let mut config = Config::for_tests(dir.path());
     config.limits.mfa_window = 0;
     let err = Application::build(config).await.err().expect("refused").to_string();
