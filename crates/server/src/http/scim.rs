@@ -3,7 +3,7 @@
 //! documents, errors included (RFC 7644 §3.12), never this API's problem documents.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use super::auth::bearer;
 use super::state::AppState;
 use crate::domain::client::ClientAddr;
+use crate::domain::limits::Budget;
 use crate::domain::scim::ScimRefusal;
+use crate::store::throttle::Full;
 use crate::store::{Refusal, StoreError};
 
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -41,11 +43,13 @@ pub struct ScimError {
     pub status: StatusCode,
     pub scim_type: Option<&'static str>,
     pub detail: String,
+    /// Seconds to wait, for a 429 (`Retry-After`).
+    pub retry_after: Option<u32>,
 }
 
 impl ScimError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, scim_type: None, detail: detail.into() }
+        Self { status, scim_type: None, detail: detail.into(), retry_after: None }
     }
 
     pub fn not_found() -> Self {
@@ -55,9 +59,16 @@ impl ScimError {
     /// 409 `uniqueness`: `attr`'s value is another resource's.
     pub fn conflict(attr: &str) -> Self {
         Self {
-            status: StatusCode::CONFLICT,
             scim_type: Some("uniqueness"),
-            detail: format!("{attr} is already another's."),
+            ..Self::new(StatusCode::CONFLICT, format!("{attr} is already another's."))
+        }
+    }
+
+    /// 429: too many calls without the secret from this address.
+    pub fn too_many(wait: u32) -> Self {
+        Self {
+            retry_after: Some(wait),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "Too many tries from this address.")
         }
     }
 
@@ -68,7 +79,7 @@ impl ScimError {
 
 impl From<ScimRefusal> for ScimError {
     fn from(r: ScimRefusal) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, scim_type: Some(r.scim_type), detail: r.detail }
+        Self { scim_type: Some(r.scim_type), ..Self::new(StatusCode::BAD_REQUEST, r.detail) }
     }
 }
 
@@ -116,6 +127,9 @@ impl IntoResponse for ScimError {
             doc["scimType"] = json!(t);
         }
         let mut res = Scim(self.status, doc).into_response();
+        if let Some(wait) = self.retry_after {
+            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(wait));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scim\""));
@@ -137,17 +151,29 @@ impl FromRequestParts<AppState> for ScimClient {
                 "Provisioning is not configured here (APP_SCIM_SECRET_FILE).",
             ));
         }
+        let from = ClientAddr::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ScimError::new(StatusCode::BAD_REQUEST, "No client address."))?;
+        // A wrong secret spends from the address's sign-in budget (as at the admin door);
+        // the right one spends nothing, so an identity system syncing thousands of people
+        // in parallel never runs out. Once the budget is full, both are answered 429: a
+        // guesser learns nothing from the tries past it.
+        let budget = Budget::SignInAddress(&from);
         match bearer(&parts.headers) {
             Some(secret) if state.scim_clients.accepts(secret) => {
-                let from = ClientAddr::from_request_parts(parts, state)
-                    .await
-                    .map_err(|_| ScimError::new(StatusCode::BAD_REQUEST, "No client address."))?;
-                Ok(Self { from })
+                match state.store.full(budget).await? {
+                    Some(Full(wait)) => Err(ScimError::too_many(wait)),
+                    None => Ok(Self { from }),
+                }
             }
-            _ => Err(ScimError::new(
-                StatusCode::UNAUTHORIZED,
-                "Send this identity system's SCIM secret (APP_SCIM_SECRET_FILE) as a Bearer token.",
-            )),
+            _ => match state.store.spend(&[budget]).await? {
+                Ok(_) => Err(ScimError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "Send this identity system's SCIM secret (APP_SCIM_SECRET_FILE) as a Bearer \
+                     token.",
+                )),
+                Err(Full(wait)) => Err(ScimError::too_many(wait)),
+            },
         }
     }
 }

@@ -135,6 +135,22 @@ pub(super) async fn give_back(conn: &mut AnyConnection, hits: &Hits) -> sqlx::Re
 }
 
 impl Store {
+    /// Whether `budget` is full now (and how long to wait), counting nothing: for a
+    /// caller whose credential is right, who spends nothing but must get the same answer
+    /// as a guesser once the budget is spent (so a full budget tells nobody anything).
+    pub async fn full(&self, budget: Budget<'_>) -> sqlx::Result<Option<Full>> {
+        let bucket = budget.bucket(&self.limits);
+        let now = self.now();
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT hits, expires_at FROM throttles WHERE bucket = $1")
+                .bind(&bucket.name)
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(row
+            .filter(|(hits, expires)| *expires > now && *hits >= bucket.limit)
+            .map(|(_, expires)| Full(u32::try_from((expires - now).max(1)).unwrap_or(u32::MAX))))
+    }
+
     /// Counts one hit in each budget, atomically: all or none.
     pub async fn spend(&self, budgets: &[Budget<'_>]) -> sqlx::Result<Result<Hits, Full>> {
         let buckets: Vec<Bucket> = budgets.iter().map(|b| b.bucket(&self.limits)).collect();

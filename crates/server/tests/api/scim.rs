@@ -553,3 +553,29 @@ async fn an_outside_conformance_tester_finds_nothing_to_fault() {
     eprintln!("{}", report.lines().last().unwrap_or_default());
     assert!(out.status.success(), "{report}");
 }
+
+#[tokio::test]
+async fn guessing_the_scim_secret_stops_at_the_budget_and_a_real_client_never_runs_out() {
+    let app = spawn_with(|c| c.limits.signin_per_address = 10).await;
+    let guesser = client_at(7);
+    let guesses = (0..25).map(|i| {
+        let req = guesser.get(app.url("/scim/v2/Users")).bearer_auth(format!("guess-{i:032}"));
+        async move { req.send().await.unwrap() }
+    });
+    let mut statuses: Vec<u16> =
+        join_all(guesses).await.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![401; 10], vec![429; 15]].concat(), "in parallel, one address");
+    let res = guesser.get(app.url("/scim/v2/Users")).bearer_auth("guess").send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(res.headers()["content-type"], "application/scim+json");
+    // Past the budget, even the right secret from that address is told 429: the answer to
+    // a guess says nothing once the budget is spent.
+    assert_eq!(app.scim_as(&guesser, Method::GET, "/Users", None).await.0, 429);
+
+    // The identity system, from its own address, 40 calls at once: none refused.
+    let idp = client_at(8);
+    let calls = (0..40).map(|_| app.scim_as(&idp, Method::GET, "/Users?count=1", None));
+    assert!(join_all(calls).await.iter().all(|(status, _)| *status == 200));
+}
