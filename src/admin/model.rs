@@ -172,6 +172,7 @@ mod tests {
             policy: Policy::default(),
             app_passwords_offer: AppPasswordsOffer::Offered,
             directory: None,
+            provisioned: false,
             methods: vec![],
             app_passwords: vec![],
         }

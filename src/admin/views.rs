@@ -152,6 +152,7 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
             if let Some(d) = &user.directory {
                 <p data-directory="">{ lang.text_with(directory_text(d.status), &[("date", &lang.datetime(&d.seen_at))]) }</p>
             }
+            if user.provisioned { <p data-provisioned="">{ lang.text(A::AdminProvisioned) }</p> }
             if user.mfa_locked { <p class="ap-note">{ lang.text(A::AdminLocked) }</p> }
             if m.done { <p class="ap-note" role="status">{ lang.text(A::AdminDone) }</p> }
             { error(m, lang) }

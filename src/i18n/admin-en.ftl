@@ -18,6 +18,7 @@ admin-directory-active = From the organization’s directory (active there as of
 admin-directory-locked = From the organization’s directory, which has locked them (as of { $date }): they cannot sign in, and their app passwords are refused.
 admin-directory-disabled = From the organization’s directory, which has disabled them (as of { $date }): they cannot sign in, and their app passwords are refused.
 admin-directory-deleted = From the organization’s directory, which no longer has them (as of { $date }): they cannot sign in; nothing of theirs was removed here.
+admin-provisioned = Managed by the organization’s identity system (SCIM provisioning): its next sync may undo a change made here, so disable or remove them there.
 admin-directory-unknown = From the organization’s directory (as of { $date }).
 admin-locked = Verification is locked after too many wrong codes.
 admin-methods = Verification methods

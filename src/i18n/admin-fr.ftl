@@ -18,6 +18,7 @@ admin-directory-active = Issue de l’annuaire de l’organisation (active au { 
 admin-directory-locked = Issue de l’annuaire de l’organisation, qui l’a verrouillée (au { $date }) : elle ne peut pas se connecter et ses mots de passe d’application sont refusés.
 admin-directory-disabled = Issue de l’annuaire de l’organisation, qui l’a désactivée (au { $date }) : elle ne peut pas se connecter et ses mots de passe d’application sont refusés.
 admin-directory-deleted = Issue de l’annuaire de l’organisation, qui ne la connaît plus (au { $date }) : elle ne peut pas se connecter ; rien de ce qui est à elle n’a été supprimé ici.
+admin-provisioned = Gérée par le système d’identité de l’organisation (approvisionnement SCIM) : sa prochaine synchronisation peut défaire un changement fait ici ; désactivez-la ou supprimez-la là-bas.
 admin-directory-unknown = Issue de l’annuaire de l’organisation (au { $date }).
 admin-locked = La vérification est bloquée après trop de codes erronés.
 admin-methods = Méthodes de vérification

@@ -40,7 +40,8 @@ impl Ui<AdminApp> {
 }
 
 const NORA: &str = "nora@contoso.example";
-/// A person of the organization's directory, which has locked her.
+/// A person of the organization's directory, which has locked her, and whom its identity
+/// system provisions.
 const ADA: &str = "ada.lovelace@contoso.example";
 
 impl AdminEndpoint for Fake {
@@ -93,6 +94,7 @@ impl Fake {
                 status: DirectoryStanding::Locked,
                 seen_at: "2026-12-04T10:00:00Z".into(),
             }),
+            provisioned: username == ADA,
             methods: self.methods.borrow().clone(),
             app_passwords: self.items.borrow().clone(),
         }
@@ -158,7 +160,7 @@ async fn a_refusal_answered_after_the_helpdesk_went_back_shows_no_error_there() 
 }
 
 #[wasm_bindgen_test]
-async fn a_person_of_the_directory_is_shown_as_such_with_what_it_says_of_them() {
+async fn a_person_of_the_directory_or_of_provisioning_is_shown_as_such() {
     let fake = Fake::new(Next::Ready);
     let (ui, _) = Ui::mount_helpdesk(fake.clone()).await;
     ui.type_in("#ap-admin-q", "ada").await;
@@ -169,8 +171,10 @@ async fn a_person_of_the_directory_is_shown_as_such_with_what_it_says_of_them() 
     let said = ui.q("[data-directory]").text_content().unwrap_or_default();
     assert!(said.starts_with("From the organization’s directory, which has locked them"), "{said}");
     assert!(said.contains("their app passwords are refused"), "{said}");
-    // A local account says nothing of a directory.
+    let managed = ui.q("[data-provisioned]").text_content().unwrap_or_default();
+    assert!(managed.starts_with("Managed by the organization’s identity system"), "{managed}");
+    // A local account says nothing of a directory or of provisioning.
     ui.press("← Back").await;
     open_nora(&ui).await;
-    assert!(!ui.has("[data-directory]"), "{}", ui.text());
+    assert!(!ui.has("[data-directory]") && !ui.has("[data-provisioned]"), "{}", ui.text());
 }

@@ -128,6 +128,10 @@ pub struct AdminUser {
     /// password is set there, never here). Absent for a local account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryInfo>,
+    /// Managed by the organization's identity system (SCIM provisioning): it made the
+    /// account or took charge of it, and its next sync may undo a change made here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisioned: bool,
 }
 
 /// What the organization's directory last said of a person.

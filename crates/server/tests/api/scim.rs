@@ -378,8 +378,14 @@ async fn an_identity_system_creates_people_who_sign_in_with_the_synced_password(
     let (_, only) = app.scim(Method::GET, &format!("/Users/{id}?attributes=userName"), None).await;
     assert_eq!(only.as_object().unwrap().len(), 3, "id, schemas, userName: {only}");
 
-    // The audit log says who made the person, in the same transaction.
+    // The audit log says who made the person, in the same transaction; the helpdesk sees
+    // them as managed by provisioning, and a local account not.
     let token = app.admin_token("reader").await;
+    for (who, managed) in [(JOINER, Some(true)), (NEW_USER.0, None)] {
+        let res = app.admin(Method::GET, &format!("/v1/admin/users/{who}"), &token, None).await;
+        let seen: Value = res.json().await.unwrap();
+        assert_eq!(seen["provisioned"].as_bool(), managed, "{who}");
+    }
     let res =
         app.admin(Method::GET, &format!("/v1/admin/audit?username={JOINER}"), &token, None).await;
     let log: Value = res.json().await.unwrap();

@@ -130,6 +130,7 @@ async fn view(state: &AppState, account: &AccountRow) -> ApiResult<AdminUser> {
         app_passwords_offer,
         methods,
         app_passwords,
+        provisioned: account.provisioned,
         directory: account.directory.as_ref().map(|d| DirectoryInfo {
             status: match d.status {
                 DirectoryStatus::Active => DirectoryStanding::Active,
