@@ -315,6 +315,32 @@ impl Server {
         self.dir.path().join("mail-server.secret")
     }
 
+    /// The secret identity systems provision people with (Config::for_tests made it).
+    pub fn scim_secret(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("scim.secret")).unwrap().trim().to_owned()
+    }
+
+    /// The SCIM id of `username`, found as an identity system finds people.
+    pub async fn scim_id(&self, username: &str) -> String {
+        let url = format!("{}/scim/v2/Users?filter=userName%20eq%20%22{username}%22", self.base);
+        let req = reqwest::Client::new().get(url).bearer_auth(self.scim_secret());
+        let found: Value = req.send().await.unwrap().json().await.unwrap();
+        found["Resources"][0]["id"].as_str().unwrap_or_else(|| panic!("{found}")).to_owned()
+    }
+
+    /// Sends the SCIM PatchOp `operations` for the User `id`, as an identity system does;
+    /// the answer's status.
+    pub async fn scim_patch(&self, id: &str, operations: Value) -> u16 {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": operations});
+        let req = reqwest::Client::new()
+            .patch(format!("{}/scim/v2/Users/{id}", self.base))
+            .bearer_auth(self.scim_secret())
+            .header("content-type", "application/scim+json")
+            .body(body.to_string());
+        req.send().await.unwrap().status().as_u16()
+    }
+
     /// A session of `user` that proved MFA (an authenticator app enrolled now), as the
     /// app has after the wizard: it may create app passwords.
     pub async fn proven_session(&self, user: (&str, &str)) -> String {

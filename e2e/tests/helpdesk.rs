@@ -20,6 +20,10 @@ async fn helpdesk(kind: Kind, fr: bool) {
     let (_, mail) = server.create_app_password(&token, json!({"name": "Thunderbird"})).await;
     server.create_app_password(&token, json!({"name": "Phone"})).await;
     assert_eq!(server.legacy_status(NEW.0, &mail).await, 200);
+    // The organization's identity system takes charge of her (SCIM): the helpdesk is told.
+    let id = server.scim_id(NEW.0).await;
+    let claimed = json!([{"op": "add", "path": "externalId", "value": "00u1nora"}]);
+    assert_eq!(server.scim_patch(&id, claimed).await, 200);
 
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
@@ -44,6 +48,13 @@ async fn helpdesk(kind: Kind, fr: bool) {
         "{text}"
     );
     assert!(text.contains("Thunderbird") && text.contains("Phone"), "{text}");
+    assert!(
+        text.contains(t(
+            "Managed by the organization’s identity system",
+            "Gérée par le système d’identité de l’organisation"
+        )),
+        "{text}"
+    );
     b.check(&format!("helpdesk/{tag}-01-user")).await;
 
     // Revoke all, confirmed: the mail client is refused at once.

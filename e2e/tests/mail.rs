@@ -148,3 +148,35 @@ async fn chromium_english_the_list_says_where_and_over_what_the_mail_client_sign
 async fn firefox_french_the_list_says_where_and_over_what_the_mail_client_signed_in() {
     last_use_shows_in_the_list(Kind::Firefox, true).await;
 }
+
+/// A leaver, from the identity system's SCIM `active: false` to the mail client's next
+/// IMAP login: refused at that login, with no window, and the time it took said (for the
+/// note: the PATCH's answer, then the first refused login, from the moment it was sent).
+#[tokio::test]
+async fn a_leaver_deprovisioned_over_scim_is_refused_at_the_next_imap_login() {
+    let server = Server::start().await;
+    let relay = Smtpd::start().await;
+    let mail = Dovecot::start(&server.base, &server.mail_server_secret_file(), relay.port).await;
+    let token = server.proven_session(NEW).await;
+    let (_, password) = server.create_app_password(&token, json!({"name": "Thunderbird"})).await;
+    let before = std::time::Instant::now();
+    assert!(mail.sign_in("imap", "127.0.0.30", NEW.0, &password).await.contains("INBOX"));
+    let login = before.elapsed();
+    let id = server.scim_id(NEW.0).await;
+
+    let sent = std::time::Instant::now();
+    let leaver = json!([{"op": "Replace", "path": "active", "value": "False"}]);
+    assert_eq!(server.scim_patch(&id, leaver).await, 200);
+    let answered = sent.elapsed();
+    let answer = mail.sign_in("imap", "127.0.0.30", NEW.0, &password).await;
+    let refused = sent.elapsed();
+    assert!(answer.contains("AUTHENTICATIONFAILED"), "{answer}");
+    eprintln!(
+        "scim active:false answered in {} ms; the first IMAP login after it refused {} ms \
+         after the PATCH was sent (the login itself included; Dovecot delays a failure's \
+         answer); a successful login took {} ms",
+        answered.as_millis(),
+        refused.as_millis(),
+        login.as_millis()
+    );
+}
