@@ -1,5 +1,5 @@
 //! The two migration folders (`migrations/sqlite`, `migrations/postgres`) describe one
-//! schema: the same tables, columns (name, kind of type, nullability) and indexes
+//! schema: the same tables, columns (name, kind of type and its width, nullability) and indexes
 //! (columns, uniqueness). Every statement of the store runs on both, so a column added
 //! to one folder only would fail on the other database at the first query that names it.
 
@@ -10,7 +10,8 @@ use sqlx::Row;
 
 use crate::common::*;
 
-/// A column: table, name, kind of type (`integer`, `text`), nullable.
+/// A column: table, name, kind of type (`integer`: 64 bits, as SQLite's always are;
+/// `integer32`: PostgreSQL's INTEGER, which ends in 2038 as a time; `text`), nullable.
 type Column = (String, String, &'static str, bool);
 /// An index: table, its columns in order, unique.
 type Index = (String, String, bool);
@@ -94,7 +95,11 @@ async fn postgres_schema(url: &str) -> (BTreeSet<Column>, BTreeSet<Index>) {
         .map(|r| {
             let (table, name, declared, nullable): (String, String, String, String) =
                 (r.get(0), r.get(1), r.get(2), r.get(3));
-            (table, name, kind(&declared), nullable == "YES")
+            let kind = match declared.as_str() {
+                "integer" | "smallint" => "integer32",
+                declared => kind(declared),
+            };
+            (table, name, kind, nullable == "YES")
         })
         .collect();
     let rows = sqlx::query(
