@@ -35,6 +35,10 @@ impl PolicyGroups<'_> {
     }
 }
 
+/// The people a group change gave another policy, with what was done in words: to be
+/// told, as a helpdesk's policy change is.
+pub type Told = Vec<(AccountRow, String)>;
+
 /// A person as an identity system creates them.
 pub struct NewPerson<'a> {
     pub username: &'a Username,
@@ -256,9 +260,10 @@ impl Store {
         doc: &GroupDoc,
         groups: PolicyGroups<'_>,
         by: By<'_>,
-    ) -> StoreResult<GroupRow> {
+    ) -> StoreResult<(GroupRow, Told)> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
+        let mut told = Told::new();
         let result: StoreResult<GroupRow> = async {
             let id = crypto::random_id();
             refuse_group_taken(&mut tx, doc.display_name.as_str(), doc.external_id.as_deref(), "")
@@ -279,12 +284,13 @@ impl Store {
                 &[Members::Replace(doc.members.clone())],
                 groups,
                 by,
+                &mut told,
             )
             .await?;
             group_in(&mut tx, &id).await?.ok_or_else(|| Refusal::NotFound.into())
         }
         .await;
-        finish(tx, result).await
+        Ok((finish(tx, result).await?, told))
     }
 
     /// Changes a group as a PATCH says (PUT: a patch that says everything); each member
@@ -296,9 +302,10 @@ impl Store {
         patch: &GroupPatch,
         groups: PolicyGroups<'_>,
         by: By<'_>,
-    ) -> StoreResult<Option<GroupRow>> {
+    ) -> StoreResult<(Option<GroupRow>, Told)> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
+        let mut told = Told::new();
         let result: StoreResult<Option<GroupRow>> = async {
             let Some(group) = group_in(&mut tx, id).await? else { return Ok(None) };
             let renamed = patch.display_name.as_ref().filter(|n| **n != group.display_name);
@@ -324,6 +331,7 @@ impl Store {
                     groups,
                     by,
                     &format!("group {} renamed {name}", group.display_name),
+                    &mut told,
                 )
                 .await?;
             }
@@ -334,11 +342,11 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            self.change_members_in(&mut tx, id, &patch.members, groups, by).await?;
+            self.change_members_in(&mut tx, id, &patch.members, groups, by, &mut told).await?;
             Ok(group_in(&mut tx, id).await?)
         }
         .await;
-        finish(tx, result).await
+        Ok((finish(tx, result).await?, told))
     }
 
     /// Removes a group; its members get the policy of the groups they are left in.
@@ -347,19 +355,20 @@ impl Store {
         id: &str,
         groups: PolicyGroups<'_>,
         by: By<'_>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<(bool, Told)> {
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer).await?;
+        let mut told = Told::new();
         let result: StoreResult<bool> = async {
             let Some(group) = group_in(&mut tx, id).await? else { return Ok(false) };
             sqlx::query("DELETE FROM scim_groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
             let members: Vec<String> = group.members.clone();
             let why = format!("removed from group {} (deleted)", group.display_name);
-            self.follow_groups_in(&mut tx, &members, groups, by, &why).await?;
+            self.follow_groups_in(&mut tx, &members, groups, by, &why, &mut told).await?;
             Ok(true)
         }
         .await;
-        finish(tx, result).await
+        Ok((finish(tx, result).await?, told))
     }
 
     /// Applies member changes in order; every account added or removed is audited and
@@ -371,6 +380,7 @@ impl Store {
         changes: &[Members],
         groups: PolicyGroups<'_>,
         by: By<'_>,
+        told: &mut Told,
     ) -> StoreResult<()> {
         let name: String = sqlx::query_scalar("SELECT display_name FROM scim_groups WHERE id = $1")
             .bind(group_id)
@@ -417,9 +427,10 @@ impl Store {
         let after = members_in(tx, group_id).await?;
         let added: Vec<String> = after.iter().filter(|a| !before.contains(a)).cloned().collect();
         let removed: Vec<String> = before.iter().filter(|a| !after.contains(a)).cloned().collect();
-        self.follow_groups_in(tx, &added, groups, by, &format!("added to group {name}")).await?;
-        self.follow_groups_in(tx, &removed, groups, by, &format!("removed from group {name}"))
-            .await?;
+        let (joined, left) =
+            (format!("added to group {name}"), format!("removed from group {name}"));
+        self.follow_groups_in(tx, &added, groups, by, &joined, told).await?;
+        self.follow_groups_in(tx, &removed, groups, by, &left, told).await?;
         Ok(())
     }
 
@@ -431,6 +442,7 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
         why: &str,
+        told: &mut Told,
     ) -> StoreResult<()> {
         for id in accounts {
             let Some(account) = account_in(tx, id).await? else { continue };
@@ -454,6 +466,7 @@ impl Store {
             if change.mfa_required.is_some() || change.app_passwords_allowed.is_some() {
                 set_policy_in(tx, id, &change).await?;
                 detail = format!("{why}: {}", describe(&change));
+                told.push((account.clone(), detail.clone()));
             }
             self.audit_in(tx, &account, by, AuditAction::SetPolicy, &detail).await?;
         }

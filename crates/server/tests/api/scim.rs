@@ -485,6 +485,13 @@ async fn group_membership_sets_the_policy_and_follows_every_change() {
     assert_eq!(status, 201, "{mfa}");
     assert_eq!(mfa["members"][0]["value"], id.as_str());
     assert_eq!(app.policy_of(JOINER).await["mfa_required"], true, "the name in any case");
+    // Told as for a helpdesk's policy change, once.
+    let outbox = app.outbox().await;
+    let told = outbox.as_array().unwrap().iter().filter(|m| {
+        m["destination"] == JOINER
+            && m["body"].as_str().unwrap().contains("changed your account's sign-in settings")
+    });
+    assert_eq!(told.count(), 1, "{outbox}");
     let mfa_path = format!("/Groups/{}", mfa["id"].as_str().unwrap());
 
     // Refused whole: a taken name, an unknown member (and the known one not added).

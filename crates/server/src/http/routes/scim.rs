@@ -20,7 +20,8 @@ use crate::domain::scim::{
 use crate::http::scim::{Scim, ScimClient, ScimError};
 use crate::http::state::AppState;
 use crate::store::audit::{AdminAction, By};
-use crate::store::scim::{GroupRow, Key, NewPerson, PolicyGroups};
+use crate::store::scim::{GroupRow, Key, NewPerson, PolicyGroups, Told};
+use wire::admin::AuditAction;
 
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// The most resources one list answer holds (announced in `ServiceProviderConfig`).
@@ -460,6 +461,13 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Tells each person whose policy a group change set, as for a helpdesk's policy change.
+async fn tell(state: &AppState, told: Told) {
+    for (account, detail) in told {
+        state.notifier.admin_action(&account, AuditAction::SetPolicy, &detail).await;
+    }
+}
+
 /// A group as a SCIM Group.
 fn group(state: &AppState, g: &GroupRow) -> Value {
     let base = base(state);
@@ -568,7 +576,8 @@ pub async fn create_group(
 ) -> ScimResult {
     let doc = parse_group(&json_body(&body)?)?;
     let from = client.from.to_string();
-    let made = state.store.create_group(&doc, policy_groups(&state), by(&from)).await?;
+    let (made, told) = state.store.create_group(&doc, policy_groups(&state), by(&from)).await?;
+    tell(&state, told).await;
     tracing::info!(group = %made.id, members = made.members.len(), "scim: group created");
     Ok(Scim(StatusCode::CREATED, group(&state, &made)))
 }
@@ -580,11 +589,10 @@ async fn change_group(
     patch: &GroupPatch,
 ) -> ScimResult {
     let from = client.from.to_string();
-    let changed = state
-        .store
-        .change_group(id, patch, policy_groups(state), by(&from))
-        .await?
-        .ok_or_else(ScimError::not_found)?;
+    let (changed, told) =
+        state.store.change_group(id, patch, policy_groups(state), by(&from)).await?;
+    tell(state, told).await;
+    let changed = changed.ok_or_else(ScimError::not_found)?;
     Ok(Scim(StatusCode::OK, group(state, &changed)))
 }
 
@@ -619,7 +627,9 @@ pub async fn delete_group(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ScimError> {
     let from = client.from.to_string();
-    if state.store.delete_group(&id, policy_groups(&state), by(&from)).await? {
+    let (deleted, told) = state.store.delete_group(&id, policy_groups(&state), by(&from)).await?;
+    tell(&state, told).await;
+    if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ScimError::not_found())
