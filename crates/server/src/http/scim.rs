@@ -2,7 +2,8 @@
 //! secrets (`credentials::shared_secrets`), and SCIM's answers, `application/scim+json`
 //! documents, errors included (RFC 7644 §3.12), never this API's problem documents.
 
-use axum::extract::FromRequestParts;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -135,6 +136,28 @@ impl IntoResponse for ScimError {
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scim\""));
         }
         res
+    }
+}
+
+/// A SCIM request's body, read as JSON: too large (the server's body limit), unreadable
+/// or not JSON, it is refused with a SCIM error document, never the framework's text.
+pub struct ScimBody(pub Value);
+
+impl FromRequest<AppState> for ScimBody {
+    type Rejection = ScimError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ScimError::new(status, "The body is too large: send fewer changes at once.")
+            } else {
+                ScimRefusal::new("invalidSyntax", "The body could not be read.").into()
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(Self).map_err(|_| {
+            ScimRefusal::new("invalidSyntax", "The body is not a JSON document.").into()
+        })
     }
 }
 

@@ -114,6 +114,11 @@ async fn the_scim_door_opens_to_its_own_secret_only_and_its_secret_opens_nothing
     assert_eq!(schema["attributes"][0]["name"], "userName");
     assert_eq!(app.scim(Method::GET, "/Schemas/urn:x", None).await.0, 404);
     assert_eq!(app.scim(Method::GET, "/Bulk", None).await.0, 404);
+    // A body past the server's limit: a SCIM error document too, not the framework's text.
+    let huge = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "a@b", "displayName": "x".repeat(3_000_000)});
+    let (status, doc) = app.scim(Method::POST, "/Users", Some(huge)).await;
+    assert_eq!((status, doc["status"].as_str()), (413, Some("413")), "{doc}");
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 //! the same audited admin actions as the helpdesk's (`Store::administer`), and the
 //! person is told as for those.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use secrecy::SecretString;
@@ -17,7 +16,7 @@ use crate::domain::scim::{
     parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch, Filter, FilterAttr,
     GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA, USER_SCHEMA,
 };
-use crate::http::scim::{Scim, ScimClient, ScimError};
+use crate::http::scim::{Scim, ScimBody, ScimClient, ScimError};
 use crate::http::state::AppState;
 use crate::store::audit::{AdminAction, By};
 use crate::store::scim::{GroupRow, Key, NewPerson, PolicyGroups, Told};
@@ -48,12 +47,6 @@ fn policy_groups(state: &AppState) -> PolicyGroups<'_> {
 /// Who acts, as the audit log says it: the SCIM client, from its address.
 fn by(from: &str) -> By<'_> {
     By { credential: CREDENTIAL, actor: "provisioning", from }
-}
-
-/// A request's body, read as JSON.
-fn json_body(body: &Bytes) -> Result<Value, ScimError> {
-    serde_json::from_slice(body)
-        .map_err(|_| ScimRefusal::new("invalidSyntax", "The body is not a JSON document.").into())
 }
 
 pub async fn service_provider_config(State(state): State<AppState>, _: ScimClient) -> Scim {
@@ -404,9 +397,9 @@ async fn change_user(
 pub async fn create_user(
     State(state): State<AppState>,
     client: ScimClient,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let mut doc = parse_user(&json_body(&body)?)?;
+    let mut doc = parse_user(&&body)?;
     let hash = hashed(&state, doc.password.take()).await?.flatten();
     let username = doc
         .user_name
@@ -432,9 +425,9 @@ pub async fn replace_user(
     State(state): State<AppState>,
     client: ScimClient,
     Path(id): Path<String>,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_user(&json_body(&body)?)?;
+    let doc = parse_user(&&body)?;
     if doc.active.is_none() {
         return Err(ScimRefusal::new("invalidValue", "active is required in a replacement.").into());
     }
@@ -445,9 +438,9 @@ pub async fn patch_user(
     State(state): State<AppState>,
     client: ScimClient,
     Path(id): Path<String>,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let patch = parse_user_patch(&json_body(&body)?)?;
+    let patch = parse_user_patch(&&body)?;
     change_user(&state, &client, &id, patch).await
 }
 
@@ -533,9 +526,8 @@ pub async fn search_all(_: ScimClient) -> ScimError {
 }
 
 /// A SearchRequest's body as the list query it stands for.
-fn search_query(body: &Bytes) -> Result<ListQuery, ScimError> {
+fn search_query(body: &Value) -> Result<ListQuery, ScimError> {
     const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-    let body = json_body(body)?;
     let schemas = body.get("schemas").and_then(Value::as_array);
     if !schemas.is_some_and(|s| s.iter().any(|v| v == SEARCH)) {
         return Err(
@@ -561,20 +553,28 @@ fn search_query(body: &Bytes) -> Result<ListQuery, ScimError> {
     })
 }
 
-pub async fn search_users(state: State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
+pub async fn search_users(
+    state: State<AppState>,
+    client: ScimClient,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
     users(state, client, Query(search_query(&body)?)).await
 }
 
-pub async fn search_groups(state: State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
+pub async fn search_groups(
+    state: State<AppState>,
+    client: ScimClient,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
     groups(state, client, Query(search_query(&body)?)).await
 }
 
 pub async fn create_group(
     State(state): State<AppState>,
     client: ScimClient,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_group(&json_body(&body)?)?;
+    let doc = parse_group(&&body)?;
     let from = client.from.to_string();
     let (made, told) = state.store.create_group(&doc, policy_groups(&state), by(&from)).await?;
     tell(&state, told).await;
@@ -600,9 +600,9 @@ pub async fn replace_group(
     State(state): State<AppState>,
     client: ScimClient,
     Path(id): Path<String>,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_group(&json_body(&body)?)?;
+    let doc = parse_group(&&body)?;
     let patch = GroupPatch {
         display_name: Some(doc.display_name),
         external_id: Some(doc.external_id),
@@ -615,9 +615,9 @@ pub async fn patch_group(
     State(state): State<AppState>,
     client: ScimClient,
     Path(id): Path<String>,
-    body: Bytes,
+    ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let patch = parse_group_patch(&json_body(&body)?)?;
+    let patch = parse_group_patch(&&body)?;
     change_group(&state, &client, &id, &patch).await
 }
 
