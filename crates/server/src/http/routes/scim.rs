@@ -399,7 +399,7 @@ pub async fn create_user(
     client: ScimClient,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let mut doc = parse_user(&&body)?;
+    let mut doc = parse_user(&body)?;
     let hash = hashed(&state, doc.password.take()).await?.flatten();
     let username = doc
         .user_name
@@ -427,7 +427,7 @@ pub async fn replace_user(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_user(&&body)?;
+    let doc = parse_user(&body)?;
     if doc.active.is_none() {
         return Err(ScimRefusal::new("invalidValue", "active is required in a replacement.").into());
     }
@@ -440,7 +440,7 @@ pub async fn patch_user(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let patch = parse_user_patch(&&body)?;
+    let patch = parse_user_patch(&body)?;
     change_user(&state, &client, &id, patch).await
 }
 
@@ -574,7 +574,7 @@ pub async fn create_group(
     client: ScimClient,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_group(&&body)?;
+    let doc = parse_group(&body)?;
     let from = client.from.to_string();
     let (made, told) = state.store.create_group(&doc, policy_groups(&state), by(&from)).await?;
     tell(&state, told).await;
@@ -602,7 +602,7 @@ pub async fn replace_group(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let doc = parse_group(&&body)?;
+    let doc = parse_group(&body)?;
     let patch = GroupPatch {
         display_name: Some(doc.display_name),
         external_id: Some(doc.external_id),
@@ -617,7 +617,7 @@ pub async fn patch_group(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let patch = parse_group_patch(&&body)?;
+    let patch = parse_group_patch(&body)?;
     change_group(&state, &client, &id, &patch).await
 }
 
