@@ -73,6 +73,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{username}", get(routes::admin::get))
         .route("/admin/users/{username}/methods/{id}", delete(routes::admin::remove_method))
         .route("/admin/users/{username}/reset-mfa", post(routes::admin::reset_mfa))
+        .route("/admin/users/{username}/unlock-mfa", post(routes::admin::unlock_mfa))
+        .route("/admin/users/{username}/disable", post(routes::admin::disable))
+        .route("/admin/users/{username}/enable", post(routes::admin::enable))
         .route("/admin/users/{username}/app-passwords", delete(routes::admin::revoke_all))
         .route(
             "/admin/users/{username}/app-passwords/{id}",

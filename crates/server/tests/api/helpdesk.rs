@@ -282,3 +282,70 @@ async fn one_revocation_raced_from_many_addresses_is_done_and_audited_once() {
     let log = json_of(app.admin(Method::GET, "/v1/admin/audit", token, None).await, 200).await;
     assert_eq!(log["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_helpdesk_disables_enables_and_unlocks_as_the_command_line_does() {
+    let app = spawn_app().await;
+    let user = app.sign_in(NEW_USER).await;
+    user.enroll_totp().await;
+    let (_, mail) = user.create_app_password("Thunderbird").await;
+    let base = format!("/v1/admin/users/{}", NEW_USER.0);
+    let (portal, reader) = (app.admin_token("portal").await, app.admin_token("reader").await);
+
+    // A read-only credential may not; the person is untouched.
+    let res = app.admin(Method::POST, &format!("{base}/disable"), &reader, None).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.legacy(NEW_USER.0, &mail).await.status(), 200);
+
+    // Disabled: the mail client refused at once, the session ended, sign-in refused.
+    let page =
+        json_of(app.admin(Method::POST, &format!("{base}/disable"), &portal, None).await, 200)
+            .await;
+    assert_eq!(page["disabled"], true);
+    assert_eq!(app.legacy(NEW_USER.0, &mail).await.status(), 401);
+    assert_eq!(user.get("/v1/account").await.status(), 401);
+    let res =
+        app.post("/v1/sessions", json!({"username": NEW_USER.0, "password": NEW_USER.1})).await;
+    assert_eq!(outcome(res).await, (403, "account_disabled".into()));
+
+    // Enabled: in again, with the app password the account kept.
+    let page =
+        json_of(app.admin(Method::POST, &format!("{base}/enable"), &portal, None).await, 200).await;
+    assert_eq!(page["disabled"], false);
+    assert_eq!(app.legacy(NEW_USER.0, &mail).await.status(), 200);
+
+    // Locked after too many wrong codes, then unlocked, methods kept.
+    app.sql(&format!("UPDATE accounts SET mfa_failures = 1000 WHERE username = '{}'", NEW_USER.0))
+        .await;
+    let seen = json_of(app.admin(Method::GET, &base, &reader, None).await, 200).await;
+    assert_eq!(seen["mfa_locked"], true);
+    let page =
+        json_of(app.admin(Method::POST, &format!("{base}/unlock-mfa"), &portal, None).await, 200)
+            .await;
+    assert_eq!(
+        (page["mfa_locked"].as_bool(), page["methods"].as_array().map(Vec::len)),
+        (Some(false), Some(1))
+    );
+
+    let log = json_of(
+        app.admin(Method::GET, &format!("/v1/admin/audit?username={}", NEW_USER.0), &reader, None)
+            .await,
+        200,
+    )
+    .await;
+    let actions: Vec<&str> =
+        log["items"].as_array().unwrap().iter().filter_map(|l| l["action"].as_str()).collect();
+    assert_eq!(actions, ["unlock_mfa", "enable", "disable"], "each once, newest first");
+    let outbox = app.outbox().await;
+    for told in ["disabled your account", "enabled your account again", "unlocked verification"] {
+        assert!(
+            outbox
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["destination"] == NEW_USER.0
+                    && m["body"].as_str().unwrap().contains(told)),
+            "{told}"
+        );
+    }
+}

@@ -206,6 +206,46 @@ pub async fn reset_mfa(
     act(&state, &admin, &username, AdminScope::Manage, AdminAction::ResetMfa).await
 }
 
+/// The wrong-code lock lifted (after too many wrong codes in a row), methods kept.
+#[utoipa::path(post, path = "/v1/admin/users/{username}/unlock-mfa", tag = "admin", operation_id = "admin_unlock_mfa",
+    security(("bearer" = [])), params(("username" = String, Path, description = "The account's username")),
+    responses((status = 200, description = "Unlocked; the account now", body = AdminUser)))]
+#[tracing::instrument(skip_all)]
+pub async fn unlock_mfa(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<AdminUser>> {
+    act(&state, &admin, &username, AdminScope::Manage, AdminAction::UnlockMfa).await
+}
+
+/// Every sign-in refused (web and legacy: app passwords at once), every session ended;
+/// the person is told why at sign-in.
+#[utoipa::path(post, path = "/v1/admin/users/{username}/disable", tag = "admin", operation_id = "admin_disable",
+    security(("bearer" = [])), params(("username" = String, Path, description = "The account's username")),
+    responses((status = 200, description = "Disabled; the account now", body = AdminUser)))]
+#[tracing::instrument(skip_all)]
+pub async fn disable(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<AdminUser>> {
+    act(&state, &admin, &username, AdminScope::Manage, AdminAction::Disable).await
+}
+
+/// Sign-in allowed again, with the methods and app passwords the account still has.
+#[utoipa::path(post, path = "/v1/admin/users/{username}/enable", tag = "admin", operation_id = "admin_enable",
+    security(("bearer" = [])), params(("username" = String, Path, description = "The account's username")),
+    responses((status = 200, description = "Enabled; the account now", body = AdminUser)))]
+#[tracing::instrument(skip_all)]
+pub async fn enable(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(username): Path<String>,
+) -> ApiResult<Json<AdminUser>> {
+    act(&state, &admin, &username, AdminScope::Manage, AdminAction::Enable).await
+}
+
 #[utoipa::path(delete, path = "/v1/admin/users/{username}/app-passwords/{id}", tag = "admin", operation_id = "admin_revoke_app_password",
     security(("bearer" = [])), params(("username" = String, Path, description = "The account's username"), ("id" = String, Path, description = "The app password's id")),
     responses((status = 200, description = "Revoked; the account now", body = AdminUser)))]
