@@ -505,6 +505,9 @@ impl AdminEndpoint for Http {
                 Request::delete(&self.url(&format!("{user}/methods/{}", path_segment(id))))
             }
             AdminAct::ResetMfa => Request::post(&self.url(&format!("{user}/reset-mfa"))),
+            AdminAct::UnlockMfa => Request::post(&self.url(&format!("{user}/unlock-mfa"))),
+            AdminAct::Disable => Request::post(&self.url(&format!("{user}/disable"))),
+            AdminAct::Enable => Request::post(&self.url(&format!("{user}/enable"))),
             AdminAct::Revoke(id) => {
                 Request::delete(&self.url(&format!("{user}/app-passwords/{}", path_segment(id))))
             }
@@ -524,6 +527,9 @@ impl AdminEndpoint for Http {
 pub enum AdminAct {
     RemoveMethod(String),
     ResetMfa,
+    UnlockMfa,
+    Disable,
+    Enable,
     Revoke(String),
     RevokeAll,
     SetPolicy(wire::Policy),

@@ -34,6 +34,9 @@ impl AdminAct {
         match self {
             Self::RemoveMethod(_) => "remove-method",
             Self::ResetMfa => "reset-mfa",
+            Self::UnlockMfa => "unlock-mfa",
+            Self::Disable => "disable-account",
+            Self::Enable => "enable-account",
             Self::Revoke(_) => "revoke-app-password",
             Self::RevokeAll => "revoke-all-app-passwords",
             Self::SetPolicy(_) => "set-policy",

@@ -153,7 +153,15 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
                 <p data-directory="">{ lang.text_with(directory_text(d.status), &[("date", &lang.datetime(&d.seen_at))]) }</p>
             }
             if user.provisioned { <p data-provisioned="">{ lang.text(A::AdminProvisioned) }</p> }
-            if user.mfa_locked { <p class="ap-note">{ lang.text(A::AdminLocked) }</p> }
+            if user.mfa_locked {
+                <p class="ap-note">{ lang.text(A::AdminLocked) }</p>
+                if asking(&AdminAct::UnlockMfa) {
+                    { confirm_box(m, lang, on, lang.text(A::AdminConfirmUnlock).to_owned()) }
+                } else {
+                    <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
+                        onclick={ask(AdminAct::UnlockMfa)}>{ lang.text(A::AdminUnlockMfa) }</button>
+                }
+            }
             if m.done { <p class="ap-note" role="status">{ lang.text(A::AdminDone) }</p> }
             { error(m, lang) }
             <h2 class="ap-subtitle">{ lang.text(A::AdminMethods) }</h2>
@@ -180,6 +188,17 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
                 } else if !user.methods.is_empty() {
                     <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
                         onclick={ask(AdminAct::ResetMfa)}>{ lang.text(A::AdminResetMfa) }</button>
+                }
+                if asking(&AdminAct::Disable) {
+                    { confirm_box(m, lang, on, lang.text(A::AdminConfirmDisable).to_owned()) }
+                } else if asking(&AdminAct::Enable) {
+                    { confirm_box(m, lang, on, lang.text(A::AdminConfirmEnable).to_owned()) }
+                } else if user.disabled {
+                    <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
+                        onclick={ask(AdminAct::Enable)}>{ lang.text(A::AdminEnable) }</button>
+                } else {
+                    <button type="button" class="ap-button ap-button--danger" disabled={m.busy()}
+                        onclick={ask(AdminAct::Disable)}>{ lang.text(A::AdminDisable) }</button>
                 }
             </div>
             { policy_form(m, lang, on) }

@@ -38,6 +38,8 @@ pub struct Fake {
     pub methods: RefCell<Vec<Method>>,
     pub items: RefCell<Vec<AppPasswordInfo>>,
     pub limit: Cell<u32>,
+    /// The account the helpdesk disabled (admin mode).
+    pub admin_disabled: Cell<bool>,
     /// Every call fails as if the network were down.
     pub offline: Cell<bool>,
     /// Authenticated calls answer 401 `session_expired`.
@@ -107,6 +109,7 @@ impl Fake {
             sso: RefCell::default(),
             sso_started: RefCell::default(),
             unused_days: Cell::new(None),
+            admin_disabled: Cell::new(false),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
             held: RefCell::default(),

@@ -72,8 +72,11 @@ impl AdminEndpoint for Fake {
 
     fn admin_act(&self, _: &Token, username: &str, act: &AdminAct) -> Reply<AdminUser> {
         let done = self.gate("admin_act", false).map(|()| {
-            if *act == AdminAct::RevokeAll {
-                self.items.borrow_mut().clear();
+            match act {
+                AdminAct::RevokeAll => self.items.borrow_mut().clear(),
+                AdminAct::Disable => self.admin_disabled.set(true),
+                AdminAct::Enable => self.admin_disabled.set(false),
+                _ => {}
             }
             self.admin_view(username)
         });
@@ -86,7 +89,7 @@ impl Fake {
         AdminUser {
             username: username.into(),
             display_name: "Nora New".into(),
-            disabled: false,
+            disabled: self.admin_disabled.get(),
             mfa_locked: false,
             policy: Policy { allowed_methods: self.allowed.borrow().clone(), ..Policy::default() },
             app_passwords_offer: AppPasswordsOffer::Offered,
@@ -177,4 +180,26 @@ async fn a_person_of_the_directory_or_of_provisioning_is_shown_as_such() {
     ui.press("← Back").await;
     open_nora(&ui).await;
     assert!(!ui.has("[data-directory]") && !ui.has("[data-provisioned]"), "{}", ui.text());
+}
+
+#[wasm_bindgen_test]
+async fn a_helpdesk_disables_and_enables_an_account_behind_a_confirmation() {
+    let fake = Fake::new(Next::Ready);
+    let (ui, told) = Ui::mount_helpdesk(fake.clone()).await;
+    open_nora(&ui).await;
+    ui.press("Disable account").await;
+    ui.until("the question", |ui| ui.text().contains("Disable this account?")).await;
+    assert!(!fake.admin_disabled.get(), "nothing before the confirmation");
+    ui.press("Confirm").await;
+    ui.until("disabled", |ui| ui.button("Enable account").is_some()).await;
+    assert!(fake.admin_disabled.get());
+    assert!(
+        told.borrow().iter().any(|(name, _)| *name == "disable-account"),
+        "{:?}",
+        told.borrow()
+    );
+    ui.press("Enable account").await;
+    ui.press("Confirm").await;
+    ui.until("enabled", |ui| ui.button("Disable account").is_some()).await;
+    assert!(!fake.admin_disabled.get());
 }
