@@ -103,11 +103,35 @@ async fn helpdesk(kind: Kind, fr: bool) {
     app.until_text(t("policy changed", "stratégie modifiée")).await;
     b.check(&format!("helpdesk/{tag}-04-policy")).await;
 
+    // Disabled behind a confirmation that says what it does: sign-in refused; then
+    // enabled again.
+    app.press(t("Disable account", "Désactiver le compte")).await;
+    app.until_text(t("Disable this account?", "Désactiver ce compte ?")).await;
+    b.check(&format!("helpdesk/{tag}-05-confirm-disable")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t("Enable account", "Réactiver le compte")).await;
+    assert_eq!(server.sign_in(NEW.0, NEW.1).await["code"], "account_disabled");
+    app.press(t("Enable account", "Réactiver le compte")).await;
+    app.press(t("Confirm", "Confirmer")).await;
+    app.until_text(t("Disable account", "Désactiver le compte")).await;
+    let again = server.sign_in(NEW.0, NEW.1).await;
+    assert!(again["token"].is_string(), "signed in again: {again}");
+
     // One event per action done (the refused policy none), each without a secret.
     let heard = b.client.execute("return window.heard", vec![]).await.unwrap();
     let actions: Vec<&str> =
         heard.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["revoke-all-app-passwords", "reset-mfa", "set-policy"], "{heard}");
+    assert_eq!(
+        actions,
+        [
+            "revoke-all-app-passwords",
+            "reset-mfa",
+            "set-policy",
+            "disable-account",
+            "enable-account"
+        ],
+        "{heard}"
+    );
     assert!(
         heard
             .as_array()
