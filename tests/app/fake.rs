@@ -40,6 +40,8 @@ pub struct Fake {
     pub limit: Cell<u32>,
     /// The account the helpdesk disabled (admin mode).
     pub admin_disabled: Cell<bool>,
+    /// Verification locked after too many wrong codes (admin mode).
+    pub admin_locked: Cell<bool>,
     /// Every call fails as if the network were down.
     pub offline: Cell<bool>,
     /// Authenticated calls answer 401 `session_expired`.
@@ -110,6 +112,7 @@ impl Fake {
             sso_started: RefCell::default(),
             unused_days: Cell::new(None),
             admin_disabled: Cell::new(false),
+            admin_locked: Cell::new(false),
             calls: RefCell::default(),
             live: RefCell::new("secret-token".into()),
             held: RefCell::default(),

@@ -76,6 +76,7 @@ impl AdminEndpoint for Fake {
                 AdminAct::RevokeAll => self.items.borrow_mut().clear(),
                 AdminAct::Disable => self.admin_disabled.set(true),
                 AdminAct::Enable => self.admin_disabled.set(false),
+                AdminAct::UnlockMfa => self.admin_locked.set(false),
                 _ => {}
             }
             self.admin_view(username)
@@ -90,7 +91,7 @@ impl Fake {
             username: username.into(),
             display_name: "Nora New".into(),
             disabled: self.admin_disabled.get(),
-            mfa_locked: false,
+            mfa_locked: self.admin_locked.get(),
             policy: Policy { allowed_methods: self.allowed.borrow().clone(), ..Policy::default() },
             app_passwords_offer: AppPasswordsOffer::Offered,
             directory: (username == ADA).then(|| DirectoryInfo {
@@ -202,4 +203,20 @@ async fn a_helpdesk_disables_and_enables_an_account_behind_a_confirmation() {
     ui.press("Confirm").await;
     ui.until("enabled", |ui| ui.button("Disable account").is_some()).await;
     assert!(!fake.admin_disabled.get());
+}
+
+#[wasm_bindgen_test]
+async fn verification_locked_after_wrong_codes_is_unlocked_behind_a_confirmation() {
+    let fake = Fake::new(Next::Ready);
+    fake.admin_locked.set(true);
+    let (ui, told) = Ui::mount_helpdesk(fake.clone()).await;
+    open_nora(&ui).await;
+    assert!(ui.text().contains("Verification is locked after too many wrong codes."));
+    ui.press("Unlock verification").await;
+    ui.until("the question", |ui| ui.text().contains("Unlock verification?")).await;
+    assert!(fake.admin_locked.get(), "nothing before the confirmation");
+    ui.press("Confirm").await;
+    ui.until("unlocked", |ui| !ui.text().contains("Verification is locked")).await;
+    assert!(ui.button("Unlock verification").is_none());
+    assert_eq!(*told.borrow(), [("unlock-mfa", NORA.to_owned())]);
 }
