@@ -97,7 +97,7 @@ pub fn parse_filter(filter: &str) -> Parsed<Filter> {
 }
 
 /// An attribute path without the core schema's URN in front of it.
-fn without_schema(path: &str) -> &str {
+pub fn without_schema(path: &str) -> &str {
     [USER_SCHEMA, GROUP_SCHEMA]
         .iter()
         .find_map(|urn| path.strip_prefix(urn).and_then(|p| p.strip_prefix(':')))

@@ -106,10 +106,7 @@ impl Store {
     }
 
     pub async fn account_by_id(&self, id: &str) -> sqlx::Result<Option<AccountRow>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await
+        account_on(&self.db, id).await
     }
 
     /// Accounts whose username or display name contains `q` (any case), by username,
@@ -270,4 +267,16 @@ pub(super) async fn insert_account<'e>(
     .execute(db)
     .await?;
     Ok((done.rows_affected() == 1).then_some(id))
+}
+
+/// The account `id` names, read on `db` (the pool, or a transaction that must see its own
+/// writes): every read of one account by its id is this one.
+pub(super) async fn account_on<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }

@@ -3,7 +3,7 @@
 //! groups). Nothing here deletes anything: a person the directory no longer has is
 //! `deleted` (shut), their methods and app passwords kept, as after an outage.
 
-use super::accounts::{insert_account, NewAccount, COLUMNS};
+use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::{Store, StoreError, StoreResult, Tx};
 use crate::domain::accounts::AccountRow;
 use crate::domain::directory::{DirectoryStatus, Person};
@@ -47,10 +47,8 @@ impl Store {
                     kept.id
                 }
             };
-            let account = sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-                .bind(&account_id)
-                .fetch_one(&mut **tx)
-                .await?;
+            let account =
+                account_on(&mut **tx, &account_id).await?.ok_or(sqlx::Error::RowNotFound)?;
             Ok(Synced::Account(Box::new(account)))
         })
         .await

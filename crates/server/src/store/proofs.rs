@@ -140,14 +140,8 @@ enum Passed {
 
 impl Store {
     async fn account_in(&self, tx: &mut Tx<'_>, account_id: &str) -> StoreResult<AccountRow> {
-        let account: Option<AccountRow> = sqlx::query_as(&format!(
-            "SELECT {} FROM accounts WHERE id = $1",
-            super::accounts::COLUMNS
-        ))
-        .bind(account_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let account = account.ok_or(Refusal::NotFound)?;
+        let account =
+            super::accounts::account_on(&mut **tx, account_id).await?.ok_or(Refusal::NotFound)?;
         if account.mfa_failures >= self.limits.mfa_lockout {
             return Err(Refusal::MfaLocked.into());
         }

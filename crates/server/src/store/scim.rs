@@ -7,7 +7,7 @@
 use sqlx::Row;
 use wire::admin::AuditAction;
 
-use super::accounts::{insert_account, NewAccount, COLUMNS};
+use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::audit::{describe, set_policy_in, By};
 use super::{finish, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
@@ -112,7 +112,7 @@ impl Store {
         .bind(&id)
         .execute(&mut **tx)
         .await?;
-        let account = account_in(tx, &id).await?.ok_or(Refusal::NotFound)?;
+        let account = account_on(&mut **tx, &id).await?.ok_or(Refusal::NotFound)?;
         let mut detail = vec![format!("provisioned as {}", account.display_name)];
         if !new.active {
             detail.push("inactive".to_owned());
@@ -324,10 +324,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 // The name may be (or have been) a policy group's: every member follows.
-                let everyone: Vec<String> = group.members.clone();
                 self.follow_groups_in(
                     &mut tx,
-                    &everyone,
+                    &group.members,
                     groups,
                     by,
                     &format!("group {} renamed {name}", group.display_name),
@@ -362,9 +361,8 @@ impl Store {
         let result: StoreResult<bool> = async {
             let Some(group) = group_in(&mut tx, id).await? else { return Ok(false) };
             sqlx::query("DELETE FROM scim_groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            let members: Vec<String> = group.members.clone();
             let why = format!("removed from group {} (deleted)", group.display_name);
-            self.follow_groups_in(&mut tx, &members, groups, by, &why, &mut told).await?;
+            self.follow_groups_in(&mut tx, &group.members, groups, by, &why, &mut told).await?;
             Ok(true)
         }
         .await;
@@ -445,7 +443,7 @@ impl Store {
         told: &mut Told,
     ) -> StoreResult<()> {
         for id in accounts {
-            let Some(account) = account_in(tx, id).await? else { continue };
+            let Some(account) = account_on(&mut **tx, id).await? else { continue };
             let names: Vec<String> = sqlx::query_scalar(
                 "SELECT lower(g.display_name) FROM scim_group_members m \
                  JOIN scim_groups g ON g.id = m.group_id WHERE m.account_id = $1",
@@ -529,13 +527,6 @@ async fn refuse_group_taken(
         }
     }
     Ok(())
-}
-
-async fn account_in(tx: &mut Tx<'_>, id: &str) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
 }
 
 async fn group_in(conn: &mut sqlx::AnyConnection, id: &str) -> sqlx::Result<Option<GroupRow>> {

@@ -12,7 +12,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::accounts::{insert_account, NewAccount, COLUMNS};
+use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::sessions::MfaProof;
 use super::{Store, StoreResult, Tx};
 use crate::crypto;
@@ -156,11 +156,7 @@ impl Store {
             if expires_at <= now {
                 return Ok(None);
             }
-            let account: Option<AccountRow> =
-                sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-                    .bind(&account_id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+            let account = account_on(&mut **tx, &account_id).await?;
             let Some(account) = account.filter(|a| !a.shut()) else { return Ok(None) };
             let token =
                 self.insert_session(&mut **tx, &account.id, mfa_at, mfa_kind.as_deref()).await?;

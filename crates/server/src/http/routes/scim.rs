@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 use crate::clock::rfc3339;
 use crate::domain::accounts::AccountRow;
 use crate::domain::scim::{
-    parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch, Filter, FilterAttr,
-    GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA, USER_SCHEMA,
+    parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch, without_schema,
+    Filter, FilterAttr, GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA, USER_SCHEMA,
 };
 use crate::http::scim::{Scim, ScimBody, ScimClient, ScimError};
 use crate::http::state::AppState;
@@ -113,7 +113,13 @@ fn attr(name: &str, kind: &str, required: bool, mutability: &str, description: &
     json!({"name": name, "type": kind, "multiValued": false, "description": description,
         "required": required, "caseExact": false, "mutability": mutability,
         "returned": if mutability == "writeOnly" { "never" } else { "default" },
-        "uniqueness": if name == "userName" || name == "displayName" && description.contains("group") { "server" } else { "none" }})
+        "uniqueness": "none"})
+}
+
+/// An attribute no two resources may share a value of (refused `409 uniqueness`).
+fn unique(mut attribute: Value) -> Value {
+    attribute["uniqueness"] = json!("server");
+    attribute
 }
 
 /// A schema as far as this endpoint keeps it: Users, or Groups.
@@ -123,7 +129,7 @@ fn schema_doc(state: &AppState, id: &str) -> Option<Value> {
             "User",
             "A person who signs in here",
             json!([
-                attr("userName", "string", true, "readWrite", "The sign-in name (an email address)."),
+                unique(attr("userName", "string", true, "readWrite", "The sign-in name (an email address).")),
                 attr("displayName", "string", true, "readWrite", "The name shown to the person and the helpdesk (from name, or the userName, when absent)."),
                 attr("active", "boolean", true, "readWrite", "false: sessions end and app passwords are revoked at once."),
                 attr("password", "string", false, "writeOnly", "The primary password, for organizations that sync it; kept hashed."),
@@ -141,7 +147,7 @@ fn schema_doc(state: &AppState, id: &str) -> Option<Value> {
             "Group",
             "A group of the identity system",
             json!([
-                attr("displayName", "string", true, "readWrite", "The group's name, unique here (a group's policy is set by name)."),
+                unique(attr("displayName", "string", true, "readWrite", "The group's name, unique here (a group's policy is set by name).")),
                 {"name": "members", "type": "complex", "multiValued": true, "required": false,
                  "mutability": "readWrite", "returned": "default", "uniqueness": "none",
                  "description": "The Users in the group.",
@@ -237,11 +243,7 @@ impl Shown {
         list.iter()
             .flat_map(|l| l.split(','))
             .map(|n| {
-                let n = n.trim();
-                let n = [USER_SCHEMA, GROUP_SCHEMA]
-                    .iter()
-                    .find_map(|urn| n.strip_prefix(urn).and_then(|p| p.strip_prefix(':')))
-                    .unwrap_or(n);
+                let n = without_schema(n.trim());
                 n.split('.').next().unwrap_or(n).to_ascii_lowercase()
             })
             .filter(|n| !n.is_empty())
