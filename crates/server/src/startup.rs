@@ -234,8 +234,9 @@ async fn refresh_directory(directory: &Directory, store: &Store) {
                 continue;
             }
         };
+        let asked_ms = store.clock().now_ms();
         match directory.people(&ids).await {
-            Ok(found) => match store.directory_answered(&ids, &found).await {
+            Ok(found) => match store.directory_answered(&ids, &found, asked_ms).await {
                 Ok(0) => {}
                 Ok(changed) => tracing::info!(changed, "directory refresh: accounts changed"),
                 Err(e) => tracing::warn!(error = %e, "directory refresh: not written"),

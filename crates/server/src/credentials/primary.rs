@@ -199,6 +199,7 @@ impl PrimaryCredential {
             return Ok(Checked::Wrong);
         }
         // The dummy hash's input is not the password: only its time matters.
+        let asked_ms = self.store.clock().now_ms();
         let (bound, _) = tokio::join!(
             directory.authenticate(username, &password),
             self.hasher.verify(None, SecretString::from(String::new()))
@@ -211,7 +212,7 @@ impl PrimaryCredential {
                 return Err(NotChecked::DirectoryUnavailable);
             }
         };
-        match self.store.sync_person(&person).await {
+        match self.store.sync_person(&person, asked_ms).await {
             Ok(Synced::Account(account)) => Ok(Checked::Right(account)),
             Ok(Synced::NameTaken) => Ok(Checked::Wrong),
             Err(StoreError::Db(e)) => Err(NotChecked::Db(e)),

@@ -11,6 +11,9 @@ pub struct DirectoryState {
     pub status: DirectoryStatus,
     /// When it said so (Unix seconds).
     pub seen_at: i64,
+    /// When the question it answered was asked (Unix milliseconds): an answer asked
+    /// earlier is older news and changes nothing (`store::directory`).
+    pub asked_ms: i64,
     /// When it last saw the password changed, as it says it (`pwdChangedTime`,
     /// `pwdLastSet`; `None`: it does not say).
     pub password_at: Option<String>,

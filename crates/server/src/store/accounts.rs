@@ -19,7 +19,7 @@ pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, dis
      mfa_required, app_passwords_allowed, allowed_methods, phishing_resistant, mfa_failures, \
      app_password_scopes, app_password_max_days, keep_app_passwords_on_password_change, \
      app_password_unused_days, directory_id, directory_status, directory_seen_at, \
-     directory_password_at, external_id, provisioned_at";
+     directory_asked_ms, directory_password_at, external_id, provisioned_at";
 
 /// Flags are integers 0/1 on both databases (the Any driver reads no SQLite booleans).
 impl sqlx::FromRow<'_, AnyRow> for AccountRow {
@@ -50,6 +50,7 @@ impl sqlx::FromRow<'_, AnyRow> for AccountRow {
                         .and_then(DirectoryStatus::parse)
                         .unwrap_or(DirectoryStatus::Disabled),
                     seen_at: row.try_get::<Option<i64>, _>("directory_seen_at")?.unwrap_or(0),
+                    asked_ms: row.try_get::<Option<i64>, _>("directory_asked_ms")?.unwrap_or(0),
                     password_at: row.try_get("directory_password_at")?,
                 }),
                 None => None,

@@ -18,20 +18,25 @@ pub enum Synced {
 }
 
 impl Store {
-    /// The account of `person`: made on their first sign-in (the default policy, its
-    /// MFA and app-password settings from their groups), or brought up to date with what
-    /// the directory says now. A person newly shut (locked, disabled, deleted) is signed
-    /// out everywhere, in the same transaction.
+    /// The account of `person`, as the directory answered a question asked at `asked_ms`
+    /// (Unix milliseconds, taken before asking): made on their first sign-in (the default
+    /// policy, its MFA and app-password settings from their groups), or brought up to
+    /// date with what the directory said. A person newly shut (locked, disabled, deleted)
+    /// is signed out everywhere, in the same transaction. An answer to a question asked
+    /// before the one the account keeps is older news: it changes nothing, and the
+    /// account is answered as kept.
     #[tracing::instrument(skip_all)]
-    pub async fn sync_person(&self, person: &Person) -> StoreResult<Synced> {
-        let now = self.now();
+    pub async fn sync_person(&self, person: &Person, asked_ms: i64) -> StoreResult<Synced> {
         self.transaction(async |tx| {
             let kept = account_by_directory_id(&mut **tx, &person.id).await?;
             let account_id = match kept {
-                None => match insert(tx, person, now).await? {
+                None => match insert(tx, person, asked_ms).await? {
                     Some(id) => id,
                     None => return Ok(Synced::NameTaken),
                 },
+                Some(kept) if newer_kept(&kept, asked_ms) => {
+                    return Ok(Synced::Account(Box::new(kept)))
+                }
                 Some(kept) => {
                     let taken: Option<(String,)> =
                         sqlx::query_as("SELECT id FROM accounts WHERE username = $1 AND id <> $2")
@@ -43,7 +48,7 @@ impl Store {
                         tracing::warn!(account = %kept.id, "directory: renamed to a name a local account has");
                         return Ok(Synced::NameTaken);
                     }
-                    self.update_in(tx, &kept, person, now).await?;
+                    self.update_in(tx, &kept, person, asked_ms).await?;
                     kept.id
                 }
             };
@@ -66,13 +71,17 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// What one whole answer of the directory says of the people `asked` about: those
-    /// it returned (`found`) are brought up to date, the others are deleted there.
-    /// Changes are written one account at a time (each signs a newly shut person out);
-    /// the people unchanged only have their `seen_at` moved, in one statement per
-    /// hundred.
-    pub async fn directory_answered(&self, asked: &[String], found: &[Person]) -> StoreResult<u64> {
-        let now = self.now();
+    /// What one whole answer of the directory, to a question asked at `asked_ms`, says of
+    /// the people `asked` about: those it returned (`found`) are brought up to date, the
+    /// others are deleted there. Changes are written one account at a time (each signs a
+    /// newly shut person out); the people unchanged only have their `seen_at` moved, in
+    /// one statement per hundred. What a newer answer (a sign-in meanwhile) wrote stays.
+    pub async fn directory_answered(
+        &self,
+        asked: &[String],
+        found: &[Person],
+        asked_ms: i64,
+    ) -> StoreResult<u64> {
         let mut unchanged = Vec::new();
         let mut changed = 0;
         for id in asked {
@@ -81,28 +90,39 @@ impl Store {
             match found.iter().find(|p| &p.id == id) {
                 Some(person) if same(&kept, person) => unchanged.push(id.as_str()),
                 Some(person) => {
-                    if let Synced::Account(_) = self.sync_person(person).await? {
+                    if let Synced::Account(_) = self.sync_person(person, asked_ms).await? {
                         changed += 1;
                     }
                 }
                 None => {
-                    self.transaction(async |tx| {
-                        let gone = Person { status: DirectoryStatus::Deleted, ..person_of(&kept) };
-                        self.update_in(tx, &kept, &gone, now).await
-                    })
-                    .await?;
-                    tracing::info!(account = %kept.id, "directory: person deleted there; account shut");
-                    changed += 1;
+                    let shut = self
+                        .transaction(async |tx| {
+                            // Read again in the transaction: what is written is what it
+                            // kept, shut, unless a newer answer came meanwhile.
+                            let kept = match account_by_directory_id(&mut **tx, id).await? {
+                                Some(kept) if !newer_kept(&kept, asked_ms) => kept,
+                                _ => return Ok(false),
+                            };
+                            let gone =
+                                Person { status: DirectoryStatus::Deleted, ..person_of(&kept) };
+                            self.update_in(tx, &kept, &gone, asked_ms).await.map(|()| true)
+                        })
+                        .await?;
+                    if shut {
+                        tracing::info!(account = %kept.id, "directory: person deleted there; account shut");
+                        changed += 1;
+                    }
                 }
             }
         }
         for ids in unchanged.chunks(100) {
-            let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+            let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
             let sql = format!(
-                "UPDATE accounts SET directory_seen_at = $1 WHERE directory_id IN ({})",
+                "UPDATE accounts SET directory_seen_at = $1, directory_asked_ms = $2 \
+                 WHERE directory_asked_ms <= $2 AND directory_id IN ({})",
                 list.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(now);
+            let mut query = sqlx::query(&sql).bind(seconds(asked_ms)).bind(asked_ms);
             for id in ids {
                 query = query.bind(*id);
             }
@@ -118,21 +138,23 @@ impl Store {
         tx: &mut Tx<'_>,
         kept: &AccountRow,
         person: &Person,
-        now: i64,
+        asked_ms: i64,
     ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE accounts SET username = $1, display_name = $2, mfa_required = $3, \
              app_passwords_allowed = $4, directory_status = $5, directory_seen_at = $6, \
-             directory_password_at = COALESCE($8, directory_password_at) WHERE id = $7",
+             directory_password_at = COALESCE($8, directory_password_at), \
+             directory_asked_ms = $9 WHERE id = $7",
         )
         .bind(person.username.as_str())
         .bind(&person.display_name)
         .bind(i64::from(person.mfa_required))
         .bind(i64::from(person.app_passwords_allowed))
         .bind(person.status.as_str())
-        .bind(now)
+        .bind(seconds(asked_ms))
         .bind(&kept.id)
         .bind(person.password_changed.as_deref())
+        .bind(asked_ms)
         .execute(&mut **tx)
         .await?;
         if !kept.shut() && person.status != DirectoryStatus::Active {
@@ -152,6 +174,16 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Whether the account keeps an answer to a question asked after `asked_ms`.
+fn newer_kept(kept: &AccountRow, asked_ms: i64) -> bool {
+    kept.directory.as_ref().is_some_and(|d| d.asked_ms > asked_ms)
+}
+
+/// Unix seconds of a time in Unix milliseconds.
+fn seconds(ms: i64) -> i64 {
+    ms.div_euclid(1000)
 }
 
 /// Whether the directory says the person's password changed since it last said (a
@@ -199,7 +231,11 @@ async fn account_by_directory_id<'e>(
 }
 
 /// A new account for `person`; `None` when a local account has their name.
-async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<String>, StoreError> {
+async fn insert(
+    tx: &mut Tx<'_>,
+    person: &Person,
+    asked_ms: i64,
+) -> Result<Option<String>, StoreError> {
     let policy = wire::Policy {
         mfa_required: person.mfa_required,
         app_passwords_allowed: person.app_passwords_allowed,
@@ -211,16 +247,17 @@ async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<Str
         password_hash: "",
         policy: &policy,
     };
-    let made = insert_account(&mut **tx, &new, now).await?;
+    let made = insert_account(&mut **tx, &new, seconds(asked_ms)).await?;
     if let Some(id) = made {
         sqlx::query(
             "UPDATE accounts SET directory_id = $1, directory_status = $2, directory_seen_at = $3, \
-             directory_password_at = $4 WHERE id = $5",
+             directory_password_at = $4, directory_asked_ms = $5 WHERE id = $6",
         )
         .bind(&person.id)
         .bind(person.status.as_str())
-        .bind(now)
+        .bind(seconds(asked_ms))
         .bind(person.password_changed.as_deref())
+        .bind(asked_ms)
         .bind(&id)
         .execute(&mut **tx)
         .await?;
@@ -229,5 +266,68 @@ async fn insert(tx: &mut Tx<'_>, person: &Person, now: i64) -> Result<Option<Str
     } else {
         tracing::warn!("directory: a local account has the person's name");
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::Synced;
+    use crate::domain::accounts::Username;
+    use crate::domain::directory::{DirectoryStatus, Person};
+    use crate::store::sessions::Auth;
+
+    fn ada(password_changed: &str, status: DirectoryStatus) -> Person {
+        Person {
+            id: "ada-uuid".into(),
+            dn: "uid=ada,ou=people,dc=contoso,dc=example".into(),
+            username: Username::parse("ada@contoso.example").unwrap(),
+            display_name: "Ada Lovelace".into(),
+            status,
+            password_changed: Some(password_changed.into()),
+            mfa_required: true,
+            app_passwords_allowed: true,
+        }
+    }
+
+    /// The directory refresh asked before her password changed and a sign-in after; the
+    /// refresh's answer arrived last (CI saw it: the person signed in with the new
+    /// password was signed out by the refresh's old news). Older news changes nothing:
+    /// not her session, not what the account keeps, nor its standing.
+    #[tokio::test]
+    async fn an_answer_asked_earlier_does_not_undo_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::test_store(&dir).await;
+        let first =
+            store.sync_person(&ada("20261205100000Z", DirectoryStatus::Active), 1_000).await;
+        let Ok(Synced::Account(account)) = first else { panic!("{first:?}") };
+        // The refresh asks at 2 000 ms; her password changes; a sign-in asks at 3 000 ms
+        // and is answered first, then she signs in.
+        let newer = ada("20261205100500Z", DirectoryStatus::Active);
+        store.sync_person(&newer, 3_000).await.unwrap();
+        let (token, _) = store.create_session(&account.id).await.unwrap();
+        // The refresh's answer, older news: her old password time, and locked back then.
+        let older = ada("20261205100000Z", DirectoryStatus::Locked);
+        let Synced::Account(kept) = store.sync_person(&older, 2_000).await.unwrap() else {
+            panic!("her account")
+        };
+        let state = kept.directory.clone().unwrap();
+        assert_eq!(
+            (state.status, state.password_at.as_deref(), state.asked_ms),
+            (DirectoryStatus::Active, Some("20261205100500Z"), 3_000)
+        );
+        store.directory_answered(&["ada-uuid".into()], &[older], 2_000).await.unwrap();
+        store.directory_answered(&["ada-uuid".into()], &[], 2_500).await.unwrap();
+        assert!(matches!(store.authenticate(token.expose_secret()).await.unwrap(), Auth::Valid(_)));
+        let again = crate::store::accounts::account_on(&store.db, &account.id).await.unwrap();
+        assert_eq!(again.unwrap().directory, Some(state), "nothing older was written");
+        // A newer answer is news: locked now, she is signed out.
+        store.sync_person(&ada("20261205100500Z", DirectoryStatus::Locked), 4_000).await.unwrap();
+        assert!(!matches!(
+            store.authenticate(token.expose_secret()).await.unwrap(),
+            Auth::Valid(_)
+        ));
     }
 }

@@ -363,6 +363,17 @@ impl Store {
     }
 }
 
+/// A store on a fresh SQLite file in `dir`, its clock stopped (unit tests of the rules).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) async fn test_store(dir: &tempfile::TempDir) -> Store {
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let key = Arc::new(crate::crypto::ServerKey::from_bytes([1; 32]));
+    let limits = Arc::new(crate::domain::limits::Limits::DEFAULT);
+    let clock = crate::clock::Clock::manual(1_790_000_000);
+    Store::open(&url, Schema::Migrate, clock, key, limits).await.unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{backend_of, redact, Backend};
@@ -373,14 +384,8 @@ mod tests {
     #[tokio::test]
     #[allow(clippy::unwrap_used)]
     async fn a_script_dropped_inside_its_transaction_is_rolled_back_by_the_next_writer() {
-        use std::sync::Arc;
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let key = Arc::new(crate::crypto::ServerKey::from_bytes([1; 32]));
-        let limits = Arc::new(crate::domain::limits::Limits::DEFAULT);
-        let clock = crate::clock::Clock::manual(1_790_000_000);
-        let store =
-            super::Store::open(&url, super::Schema::Migrate, clock, key, limits).await.unwrap();
+        let store = super::test_store(&dir).await;
         {
             // What a dropped `legacy_script` leaves: its BEGIN ran, its COMMIT never did.
             let mut conn = store.writer().await.unwrap();

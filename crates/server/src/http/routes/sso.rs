@@ -197,6 +197,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AccountRow,
     let linked = match state.primary.directory() {
         Some(directory) => {
             let Some(username) = username else { return Err(ErrorCode::SsoNoAccount) };
+            let asked_ms = store.clock().now_ms();
             let person = match directory.find(&username).await {
                 Ok(Some(person)) => person,
                 Ok(None) => return Err(ErrorCode::SsoNoAccount),
@@ -205,7 +206,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AccountRow,
                     return Err(ErrorCode::DirectoryUnavailable);
                 }
             };
-            let account = match store.sync_person(&person).await.map_err(db)? {
+            let account = match store.sync_person(&person, asked_ms).await.map_err(db)? {
                 Synced::Account(account) => account,
                 Synced::NameTaken => return Err(ErrorCode::SsoNoAccount),
             };
