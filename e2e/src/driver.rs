@@ -151,6 +151,14 @@ impl Driver {
         if let Ok(Some(id)) = client.session_id().await {
             self.sessions.lock().unwrap().push(id);
         }
+        // A page that never finishes loading fails its test in a minute, not the
+        // drivers' five (WebKitGTK's once held a page load that long in a full run).
+        let timeouts = fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(30)),
+            Some(Duration::from_secs(60)),
+            Some(Duration::ZERO),
+        );
+        client.update_timeouts(timeouts).await.expect("the driver's timeouts");
         let b = Browser { client, kind: self.kind };
         b.size(1280, 900).await;
         b
