@@ -18,7 +18,8 @@ use super::is_unsafe_char;
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 /// Why a SCIM request is refused (RFC 7644 §3.12 `scimType`), with the detail shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,26 +119,32 @@ pub struct UserPatch {
     pub password: Option<Option<SecretString>>,
 }
 
-/// The core User attributes this endpoint accepts without keeping them (lower-cased).
-const USER_IGNORED: &[&str] = &[
+/// The core User attributes this endpoint accepts without keeping them (RFC 7643's
+/// spelling; names are matched in any case: `ignored`).
+pub const USER_IGNORED: &[&str] = &[
     "name",
-    "nickname",
-    "profileurl",
+    "nickName",
+    "profileUrl",
     "title",
-    "usertype",
-    "preferredlanguage",
+    "userType",
+    "preferredLanguage",
     "locale",
     "timezone",
     "emails",
-    "phonenumbers",
+    "phoneNumbers",
     "ims",
     "photos",
     "addresses",
     "groups",
     "entitlements",
     "roles",
-    "x509certificates",
+    "x509Certificates",
 ];
+
+/// Whether `name` (any case) is a core User attribute accepted and not kept.
+fn ignored(name: &str) -> bool {
+    USER_IGNORED.iter().any(|kept| kept.eq_ignore_ascii_case(name))
+}
 
 /// The object's attributes, names lower-cased (SCIM names are case-insensitive).
 fn attributes(body: &Value) -> Parsed<Vec<(String, &Value)>> {
@@ -147,8 +154,8 @@ fn attributes(body: &Value) -> Parsed<Vec<(String, &Value)>> {
     Ok(object.iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect())
 }
 
-/// Refuses a resource whose `schemas` does not list `schema`.
-fn lists_schema(body: &Value, schema: &str) -> Parsed<()> {
+/// Refuses a document whose `schemas` does not list `schema` (in any case).
+pub fn lists_schema(body: &Value, schema: &str) -> Parsed<()> {
     let schemas = body.get("schemas").and_then(Value::as_array);
     if schemas.is_some_and(|s| {
         s.iter().any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(schema)))
@@ -175,7 +182,7 @@ pub fn parse_user(body: &Value) -> Parsed<UserPatch> {
         match attr.as_str() {
             "schemas" | "id" | "meta" => {}
             "name" => name = value.as_object(),
-            a if USER_IGNORED.contains(&a) => {}
+            a if ignored(a) => {}
             a if a.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) => {}
             a @ ("username" | "displayname" | "active" | "externalid" | "password") => {
                 set_user(&mut user, a, value)?
@@ -214,7 +221,7 @@ pub fn parse_user_patch(body: &Value) -> Parsed<UserPatch> {
         match (op.kind, path, head.as_deref()) {
             (_, Some(p), _)
                 if p.to_ascii_lowercase().starts_with(&ENTERPRISE_SCHEMA.to_ascii_lowercase()) => {}
-            (_, _, Some(head)) if USER_IGNORED.contains(&head) => {}
+            (_, _, Some(head)) if ignored(head) => {}
             (Op::Remove, Some(p), _) => match p.to_ascii_lowercase().as_str() {
                 "externalid" => patch.external_id = Some(None),
                 "password" => patch.password = Some(None),
@@ -231,7 +238,7 @@ pub fn parse_user_patch(body: &Value) -> Parsed<UserPatch> {
                 for (attr, value) in attributes(op.value()?)? {
                     match attr.as_str() {
                         "id" | "schemas" | "meta" => {}
-                        a if USER_IGNORED.contains(&a) => {}
+                        a if ignored(a) => {}
                         a if a.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) => {}
                         a => set_user(&mut patch, without_schema(a), value)?,
                     }
@@ -481,7 +488,7 @@ fn member_ids(value: &Value) -> Parsed<Vec<String>> {
         .map(|m| {
             m.get("value")
                 .and_then(Value::as_str)
-                .filter(|id| (1..=64).contains(&id.len()))
+                .filter(|id| (1..=64).contains(&id.chars().count()))
                 .map(str::to_owned)
                 .ok_or_else(bad)
         })

@@ -19,7 +19,7 @@ use crate::store::throttle::Full;
 use crate::store::{Refusal, StoreError};
 
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-const SCIM_JSON: &str = "application/scim+json";
+pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A request from an identity system that sent one of the SCIM secrets, and its address.
 #[derive(Debug, Clone)]
@@ -158,6 +158,29 @@ impl FromRequest<AppState> for ScimBody {
         serde_json::from_slice(&bytes).map(Self).map_err(|_| {
             ScimRefusal::new("invalidSyntax", "The body is not a JSON document.").into()
         })
+    }
+}
+
+/// A SCIM request's query (a list's filter and page, the attributes shown): one the
+/// framework cannot read (a name given twice) is refused with a SCIM error document.
+pub struct ScimQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for ScimQuery<T> {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(query)) => Ok(Self(query)),
+            Err(_) => Err(ScimRefusal::new(
+                "invalidValue",
+                "The query could not be read: each of filter, startIndex, count, attributes \
+                 and excludedAttributes at most once.",
+            )
+            .into()),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! valid OpenAPI 3.1 (openapi-spec-validator), and schemathesis, with every check and
 //! its stateful phase, finds nothing the server does that the document does not say,
 //! signed in with a session that proved MFA and stays signed in throughout
-//! (tests/contract/hooks.py: the helpdesk's operations act on another account).
+//! (tests/contract/hooks.py: the helpdesk's operations act on another account; the
+//! SCIM door's take its own secret).
 
 use std::process::Stdio;
 
@@ -64,6 +65,7 @@ async fn schemathesis(args: &[&str]) {
         ("CONTRACT_CLOCK", app.clock.now().to_string()),
         ("CONTRACT_MAIL_SECRET", app.mail_server_secret()),
         ("CONTRACT_ADMIN_CREDENTIAL", app.admin_credential("portal")),
+        ("CONTRACT_SCIM_SECRET", app.scim_secret()),
         ("PYTHONPATH", CONTRACT_DIR.to_owned()),
         ("NO_COLOR", "1".to_owned()),
     ];

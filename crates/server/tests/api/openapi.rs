@@ -31,6 +31,11 @@ async fn the_served_openapi_document_equals_the_checked_in_one() {
         "/v1/app-passwords",
         "/v1/app-passwords/{id}",
         "/v1/legacy/whoami",
+        "/scim/v2/Users",
+        "/scim/v2/Users/{id}",
+        "/scim/v2/Groups",
+        "/scim/v2/Groups/{id}",
+        "/scim/v2/ServiceProviderConfig",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the contract");
     }

@@ -12,10 +12,6 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 impl TestApp {
-    fn scim_secret(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("scim.secret")).unwrap().trim().to_owned()
-    }
-
     async fn scim_as(
         &self,
         http: &reqwest::Client,

@@ -5,7 +5,8 @@ step-up are exercised, not just refused.
 Environment: CONTRACT_BASE (the server's base URL), CONTRACT_CLOCK (unix seconds of the
 server's clock, when it is a test clock), CONTRACT_MAIL_SECRET (the shared secret a mail
 server sends to /v1/legacy/verify), CONTRACT_ADMIN_CREDENTIAL (a portal's admin
-credential: it mints the admin token /v1/admin/ routes take).
+credential: it mints the admin token /v1/admin/ routes take), CONTRACT_SCIM_SECRET (an
+identity system's SCIM secret: /scim/v2/ takes it and nothing else).
 """
 import base64
 import hashlib
@@ -114,7 +115,12 @@ class ProvenSession:
         path, method = case.operation.path, case.method.upper()
         if path == "/v1/sessions" or path == "/v1/health" or path == "/v1/demo/outbox":
             return
-        if path == "/v1/legacy/whoami":
+        if path.startswith("/scim/v2/"):
+            # Provisioning: the identity system's secret. The run's person cannot be
+            # touched from here: their id is in no document the fuzzer follows (lists
+            # are not linked), and the ids it makes up name no one.
+            header = "Bearer " + os.environ["CONTRACT_SCIM_SECRET"]
+        elif path == "/v1/legacy/whoami":
             header = data["basic"]
         elif path == "/v1/legacy/verify":
             header = "Bearer " + os.environ["CONTRACT_MAIL_SECRET"]

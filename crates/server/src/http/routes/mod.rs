@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod mfa;
 pub mod notices;
 pub mod openapi;
+pub mod openapi_scim;
 pub mod password;
 pub mod scim;
 pub mod sessions;

@@ -451,6 +451,7 @@ fn complete(doc: &mut Value) {
 pub fn document() -> String {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     complete(&mut doc);
+    super::openapi_scim::add(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 

@@ -4,7 +4,7 @@
 //! the same audited admin actions as the helpdesk's (`Store::administer`), and the
 //! person is told as for those.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -13,10 +13,11 @@ use serde_json::{json, Value};
 use crate::clock::rfc3339;
 use crate::domain::accounts::AccountRow;
 use crate::domain::scim::{
-    parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch, without_schema,
-    Filter, FilterAttr, GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA, USER_SCHEMA,
+    lists_schema, parse_filter, parse_group, parse_group_patch, parse_user, parse_user_patch,
+    without_schema, Filter, FilterAttr, GroupPatch, Members, ScimRefusal, UserPatch, GROUP_SCHEMA,
+    SEARCH_REQUEST, USER_SCHEMA,
 };
-use crate::http::scim::{Scim, ScimBody, ScimClient, ScimError};
+use crate::http::scim::{Scim, ScimBody, ScimClient, ScimError, ScimQuery};
 use crate::http::state::AppState;
 use crate::store::audit::{AdminAction, By};
 use crate::store::scim::{GroupRow, Key, NewPerson, PolicyGroups, Told};
@@ -294,7 +295,7 @@ fn number(raw: Option<&str>, default: i64, min: i64, name: &str) -> Result<i64, 
 pub async fn users(
     State(state): State<AppState>,
     _: ScimClient,
-    Query(q): Query<ListQuery>,
+    ScimQuery(q): ScimQuery<ListQuery>,
 ) -> ScimResult {
     let (start_index, count, filter) = q.page()?;
     let (total, rows) = match &filter {
@@ -325,7 +326,7 @@ pub async fn get_user(
     State(state): State<AppState>,
     _: ScimClient,
     Path(id): Path<String>,
-    Query(shown): Query<Shown>,
+    ScimQuery(shown): ScimQuery<Shown>,
 ) -> ScimResult {
     let account = account(&state, &id).await?;
     Ok(Scim(StatusCode::OK, shown.apply(user(&state, &account))))
@@ -492,7 +493,7 @@ fn group(state: &AppState, g: &GroupRow) -> Value {
 pub async fn groups(
     State(state): State<AppState>,
     _: ScimClient,
-    Query(q): Query<ListQuery>,
+    ScimQuery(q): ScimQuery<ListQuery>,
 ) -> ScimResult {
     let (start_index, count, filter) = q.page()?;
     let key = match &filter {
@@ -512,7 +513,7 @@ pub async fn get_group(
     State(state): State<AppState>,
     _: ScimClient,
     Path(id): Path<String>,
-    Query(shown): Query<Shown>,
+    ScimQuery(shown): ScimQuery<Shown>,
 ) -> ScimResult {
     let found = state.store.group(&id).await?.ok_or_else(ScimError::not_found)?;
     Ok(Scim(StatusCode::OK, shown.apply(group(&state, &found))))
@@ -520,37 +521,56 @@ pub async fn get_group(
 
 /// `POST /.search`: a search across resource types is not supported (RFC 7644 §3.4.3
 /// lets a provider say so with 501); `POST /Users/.search` and `/Groups/.search` are.
-pub async fn search_all(_: ScimClient) -> ScimError {
+pub async fn search_all(_: ScimClient, ScimBody(body): ScimBody) -> ScimError {
+    // A SearchRequest that could not be read is said so first (400), as for the others.
+    if let Err(refused) = search_query(&body) {
+        return refused;
+    }
     ScimError::new(
         StatusCode::NOT_IMPLEMENTED,
         "Search one resource type at a time: POST /Users/.search or /Groups/.search.",
     )
 }
 
-/// A SearchRequest's body as the list query it stands for.
+/// A SearchRequest's body (RFC 7644 §3.4.3) as the list query it stands for: `filter`
+/// a string, `startIndex` and `count` whole numbers, `attributes` and
+/// `excludedAttributes` lists of names (or one comma-separated string). Anything else in
+/// those is refused, never read as absent.
 fn search_query(body: &Value) -> Result<ListQuery, ScimError> {
-    const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-    let schemas = body.get("schemas").and_then(Value::as_array);
-    if !schemas.is_some_and(|s| s.iter().any(|v| v == SEARCH)) {
-        return Err(
-            ScimRefusal::new("invalidSyntax", format!("schemas must list {SEARCH}.")).into()
-        );
-    }
-    let text = |k: &str| match body.get(k) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Array(list)) => {
-            Some(list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
-        }
-        _ => None,
+    lists_schema(body, SEARCH_REQUEST)?;
+    let field = |k: &str| {
+        body.as_object().and_then(|o| o.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)))
+    };
+    let refused = |k: &str, what: &str| -> ScimError {
+        ScimRefusal::new("invalidValue", format!("{k} is {what}.")).into()
+    };
+    let text = |k: &str| match field(k) {
+        None | Some((_, Value::Null)) => Ok(None),
+        Some((_, Value::String(s))) => Ok(Some(s.clone())),
+        Some(_) => Err(refused(k, "a string")),
+    };
+    let number = |k: &str| match field(k) {
+        None | Some((_, Value::Null)) => Ok(None),
+        Some((_, Value::Number(n))) if n.is_i64() => Ok(Some(n.to_string())),
+        Some(_) => Err(refused(k, "a whole number")),
+    };
+    let names = |k: &str| match field(k) {
+        None | Some((_, Value::Null)) => Ok(None),
+        Some((_, Value::String(s))) => Ok(Some(s.clone())),
+        Some((_, Value::Array(list))) => list
+            .iter()
+            .map(|v| v.as_str().ok_or_else(|| refused(k, "a list of attribute names")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|names| Some(names.join(","))),
+        Some(_) => Err(refused(k, "a list of attribute names")),
     };
     Ok(ListQuery {
-        filter: text("filter"),
-        start_index: text("startIndex"),
-        count: text("count"),
+        filter: text("filter")?,
+        start_index: number("startIndex")?,
+        count: number("count")?,
         shown: Shown {
-            attributes: text("attributes"),
-            excluded_attributes: text("excludedAttributes"),
+            attributes: names("attributes")?,
+            excluded_attributes: names("excludedAttributes")?,
         },
     })
 }
@@ -560,7 +580,7 @@ pub async fn search_users(
     client: ScimClient,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    users(state, client, Query(search_query(&body)?)).await
+    users(state, client, ScimQuery(search_query(&body)?)).await
 }
 
 pub async fn search_groups(
@@ -568,7 +588,7 @@ pub async fn search_groups(
     client: ScimClient,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    groups(state, client, Query(search_query(&body)?)).await
+    groups(state, client, ScimQuery(search_query(&body)?)).await
 }
 
 pub async fn create_group(

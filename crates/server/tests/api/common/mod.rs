@@ -182,6 +182,11 @@ impl TestApp {
         std::fs::read_to_string(self.dir.path().join("mail-server.secret")).unwrap()
     }
 
+    /// The secret this server's SCIM clients send (Config::for_tests made it).
+    pub fn scim_secret(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("scim.secret")).unwrap().trim().to_owned()
+    }
+
     /// What a mail server asks of `POST /v1/legacy/verify` for a client at `client`.
     pub async fn verify_for(
         &self,
