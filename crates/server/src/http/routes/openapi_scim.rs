@@ -126,7 +126,7 @@ fn list_parameters(filters: &str) -> Vec<Value> {
 
 /// The resource `name` (`User`, `Group`): list and create, then get, replace, patch and
 /// delete by id, and search.
-fn resource(paths: &mut Map<String, Value>, name: &str, filters: &str, links: Value) {
+fn resource(paths: &mut Map<String, Value>, name: &str, filters: &str) {
     let plural = format!("{name}s");
     let lower = name.to_ascii_lowercase();
     let listed = document(&format!("A page of {plural}"), &format!("Scim{name}List"));
@@ -141,7 +141,7 @@ fn resource(paths: &mut Map<String, Value>, name: &str, filters: &str, links: Va
     );
     list["parameters"] = json!(list_parameters(filters));
     let mut created = one(&format!("The {name} made"));
-    created["links"] = links.clone();
+    created["links"] = links(name);
     let create = operation(
         &format!("scim_create_{lower}"),
         &format!("Make a {name}"),
@@ -372,8 +372,8 @@ pub fn add(doc: &mut Value) {
         item["parameters"] = json!([id_parameter(what)]);
         paths.insert(path.into(), item);
     }
-    resource(&mut paths, "User", "userName, externalId or emails.value", links("User"));
-    resource(&mut paths, "Group", "displayName or externalId", links("Group"));
+    resource(&mut paths, "User", "userName, externalId or emails.value");
+    resource(&mut paths, "Group", "displayName or externalId");
     let search_all = operation(
         "scim_search_all",
         "A search across resource types: not supported (search Users or Groups)",
