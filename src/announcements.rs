@@ -13,6 +13,10 @@ pub enum Announcement {
     Deleted(String),
     DeletedAll,
     BackOnline,
+    /// Security info: a method removed, renamed, made the default (its name now).
+    MethodRemoved(String),
+    MethodRenamed(String),
+    MethodPreferred(String),
 }
 
 impl Announcement {
@@ -35,6 +39,15 @@ impl Announcement {
             Self::Deleted(name) => lang.text_with(JourneyMsg::Deleted, &[("name", name)]),
             Self::DeletedAll => lang.text(JourneyMsg::DeletedAll).to_owned(),
             Self::BackOnline => self.text(lang),
+            Self::MethodRemoved(name) => {
+                lang.text_with(JourneyMsg::SecurityRemoved, &[("name", name)])
+            }
+            Self::MethodRenamed(name) => {
+                lang.text_with(JourneyMsg::SecurityRenamed, &[("name", name)])
+            }
+            Self::MethodPreferred(name) => {
+                lang.text_with(JourneyMsg::SecurityPreferred, &[("name", name)])
+            }
         }
     }
 }

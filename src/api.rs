@@ -14,10 +14,10 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wire::{
-    AccountState, AppPasswordList, Challenge, ChallengeRequest, ChangePassword, CodeSent,
-    CreateAppPassword, Disown, Disowned, Enrollment, EnrollmentRequest, ErrorCode, NewAppPassword,
-    PasswordChanged, Problem, Session, SignInRequest, SsoInfo, SsoSessionRequest, Verified,
-    VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
+    Account, AccountState, AppPasswordList, Challenge, ChallengeRequest, ChangePassword, CodeSent,
+    CreateAppPassword, Disown, Disowned, Enrollment, EnrollmentRequest, ErrorCode, MethodName,
+    NewAppPassword, PasswordChanged, Problem, Session, SignInRequest, SsoInfo, SsoSessionRequest,
+    Verified, VerifyRequest, IDEMPOTENCY_KEY, PROBLEM_JSON,
 };
 
 /// Why a call failed.
@@ -167,6 +167,29 @@ pub trait Endpoint: SignInEndpoint {
     fn revoke(&self, token: &Token, id: &str) -> Reply<()>;
     fn revoke_all(&self, token: &Token) -> Reply<()>;
     fn change_password(&self, token: &Token, body: ChangePassword) -> Reply<PasswordChanged>;
+    /// Security info: a change to one of the person's methods; the account as it is now.
+    fn change_method(&self, token: &Token, change: &MethodChange) -> Reply<Account>;
+}
+
+/// A change the person makes to one of their methods (Security info).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MethodChange {
+    Remove(String),
+    Rename {
+        id: String,
+        name: String,
+    },
+    /// Make it the default: offered first at the next challenge.
+    Prefer(String),
+}
+
+impl MethodChange {
+    /// The method it changes.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Remove(id) | Self::Rename { id, .. } | Self::Prefer(id) => id,
+        }
+    }
 }
 
 /// How long a call may take, its answer read in full, before it is abandoned. The
@@ -311,6 +334,20 @@ impl Endpoint for Http {
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {
         self.call_empty(self.authed(Request::delete(&self.url("/app-passwords")), token))
+    }
+
+    fn change_method(&self, token: &Token, change: &MethodChange) -> Reply<Account> {
+        let url = self.url(&format!("/mfa/methods/{}", path_segment(change.id())));
+        match change {
+            MethodChange::Remove(_) => self.call(self.authed(Request::delete(&url), token), None),
+            MethodChange::Rename { name, .. } => {
+                let req = self.authed(Request::put(&format!("{url}/name")), token);
+                self.post(req, &MethodName { name: name.clone() })
+            }
+            MethodChange::Prefer(_) => {
+                self.call(self.authed(Request::post(&format!("{url}/default")), token), None)
+            }
+        }
     }
 }
 

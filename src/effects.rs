@@ -11,11 +11,12 @@ use wire::{
 };
 use yew::prelude::*;
 
-use crate::api::{ApiError, Endpoint, Http, Opened, Reply, SignInEndpoint, Token};
+use crate::announcements::Announcement;
+use crate::api::{ApiError, Endpoint, Http, MethodChange, Opened, Reply, SignInEndpoint, Token};
 use crate::clipboard;
 use crate::errors::{of_code, outcome, Outcome, UiError};
 use crate::host::HostEvent;
-use crate::i18n::{JourneyMsg, Lang};
+use crate::i18n::{method_label, JourneyMsg, Lang};
 use crate::intent::Intent;
 use crate::passkey;
 use crate::sso::{self, Returned};
@@ -225,6 +226,12 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
             | Intent::AskDelete(_)
             | Intent::SignOut
             | Intent::ToPassword
+            | Intent::ToSecurity
+            | Intent::AddMethod
+            | Intent::AskRemove(_)
+            | Intent::CancelRemove
+            | Intent::StartRename(_)
+            | Intent::CancelRename
     );
     if sends && m.busy() {
         return; // one request at a time: a double click sends nothing twice
@@ -242,6 +249,12 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         Intent::ToPassword => env.dispatch(Action::ToPassword),
         Intent::AskDelete(what) => env.dispatch(Action::AskDelete(what)),
         Intent::CancelDelete => env.dispatch(Action::CancelDelete),
+        Intent::ToSecurity => env.dispatch(Action::ToSecurity),
+        Intent::AddMethod => env.dispatch(Action::AddMethod),
+        Intent::AskRemove(method) => env.dispatch(Action::AskRemove(method)),
+        Intent::CancelRemove => env.dispatch(Action::CancelRemove),
+        Intent::StartRename(method) => env.dispatch(Action::StartRename(method)),
+        Intent::CancelRename => env.dispatch(Action::CancelRename),
         Intent::SetLang(_) => {}
         Intent::SignIn => {
             let username = d.username.trim().to_owned();
@@ -296,7 +309,10 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
         | Intent::Challenge(_)
         | Intent::Create
         | Intent::Reload
-        | Intent::ConfirmDelete) => {
+        | Intent::ConfirmDelete
+        | Intent::ConfirmRemove
+        | Intent::SaveName
+        | Intent::Prefer(_)) => {
             if let (Some(api), Some(after_sign_in)) = (&env.api, env.after_sign_in) {
                 after_sign_in(env, api, m, token, intent);
             }
@@ -499,6 +515,49 @@ pub fn after_sign_in(
                 e.emit(HostEvent::AppPasswordRevoked { id });
                 Action::Deleted(what)
             });
+        }
+        Intent::ConfirmRemove | Intent::SaveName | Intent::Prefer(_) => {
+            let (Screen::Security { confirm, renaming }, Some(token)) = (&m.screen, &token) else {
+                return;
+            };
+            let label = |id: &str| {
+                let methods = m.session.as_ref().map(|s| s.account.methods.as_slice());
+                let method = methods.unwrap_or_default().iter().find(|x| x.id == id);
+                method.map(|x| method_label(x, env.lang)).unwrap_or_default()
+            };
+            let (change, said) = match (intent, confirm, renaming) {
+                (Intent::ConfirmRemove, Some(method), _) => (
+                    MethodChange::Remove(method.id.clone()),
+                    Announcement::MethodRemoved(label(&method.id)),
+                ),
+                (Intent::SaveName, _, Some(id)) => {
+                    let Ok(name) = wire::rules::app_password_name(&d.method_name) else {
+                        return env.dispatch(Action::Failed(UiError::MethodNameInvalid));
+                    };
+                    let change = MethodChange::Rename { id: id.clone(), name: name.to_owned() };
+                    (change, Announcement::MethodRenamed(name.to_owned()))
+                }
+                (Intent::Prefer(method), ..) => (
+                    MethodChange::Prefer(method.id.clone()),
+                    Announcement::MethodPreferred(label(&method.id)),
+                ),
+                _ => return,
+            };
+            let reply = api.change_method(token, &change);
+            // Under the phishing-resistant policy a change needs a session proven with a
+            // key: that is a step-up too (the challenge then offers only the keys).
+            let reply: crate::api::Reply<_> = Box::pin(async move {
+                reply.await.map_err(|e| match e {
+                    ApiError::Problem(mut p)
+                        if p.code == wire::ErrorCode::PhishingResistantRequired =>
+                    {
+                        p.code = wire::ErrorCode::MfaRequired;
+                        ApiError::Problem(p)
+                    }
+                    e => e,
+                })
+            });
+            env.call(reply, None, move |account| Action::MethodChanged { account, said });
         }
         // Not one of theirs: `run` does the rest.
         _ => {}

@@ -23,6 +23,8 @@ pub enum Field {
     Scopes,
     /// The lifetime of a new app password.
     Expiry,
+    /// A method's new name (Security info).
+    MethodName,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +92,8 @@ pub enum UiError {
     Expiry,
     /// A security key's name that breaks the rule of names.
     KeyNameInvalid,
+    /// A method's new name that breaks the rule of names.
+    MethodNameInvalid,
     /// The person cancelled, or no key answered in time.
     KeyCancelled,
     /// The key is registered already.
@@ -141,6 +145,7 @@ impl UiError {
             }
             Self::NameTaken | Self::NameInvalid => Some(Field::Name),
             Self::KeyNameInvalid => Some(Field::KeyName),
+            Self::MethodNameInvalid => Some(Field::MethodName),
             Self::Scopes => Some(Field::Scopes),
             Self::CurrentPasswordMissing | Self::CurrentPasswordWrong => {
                 Some(Field::CurrentPassword)
@@ -212,7 +217,7 @@ impl UiError {
             }
             Self::NameTaken => t(JourneyMsg::ErrorNameTaken),
             Self::NameInvalid => t(JourneyMsg::ErrorNameInvalid),
-            Self::KeyNameInvalid => t(JourneyMsg::ErrorKeyName),
+            Self::KeyNameInvalid | Self::MethodNameInvalid => t(JourneyMsg::ErrorKeyName),
             Self::Scopes => t(JourneyMsg::ErrorScopes),
             Self::LinkSpent => t(JourneyMsg::ErrorLinkSpent),
             Self::CurrentPasswordMissing => t(JourneyMsg::ErrorCurrentMissing),

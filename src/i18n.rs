@@ -4,6 +4,7 @@
 //! message up is an array index; there is no parser or bundle in the wasm.
 
 use std::fmt::Display;
+use wire::MethodKind;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
@@ -154,6 +155,33 @@ fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The label the endpoint gives an authenticator app until the person names it.
+pub const TOTP_LABEL: &str = "Authenticator app";
+
+/// The name and one-line hint of a method kind.
+pub fn kind_texts(kind: MethodKind) -> (JourneyMsg, JourneyMsg) {
+    match kind {
+        MethodKind::Totp => (JourneyMsg::KindTotp, JourneyMsg::KindTotpHint),
+        MethodKind::Sms => (JourneyMsg::KindSms, JourneyMsg::KindSmsHint),
+        MethodKind::Voice => (JourneyMsg::KindVoice, JourneyMsg::KindVoiceHint),
+        MethodKind::Email => (JourneyMsg::KindEmail, JourneyMsg::KindEmailHint),
+        MethodKind::Passkey => (JourneyMsg::KindPasskey, JourneyMsg::KindPasskeyHint),
+    }
+}
+
+/// How a registered method reads: "Text message · +33 ••• •• 78"; an authenticator app
+/// not renamed has nothing to add to its localized name (the endpoint's default label,
+/// [`TOTP_LABEL`], is not localized); a security key, or an app the person named, is
+/// the name they gave it.
+pub fn method_label(method: &wire::Method, lang: Lang) -> String {
+    let (name, _) = kind_texts(method.kind);
+    match method.kind {
+        MethodKind::Totp if method.label == TOTP_LABEL => lang.text(name).to_owned(),
+        MethodKind::Totp | MethodKind::Passkey => method.label.clone(),
+        _ => format!("{} · {}", lang.text(name), method.label),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! What the person asks for, from any screen: the one thing a view hands up. The root
 //! (`app.rs`) turns each into requests (`effects.rs`) and actions on the model.
 
-use wire::{MethodKind, Scope};
+use wire::{Method, MethodKind, Scope};
 
 use crate::errors::Field;
 use crate::i18n::Lang;
@@ -50,4 +50,18 @@ pub enum Intent {
     Disown,
     /// Submit the password change.
     ChangePassword,
+    /// From the list: Security info, the person's methods.
+    ToSecurity,
+    /// From Security info: register another method (the setup screens, then back).
+    AddMethod,
+    /// Ask to remove this method (a confirmation says what follows).
+    AskRemove(Method),
+    CancelRemove,
+    ConfirmRemove,
+    /// Open the name field of this method.
+    StartRename(Method),
+    CancelRename,
+    SaveName,
+    /// Make this method the default.
+    Prefer(Method),
 }

@@ -136,6 +136,13 @@ pub enum Screen {
     Disowned(Disowned),
     /// The password is changed: the app passwords that stopped working with it.
     PasswordChanged(Vec<AppPasswordInfo>),
+    /// Security info: the person's methods (the session's account holds them), one
+    /// perhaps waiting for the confirmation of its removal, one perhaps being renamed
+    /// (its id; the name typed is in the drafts).
+    Security {
+        confirm: Option<Method>,
+        renaming: Option<String>,
+    },
 }
 
 /// A newly created app password, its secret held as a [`Secret`].
@@ -175,6 +182,7 @@ impl Screen {
             Self::Disown(_) => "disown",
             Self::Disowned(_) => "disowned",
             Self::PasswordChanged(_) => "password-changed",
+            Self::Security { .. } => "security",
         }
     }
 }
@@ -198,6 +206,8 @@ pub struct Drafts {
     pub name: String,
     /// The name of a security key being registered.
     pub key_name: String,
+    /// A method's new name (Security info).
+    pub method_name: String,
     /// The scopes ticked for the next app password; `None`: not touched (the default).
     pub scopes: Option<Vec<Scope>>,
     /// The lifetime picked for it (`Some(None)`: never); `None`: not touched.
@@ -262,6 +272,9 @@ pub struct Model {
     pub error: Option<UiError>,
     /// Whether this is the first-time setup (the step indicator shows).
     pub setup: bool,
+    /// Whether the person came from Security info (adding a method, proving MFA for a
+    /// change): where the journey returns instead of the list.
+    pub in_security: bool,
     pub announcement: Option<(u32, Announcement)>,
     /// Whether the endpoint answered its last check (see `app.rs`).
     pub online: bool,
@@ -283,6 +296,7 @@ impl Default for Model {
             pending: None,
             error: None,
             setup: false,
+            in_security: false,
             announcement: None,
             online: true,
             journey: None,
@@ -372,6 +386,19 @@ pub enum Action {
     ToPassword,
     /// A notice's link did its work.
     Disowned(Disowned),
+    /// From the list: on to Security info.
+    ToSecurity,
+    /// From Security info: on to registering another method.
+    AddMethod,
+    AskRemove(Method),
+    CancelRemove,
+    StartRename(Method),
+    CancelRename,
+    /// A change to a method made: the account as it is now, and what to say.
+    MethodChanged {
+        account: Account,
+        said: Announcement,
+    },
     /// The password is changed; the session's token was replaced (taken whatever the
     /// screen, as for `Verified`).
     PasswordChanged {
@@ -405,6 +432,7 @@ impl Model {
     /// Whether Back is offered, and to where.
     pub fn back(&self) -> Option<Screen> {
         match &self.screen {
+            Screen::Choose if self.in_security => Some(security()),
             Screen::Choose => Some(Screen::Intro),
             Screen::Contact(_) | Screen::Totp(_) | Screen::KeyName => Some(Screen::Choose),
             // "Use another method": the name typed stays in the drafts.
@@ -419,7 +447,9 @@ impl Model {
                 Some(Screen::Challenge)
             }
             Screen::Name if !self.setup => Some(Screen::List { list: None, confirm: None }),
-            Screen::Password => Some(Screen::List { list: None, confirm: None }),
+            Screen::Password | Screen::Security { .. } => {
+                Some(Screen::List { list: None, confirm: None })
+            }
             Screen::Disown(_) => Some(Screen::SignIn(None)),
             _ => None,
         }
@@ -445,6 +475,7 @@ impl Model {
                 self.go(Screen::Intro);
             }
             Next::MfaChallenge => self.go(Screen::Challenge),
+            _ if self.in_security => self.go(security()),
             _ => self.go(Screen::List { list: None, confirm: None }),
         }
     }
@@ -544,6 +575,9 @@ impl Model {
     }
 
     fn go(&mut self, screen: Screen) {
+        if matches!(screen, Screen::List { .. } | Screen::SignIn(_) | Screen::Disown(_)) {
+            self.in_security = false;
+        }
         self.screen = screen;
         self.error = None;
         self.pending = None;
@@ -679,6 +713,7 @@ impl Model {
                     Field::Phone => redraft(&mut d.phone, value, &mut d.enroll_key),
                     Field::Email => redraft(&mut d.email, value, &mut d.enroll_key),
                     Field::KeyName => redraft(&mut d.key_name, value, &mut d.enroll_key),
+                    Field::MethodName => d.method_name = value,
                     Field::Name => redraft(&mut d.name, value, &mut d.create_key),
                     Field::Code => d.code = value,
                     Field::CurrentPassword => d.current_password = Zeroizing::new(value),
@@ -803,7 +838,9 @@ impl Model {
                 );
                 if let Some(s) = &mut self.session {
                     if !s.account.methods.iter().any(|m| m.id == method.id) {
-                        s.account.methods.push(method.clone());
+                        // The first method is the default (the endpoint's rule).
+                        let default = s.account.methods.is_empty();
+                        s.account.methods.push(Method { default, ..method.clone() });
                     }
                 }
                 if is_challenge {
@@ -815,6 +852,7 @@ impl Model {
             (Action::Next, S::Verified { next, .. }) => match next {
                 Next::MfaChallenge => self.go(S::Challenge),
                 Next::MfaSetup => self.go(S::Choose),
+                _ if self.in_security => self.go(security()),
                 _ => self.go(S::Name),
             },
             (Action::Created(created), _) if self.session.is_some() => {
@@ -852,6 +890,36 @@ impl Model {
             (Action::CreateAnother, S::List { .. }) => self.go(S::Name),
             (Action::ToPassword, S::List { .. }) => self.go(S::Password),
             (Action::Disowned(done), S::Disown(_)) => self.go(S::Disowned(done)),
+            (Action::ToSecurity, S::List { .. }) => {
+                self.go(security());
+                self.in_security = true;
+            }
+            (Action::AddMethod, S::Security { .. }) => {
+                self.setup = false;
+                self.drafts.kind = None;
+                self.go(S::Choose);
+            }
+            (Action::AskRemove(method), S::Security { .. }) => {
+                self.error = None;
+                self.screen = S::Security { confirm: Some(method), renaming: None };
+            }
+            (Action::StartRename(method), S::Security { .. }) => {
+                self.error = None;
+                self.drafts.method_name = method.label;
+                self.screen = S::Security { confirm: None, renaming: Some(method.id) };
+            }
+            (Action::CancelRemove | Action::CancelRename, S::Security { .. }) => {
+                self.error = None;
+                self.screen = security();
+            }
+            (Action::MethodChanged { account, said }, S::Security { .. }) => {
+                if let Some(s) = &mut self.session {
+                    s.account = account;
+                }
+                self.announce(said);
+                self.drafts.method_name.clear();
+                self.go(security());
+            }
             (Action::Done, S::Disowned(_)) => self.go(S::SignIn(None)),
             (Action::PasswordChanged { revoked, token }, S::Password) => {
                 if let Some(s) = &mut self.session {
@@ -892,6 +960,11 @@ impl Model {
         }
         true
     }
+}
+
+/// Security info, nothing asked yet.
+fn security() -> Screen {
+    Screen::Security { confirm: None, renaming: None }
 }
 
 /// `value` into the draft `slot`; a change of what is asked draws a new key for its
@@ -1070,7 +1143,14 @@ mod tests {
     }
 
     fn method(id: &str, kind: MethodKind) -> Method {
-        Method { id: id.into(), kind, label: "Key".into(), last_used_at: None }
+        Method {
+            id: id.into(),
+            kind,
+            label: "Key".into(),
+            last_used_at: None,
+            added_at: "2026-12-01T09:00:00Z".into(),
+            default: false,
+        }
     }
 
     fn key_enrollment(options: Option<&str>) -> Enrollment {

@@ -10,8 +10,8 @@ use super::effects::AdminIntent;
 use super::model::{AdminModel, PolicyEdit};
 use crate::api::AdminAct;
 use crate::components::card::Card;
+use crate::i18n::{kind_texts, method_label};
 use crate::i18n::{AdminMsg as A, Lang};
-use crate::screens::choose::{kind_texts, method_label};
 use crate::screens::name::scope_texts;
 
 /// The page the model is on.
@@ -283,6 +283,8 @@ fn audit_text(action: AuditAction) -> A {
         AuditAction::Disable => A::AdminActionDisable,
         AuditAction::Enable => A::AdminActionEnable,
         AuditAction::SetPassword => A::AdminActionSetPassword,
+        AuditAction::RenameMethod => A::AdminActionRenameMethod,
+        AuditAction::PreferMethod => A::AdminActionPreferMethod,
         AuditAction::Create => A::AdminActionCreate,
         AuditAction::Delete => A::AdminActionDelete,
         AuditAction::Unknown => A::AdminActionOther,

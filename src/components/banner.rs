@@ -66,6 +66,7 @@ pub fn input_id(field: crate::errors::Field) -> &'static str {
         F::CurrentPassword => "ap-current-password",
         F::NewPassword => "ap-new-password",
         F::Expiry => "ap-expiry",
+        F::MethodName => "ap-method-name",
     }
 }
 

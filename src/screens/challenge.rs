@@ -1,10 +1,9 @@
 use yew::prelude::*;
 
-use super::choose::method_label;
 use super::ScreenProps;
 use crate::components::banner::form_error;
 use crate::components::card::Card;
-use crate::i18n::{JourneyMsg, Lang};
+use crate::i18n::{method_label, JourneyMsg, Lang};
 use crate::intent::Intent;
 
 /// A returning user (or a stale step-up) picks a registered method to prove.
@@ -49,6 +48,7 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
                 </button>
             }
             { form_error(m, lang) }
+            <p class="ap-hint">{ lang.text(JourneyMsg::ChallengeLost) }</p>
         </Card>
     }
 }

@@ -4,31 +4,8 @@ use yew::prelude::*;
 use super::ScreenProps;
 use crate::components::banner::form_end;
 use crate::components::card::Card;
-use crate::i18n::{JourneyMsg, Lang};
+use crate::i18n::{kind_texts, JourneyMsg, Lang};
 use crate::intent::Intent;
-
-/// The name and one-line hint of a method kind.
-pub fn kind_texts(kind: MethodKind) -> (JourneyMsg, JourneyMsg) {
-    match kind {
-        MethodKind::Totp => (JourneyMsg::KindTotp, JourneyMsg::KindTotpHint),
-        MethodKind::Sms => (JourneyMsg::KindSms, JourneyMsg::KindSmsHint),
-        MethodKind::Voice => (JourneyMsg::KindVoice, JourneyMsg::KindVoiceHint),
-        MethodKind::Email => (JourneyMsg::KindEmail, JourneyMsg::KindEmailHint),
-        MethodKind::Passkey => (JourneyMsg::KindPasskey, JourneyMsg::KindPasskeyHint),
-    }
-}
-
-/// How a registered method reads: "Text message · +33 ••• •• 78"; an authenticator app
-/// has nothing to add to its localized name (the endpoint's label is not localized); a
-/// security key is the name the person gave it.
-pub fn method_label(method: &wire::Method, lang: Lang) -> String {
-    let (name, _) = kind_texts(method.kind);
-    match method.kind {
-        MethodKind::Totp => lang.text(name).to_owned(),
-        MethodKind::Passkey => method.label.clone(),
-        _ => format!("{} · {}", lang.text(name), method.label),
-    }
-}
 
 /// Step 3 of the seed: pick a method among those the admin allows.
 pub fn choose(props: &ScreenProps, lang: Lang) -> Html {

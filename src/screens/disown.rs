@@ -27,6 +27,7 @@ pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
 pub fn disowned(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Disowned(done) = &props.model.screen else { return html! {} };
     let what = match (done.what, done.removed) {
+        (Noticed::MethodChange, _) => lang.text(JourneyMsg::DisownedChange).to_owned(),
         (_, false) => lang.text(JourneyMsg::DisownedGone).to_owned(),
         (Noticed::AppPassword, true) => {
             lang.text_with(JourneyMsg::DisownedAppPassword, &[("name", &done.name)])

@@ -100,6 +100,10 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     onclick={props.send(Intent::CreateAnother)}>
                     { lang.text(JourneyMsg::ListCreate) }
                 </button>
+                <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
+                    onclick={props.send(Intent::ToSecurity)}>
+                    { lang.text(JourneyMsg::ListSecurity) }
+                </button>
                 if m.session.as_ref().is_some_and(|s| !s.account.password_elsewhere) {
                     <button type="button" class="ap-button ap-button--secondary" disabled={m.busy()}
                         onclick={props.send(Intent::ToPassword)}>

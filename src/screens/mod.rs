@@ -20,6 +20,7 @@ pub mod list;
 pub mod name;
 pub mod not_available;
 pub mod password;
+pub mod security;
 pub mod show;
 pub mod sign_in;
 pub mod totp;
@@ -81,5 +82,6 @@ pub fn journey(props: &ScreenProps, lang: Lang) -> Html {
         Screen::Disown(_) => disown::disown(props, lang),
         Screen::Disowned(_) => disown::disowned(props, lang),
         Screen::PasswordChanged(_) => password::changed(props, lang),
+        Screen::Security { .. } => security::security(props, lang),
     }
 }

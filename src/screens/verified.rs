@@ -1,9 +1,8 @@
 use yew::prelude::*;
 
-use super::choose::method_label;
 use super::ScreenProps;
 use crate::components::card::Card;
-use crate::i18n::{JourneyMsg, Lang};
+use crate::i18n::{method_label, JourneyMsg, Lang};
 use crate::intent::Intent;
 use crate::state::Screen;
 

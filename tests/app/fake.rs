@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use app_passwords::api::{
-    ApiError, Endpoint, IdempotencyKey, Opened, Reply, SignInEndpoint, Token,
+    ApiError, Endpoint, IdempotencyKey, MethodChange, Opened, Reply, SignInEndpoint, Token,
 };
 use wire::*;
 
@@ -127,7 +127,10 @@ impl Fake {
     pub fn with_method(self: Rc<Self>, kind: MethodKind, label: &str) -> Rc<Self> {
         let id = format!("m{}", self.methods.borrow().len() + 1);
         let last_used_at = Some("2026-11-24T08:15:00Z".to_owned());
-        self.methods.borrow_mut().push(Method { id, kind, label: label.into(), last_used_at });
+        let default = self.methods.borrow().is_empty();
+        let added_at = "2026-10-02T07:30:00Z".to_owned();
+        let label = label.into();
+        self.methods.borrow_mut().push(Method { id, kind, label, last_used_at, added_at, default });
         self
     }
 
@@ -433,8 +436,14 @@ impl Endpoint for Fake {
                         EnrollmentRequest::Passkey { name } => name.clone(),
                         req => masked(req).unwrap_or_else(|| "Authenticator app".into()),
                     };
-                    let method =
-                        Method { id: self.id(), kind: req.kind(), label, last_used_at: None };
+                    let method = Method {
+                        id: self.id(),
+                        kind: req.kind(),
+                        label,
+                        last_used_at: None,
+                        added_at: "2026-11-25T10:00:00Z".into(),
+                        default: self.methods.borrow().is_empty(),
+                    };
                     self.methods.borrow_mut().push(method.clone());
                     Verified { method, next: Next::Ready, token: self.rotate() }
                 },
@@ -538,6 +547,31 @@ impl Endpoint for Fake {
         let r =
             self.authed("revoke", token).map(|()| self.items.borrow_mut().retain(|i| i.id != id));
         self.reply(r)
+    }
+
+    fn change_method(&self, token: &Token, change: &MethodChange) -> Reply<Account> {
+        self.reply(self.authed("change_method", token).and_then(|()| {
+            if self.stale_mfa.get() {
+                return Err(problem(ErrorCode::MfaRequired, 403, |_| {}));
+            }
+            let mut methods = self.methods.borrow_mut();
+            let at = methods.iter().position(|m| m.id == change.id());
+            let at = at.ok_or_else(|| problem(ErrorCode::NotFound, 404, |_| {}))?;
+            match change {
+                MethodChange::Remove(_) => drop(methods.remove(at)),
+                MethodChange::Rename { name, .. } => methods[at].label = name.clone(),
+                MethodChange::Prefer(_) => {
+                    let chosen = methods.remove(at);
+                    methods.insert(0, chosen);
+                }
+            }
+            // The first is the default, as the endpoint lists them.
+            for (i, m) in methods.iter_mut().enumerate() {
+                m.default = i == 0;
+            }
+            drop(methods);
+            Ok(self.account())
+        }))
     }
 
     fn revoke_all(&self, token: &Token) -> Reply<()> {

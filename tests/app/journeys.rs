@@ -13,13 +13,7 @@ async fn to_verified_with_the_app(ui: &Ui) {
     ui.sign_in(fake::PASSWORD).await;
     ui.until_heading("Secure your account first").await;
     ui.press("Set it up now").await;
-    ui.until_heading("Choose a method").await;
-    ui.click("#ap-kind-totp").await;
-    ui.press("Continue").await;
-    ui.until_heading("Set up your authenticator app").await;
-    ui.type_in("#ap-code", fake::GOOD).await;
-    ui.press("Verify").await;
-    ui.until_heading("Method verified").await;
+    ui.add_the_app().await;
 }
 
 #[wasm_bindgen_test]

@@ -12,6 +12,7 @@ mod journeys;
 mod keys;
 mod late;
 mod screens;
+mod security;
 mod sso;
 mod timeouts;
 
@@ -83,6 +84,18 @@ impl Ui {
         self.type_in("#ap-username", "nora@contoso.example").await;
         self.type_in("#ap-password", password).await;
         self.click("button[type=submit]").await;
+    }
+
+    /// From the choice of methods, registers the authenticator app, up to "Method
+    /// verified".
+    pub async fn add_the_app(&self) {
+        self.until_heading("Choose a method").await;
+        self.click("#ap-kind-totp").await;
+        self.press("Continue").await;
+        self.until_heading("Set up your authenticator app").await;
+        self.type_in("#ap-code", fake::GOOD).await;
+        self.press("Verify").await;
+        self.until_heading("Method verified").await;
     }
 
     /// Signs in as a first-time user and goes to the method `kind` (`sms`, `email`…),

@@ -174,6 +174,11 @@ pub enum AuditAction {
     Disable,
     Enable,
     SetPassword,
+    /// A security key's or authenticator app's name changed (by the person, in
+    /// Security info).
+    RenameMethod,
+    /// The default method changed (by the person, in Security info).
+    PreferMethod,
     /// The account made by provisioning.
     Create,
     /// The account removed (by provisioning).
@@ -195,6 +200,8 @@ impl AuditAction {
             Self::Disable => "disable",
             Self::Enable => "enable",
             Self::SetPassword => "set_password",
+            Self::RenameMethod => "rename_method",
+            Self::PreferMethod => "prefer_method",
             Self::Create => "create",
             Self::Delete => "delete",
             Self::Unknown => "unknown",

@@ -271,6 +271,13 @@ pub struct Method {
     /// When the method was last proven (RFC 3339), if ever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
+    /// When it was registered (RFC 3339).
+    pub added_at: String,
+    /// The default: offered first at the next challenge. In the account's list, exactly
+    /// the first method is; a method answered alone (by a challenge or an enrollment)
+    /// says `false`.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// The signed-in account.
@@ -582,6 +589,15 @@ pub struct AppPasswordList {
     pub limit: u32,
 }
 
+/// `PUT /v1/mfa/methods/{id}/name`: a security key's, passkey's or authenticator app's
+/// new name (a phone or an address is named by its masked destination).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MethodName {
+    /// 1 to 64 characters after trimming, no control or bidi character.
+    pub name: String,
+}
+
 /// `POST /v1/app-passwords`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -678,6 +694,9 @@ redacted_debug!(Disown {} hides token);
 pub enum Noticed {
     AppPassword,
     Method,
+    /// One of the person's methods removed, renamed or made the default (Security
+    /// info): nothing for the link to remove; it ends every session.
+    MethodChange,
 }
 
 /// `200` to a disown: what was removed; every session of the account ended.
@@ -872,6 +891,8 @@ mod tests {
                 kind: MethodKind::Totp,
                 label: "app".into(),
                 last_used_at: None,
+                added_at: "2026-01-01T00:00:00Z".into(),
+                default: true,
             },
             next: Next::Ready,
             token: "rotated-session-token".into(),

@@ -109,16 +109,28 @@ impl Notifier {
                 format!("A new sign-in method was added to your {issuer} account"),
                 "A verification method was added",
             ),
+            Noticed::MethodChange => (
+                format!("Your {issuer} sign-in methods were changed"),
+                "Your verification methods were changed (Security info)",
+            ),
         };
         let when = rfc3339(self.store.clock().now());
+        // A change leaves nothing for the link to remove: it signs out everywhere.
+        let (named, undo) = match what {
+            Noticed::MethodChange => ("What", "sign out everywhere"),
+            _ => ("Name given", "remove it and sign out everywhere"),
+        };
+        let shown = match what {
+            Noticed::MethodChange => quoted_detail(name),
+            _ => quoted(name),
+        };
         let body = format!(
             "{added} for your account {username}.\n\n\
-             When: {when}\nFrom: {from}\nName given: {name}\n\n\
+             When: {when}\nFrom: {from}\n{named}: {shown}\n\n\
              If this was you, there is nothing to do.\n\n\
-             If it was not you, remove it and sign out everywhere with this link (it works \
-             once, for 7 days), then change your password:\n{public_url}#disown={token}\n",
+             If it was not you, {undo} with this link (it works once, for 7 days), then \
+             change your password:\n{public_url}#disown={token}\n",
             username = account.username,
-            name = quoted(name),
             token = token.expose_secret(),
         );
         self.deliver(&to, &subject, &body).await
@@ -194,6 +206,12 @@ impl Notifier {
             A::Disable => ("Your account was disabled", "disabled your account"),
             A::Enable => ("Your account was enabled", "enabled your account again"),
             A::SetPassword => ("Your password was set", "set a new password for your account"),
+            A::RenameMethod => {
+                ("A sign-in method was renamed", "renamed one of your verification methods")
+            }
+            A::PreferMethod => {
+                ("Your default sign-in method changed", "changed your default verification method")
+            }
             A::Create => ("Your account was created", "created your account"),
             A::Delete => ("Your account was deleted", "deleted your account"),
             A::Unknown => ("Your account was changed", "changed your account"),

@@ -214,12 +214,38 @@ impl AccountRow {
     /// policy, once a security key is registered, a step-up with one (a phisher relaying
     /// a code must not register their own key).
     pub fn may_add_method(&self, methods: &[MethodKind], step_up: StepUp) -> bool {
-        methods.is_empty()
-            || (step_up.fresh
-                && (step_up.phishing_resistant
-                    || !self.phishing_resistant
-                    || !methods.iter().any(|k| k.phishing_resistant())))
+        methods.is_empty() || self.may_change_methods(methods, step_up).is_ok()
     }
+
+    /// Whether a session that proved `step_up` may change the registered `methods`
+    /// (add, remove, rename, make default — Security info): MFA proven within the
+    /// step-up window and, under the phishing-resistant policy once a key is registered,
+    /// proven with a key (a code relayed by a phisher must not remove the person's key).
+    pub fn may_change_methods(
+        &self,
+        methods: &[MethodKind],
+        step_up: StepUp,
+    ) -> Result<(), ChangeRefused> {
+        if !step_up.fresh {
+            Err(ChangeRefused::MfaRequired)
+        } else if self.phishing_resistant
+            && !step_up.phishing_resistant
+            && methods.iter().any(|k| k.phishing_resistant())
+        {
+            Err(ChangeRefused::KeyRequired)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Why a session may not change the account's methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeRefused {
+    /// MFA not proven within the step-up window.
+    MfaRequired,
+    /// Proven, but not with a key, where the policy asks for one.
+    KeyRequired,
 }
 
 /// A policy change: `None` leaves a setting as it is.

@@ -116,11 +116,16 @@ pub struct MethodRow {
     pub last_totp_step: Option<i64>,
     pub credential: Option<String>,
     pub last_used_at: Option<i64>,
+    pub created_at: i64,
 }
 
 /// The columns a [`MethodRow`] is read from.
 pub const METHOD_COLUMNS: &str =
-    "id, kind, label, destination, totp_secret, last_totp_step, credential, last_used_at";
+    "id, kind, label, destination, totp_secret, last_totp_step, credential, last_used_at, created_at";
+
+/// The order an account's methods are listed in: the default first (the last made
+/// default, else the first registered), then by age.
+pub const METHOD_ORDER: &str = "COALESCE(preferred, 0) DESC, created_at, id";
 
 impl std::fmt::Debug for MethodRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -142,8 +147,20 @@ impl MethodRow {
             kind: self.kind(),
             label: self.label.clone(),
             last_used_at: self.last_used_at.map(crate::clock::rfc3339),
+            added_at: crate::clock::rfc3339(self.created_at),
+            default: false,
         }
     }
+}
+
+/// An account's methods as the person sees them, listed in [`METHOD_ORDER`]: the first
+/// is the default.
+pub fn listed(rows: &[MethodRow]) -> Vec<Method> {
+    let mut methods: Vec<Method> = rows.iter().map(MethodRow::to_wire).collect();
+    if let Some(first) = methods.first_mut() {
+        first.default = true;
+    }
+    methods
 }
 
 /// The keyed hash a sent code is stored as, bound to its proof.

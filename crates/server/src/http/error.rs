@@ -128,6 +128,7 @@ impl From<Refusal> for ApiError {
             Refusal::NotFound => Self::new(ErrorCode::NotFound),
             Refusal::MethodNotAllowed => Self::new(ErrorCode::MethodNotAllowed),
             Refusal::MfaRequired => Self::new(ErrorCode::MfaRequired),
+            Refusal::KeyRequired => Self::new(ErrorCode::PhishingResistantRequired),
             Refusal::MfaLocked => Self::new(ErrorCode::MfaLocked),
             Refusal::RateLimited(wait) => Self::new(ErrorCode::RateLimited).retry_after(wait),
             Refusal::ResendTooSoon(wait) => Self::new(ErrorCode::ResendTooSoon).retry_after(wait),

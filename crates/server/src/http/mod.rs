@@ -58,6 +58,9 @@ pub fn router(state: AppState) -> Router {
         .route("/mfa/challenges", post(routes::mfa::challenge))
         .route("/mfa/challenges/{id}/resend", post(routes::mfa::challenge_resend))
         .route("/mfa/challenges/{id}/verify", post(routes::mfa::challenge_verify))
+        .route("/mfa/methods/{id}", delete(routes::methods::remove))
+        .route("/mfa/methods/{id}/name", axum::routing::put(routes::methods::rename))
+        .route("/mfa/methods/{id}/default", post(routes::methods::prefer))
         .route(
             "/app-passwords",
             get(routes::app_passwords::list)

@@ -5,10 +5,10 @@
 
 use wire::admin::{AuditAction, AuditEntry};
 
-use super::{finish, Store, StoreResult, Tx};
+use super::{finish, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
-use crate::domain::accounts::PolicyChange;
 use crate::domain::accounts::{format_methods, AccountRow};
+use crate::domain::accounts::{ChangeRefused, PolicyChange};
 use crate::domain::app_passwords::format_scopes;
 use crate::domain::scim::UserPatch;
 
@@ -28,6 +28,13 @@ pub struct By<'a> {
 pub enum AdminAction<'a> {
     /// One method, by id (a lost phone); its open challenges end with it.
     RemoveMethod(&'a str),
+    /// One method's name (a key's, an authenticator app's): the person, in Security info.
+    RenameMethod {
+        id: &'a str,
+        name: &'a str,
+    },
+    /// One method made the default (offered first): the person, in Security info.
+    PreferMethod(&'a str),
     /// Every method, proof and session; MFA unlocked: enroll again at next sign-in.
     ResetMfa,
     /// Wrong-code lock lifted, methods kept.
@@ -55,6 +62,8 @@ impl AdminAction<'_> {
     pub fn kind(&self) -> AuditAction {
         match self {
             Self::RemoveMethod(_) => AuditAction::RemoveMethod,
+            Self::RenameMethod { .. } => AuditAction::RenameMethod,
+            Self::PreferMethod(_) => AuditAction::PreferMethod,
             Self::ResetMfa => AuditAction::ResetMfa,
             Self::UnlockMfa => AuditAction::UnlockMfa,
             Self::RevokeAppPassword(_) => AuditAction::RevokeAppPassword,
@@ -91,6 +100,32 @@ impl Store {
         finish(tx, result).await
     }
 
+    /// A change the person makes to their own methods (Security info: remove, rename,
+    /// make default), with its audit line, as one transaction: refused unless the
+    /// session, as it is in that transaction, may change them
+    /// (`AccountRow::may_change_methods`: a session proven too long ago, or with a code
+    /// where the policy asks for a key, is refused however requests are raced).
+    pub async fn change_own_method(
+        &self,
+        session_id: &str,
+        account_id: &str,
+        by: By<'_>,
+        action: AdminAction<'_>,
+    ) -> StoreResult<(AccountRow, String)> {
+        self.transaction(async |tx| {
+            let account = self.account_in(tx, account_id).await?;
+            let (_, step_up) = self.session_step_up(tx, session_id).await?;
+            let kinds = self.method_kinds(tx, account_id).await?;
+            account.may_change_methods(&kinds, step_up).map_err(|why| match why {
+                ChangeRefused::MfaRequired => Refusal::MfaRequired,
+                ChangeRefused::KeyRequired => Refusal::KeyRequired,
+            })?;
+            let done = self.administer_in(tx, &account, by, &action).await?;
+            Ok((account, done.ok_or(Refusal::NotFound)?))
+        })
+        .await
+    }
+
     async fn administer_in(
         &self,
         tx: &mut Tx<'_>,
@@ -102,6 +137,14 @@ impl Store {
         let detail = match action {
             AdminAction::RemoveMethod(method) => self
                 .remove_method_in(tx, id, method)
+                .await?
+                .map(|(kind, label)| format!("{kind} {label}")),
+            AdminAction::RenameMethod { id: method, name } => self
+                .rename_method_in(tx, id, method, name)
+                .await?
+                .map(|(kind, before)| format!("{kind} {before} -> {name}")),
+            AdminAction::PreferMethod(method) => self
+                .prefer_method_in(tx, id, method)
                 .await?
                 .map(|(kind, label)| format!("{kind} {label}")),
             AdminAction::ResetMfa => {

@@ -1,14 +1,17 @@
 //! Registered methods of an account. (They are registered by a verified enrollment, in
 //! `proofs.rs`.)
 
-use super::{Store, Tx};
+use wire::MethodKind;
+
+use super::{Refusal, Store, StoreResult, Tx};
 use crate::crypto::SEALED_PREFIX;
-use crate::domain::methods::{MethodRow, METHOD_COLUMNS};
+use crate::domain::methods::{MethodRow, METHOD_COLUMNS, METHOD_ORDER};
 
 impl Store {
+    /// The account's methods, the default first ([`METHOD_ORDER`]).
     pub async fn methods(&self, account_id: &str) -> sqlx::Result<Vec<MethodRow>> {
         sqlx::query_as(&format!(
-            "SELECT {METHOD_COLUMNS} FROM methods WHERE account_id = $1 ORDER BY created_at, id"
+            "SELECT {METHOD_COLUMNS} FROM methods WHERE account_id = $1 ORDER BY {METHOD_ORDER}"
         ))
         .bind(account_id)
         .fetch_all(&self.db)
@@ -36,6 +39,53 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         Ok(removed)
+    }
+
+    /// Renames one method of the account inside `tx`: its kind and former name, or `None`
+    /// when the account has no such method. A phone or an address is named by its
+    /// masked destination: refused (`name`, `not_renamable`).
+    pub(super) async fn rename_method_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+        method_id: &str,
+        name: &str,
+    ) -> StoreResult<Option<(String, String)>> {
+        let before: Option<(String, String)> =
+            sqlx::query_as("SELECT kind, label FROM methods WHERE account_id = $1 AND id = $2")
+                .bind(account_id)
+                .bind(method_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((kind, label)) = before else { return Ok(None) };
+        if MethodKind::parse(&kind).is_none_or(MethodKind::sends_code) {
+            return Err(Refusal::Invalid("name", "not_renamable").into());
+        }
+        sqlx::query("UPDATE methods SET label = $1 WHERE account_id = $2 AND id = $3")
+            .bind(name)
+            .bind(account_id)
+            .bind(method_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(Some((kind, label)))
+    }
+
+    /// Makes one method of the account its default (listed, so offered, first) inside
+    /// `tx`: its kind and name, or `None` when the account has no such method.
+    pub(super) async fn prefer_method_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+        method_id: &str,
+    ) -> sqlx::Result<Option<(String, String)>> {
+        sqlx::query_as(
+            "UPDATE methods SET preferred = (SELECT COALESCE(MAX(preferred), 0) + 1 FROM methods \
+             WHERE account_id = $1) WHERE account_id = $1 AND id = $2 RETURNING kind, label",
+        )
+        .bind(account_id)
+        .bind(method_id)
+        .fetch_optional(&mut **tx)
+        .await
     }
 
     /// Removes every method of the account, and every proof open for it (enrollments

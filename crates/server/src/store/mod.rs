@@ -439,6 +439,9 @@ pub enum Refusal {
     MethodNotAllowed,
     /// A fresh MFA proof (step-up) is needed first.
     MfaRequired,
+    /// A fresh MFA proof with a security key or passkey is needed first (the
+    /// phishing-resistant policy).
+    KeyRequired,
     /// Too many wrong MFA codes in a row: an admin must unlock the account.
     MfaLocked,
     RateLimited(u32),

@@ -18,6 +18,7 @@ fn stored(what: Noticed) -> &'static str {
     match what {
         Noticed::AppPassword => "app_password",
         Noticed::Method => "method",
+        Noticed::MethodChange => "method_change",
     }
 }
 
@@ -71,13 +72,18 @@ impl Store {
         .fetch_optional(&mut **tx)
         .await?;
         let (account_id, what, target_id, name) = row.ok_or(Refusal::NotFound)?;
-        let removed = if what == stored(Noticed::Method) {
-            self.remove_method_in(tx, &account_id, &target_id).await?.is_some()
-        } else {
-            self.revoke_app_password_in(tx, &account_id, &target_id).await?.is_some()
+        let what = [Noticed::AppPassword, Noticed::Method, Noticed::MethodChange]
+            .into_iter()
+            .find(|w| stored(*w) == what)
+            .unwrap_or(Noticed::MethodChange);
+        // A change (a method removed, renamed, made default) leaves nothing to remove.
+        let removed = match what {
+            Noticed::Method => self.remove_method_in(tx, &account_id, &target_id).await?.is_some(),
+            Noticed::AppPassword => {
+                self.revoke_app_password_in(tx, &account_id, &target_id).await?.is_some()
+            }
+            Noticed::MethodChange => false,
         };
-        let what =
-            if what == stored(Noticed::Method) { Noticed::Method } else { Noticed::AppPassword };
         let sessions_ended = self.end_sessions_in(tx, &account_id, None).await?;
         let sessions_ended = u32::try_from(sessions_ended).unwrap_or(u32::MAX);
         Ok(Disowned { what, name, removed, sessions_ended })

@@ -139,7 +139,11 @@ enum Passed {
 }
 
 impl Store {
-    async fn account_in(&self, tx: &mut Tx<'_>, account_id: &str) -> StoreResult<AccountRow> {
+    pub(super) async fn account_in(
+        &self,
+        tx: &mut Tx<'_>,
+        account_id: &str,
+    ) -> StoreResult<AccountRow> {
         let account =
             super::accounts::account_on(&mut **tx, account_id).await?.ok_or(Refusal::NotFound)?;
         if account.mfa_failures >= self.limits.mfa_lockout {
@@ -149,7 +153,7 @@ impl Store {
     }
 
     /// The kinds of the account's methods, one per method.
-    async fn method_kinds(
+    pub(super) async fn method_kinds(
         &self,
         tx: &mut Tx<'_>,
         account_id: &str,
@@ -163,7 +167,7 @@ impl Store {
     }
 
     /// The session's last MFA proof: when, and what it proved.
-    async fn session_step_up(
+    pub(super) async fn session_step_up(
         &self,
         tx: &mut Tx<'_>,
         session_id: &str,
@@ -738,11 +742,13 @@ impl Store {
             last_totp_step: totp_step,
             credential,
             last_used_at: Some(self.now()),
+            created_at: self.now(),
         };
         sqlx::query(
             "INSERT INTO methods (id, account_id, kind, label, destination, totp_secret, \
-             last_totp_step, credential, credential_id, last_used_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             last_totp_step, credential, credential_id, last_used_at, created_at, preferred) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+             (SELECT CASE WHEN COUNT(*) = 0 THEN 1 END FROM methods WHERE account_id = $2))",
         )
         .bind(&row.id)
         .bind(&proof.account_id)
@@ -754,7 +760,7 @@ impl Store {
         .bind(&row.credential)
         .bind(credential_id)
         .bind(row.last_used_at)
-        .bind(self.now())
+        .bind(row.created_at)
         .execute(&mut **tx)
         .await?;
         Ok(row)

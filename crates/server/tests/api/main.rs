@@ -26,6 +26,7 @@ mod scale;
 mod schema;
 mod scim;
 mod scopes;
+mod security_info;
 mod sessions;
 mod sso;
 mod sso_forged;

@@ -368,3 +368,51 @@ async fn under_the_phishing_resistant_policy_only_a_key_opens_app_password_creat
 async fn v_account(user: &User<'_>) -> Value {
     user.get("/v1/account").await.json().await.unwrap()
 }
+
+#[tokio::test]
+async fn under_the_phishing_resistant_policy_a_code_proven_session_cannot_remove_the_key() {
+    let app = spawn_app().await;
+    let user = app.sign_in(KEY_USER).await;
+    let secret = user.enroll_totp().await;
+    let mut key = new_key();
+    user.enroll_key(&mut key, "Laptop").await;
+    let account = v_account(&user).await;
+    let (key_id, totp_id) = (method_id(&account, "passkey"), method_id(&account, "totp"));
+
+    // A phisher relaying the person's code holds a fresh, code-proven session.
+    let phished = app.sign_in(KEY_USER).await;
+    let c = phished.create("/v1/mfa/challenges", json!({"method_id": totp_id})).await;
+    let path = format!("/v1/mfa/challenges/{}/verify", c["id"].as_str().unwrap());
+    assert_eq!(phished.verify(&path, &app.totp(&secret, 1)).await.status(), 200);
+    for res in [
+        phished.delete(&format!("/v1/mfa/methods/{key_id}")).await,
+        phished.delete(&format!("/v1/mfa/methods/{totp_id}")).await,
+        phished
+            .send(
+                reqwest::Method::PUT,
+                &format!("/v1/mfa/methods/{key_id}/name"),
+                Some(json!({"name": "Old"})),
+            )
+            .await,
+        phished.post(&format!("/v1/mfa/methods/{totp_id}/default"), json!({})).await,
+    ] {
+        let (status, p) = problem(res).await;
+        assert_eq!((status, p["code"].as_str()), (403, Some("phishing_resistant_required")));
+    }
+    assert_eq!(v_account(&user).await["account"]["methods"].as_array().unwrap().len(), 2);
+
+    // Proven with the key, the person removes the authenticator app.
+    let (challenge, options) = user.challenge(&key_id).await;
+    let (status, _) = user
+        .answer(
+            &format!("/v1/mfa/challenges/{challenge}/verify"),
+            &assert_with(&mut key, &options, origin()),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let res = user.delete(&format!("/v1/mfa/methods/{totp_id}")).await;
+    assert_eq!(res.status(), 200);
+    let account: Value = res.json().await.unwrap();
+    assert_eq!(account["methods"][0]["kind"], "passkey");
+    assert_eq!(account["methods"].as_array().unwrap().len(), 1);
+}

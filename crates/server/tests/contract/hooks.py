@@ -74,6 +74,21 @@ def admin_token():
         return json.loads(res.read())["token"]
 
 
+_scim = None
+
+
+def _scim_id():
+    """The run's person's SCIM id (asked once)."""
+    global _scim
+    if _scim is None:
+        query = urllib.parse.urlencode({"filter": f'userName eq "{USER["username"]}"'})
+        req = urllib.request.Request(BASE + "/scim/v2/Users?" + query)
+        req.add_header("authorization", "Bearer " + os.environ["CONTRACT_SCIM_SECRET"])
+        with urllib.request.urlopen(req) as res:
+            _scim = json.loads(res.read())["Resources"][0]["id"]
+    return _scim
+
+
 def plain_session():
     """A session of its own (password only), for the call that ends a session."""
     return _post("/v1/sessions", USER)["token"]
@@ -116,10 +131,14 @@ class ProvenSession:
         if path == "/v1/sessions" or path == "/v1/health" or path == "/v1/demo/outbox":
             return
         if path.startswith("/scim/v2/"):
-            # Provisioning: the identity system's secret. The run's person cannot be
-            # touched from here: their id is in no document the fuzzer follows (lists
-            # are not linked), and the ids it makes up name no one.
+            # Provisioning: the identity system's secret. It must not end the run's
+            # person (a DELETE or `active: false` ends every session, and nothing behind
+            # one would be fuzzed after): the fuzzer learns ids from lists, so the run's
+            # person's id is swapped for one that names no one.
             header = "Bearer " + os.environ["CONTRACT_SCIM_SECRET"]
+            params = case.path_parameters or {}
+            if path.startswith("/scim/v2/Users/") and params.get("id") == _scim_id():
+                params["id"] = "0"
         elif path == "/v1/legacy/whoami":
             header = data["basic"]
         elif path == "/v1/legacy/verify":

@@ -109,7 +109,7 @@ async fn account(state: &AppState, raw: &str) -> ApiResult<AccountRow> {
 /// secret), and whether app passwords are offered, or why not.
 async fn view(state: &AppState, account: &AccountRow) -> ApiResult<AdminUser> {
     let methods: Vec<wire::Method> =
-        state.store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
+        crate::domain::methods::listed(&state.store.methods(&account.id).await?);
     let app_passwords = state.store.app_passwords(&account.id).await?;
     // The policy's reason (the one the person's own app shows), then what is left.
     let app_passwords_offer = match (account.shut(), account.unavailable()) {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod docs;
 pub mod health;
 pub mod legacy;
+pub mod methods;
 pub mod metrics;
 pub mod mfa;
 pub mod notices;

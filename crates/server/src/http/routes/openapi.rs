@@ -10,7 +10,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wire::rules;
 
-use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, sessions, sso};
+use super::{
+    admin, app_passwords, demo, health, legacy, methods, mfa, notices, password, sessions, sso,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +25,7 @@ use super::{admin, app_passwords, demo, health, legacy, mfa, notices, password, 
         sso::info, sso::start, sso::session, sso::exchange,
         mfa::enroll, mfa::enrollment_resend, mfa::enrollment_verify,
         mfa::challenge, mfa::challenge_resend, mfa::challenge_verify,
+        methods::remove, methods::rename, methods::prefer,
         app_passwords::list, app_passwords::create, app_passwords::revoke, app_passwords::revoke_all,
         legacy::whoami, legacy::verify,
         demo::outbox,
@@ -134,6 +137,9 @@ const PROBLEMS: &[(&str, Problems)] = &[
             (429, &["too_many_attempts", "rate_limited"]),
         ],
     ),
+    ("remove_method", METHOD_CHANGE),
+    ("rename_method", METHOD_CHANGE),
+    ("prefer_method", METHOD_CHANGE),
     (
         "change_password",
         &[
@@ -199,6 +205,11 @@ const FIELD_REFUSALS: &[(&str, &str)] = &[
          `too_long`, or `incorrect` (counted against the account's password budget).",
     ),
     ("verify_enrollment", VERIFY_REFUSALS),
+    (
+        "rename_method",
+        "`name`: `not_renamable` (a text message, call or email method is named by its \
+         masked destination: only a security key, passkey or authenticator app takes a name).",
+    ),
     ("verify_challenge", VERIFY_REFUSALS),
 ];
 
@@ -216,6 +227,11 @@ const RESEND: Problems = &[
     (429, &["resend_too_soon", "rate_limited"]),
     (502, &["delivery_failed"]),
 ];
+
+/// A change to the person's own methods (Security info): a fresh step-up needed, with a
+/// key under the phishing-resistant policy.
+const METHOD_CHANGE: Problems =
+    &[(403, &["mfa_required", "phishing_resistant_required", "mfa_locked"]), (404, &["not_found"])];
 
 const APP_PASSWORDS: Problems = &[(403, &["not_available", "mfa_required"])];
 
@@ -236,7 +252,7 @@ struct FieldRule {
 /// added to them.
 const OAUTH_OPERATIONS: [&str; 1] = ["exchange_token"];
 
-const FIELD_RULES: [FieldRule; 11] = [
+const FIELD_RULES: [FieldRule; 12] = [
     FieldRule {
         schema: "TokenExchangeRequest",
         property: "grant_type",
@@ -275,6 +291,12 @@ const FIELD_RULES: [FieldRule; 11] = [
     },
     FieldRule {
         schema: "CreateAppPassword",
+        property: "name",
+        pattern: Some(rules::NAME_PATTERN),
+        max: rules::NAME_MAX,
+    },
+    FieldRule {
+        schema: "MethodName",
         property: "name",
         pattern: Some(rules::NAME_PATTERN),
         max: rules::NAME_MAX,

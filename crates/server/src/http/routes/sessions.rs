@@ -18,7 +18,7 @@ pub async fn account_state(
     account: &AccountRow,
     step_up: StepUp,
 ) -> sqlx::Result<AccountState> {
-    let methods: Vec<_> = store.methods(&account.id).await?.iter().map(|m| m.to_wire()).collect();
+    let methods = crate::domain::methods::listed(&store.methods(&account.id).await?);
     let kinds: Vec<_> = methods.iter().map(|m| m.kind).collect();
     let (next, reason) = account.next(&kinds, step_up);
     let account = Account {
