@@ -677,8 +677,10 @@ impl Model {
                 self.session = None;
                 self.setup = false;
                 let username = std::mem::take(&mut self.drafts.username);
-                // Signing out on purpose forgets what was typed, but for the username.
+                // Signing out on purpose forgets what was typed, but for the username,
+                // and what was last said (the next person at this screen must not read it).
                 self.drafts = Drafts { username, ..Drafts::default() };
+                self.announcement = None;
                 self.go(S::SignIn(Some(SignInReason::SignedOut)));
             }
             (Action::Back, _) if self.creating() => return false,

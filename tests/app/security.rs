@@ -48,7 +48,7 @@ async fn a_person_renames_picks_the_default_and_removes_their_methods() {
     ui.until("the new name", |ui| names(ui)[0] == "Work phone Default").await;
     assert_eq!(ui.announced(), "Renamed to “Work phone”.");
 
-    ui.click("button[aria-label='Make Text message · +33 ••• •• 78 the default']").await;
+    ui.click("button[aria-label='Make default: Text message · +33 ••• •• 78']").await;
     ui.until("the default to change", |ui| names(ui)[0].starts_with("Text message")).await;
     assert_eq!(names(&ui), ["Text message · +33 ••• •• 78 Default", "Work phone"]);
     assert_eq!(ui.announced(), "“Text message · +33 ••• •• 78” is now your default method.");
@@ -85,7 +85,7 @@ async fn a_stale_proof_leads_through_the_challenge_and_back_to_security_info() {
         open(fake.clone(), Lang::Fr, "Vos mots de passe d’application", "Informations de sécurité")
             .await;
     fake.stale_mfa.set(true);
-    ui.click("button[aria-label='Définir E-mail · n•••@example.com par défaut']").await;
+    ui.click("button[aria-label='Définir par défaut : E-mail · n•••@example.com']").await;
     ui.until_heading("Confirmez votre identité").await;
     assert!(ui.text().contains("Téléphone ou clé perdu ?"), "who can help, said here");
     ui.press("Utiliser Application d’authentification").await;
