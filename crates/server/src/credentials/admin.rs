@@ -126,6 +126,10 @@ pub struct Claims {
     pub scopes: Vec<AdminScope>,
     /// Unix seconds.
     pub expires: i64,
+    /// Random: two tokens minted alike (same credential, actor and second) are still
+    /// two, so ending one (the helpdesk view's sign-out) leaves the other.
+    #[serde(default)]
+    pub id: String,
 }
 
 impl Claims {
@@ -161,6 +165,7 @@ impl AdminCredentials {
             actor: actor.to_owned(),
             scopes: credential.scopes.clone(),
             expires: now + TOKEN_TTL,
+            id: crypto::random_id(),
         };
         Some((claims.sign(key), claims))
     }
@@ -221,6 +226,7 @@ mod tests {
             actor: "jane".into(),
             scopes: vec![AdminScope::Read],
             expires: 2_000_000_000,
+            id: "t1".into(),
         };
         let token = claims.sign(&key);
         assert_eq!(Claims::verify(&token, &key).unwrap().actor, "jane");

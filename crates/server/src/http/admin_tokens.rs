@@ -8,6 +8,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use secrecy::SecretString;
 use wire::admin::AdminScope;
 use wire::ErrorCode;
 
@@ -39,6 +40,8 @@ fn unauthorized() -> ApiError {
 pub struct Admin {
     pub claims: Claims,
     pub from: ClientAddr,
+    /// The token itself (to end it: the helpdesk view's sign-out).
+    pub token: SecretString,
 }
 
 impl Admin {
@@ -65,9 +68,14 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         match state.admins.check(&state.key, token, state.store.clock().now()) {
+            Some(Some(_)) if state.store.admin_token_ended(token).await? => {
+                return Err(ApiError::new(ErrorCode::SessionExpired)
+                    .detail("This admin token was ended (signed out); get a new one."))
+            }
             Some(Some(claims)) => {
+                let token = SecretString::from(token);
                 let from = ClientAddr::from_request_parts(parts, state).await?;
-                return Ok(Self { claims, from });
+                return Ok(Self { claims, from, token });
             }
             Some(None) => {
                 return Err(ApiError::new(ErrorCode::SessionExpired).detail(

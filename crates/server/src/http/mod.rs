@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/legacy/verify", post(routes::legacy::verify))
         .route("/demo/outbox", get(routes::demo::outbox))
         .route("/admin/sessions", post(routes::admin::sign_in))
+        .route("/admin/sessions/current", delete(routes::admin::sign_out))
         .route("/admin/users", get(routes::admin::find))
         .route("/admin/users/{username}", get(routes::admin::get))
         .route("/admin/users/{username}/methods/{id}", delete(routes::admin::remove_method))

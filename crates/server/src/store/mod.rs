@@ -13,6 +13,7 @@
 //! legacy check's SQLite fast path (`app_passwords.rs`); migrations are per database.
 
 pub mod accounts;
+pub mod admin_tokens;
 pub mod app_passwords;
 pub mod audit;
 pub mod directory;

@@ -349,3 +349,49 @@ async fn the_helpdesk_disables_enables_and_unlocks_as_the_command_line_does() {
         );
     }
 }
+
+/// The helpdesk view's sign-out ends its admin token before its 15 minutes: refused
+/// at once, raced from many addresses, on another replica of the same database; the
+/// portal's other tokens live on.
+#[tokio::test]
+async fn an_admin_token_signed_out_works_nowhere_at_once() {
+    let app = spawn_app().await;
+    let other_replica = crate::replicas::second_replica(&app, |_| {}).await;
+    let (token, kept) = (app.admin_token("portal").await, app.admin_token("portal").await);
+    let path = format!("/v1/admin/users/{}", NEW_USER.0);
+    assert_eq!(app.admin(Method::GET, &path, &token, None).await.status(), 200);
+
+    let res = app.admin(Method::DELETE, "/v1/admin/sessions/current", &token, None).await;
+    assert_eq!(res.status(), 204);
+    let tries = (0..12u32).map(|n| {
+        let (token, url) = (token.clone(), app.url(&path));
+        async move {
+            let res = client_at(n).get(url).bearer_auth(token).send().await.unwrap();
+            problem(res).await
+        }
+    });
+    for (status, p) in join_all(tries).await {
+        assert_eq!((status, p["code"].as_str()), (401, Some("session_expired")));
+    }
+    let res = reqwest::Client::new()
+        .get(format!("{other_replica}{path}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "ended on every replica");
+    let (status, _) =
+        problem(app.admin(Method::DELETE, "/v1/admin/sessions/current", &token, None).await).await;
+    assert_eq!(status, 401, "ended once");
+    assert_eq!(app.admin(Method::GET, &path, &kept, None).await.status(), 200, "others live");
+    // A person's session ends no admin token (the doors do not cross).
+    let user = app.sign_in(NEW_USER).await;
+    assert_eq!(user.delete("/v1/admin/sessions/current").await.status(), 403);
+    // Stored as a keyed hash, never the token.
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM ended_admin_tokens")
+        .fetch_all(&app.pool().await)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!token.contains(&stored[0].0) && stored[0].0.len() == 64);
+}

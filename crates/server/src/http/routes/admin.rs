@@ -5,6 +5,7 @@
 
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use wire::admin::{
     AdminScope, AdminSession, AdminSessionRequest, AdminUser, AppPasswordsOffer, AuditLog,
@@ -65,6 +66,18 @@ pub async fn sign_in(
             scopes: claims.scopes,
         }),
     ))
+}
+
+/// Ends this admin token before its 15 minutes (the helpdesk view's sign-out): every
+/// later call with it is refused (401 `session_expired`), on every replica.
+#[utoipa::path(delete, path = "/v1/admin/sessions/current", tag = "admin", operation_id = "admin_sign_out",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Ended: the token works nowhere any more")))]
+#[tracing::instrument(skip_all)]
+pub async fn sign_out(State(state): State<AppState>, admin: Admin) -> ApiResult<StatusCode> {
+    state.store.end_admin_token(admin.token.expose_secret(), admin.claims.expires).await?;
+    tracing::info!(credential = %admin.claims.credential, "admin token ended");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Accounts whose username or name contains `q`: 20 at most, by username.
