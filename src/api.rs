@@ -511,6 +511,8 @@ pub trait AdminEndpoint {
         username: &str,
         act: &AdminAct,
     ) -> Reply<wire::admin::AdminUser>;
+    /// Ends the admin token before its time (the view's sign-out).
+    fn admin_sign_out(&self, token: &Token) -> Reply<()>;
 }
 
 #[cfg(feature = "admin")]
@@ -528,6 +530,11 @@ impl AdminEndpoint for Http {
     fn admin_audit(&self, token: &Token, username: &str) -> Reply<wire::admin::AuditLog> {
         let url = self.url(&format!("/admin/audit?username={}", path_segment(username)));
         self.call(self.authed(Request::get(&url), token), None)
+    }
+
+    fn admin_sign_out(&self, token: &Token) -> Reply<()> {
+        let url = self.url("/admin/sessions/current");
+        self.call_empty(self.authed(Request::delete(&url), token))
     }
 
     fn admin_act(

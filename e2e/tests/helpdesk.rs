@@ -117,6 +117,17 @@ async fn helpdesk(kind: Kind, fr: bool) {
     let again = server.sign_in(NEW.0, NEW.1).await;
     assert!(again["token"].is_string(), "signed in again: {again}");
 
+    // Signing out of the view ends its token (refused everywhere after: helpdesk.rs of
+    // the API tests); the page keeps nothing.
+    app.press(t("Sign out of the helpdesk view", "Se déconnecter de la vue support")).await;
+    app.until_heading(t("Signed out of the helpdesk view", "Déconnecté de la vue support")).await;
+    b.check(&format!("helpdesk/{tag}-06-signed-out")).await;
+    let ended: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ended_admin_tokens")
+        .fetch_one(server.db())
+        .await
+        .unwrap();
+    assert_eq!(ended, 1, "the view's token is ended");
+
     // One event per action done (the refused policy none), each without a secret.
     let heard = b.client.execute("return window.heard", vec![]).await.unwrap();
     let actions: Vec<&str> =
@@ -128,17 +139,17 @@ async fn helpdesk(kind: Kind, fr: bool) {
             "reset-mfa",
             "set-policy",
             "disable-account",
-            "enable-account"
+            "enable-account",
+            "sign-out"
         ],
         "{heard}"
     );
+    let heard = heard.as_array().unwrap();
     assert!(
-        heard
-            .as_array()
-            .unwrap()
+        heard[..heard.len() - 1]
             .iter()
             .all(|e| e["username"] == NEW.0 && e.as_object().unwrap().len() == 2),
-        "{heard}"
+        "{heard:?}"
     );
 }
 

@@ -26,6 +26,8 @@ pub enum AdminIntent {
     Confirm,
     Back,
     EditPolicy(PolicyEdit),
+    /// End the admin token and leave the page empty.
+    SignOut,
 }
 
 impl AdminAct {
@@ -115,6 +117,18 @@ pub fn run(env: &AdminEnv, m: &AdminModel, intent: AdminIntent) {
         AdminIntent::Cancel => env.dispatch(AdminAction::Cancel),
         AdminIntent::Back => env.dispatch(AdminAction::Back),
         AdminIntent::EditPolicy(edit) => env.dispatch(AdminAction::EditPolicy(edit)),
+        AdminIntent::SignOut => {
+            let env = env.clone();
+            spawn_local(async move {
+                // Best effort: the page forgets the token whatever the endpoint answers
+                // (unreachable, the token then expires at its time).
+                if let Some(token) = &env.token {
+                    let _ = env.api.admin_sign_out(token).await;
+                }
+                env.dispatch(AdminAction::SignedOut);
+                env.on_action.emit(("sign-out", String::new()));
+            });
+        }
         AdminIntent::Search => {
             let (Some(token), q) = (env.token.clone(), m.query.trim().to_owned()) else { return };
             if q.is_empty() {

@@ -132,7 +132,9 @@ impl AdminMounted {
 
 /// Mounts the admin page in `element`. `options`: `endpoint`, `lang`, `adminToken`,
 /// `events` (the `EventTarget` that receives `app-passwords:admin-action`, whose
-/// `detail` is `{action, username}`; default `element`).
+/// `detail` is `{action, username}`; default `element`). The view's sign-out ends its
+/// token at the endpoint and is told as the action `sign-out` (username empty): the
+/// host may sign its operator out too.
 #[wasm_bindgen(js_name = mountAdmin)]
 pub fn mount_admin(element: web_sys::Element, options: JsValue) -> AdminMounted {
     let target: web_sys::EventTarget = Reflect::get(&options, &"events".into())

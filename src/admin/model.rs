@@ -30,6 +30,8 @@ pub struct AdminModel {
     pub error: Option<AdminMsg>,
     /// The page was opened again after an action: it says the action was done.
     pub done: bool,
+    /// The helpdesk signed out of this view: its admin token is ended.
+    pub signed_out: bool,
 }
 
 /// A change the helpdesk makes to the policy being edited.
@@ -66,6 +68,8 @@ pub enum AdminAction {
     /// Back to the search, from an account's page.
     Back,
     EditPolicy(PolicyEdit),
+    /// Signed out: nothing of the page is kept.
+    SignedOut,
 }
 
 impl AdminModel {
@@ -116,6 +120,7 @@ impl AdminModel {
                 self.done = false;
                 self.audit = Vec::new();
             }
+            A::SignedOut => *self = Self { signed_out: true, ..Self::default() },
             A::EditPolicy(edit) => {
                 let Some(p) = &mut self.policy else { return false };
                 match edit {

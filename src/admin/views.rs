@@ -16,9 +16,26 @@ use crate::screens::name::scope_texts;
 
 /// The page the model is on.
 pub fn page(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
-    match &m.user {
+    if m.signed_out {
+        return html! {
+            <Card title={lang.text(A::AdminSignedOutTitle)}>
+                <p role="status">{ lang.text(A::AdminSignedOut) }</p>
+            </Card>
+        };
+    }
+    let content = match &m.user {
         None => search(m, lang, on),
         Some(_) => account(m, lang, on),
+    };
+    html! {
+        <>
+            { content }
+            <p class="ap-admin-sign-out">
+                <button type="button" class="ap-link" onclick={on.reform(|_| AdminIntent::SignOut)}>
+                    { lang.text(A::AdminSignOut) }
+                </button>
+            </p>
+        </>
     }
 }
 

@@ -75,3 +75,6 @@ admin-policy-scopes = What app passwords may be used for
 admin-policy-save = Save the policy
 admin-confirm-policy = Save this policy? It applies at once: without MFA required or with app passwords off, their app passwords stop working.
 admin-error-policy = No one could sign in under this policy: with MFA required, keep at least one method; keep at least one use for app passwords.
+admin-sign-out = Sign out of the helpdesk view
+admin-signed-out-title = Signed out of the helpdesk view
+admin-signed-out = Your helpdesk access on this page has ended. Reload the page to sign in again.

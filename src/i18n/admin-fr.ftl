@@ -75,3 +75,6 @@ admin-policy-scopes = Usages permis des mots de passe d’application
 admin-policy-save = Enregistrer la stratégie
 admin-confirm-policy = Enregistrer cette stratégie ? Elle s’applique aussitôt : sans MFA exigée ou sans mots de passe d’application, les siens cessent de fonctionner.
 admin-error-policy = Personne ne pourrait se connecter avec cette stratégie : si la MFA est exigée, gardez au moins une méthode ; gardez au moins un usage des mots de passe d’application.
+admin-sign-out = Se déconnecter de la vue support
+admin-signed-out-title = Déconnecté de la vue support
+admin-signed-out = Votre accès au support sur cette page est terminé. Rechargez la page pour vous reconnecter.

@@ -70,6 +70,10 @@ impl AdminEndpoint for Fake {
         self.reply(self.gate("admin_audit", false).map(|()| AuditLog { items: vec![] }))
     }
 
+    fn admin_sign_out(&self, _: &Token) -> Reply<()> {
+        self.reply(self.gate("admin_sign_out", false))
+    }
+
     fn admin_act(&self, _: &Token, username: &str, act: &AdminAct) -> Reply<AdminUser> {
         let done = self.gate("admin_act", false).map(|()| {
             match act {
@@ -219,4 +223,17 @@ async fn verification_locked_after_wrong_codes_is_unlocked_behind_a_confirmation
     ui.until("unlocked", |ui| !ui.text().contains("Verification is locked")).await;
     assert!(ui.button("Unlock verification").is_none());
     assert_eq!(*told.borrow(), [("unlock-mfa", NORA.to_owned())]);
+}
+
+#[wasm_bindgen_test]
+async fn signing_out_of_the_helpdesk_view_ends_its_token_and_keeps_nothing_on_the_page() {
+    let fake = Fake::new(Next::Ready);
+    let (ui, told) = Ui::mount_helpdesk(fake.clone()).await;
+    open_nora(&ui).await;
+    ui.press("Sign out of the helpdesk view").await;
+    ui.until_heading("Signed out of the helpdesk view").await;
+    assert!(fake.calls.borrow().contains(&"admin_sign_out"), "the token is ended");
+    assert!(!ui.text().contains(NORA), "nothing of the person is left: {}", ui.text());
+    assert!(ui.button("Search").is_none());
+    assert_eq!(told.borrow().last().map(|(name, _)| *name), Some("sign-out"));
 }
