@@ -5,7 +5,10 @@
 //! 1. the attempt is counted BEFORE anything is checked, in the door's budgets and the
 //!    username's password budget (shared by every door), by one conditional statement
 //!    per budget (`store::throttle`): a burst of guesses, however parallel, is checked no
-//!    further than the budget;
+//!    further than the budget. At the web sign-in from a network where the person signed
+//!    in with their password lately (`store::familiar`), that is a budget of its own
+//!    (smart lockout): guesses at the name from anywhere else, however many, cannot
+//!    keep its owner out, and give the guesser no more tries than before;
 //! 2. the password is checked: Argon2id against the account's stored hash, or against
 //!    a dummy hash in the same time when there is no account (or none this door takes),
 //!    so timing does not tell who has an account;
@@ -120,11 +123,21 @@ impl PrimaryCredential {
             Door::Legacy { .. } => DoorKind::Legacy,
             _ => DoorKind::Web,
         };
+        // Where a right password at the web sign-in makes the network familiar.
+        let client = match &door {
+            Door::SignIn { client } => Some(*client),
+            _ => None,
+        };
         let (account, mut hits, spent) = match door {
             // Counted first: a guess over the budget costs not even the account's read.
+            // From a network the person signed in from lately, the familiar password
+            // budget; from anywhere else the other (smart lockout).
             Door::SignIn { client } => {
-                let hits =
-                    self.spend(&[Budget::SignInAddress(client), Budget::Password(name)]).await?;
+                let password = match self.store.familiar(name, client).await? {
+                    true => Budget::FamiliarPassword(name),
+                    false => Budget::Password(name),
+                };
+                let hits = self.spend(&[Budget::SignInAddress(client), password]).await?;
                 (self.store.account_by_username(username).await?, hits, Hits::default())
             }
             Door::PasswordChange => {
@@ -170,6 +183,9 @@ impl PrimaryCredential {
             Ok(Checked::Right(account)) => {
                 hits.merge(spent);
                 self.store.release(&hits).await?;
+                if let Some(client) = client {
+                    self.store.remember_source(name, client).await?;
+                }
                 Ok(Checked::Right(account))
             }
             Ok(Checked::Wrong) => Ok(Checked::Wrong),

@@ -15,7 +15,9 @@ macro_rules! every_limit {
     ($make:ident) => {
         $crate::$make! {
             /// Wrong primary passwords per account within the window (web and legacy sign-in
-            /// share it); counted before the hash is computed.
+            /// share it); counted before the hash is computed. The web sign-in from a network
+            /// the person signed in from in the last 30 days has a budget of this size of its
+            /// own (smart lockout, docs/security.md).
             signin_per_account: i64 = 5, min 1, "APP_SIGNIN_ACCOUNT_LIMIT";
             /// Web sign-in attempts per client address (IPv6: per /64) within the window.
             signin_per_address: i64 = 30, min 1, "APP_SIGNIN_ADDRESS_LIMIT";
@@ -155,6 +157,10 @@ impl Limits {
 const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;
 
+/// How long a network stays familiar after a sign-in with the password from it (smart
+/// lockout, `store::familiar`): a month, as a person's office and home are.
+pub const FAMILIAR_FOR: i64 = 30 * DAY;
+
 /// A counter the store keeps for one limit and one key: at most `limit` hits per
 /// `window` seconds, shared by every replica through the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,8 +175,13 @@ pub struct Bucket {
 pub enum Budget<'a> {
     /// Every web sign-in attempt from one client address.
     SignInAddress(&'a ClientAddr),
-    /// Wrong primary passwords for one username (web and legacy).
+    /// Wrong primary passwords for one username (web and legacy), from anywhere but a
+    /// network the person signed in from lately.
     Password(&'a str),
+    /// Wrong primary passwords for one username at the web sign-in from a network the
+    /// person signed in from lately (smart lockout: a spray from elsewhere does not
+    /// spend it). As large as [`Self::Password`].
+    FamiliarPassword(&'a str),
     /// Failed legacy sign-ins from one end-client address.
     LegacyAddress(&'a ClientAddr),
     /// Failed legacy sign-ins for one username from one end client.
@@ -197,6 +208,9 @@ impl Budget<'_> {
             }
             Self::Password(user) => {
                 (format!("password:{user}"), l.signin_per_account, l.signin_window)
+            }
+            Self::FamiliarPassword(user) => {
+                (format!("password:familiar:{user}"), l.signin_per_account, l.signin_window)
             }
             Self::LegacyAddress(a) => {
                 (format!("legacy:addr:{}", a.network()), l.legacy_per_address, l.signin_window)

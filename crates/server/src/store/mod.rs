@@ -17,6 +17,7 @@ pub mod admin_tokens;
 pub mod app_passwords;
 pub mod audit;
 pub mod directory;
+pub mod familiar;
 pub mod idempotency;
 pub mod methods;
 pub mod notices;

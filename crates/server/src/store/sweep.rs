@@ -63,9 +63,15 @@ impl Store {
         // fetched (counted with the proofs too).
         let logins = delete("DELETE FROM sso_logins WHERE expires_at <= $1", &[now]).await?;
         let handoffs = delete("DELETE FROM sso_handoffs WHERE expires_at <= $1", &[now]).await?;
+        // Networks no longer familiar (smart lockout).
+        let familiar = delete(
+            "DELETE FROM familiar_sources WHERE seen_at <= $1",
+            &[now - crate::domain::limits::FAMILIAR_FOR],
+        )
+        .await?;
         // Admin tokens ended early, once they would have expired anyway.
         let ended = delete("DELETE FROM ended_admin_tokens WHERE expires_at <= $1", &[now]).await?;
-        let proofs = proofs + notices + logins + handoffs + ended;
+        let proofs = proofs + notices + logins + handoffs + ended + familiar;
         // Where the policy says so: unused (or never used) for that many days.
         let unused_app_passwords = delete(
             "DELETE FROM app_passwords WHERE EXISTS (SELECT 1 FROM accounts a \

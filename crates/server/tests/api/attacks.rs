@@ -523,3 +523,67 @@ async fn a_method_the_admin_no_longer_allows_cannot_answer_a_challenge() {
     let res = later.post("/v1/mfa/challenges", json!({"method_id": method})).await;
     assert_eq!(outcome(res).await, (403, "method_not_allowed".into()));
 }
+
+/// A web sign-in of NEW_USER with `password` from client `n`: its status and code.
+async fn sign_in_from(app: &TestApp, n: u32, password: &str) -> (u16, String) {
+    let res = client_at(n)
+        .post(app.url("/v1/sessions"))
+        .json(&json!({"username": NEW_USER.0, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    outcome(res).await
+}
+
+/// Smart lockout: an attacker holding the name guesses flat out from 50 addresses while
+/// the person signs in from the address they used last week. Every one of the person's
+/// sign-ins succeeds; the attacker's guesses are evaluated no more than before (the
+/// budget of 5, exactly, however parallel); a new address of the person's is as
+/// locked as the attacker's until the window passes, and a familiar one stays familiar
+/// only a month.
+#[tokio::test]
+async fn a_spray_from_fifty_addresses_does_not_lock_the_person_out_of_their_own_network() {
+    let app = spawn_app().await;
+    session_from(&app, 0, NEW_USER).await;
+    app.clock.advance(7 * 86_400);
+    let before = app.hashes.evaluations();
+    let guesses = (1..=50u32).flat_map(|n| (0..4u32).map(move |i| (n, i))).map(|(n, i)| {
+        let app = &app;
+        async move { sign_in_from(app, n, &format!("guess-{n}-{i}")).await }
+    });
+    // The person signs in from home three times while the spray runs.
+    let person = (0..3).map(|_| {
+        let app = &app;
+        async move { sign_in_from(app, 0, NEW_USER.1).await.0 }
+    });
+    let (outcomes, signed_in) = tokio::join!(join_all(guesses), join_all(person));
+    assert_eq!(signed_in, [201, 201, 201], "the person is never locked out at home");
+    assert_eq!(count(&outcomes, 401, "invalid_credentials"), 5, "evaluated: today's budget");
+    assert_eq!(count(&outcomes, 429, "rate_limited"), 195);
+    assert_eq!(app.hashes.evaluations() - before, 5 + 3, "hashes: 5 guesses, 3 sign-ins");
+    // From a network the person never used, the name is locked as before.
+    let res = sign_in_from(&app, 60, NEW_USER.1).await;
+    assert_eq!(res, (429, "rate_limited".to_owned()));
+    // Wrong passwords at home spend the home budget only: five, then home waits too.
+    for i in 0..5 {
+        let res = sign_in_from(&app, 0, &format!("typo-{i}")).await;
+        assert_eq!(res.0, 401);
+    }
+    let res = sign_in_from(&app, 0, NEW_USER.1).await;
+    assert_eq!(res.0, 429, "the familiar budget is as large as the other");
+    // Stored as keyed hashes, never the address; forgotten after a month.
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT source FROM familiar_sources")
+        .fetch_all(&app.pool().await)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].0.contains("127.0.0"));
+    app.clock.advance(31 * 86_400);
+    session_from(&app, 61, NEW_USER).await;
+    for i in 0..5 {
+        let res = sign_in_from(&app, 0, &format!("late-{i}")).await;
+        assert_eq!(res.0, 401);
+    }
+    let res = sign_in_from(&app, 61, NEW_USER.1).await;
+    assert_eq!(res.0, 201, "home is no longer familiar: its guesses spent the other budget");
+}
