@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: figures, not assertions. `scripts/bench.sh sizes` stops after 1 (seconds,
-# after `make build`), `scripts/bench.sh pages` after 2; BENCH_RUNS
+# after `make build`), `scripts/bench.sh pages` after 2, `scripts/bench.sh legacy` runs
+# only the legacy door on SQLite (4, below); BENCH_RUNS
 # (default 7) sets how many runs its medians are of.
 #   1. the release bundle's transfer size (raw, gzip -9, brotli -q 11) per file kind;
 #   2. page load in headless Chromium (bench/page-load.mjs): time to the sign-in field and
@@ -120,6 +121,16 @@ PY
   printf '%-34s trivial GET /v1/health %9s req/s | GET whoami %9s req/s %3s%% | POST verify (mail server) %9s req/s %3s%%\n' \
     "$label" "$trivial" "$legacy" "$(pct "$legacy")" "$verify" "$(pct "$verify")"
 }
+
+# `scripts/bench.sh legacy`: the legacy door's ratio to the trivial endpoint on SQLite
+# alone (BENCH_RUNS times), to compare one change of that path quickly.
+if [[ ${1:-} == legacy ]]; then
+  echo "== legacy verification throughput, SQLite (wrk -t2 -c16 -d5s)"
+  base=$(serve "sqlite://$work/legacy.db")
+  basic=$(app_password "$base")
+  for _ in $(seq "${BENCH_RUNS:-3}"); do legacy_vs_trivial "SQLite, one server" "$base" "$basic"; done
+  exit 0
+fi
 
 echo "== page load in headless Chromium (medians of ${BENCH_RUNS:-7} alternating runs, fresh context each)"
 portal=$(free_port)

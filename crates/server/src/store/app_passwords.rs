@@ -75,6 +75,13 @@ struct Found {
     last_used_at: Option<i64>,
 }
 
+impl Found {
+    /// Whether its use is to be recorded at `now` (at most once a minute).
+    fn use_due(&self, now: i64) -> bool {
+        self.last_used_at.is_none_or(|at| at < now - 60)
+    }
+}
+
 /// What a legacy sign-in comes to.
 #[derive(Debug)]
 pub enum Legacy {
@@ -226,12 +233,12 @@ impl Store {
     }
 
     /// A legacy sign-in (`username` and what the client sent, normalized to an app
-    /// password when it can be one), as one transaction under the writer lock:
-    /// refused without looking when the client's or the account's failure budget is
-    /// spent; otherwise a match passes (its use recorded at most once a minute) and
-    /// anything else is counted as a failure before the answer leaves. A burst of
-    /// guesses is therefore evaluated no further than the budget, however parallel.
-    /// Successes write nothing but the occasional last-use time, so the path stays fast.
+    /// password when it can be one): refused without looking when the client's or the
+    /// account's failure budget is spent; otherwise a match passes (its use recorded at
+    /// most once a minute) and anything else is counted as a failure, under the writer
+    /// lock, before the answer leaves. A burst of guesses is therefore evaluated no
+    /// further than the budget, however parallel. A success whose use was recorded in
+    /// the last minute is only read, without the writer: the path stays fast.
     pub async fn legacy_sign_in(&self, attempt: &LegacyAttempt<'_>) -> sqlx::Result<Legacy> {
         let (username, client) = (attempt.username, attempt.client);
         let buckets = [
@@ -240,9 +247,22 @@ impl Store {
             Budget::LegacyAccount(username).bucket(&self.limits),
         ];
         let secret_hash = attempt.app_password.map(|p| hash(&self.key, p)).unwrap_or_default();
+        // The mail clients' hot path: the right app password from a client within its
+        // budgets, its use recorded less than a minute ago, changes nothing any rule
+        // counts. It is read without the writer (SQLite) or the invariant lock
+        // (PostgreSQL): every reader at once, on every replica.
+        let (now, max_age) = (self.now(), self.limits.directory_status_max_age);
+        let mut conn = self.db.acquire().await?;
+        let seen = legacy_read(&mut conn, &buckets, &secret_hash, attempt, now, max_age).await?;
+        drop(conn);
+        if seen.wait.is_none() && seen.found.as_ref().is_some_and(|f| !f.use_due(now)) {
+            return Ok(seen.verdict());
+        }
         let seen = match self.backend {
             Backend::Sqlite => self.legacy_script(&buckets, &secret_hash, attempt).await?,
-            Backend::Postgres => self.legacy_transaction(&buckets, &secret_hash, attempt).await?,
+            Backend::Postgres => {
+                self.legacy_transaction(&buckets, &secret_hash, attempt, seen).await?
+            }
         };
         Ok(seen.verdict())
     }
@@ -285,10 +305,9 @@ impl Store {
         seen
     }
 
-    /// PostgreSQL (one statement per round trip there). A sign-in with the right app
-    /// password from a client within its budget changes nothing the rules count: it is
-    /// read without the invariant lock (so mail clients of every replica pass at once),
-    /// and its last use, when due, is one conditional update. Anything else (a wrong
+    /// PostgreSQL (one statement per round trip there), after the read without the
+    /// lock (`seen`): the right app password from a client within its budget records
+    /// its last use, when due, in one conditional update. Anything else (a wrong
     /// password, a spent budget) is read again and counted in one invariant transaction,
     /// as on SQLite: guesses, however parallel, are evaluated no further than the budget.
     async fn legacy_transaction(
@@ -296,14 +315,12 @@ impl Store {
         buckets: &[Bucket; 3],
         secret_hash: &str,
         attempt: &LegacyAttempt<'_>,
+        seen: Seen,
     ) -> sqlx::Result<Seen> {
         let (now, max_age) = (self.now(), self.limits.directory_status_max_age);
-        let mut conn = self.db.acquire().await?;
-        let seen = legacy_read(&mut conn, buckets, secret_hash, attempt, now, max_age).await?;
-        drop(conn);
         if seen.wait.is_none() {
             if let Some(found) = &seen.found {
-                if found.last_used_at.is_none_or(|at| at < now - 60) {
+                if found.use_due(now) {
                     // Of replicas racing to record the same use, one writes.
                     sqlx::query(
                         "UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2, \
