@@ -127,7 +127,16 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
         let label = method_label(method, lang);
         html! {
             <li class="ap-item" key={method.id.clone()}>
-                <div class="ap-item__text"><span class="ap-item__name">{ label.clone() }</span></div>
+                <div class="ap-item__text">
+                    <span class="ap-item__name">
+                        { label.clone() }
+                        // The one offered first at their next sign-in (they pick it in
+                        // Security info): what the helpdesk reads to them.
+                        if method.default {
+                            { " " }<span class="ap-badge">{ lang.text(A::AdminDefaultMethod) }</span>
+                        }
+                    </span>
+                </div>
                 if asking(&what) {
                     { confirm_box(m, lang, on, lang.text_with(A::AdminConfirmRemove, &[("name", &label)])) }
                 } else {

@@ -78,3 +78,4 @@ admin-error-policy = No one could sign in under this policy: with MFA required, 
 admin-sign-out = Sign out of the helpdesk view
 admin-signed-out-title = Signed out of the helpdesk view
 admin-signed-out = Your helpdesk access on this page has ended. Reload the page to sign in again.
+admin-default-method = Default

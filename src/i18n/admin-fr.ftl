@@ -78,3 +78,4 @@ admin-error-policy = Personne ne pourrait se connecter avec cette stratégie : s
 admin-sign-out = Se déconnecter de la vue support
 admin-signed-out-title = Déconnecté de la vue support
 admin-signed-out = Votre accès au support sur cette page est terminé. Rechargez la page pour vous reconnecter.
+admin-default-method = Par défaut

@@ -237,3 +237,15 @@ async fn signing_out_of_the_helpdesk_view_ends_its_token_and_keeps_nothing_on_th
     assert!(ui.button("Search").is_none());
     assert_eq!(told.borrow().last().map(|(name, _)| *name), Some("sign-out"));
 }
+
+#[wasm_bindgen_test]
+async fn the_helpdesk_sees_which_method_the_person_made_their_default() {
+    let fake = Fake::new(Next::Ready)
+        .with_method(wire::MethodKind::Sms, "+33 ••• •• 78")
+        .with_method(wire::MethodKind::Passkey, "Laptop");
+    let (ui, _) = Ui::mount_helpdesk(fake).await;
+    open_nora(&ui).await;
+    let names: Vec<String> =
+        ui.all(".ap-item__name").iter().map(|e| e.text_content().unwrap_or_default()).collect();
+    assert_eq!(names[..2], ["Text message · +33 ••• •• 78 Default", "Laptop"]);
+}
