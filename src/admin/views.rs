@@ -10,6 +10,7 @@ use super::effects::AdminIntent;
 use super::model::{AdminModel, PolicyEdit};
 use crate::api::AdminAct;
 use crate::components::card::Card;
+use crate::components::method_name::method_name;
 use crate::i18n::{kind_texts, method_label};
 use crate::i18n::{AdminMsg as A, Lang};
 use crate::screens::name::scope_texts;
@@ -128,14 +129,9 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
         html! {
             <li class="ap-item" key={method.id.clone()}>
                 <div class="ap-item__text">
-                    <span class="ap-item__name">
-                        { label.clone() }
-                        // The one offered first at their next sign-in (they pick it in
-                        // Security info): what the helpdesk reads to them.
-                        if method.default {
-                            { " " }<span class="ap-badge">{ lang.text(A::AdminDefaultMethod) }</span>
-                        }
-                    </span>
+                    // The one offered first at their next sign-in (they pick it in
+                    // Security info): what the helpdesk reads to them.
+                    { method_name(&label, method.default.then(|| lang.text(A::AdminDefaultMethod))) }
                 </div>
                 if asking(&what) {
                     { confirm_box(m, lang, on, lang.text_with(A::AdminConfirmRemove, &[("name", &label)])) }

@@ -5,6 +5,7 @@ use super::ScreenProps;
 use crate::components::banner::{field_error, form_error, input_id};
 use crate::components::card::Card;
 use crate::components::field::Field as TextField;
+use crate::components::method_name::method_name;
 use crate::errors::Field as F;
 use crate::i18n::{kind_texts, method_label, JourneyMsg, Lang, Msg};
 use crate::intent::Intent;
@@ -85,12 +86,7 @@ pub fn security(props: &ScreenProps, lang: Lang) -> Html {
         html! {
             <li class="ap-item" key={method.id.clone()} data-method={method.id.clone()}>
                 <div class="ap-item__text">
-                    <span class="ap-item__name">
-                        { label.clone() }
-                        if method.default {
-                            { " " }<span class="ap-badge">{ lang.text(JourneyMsg::SecurityDefault) }</span>
-                        }
-                    </span>
+                    { method_name(&label, method.default.then(|| lang.text(JourneyMsg::SecurityDefault))) }
                     if method.kind.sends_code() || method_label(method, lang) != kind {
                         <span class="ap-item__scopes">{ kind }</span>
                     }
