@@ -520,15 +520,11 @@ pub fn after_sign_in(
             let (Screen::Security { confirm, renaming }, Some(token)) = (&m.screen, &token) else {
                 return;
             };
-            let label = |id: &str| {
-                let methods = m.session.as_ref().map(|s| s.account.methods.as_slice());
-                let method = methods.unwrap_or_default().iter().find(|x| x.id == id);
-                method.map(|x| method_label(x, env.lang)).unwrap_or_default()
-            };
+            let label = |method| method_label(method, env.lang);
             let (change, said) = match (intent, confirm, renaming) {
                 (Intent::ConfirmRemove, Some(method), _) => (
                     MethodChange::Remove(method.id.clone()),
-                    Announcement::MethodRemoved(label(&method.id)),
+                    Announcement::MethodRemoved(label(method)),
                 ),
                 (Intent::SaveName, _, Some(id)) => {
                     let Ok(name) = wire::rules::app_password_name(&d.method_name) else {
@@ -539,7 +535,7 @@ pub fn after_sign_in(
                 }
                 (Intent::Prefer(method), ..) => (
                     MethodChange::Prefer(method.id.clone()),
-                    Announcement::MethodPreferred(label(&method.id)),
+                    Announcement::MethodPreferred(label(&method)),
                 ),
                 _ => return,
             };

@@ -123,12 +123,9 @@ impl PrimaryCredential {
             Door::Legacy { .. } => DoorKind::Legacy,
             _ => DoorKind::Web,
         };
-        // Where a right password at the web sign-in makes the network familiar.
-        let client = match &door {
-            Door::SignIn { client } => Some(*client),
-            _ => None,
-        };
-        let (account, mut hits, spent) = match door {
+        // `familiar_from`: where a right password at the web sign-in makes the network
+        // familiar.
+        let (account, mut hits, spent, familiar_from) = match door {
             // Counted first: a guess over the budget costs not even the account's read.
             // From a network the person signed in from lately, the familiar password
             // budget; from anywhere else the other (smart lockout).
@@ -138,11 +135,12 @@ impl PrimaryCredential {
                     false => Budget::Password(name),
                 };
                 let hits = self.spend(&[Budget::SignInAddress(client), password]).await?;
-                (self.store.account_by_username(username).await?, hits, Hits::default())
+                let account = self.store.account_by_username(username).await?;
+                (account, hits, Hits::default(), Some(client))
             }
             Door::PasswordChange => {
                 let hits = self.spend(&[Budget::Password(name)]).await?;
-                (self.store.account_by_username(username).await?, hits, Hits::default())
+                (self.store.account_by_username(username).await?, hits, Hits::default(), None)
             }
             // The account decides what is spent: only one whose password is taken here.
             Door::Legacy { spent } => {
@@ -159,9 +157,9 @@ impl PrimaryCredential {
                 }
                 match account.filter(AccountRow::takes_password_at_legacy_door) {
                     Some(account) => {
-                        (Some(account), self.spend(&[Budget::Password(name)]).await?, spent)
+                        (Some(account), self.spend(&[Budget::Password(name)]).await?, spent, None)
                     }
-                    None => (None, Hits::default(), spent),
+                    None => (None, Hits::default(), spent, None),
                 }
             }
         };
@@ -183,7 +181,7 @@ impl PrimaryCredential {
             Ok(Checked::Right(account)) => {
                 hits.merge(spent);
                 self.store.release(&hits).await?;
-                if let Some(client) = client {
+                if let Some(client) = familiar_from {
                     self.store.remember_source(name, client).await?;
                 }
                 Ok(Checked::Right(account))
