@@ -156,6 +156,14 @@ pub struct Config {
     #[arg(long, env = "APP_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
 
+    /// PostgreSQL: what a rule's transaction locks. `narrow`: what the rule is about (an
+    /// account, the throttle buckets it counts in), so replicas check rules about
+    /// different people side by side; `global`: everything, one rule at a time across
+    /// all replicas (as before narrow locks; to compare with, or to fall back on).
+    /// SQLite always runs one rule at a time.
+    #[arg(long, env = "APP_PG_LOCKS", value_enum, default_value_t = PgLocks::Narrow)]
+    pub pg_locks: PgLocks,
+
     /// Log lines as JSON objects (one per line) instead of text.
     #[arg(long, env = "APP_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
@@ -166,6 +174,13 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+}
+
+/// What a rule's transaction locks on PostgreSQL (`APP_PG_LOCKS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PgLocks {
+    Narrow,
+    Global,
 }
 
 /// Where codes and notices go: SMTP, the text/voice gateway, the certificates to trust
@@ -514,6 +529,7 @@ impl Config {
             migrate: true,
             log_json: false,
             max_body: 16 * 1024,
+            pg_locks: PgLocks::Narrow,
             // Tests run many servers at once on a few cores: a sign-in may wait longer
             // for a hashing slot than in production (the flood test sets its own).
             limits: Limits { hash_queue_ms: 30_000, ..Limits::default() },

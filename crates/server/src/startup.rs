@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, PgLocks};
 use crate::credentials::admin::AdminCredentials;
 use crate::credentials::argon2::{HashStats, Hasher};
 use crate::credentials::directory::Directory;
@@ -52,6 +52,10 @@ impl Application {
         let limits = Arc::new(config.limits.clone());
         let schema = if config.migrate { Schema::Migrate } else { Schema::Require };
         let store = Store::open(&config.database_url, schema, clock, key.clone(), limits).await?;
+        let store = match config.pg_locks {
+            PgLocks::Narrow => store,
+            PgLocks::Global => store.lock_everything(),
+        };
         let hasher = Arc::new(Hasher::new(
             config.limits.hash_slots(),
             Duration::from_millis(config.limits.hash_queue_ms),

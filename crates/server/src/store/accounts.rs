@@ -7,7 +7,7 @@ use sqlx::Row;
 use wire::Policy;
 
 use super::audit::By;
-use super::{Store, Tx};
+use super::{Locks, Store, Tx};
 use crate::crypto;
 use crate::domain::accounts::{format_methods, AccountRow, Username};
 use crate::domain::app_passwords::format_scopes;
@@ -180,7 +180,7 @@ impl Store {
         by: Option<By<'_>>,
     ) -> sqlx::Result<Option<PasswordChanged>> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let done = self
             .set_password_in(
                 &mut tx,

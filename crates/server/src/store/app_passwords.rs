@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use wire::{AppPasswordInfo, Protocol, Scope};
 
 use super::throttle::{count_hit, take, Hit, Hits};
-use super::{Backend, Refusal, Store, StoreResult, Tx};
+use super::{Backend, Locks, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::crypto;
 use crate::domain::app_passwords::{format_scopes, hash, parse_scopes, AppPasswordName, Grant};
@@ -120,7 +120,7 @@ impl Store {
         name: &AppPasswordName,
         grant: &Grant,
     ) -> StoreResult<(AppPasswordInfo, SecretString)> {
-        self.transaction(async |tx| {
+        self.transaction(Locks::account(account_id), async |tx| {
             self.create_app_password_in(tx, session, account_id, name, grant).await
         })
         .await
@@ -339,7 +339,7 @@ impl Store {
             }
         }
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::buckets(buckets)).await?;
         let mut seen = legacy_read(&mut tx, buckets, secret_hash, attempt, now, max_age).await?;
         // Read again under the lock: a password revoked or a budget spent since counts.
         // (Found now, it was created since the first read: it passes, its use recorded

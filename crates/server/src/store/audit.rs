@@ -5,7 +5,7 @@
 
 use wire::admin::{AuditAction, AuditEntry};
 
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::{finish, Locks, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::domain::accounts::{format_methods, AccountRow};
 use crate::domain::accounts::{ChangeRefused, PolicyChange};
@@ -95,7 +95,7 @@ impl Store {
         action: AdminAction<'_>,
     ) -> StoreResult<Option<String>> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let result = self.administer_in(&mut tx, account, by, &action).await;
         finish(tx, result).await
     }
@@ -112,7 +112,7 @@ impl Store {
         by: By<'_>,
         action: AdminAction<'_>,
     ) -> StoreResult<(AccountRow, String)> {
-        self.transaction(async |tx| {
+        self.transaction(Locks::Everything, async |tx| {
             let account = self.account_in(tx, account_id).await?;
             let (_, step_up) = self.session_step_up(tx, session_id).await?;
             let kinds = self.method_kinds(tx, account_id).await?;

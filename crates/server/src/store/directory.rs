@@ -4,7 +4,7 @@
 //! `deleted` (shut), their methods and app passwords kept, as after an outage.
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
-use super::{Store, StoreError, StoreResult, Tx};
+use super::{Locks, Store, StoreError, StoreResult, Tx};
 use crate::domain::accounts::AccountRow;
 use crate::domain::directory::{DirectoryStatus, Person};
 
@@ -27,7 +27,7 @@ impl Store {
     /// account is answered as kept.
     #[tracing::instrument(skip_all)]
     pub async fn sync_person(&self, person: &Person, asked_ms: i64) -> StoreResult<Synced> {
-        self.transaction(async |tx| {
+        self.transaction(Locks::Everything, async |tx| {
             let kept = account_by_directory_id(&mut **tx, &person.id).await?;
             let account_id = match kept {
                 None => match insert(tx, person, asked_ms).await? {
@@ -96,7 +96,7 @@ impl Store {
                 }
                 None => {
                     let shut = self
-                        .transaction(async |tx| {
+                        .transaction(Locks::Everything, async |tx| {
                             // Read again in the transaction: what is written is what it
                             // kept, shut, unless a newer answer came meanwhile.
                             let kept = match account_by_directory_id(&mut **tx, id).await? {

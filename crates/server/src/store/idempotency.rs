@@ -3,7 +3,7 @@
 //! client may retry with the same key). Stored answers live minutes, not days: one may
 //! hold a new app password, sealed under a key only the client holds.
 
-use super::Store;
+use super::{Locks, Store};
 
 /// A key already claimed.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ impl Store {
     ) -> sqlx::Result<Option<Claimed>> {
         let now = self.now();
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::account(account_id)).await?;
         sqlx::query(
             "DELETE FROM idempotency WHERE account_id = $1 AND idem_key = $2 AND created_at < $3",
         )

@@ -3,7 +3,7 @@
 
 use wire::MethodKind;
 
-use super::{Refusal, Store, StoreResult, Tx};
+use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto::SEALED_PREFIX;
 use crate::domain::methods::{MethodRow, METHOD_COLUMNS, METHOD_ORDER};
 
@@ -111,7 +111,7 @@ impl Store {
     /// drops them from open enrollments (which then simply expire). Returns how many.
     pub(super) async fn seal_plain_seeds(&self) -> anyhow::Result<u64> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let plain: Vec<(String, String)> = sqlx::query_as(
             "SELECT id, totp_secret FROM methods WHERE totp_secret IS NOT NULL \
              AND substr(totp_secret, 1, 3) <> $1",

@@ -40,7 +40,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::crypto::ServerKey;
-use crate::domain::limits::Limits;
+use crate::domain::limits::{Bucket, Limits};
 
 pub type Db = AnyPool;
 type Tx<'c> = Transaction<'c, Any>;
@@ -54,9 +54,63 @@ pub enum Backend {
     Postgres,
 }
 
-/// The key of the PostgreSQL advisory lock every invariant transaction takes: the
-/// replicas' equivalent of SQLite's single writer (see [`Store::begin`]).
-const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
+/// The key of the PostgreSQL advisory lock every invariant transaction takes: shared by
+/// those that lock what their rule is about ([`Locks`]), exclusive for those whose rule
+/// is about everything (see [`Store::begin`]).
+pub const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
+
+/// What an invariant transaction's rule is about, for PostgreSQL to lock (SQLite's one
+/// writer excludes every other transaction whatever it says). Two transactions whose
+/// rules share anything name it alike, so they wait for each other; those that share
+/// nothing run side by side, on any replica. A rule reading or writing rows of an
+/// account (its sessions, methods, proofs, app passwords, budgets) names the account;
+/// one counting in throttle buckets names each bucket; a rule that reaches across
+/// accounts (a directory or SCIM change, an enrollment whose key must be unique to
+/// everyone, the sweep, an admin's action) is about everything, and waits for, and
+/// holds off, all the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Locks {
+    Everything,
+    /// Advisory lock keys, each taken exclusive after the invariant lock shared.
+    Keys(Vec<i64>),
+}
+
+impl Locks {
+    /// A rule about one account.
+    pub(crate) fn account(id: &str) -> Self {
+        Self::Keys(vec![lock_key("account", id)])
+    }
+
+    /// A rule counting in these throttle buckets.
+    pub(crate) fn buckets(buckets: &[Bucket]) -> Self {
+        Self::Keys(buckets.iter().map(|b| lock_key("bucket", &b.name)).collect())
+    }
+
+    /// The keys to take, in the one order every transaction takes them (so two that
+    /// share several cannot each hold one the other waits for).
+    fn sorted(&self) -> Option<Vec<i64>> {
+        match self {
+            Self::Everything => None,
+            Self::Keys(keys) => {
+                let mut keys = keys.clone();
+                keys.sort_unstable();
+                keys.dedup();
+                Some(keys)
+            }
+        }
+    }
+}
+
+/// The 64-bit advisory lock key of `name` of `kind` (`account`: an account's id,
+/// `bucket`: a throttle bucket's name), the same on every replica: what `pg_locks`
+/// shows a rule holding or waiting for. Two names sharing a key (2^-64) only make their
+/// rules wait for each other.
+pub fn lock_key(kind: &str, name: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new().chain_update(kind).chain_update([0]).chain_update(name);
+    let bytes: [u8; 8] = digest.finalize()[..8].try_into().unwrap_or_default();
+    i64::from_le_bytes(bytes)
+}
 
 /// The opened database.
 pub struct Connected {
@@ -253,6 +307,9 @@ pub struct Store {
     clock: Clock,
     key: Arc<ServerKey>,
     limits: Arc<Limits>,
+    /// PostgreSQL: lock what each rule is about (`true`), or everything for every rule
+    /// (`APP_PG_LOCKS=global`: the behaviour before, to compare with and to fall back on).
+    narrow_locks: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -269,7 +326,21 @@ impl Store {
         limits: Arc<Limits>,
     ) -> Self {
         let Connected { readers, writer, backend } = connected;
-        Self { db: readers, writer: Arc::new(writer), backend, clock, key, limits }
+        Self {
+            db: readers,
+            writer: Arc::new(writer),
+            backend,
+            clock,
+            key,
+            limits,
+            narrow_locks: true,
+        }
+    }
+
+    /// Every PostgreSQL rule locks everything, as one writer does (`APP_PG_LOCKS=global`).
+    pub fn lock_everything(mut self) -> Self {
+        self.narrow_locks = false;
+        self
     }
 
     /// Opens the database at `url` and seals any authenticator key still stored in
@@ -328,33 +399,46 @@ impl Store {
     }
 
     /// A transaction in which a rule is checked and acted on with no other invariant
-    /// transaction in between, on any replica. SQLite: `BEGIN IMMEDIATE` takes the
-    /// file's writer lock up front (so the transaction never acts on a snapshot another
-    /// writer has moved past). PostgreSQL: a transaction-scoped advisory lock that every
-    /// invariant transaction takes first; reads in READ COMMITTED then see every
-    /// earlier one's commit.
-    async fn begin<'c>(&self, conn: &'c mut AnyConnection) -> sqlx::Result<Tx<'c>> {
+    /// transaction about the same things ([`Locks`]) in between, on any replica. SQLite:
+    /// `BEGIN IMMEDIATE` takes the file's writer lock up front (so the transaction never
+    /// acts on a snapshot another writer has moved past). PostgreSQL: transaction-scoped
+    /// advisory locks, taken first in one statement: the invariant lock shared and each
+    /// key exclusive in sorted order, or the invariant lock exclusive for a rule about
+    /// everything; reads in READ COMMITTED then see the commit of every earlier
+    /// transaction about the same things.
+    async fn begin<'c>(&self, conn: &'c mut AnyConnection, locks: &Locks) -> sqlx::Result<Tx<'c>> {
         match self.backend {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
                 let mut tx = conn.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(INVARIANT_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
+                let keys = if self.narrow_locks { locks.sorted() } else { None };
+                let sql = match &keys {
+                    None => "SELECT pg_advisory_xact_lock($1)".to_owned(),
+                    // Evaluated left to right: the sorted order.
+                    Some(keys) => (0..keys.len())
+                        .fold("SELECT pg_advisory_xact_lock_shared($1)".to_owned(), |sql, i| {
+                            format!("{sql}, pg_advisory_xact_lock(${})", i + 2)
+                        }),
+                };
+                let query = keys
+                    .iter()
+                    .flatten()
+                    .fold(sqlx::query(&sql).bind(INVARIANT_LOCK), |q, key| q.bind(*key));
+                query.execute(&mut *tx).await?;
                 Ok(tx)
             }
         }
     }
 
-    /// Runs `rule` in one invariant transaction ([`Self::begin`]): committed when it
-    /// succeeds, rolled back when it is refused or fails.
+    /// Runs `rule`, about `locks`, in one invariant transaction ([`Self::begin`]):
+    /// committed when it succeeds, rolled back when it is refused or fails.
     pub(crate) async fn transaction<T>(
         &self,
+        locks: Locks,
         rule: impl for<'t, 'c> AsyncFnOnce(&'t mut Tx<'c>) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &locks).await?;
         let result = rule(&mut tx).await;
         finish(tx, result).await
     }

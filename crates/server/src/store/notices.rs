@@ -5,7 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Refusal, Store, StoreResult, Tx};
+use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 
 /// How long a notice's link works.
@@ -58,7 +58,7 @@ impl Store {
     /// account. An unknown, used or expired token is `NotFound` (the same answer: a
     /// guesser learns nothing).
     pub async fn disown(&self, token: &str) -> StoreResult<Disowned> {
-        self.transaction(async |tx| self.disown_in(tx, token).await).await
+        self.transaction(Locks::Everything, async |tx| self.disown_in(tx, token).await).await
     }
 
     async fn disown_in(&self, tx: &mut Tx<'_>, token: &str) -> StoreResult<Disowned> {

@@ -16,7 +16,7 @@ use wire::MethodKind;
 
 use super::sessions::MfaProof;
 use super::throttle::{give_back, take, take_all, Hits};
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::{finish, Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, StepUp};
 use crate::domain::limits::Budget;
@@ -219,7 +219,7 @@ impl Store {
         kind: MethodKind,
         setup: Setup<'_>,
     ) -> StoreResult<Opened> {
-        self.transaction(async |tx| {
+        self.transaction(Locks::Everything, async |tx| {
             self.open_enrollment_in(tx, session_id, account_id, kind, setup).await
         })
         .await
@@ -315,7 +315,7 @@ impl Store {
         method_id: &str,
         passkeys: &Passkeys,
     ) -> StoreResult<Opened> {
-        self.transaction(async |tx| {
+        self.transaction(Locks::account(account_id), async |tx| {
             self.open_challenge_in(tx, session_id, account_id, method_id, passkeys).await
         })
         .await
@@ -384,7 +384,10 @@ impl Store {
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, CodeToSend)> {
-        self.transaction(async |tx| self.resend_in(tx, session_id, purpose, id).await).await
+        self.transaction(Locks::Everything, async |tx| {
+            self.resend_in(tx, session_id, purpose, id).await
+        })
+        .await
     }
 
     async fn resend_in(
@@ -492,16 +495,24 @@ impl Store {
     ///    or its TOTP step or key counter moved on (challenge), its last use noted, and
     ///    the session's token replaced. Verifying a new method counts as a step-up only
     ///    for the account's first one.
+    ///
+    /// A challenge is about the session's account (`account_id`) only; an enrollment
+    /// about everything, as the key it registers must be no one else's.
     pub async fn verify(
         &self,
         session_id: &str,
+        account_id: &str,
         purpose: Purpose,
         id: &str,
         answer: Answer<'_>,
     ) -> StoreResult<Proven> {
+        let locks = match purpose {
+            Purpose::Challenge => Locks::account(account_id),
+            Purpose::Enroll => Locks::Everything,
+        };
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
-        let result = self.verify_in(&mut tx, session_id, purpose, id, answer).await;
+        let mut tx = self.begin(&mut writer, &locks).await?;
+        let result = self.verify_in(&mut tx, session_id, account_id, purpose, id, answer).await;
         match result {
             // A wrong answer is a refusal whose counts must be written.
             Err(super::StoreError::Refused(
@@ -520,11 +531,16 @@ impl Store {
         &self,
         tx: &mut Tx<'_>,
         session_id: &str,
+        account_id: &str,
         purpose: Purpose,
         id: &str,
         answer: Answer<'_>,
     ) -> StoreResult<Proven> {
         let proof = self.open_in(tx, session_id, purpose, id).await?;
+        if proof.account_id != account_id {
+            // Not what the locks taken are about (the session is another account's).
+            return Err(Refusal::NotFound.into());
+        }
         let account = self.account_in(tx, &proof.account_id).await?;
         let now = self.now();
         if proof.expires_at <= now || proof.code_expires.is_some_and(|t| t <= now) {

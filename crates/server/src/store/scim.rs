@@ -9,7 +9,7 @@ use wire::admin::AuditAction;
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::audit::{describe, set_policy_in, By};
-use super::{finish, Refusal, Store, StoreResult, Tx};
+use super::{finish, Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, PolicyChange, Username};
 use crate::domain::scim::{GroupDoc, GroupPatch, Members, UserPatch};
@@ -78,7 +78,7 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<AccountRow> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let result = self.provision_new_in(&mut tx, new, groups, by).await;
         finish(tx, result).await
     }
@@ -262,7 +262,7 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(GroupRow, Told)> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
         let result: StoreResult<GroupRow> = async {
             let id = crypto::random_id();
@@ -304,7 +304,7 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(Option<GroupRow>, Told)> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
         let result: StoreResult<Option<GroupRow>> = async {
             let Some(group) = group_in(&mut tx, id).await? else { return Ok(None) };
@@ -356,7 +356,7 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(bool, Told)> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
         let result: StoreResult<bool> = async {
             let Some(group) = group_in(&mut tx, id).await? else { return Ok(false) };

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::sessions::MfaProof;
-use super::{Store, StoreResult, Tx};
+use super::{Locks, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, Username};
 
@@ -77,7 +77,10 @@ impl Store {
         account: AccountRow,
     ) -> StoreResult<Linked> {
         let now = self.now();
-        self.transaction(async |tx| Ok(link_in(tx, issuer, subject, &account.id, now).await?)).await
+        self.transaction(Locks::Everything, async |tx| {
+            Ok(link_in(tx, issuer, subject, &account.id, now).await?)
+        })
+        .await
     }
 
     /// The account of a person the provider vouches for, without a directory: the one
@@ -92,7 +95,7 @@ impl Store {
         display_name: &str,
     ) -> StoreResult<Linked> {
         let now = self.now();
-        self.transaction(async |tx| {
+        self.transaction(Locks::Everything, async |tx| {
             if let Some(account) = linked(&mut **tx, issuer, subject).await? {
                 return Ok(Linked::Account(Box::new(account)));
             }
@@ -144,7 +147,7 @@ impl Store {
     pub async fn redeem_hand_off(&self, code: &str) -> StoreResult<Option<HandedOff>> {
         let now = self.now();
         let session_max = self.limits.session_max;
-        self.transaction(async |tx| {
+        self.transaction(Locks::Everything, async |tx| {
             let row: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
                 "DELETE FROM sso_handoffs WHERE code_hash = $1 \
                  RETURNING account_id, mfa_at, mfa_kind, expires_at",

@@ -3,7 +3,7 @@
 //! throttle windows that ended, idempotency answers past their life, demo messages
 //! older than a day.
 
-use super::Store;
+use super::{Locks, Store};
 
 /// How many rows of each kind one sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl Store {
         let now = self.now();
         let l = &self.limits;
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut delete = async |sql: &str, binds: &[i64]| {
             let mut query = sqlx::query(sql);
             for b in binds {

@@ -6,7 +6,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Store, Tx};
+use super::{Locks, Store, Tx};
 use crate::domain::limits::{Bucket, Budget};
 
 /// A hit counted in one bucket's current window; give it back with [`Store::release`].
@@ -155,7 +155,7 @@ impl Store {
     pub async fn spend(&self, budgets: &[Budget<'_>]) -> sqlx::Result<Result<Hits, Full>> {
         let buckets: Vec<Bucket> = budgets.iter().map(|b| b.bucket(&self.limits)).collect();
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer).await?;
+        let mut tx = self.begin(&mut writer, &Locks::buckets(&buckets)).await?;
         let taken = take_all(&mut tx, &buckets, self.now()).await?;
         match taken {
             Ok(_) => tx.commit().await?,

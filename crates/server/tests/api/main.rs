@@ -13,6 +13,7 @@ mod flood;
 mod health;
 mod helpdesk;
 mod legacy;
+mod locks;
 mod mail_servers;
 mod mfa;
 mod notices;

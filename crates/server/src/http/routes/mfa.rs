@@ -161,7 +161,8 @@ async fn verify(
             Answer::Key { credential: &k.credential, passkeys: &state.passkeys }
         }
     };
-    let proven = state.store.verify(&authed.session_id, purpose, &id, answer).await?;
+    let proven =
+        state.store.verify(&authed.session_id, &authed.account.id, purpose, &id, answer).await?;
     tracing::info!(account = %authed.account.id, kind = proven.method.kind().as_str(), ?purpose, "method proven");
     if purpose == Purpose::Enroll {
         let m = &proven.method;

@@ -1,0 +1,137 @@
+//! PostgreSQL locks what each rule is about: a rule about one person waits for another
+//! rule about that person, never for one about somebody else; a rule about everything
+//! (an admin's action, a SCIM change, the sweep) waits for all and holds all off.
+//! The lock a slow rule would hold is held here by a connection of the test's own,
+//! and what waits is read from `pg_locks`, not from a clock.
+
+use std::time::Duration;
+
+use app_passwords_server::credentials::argon2;
+use app_passwords_server::domain::accounts::Username;
+use app_passwords_server::store::accounts::NewAccount;
+use app_passwords_server::store::{lock_key, INVARIANT_LOCK};
+use secrecy::SecretString;
+use serde_json::json;
+use sqlx::Connection;
+
+use crate::common::*;
+
+/// Long enough for anything that does not wait to have finished: a hang detector.
+const HANG: Duration = Duration::from_secs(60);
+
+/// Another person like Nora (MFA required, nothing registered yet).
+async fn bea(app: &TestApp) -> (&'static str, &'static str) {
+    let (name, password) = ("bea.other@contoso.example", "Bea-other-2026");
+    let username = Username::parse(name).unwrap();
+    let hash = argon2::hash(&SecretString::from(password)).unwrap();
+    let policy = wire::Policy { mfa_required: true, ..wire::Policy::default() };
+    let new = NewAccount {
+        username: &username,
+        display_name: "Bea Other",
+        password_hash: &hash,
+        policy: &policy,
+    };
+    app.store.create_account(new).await.unwrap().unwrap();
+    (name, password)
+}
+
+async fn account_id(app: &TestApp, name: &str) -> String {
+    app.store.account_by_username_str(name).await.unwrap().unwrap().id
+}
+
+/// Advisory locks that are asked for and not granted yet.
+async fn waiting(app: &TestApp) -> i64 {
+    let pool = app.pool().await;
+    sqlx::query_scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+}
+
+/// Waits until `n` advisory locks are waited for (a request has reached its rule).
+async fn until_waiting(app: &TestApp, n: i64) {
+    let started = std::time::Instant::now();
+    while waiting(app).await != n {
+        assert!(started.elapsed() < HANG, "no rule came to wait for the lock held");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A transaction on `conn` holding what a rule about `account` holds (`None`: a rule
+/// about everything), as `store::Store::begin` takes it.
+async fn rule_about<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    account: Option<&str>,
+) -> sqlx::Transaction<'c, sqlx::Any> {
+    let mut tx = conn.begin().await.unwrap();
+    let query = match account {
+        Some(id) => {
+            sqlx::query("SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2)")
+                .bind(INVARIANT_LOCK)
+                .bind(lock_key("account", id))
+        }
+        None => sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(INVARIANT_LOCK),
+    };
+    query.execute(&mut *tx).await.unwrap();
+    tx
+}
+
+/// Creates an app password named `name` with `token`, in a task of its own.
+fn create(app: &TestApp, token: String, name: &str) -> tokio::task::JoinHandle<u16> {
+    let (http, url, body) = (app.http.clone(), app.url("/v1/app-passwords"), json!({"name": name}));
+    tokio::spawn(async move {
+        http.post(url).bearer_auth(token).json(&body).send().await.unwrap().status().as_u16()
+    })
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn a_rule_about_one_person_waits_only_for_rules_about_that_person() {
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    let bea = bea(&app).await;
+    let (nora, bea) = (app.sign_in(NEW_USER).await, app.sign_in(bea).await);
+    nora.enroll_totp().await;
+    bea.enroll_totp().await;
+    let nora_id = account_id(&app, NEW_USER.0).await;
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+
+    // A rule about Nora is running (its locks held by the test's connection).
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    // Bea's create does not wait for it; Nora's does, until it ends.
+    let bea_created = tokio::time::timeout(HANG, create(&app, bea.token(), "Mail")).await;
+    assert_eq!(bea_created.expect("Bea's create waited for a rule about Nora").unwrap(), 201);
+    let nora_creates = create(&app, nora.token(), "Mail");
+    until_waiting(&app, 1).await;
+    assert!(!nora_creates.is_finished());
+    tx.commit().await.unwrap();
+    assert_eq!(tokio::time::timeout(HANG, nora_creates).await.unwrap().unwrap(), 201);
+
+    // A rule about everything is running: both wait for it.
+    let tx = rule_about(&mut held, None).await;
+    let (b, n) = (create(&app, bea.token(), "Phone"), create(&app, nora.token(), "Phone"));
+    until_waiting(&app, 2).await;
+    assert!(!b.is_finished() && !n.is_finished());
+    tx.commit().await.unwrap();
+    assert_eq!(tokio::time::timeout(HANG, b).await.unwrap().unwrap(), 201);
+    assert_eq!(tokio::time::timeout(HANG, n).await.unwrap().unwrap(), 201);
+    assert_eq!(waiting(&app).await, 0);
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: the fallback to one rule at a time"]
+async fn with_global_locks_every_rule_waits_for_every_other() {
+    let _ = require_postgres();
+    let app = spawn_with(|c| c.pg_locks = app_passwords_server::config::PgLocks::Global).await;
+    let bea = bea(&app).await;
+    let bea = app.sign_in(bea).await;
+    bea.enroll_totp().await;
+    let nora_id = account_id(&app, NEW_USER.0).await;
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    let b = create(&app, bea.token(), "Mail");
+    until_waiting(&app, 1).await;
+    assert!(!b.is_finished());
+    tx.commit().await.unwrap();
+    assert_eq!(tokio::time::timeout(HANG, b).await.unwrap().unwrap(), 201);
+}
