@@ -4,8 +4,13 @@
 //! memory buffer: a flood of sign-ins queues for a worker (briefly) instead of each
 //! getting a thread and an allocation that the allocator then keeps; past the wait the
 //! caller answers 503 with Retry-After. Memory for hashing is workers × 19 MiB, whatever
-//! the load.
+//! the load. A slot that comes free goes first to a check marked [`Turn::First`] (a
+//! sign-in from a network the person signed in from lately, a signed-in person's
+//! password change), then to the others in order of arrival: a password spray from
+//! anywhere else, however large, queues behind the organization's own people instead of
+//! in front of them.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +19,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 
 use crate::crypto;
 
@@ -36,6 +41,94 @@ pub fn hash(password: &SecretString) -> anyhow::Result<String> {
 /// No hashing slot came free in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
+
+/// Whose turn a check waits for when every hashing slot is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Before any [`Turn::InOrder`] check still waiting: people the server knows (a
+    /// sign-in from a familiar network, a signed-in person).
+    First,
+    /// In order of arrival, after every `First` waiting.
+    InOrder,
+}
+
+/// The hashing slots (one per worker) and the checks waiting for one, by turn.
+struct Slots {
+    state: Mutex<Waiting>,
+}
+
+#[derive(Default)]
+struct Waiting {
+    free: usize,
+    first: VecDeque<oneshot::Sender<Slot>>,
+    in_order: VecDeque<oneshot::Sender<Slot>>,
+}
+
+/// A slot held; dropped, it goes to the next check waiting (or back to the free ones).
+/// One dropped before its waiter took it (the waiter gave up) goes on the same way.
+struct Slot {
+    slots: Arc<Slots>,
+    armed: bool,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if self.armed {
+            self.slots.release();
+        }
+    }
+}
+
+impl Slots {
+    fn new(count: usize) -> Arc<Self> {
+        Arc::new(Self { state: Mutex::new(Waiting { free: count, ..Waiting::default() }) })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        // Nothing panics while holding it; a poisoned lock's data is still whole.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A slot, waiting at most `wait` for one in `turn`.
+    async fn acquire(self: &Arc<Self>, turn: Turn, wait: Duration) -> Result<Slot, Busy> {
+        let rx = {
+            let mut state = self.lock();
+            // A free slot means no one waits: a released slot goes to a waiter first.
+            if state.free > 0 {
+                state.free -= 1;
+                return Ok(Slot { slots: self.clone(), armed: true });
+            }
+            let (tx, rx) = oneshot::channel();
+            match turn {
+                Turn::First => state.first.push_back(tx),
+                Turn::InOrder => state.in_order.push_back(tx),
+            }
+            rx
+        };
+        // Given up (timed out), a slot sent meanwhile is dropped with `rx` and goes on.
+        match tokio::time::timeout(wait, rx).await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => Err(Busy),
+        }
+    }
+
+    /// Hands a slot to the next check waiting, `First` ones before the others.
+    fn release(self: &Arc<Self>) {
+        let mut state = self.lock();
+        loop {
+            let Some(next) = state.first.pop_front().or_else(|| state.in_order.pop_front()) else {
+                state.free += 1;
+                return;
+            };
+            match next.send(Slot { slots: self.clone(), armed: true }) {
+                Ok(()) => return,
+                // That waiter gave up: disarm the slot (its drop would take this lock
+                // again) and try the next.
+                Err(mut slot) => slot.armed = false,
+            }
+        }
+    }
+}
 
 /// What the hasher has done, for tests and benchmarks.
 #[derive(Debug, Default)]
@@ -122,7 +215,7 @@ fn work(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, stats: Arc<HashStats>) {
 /// Verifies primary passwords with bounded concurrency and memory.
 pub struct Hasher {
     jobs: mpsc::Sender<Job>,
-    slots: Arc<Semaphore>,
+    slots: Arc<Slots>,
     queue_wait: Duration,
     /// A hash of a random password, checked when the account does not exist so that
     /// unknown and known usernames cost the same time. Made at start-up, not on the
@@ -133,9 +226,7 @@ pub struct Hasher {
 
 impl std::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hasher")
-            .field("slots", &self.slots.available_permits())
-            .finish_non_exhaustive()
+        f.debug_struct("Hasher").field("free", &self.slots.lock().free).finish_non_exhaustive()
     }
 }
 
@@ -154,7 +245,7 @@ impl Hasher {
         }
         Ok(Self {
             jobs,
-            slots: Arc::new(Semaphore::new(workers)),
+            slots: Slots::new(workers),
             queue_wait,
             dummy: hash(&SecretString::from(crypto::random_hex(16)))?,
             stats,
@@ -167,15 +258,20 @@ impl Hasher {
 
     /// Whether `password` matches `hash`; with `None` (no such account, or an account
     /// whose password is not accepted here) the dummy hash is checked and the answer is
-    /// `false`, in the same time.
-    pub async fn verify(&self, hash: Option<&str>, password: SecretString) -> Result<bool, Busy> {
+    /// `false`, in the same time. Waits for a slot in `turn`.
+    pub async fn verify(
+        &self,
+        hash: Option<&str>,
+        password: SecretString,
+        turn: Turn,
+    ) -> Result<bool, Busy> {
         let known = hash.is_some();
         let phc = hash.unwrap_or(&self.dummy).to_owned();
-        // One permit per worker: a job handed over always finds an idle worker.
+        // One slot per worker: a job handed over always finds an idle worker.
         self.stats.waiting.fetch_add(1, Ordering::SeqCst);
-        let permit = tokio::time::timeout(self.queue_wait, self.slots.acquire()).await;
+        let slot = self.slots.acquire(turn, self.queue_wait).await;
         self.stats.waiting.fetch_sub(1, Ordering::SeqCst);
-        let _permit = permit.map_err(|_| Busy)?.map_err(|_| Busy)?;
+        let _slot = slot?;
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job { phc, password, reply }).map_err(|_| Busy)?;
         let ok = answer.await.map_err(|_| Busy)?;
@@ -183,10 +279,10 @@ impl Hasher {
     }
 
     /// Hashes a new password, within the same bound on hashes at once (a password
-    /// change is rare: a blocking thread of its own, holding a slot).
+    /// change is rare and a signed-in person's: a blocking thread of its own, holding a
+    /// slot, first in turn).
     pub async fn hash_new(&self, password: SecretString) -> Result<String, Busy> {
-        let permit = tokio::time::timeout(self.queue_wait, self.slots.acquire()).await;
-        let _permit = permit.map_err(|_| Busy)?.map_err(|_| Busy)?;
+        let _slot = self.slots.acquire(Turn::First, self.queue_wait).await?;
         tokio::task::spawn_blocking(move || hash(&password))
             .await
             .map_err(|_| Busy)?
@@ -205,11 +301,17 @@ mod tests {
         let h = hash(&pw).unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hasher.dummy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "same cost");
-        assert_eq!(hasher.verify(Some(&h), pw.clone()).await, Ok(true));
-        assert_eq!(hasher.verify(Some(&h), SecretString::from("wrong")).await, Ok(false));
-        assert_eq!(hasher.verify(None, pw).await, Ok(false));
+        assert_eq!(hasher.verify(Some(&h), pw.clone(), Turn::InOrder).await, Ok(true));
+        assert_eq!(
+            hasher.verify(Some(&h), SecretString::from("wrong"), Turn::InOrder).await,
+            Ok(false)
+        );
+        assert_eq!(hasher.verify(None, pw, Turn::InOrder).await, Ok(false));
         assert_eq!(hasher.stats().evaluations(), 3);
-        assert_eq!(hasher.verify(Some("not a hash"), SecretString::from("x")).await, Ok(false));
+        assert_eq!(
+            hasher.verify(Some("not a hash"), SecretString::from("x"), Turn::First).await,
+            Ok(false)
+        );
     }
 
     #[test]
@@ -239,7 +341,9 @@ mod tests {
         let tries: Vec<_> = (0..8)
             .map(|_| {
                 let h = hasher.clone();
-                tokio::spawn(async move { h.verify(None, SecretString::from("x")).await })
+                tokio::spawn(
+                    async move { h.verify(None, SecretString::from("x"), Turn::InOrder).await },
+                )
             })
             .collect();
         let mut busy = 0;
@@ -250,5 +354,39 @@ mod tests {
         }
         assert_eq!(hasher.stats().peak(), 1);
         assert!(busy > 0, "with one slot and a 1 ms wait, some of 8 must be turned away");
+    }
+
+    /// A slot that comes free goes to the first `First` waiting, then to the others in
+    /// order of arrival; a waiter that gave up does not take a slot with it.
+    #[tokio::test]
+    async fn a_free_slot_goes_to_people_the_server_knows_first_then_in_order() {
+        let slots = Slots::new(1);
+        let held = slots.acquire(Turn::InOrder, Duration::ZERO).await.unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut waiters = Vec::new();
+        let wait = Duration::from_secs(60);
+        for (name, turn) in [("a", Turn::InOrder), ("b", Turn::InOrder), ("c", Turn::First)] {
+            let (mine, order) = (slots.clone(), order.clone());
+            waiters.push(tokio::spawn(async move {
+                let _slot = mine.acquire(turn, wait).await.unwrap();
+                order.lock().unwrap().push(name);
+            }));
+            // Queued before the next one arrives.
+            let queued = || {
+                let state = slots.lock();
+                state.first.len() + state.in_order.len()
+            };
+            while queued() < waiters.len() {
+                tokio::task::yield_now().await;
+            }
+        }
+        // One gives up while the slot is held.
+        assert_eq!(slots.acquire(Turn::First, Duration::from_millis(1)).await.err(), Some(Busy));
+        drop(held);
+        for waiter in waiters {
+            waiter.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["c", "a", "b"]);
+        assert_eq!(slots.lock().free, 1, "the slot is free again, none lost");
     }
 }

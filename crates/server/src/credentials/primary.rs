@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use super::argon2::{Busy, Hasher};
+use super::argon2::{Busy, Hasher, Turn};
 use super::directory::{Bound, Directory};
 use crate::domain::accounts::{AccountRow, Username};
 use crate::domain::client::ClientAddr;
@@ -124,23 +124,25 @@ impl PrimaryCredential {
             _ => DoorKind::Web,
         };
         // `familiar_from`: where a right password at the web sign-in makes the network
-        // familiar.
-        let (account, mut hits, spent, familiar_from) = match door {
+        // familiar; `turn`: when the password is hashed if every slot is taken.
+        let (account, mut hits, spent, familiar_from, turn) = match door {
             // Counted first: a guess over the budget costs not even the account's read.
             // From a network the person signed in from lately, the familiar password
-            // budget; from anywhere else the other (smart lockout).
+            // budget, and hashed first; from anywhere else the other budget, and hashed
+            // in order of arrival (smart lockout: a spray queues behind the people).
             Door::SignIn { client } => {
-                let password = match self.store.familiar(name, client).await? {
-                    true => Budget::FamiliarPassword(name),
-                    false => Budget::Password(name),
+                let (password, turn) = match self.store.familiar(name, client).await? {
+                    true => (Budget::FamiliarPassword(name), Turn::First),
+                    false => (Budget::Password(name), Turn::InOrder),
                 };
                 let hits = self.spend(&[Budget::SignInAddress(client), password]).await?;
                 let account = self.store.account_by_username(username).await?;
-                (account, hits, Hits::default(), Some(client))
+                (account, hits, Hits::default(), Some(client), turn)
             }
             Door::PasswordChange => {
                 let hits = self.spend(&[Budget::Password(name)]).await?;
-                (self.store.account_by_username(username).await?, hits, Hits::default(), None)
+                let account = self.store.account_by_username(username).await?;
+                (account, hits, Hits::default(), None, Turn::First)
             }
             // The account decides what is spent: only one whose password is taken here.
             Door::Legacy { spent } => {
@@ -157,20 +159,21 @@ impl PrimaryCredential {
                 }
                 match account.filter(AccountRow::takes_password_at_legacy_door) {
                     Some(account) => {
-                        (Some(account), self.spend(&[Budget::Password(name)]).await?, spent, None)
+                        let hits = self.spend(&[Budget::Password(name)]).await?;
+                        (Some(account), hits, spent, None, Turn::InOrder)
                     }
-                    None => (None, Hits::default(), spent, None),
+                    None => (None, Hits::default(), spent, None, Turn::InOrder),
                 }
             }
         };
         let local = account.as_ref().is_some_and(|a| a.directory.is_none());
         let checked = match &self.directory {
             Some(directory) if !local => {
-                self.check_directory(directory, &door_kind, username, account, password).await
+                self.check_directory(directory, &door_kind, username, account, password, turn).await
             }
             _ => {
                 let hash = account.as_ref().filter(|_| local).map(|a| a.password_hash.as_str());
-                match (self.hasher.verify(hash, password).await, account) {
+                match (self.hasher.verify(hash, password, turn).await, account) {
                     (Ok(true), Some(account)) if local => Ok(Checked::Right(Box::new(account))),
                     (Ok(_), _) => Ok(Checked::Wrong),
                     (Err(Busy), _) => Err(NotChecked::Busy),
@@ -207,16 +210,17 @@ impl PrimaryCredential {
         username: &Username,
         account: Option<AccountRow>,
         password: SecretString,
+        turn: Turn,
     ) -> Result<Checked, NotChecked> {
         if *door == DoorKind::Legacy && account.is_none() {
-            let _ = self.hasher.verify(None, password).await;
+            let _ = self.hasher.verify(None, password, turn).await;
             return Ok(Checked::Wrong);
         }
         // The dummy hash's input is not the password: only its time matters.
         let asked_ms = self.store.clock().now_ms();
         let (bound, _) = tokio::join!(
             directory.authenticate(username, &password),
-            self.hasher.verify(None, SecretString::from(String::new()))
+            self.hasher.verify(None, SecretString::from(String::new()), turn)
         );
         let person = match bound {
             Ok(Bound::Right(person)) => person,

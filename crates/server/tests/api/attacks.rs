@@ -535,6 +535,39 @@ async fn sign_in_from(app: &TestApp, n: u32, password: &str) -> (u16, String) {
     outcome(res).await
 }
 
+/// A spray waiting for the hashers does not keep people out either: a sign-in from a
+/// network the person signed in from lately is hashed before every guess from anywhere
+/// else still waiting, however many arrived before it.
+#[tokio::test]
+async fn a_spray_queued_for_the_hashers_lets_people_from_their_own_network_go_first() {
+    let app = spawn_with(|c| {
+        c.limits.hash_concurrency = 1;
+        c.limits.hash_queue_ms = 120_000;
+    })
+    .await;
+    session_from(&app, 0, NEW_USER).await;
+    // 60 guesses at names no one has, from 60 other addresses, queued for one hasher.
+    let spray: Vec<_> = (1..=60u32)
+        .map(|n| {
+            let (http, url) = (client_at(n), app.url("/v1/sessions"));
+            let body = json!({"username": format!("guess{n}@contoso.example"), "password": "x"});
+            tokio::spawn(async move { http.post(url).json(&body).send().await.unwrap().status() })
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    while app.hashes.waiting() < 20 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the spray never queued");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(sign_in_from(&app, 0, NEW_USER.1).await.0, 201);
+    // In order of arrival it would have come after every guess waiting when it came.
+    let left = app.hashes.waiting();
+    assert!(left >= 10, "the person waited behind the spray: {left} guesses left waiting");
+    for guess in join_all(spray).await {
+        assert_eq!(guess.unwrap(), 401, "each guess is still evaluated, later");
+    }
+}
+
 /// Smart lockout: an attacker holding the name guesses flat out from 50 addresses while
 /// the person signs in from the address they used last week. Every one of the person's
 /// sign-ins succeeds; the attacker's guesses are evaluated no more than before (the
