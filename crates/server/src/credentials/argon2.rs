@@ -3,12 +3,12 @@
 //! milliseconds, so checks run on a fixed set of worker threads, each reusing one
 //! memory buffer: a flood of sign-ins queues for a worker (briefly) instead of each
 //! getting a thread and an allocation that the allocator then keeps; past the wait the
-//! caller answers 503 with Retry-After. Memory for hashing is workers × 19 MiB, whatever
-//! the load. A slot that comes free goes first to a check marked [`Turn::First`] (a
+//! caller answers 503 with Retry-After. Memory for hashing is 1.5 × workers × 19 MiB at
+//! most (the threads of both turns, below), whatever the load. A slot that comes free goes first to a check marked [`Turn::First`] (a
 //! sign-in from a network the person signed in from lately, a signed-in person's
 //! password change), then to the others in order of arrival: a password spray from
 //! anywhere else, however large, queues behind the organization's own people instead of
-//! in front of them.
+//! in front of them; and those others hold at most half the slots (at least one).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -60,28 +60,56 @@ struct Slots {
 #[derive(Default)]
 struct Waiting {
     free: usize,
+    /// Slots held by [`Turn::InOrder`] checks, and how many they may hold at once.
+    in_order_held: usize,
+    in_order_max: usize,
     first: VecDeque<oneshot::Sender<Slot>>,
     in_order: VecDeque<oneshot::Sender<Slot>>,
+}
+
+impl Waiting {
+    /// Takes a free slot for `turn`, when it may have one.
+    fn take(&mut self, turn: Turn) -> bool {
+        let may = self.free > 0 && (turn == Turn::First || self.in_order_held < self.in_order_max);
+        if may {
+            self.free -= 1;
+            self.in_order_held += usize::from(turn == Turn::InOrder);
+        }
+        may
+    }
+
+    /// Gives back a slot taken for `turn`.
+    fn give_back(&mut self, turn: Turn) {
+        self.free += 1;
+        self.in_order_held -= usize::from(turn == Turn::InOrder);
+    }
 }
 
 /// A slot held; dropped, it goes to the next check waiting (or back to the free ones).
 /// One dropped before its waiter took it (the waiter gave up) goes on the same way.
 struct Slot {
     slots: Arc<Slots>,
+    turn: Turn,
     armed: bool,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         if self.armed {
-            self.slots.release();
+            self.slots.release(self.turn);
         }
     }
 }
 
 impl Slots {
+    /// `count` slots, of which checks in order of arrival (people the server does not
+    /// know, a spray among them) may hold half (at least one): the rest of the machine
+    /// stays for the mail clients and for the people it knows, whatever the spray.
     fn new(count: usize) -> Arc<Self> {
-        Arc::new(Self { state: Mutex::new(Waiting { free: count, ..Waiting::default() }) })
+        let in_order_max = (count / 2).max(1);
+        Arc::new(Self {
+            state: Mutex::new(Waiting { free: count, in_order_max, ..Waiting::default() }),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
@@ -93,10 +121,10 @@ impl Slots {
     async fn acquire(self: &Arc<Self>, turn: Turn, wait: Duration) -> Result<Slot, Busy> {
         let rx = {
             let mut state = self.lock();
-            // A free slot means no one waits: a released slot goes to a waiter first.
-            if state.free > 0 {
-                state.free -= 1;
-                return Ok(Slot { slots: self.clone(), armed: true });
+            // A slot this turn may take means no check of this turn waits: a released
+            // slot goes to a waiter first.
+            if state.take(turn) {
+                return Ok(Slot { slots: self.clone(), turn, armed: true });
             }
             let (tx, rx) = oneshot::channel();
             match turn {
@@ -112,19 +140,25 @@ impl Slots {
         }
     }
 
-    /// Hands a slot to the next check waiting, `First` ones before the others.
-    fn release(self: &Arc<Self>) {
+    /// Takes back a slot held in `turn` and hands the free ones to the checks waiting,
+    /// `First` ones before the others (those within their share).
+    fn release(self: &Arc<Self>, turn: Turn) {
         let mut state = self.lock();
+        state.give_back(turn);
         loop {
-            let Some(next) = state.first.pop_front().or_else(|| state.in_order.pop_front()) else {
-                state.free += 1;
+            let next = if !state.first.is_empty() && state.take(Turn::First) {
+                state.first.pop_front().map(|tx| (tx, Turn::First))
+            } else if !state.in_order.is_empty() && state.take(Turn::InOrder) {
+                state.in_order.pop_front().map(|tx| (tx, Turn::InOrder))
+            } else {
                 return;
             };
-            match next.send(Slot { slots: self.clone(), armed: true }) {
-                Ok(()) => return,
+            let Some((tx, turn)) = next else { return };
+            if let Err(mut slot) = tx.send(Slot { slots: self.clone(), turn, armed: true }) {
                 // That waiter gave up: disarm the slot (its drop would take this lock
-                // again) and try the next.
-                Err(mut slot) => slot.armed = false,
+                // again), take it back and try the next.
+                slot.armed = false;
+                state.give_back(turn);
             }
         }
     }
@@ -194,8 +228,42 @@ struct Job {
     reply: oneshot::Sender<bool>,
 }
 
+/// How much less CPU a thread hashing for people the server does not know gets than the
+/// threads answering requests, when both want it (the nice value, of 19): that hashing
+/// uses what the rest leaves, so a spray that keeps it busy does not slow the mail
+/// clients' checks (an HMAC and a read each), nor anyone's other requests, nor the
+/// people the server knows (hashed at the process's priority). Alone on the machine it
+/// runs at full speed all the same.
+const HASH_NICENESS: i32 = 10;
+
+/// Starts `count` hashing threads named `name-<n>` at `niceness`; they take jobs from the
+/// channel returned until it is dropped.
+fn pool(
+    name: &str,
+    count: usize,
+    niceness: i32,
+    stats: &Arc<HashStats>,
+) -> anyhow::Result<mpsc::Sender<Job>> {
+    let (jobs, rx) = mpsc::channel();
+    let rx = Arc::new(Mutex::new(rx));
+    for n in 0..count {
+        let (rx, stats) = (rx.clone(), stats.clone());
+        std::thread::Builder::new()
+            .name(format!("{name}-{n}"))
+            .spawn(move || work(rx, stats, niceness))?;
+    }
+    Ok(jobs)
+}
+
 /// A worker: takes jobs until the hasher is dropped, hashing in its own buffer.
-fn work(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, stats: Arc<HashStats>) {
+fn work(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, stats: Arc<HashStats>, niceness: i32) {
+    // Linux: the calling thread's niceness (elsewhere it would be the whole process's).
+    #[cfg(target_os = "linux")]
+    if niceness != 0 {
+        if let Err(e) = rustix::process::setpriority_process(None, niceness) {
+            tracing::warn!(error = %e, "a hashing thread keeps the process's CPU priority");
+        }
+    }
     let mut memory: Vec<Block> = Vec::new();
     loop {
         let job = match jobs.lock() {
@@ -214,7 +282,10 @@ fn work(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, stats: Arc<HashStats>) {
 
 /// Verifies primary passwords with bounded concurrency and memory.
 pub struct Hasher {
-    jobs: mpsc::Sender<Job>,
+    /// Where checks of each turn are hashed: threads at the process's CPU priority for
+    /// [`Turn::First`], at a lower one for the others.
+    first_jobs: mpsc::Sender<Job>,
+    in_order_jobs: mpsc::Sender<Job>,
     slots: Arc<Slots>,
     queue_wait: Duration,
     /// A hash of a random password, checked when the account does not exist so that
@@ -235,17 +306,13 @@ impl Hasher {
     pub fn new(workers: usize, queue_wait: Duration) -> anyhow::Result<Self> {
         let workers = workers.max(1);
         let stats = Arc::new(HashStats::default());
-        let (jobs, rx) = mpsc::channel();
-        let rx = Arc::new(Mutex::new(rx));
-        for n in 0..workers {
-            let (rx, stats) = (rx.clone(), stats.clone());
-            std::thread::Builder::new()
-                .name(format!("argon2-{n}"))
-                .spawn(move || work(rx, stats))?;
-        }
+        let slots = Slots::new(workers);
+        // As many threads as checks of each turn may run at once.
+        let in_order_max = slots.lock().in_order_max;
         Ok(Self {
-            jobs,
-            slots: Slots::new(workers),
+            first_jobs: pool("argon2", workers, 0, &stats)?,
+            in_order_jobs: pool("argon2-low", in_order_max, HASH_NICENESS, &stats)?,
+            slots,
             queue_wait,
             dummy: hash(&SecretString::from(crypto::random_hex(16)))?,
             stats,
@@ -271,10 +338,15 @@ impl Hasher {
         self.stats.waiting.fetch_add(1, Ordering::SeqCst);
         let slot = self.slots.acquire(turn, self.queue_wait).await;
         self.stats.waiting.fetch_sub(1, Ordering::SeqCst);
-        let _slot = slot?;
+        let slot = slot?;
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { phc, password, reply }).map_err(|_| Busy)?;
+        let jobs = match slot.turn {
+            Turn::First => &self.first_jobs,
+            Turn::InOrder => &self.in_order_jobs,
+        };
+        jobs.send(Job { phc, password, reply }).map_err(|_| Busy)?;
         let ok = answer.await.map_err(|_| Busy)?;
+        drop(slot);
         Ok(ok && known)
     }
 
@@ -388,5 +460,63 @@ mod tests {
         }
         assert_eq!(*order.lock().unwrap(), ["c", "a", "b"]);
         assert_eq!(slots.lock().free, 1, "the slot is free again, none lost");
+    }
+
+    /// Checks in order of arrival hold at most half the slots: a spray cannot take the
+    /// whole machine, and a person the server knows finds a slot at once beside it.
+    #[tokio::test]
+    async fn checks_in_order_of_arrival_hold_half_the_slots_at_most() {
+        let slots = Slots::new(4);
+        let wait = Duration::from_millis(1);
+        let spray = [
+            slots.acquire(Turn::InOrder, wait).await.unwrap(),
+            slots.acquire(Turn::InOrder, wait).await.unwrap(),
+        ];
+        assert_eq!(slots.acquire(Turn::InOrder, wait).await.err(), Some(Busy));
+        let known = slots.acquire(Turn::First, wait).await.unwrap();
+        let other = slots.acquire(Turn::First, wait).await.unwrap();
+        drop((known, other));
+        drop(spray);
+        let state = slots.lock();
+        assert_eq!((state.free, state.in_order_held), (4, 0), "none lost");
+    }
+
+    /// Hashing for people the server does not know yields the CPU to the threads
+    /// answering requests; hashing for the people it knows does not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hashing_for_unknown_people_runs_at_a_lower_cpu_priority() {
+        let _hasher = Hasher::new(4, Duration::from_secs(1)).unwrap();
+        // This process's hashing threads: (name, nice value).
+        let threads = || -> Vec<(String, i32)> {
+            let mut found = Vec::new();
+            for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+                let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+                let Some(stat) = std::fs::read_to_string(task.path().join("stat")).ok() else {
+                    continue;
+                };
+                // After the command's closing parenthesis: state is field 3, nice 19.
+                let nice = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(16).unwrap();
+                if comm.starts_with("argon2-") {
+                    found.push((comm.trim().to_owned(), nice.parse().unwrap()));
+                }
+            }
+            found.sort();
+            found
+        };
+        // (Other tests' hashers may be alive in this process too: their threads are
+        // named alike.)
+        let right = |threads: &[(String, i32)]| {
+            let low = threads.iter().filter(|(n, _)| n.starts_with("argon2-low-"));
+            let (low_count, normal_count) = (low.clone().count(), threads.len() - low.count());
+            low_count >= 2
+                && normal_count >= 4
+                && threads.iter().all(|(n, nice)| *nice == if n.contains("low") { 10 } else { 0 })
+        };
+        let started = std::time::Instant::now();
+        while !right(&threads()) {
+            assert!(started.elapsed() < Duration::from_secs(30), "{:?}", threads());
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
