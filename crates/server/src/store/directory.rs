@@ -25,38 +25,69 @@ impl Store {
     /// is signed out everywhere, in the same transaction. An answer to a question asked
     /// before the one the account keeps is older news: it changes nothing, and the
     /// account is answered as kept.
+    ///
+    /// A person who has an account already (every sign-in but the first) is a rule about
+    /// that account and the name the directory gives it; a first sign-in, which makes an account or finds the name taken, is
+    /// about everything (as is the rare case of the account changing between the look
+    /// before and the one in the transaction: it is done again so).
     #[tracing::instrument(skip_all)]
     pub async fn sync_person(&self, person: &Person, asked_ms: i64) -> StoreResult<Synced> {
+        if let Some(kept) = account_by_directory_id(&self.db, &person.id).await? {
+            let locks = Locks::account(&kept.id).and_username(person.username.as_str());
+            let synced = self.transaction(locks, async |tx| {
+                self.sync_in(tx, person, asked_ms, Some(&kept.id)).await
+            });
+            if let Some(synced) = synced.await? {
+                return Ok(synced);
+            }
+        }
         self.transaction(Locks::Everything, async |tx| {
-            let kept = account_by_directory_id(&mut **tx, &person.id).await?;
-            let account_id = match kept {
-                None => match insert(tx, person, asked_ms).await? {
-                    Some(id) => id,
-                    None => return Ok(Synced::NameTaken),
-                },
-                Some(kept) if newer_kept(&kept, asked_ms) => {
-                    return Ok(Synced::Account(Box::new(kept)))
-                }
-                Some(kept) => {
-                    let taken: Option<(String,)> =
-                        sqlx::query_as("SELECT id FROM accounts WHERE username = $1 AND id <> $2")
-                            .bind(person.username.as_str())
-                            .bind(&kept.id)
-                            .fetch_optional(&mut **tx)
-                            .await?;
-                    if taken.is_some() {
-                        tracing::warn!(account = %kept.id, "directory: renamed to a name a local account has");
-                        return Ok(Synced::NameTaken);
-                    }
-                    self.update_in(tx, &kept, person, asked_ms).await?;
-                    kept.id
-                }
-            };
-            let account =
-                account_on(&mut **tx, &account_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-            Ok(Synced::Account(Box::new(account)))
+            self.sync_in(tx, person, asked_ms, None).await
         })
-        .await
+        .await?
+        .ok_or_else(|| StoreError::Other("directory: the account moved twice".into()))
+    }
+
+    /// [`Self::sync_person`] in `tx`, locked for the account `locked` (`None`: for
+    /// everything); `None` when the person's account is not that one any more.
+    async fn sync_in(
+        &self,
+        tx: &mut Tx<'_>,
+        person: &Person,
+        asked_ms: i64,
+        locked: Option<&str>,
+    ) -> StoreResult<Option<Synced>> {
+        let kept = account_by_directory_id(&mut **tx, &person.id).await?;
+        if locked.is_some() && kept.as_ref().map(|k| k.id.as_str()) != locked {
+            return Ok(None);
+        }
+        let account_id = match kept {
+            None => match insert(tx, person, asked_ms).await? {
+                Some(id) => id,
+                None => return Ok(Some(Synced::NameTaken)),
+            },
+            Some(kept) if newer_kept(&kept, asked_ms) => {
+                return Ok(Some(Synced::Account(Box::new(kept))))
+            }
+            Some(kept) => {
+                // A name is given by a rule about everything, or by this one under the
+                // name's lock: the answer holds until the commit.
+                let taken: Option<(String,)> =
+                    sqlx::query_as("SELECT id FROM accounts WHERE username = $1 AND id <> $2")
+                        .bind(person.username.as_str())
+                        .bind(&kept.id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if taken.is_some() {
+                    tracing::warn!(account = %kept.id, "directory: renamed to a name a local account has");
+                    return Ok(Some(Synced::NameTaken));
+                }
+                self.update_in(tx, &kept, person, asked_ms).await?;
+                kept.id
+            }
+        };
+        let account = account_on(&mut **tx, &account_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok(Some(Synced::Account(Box::new(account))))
     }
 
     /// The directory ids of the people whose accounts come from the directory and who

@@ -81,6 +81,18 @@ impl Locks {
         Self::Keys(vec![lock_key("account", id)])
     }
 
+    /// This rule, also about the name `username` (one that may give it to its account:
+    /// two such rules giving the same name wait for each other).
+    pub(crate) fn and_username(self, username: &str) -> Self {
+        match self {
+            Self::Everything => Self::Everything,
+            Self::Keys(mut keys) => {
+                keys.push(lock_key("username", username));
+                Self::Keys(keys)
+            }
+        }
+    }
+
     /// A rule counting in these throttle buckets.
     pub(crate) fn buckets(buckets: &[Bucket]) -> Self {
         Self::Keys(buckets.iter().map(|b| lock_key("bucket", &b.name)).collect())

@@ -308,3 +308,34 @@ async fn the_helpdesk_sees_which_accounts_come_from_the_directory() {
     let ada: Value = res.json().await.unwrap();
     assert_eq!(ada["directory"]["status"], "active", "{ada}");
 }
+
+/// Every sign-in of a directory person but the first is a rule about their account (and
+/// the name the directory gives it): it waits for a rule about them, never for one
+/// about somebody else.
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn a_directory_sign_in_waits_only_for_rules_about_that_person() {
+    use crate::locks::{account_id, rule_about, until_waiting, HANG};
+    use sqlx::Connection;
+    let _ = require_postgres();
+    let slapd = Slapd::start();
+    let app = spawn_org(&slapd).await;
+    app.sign_in(ADA).await;
+    app.sign_in(GRACE).await;
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let sign_in = || {
+        let (http, url) = (app.http.clone(), app.url("/v1/sessions"));
+        let body = json!({"username": ADA.0, "password": ADA.1});
+        tokio::spawn(async move { http.post(url).json(&body).send().await.unwrap().status() })
+    };
+    let tx = rule_about(&mut held, Some(&account_id(&app, GRACE.0).await)).await;
+    let ada = tokio::time::timeout(HANG, sign_in()).await;
+    assert_eq!(ada.expect("Ada's sign-in waited for a rule about Grace").unwrap(), 201);
+    tx.commit().await.unwrap();
+    let tx = rule_about(&mut held, Some(&account_id(&app, ADA.0).await)).await;
+    let ada = sign_in();
+    until_waiting(&app, 1).await;
+    assert!(!ada.is_finished());
+    tx.commit().await.unwrap();
+    assert_eq!(tokio::time::timeout(HANG, ada).await.unwrap().unwrap(), 201);
+}

@@ -17,7 +17,7 @@ use sqlx::Connection;
 use crate::common::*;
 
 /// Long enough for anything that does not wait to have finished: a hang detector.
-const HANG: Duration = Duration::from_secs(60);
+pub(crate) const HANG: Duration = Duration::from_secs(60);
 
 /// Another person like Nora (MFA required, nothing registered yet).
 async fn bea(app: &TestApp) -> (&'static str, &'static str) {
@@ -35,7 +35,7 @@ async fn bea(app: &TestApp) -> (&'static str, &'static str) {
     (name, password)
 }
 
-async fn account_id(app: &TestApp, name: &str) -> String {
+pub(crate) async fn account_id(app: &TestApp, name: &str) -> String {
     app.store.account_by_username_str(name).await.unwrap().unwrap().id
 }
 
@@ -49,7 +49,7 @@ async fn waiting(app: &TestApp) -> i64 {
 }
 
 /// Waits until `n` advisory locks are waited for (a request has reached its rule).
-async fn until_waiting(app: &TestApp, n: i64) {
+pub(crate) async fn until_waiting(app: &TestApp, n: i64) {
     let started = std::time::Instant::now();
     while waiting(app).await != n {
         assert!(started.elapsed() < HANG, "no rule came to wait for the lock held");
@@ -59,7 +59,7 @@ async fn until_waiting(app: &TestApp, n: i64) {
 
 /// A transaction on `conn` holding what a rule about `account` holds (`None`: a rule
 /// about everything), as `store::Store::begin` takes it.
-async fn rule_about<'c>(
+pub(crate) async fn rule_about<'c>(
     conn: &'c mut sqlx::AnyConnection,
     account: Option<&str>,
 ) -> sqlx::Transaction<'c, sqlx::Any> {
