@@ -219,7 +219,7 @@ impl Store {
         kind: MethodKind,
         setup: Setup<'_>,
     ) -> StoreResult<Opened> {
-        self.transaction(Locks::Everything, async |tx| {
+        self.transaction(Locks::account(account_id), async |tx| {
             self.open_enrollment_in(tx, session_id, account_id, kind, setup).await
         })
         .await
@@ -496,8 +496,10 @@ impl Store {
     ///    the session's token replaced. Verifying a new method counts as a step-up only
     ///    for the account's first one.
     ///
-    /// A challenge is about the session's account (`account_id`) only; an enrollment
-    /// about everything, as the key it registers must be no one else's.
+    /// A challenge is about the session's account (`account_id`) only, and so is an
+    /// enrollment answered with a code; one answered by a security key is about
+    /// everything, as the key it registers must be no one else's. (A code sent for a key's
+    /// enrollment, or a key for a code's, is refused before anything is registered.)
     pub async fn verify(
         &self,
         session_id: &str,
@@ -506,9 +508,9 @@ impl Store {
         id: &str,
         answer: Answer<'_>,
     ) -> StoreResult<Proven> {
-        let locks = match purpose {
-            Purpose::Challenge => Locks::account(account_id),
-            Purpose::Enroll => Locks::Everything,
+        let locks = match (purpose, &answer) {
+            (Purpose::Enroll, Answer::Key { .. }) => Locks::Everything,
+            _ => Locks::account(account_id),
         };
         let mut writer = self.writer().await?;
         let mut tx = self.begin(&mut writer, &locks).await?;

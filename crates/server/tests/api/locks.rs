@@ -101,6 +101,9 @@ async fn a_rule_about_one_person_waits_only_for_rules_about_that_person() {
     // Bea's create does not wait for it; Nora's does, until it ends.
     let bea_created = tokio::time::timeout(HANG, create(&app, bea.token(), "Mail")).await;
     assert_eq!(bea_created.expect("Bea's create waited for a rule about Nora").unwrap(), 201);
+    // Nor does an enrollment of hers (a code's: a security key's is about everything).
+    let enrolled = tokio::time::timeout(HANG, bea.enroll_totp()).await;
+    enrolled.expect("Bea's enrollment waited for a rule about Nora");
     let nora_creates = create(&app, nora.token(), "Mail");
     until_waiting(&app, 1).await;
     assert!(!nora_creates.is_finished());
