@@ -5,21 +5,7 @@ use wire::{MethodKind, Next, NotAvailableReason, Policy};
 
 use super::directory::{DirectoryState, DirectoryStatus};
 use super::is_unsafe_char;
-
-/// A validated, normalised username (trimmed, lower-cased).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Username(String);
-
-impl Username {
-    /// See `wire::rules::username`: the rule the OpenAPI document publishes.
-    pub fn parse(raw: &str) -> Option<Self> {
-        wire::rules::username(raw).map(Self)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use super::username::Username;
 
 /// A display name an admin sets: trimmed, 1–128 characters, nothing that disguises text.
 pub fn parse_display_name(raw: &str) -> Option<String> {
@@ -142,7 +128,7 @@ impl AccountRow {
 
     /// The account's username (stored as parsed).
     pub fn name(&self) -> Username {
-        Username(self.username.clone())
+        Username::stored(self.username.clone())
     }
 
     /// Whether the legacy door (mail clients) takes this account's primary password:

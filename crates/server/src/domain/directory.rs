@@ -1,7 +1,7 @@
 //! What the organization's directory says of a person (`credentials::directory` asks
 //! it; `store::directory` keeps it with the person's account).
 
-use super::accounts::Username;
+use super::username::Username;
 
 /// What the directory last said of a person (`store::directory` keeps it).
 #[derive(Debug, Clone, PartialEq, Eq)]

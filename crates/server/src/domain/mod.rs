@@ -10,5 +10,6 @@ pub mod limits;
 pub mod methods;
 pub mod passkeys;
 pub mod scim;
+pub mod username;
 
 pub use wire::rules::is_unsafe_char;
