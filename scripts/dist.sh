@@ -98,6 +98,10 @@ printf '{"app":{"js":"./%s","wasm":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
   "$js" "$wasm" "$admin_js" "$admin_wasm" >"$EMBED/files.json"
 "$ESBUILD" "$EMBED/app-passwords-element.js" --bundle --format=esm --minify --loader:.css=text \
   --log-level=warning "--outfile=$DIST/app-passwords-element.js"
+# The bundle's manifest, for hosts that start the module with their page (preload the
+# files the element would load: docs/embedding.md); a stable name, revalidated.
+printf '{"element":"app-passwords-element.js","app":{"js":"%s","wasm":"%s"}}\n' "$js" "$wasm" \
+  >"$DIST/app-passwords.json"
 # index.html's inline script: src/embed/page.js and what it imports (the page's
 # stand-in), bundled in its place; its inline scripts minified (the server allows them by
 # the hashes of the file it serves, computed at start-up).

@@ -26,11 +26,16 @@ pub fn router(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Rout
         }
         None => "",
     };
+    let preload = preload(&config.static_dir)?;
     let page = |name: &str| -> anyhow::Result<Arc<str>> {
         let path = config.portal_dir.join(name);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        Ok(text.replace("%ENDPOINT%", endpoint).replace("%PORTAL_SSO%", sign_in).into())
+        Ok(text
+            .replace("%ENDPOINT%", endpoint)
+            .replace("%PORTAL_SSO%", sign_in)
+            .replace("%PRELOAD%", &preload)
+            .into())
     };
     let index = page("index.html")?;
     // The Users page (the helpdesk's view), when the portal has one.
@@ -346,4 +351,24 @@ fn name_in(id_token: &str) -> Option<String> {
     let payload = URL_SAFE_NO_PAD.decode(id_token.split('.').nth(1)?).ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&payload).ok()?;
     claims["name"].as_str().map(str::to_owned)
+}
+
+/// What a host does to start the module with its own page rather than after the element
+/// (docs/embedding.md): the JS glue as a module preload, named as the bundle's manifest
+/// (`app-passwords.json`, written by scripts/dist.sh) says today. Not the wasm: WebKit
+/// fetches a `preload as=fetch` twice (the element's `fetch` does not take it: e2e
+/// embedding.rs counts the downloads in every engine). No manifest (a portal beside no
+/// build): nothing, the element loads the glue itself.
+fn preload(static_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = static_dir.join("app-passwords.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(String::new()) };
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not the bundle's manifest: {e}", path.display()))?;
+    let js = manifest["app"]["js"]
+        .as_str()
+        .filter(|n| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        })
+        .ok_or_else(|| anyhow::anyhow!("{}: no file name at app.js", path.display()))?;
+    Ok(format!(r#"<link rel="modulepreload" href="/app-passwords/{js}">"#))
 }

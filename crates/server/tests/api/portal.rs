@@ -10,8 +10,11 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     let dist = files.path().join("dist");
     std::fs::create_dir_all(&portal_dir).unwrap();
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(portal_dir.join("index.html"), r#"<app-passwords endpoint="%ENDPOINT%">"#)
-        .unwrap();
+    std::fs::write(
+        portal_dir.join("index.html"),
+        r#"%PRELOAD%<app-passwords endpoint="%ENDPOINT%">"#,
+    )
+    .unwrap();
     std::fs::write(portal_dir.join("portal.css"), "body{}").unwrap();
     std::fs::write(
         portal_dir.join("users.html"),
@@ -20,6 +23,11 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     .unwrap();
     std::fs::write(dist.join("index.html"), "<p>app</p>").unwrap();
     std::fs::write(dist.join("app-passwords-element.js"), "export {}").unwrap();
+    std::fs::write(
+        dist.join("app-passwords.json"),
+        r#"{"element":"app-passwords-element.js","app":{"js":"app-passwords-0123abcd.js","wasm":"app-passwords-4567ef89_bg.wasm"}}"#,
+    )
+    .unwrap();
     let app = spawn_with(|c| {
         c.portal_port = Some(0);
         c.portal_dir = portal_dir.clone();
@@ -44,7 +52,12 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     }
     assert!(!csp.contains("unsafe-inline"));
     let body = res.text().await.unwrap();
-    assert_eq!(body, format!(r#"<app-passwords endpoint="{}">"#, app.base));
+    // The glue the element loads, fetched with the page, as the bundle's manifest names it.
+    let preload = r#"<link rel="modulepreload" href="/app-passwords/app-passwords-0123abcd.js">"#;
+    assert_eq!(body, format!(r#"{preload}<app-passwords endpoint="{}">"#, app.base));
+    let manifest = app.http.get(format!("{portal}/app-passwords/app-passwords.json")).send().await;
+    let manifest = manifest.unwrap();
+    assert_eq!(manifest.headers()["cache-control"], "no-cache", "a stable name, revalidated");
     let js = app
         .http
         .get(format!("{portal}/app-passwords/app-passwords-element.js"))
@@ -78,4 +91,24 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     assert_eq!(ok.headers()["access-control-allow-origin"], portal.as_str());
     let other = preflight("http://evil.example".into()).await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+/// A manifest the portal cannot read is refused at start, naming the file; never served
+/// as a page that preloads nothing or something else.
+#[tokio::test]
+async fn a_bundle_manifest_that_names_no_file_is_refused_at_start() {
+    let files = tempfile::tempdir().unwrap();
+    let dist = files.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("app-passwords.json"), r#"{"app":{"js":"x.js\"><script>"}}"#).unwrap();
+    let mut config = app_passwords_server::config::Config::for_tests(files.path());
+    config.portal_port = Some(0);
+    config.static_dir = dist;
+    let built = app_passwords_server::startup::Application::build_with(
+        config,
+        app_passwords_server::clock::Clock::manual(crate::common::START),
+    )
+    .await;
+    let err = built.err().expect("refused").to_string();
+    assert!(err.contains("app-passwords.json") && err.contains("app.js"), "{err}");
 }
