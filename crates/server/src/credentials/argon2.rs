@@ -3,12 +3,14 @@
 //! milliseconds, so checks run on a fixed set of worker threads, each reusing one
 //! memory buffer: a flood of sign-ins queues for a worker (briefly) instead of each
 //! getting a thread and an allocation that the allocator then keeps; past the wait the
-//! caller answers 503 with Retry-After. Memory for hashing is 1.5 × workers × 19 MiB at
-//! most (the threads of both turns, below), whatever the load. A slot that comes free goes first to a check marked [`Turn::First`] (a
-//! sign-in from a network the person signed in from lately, a signed-in person's
-//! password change), then to the others in order of arrival: a password spray from
-//! anywhere else, however large, queues behind the organization's own people instead of
-//! in front of them; and those others hold at most half the slots (at least one).
+//! caller answers 503 with Retry-After. Memory for hashing is 19 MiB for each thread of
+//! both turns (below): workers + half of them (at least one), whatever the load.
+//!
+//! A slot that comes free goes first to a check marked [`Turn::First`] (a sign-in from a
+//! network the person signed in from lately, a signed-in person's password change), then
+//! to the others in order of arrival: a password spray from anywhere else, however large,
+//! queues behind the organization's own people instead of in front of them; and those
+//! others hold at most half the slots (at least one).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

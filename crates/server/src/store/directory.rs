@@ -27,9 +27,10 @@ impl Store {
     /// account is answered as kept.
     ///
     /// A person who has an account already (every sign-in but the first) is a rule about
-    /// that account and the name the directory gives it; a first sign-in, which makes an account or finds the name taken, is
-    /// about everything (as is the rare case of the account changing between the look
-    /// before and the one in the transaction: it is done again so).
+    /// that account and the name the directory gives it; a first sign-in, which makes an
+    /// account or finds the name taken, is about everything (as is the rare case of the
+    /// account changing between the look before and the one in the transaction: it is
+    /// done again so).
     #[tracing::instrument(skip_all)]
     pub async fn sync_person(&self, person: &Person, asked_ms: i64) -> StoreResult<Synced> {
         if let Some(kept) = account_by_directory_id(&self.db, &person.id).await? {
