@@ -135,6 +135,7 @@ pub fn app(props: &AppProps) -> Html {
         api,
         http: (*http).clone(),
         after_sign_in: journey.map(|j| j.run),
+        load: crate::lazy::load,
         requests: (*requests).clone(),
         dispatch: model.dispatcher(),
         lang: *lang,

@@ -2,6 +2,8 @@
 //! (numbered, see `state::Pending`), and their outcomes become [`Action`]s on the model.
 //! The one place where the app talks to the endpoint and the clipboard.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -19,8 +21,40 @@ use crate::host::HostEvent;
 use crate::i18n::{method_label, JourneyMsg, Lang};
 use crate::intent::Intent;
 use crate::passkey;
+use crate::screens::ScreenProps;
 use crate::sso::{self, Returned};
-use crate::state::{Action, CodeFor, Confirm, Model, Pending, Screen};
+use crate::state::{Action, CodeFor, Confirm, JourneyRules, Model, Pending, Screen};
+
+/// What the chunk of the screens after sign-in brings (src/lazy.rs, which fetches it:
+/// handed to the intents as [`Env::load`], so that this module, which the chunk's table
+/// names, does not name the chunk).
+#[derive(Clone, Copy)]
+pub struct Journey {
+    /// Draws every screen but sign-in.
+    pub view: fn(&ScreenProps, Lang) -> Html,
+    /// The whole endpoint over `http`.
+    pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
+    /// What the intents of those screens do.
+    pub run: AfterSignIn,
+    /// Adopts their stylesheet where the app is (src/styles.rs).
+    pub adopt_styles: fn(&web_sys::Node),
+    /// Picks up a host's session ([`Env::resume`]).
+    pub resumed: fn(&Env, &Rc<dyn Endpoint>, u32, Token),
+    /// Reads the session a sign-in opened (`api::Opened`).
+    pub read_session: fn(u16, wasm_bindgen::JsValue) -> Result<Session, ApiError>,
+    /// What is done with what the organization's provider sent back (src/sso.rs).
+    pub sso_returned: fn(&Env, &Rc<dyn Endpoint>, Returned),
+    /// What their actions do to the model, and the words of the errors and
+    /// announcements only they meet.
+    pub rules: JourneyRules,
+}
+
+/// The chunk could not be fetched (offline, server down); trying again may work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable;
+
+/// The chunk being fetched ([`Env::load`]).
+pub type Loading = Pin<Box<dyn Future<Output = Result<Journey, Unavailable>>>>;
 
 /// What running an intent needs: the endpoint, the model's dispatcher, the language
 /// (for default names) and the host's event callback.
@@ -34,6 +68,8 @@ pub struct Env {
     pub http: Rc<Http>,
     /// What the intents of those screens do ([`after_sign_in`]), once they have come.
     pub after_sign_in: Option<AfterSignIn>,
+    /// Fetches them (`lazy::load`: once; at once in builds without the split).
+    pub load: fn() -> Loading,
     /// The last request number given out (see `Pending`).
     pub requests: Rc<std::cell::Cell<u32>>,
     pub dispatch: UseReducerDispatcher<Model>,
@@ -68,7 +104,7 @@ impl Env {
         let id = self.start(false);
         let env = self.clone();
         spawn_local(async move {
-            match crate::lazy::load().await {
+            match (env.load)().await {
                 Ok(journey) => {
                     let api = env.api.clone().unwrap_or_else(|| (journey.endpoint)(&env.http));
                     (journey.resumed)(&env, &api, id, token);
@@ -265,7 +301,7 @@ pub fn run(env: &Env, m: &Model, intent: Intent) {
                 return env.dispatch(Action::Failed(UiError::PasswordMissing));
             }
             let req = SignInRequest { username, password: d.password.to_string() };
-            env.call(read(env.signing_in.sign_in(req)), None, env.signed_in());
+            env.call(read(env.load, env.signing_in.sign_in(req)), None, env.signed_in());
         }
         Intent::Copy | Intent::CopyKey => {
             let (secret, done): (_, fn(clipboard::Copied) -> Action) = match &m.screen {
@@ -567,14 +603,14 @@ pub const RETRY_MS: u32 = 3000;
 /// the first key typed, or with this answer. A chunk that cannot be fetched is waited
 /// for (the app says the service cannot be reached and tries again, app.rs), a minute at
 /// most: the session is not dropped for it.
-fn read(opened: Reply<Opened>) -> Reply<Session> {
+fn read(load: fn() -> Loading, opened: Reply<Opened>) -> Reply<Session> {
     Box::pin(async move {
         let (status, value) = match opened.await? {
             Opened::Read(session) => return Ok(*session),
             Opened::Raw(status, value) => (status, value),
         };
         for _ in 0..20 {
-            if let Ok(journey) = crate::lazy::load().await {
+            if let Ok(journey) = load().await {
                 return (journey.read_session)(status, value);
             }
             gloo_timers::future::TimeoutFuture::new(RETRY_MS).await;

@@ -19,43 +19,11 @@
 
 use std::rc::Rc;
 
-use yew::Html;
-
 use crate::announcements::Announcement;
-use crate::api::{ApiError, Endpoint, Http};
-use crate::effects::{AfterSignIn, Env};
+use crate::api::{Endpoint, Http};
+use crate::effects::{Env, Journey, Loading, Unavailable};
 use crate::errors::UiError;
-use crate::i18n::Lang;
-use crate::screens::ScreenProps;
-use crate::sso::Returned;
 use crate::state::{JourneyRules, Model};
-use wire::Session;
-
-/// What the chunk brings.
-#[derive(Clone, Copy)]
-pub struct Journey {
-    /// Draws every screen but sign-in.
-    pub view: fn(&ScreenProps, Lang) -> Html,
-    /// The whole endpoint over `http`.
-    pub endpoint: fn(&Rc<Http>) -> Rc<dyn Endpoint>,
-    /// What the intents of those screens do.
-    pub run: AfterSignIn,
-    /// Adopts their stylesheet where the app is (src/styles.rs).
-    pub adopt_styles: fn(&web_sys::Node),
-    /// Picks up a host's session (`Env::resume`).
-    pub resumed: fn(&Env, &Rc<dyn Endpoint>, u32, crate::api::Token),
-    /// Reads the session a sign-in opened (`api::Opened`).
-    pub read_session: fn(u16, wasm_bindgen::JsValue) -> Result<Session, ApiError>,
-    /// What is done with what the organization's provider sent back (src/sso.rs).
-    pub sso_returned: fn(&Env, &Rc<dyn Endpoint>, Returned),
-    /// What their actions do to the model, and the words of the errors and
-    /// announcements only they meet.
-    pub rules: JourneyRules,
-}
-
-/// The chunk could not be fetched (offline, server down); trying again may work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unavailable;
 
 #[cfg(feature = "split")]
 impl From<wasm_split_helpers::SplitLoaderError> for Unavailable {
@@ -79,16 +47,18 @@ thread_local! {
 }
 
 /// Fetches the chunk (once: a load in flight is shared, one that failed is tried
-/// afresh).
-pub async fn load() -> Result<Journey, Unavailable> {
-    #[cfg(feature = "split")]
-    {
-        let journey = chunk().await?;
-        LOADED.with(|loaded| loaded.set(Some(journey)));
-        Ok(journey)
-    }
-    #[cfg(not(feature = "split"))]
-    chunk()
+/// afresh). What `effects::Env::load` is.
+pub fn load() -> Loading {
+    Box::pin(async {
+        #[cfg(feature = "split")]
+        {
+            let journey = chunk().await?;
+            LOADED.with(|loaded| loaded.set(Some(journey)));
+            Ok(journey)
+        }
+        #[cfg(not(feature = "split"))]
+        chunk()
+    })
 }
 
 /// The split point: this function, and all the code only it reaches, is the chunk.

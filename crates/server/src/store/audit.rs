@@ -5,7 +5,7 @@
 
 use wire::admin::{AuditAction, AuditEntry};
 
-use super::{finish, Locks, Refusal, Store, StoreResult, Tx};
+use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
 use crate::domain::accounts::{format_methods, AccountRow};
 use crate::domain::accounts::{ChangeRefused, PolicyChange};
@@ -94,10 +94,10 @@ impl Store {
         by: By<'_>,
         action: AdminAction<'_>,
     ) -> StoreResult<Option<String>> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
-        let result = self.administer_in(&mut tx, account, by, &action).await;
-        finish(tx, result).await
+        self.transaction(Locks::Everything, async |tx| {
+            self.administer_in(tx, account, by, &action).await
+        })
+        .await
     }
 
     /// A change the person makes to their own methods (Security info: remove, rename,

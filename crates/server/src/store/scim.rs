@@ -9,7 +9,7 @@ use wire::admin::AuditAction;
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::audit::{describe, set_policy_in, By};
-use super::{finish, Locks, Refusal, Store, StoreResult, Tx};
+use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, PolicyChange, Username};
 use crate::domain::scim::{GroupDoc, GroupPatch, Members, UserPatch};
@@ -77,10 +77,10 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
     ) -> StoreResult<AccountRow> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
-        let result = self.provision_new_in(&mut tx, new, groups, by).await;
-        finish(tx, result).await
+        self.transaction(Locks::Everything, async |tx| {
+            self.provision_new_in(tx, new, groups, by).await
+        })
+        .await
     }
 
     async fn provision_new_in(
@@ -261,36 +261,35 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
     ) -> StoreResult<(GroupRow, Told)> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
-        let result: StoreResult<GroupRow> = async {
-            let id = crypto::random_id();
-            refuse_group_taken(&mut tx, doc.display_name.as_str(), doc.external_id.as_deref(), "")
-                .await?;
-            sqlx::query(
-                "INSERT INTO scim_groups (id, display_name, external_id, created_at) \
+        let done = self
+            .transaction(Locks::Everything, async |tx| -> StoreResult<GroupRow> {
+                let id = crypto::random_id();
+                refuse_group_taken(tx, doc.display_name.as_str(), doc.external_id.as_deref(), "")
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO scim_groups (id, display_name, external_id, created_at) \
                  VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&id)
-            .bind(&doc.display_name)
-            .bind(&doc.external_id)
-            .bind(self.now())
-            .execute(&mut *tx)
+                )
+                .bind(&id)
+                .bind(&doc.display_name)
+                .bind(&doc.external_id)
+                .bind(self.now())
+                .execute(&mut **tx)
+                .await?;
+                self.change_members_in(
+                    tx,
+                    &id,
+                    &[Members::Replace(doc.members.clone())],
+                    groups,
+                    by,
+                    &mut told,
+                )
+                .await?;
+                group_in(tx, &id).await?.ok_or_else(|| Refusal::NotFound.into())
+            })
             .await?;
-            self.change_members_in(
-                &mut tx,
-                &id,
-                &[Members::Replace(doc.members.clone())],
-                groups,
-                by,
-                &mut told,
-            )
-            .await?;
-            group_in(&mut tx, &id).await?.ok_or_else(|| Refusal::NotFound.into())
-        }
-        .await;
-        Ok((finish(tx, result).await?, told))
+        Ok((done, told))
     }
 
     /// Changes a group as a PATCH says (PUT: a patch that says everything); each member
@@ -303,49 +302,48 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
     ) -> StoreResult<(Option<GroupRow>, Told)> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
-        let result: StoreResult<Option<GroupRow>> = async {
-            let Some(group) = group_in(&mut tx, id).await? else { return Ok(None) };
-            let renamed = patch.display_name.as_ref().filter(|n| **n != group.display_name);
-            let external = patch.external_id.as_ref().filter(|e| **e != group.external_id);
-            refuse_group_taken(
-                &mut tx,
-                renamed.map_or("", String::as_str),
-                external.and_then(Option::as_deref),
-                id,
-            )
-            .await?;
-            if let Some(name) = renamed {
-                sqlx::query("UPDATE scim_groups SET display_name = $1 WHERE id = $2")
-                    .bind(name)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                // The name may be (or have been) a policy group's: every member follows.
-                self.follow_groups_in(
-                    &mut tx,
-                    &group.members,
-                    groups,
-                    by,
-                    &format!("group {} renamed {name}", group.display_name),
-                    &mut told,
+        let done = self
+            .transaction(Locks::Everything, async |tx| -> StoreResult<Option<GroupRow>> {
+                let Some(group) = group_in(tx, id).await? else { return Ok(None) };
+                let renamed = patch.display_name.as_ref().filter(|n| **n != group.display_name);
+                let external = patch.external_id.as_ref().filter(|e| **e != group.external_id);
+                refuse_group_taken(
+                    tx,
+                    renamed.map_or("", String::as_str),
+                    external.and_then(Option::as_deref),
+                    id,
                 )
                 .await?;
-            }
-            if let Some(external) = external {
-                sqlx::query("UPDATE scim_groups SET external_id = $1 WHERE id = $2")
-                    .bind(external)
-                    .bind(id)
-                    .execute(&mut *tx)
+                if let Some(name) = renamed {
+                    sqlx::query("UPDATE scim_groups SET display_name = $1 WHERE id = $2")
+                        .bind(name)
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await?;
+                    // The name may be (or have been) a policy group's: every member follows.
+                    self.follow_groups_in(
+                        tx,
+                        &group.members,
+                        groups,
+                        by,
+                        &format!("group {} renamed {name}", group.display_name),
+                        &mut told,
+                    )
                     .await?;
-            }
-            self.change_members_in(&mut tx, id, &patch.members, groups, by, &mut told).await?;
-            Ok(group_in(&mut tx, id).await?)
-        }
-        .await;
-        Ok((finish(tx, result).await?, told))
+                }
+                if let Some(external) = external {
+                    sqlx::query("UPDATE scim_groups SET external_id = $1 WHERE id = $2")
+                        .bind(external)
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                self.change_members_in(tx, id, &patch.members, groups, by, &mut told).await?;
+                Ok(group_in(tx, id).await?)
+            })
+            .await?;
+        Ok((done, told))
     }
 
     /// Removes a group; its members get the policy of the groups they are left in.
@@ -355,18 +353,20 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
     ) -> StoreResult<(bool, Told)> {
-        let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
         let mut told = Told::new();
-        let result: StoreResult<bool> = async {
-            let Some(group) = group_in(&mut tx, id).await? else { return Ok(false) };
-            sqlx::query("DELETE FROM scim_groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            let why = format!("removed from group {} (deleted)", group.display_name);
-            self.follow_groups_in(&mut tx, &group.members, groups, by, &why, &mut told).await?;
-            Ok(true)
-        }
-        .await;
-        Ok((finish(tx, result).await?, told))
+        let done = self
+            .transaction(Locks::Everything, async |tx| -> StoreResult<bool> {
+                let Some(group) = group_in(tx, id).await? else { return Ok(false) };
+                sqlx::query("DELETE FROM scim_groups WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                let why = format!("removed from group {} (deleted)", group.display_name);
+                self.follow_groups_in(tx, &group.members, groups, by, &why, &mut told).await?;
+                Ok(true)
+            })
+            .await?;
+        Ok((done, told))
     }
 
     /// Applies member changes in order; every account added or removed is audited and
