@@ -10,7 +10,7 @@ SERVER   := app-passwords-server
 NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app-passwords-e2e
 
 
-.PHONY: run run-org test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e bench clean openapi mail
+.PHONY: run run-org test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e e2e bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
@@ -50,11 +50,13 @@ mail:
 	scripts/mail.sh run data/mail
 
 ## make test: install what is missing, then every check and test suite. The API suite's
-## PostgreSQL pass runs beside the app's browser tests (one waits on its database, the
-## other on browsers; each one's output printed whole when it ends).
-test: test-tools lint test-sqlite
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-wasm
-	$(MAKE) --no-print-directory test-e2e
+## two passes (SQLite, PostgreSQL), the app's browser tests and the release build run
+## side by side (they share no server, port or file; each waits on its own services,
+## sleeps and browsers part of the time; each one's output is printed whole when it
+## ends), then the end-to-end suite over that build, which keeps the CPU busy alone.
+test: test-tools lint
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-pg test-wasm build
+	$(MAKE) --no-print-directory e2e
 	@echo "make test: all suites passed"
 
 tools:
@@ -114,6 +116,10 @@ test-pg: test-tools
 ## cargo test runs one file after another.
 E2E_RUN := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --test-threads 4" || echo "cargo test")
 test-e2e: test-tools build
+	$(MAKE) --no-print-directory e2e
+
+# The end-to-end suite over the bundle in dist/ as it is (test-e2e builds it first).
+e2e:
 	$(E2E_RUN) -p app-passwords-e2e
 
 ## The app's browser tests (the helpdesk view's too), in headless Chromium, then in

@@ -1,6 +1,8 @@
 //! Demo mode: accounts for trying the journey, created when missing. The tests sign in
 //! with these too (`ALL`, and each by name).
 
+use std::sync::{Mutex, PoisonError};
+
 use secrecy::SecretString;
 use wire::Policy;
 
@@ -81,6 +83,23 @@ pub const KEY_USER: DemoAccount = DemoAccount {
 /// Every demo account.
 pub const ALL: [DemoAccount; 4] = [NEW_USER, NO_MFA, NO_APP_PASSWORDS, KEY_USER];
 
+/// A demo password's hash, made once per process: a test run starts hundreds of servers,
+/// each seeding the demo accounts, and an Argon2id costs tens of milliseconds. (The
+/// passwords are published; a salt shared by the servers of one process hides nothing.)
+fn hashed(password: &'static str) -> anyhow::Result<String> {
+    static MADE: Mutex<Vec<(&str, String)>> = Mutex::new(Vec::new());
+    let made = |password| {
+        let made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
+        made.iter().find(|(p, _)| *p == password).map(|(_, hash)| hash.clone())
+    };
+    if let Some(hash) = made(password) {
+        return Ok(hash);
+    }
+    let hash = argon2::hash(&SecretString::from(password))?;
+    MADE.lock().unwrap_or_else(PoisonError::into_inner).push((password, hash.clone()));
+    Ok(hash)
+}
+
 /// Creates the demo accounts that do not exist yet; leaves existing ones alone.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
     for demo in ALL {
@@ -89,7 +108,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         if store.account_by_username(&username).await?.is_some() {
             continue;
         }
-        let hash = argon2::hash(&SecretString::from(demo.password))?;
+        let hash = hashed(demo.password)?;
         let policy = demo.policy();
         let new = NewAccount {
             username: &username,

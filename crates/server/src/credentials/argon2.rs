@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -303,6 +303,18 @@ impl std::fmt::Debug for Hasher {
     }
 }
 
+/// The hash checked in place of a missing one (see [`Hasher::verify`]): of a random
+/// password, at the cost of a real one; made once per process (a test run starts
+/// hundreds of servers).
+fn dummy() -> anyhow::Result<String> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(dummy) = DUMMY.get() {
+        return Ok(dummy.clone());
+    }
+    let made = hash(&SecretString::from(crypto::random_hex(16)))?;
+    Ok(DUMMY.get_or_init(|| made).clone())
+}
+
 impl Hasher {
     /// Starts `workers` hashing threads; a check waits at most `queue_wait` for one.
     pub fn new(workers: usize, queue_wait: Duration) -> anyhow::Result<Self> {
@@ -316,7 +328,7 @@ impl Hasher {
             in_order_jobs: pool("argon2-low", in_order_max, HASH_NICENESS, &stats)?,
             slots,
             queue_wait,
-            dummy: hash(&SecretString::from(crypto::random_hex(16)))?,
+            dummy: dummy()?,
             stats,
         })
     }
