@@ -442,6 +442,21 @@ impl Store {
         }
     }
 
+    /// Inside a transaction about some keys, locks one more that only the rule's own
+    /// reading has named (a security key's credential id, known once its answer is
+    /// verified). Taken after the keys of [`Self::begin`] and before any other, by every
+    /// rule that takes it, so no two transactions wait on each other in a circle. A
+    /// transaction about everything, and SQLite's, hold it already.
+    async fn lock_also(&self, tx: &mut Tx<'_>, kind: &str, name: &str) -> sqlx::Result<()> {
+        if self.backend == Backend::Postgres && self.narrow_locks {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_key(kind, name))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs `rule`, about `locks`, in one invariant transaction ([`Self::begin`]):
     /// committed when it succeeds, rolled back when it is refused or fails.
     pub(crate) async fn transaction<T>(

@@ -496,10 +496,9 @@ impl Store {
     ///    the session's token replaced. Verifying a new method counts as a step-up only
     ///    for the account's first one.
     ///
-    /// A challenge is about the session's account (`account_id`) only, and so is an
-    /// enrollment answered with a code; one answered by a security key is about
-    /// everything, as the key it registers must be no one else's. (A code sent for a key's
-    /// enrollment, or a key for a code's, is refused before anything is registered.)
+    /// A challenge and an enrollment are about the session's account (`account_id`); a
+    /// security key's registration also about the key, once its answer names it (the
+    /// key must be no one else's: `Store::lock_also`).
     pub async fn verify(
         &self,
         session_id: &str,
@@ -508,12 +507,8 @@ impl Store {
         id: &str,
         answer: Answer<'_>,
     ) -> StoreResult<Proven> {
-        let locks = match (purpose, &answer) {
-            (Purpose::Enroll, Answer::Key { .. }) => Locks::Everything,
-            _ => Locks::account(account_id),
-        };
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &locks).await?;
+        let mut tx = self.begin(&mut writer, &Locks::account(account_id)).await?;
         let result = self.verify_in(&mut tx, session_id, account_id, purpose, id, answer).await;
         match result {
             // A wrong answer is a refusal whose counts must be written.
@@ -732,6 +727,9 @@ impl Store {
             Passed::Key { credential, credential_id } => (None, Some(credential), credential_id),
         };
         if let Some(credential_id) = &credential_id {
+            // A key is no one else's: registrations of the same key, to any account, wait
+            // for each other here, and the later one finds it taken.
+            self.lock_also(tx, "credential", credential_id).await?;
             let taken: Option<i64> =
                 sqlx::query_scalar("SELECT 1 FROM methods WHERE credential_id = $1")
                     .bind(credential_id)

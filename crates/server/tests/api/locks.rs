@@ -21,13 +21,21 @@ pub(crate) const HANG: Duration = Duration::from_secs(60);
 
 /// Another person like Nora (MFA required, nothing registered yet).
 async fn bea(app: &TestApp) -> (&'static str, &'static str) {
-    let (name, password) = ("bea.other@contoso.example", "Bea-other-2026");
+    like_nora(app, "bea.other@contoso.example", "Bea-other-2026").await
+}
+
+/// A person like Nora (MFA required, nothing registered yet) named `name`.
+pub(crate) async fn like_nora(
+    app: &TestApp,
+    name: &'static str,
+    password: &'static str,
+) -> (&'static str, &'static str) {
     let username = Username::parse(name).unwrap();
     let hash = argon2::hash(&SecretString::from(password)).unwrap();
     let policy = wire::Policy { mfa_required: true, ..wire::Policy::default() };
     let new = NewAccount {
         username: &username,
-        display_name: "Bea Other",
+        display_name: name,
         password_hash: &hash,
         policy: &policy,
     };
@@ -101,7 +109,7 @@ async fn a_rule_about_one_person_waits_only_for_rules_about_that_person() {
     // Bea's create does not wait for it; Nora's does, until it ends.
     let bea_created = tokio::time::timeout(HANG, create(&app, bea.token(), "Mail")).await;
     assert_eq!(bea_created.expect("Bea's create waited for a rule about Nora").unwrap(), 201);
-    // Nor does an enrollment of hers (a code's: a security key's is about everything).
+    // Nor does an enrollment of hers (a key's: passkeys.rs).
     let enrolled = tokio::time::timeout(HANG, bea.enroll_totp()).await;
     enrolled.expect("Bea's enrollment waited for a rule about Nora");
     let nora_creates = create(&app, nora.token(), "Mail");

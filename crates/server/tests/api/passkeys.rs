@@ -272,6 +272,88 @@ async fn a_key_is_registered_once_to_one_account() {
     assert_eq!((status, body["code"].as_str()), (409, Some("key_already_registered")), "{body}");
 }
 
+/// One key's answer raced into eight accounts' enrollments at once: one registers it,
+/// the others are told it is taken, on PostgreSQL too (where the registrations lock the
+/// key, not everything).
+#[tokio::test]
+async fn one_key_raced_into_eight_accounts_is_registered_to_one() {
+    let app = spawn_app().await;
+    let mut users = vec![app.sign_in(NEW_USER).await, app.sign_in(KEY_USER).await];
+    for name in ["ann", "bea", "cat", "dan", "eve", "fay"] {
+        let name: &'static str = format!("{name}.other@contoso.example").leak();
+        users.push(
+            app.sign_in(crate::locks::like_nora(&app, name, "Other-person-2026").await).await,
+        );
+    }
+    let mut answers = Vec::new();
+    for user in &users {
+        answers.push(user.start_key("Shared key").await);
+    }
+    let (_, first) = &answers[0];
+    let fresh: Value = serde_json::from_str(&register(&mut new_key(), first, origin())).unwrap();
+    let shared = fresh["rawId"].as_str().unwrap().to_owned();
+    let tries = users.iter().zip(&answers).map(|(user, (id, options))| {
+        let credential = claiming(&register(&mut new_key(), options, origin()), &shared);
+        async move { user.answer(&format!("/v1/mfa/enrollments/{id}/verify"), &credential).await }
+    });
+    let outcomes = futures::future::join_all(tries).await;
+    let mut statuses: Vec<_> = outcomes
+        .iter()
+        .map(|(status, body)| (*status, body["code"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    statuses.sort();
+    let taken = (409, "key_already_registered".to_owned());
+    let mut expected = vec![taken; users.len() - 1];
+    expected.insert(0, (200, String::new()));
+    assert_eq!(statuses, expected, "{outcomes:?}");
+    let pool = app.pool().await;
+    let holders: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM methods WHERE credential_id IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(holders, 1);
+}
+
+/// PostgreSQL: a key's registration waits for a rule about its account or about that
+/// key, not for one about somebody else.
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn a_key_registration_waits_only_for_rules_about_its_account_or_its_key() {
+    use crate::locks::{account_id, rule_about, until_waiting, HANG};
+    use sqlx::Connection;
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    let (nora, kim) = (app.sign_in(NEW_USER).await, app.sign_in(KEY_USER).await);
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+
+    // A rule about Nora is running: Kim registers a key meanwhile.
+    let tx = rule_about(&mut held, Some(&account_id(&app, NEW_USER.0).await)).await;
+    let registered = tokio::time::timeout(HANG, kim.enroll_key(&mut new_key(), "Laptop")).await;
+    registered.expect("Kim's key waited for a rule about Nora");
+    tx.rollback().await.unwrap();
+
+    // A registration of one key is running: another account's registration of the same
+    // key waits for it, then finds it taken.
+    let (id, options) = nora.start_key("Borrowed").await;
+    let answer = register(&mut new_key(), &options, origin());
+    let key_id =
+        serde_json::from_str::<Value>(&answer).unwrap()["rawId"].as_str().unwrap().to_owned();
+    let mut tx = held.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(app_passwords_server::store::lock_key("credential", &key_id))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let path = format!("/v1/mfa/enrollments/{id}/verify");
+    let (nora_answer, waited) = tokio::join!(nora.answer(&path, &answer), async {
+        until_waiting(&app, 1).await;
+        tx.commit().await.unwrap();
+    });
+    let () = waited;
+    assert_eq!(nora_answer.0, 200, "{:?}", nora_answer.1);
+}
+
 #[tokio::test]
 async fn a_code_and_a_key_answer_each_only_their_own_kind_of_proof() {
     let app = spawn_app().await;
