@@ -264,6 +264,19 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
     let readers = AnyPoolOptions::new()
         .max_connections(pool_size.max(1))
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings every connection as it comes back to the pool; pinging it again
+        // before each use (its default) cost the hot path (the legacy door: one read) a
+        // second round trip. A connection idle for a second or more is still pinged first,
+        // so one the database dropped meanwhile (a restart) is replaced, not used.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= Duration::from_secs(1) {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
