@@ -10,7 +10,7 @@ SERVER   := app-passwords-server
 NATIVE   := -p app-passwords-wire -p $(SERVER) -p app-passwords-prerender -p app-passwords-e2e
 
 
-.PHONY: run run-org test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e e2e bench clean openapi mail
+.PHONY: run run-org test build tools test-tools lint fmt test-native test-sqlite test-pg test-wasm test-e2e e2e e2e-ready bench clean openapi mail
 
 ## make run: install what is missing, build the app, serve app + API on http://127.0.0.1:8080
 run: tools build
@@ -55,7 +55,7 @@ mail:
 ## sleeps and browsers part of the time; each one's output is printed whole when it
 ## ends), then the end-to-end suite over that build, which keeps the CPU busy alone.
 test: test-tools lint
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-pg test-wasm build
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-pg test-wasm e2e-ready
 	$(MAKE) --no-print-directory e2e
 	@echo "make test: all suites passed"
 
@@ -121,6 +121,12 @@ test-e2e: test-tools build
 # The end-to-end suite over the bundle in dist/ as it is (test-e2e builds it first).
 e2e:
 	$(E2E_RUN) -p app-passwords-e2e
+
+# The bundle, then the e2e tests compiled (not run): in make test, while the API suites
+# run, rather than after them.
+E2E_BUILD := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run --no-run" || echo "cargo test --no-run")
+e2e-ready: build
+	$(E2E_BUILD) -p app-passwords-e2e
 
 ## The app's browser tests (the helpdesk view's too), in headless Chromium, then in
 ## headless Firefox (the runner
