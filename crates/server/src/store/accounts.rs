@@ -180,7 +180,7 @@ impl Store {
         by: Option<By<'_>>,
     ) -> sqlx::Result<Option<PasswordChanged>> {
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
+        let mut tx = self.begin(&mut writer, &Locks::account(&account.id)).await?;
         let done = self
             .set_password_in(
                 &mut tx,

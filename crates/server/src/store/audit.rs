@@ -94,10 +94,17 @@ impl Store {
         by: By<'_>,
         action: AdminAction<'_>,
     ) -> StoreResult<Option<String>> {
-        self.transaction(Locks::Everything, async |tx| {
-            self.administer_in(tx, account, by, &action).await
-        })
-        .await
+        // A new name or external id (SCIM), which must be no one else's, reaches across
+        // people; every other action (a leaver's deactivation included) is about this one.
+        let locks = match action {
+            AdminAction::Provision { patch, .. }
+                if patch.user_name.is_some() || patch.external_id.is_some() =>
+            {
+                Locks::Everything
+            }
+            _ => Locks::account(&account.id),
+        };
+        self.transaction(locks, async |tx| self.administer_in(tx, account, by, &action).await).await
     }
 
     /// A change the person makes to their own methods (Security info: remove, rename,
@@ -112,7 +119,7 @@ impl Store {
         by: By<'_>,
         action: AdminAction<'_>,
     ) -> StoreResult<(AccountRow, String)> {
-        self.transaction(Locks::Everything, async |tx| {
+        self.transaction(Locks::account(account_id), async |tx| {
             let account = self.account_in(tx, account_id).await?;
             let (_, step_up) = self.session_step_up(tx, session_id).await?;
             let kinds = self.method_kinds(tx, account_id).await?;

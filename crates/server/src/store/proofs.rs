@@ -378,14 +378,17 @@ impl Store {
 
     /// A new code for an open proof of this session: one transaction that checks the
     /// cooldown and the send caps and replaces the code (the previous one stops working).
+    /// About the session's account (`account_id`); the send caps are counted exactly
+    /// across accounts by the throttle's own upsert (`throttle::take`).
     pub async fn resend(
         &self,
         session_id: &str,
+        account_id: &str,
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, CodeToSend)> {
-        self.transaction(Locks::Everything, async |tx| {
-            self.resend_in(tx, session_id, purpose, id).await
+        self.transaction(Locks::account(account_id), async |tx| {
+            self.resend_in(tx, session_id, account_id, purpose, id).await
         })
         .await
     }
@@ -394,10 +397,15 @@ impl Store {
         &self,
         tx: &mut Tx<'_>,
         session_id: &str,
+        account_id: &str,
         purpose: Purpose,
         id: &str,
     ) -> StoreResult<(MethodKind, CodeToSend)> {
         let proof = self.open_in(tx, session_id, purpose, id).await?;
+        // Not what the locks taken are about (the session is another account's).
+        if proof.account_id != account_id {
+            return Err(Refusal::NotFound.into());
+        }
         let now = self.now();
         if proof.expires_at <= now {
             return Err(Refusal::CodeExpired.into());

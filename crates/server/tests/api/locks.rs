@@ -146,3 +146,52 @@ async fn with_global_locks_every_rule_waits_for_every_other() {
     tx.commit().await.unwrap();
     assert_eq!(tokio::time::timeout(HANG, b).await.unwrap().unwrap(), 201);
 }
+
+/// What the person changes of their own (a method's name, their password) and what the
+/// helpdesk does to one person wait only for rules about that person.
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn their_own_changes_and_the_helpdesks_wait_only_for_rules_about_that_person() {
+    use reqwest::Method;
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    let bea_login = bea(&app).await;
+    let (nora, bea) = (app.sign_in(NEW_USER).await, app.sign_in(bea_login).await);
+    nora.enroll_totp().await;
+    bea.enroll_totp().await;
+    let method_of = async |user: &User<'_>| {
+        let account: serde_json::Value = user.get("/v1/account").await.json().await.unwrap();
+        account["account"]["methods"][0]["id"].as_str().unwrap().to_owned()
+    };
+    let (nora_method, bea_method) = (method_of(&nora).await, method_of(&bea).await);
+    let portal = app.admin_token("portal").await;
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+
+    // A rule about Nora is running: Bea renames her method and changes her password, and
+    // the helpdesk unlocks her verification, meanwhile.
+    let tx = rule_about(&mut held, Some(&account_id(&app, NEW_USER.0).await)).await;
+    let path = format!("/v1/mfa/methods/{bea_method}/name");
+    let renamed = bea.send(Method::PUT, &path, Some(json!({"name": "Phone"})));
+    let renamed = tokio::time::timeout(HANG, renamed).await.expect("waited for a rule about Nora");
+    assert_eq!(renamed.status(), 200);
+    let body =
+        json!({"current_password": bea_login.1, "new_password": "Tangerine-Harbour-Violet-91"});
+    let changed = tokio::time::timeout(HANG, bea.post("/v1/account/password", body)).await;
+    assert_eq!(changed.expect("waited for a rule about Nora").status(), 200);
+    let unlock = format!("/v1/admin/users/{}/unlock-mfa", bea_login.0);
+    let unlocked =
+        tokio::time::timeout(HANG, app.admin(Method::POST, &unlock, &portal, None)).await;
+    assert_eq!(unlocked.expect("waited for a rule about Nora").status(), 200);
+
+    // Nora's rename waits until it ends.
+    let (http, url, token) =
+        (app.http.clone(), app.url(&format!("/v1/mfa/methods/{nora_method}/name")), nora.token());
+    let nora_renames = tokio::spawn(async move {
+        let req = http.put(url).bearer_auth(token).json(&json!({"name": "Phone"}));
+        req.send().await.unwrap().status().as_u16()
+    });
+    until_waiting(&app, 1).await;
+    assert!(!nora_renames.is_finished());
+    tx.commit().await.unwrap();
+    assert_eq!(tokio::time::timeout(HANG, nora_renames).await.unwrap().unwrap(), 200);
+}

@@ -135,7 +135,8 @@ async fn resend(
     purpose: Purpose,
     id: String,
 ) -> ApiResult<(StatusCode, Json<CodeSent>)> {
-    let (kind, send) = state.store.resend(&authed.session_id, purpose, &id).await?;
+    let (kind, send) =
+        state.store.resend(&authed.session_id, &authed.account.id, purpose, &id).await?;
     Ok((StatusCode::CREATED, Json(deliver(&state, &id, kind, send, false).await?)))
 }
 
