@@ -181,7 +181,10 @@ impl<C: yew::BaseComponent> Ui<C> {
         .await;
     }
 
+    /// Clicks the element `selector`, once it is there (the screen before may still be
+    /// on the page: a loaded machine renders the next one later).
     pub async fn click(&self, selector: &str) {
+        self.until(&format!("{selector} to click"), |ui| ui.has(selector)).await;
         self.q(selector).unchecked_into::<HtmlElement>().click();
         settle().await;
     }
