@@ -10,11 +10,14 @@
 //   with autocomplete="username", in the document or in a shadow root), and to the app
 //   being live (the field the app's own: on the standalone page, the sign-in screen
 //   drawn at build time, crates/prerender, is there first and typeable; the app takes it
-//   over when its wasm has come);
+//   over when its wasm has come), and to Sign in taking a press (an enabled submit
+//   button: the stand-in's keeps a press until the app has come, src/embed/stand-in.js);
 // - bytes on the wire, as the browser saw them (Resource Timing transferSize, headers
 //   included), for the first visit and for a second visit of the same page.
 // - for the app, from the click on "Sign in" to the next screen, both fields filled at
-//   once (signInOnce).
+//   once (signInOnce); and from navigation start to the next screen for a person (or a
+//   password manager) who fills the form and presses Sign in as soon as it takes a press,
+//   against one who waits for the app to be live (signInAtOnce).
 // Prints medians and the ratios to the bare page.
 import { createRequire } from 'node:module';
 
@@ -41,6 +44,7 @@ const watchForField = () => {
   const look = (root) => {
     if (!root.querySelector('input[autocomplete="username"]')) return;
     mark('__fieldAt');
+    if (root.querySelector('button[type=submit]:not(:disabled)')) mark('__pressAt');
     if (!root.querySelector('[data-prerendered]')) mark('__liveAt');
   };
   const observe = (root) => {
@@ -86,7 +90,9 @@ async function once(browser, url, profile) {
   await page.addInitScript(watchForField);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__liveAt !== undefined, null, { timeout: 60000 });
-  const { field, live } = await page.evaluate(() => ({ field: window.__fieldAt, live: window.__liveAt }));
+  const { field, live, press } = await page.evaluate(() => ({
+    field: window.__fieldAt, live: window.__liveAt, press: window.__pressAt ?? window.__liveAt,
+  }));
   await page.waitForLoadState('networkidle');
   const first = await page.evaluate(bytesOnTheWire);
   await page.goto(url, { waitUntil: 'load' });
@@ -94,7 +100,7 @@ async function once(browser, url, profile) {
   await page.waitForLoadState('networkidle');
   const second = await page.evaluate(bytesOnTheWire);
   await context.close();
-  return { field, live, first, second };
+  return { field, live, press, first, second };
 }
 
 // From the click on "Sign in" to the next screen's heading, the fields filled at once
@@ -117,6 +123,36 @@ async function signInOnce(browser, url, profile) {
     { timeout: 60000 },
   );
   const next = (await page.evaluate(() => performance.now())) - start;
+  await context.close();
+  return next;
+}
+
+// From navigation start to the next screen's heading, for a person who fills the form and
+// presses Sign in as soon as it takes a press (`whenLive` false: the stand-in's, drawn at
+// build time, which keeps it until the app has come) or only once the app is live (true,
+// as everyone had to before the stand-in kept presses).
+async function signInAtOnce(browser, url, profile, whenLive) {
+  const { context, page } = await emulated(browser, profile);
+  await page.goto(url, { waitUntil: 'commit' });
+  const ready = whenLive
+    ? () => !document.querySelector('[data-prerendered]') && document.querySelector('button[type=submit]:not(:disabled)')
+    : () => document.querySelector('button[type=submit]:not(:disabled)');
+  await page.waitForFunction(ready, null, { timeout: 60000, polling: 'raf' });
+  await page.evaluate(() => {
+    const root = document.querySelector('[data-prerendered]') ?? document;
+    for (const [id, value] of [['ap-username', 'new.user@contoso.example'], ['ap-password', 'Demo-new-2026']]) {
+      const field = root.querySelector(`#${id}`);
+      field.value = value;
+      field.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    }
+    root.querySelector('button[type=submit]').click();
+  });
+  await page.waitForFunction(
+    () => document.querySelector('h1')?.textContent === 'Secure your account first',
+    null,
+    { timeout: 60000 },
+  );
+  const next = await page.evaluate(() => performance.now());
   await context.close();
   return next;
 }
@@ -145,7 +181,8 @@ try {
     for (const p of Object.keys(pages)) {
       console.log(
         `${p.padEnd(9)} sign-in field at ${med(p, 'field').toFixed(0).padStart(5)} ms ` +
-          `(live at ${med(p, 'live').toFixed(0).padStart(5)} ms) | ` +
+          `(Sign in takes a press at ${med(p, 'press').toFixed(0).padStart(5)} ms, ` +
+          `live at ${med(p, 'live').toFixed(0).padStart(5)} ms) | ` +
           `first visit ${(med(p, 'first') / 1024).toFixed(1).padStart(6)} KB | ` +
           `second visit ${(med(p, 'second') / 1024).toFixed(1).padStart(5)} KB`,
       );
@@ -154,10 +191,22 @@ try {
     const signIns = [];
     for (let run = 0; run < runs; run += 1) signIns.push(await signInOnce(browser, pages.app, profile));
     console.log(`app       sign-in, fields filled at once: next screen ${median(signIns).toFixed(0).padStart(5)} ms after the click`);
+    const atOnce = { early: [], live: [] };
+    for (let run = 0; run < runs; run += 1) {
+      for (const whenLive of run % 2 ? [true, false] : [false, true]) {
+        atOnce[whenLive ? 'live' : 'early'].push(await signInAtOnce(browser, pages.app, profile, whenLive));
+      }
+    }
+    console.log(
+      `app       pressed as soon as Sign in takes it: next screen at ${median(atOnce.early).toFixed(0).padStart(5)} ms; ` +
+        `pressed once the app is live: at ${median(atOnce.live).toFixed(0).padStart(5)} ms (from navigation)`,
+    );
     console.log(
       `ratios to the bare Yew page: app ${(med('app', 'field') / bare).toFixed(2)}x, ` +
         `embedded ${(med('embedded', 'field') / bare).toFixed(2)}x ` +
         `(goals: ${profile ? '1.3x' : '1.5x'}; embedded no slower than the app); ` +
+        `Sign in takes a press: app ${(med('app', 'press') / bare).toFixed(2)}x, ` +
+        `embedded ${(med('embedded', 'press') / bare).toFixed(2)}x; ` +
         `live: app ${(med('app', 'live') / bare).toFixed(2)}x, ` +
         `embedded ${(med('embedded', 'live') / bare).toFixed(2)}x`,
     );

@@ -5,7 +5,7 @@
 //! in the person's language, and fetched again until it comes, nothing typed lost. And
 //! before any of it, the sign-in screen drawn at build time (crates/prerender), in the
 //! page and in the embedding element: typed into while the wasm is held back, taken over
-//! whole by the app, in all three engines.
+//! whole by the app, a press on Sign in kept until it comes, in all three engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -247,7 +247,7 @@ impl Page {
 /// The sign-in screen drawn at build time (crates/prerender) stands in for the app's
 /// in the page and in the element: the person types before the wasm has come, and the
 /// app takes over with every character, the focus and the caret where they were, the
-/// field where it was; nothing can be sent before the app is there.
+/// field where it was.
 async fn typed_before_the_app_came(kind: Kind, page: Page) {
     let (_server, base, release) = page.behind_the_gate().await;
     let driver = Driver::start(kind).await;
@@ -255,14 +255,14 @@ async fn typed_before_the_app_came(kind: Kind, page: Page) {
     b.client.goto(&base).await.unwrap(); // not open(): that waits for the app
     page.find(&b, "[data-prerendered] h1").await;
     // Drawn at build time, styled (the element's stylesheet is in its script), Sign in
-    // disabled; where the username field is.
+    // enabled (a press is kept: below); where the username field is.
     let state = "const h1 = root.querySelector('h1'), field = root.querySelector('#ap-username');
         return [root.querySelectorAll('[data-prerendered]').length, h1.textContent,
                 getComputedStyle(h1).fontSize,
                 root.querySelector('button[type=submit]').disabled,
                 JSON.stringify(field.getBoundingClientRect())];";
     let before = page.js(&b, state).await;
-    let drawn = [json!(1), json!("Sign in"), json!("24px"), json!(true)];
+    let drawn = [json!(1), json!("Sign in"), json!("24px"), json!(false)];
     assert_eq!(before.as_array().unwrap()[..4], drawn, "{before}");
     b.shot(&format!("loading/{kind:?}-{page:?}-before-the-app").to_lowercase()).await;
 
@@ -270,10 +270,7 @@ async fn typed_before_the_app_came(kind: Kind, page: Page) {
     type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
     click(&b, page.find(&b, "#ap-password").await).await;
     type_slowly(&b, "Demo-new", Duration::from_millis(5)).await;
-    // Enter: no submit button to press, nothing sent, the page stays.
-    type_slowly(&b, "\u{E007}", Duration::ZERO).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
     assert_eq!(page.js(&b, state).await, before, "still the stand-in");
 
     release.send(Gate::Open).unwrap();
@@ -327,6 +324,57 @@ async fn typed_into_the_element_before_the_app_came_is_kept_in_firefox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn typed_into_the_element_before_the_app_came_is_kept_in_webkit() {
     typed_before_the_app_came(Kind::WebKit, Page::Embedded).await;
+}
+
+/// Sign in pressed before the app has come (Enter in the password field, as a person or
+/// a password manager does): the press is kept — the button says "Please wait…", the
+/// fields hold still, nothing is sent, the page stays — and when the app comes it signs
+/// in with what was typed, no second press.
+async fn pressed_before_the_app_came(kind: Kind, page: Page) {
+    let (_server, base, release) = page.behind_the_gate().await;
+    let driver = Driver::start(kind).await;
+    let b = driver.browser(false).await;
+    b.client.goto(&base).await.unwrap();
+    click(&b, page.find(&b, "[data-prerendered] #ap-username").await).await;
+    type_slowly(&b, NEW.0, Duration::ZERO).await;
+    click(&b, page.find(&b, "[data-prerendered] #ap-password").await).await;
+    type_slowly(&b, &format!("{}\u{E007}", NEW.1), Duration::ZERO).await;
+    let state = "const button = root.querySelector('button[type=submit]');
+        return [root.querySelectorAll('[data-prerendered]').length, button.textContent,
+                button.disabled, root.getElementById('ap-username').readOnly,
+                root.getElementById('ap-password').readOnly];";
+    let kept = json!([1, "Please wait…", true, true, true]);
+    until("the press kept", || async { page.js(&b, state).await == kept }).await;
+    // The fields hold still: what the app sends is what was there at the press.
+    type_slowly(&b, "x", Duration::ZERO).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(page.js(&b, state).await, kept);
+    let password = "return root.getElementById('ap-password').value";
+    assert_eq!(page.js(&b, password).await, NEW.1);
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
+    b.shot(&format!("loading/{kind:?}-{page:?}-pressed-before-the-app").to_lowercase()).await;
+
+    release.send(Gate::Open).unwrap();
+    let heading = "return root.querySelector('h1')?.textContent";
+    until("signed in by the press kept", || async {
+        page.js(&b, heading).await == json!("Secure your account first")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pressed_before_the_app_came_signs_in_when_it_comes_in_chromium() {
+    pressed_before_the_app_came(Kind::Chromium, Page::Standalone).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pressed_in_the_element_before_the_app_came_signs_in_when_it_comes_in_firefox() {
+    pressed_before_the_app_came(Kind::Firefox, Page::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pressed_in_the_element_before_the_app_came_signs_in_when_it_comes_in_webkit() {
+    pressed_before_the_app_came(Kind::WebKit, Page::Embedded).await;
 }
 
 /// The element's stand-in answers to what the host does before the app has come: its
@@ -391,24 +439,25 @@ async fn the_elements_stand_in_follows_the_host_in_chromium() {
 
 /// The wasm never comes (the network cuts the connection): the sign-in screen standing in
 /// for the app says so where the app's banners go, in the person's language; what was
-/// typed stays, and nothing can be sent.
+/// typed stays, Sign in is let go and disabled (nothing can be sent).
 async fn an_app_that_cannot_be_loaded_is_said(kind: Kind, page: Page) {
     let (_server, base, gate) = page.behind_the_gate().await;
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
     b.client.goto(&base).await.unwrap();
     click(&b, page.find(&b, "[data-prerendered] #ap-username").await).await;
-    type_slowly(&b, NEW.0, Duration::from_millis(5)).await;
+    type_slowly(&b, &format!("{}\u{E007}", NEW.0), Duration::from_millis(5)).await;
     let said = "return root.querySelector('[data-prerendered] [role=alert]')?.textContent ?? null;";
     assert_eq!(page.js(&b, said).await, Value::Null, "nothing said while it may still come");
 
     gate.send(Gate::Refused).unwrap();
     let unloaded = "The page did not fully load. Check your connection and reload.";
     until("the failure said", || async { page.js(&b, said).await == json!(unloaded) }).await;
-    let state = "return [root.getElementById('ap-username').value,
-        root.querySelector('button[type=submit]').disabled,
-        root.querySelector('.ap-header + [role=alert]') !== null];";
-    assert_eq!(page.js(&b, state).await, json!([NEW.0, true, true]));
+    let state = "const button = root.querySelector('button[type=submit]');
+        return [root.getElementById('ap-username').value, button.disabled, button.textContent,
+                root.getElementById('ap-username').readOnly,
+                root.querySelector('.ap-header + [role=alert]') !== null];";
+    assert_eq!(page.js(&b, state).await, json!([NEW.0, true, "Sign in", false, true]));
     b.shot(&format!("loading/{kind:?}-{page:?}-cannot-be-loaded").to_lowercase()).await;
 }
 
@@ -461,29 +510,39 @@ async fn a_french_browser_is_answered_in_french_in_firefox() {
 /// calls `form.submit()` or `requestSubmit()`): the browser sends nothing, and nothing
 /// typed lands in the host's address — a plain form would GET the host's own URL with
 /// the username and password in its query (the portal allows `form-action 'self'`),
-/// into its logs, its history and Referer headers. The stand-in's form and the app's.
+/// into its logs, its history and Referer headers. The stand-in's form and the app's;
+/// the stand-in keeps `requestSubmit()` as a press, for the app to sign in with.
 async fn a_form_submitted_by_another_hand_sends_nothing(kind: Kind) {
     let (_server, base, gate) = Page::Embedded.behind_the_gate().await;
     let driver = Driver::start(kind).await;
     let b = driver.browser(false).await;
     b.client.goto(&base).await.unwrap();
     // Fills the form shown and submits it with each of the ways named.
-    let fill_and = "const [ways] = arguments;
+    let fill_and = "const [ways, password] = arguments;
         const root = document.querySelector('app-passwords').shadowRoot;
         root.getElementById('ap-username').value = 'new.user@contoso.example';
-        root.getElementById('ap-password').value = 'Demo-new-2026';
+        root.getElementById('ap-password').value = password;
         const form = root.querySelector('form');
         for (const way of ways) form[way]();";
     Page::Embedded.find(&b, "[data-prerendered] form").await;
-    b.client.execute(fill_and, vec![json!(["requestSubmit", "submit"])]).await.unwrap();
+    let wrong = json!("not-the-password");
+    b.client.execute(fill_and, vec![json!(["submit", "requestSubmit"]), wrong]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"), "stand-in");
 
     gate.send(Gate::Open).unwrap();
     let app = Shadow { b: &b, index: 0 };
+    // The press kept is the app's sign-in when it comes: a wrong password, said.
+    let said = "return document.querySelector('app-passwords').shadowRoot
+        .getElementById('ap-form-error')?.textContent ?? null;";
+    let wrong_said = json!("The email, username or password is not correct.");
+    until("the kept press answered", || async {
+        b.client.execute(said, vec![]).await.unwrap() == wrong_said
+    })
+    .await;
     app.until_heading("Sign in").await;
     // (requestSubmit() there is the app's own sign-in, as Enter is.)
-    b.client.execute(fill_and, vec![json!(["submit"])]).await.unwrap();
+    b.client.execute(fill_and, vec![json!(["submit"]), json!(NEW.1)]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"), "the app");
     app.until_heading("Sign in").await;

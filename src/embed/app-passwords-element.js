@@ -20,7 +20,7 @@
 import files from './files.json';
 import css from './app.css';
 import screens from './sign-in.json';
-import { carry, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
+import { carry, keepPress, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
 
 const here = new URL('.', import.meta.url);
 let app = null;
@@ -216,6 +216,7 @@ class AppPasswordsElement extends HTMLElement {
     } catch {
       return shown?.remove(); // a host enforcing Trusted Types: the app's form, when it comes
     }
+    keepPress(stand);
     this.#point.before(stand);
     if (shown) carry(shown, stand);
     this.#stand = stand;

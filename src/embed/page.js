@@ -1,14 +1,15 @@
 // The standalone page's stand-in (stand-in.js): index.html has the sign-in screen in both
 // languages (crates/prerender); this keeps the person's, or none on a notice's link, until
-// the app takes over; if the app cannot be loaded (index.html's loader, Trunk.toml, sends
+// the app takes over (a press on Sign in kept until then); if the app cannot be loaded (index.html's loader, Trunk.toml, sends
 // `app-passwords:unloaded`), says so. Inlined into index.html by scripts/dist.sh (esbuild).
-import { language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
+import { keepPress, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
 
 const stand = document.querySelector('[data-prerendered]');
 if (stand) {
   const drawn = opensOnSignIn() && stand.querySelector(`:scope > [lang=${language()}]`);
   for (const other of [...stand.children]) if (other !== drawn) other.remove();
   if (drawn) {
+    keepPress(stand);
     takeOver(stand, document.querySelector('[data-app-passwords-page]'));
     stand.addEventListener('app-passwords:unloaded', () => unloaded(stand));
   } else stand.remove();

@@ -1,9 +1,11 @@
 // The sign-in screen drawn at build time (crates/prerender) stands in for the app's own
 // until the app has drawn it: in the standalone page (page.js, inlined into index.html)
 // and in each <app-passwords> element's shadow root (app-passwords-element.js). The
-// person sees the form and types into it while the wasm is on its way; its buttons are
-// disabled, so nothing is sent before the app is there to send it. The app's root is
-// hidden while a stand-in is before it (styles/app.css).
+// person sees the form and types into it while the wasm is on its way, and may press
+// Sign in (or Enter, or a password manager submit it): the press is kept until the app
+// has come, which then signs in with what was typed (keepPress). Nothing is sent before
+// the app is there to send it. The app's root is hidden while a stand-in is before it
+// (styles/app.css).
 
 /**
  * The language the app will speak: the first of `wanted` (an element's `lang`), then of
@@ -21,8 +23,36 @@ export const opensOnSignIn = () => !location.hash.startsWith('#disown=');
 const FIELDS = ['ap-username', 'ap-password'];
 
 /**
+ * Keeps a press on `stand`'s Sign in — a click, Enter, a password manager's
+ * `requestSubmit()` — until the app has come (carry hands it on): the button says what
+ * the app's says while it works, and the fields hold still, so what the app sends is what
+ * the person saw when they pressed. The form is `method="dialog"`: the browser itself
+ * sends nothing.
+ */
+export function keepPress(stand) {
+  stand.addEventListener('submit', (event) => {
+    event.preventDefault();
+    press(stand);
+  });
+}
+
+const PRESSED = 'data-pressed';
+
+function press(stand) {
+  if (stand.hasAttribute(PRESSED)) return;
+  stand.toggleAttribute(PRESSED, true);
+  const button = stand.querySelector('button[type=submit]');
+  button.dataset.label = button.textContent;
+  button.textContent = button.dataset.working;
+  button.disabled = true;
+  for (const id of FIELDS) stand.querySelector(`#${id}`).readOnly = true;
+}
+
+/**
  * Moves what was typed into `from`'s sign-in fields to `to`'s (as `input` events, which
- * the app takes like keys), the focus and the caret with it, and removes `from`.
+ * the app takes like keys), the focus and the caret with it, and removes `from`. A press
+ * kept by `from` goes along: to another stand-in (the element's language changed) as a
+ * press kept there, to the app as its own form submitted — its Sign in, in the same task.
  */
 export function carry(from, to) {
   const active = from.getRootNode().activeElement;
@@ -38,14 +68,25 @@ export function carry(from, to) {
     field.focus();
     field.setSelectionRange(focused.selectionStart, focused.selectionEnd);
   }
+  if (!from.hasAttribute(PRESSED)) return;
+  if (to.hasAttribute('data-prerendered')) press(to);
+  else to.querySelector('form').requestSubmit();
 }
 
 /**
  * Says in `stand` that the app could not be loaded (crates/prerender wrote the text, in
- * a template); its buttons stay disabled.
+ * a template); Sign in is disabled and a kept press let go (its label back, the fields
+ * editable again: the person can copy what they typed).
  */
 export function unloaded(stand) {
   for (const said of stand.querySelectorAll('template[data-unloaded]')) said.replaceWith(said.content);
+  const button = stand.querySelector('button[type=submit]');
+  if (stand.hasAttribute(PRESSED)) {
+    stand.removeAttribute(PRESSED);
+    button.textContent = button.dataset.label;
+    for (const id of FIELDS) stand.querySelector(`#${id}`).readOnly = false;
+  }
+  button.disabled = true;
 }
 
 /**

@@ -4,11 +4,13 @@
 //! wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
-//! in each language the app speaks. Its buttons are disabled: no implicit submission (no
-//! enabled submit button), nothing sent before the app is there to send it, and nothing
-//! that looks as if it acted when it cannot (the language switch is the app's too); and
-//! its form, like every form of the app, is `method="dialog"`, so even `form.submit()`
-//! from another hand sends nothing.
+//! in each language the app speaks. Sign in is the one button enabled: a press on it (or
+//! Enter, or a password manager's `requestSubmit()`) is kept by src/embed/stand-in.js
+//! until the app has come, which then signs in — the button says meanwhile what the
+//! app's says while it works (`data-working`, the app's own words). The other buttons are
+//! disabled: nothing that looks as if it acted when it cannot (the language switch is the
+//! app's). Its form, like every form of the app, is `method="dialog"`, so the browser
+//! itself sends nothing, even for `form.submit()` from another hand.
 //!
 //! The page gets both languages before the app's root; the element, a JSON object of
 //! them (`{"en": "<div lang=\"en\" …", "fr": …}`) that scripts/dist.sh bundles into it.
@@ -22,7 +24,7 @@
 use std::process::ExitCode;
 
 use app_passwords::app::{App, AppProps};
-use app_passwords::i18n::Lang;
+use app_passwords::i18n::{Lang, Msg};
 
 /// The app's root element (which Yew empties when it mounts): the prerendered screens go
 /// just before it, in a page of their own.
@@ -101,8 +103,8 @@ fn render(lang: Lang) -> Result<String, String> {
     Ok(tokio::task::LocalSet::new().block_on(&runtime, renderer.render()))
 }
 
-/// `html` with its buttons disabled; anything else than the sign-in screen as
-/// expected is an error (the build stops).
+/// `html` with Sign in keeping a press and its other buttons disabled; anything else than
+/// the sign-in screen as expected is an error (the build stops).
 fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let root = format!(r#"<div lang="{}" class="ap-root">"#, lang.tag());
     let rest = html.strip_prefix(&root).ok_or("the app's root is not as expected")?;
@@ -122,8 +124,15 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let rest = rest.replace(HEADER_END, &banner);
     // The app's live region, empty here: the app announces in its own.
     let rest = rest.replace(STATUS, "");
+    // Sign in keeps a press (stand-in.js), saying the app's words while it waits; every
+    // other button is disabled.
+    let working = format!(r#"<button data-working="{}" "#, lang.text(Msg::Working));
+    let rest = rest.replace("<button ", "<button disabled ").replace(
+        &SUBMIT.replace("<button ", "<button disabled "),
+        &SUBMIT.replace("<button ", &working),
+    );
     // Attributes at their defaults, written as HTML has them (fewer bytes to send).
-    let rest = rest.replace("<button ", "<button disabled ").replace(r#" value="""#, "");
+    let rest = rest.replace(r#" value="""#, "");
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
     Ok(format!("{root}{rest}"))
 }
@@ -133,15 +142,22 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    /// Each language's sign-in screen, as the app draws it, with nothing that could send.
+    /// Each language's sign-in screen, as the app draws it: Sign in saying the app's words
+    /// for a press kept, every other button disabled.
     #[test]
-    fn both_sign_in_screens_are_drawn_with_sign_in_disabled() {
-        for (lang, title) in [(Lang::En, ">Sign in</h1>"), (Lang::Fr, ">Connexion</h1>")] {
+    fn both_sign_in_screens_are_drawn_with_only_sign_in_enabled() {
+        for (lang, title, working) in [
+            (Lang::En, ">Sign in</h1>", "Please wait…"),
+            (Lang::Fr, ">Connexion</h1>", "Un instant…"),
+        ] {
             let html = sign_in(&render(lang).unwrap(), lang).unwrap();
             assert!(html.starts_with(&format!(r#"<div lang="{}" class="ap-root">"#, lang.tag())));
             assert!(html.contains(title), "{html}");
-            assert!(html.contains(&SUBMIT.replace("<button ", "<button disabled ")), "{html}");
-            assert_eq!(html.matches("<button ").count(), html.matches("<button disabled ").count());
+            let submit = format!(r#"<button data-working="{working}" type="submit" "#);
+            assert_eq!(html.matches(&submit).count(), 1, "{html}");
+            assert!(html.matches("<button ").count() >= 2, "the language switch too: {html}");
+            let disabled = html.matches("<button disabled ").count();
+            assert_eq!(html.matches("<button ").count(), disabled + 1, "{html}");
             assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
             assert_eq!(html.matches("<template data-unloaded>").count(), 1, "{html}");
         }
