@@ -94,16 +94,17 @@ impl Store {
         by: By<'_>,
         action: AdminAction<'_>,
     ) -> StoreResult<Option<String>> {
-        // A new name or external id (SCIM), which must be no one else's, reaches across
-        // people; every other action (a leaver's deactivation included) is about this one.
-        let locks = match action {
-            AdminAction::Provision { patch, .. }
-                if patch.user_name.is_some() || patch.external_id.is_some() =>
-            {
-                Locks::Everything
+        // About this person, and a new name or external id (SCIM), which must be no one
+        // else's: every rule that may give one locks it.
+        let mut locks = Locks::account(&account.id);
+        if let AdminAction::Provision { patch, .. } = &action {
+            if let Some(name) = &patch.user_name {
+                locks = locks.and_username(name.as_str());
             }
-            _ => Locks::account(&account.id),
-        };
+            if let Some(Some(external_id)) = &patch.external_id {
+                locks = locks.and("external_id", external_id);
+            }
+        }
         self.transaction(locks, async |tx| self.administer_in(tx, account, by, &action).await).await
     }
 

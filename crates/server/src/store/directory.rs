@@ -26,31 +26,31 @@ impl Store {
     /// before the one the account keeps is older news: it changes nothing, and the
     /// account is answered as kept.
     ///
-    /// A person who has an account already (every sign-in but the first) is a rule about
-    /// that account and the name the directory gives it; a first sign-in, which makes an
-    /// account or finds the name taken, is about everything (as is the rare case of the
-    /// account changing between the look before and the one in the transaction: it is
-    /// done again so).
+    /// A rule about the person's directory id and the name the directory gives them, and
+    /// about their account when they have one (every sign-in but the first): looked at
+    /// first, to know what to lock, then read again under the lock (the rule). Should the
+    /// account have come or changed between the two, it is done again so.
     #[tracing::instrument(skip_all)]
     pub async fn sync_person(&self, person: &Person, asked_ms: i64) -> StoreResult<Synced> {
-        if let Some(kept) = account_by_directory_id(&self.db, &person.id).await? {
-            let locks = Locks::account(&kept.id).and_username(person.username.as_str());
+        for _ in 0..3 {
+            let kept = account_by_directory_id(&self.db, &person.id).await?.map(|k| k.id);
+            let locks = match &kept {
+                Some(id) => Locks::account(id),
+                None => Locks::found_inside(),
+            };
+            let locks = locks.and("directory", &person.id).and_username(person.username.as_str());
             let synced = self.transaction(locks, async |tx| {
-                self.sync_in(tx, person, asked_ms, Some(&kept.id)).await
+                self.sync_in(tx, person, asked_ms, kept.as_deref()).await
             });
             if let Some(synced) = synced.await? {
                 return Ok(synced);
             }
         }
-        self.transaction(Locks::Everything, async |tx| {
-            self.sync_in(tx, person, asked_ms, None).await
-        })
-        .await?
-        .ok_or_else(|| StoreError::Other("directory: the account moved twice".into()))
+        Err(StoreError::Other("directory: the person's account moved three times".into()))
     }
 
-    /// [`Self::sync_person`] in `tx`, locked for the account `locked` (`None`: for
-    /// everything); `None` when the person's account is not that one any more.
+    /// [`Self::sync_person`] in `tx`, locked for the account `locked` (`None`: the person
+    /// had none); `None` when the person's account is not that one any more.
     async fn sync_in(
         &self,
         tx: &mut Tx<'_>,
@@ -59,7 +59,7 @@ impl Store {
         locked: Option<&str>,
     ) -> StoreResult<Option<Synced>> {
         let kept = account_by_directory_id(&mut **tx, &person.id).await?;
-        if locked.is_some() && kept.as_ref().map(|k| k.id.as_str()) != locked {
+        if kept.as_ref().map(|k| k.id.as_str()) != locked {
             return Ok(None);
         }
         let account_id = match kept {
@@ -71,8 +71,8 @@ impl Store {
                 return Ok(Some(Synced::Account(Box::new(kept))))
             }
             Some(kept) => {
-                // A name is given by a rule about everything, or by this one under the
-                // name's lock: the answer holds until the commit.
+                // A name is given only by a rule that holds its lock, as this one does:
+                // the answer holds until the commit.
                 let taken: Option<(String,)> =
                     sqlx::query_as("SELECT id FROM accounts WHERE username = $1 AND id <> $2")
                         .bind(person.username.as_str())
@@ -127,12 +127,16 @@ impl Store {
                     }
                 }
                 None => {
+                    let locks = Locks::account(&kept.id).and("directory", id);
                     let shut = self
-                        .transaction(Locks::Everything, async |tx| {
+                        .transaction(locks, async |tx| {
                             // Read again in the transaction: what is written is what it
-                            // kept, shut, unless a newer answer came meanwhile.
+                            // kept, shut, unless a newer answer came meanwhile (or the
+                            // person's account is another by now: the next answer's).
                             let kept = match account_by_directory_id(&mut **tx, id).await? {
-                                Some(kept) if !newer_kept(&kept, asked_ms) => kept,
+                                Some(now) if now.id == kept.id && !newer_kept(&now, asked_ms) => {
+                                    now
+                                }
                                 _ => return Ok(false),
                             };
                             let gone =

@@ -64,10 +64,11 @@ pub const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
 /// rules share anything name it alike, so they wait for each other; those that share
 /// nothing run side by side, on any replica. A rule reading or writing rows of an
 /// account (its sessions, methods, proofs, app passwords, budgets) names the account;
-/// one counting in throttle buckets names each bucket; a rule that reaches across
-/// accounts (a directory or SCIM change, an enrollment whose key must be unique to
-/// everyone, the sweep, an admin's action) is about everything, and waits for, and
-/// holds off, all the others.
+/// one counting in throttle buckets names each bucket; one giving something that must
+/// be no one else's (a username, an external id, a directory person's or a provider's
+/// subject's account, a security key) names that too. A rule that reaches across
+/// accounts (a SCIM group's change: its members' policies; sealing old keys at start)
+/// is about everything, and waits for, and holds off, all the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Locks {
     Everything,
@@ -81,16 +82,31 @@ impl Locks {
         Self::Keys(vec![lock_key("account", id)])
     }
 
-    /// This rule, also about the name `username` (one that may give it to its account:
-    /// two such rules giving the same name wait for each other).
-    pub(crate) fn and_username(self, username: &str) -> Self {
+    /// A rule that learns what it is about by reading it — a notice's link, a hand-off
+    /// code: the row its statement takes, once — and then locks that
+    /// ([`Store::lock_also`]); or a rule about rows no other rule counts on any more (the
+    /// sweep's: expired, used). It waits only for rules about everything.
+    pub(crate) fn found_inside() -> Self {
+        Self::Keys(Vec::new())
+    }
+
+    /// This rule, also about `name` of `kind` — `username`, `external_id` (SCIM),
+    /// `directory` (a directory person's id), `subject` (a provider's issuer and subject):
+    /// one that may give it to an account, so that two such rules giving the same wait
+    /// for each other.
+    pub(crate) fn and(self, kind: &str, name: &str) -> Self {
         match self {
             Self::Everything => Self::Everything,
             Self::Keys(mut keys) => {
-                keys.push(lock_key("username", username));
+                keys.push(lock_key(kind, name));
                 Self::Keys(keys)
             }
         }
+    }
+
+    /// This rule, also about the name `username` ([`Self::and`]).
+    pub(crate) fn and_username(self, username: &str) -> Self {
+        self.and("username", username)
     }
 
     /// A rule counting in these throttle buckets.
@@ -114,7 +130,7 @@ impl Locks {
 }
 
 /// The 64-bit advisory lock key of `name` of `kind` (`account`: an account's id,
-/// `bucket`: a throttle bucket's name), the same on every replica: what `pg_locks`
+/// `bucket`: a throttle bucket's name; [`Locks::and`]), the same on every replica: what `pg_locks`
 /// shows a rule holding or waiting for. Two names sharing a key (2^-64) only make their
 /// rules wait for each other.
 pub fn lock_key(kind: &str, name: &str) -> i64 {
@@ -457,9 +473,10 @@ impl Store {
 
     /// Inside a transaction about some keys, locks one more that only the rule's own
     /// reading has named (a security key's credential id, known once its answer is
-    /// verified). Taken after the keys of [`Self::begin`] and before any other, by every
-    /// rule that takes it, so no two transactions wait on each other in a circle. A
-    /// transaction about everything, and SQLite's, hold it already.
+    /// verified; the account of a notice's link or a hand-off code, known once taken).
+    /// Taken after the keys of [`Self::begin`] and before any other, by every rule that
+    /// takes it, so no two transactions wait on each other in a circle. A transaction
+    /// about everything, and SQLite's, hold it already.
     async fn lock_also(&self, tx: &mut Tx<'_>, kind: &str, name: &str) -> sqlx::Result<()> {
         if self.backend == Backend::Postgres && self.narrow_locks {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")

@@ -56,9 +56,10 @@ impl Store {
 
     /// "This wasn't me": removes what the notice named and ends every session of the
     /// account. An unknown, used or expired token is `NotFound` (the same answer: a
-    /// guesser learns nothing).
+    /// guesser learns nothing). A rule about the notice's account, locked once the
+    /// token has named it.
     pub async fn disown(&self, token: &str) -> StoreResult<Disowned> {
-        self.transaction(Locks::Everything, async |tx| self.disown_in(tx, token).await).await
+        self.transaction(Locks::found_inside(), async |tx| self.disown_in(tx, token).await).await
     }
 
     async fn disown_in(&self, tx: &mut Tx<'_>, token: &str) -> StoreResult<Disowned> {
@@ -72,6 +73,9 @@ impl Store {
         .fetch_optional(&mut **tx)
         .await?;
         let (account_id, what, target_id, name) = row.ok_or(Refusal::NotFound)?;
+        // The notice is this transaction's (its row, taken above): the rest is a rule
+        // about its account.
+        self.lock_also(tx, "account", &account_id).await?;
         let what = [Noticed::AppPassword, Noticed::Method, Noticed::MethodChange]
             .into_iter()
             .find(|w| stored(*w) == what)

@@ -77,10 +77,13 @@ impl Store {
         groups: PolicyGroups<'_>,
         by: By<'_>,
     ) -> StoreResult<AccountRow> {
-        self.transaction(Locks::Everything, async |tx| {
-            self.provision_new_in(tx, new, groups, by).await
-        })
-        .await
+        // About the new person's name and external id, which must be no one else's.
+        let locks = Locks::found_inside().and_username(new.username.as_str());
+        let locks = match new.external_id {
+            Some(external_id) => locks.and("external_id", external_id),
+            None => locks,
+        };
+        self.transaction(locks, async |tx| self.provision_new_in(tx, new, groups, by).await).await
     }
 
     async fn provision_new_in(

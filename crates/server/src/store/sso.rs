@@ -77,9 +77,11 @@ impl Store {
         account: AccountRow,
     ) -> StoreResult<Linked> {
         let now = self.now();
-        self.transaction(Locks::Everything, async |tx| {
-            Ok(link_in(tx, issuer, subject, &account.id, now).await?)
-        })
+        let locks = Locks::account(&account.id).and("subject", &subject_key(issuer, subject));
+        self.transaction(
+            locks,
+            async |tx| Ok(link_in(tx, issuer, subject, &account.id, now).await?),
+        )
         .await
     }
 
@@ -95,7 +97,13 @@ impl Store {
         display_name: &str,
     ) -> StoreResult<Linked> {
         let now = self.now();
-        self.transaction(Locks::Everything, async |tx| {
+        // About the subject, and the name it may give a new account.
+        let locks = Locks::found_inside().and("subject", &subject_key(issuer, subject));
+        let locks = match username {
+            Some(username) => locks.and_username(username.as_str()),
+            None => locks,
+        };
+        self.transaction(locks, async |tx| {
             if let Some(account) = linked(&mut **tx, issuer, subject).await? {
                 return Ok(Linked::Account(Box::new(account)));
             }
@@ -147,7 +155,7 @@ impl Store {
     pub async fn redeem_hand_off(&self, code: &str) -> StoreResult<Option<HandedOff>> {
         let now = self.now();
         let session_max = self.limits.session_max;
-        self.transaction(Locks::Everything, async |tx| {
+        self.transaction(Locks::found_inside(), async |tx| {
             let row: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
                 "DELETE FROM sso_handoffs WHERE code_hash = $1 \
                  RETURNING account_id, mfa_at, mfa_kind, expires_at",
@@ -159,6 +167,8 @@ impl Store {
             if expires_at <= now {
                 return Ok(None);
             }
+            // The code is this transaction's (taken above): the rest is about its account.
+            self.lock_also(tx, "account", &account_id).await?;
             let account = account_on(&mut **tx, &account_id).await?;
             let Some(account) = account.filter(|a| !a.shut()) else { return Ok(None) };
             let token =
@@ -167,6 +177,11 @@ impl Store {
         })
         .await
     }
+}
+
+/// The name of a provider's subject for [`Locks::and`]: its issuer and subject.
+fn subject_key(issuer: &str, subject: &str) -> String {
+    format!("{issuer}\0{subject}")
 }
 
 /// Links (issuer, subject) to `account_id` in `tx` unless it is linked already: the

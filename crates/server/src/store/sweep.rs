@@ -29,12 +29,15 @@ impl Swept {
 }
 
 impl Store {
-    /// One transaction: the writer is held once, not once per table.
+    /// One transaction: the writer is held once, not once per table. Its rows are ones
+    /// no rule counts on any more (expired, used, or unused past the policy's days: each
+    /// rule checks those itself), so on PostgreSQL it waits for no rule about a person
+    /// and holds none off ([`Locks::found_inside`]).
     pub async fn sweep(&self) -> sqlx::Result<Swept> {
         let now = self.now();
         let l = &self.limits;
         let mut writer = self.writer().await?;
-        let mut tx = self.begin(&mut writer, &Locks::Everything).await?;
+        let mut tx = self.begin(&mut writer, &Locks::found_inside()).await?;
         let mut delete = async |sql: &str, binds: &[i64]| {
             let mut query = sqlx::query(sql);
             for b in binds {

@@ -1,6 +1,6 @@
 //! PostgreSQL locks what each rule is about: a rule about one person waits for another
 //! rule about that person, never for one about somebody else; a rule about everything
-//! (an admin's action, a SCIM change, the sweep) waits for all and holds all off.
+//! (a SCIM group's change) waits for all and holds all off, the sweep included.
 //! The lock a slow rule would hold is held here by a connection of the test's own,
 //! and what waits is read from `pg_locks`, not from a clock.
 
@@ -194,4 +194,89 @@ async fn their_own_changes_and_the_helpdesks_wait_only_for_rules_about_that_pers
     assert!(!nora_renames.is_finished());
     tx.commit().await.unwrap();
     assert_eq!(tokio::time::timeout(HANG, nora_renames).await.unwrap().unwrap(), 200);
+}
+
+/// Rules that learn their person by reading (a notice's link, a provider's hand-off
+/// code), a directory person's sign-in, a person provisioned and the sweep wait only for
+/// rules about their person (the sweep for none, but a rule about everything).
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn links_hand_offs_directory_people_new_people_and_the_sweep_wait_only_for_their_own() {
+    use app_passwords_server::domain::directory::{DirectoryStatus, Person};
+    use app_passwords_server::store::audit::By;
+    use app_passwords_server::store::directory::Synced;
+    use app_passwords_server::store::notices::Noticed;
+    use app_passwords_server::store::scim::{NewPerson, PolicyGroups};
+    use secrecy::ExposeSecret;
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    bea(&app).await;
+    let (nora_id, bea_id) =
+        (account_id(&app, NEW_USER.0).await, account_id(&app, "bea.other@contoso.example").await);
+    let store = &app.store;
+    let by = By { credential: "cli", actor: "test", from: "cli" };
+    let groups = PolicyGroups { mfa: None, app_passwords_off: None };
+    let ada = Person {
+        id: "3f1c0c5e-ada".into(),
+        dn: "uid=ada,ou=people,dc=contoso,dc=example".into(),
+        username: Username::parse("ada.lovelace@contoso.example").unwrap(),
+        display_name: "Ada Lovelace".into(),
+        status: DirectoryStatus::Active,
+        password_changed: None,
+        mfa_required: true,
+        app_passwords_allowed: true,
+    };
+    let grace = Username::parse("grace.hopper@contoso.example").unwrap();
+    let grace = NewPerson {
+        username: &grace,
+        display_name: "Grace Hopper",
+        password_hash: "",
+        external_id: Some("hr-1906"),
+        active: true,
+    };
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+
+    // A rule about Nora is running: none of these about others waits for it.
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    let token = store.open_notice(&bea_id, Noticed::MethodChange, "m", "Phone").await.unwrap();
+    let disowned = tokio::time::timeout(HANG, store.disown(token.expose_secret())).await;
+    assert!(disowned.expect("waited for a rule about Nora").is_ok(), "Bea's notice link");
+    let code = store.hand_off(&bea_id, None).await.unwrap();
+    let handed = tokio::time::timeout(HANG, store.redeem_hand_off(code.expose_secret())).await;
+    let handed = handed.expect("waited for a rule about Nora").unwrap().unwrap();
+    assert_eq!(handed.account.id, bea_id);
+    for asked_ms in [1_000, 2_000] {
+        // Met for the first time, then again (a rule about her account then).
+        let synced = tokio::time::timeout(HANG, store.sync_person(&ada, asked_ms)).await;
+        let synced = synced.expect("a directory person waited for a rule about Nora").unwrap();
+        assert!(matches!(synced, Synced::Account(_)), "Ada's sign-in");
+    }
+    let provisioned = tokio::time::timeout(HANG, store.provision_new(&grace, groups, by)).await;
+    assert!(provisioned.expect("waited for Nora").is_ok(), "Grace's provisioning");
+    let swept = tokio::time::timeout(HANG, store.sweep()).await;
+    assert!(swept.expect("the sweep waited for a rule about Nora").is_ok(), "the sweep");
+
+    // Nora's notice link and hand-off wait until it ends, and then work.
+    let token = store.open_notice(&nora_id, Noticed::MethodChange, "m", "Phone").await.unwrap();
+    let code = store.hand_off(&nora_id, None).await.unwrap();
+    let (s1, s2) = (store.clone(), store.clone());
+    let disown = tokio::spawn(async move { s1.disown(token.expose_secret()).await.is_ok() });
+    let redeem =
+        tokio::spawn(
+            async move { s2.redeem_hand_off(code.expose_secret()).await.unwrap().is_some() },
+        );
+    until_waiting(&app, 2).await;
+    assert!(!disown.is_finished() && !redeem.is_finished());
+    tx.commit().await.unwrap();
+    assert!(tokio::time::timeout(HANG, disown).await.unwrap().unwrap());
+    assert!(tokio::time::timeout(HANG, redeem).await.unwrap().unwrap());
+
+    // A rule about everything (a SCIM group's change) is running: the sweep waits.
+    let tx = rule_about(&mut held, None).await;
+    let s = store.clone();
+    let sweep = tokio::spawn(async move { s.sweep().await.is_ok() });
+    until_waiting(&app, 1).await;
+    assert!(!sweep.is_finished());
+    tx.commit().await.unwrap();
+    assert!(tokio::time::timeout(HANG, sweep).await.unwrap().unwrap());
 }
