@@ -34,6 +34,8 @@ export function keepPress(stand) {
     event.preventDefault();
     press(stand);
   });
+  // Drawn disabled (crates/prerender): no press before one can be kept.
+  stand.querySelector('button[type=submit]').disabled = false;
 }
 
 const PRESSED = 'data-pressed';

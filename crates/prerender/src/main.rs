@@ -4,7 +4,8 @@
 //! wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
-//! in each language the app speaks. Sign in is the one button enabled: a press on it (or
+//! in each language the app speaks. Its buttons are drawn disabled; stand-in.js enables
+//! Sign in as it starts keeping presses: a press on it (or
 //! Enter, or a password manager's `requestSubmit()`) is kept by src/embed/stand-in.js
 //! until the app has come, which then signs in — the button says meanwhile what the
 //! app's says while it works (`data-working`, the app's own words). The other buttons are
@@ -124,13 +125,13 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let rest = rest.replace(HEADER_END, &banner);
     // The app's live region, empty here: the app announces in its own.
     let rest = rest.replace(STATUS, "");
-    // Sign in keeps a press (stand-in.js), saying the app's words while it waits; every
-    // other button is disabled.
-    let working = format!(r#"<button data-working="{}" "#, lang.text(Msg::Working));
-    let rest = rest.replace("<button ", "<button disabled ").replace(
-        &SUBMIT.replace("<button ", "<button disabled "),
-        &SUBMIT.replace("<button ", &working),
-    );
+    // Sign in keeps a press (stand-in.js), saying the app's words while it waits. Every
+    // button is drawn disabled: stand-in.js enables Sign in as it starts keeping presses,
+    // so none comes before (a frame may be drawn before the page's script has run).
+    let working = format!(r#"<button disabled data-working="{}" "#, lang.text(Msg::Working));
+    let rest = rest
+        .replace(SUBMIT, &SUBMIT.replace("<button ", &working))
+        .replace("<button type=", "<button disabled type=");
     // Attributes at their defaults, written as HTML has them (fewer bytes to send).
     let rest = rest.replace(r#" value="""#, "");
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
@@ -145,7 +146,7 @@ mod tests {
     /// Each language's sign-in screen, as the app draws it: Sign in saying the app's words
     /// for a press kept, every other button disabled.
     #[test]
-    fn both_sign_in_screens_are_drawn_with_only_sign_in_enabled() {
+    fn both_sign_in_screens_are_drawn_with_every_button_disabled_until_presses_are_kept() {
         for (lang, title, working) in [
             (Lang::En, ">Sign in</h1>", "Please wait…"),
             (Lang::Fr, ">Connexion</h1>", "Un instant…"),
@@ -153,11 +154,11 @@ mod tests {
             let html = sign_in(&render(lang).unwrap(), lang).unwrap();
             assert!(html.starts_with(&format!(r#"<div lang="{}" class="ap-root">"#, lang.tag())));
             assert!(html.contains(title), "{html}");
-            let submit = format!(r#"<button data-working="{working}" type="submit" "#);
+            let submit = format!(r#"<button disabled data-working="{working}" type="submit" "#);
             assert_eq!(html.matches(&submit).count(), 1, "{html}");
             assert!(html.matches("<button ").count() >= 2, "the language switch too: {html}");
-            let disabled = html.matches("<button disabled ").count();
-            assert_eq!(html.matches("<button ").count(), disabled + 1, "{html}");
+            // All disabled until stand-in.js keeps presses (it enables Sign in then).
+            assert_eq!(html.matches("<button ").count(), html.matches("<button disabled ").count());
             assert!(html.contains(r#"autocomplete="current-password""#), "{html}");
             assert_eq!(html.matches("<template data-unloaded>").count(), 1, "{html}");
         }
