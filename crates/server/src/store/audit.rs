@@ -7,7 +7,7 @@ use wire::admin::{AuditAction, AuditEntry};
 
 use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::clock::rfc3339;
-use crate::domain::accounts::{format_methods, AccountRow};
+use crate::domain::accounts::{format_methods, AccountRow, Username};
 use crate::domain::accounts::{ChangeRefused, PolicyChange};
 use crate::domain::app_passwords::format_scopes;
 use crate::domain::scim::UserPatch;
@@ -96,15 +96,12 @@ impl Store {
     ) -> StoreResult<Option<String>> {
         // About this person, and a new name or external id (SCIM), which must be no one
         // else's: every rule that may give one locks it.
-        let mut locks = Locks::account(&account.id);
-        if let AdminAction::Provision { patch, .. } = &action {
-            if let Some(name) = &patch.user_name {
-                locks = locks.and_username(name.as_str());
-            }
-            if let Some(Some(external_id)) = &patch.external_id {
-                locks = locks.and("external_id", external_id);
-            }
-        }
+        let locks = match &action {
+            AdminAction::Provision { patch, .. } => Locks::account(&account.id)
+                .and_some("username", patch.user_name.as_ref().map(Username::as_str))
+                .and_some("external_id", patch.external_id.as_ref().and_then(|e| e.as_deref())),
+            _ => Locks::account(&account.id),
+        };
         self.transaction(locks, async |tx| self.administer_in(tx, account, by, &action).await).await
     }
 

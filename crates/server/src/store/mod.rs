@@ -104,6 +104,14 @@ impl Locks {
         }
     }
 
+    /// This rule, also about `name` of `kind` if there is one ([`Self::and`]).
+    pub(crate) fn and_some(self, kind: &str, name: Option<&str>) -> Self {
+        match name {
+            Some(name) => self.and(kind, name),
+            None => self,
+        }
+    }
+
     /// This rule, also about the name `username` ([`Self::and`]).
     pub(crate) fn and_username(self, username: &str) -> Self {
         self.and("username", username)
@@ -130,8 +138,8 @@ impl Locks {
 }
 
 /// The 64-bit advisory lock key of `name` of `kind` (`account`: an account's id,
-/// `bucket`: a throttle bucket's name; [`Locks::and`]), the same on every replica: what `pg_locks`
-/// shows a rule holding or waiting for. Two names sharing a key (2^-64) only make their
+/// `bucket`: a throttle bucket's name; [`Locks::and`]), the same on every replica: what
+/// `pg_locks` shows a rule holding or waiting for. Two names sharing a key (2^-64) only make their
 /// rules wait for each other.
 pub fn lock_key(kind: &str, name: &str) -> i64 {
     use sha2::Digest;

@@ -78,11 +78,9 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<AccountRow> {
         // About the new person's name and external id, which must be no one else's.
-        let locks = Locks::found_inside().and_username(new.username.as_str());
-        let locks = match new.external_id {
-            Some(external_id) => locks.and("external_id", external_id),
-            None => locks,
-        };
+        let locks = Locks::found_inside()
+            .and_username(new.username.as_str())
+            .and_some("external_id", new.external_id);
         self.transaction(locks, async |tx| self.provision_new_in(tx, new, groups, by).await).await
     }
 

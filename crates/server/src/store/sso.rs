@@ -98,11 +98,9 @@ impl Store {
     ) -> StoreResult<Linked> {
         let now = self.now();
         // About the subject, and the name it may give a new account.
-        let locks = Locks::found_inside().and("subject", &subject_key(issuer, subject));
-        let locks = match username {
-            Some(username) => locks.and_username(username.as_str()),
-            None => locks,
-        };
+        let locks = Locks::found_inside()
+            .and("subject", &subject_key(issuer, subject))
+            .and_some("username", username.map(Username::as_str));
         self.transaction(locks, async |tx| {
             if let Some(account) = linked(&mut **tx, issuer, subject).await? {
                 return Ok(Linked::Account(Box::new(account)));
