@@ -48,7 +48,9 @@ const watchForField = () => {
     if (!root.querySelector('[data-prerendered]')) mark('__liveAt');
   };
   const observe = (root) => {
-    new MutationObserver(() => look(root)).observe(root, { childList: true, subtree: true });
+    // `disabled`: the stand-in's Sign in is enabled in place once it keeps presses.
+    new MutationObserver(() => look(root))
+      .observe(root, { childList: true, subtree: true, attributeFilter: ['disabled'] });
     look(root);
   };
   const attach = Element.prototype.attachShadow;
@@ -103,6 +105,14 @@ async function once(browser, url, profile) {
   return { field, live, press, first, second };
 }
 
+/** Waits for the screen after a first-time user's sign-in. */
+const nextScreen = (page) =>
+  page.waitForFunction(
+    () => document.querySelector('h1')?.textContent === 'Secure your account first',
+    null,
+    { timeout: 60000 },
+  );
+
 // From the click on "Sign in" to the next screen's heading, the fields filled at once
 // (as a password manager does) and submitted straight away: the screens after sign-in
 // are a chunk fetched from the first key typed (src/lazy.rs), so here it races the
@@ -117,11 +127,7 @@ async function signInOnce(browser, url, profile) {
   await page.fill('#ap-password', 'Demo-new-2026');
   const start = await page.evaluate(() => performance.now());
   await page.click('button[type=submit]');
-  await page.waitForFunction(
-    () => document.querySelector('h1')?.textContent === 'Secure your account first',
-    null,
-    { timeout: 60000 },
-  );
+  await nextScreen(page);
   const next = (await page.evaluate(() => performance.now())) - start;
   await context.close();
   return next;
@@ -147,11 +153,7 @@ async function signInAtOnce(browser, url, profile, whenLive) {
     }
     root.querySelector('button[type=submit]').click();
   });
-  await page.waitForFunction(
-    () => document.querySelector('h1')?.textContent === 'Secure your account first',
-    null,
-    { timeout: 60000 },
-  );
+  await nextScreen(page);
   const next = await page.evaluate(() => performance.now());
   await context.close();
   return next;

@@ -1,7 +1,8 @@
 // The standalone page's stand-in (stand-in.js): index.html has the sign-in screen in both
 // languages (crates/prerender); this keeps the person's, or none on a notice's link, until
-// the app takes over (a press on Sign in kept until then); if the app cannot be loaded (index.html's loader, Trunk.toml, sends
-// `app-passwords:unloaded`), says so. Inlined into index.html by scripts/dist.sh (esbuild).
+// the app takes over (a press on Sign in kept until then); if the app cannot be loaded
+// (index.html's loader, Trunk.toml, sends `app-passwords:unloaded`), says so. Inlined into
+// index.html by scripts/dist.sh (esbuild).
 import { keepPress, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
 
 const stand = document.querySelector('[data-prerendered]');

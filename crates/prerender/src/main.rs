@@ -4,14 +4,14 @@
 //! wasm is still on its way.
 //!
 //! The markup is the app's own: `App` drawn by Yew's server-side renderer, natively, once
-//! in each language the app speaks. Its buttons are drawn disabled; stand-in.js enables
-//! Sign in as it starts keeping presses: a press on it (or
-//! Enter, or a password manager's `requestSubmit()`) is kept by src/embed/stand-in.js
-//! until the app has come, which then signs in — the button says meanwhile what the
-//! app's says while it works (`data-working`, the app's own words). The other buttons are
-//! disabled: nothing that looks as if it acted when it cannot (the language switch is the
-//! app's). Its form, like every form of the app, is `method="dialog"`, so the browser
-//! itself sends nothing, even for `form.submit()` from another hand.
+//! in each language the app speaks. Its buttons are drawn disabled: nothing that looks
+//! as if it acted when it cannot (the language switch is the app's), and no press before
+//! src/embed/stand-in.js has started keeping them — it then enables Sign in, keeps a press
+//! on it (or Enter, or a password manager's `requestSubmit()`) until the app has come,
+//! which signs in, and meanwhile says on the button what the app's says while it works
+//! (`data-working`, the app's own words). Its form, like every form of the app, is
+//! `method="dialog"`, so the browser itself sends nothing, even for `form.submit()` from
+//! another hand.
 //!
 //! The page gets both languages before the app's root; the element, a JSON object of
 //! them (`{"en": "<div lang=\"en\" …", "fr": …}`) that scripts/dist.sh bundles into it.
@@ -104,8 +104,8 @@ fn render(lang: Lang) -> Result<String, String> {
     Ok(tokio::task::LocalSet::new().block_on(&runtime, renderer.render()))
 }
 
-/// `html` with Sign in keeping a press and its other buttons disabled; anything else than
-/// the sign-in screen as expected is an error (the build stops).
+/// `html` with its buttons disabled and Sign in carrying the app's words for a press kept;
+/// anything else than the sign-in screen as expected is an error (the build stops).
 fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let root = format!(r#"<div lang="{}" class="ap-root">"#, lang.tag());
     let rest = html.strip_prefix(&root).ok_or("the app's root is not as expected")?;
@@ -125,13 +125,14 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
     let rest = rest.replace(HEADER_END, &banner);
     // The app's live region, empty here: the app announces in its own.
     let rest = rest.replace(STATUS, "");
-    // Sign in keeps a press (stand-in.js), saying the app's words while it waits. Every
-    // button is drawn disabled: stand-in.js enables Sign in as it starts keeping presses,
-    // so none comes before (a frame may be drawn before the page's script has run).
+    // Every button disabled (a frame may be drawn before the page's script has run:
+    // stand-in.js enables Sign in as it starts keeping presses), and Sign in with the
+    // app's words for a press kept.
+    let disabled = SUBMIT.replace("<button ", "<button disabled ");
     let working = format!(r#"<button disabled data-working="{}" "#, lang.text(Msg::Working));
     let rest = rest
-        .replace(SUBMIT, &SUBMIT.replace("<button ", &working))
-        .replace("<button type=", "<button disabled type=");
+        .replace("<button ", "<button disabled ")
+        .replace(&disabled, &SUBMIT.replace("<button ", &working));
     // Attributes at their defaults, written as HTML has them (fewer bytes to send).
     let rest = rest.replace(r#" value="""#, "");
     let rest = rest.replace(r#"="novalidate""#, "").replace(r#"="required""#, "");
@@ -143,8 +144,8 @@ fn sign_in(html: &str, lang: Lang) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    /// Each language's sign-in screen, as the app draws it: Sign in saying the app's words
-    /// for a press kept, every other button disabled.
+    /// Each language's sign-in screen, as the app draws it: every button disabled, Sign in
+    /// with the app's words for a press kept.
     #[test]
     fn both_sign_in_screens_are_drawn_with_every_button_disabled_until_presses_are_kept() {
         for (lang, title, working) in [
