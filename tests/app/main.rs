@@ -19,7 +19,7 @@ mod timeouts;
 use std::rc::Rc;
 use std::time::Duration;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use app_passwords::api::Token;
 use app_passwords::app::{App, AppProps};
@@ -42,15 +42,64 @@ pub struct Ui<C: yew::BaseComponent = App> {
     /// What the app told its host, in order.
     pub events: Rc<RefCell<Vec<HostEvent>>>,
     pub control: Control,
-    handle: Option<yew::AppHandle<C>>,
+    /// Its number among the apps [`mounted`].
+    mounted: u64,
+    _app: std::marker::PhantomData<C>,
 }
 
 impl<C: yew::BaseComponent> Drop for Ui<C> {
     fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            handle.destroy();
-        }
-        self.root.remove();
+        unmount(|n| n == self.mounted);
+    }
+}
+
+/// An app mounted and not yet destroyed: its number, and what destroys it and removes
+/// its element.
+type Mounted = (u64, Box<dyn FnOnce()>);
+
+thread_local! {
+    static MOUNTED: RefCell<Vec<Mounted>> = RefCell::default();
+    /// The next app's number.
+    static NEXT: Cell<u64> = const { Cell::new(0) };
+    /// Apps numbered below this were mounted by a test that panicked.
+    static ORPHANED_BELOW: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Keeps `handle`'s app (in `root`) among the mounted ones, and first destroys those a
+/// test that panicked left: a panic in wasm is a trap, not an unwinding, so that test
+/// never dropped its `Ui`, and its app would go on listening to the address and its host
+/// and take the next test's input. The panic hook (set once, before the harness's own)
+/// only marks them: destroying an app there could run its code mid-panic.
+fn mounted<C: yew::BaseComponent>(root: &Element, handle: yew::AppHandle<C>) -> u64 {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let harness = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            ORPHANED_BELOW.set(NEXT.get());
+            harness(info);
+        }));
+    });
+    let orphaned = ORPHANED_BELOW.get();
+    unmount(|n| n < orphaned);
+    let n = NEXT.replace(NEXT.get() + 1);
+    let root = root.clone();
+    let destroy = Box::new(move || {
+        handle.destroy();
+        root.remove();
+    });
+    MOUNTED.with_borrow_mut(|apps| apps.push((n, destroy)));
+    n
+}
+
+/// Destroys the mounted apps whose number `which` names.
+fn unmount(which: impl Fn(u64) -> bool) {
+    let gone = MOUNTED.with_borrow_mut(|apps| {
+        let (gone, kept) = std::mem::take(apps).into_iter().partition(|(n, _)| which(*n));
+        *apps = kept;
+        gone
+    });
+    for (_, destroy) in gone {
+        destroy();
     }
 }
 
@@ -75,7 +124,8 @@ impl Ui {
             ..AppProps::default()
         };
         let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        let ui = Self { root, fake, events, control, handle: Some(handle) };
+        let mounted = mounted(&root, handle);
+        let ui = Self { root, fake, events, control, mounted, _app: std::marker::PhantomData };
         ui.until("the app rendered", |ui| ui.has("h1")).await;
         ui
     }
@@ -115,7 +165,8 @@ impl<C: yew::BaseComponent> Ui<C> {
     /// A mounted component, in `root`, on `fake`.
     pub fn new(root: Element, fake: Rc<Fake>, handle: yew::AppHandle<C>) -> Self {
         let (events, control) = (Rc::default(), Control::default());
-        Self { root, fake, events, control, handle: Some(handle) }
+        let mounted = mounted(&root, handle);
+        Self { root, fake, events, control, mounted, _app: std::marker::PhantomData }
     }
 
     pub fn text(&self) -> String {
