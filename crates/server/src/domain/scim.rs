@@ -388,6 +388,14 @@ pub enum Members {
     Replace(Vec<String>),
 }
 
+impl Members {
+    /// The account ids this change names.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        let (Self::Add(ids) | Self::Remove(ids) | Self::Replace(ids)) = self;
+        ids.iter().map(String::as_str)
+    }
+}
+
 /// What a PATCH changes of a Group; member changes in the order sent.
 #[derive(Debug, Default)]
 pub struct GroupPatch {

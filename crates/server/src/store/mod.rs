@@ -59,6 +59,12 @@ pub enum Backend {
 /// is about everything (see [`Store::begin`]).
 pub const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
 
+/// The most keys one rule locks one by one; a rule about more is about everything.
+/// PostgreSQL keeps every advisory lock in a shared table of
+/// `max_locks_per_transaction` (64 by default) × connections slots: a rule about a
+/// group of ten thousand would fill it, and every rule then fails.
+pub(crate) const MAX_KEYS: usize = 256;
+
 /// What an invariant transaction's rule is about, for PostgreSQL to lock (SQLite's one
 /// writer excludes every other transaction whatever it says). Two transactions whose
 /// rules share anything name it alike, so they wait for each other; those that share
@@ -66,9 +72,10 @@ pub const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
 /// account (its sessions, methods, proofs, app passwords, budgets) names the account;
 /// one counting in throttle buckets names each bucket; one giving something that must
 /// be no one else's (a username, an external id, a directory person's or a provider's
-/// subject's account, a security key) names that too. A rule that reaches across
-/// accounts (a SCIM group's change: its members' policies; sealing old keys at start)
-/// is about everything, and waits for, and holds off, all the others.
+/// subject's account, a security key) names that too. A SCIM group's change names the
+/// group and its names, then locks the accounts of its members, as many as it reaches
+/// (up to [`MAX_KEYS`]). A rule that reaches further (a larger group's change; sealing
+/// old keys at start) is about everything, and waits for, and holds off, all the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Locks {
     Everything,
@@ -486,11 +493,27 @@ impl Store {
     /// takes it, so no two transactions wait on each other in a circle. A transaction
     /// about everything, and SQLite's, hold it already.
     async fn lock_also(&self, tx: &mut Tx<'_>, kind: &str, name: &str) -> sqlx::Result<()> {
+        self.lock_also_all(tx, kind, [name]).await
+    }
+
+    /// [`Self::lock_also`] for several names of one kind (a SCIM group's members), all
+    /// in one go and in the one order every rule takes keys in (sorted), so that two rules
+    /// locking some of the same wait for each other instead of each holding one the
+    /// other waits for.
+    async fn lock_also_all<'n>(
+        &self,
+        tx: &mut Tx<'_>,
+        kind: &str,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> sqlx::Result<()> {
         if self.backend == Backend::Postgres && self.narrow_locks {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(lock_key(kind, name))
-                .execute(&mut **tx)
-                .await?;
+            let keys = Locks::Keys(names.into_iter().map(|n| lock_key(kind, n)).collect());
+            for key in keys.sorted().unwrap_or_default() {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(key)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use wire::admin::AuditAction;
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::audit::{describe, set_policy_in, By};
-use super::{Locks, Refusal, Store, StoreResult, Tx};
+use super::{Locks, Refusal, Store, StoreResult, Tx, MAX_KEYS};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, PolicyChange, Username};
 use crate::domain::scim::{GroupDoc, GroupPatch, Members, UserPatch};
@@ -263,9 +263,12 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(GroupRow, Told)> {
         let mut told = Told::new();
+        let locks = group_locks(None, Some(&doc.display_name), doc.external_id.as_deref());
+        let locks = if doc.members.len() > MAX_KEYS { Locks::Everything } else { locks };
         let done = self
-            .transaction(Locks::Everything, async |tx| -> StoreResult<GroupRow> {
+            .transaction(locks, async |tx| -> StoreResult<GroupRow> {
                 let id = crypto::random_id();
+                self.lock_also_all(tx, "account", doc.members.iter().map(String::as_str)).await?;
                 refuse_group_taken(tx, doc.display_name.as_str(), doc.external_id.as_deref(), "")
                     .await?;
                 sqlx::query(
@@ -304,9 +307,15 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(Option<GroupRow>, Told)> {
         let mut told = Told::new();
+        let named: Vec<&str> = patch.members.iter().flat_map(Members::ids).collect();
+        let external = patch.external_id.as_ref().and_then(Option::as_deref);
+        let locks = group_locks(Some(id), patch.display_name.as_deref(), external);
+        let locks = self.narrow_enough(locks, id, named.len()).await?;
         let done = self
-            .transaction(Locks::Everything, async |tx| -> StoreResult<Option<GroupRow>> {
+            .transaction(locks, async |tx| -> StoreResult<Option<GroupRow>> {
                 let Some(group) = group_in(tx, id).await? else { return Ok(None) };
+                let reached = group.members.iter().map(String::as_str).chain(named.clone());
+                self.lock_also_all(tx, "account", reached).await?;
                 let renamed = patch.display_name.as_ref().filter(|n| **n != group.display_name);
                 let external = patch.external_id.as_ref().filter(|e| **e != group.external_id);
                 refuse_group_taken(
@@ -355,9 +364,12 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(bool, Told)> {
         let mut told = Told::new();
+        let locks = self.narrow_enough(group_locks(Some(id), None, None), id, 0).await?;
         let done = self
-            .transaction(Locks::Everything, async |tx| -> StoreResult<bool> {
+            .transaction(locks, async |tx| -> StoreResult<bool> {
                 let Some(group) = group_in(tx, id).await? else { return Ok(false) };
+                let reached = group.members.iter().map(String::as_str);
+                self.lock_also_all(tx, "account", reached).await?;
                 sqlx::query("DELETE FROM scim_groups WHERE id = $1")
                     .bind(id)
                     .execute(&mut **tx)
@@ -433,6 +445,22 @@ impl Store {
         Ok(())
     }
 
+    /// `locks` for a change to group `id` that also names `named` accounts, when the
+    /// accounts it reaches — its members as they are now, and those named — are few
+    /// enough to lock one by one ([`MAX_KEYS`]); otherwise a rule about everything. The
+    /// members are counted before the rule: while it waits for the group's lock, a
+    /// change to the group may add some (at most
+    /// [`MAX_MEMBERS`](crate::domain::scim::MAX_MEMBERS) a request).
+    async fn narrow_enough(&self, locks: Locks, id: &str, named: usize) -> sqlx::Result<Locks> {
+        let members: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM scim_group_members WHERE group_id = $1")
+                .bind(id)
+                .fetch_one(&self.db)
+                .await?;
+        let reached = usize::try_from(members).unwrap_or(usize::MAX).saturating_add(named);
+        Ok(if reached > MAX_KEYS { Locks::Everything } else { locks })
+    }
+
     /// Gives each account the policy of the groups it is in now, audited with `why`.
     async fn follow_groups_in(
         &self,
@@ -471,6 +499,18 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// What a change to a group is about before it reads anything: the group (`None`: a new
+/// one, whose id no one else knows yet), and the name and external id it may give it (a
+/// name in any case). The accounts of its members are locked once read, under these
+/// ([`Store::lock_also_all`]): while a rule holds the group, its members are the group's
+/// own to change.
+fn group_locks(id: Option<&str>, name: Option<&str>, external_id: Option<&str>) -> Locks {
+    Locks::found_inside()
+        .and_some("scim_group", id)
+        .and_some("scim_group_name", name.map(str::to_lowercase).as_deref())
+        .and_some("scim_group_external_id", external_id)
 }
 
 /// Refuses `Taken(attr)` when another account than `except` has `value` in `column`.

@@ -1,6 +1,7 @@
 //! PostgreSQL locks what each rule is about: a rule about one person waits for another
-//! rule about that person, never for one about somebody else; a rule about everything
-//! (a SCIM group's change) waits for all and holds all off, the sweep included.
+//! rule about that person, never for one about somebody else (a SCIM group's change is
+//! about its members); a rule about everything (sealing old keys at start, a change to
+//! a group of more than 256) waits for all and holds all off, the sweep included.
 //! The lock a slow rule would hold is held here by a connection of the test's own,
 //! and what waits is read from `pg_locks`, not from a clock.
 
@@ -9,6 +10,8 @@ use std::time::Duration;
 use app_passwords_server::credentials::argon2;
 use app_passwords_server::domain::accounts::Username;
 use app_passwords_server::store::accounts::NewAccount;
+use app_passwords_server::store::audit::By;
+use app_passwords_server::store::scim::PolicyGroups;
 use app_passwords_server::store::{lock_key, INVARIANT_LOCK};
 use secrecy::SecretString;
 use serde_json::json;
@@ -41,6 +44,12 @@ pub(crate) async fn like_nora(
     };
     app.store.create_account(new).await.unwrap().unwrap();
     (name, password)
+}
+
+/// Nora's and Bea's account ids (Bea made here).
+async fn nora_and_bea(app: &TestApp) -> (String, String) {
+    bea(app).await;
+    (account_id(app, NEW_USER.0).await, account_id(app, "bea.other@contoso.example").await)
 }
 
 pub(crate) async fn account_id(app: &TestApp, name: &str) -> String {
@@ -203,16 +212,13 @@ async fn their_own_changes_and_the_helpdesks_wait_only_for_rules_about_that_pers
 #[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
 async fn links_hand_offs_directory_people_new_people_and_the_sweep_wait_only_for_their_own() {
     use app_passwords_server::domain::directory::{DirectoryStatus, Person};
-    use app_passwords_server::store::audit::By;
     use app_passwords_server::store::directory::Synced;
     use app_passwords_server::store::notices::Noticed;
-    use app_passwords_server::store::scim::{NewPerson, PolicyGroups};
+    use app_passwords_server::store::scim::NewPerson;
     use secrecy::ExposeSecret;
     let _ = require_postgres();
     let app = spawn_app().await;
-    bea(&app).await;
-    let (nora_id, bea_id) =
-        (account_id(&app, NEW_USER.0).await, account_id(&app, "bea.other@contoso.example").await);
+    let (nora_id, bea_id) = nora_and_bea(&app).await;
     let store = &app.store;
     let by = By { credential: "cli", actor: "test", from: "cli" };
     let groups = PolicyGroups { mfa: None, app_passwords_off: None };
@@ -271,7 +277,7 @@ async fn links_hand_offs_directory_people_new_people_and_the_sweep_wait_only_for
     assert!(tokio::time::timeout(HANG, disown).await.unwrap().unwrap());
     assert!(tokio::time::timeout(HANG, redeem).await.unwrap().unwrap());
 
-    // A rule about everything (a SCIM group's change) is running: the sweep waits.
+    // A rule about everything (sealing old keys at start) is running: the sweep waits.
     let tx = rule_about(&mut held, None).await;
     let s = store.clone();
     let sweep = tokio::spawn(async move { s.sweep().await.is_ok() });
@@ -279,4 +285,102 @@ async fn links_hand_offs_directory_people_new_people_and_the_sweep_wait_only_for
     assert!(!sweep.is_finished());
     tx.commit().await.unwrap();
     assert!(tokio::time::timeout(HANG, sweep).await.unwrap().unwrap());
+}
+
+/// A SCIM group's change is about the group, its names and its members: a group of
+/// others is made, renamed (its members' policies follow) and emptied while a rule about
+/// Nora runs; adding Nora to it waits until that rule ends, and so does deleting it.
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn a_groups_change_waits_only_for_rules_about_its_members() {
+    use app_passwords_server::domain::scim::{GroupDoc, GroupPatch, Members};
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    let (nora_id, bea_id) = nora_and_bea(&app).await;
+    let store = &app.store;
+    let by = By { credential: "scim", actor: "test", from: "scim" };
+    let groups = PolicyGroups { mfa: None, app_passwords_off: Some("No app passwords") };
+    let allowed = async |id: &str| {
+        let account = store.account_by_id(id).await.unwrap().unwrap();
+        account.app_passwords_allowed
+    };
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    let doc = GroupDoc {
+        display_name: "Finance".into(),
+        external_id: None,
+        members: vec![bea_id.clone()],
+    };
+    let made = tokio::time::timeout(HANG, store.create_group(&doc, groups, by)).await;
+    let group = made.expect("waited for a rule about Nora").unwrap().0.id;
+    let renamed =
+        GroupPatch { display_name: Some("No app passwords".into()), ..GroupPatch::default() };
+    let done = tokio::time::timeout(HANG, store.change_group(&group, &renamed, groups, by)).await;
+    assert!(done.expect("waited for a rule about Nora").unwrap().0.is_some());
+    assert!(!allowed(&bea_id).await, "Bea followed her group's new name");
+    let emptied = GroupPatch { members: vec![Members::Replace(vec![])], ..GroupPatch::default() };
+    let done = tokio::time::timeout(HANG, store.change_group(&group, &emptied, groups, by)).await;
+    assert!(done.expect("waited for a rule about Nora").unwrap().0.is_some());
+    assert!(allowed(&bea_id).await, "Bea followed her leaving it");
+
+    // Adding Nora waits for the rule about her, and then she follows.
+    let change = |patch: GroupPatch| {
+        let (store, group) = (store.clone(), group.clone());
+        tokio::spawn(async move { store.change_group(&group, &patch, groups, by).await.is_ok() })
+    };
+    let add = change(GroupPatch {
+        members: vec![Members::Add(vec![nora_id.clone()])],
+        ..GroupPatch::default()
+    });
+    until_waiting(&app, 1).await;
+    assert!(!add.is_finished());
+    tx.commit().await.unwrap();
+    assert!(tokio::time::timeout(HANG, add).await.unwrap().unwrap());
+    assert!(!allowed(&nora_id).await, "Nora follows the group she was added to");
+
+    // Deleting the group she is in waits too.
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    let (s, g) = (store.clone(), group.clone());
+    let delete = tokio::spawn(async move { s.delete_group(&g, groups, by).await.unwrap().0 });
+    until_waiting(&app, 1).await;
+    assert!(!delete.is_finished());
+    tx.commit().await.unwrap();
+    assert!(tokio::time::timeout(HANG, delete).await.unwrap().unwrap());
+    assert!(allowed(&nora_id).await, "Nora follows her group's deletion");
+}
+
+/// A change to a group of more people than one rule locks one by one is about
+/// everything: it waits for a rule about anyone, and is done when that ends (locking
+/// each would fill PostgreSQL's shared lock table and fail every rule).
+#[tokio::test]
+#[ignore = "PostgreSQL only: SQLite runs one rule at a time by design"]
+async fn a_change_to_a_large_group_is_about_everyone() {
+    use app_passwords_server::domain::scim::GroupDoc;
+    let _ = require_postgres();
+    let app = spawn_app().await;
+    let policy = wire::Policy::default();
+    let mut members = Vec::new();
+    for n in 0..300 {
+        let username = Username::parse(&format!("person{n}@contoso.example")).unwrap();
+        let new = NewAccount {
+            username: &username,
+            display_name: "",
+            password_hash: "",
+            policy: &policy,
+        };
+        members.push(app.store.create_account(new).await.unwrap().unwrap());
+    }
+    let nora_id = account_id(&app, NEW_USER.0).await;
+    let mut held = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let tx = rule_about(&mut held, Some(&nora_id)).await;
+    let doc = GroupDoc { display_name: "Everyone".into(), external_id: None, members };
+    let store = app.store.clone();
+    let by = By { credential: "scim", actor: "test", from: "scim" };
+    let groups = PolicyGroups { mfa: None, app_passwords_off: Some("Everyone") };
+    let made = tokio::spawn(async move { store.create_group(&doc, groups, by).await.is_ok() });
+    until_waiting(&app, 1).await;
+    assert!(!made.is_finished());
+    tx.commit().await.unwrap();
+    assert!(tokio::time::timeout(HANG, made).await.unwrap().unwrap());
 }
