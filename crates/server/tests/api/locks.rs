@@ -56,13 +56,17 @@ pub(crate) async fn account_id(app: &TestApp, name: &str) -> String {
     app.store.account_by_username_str(name).await.unwrap().unwrap().id
 }
 
-/// Advisory locks that are asked for and not granted yet.
+/// Advisory locks that are asked for in the test's own database and not granted yet
+/// (`pg_locks` shows the whole server's: the other tests' too, which run alongside).
 async fn waiting(app: &TestApp) -> i64 {
     let pool = app.pool().await;
-    sqlx::query_scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap()
 }
 
 /// Waits until `n` advisory locks are waited for (a request has reached its rule).
