@@ -201,10 +201,15 @@ impl<C: yew::BaseComponent> Ui<C> {
         self.q(selector).get_attribute(name)
     }
 
-    /// Waits until `cond` holds (up to 3 s), else fails saying what was awaited.
+    /// Waits until `cond` holds (up to 10 s), else fails saying what was awaited.
     pub async fn until(&self, what: &str, cond: impl Fn(&Self) -> bool) {
         // 10 s at most: a loaded machine (the suites run side by side) renders slowly.
         for _ in 0..1000 {
+            // Read the page only once Yew has finished what it started: past 16 ms it
+            // yields to the browser with child components' new props still to apply (a
+            // loaded machine saw the sign-in screen drawn under a header that still said
+            // "Sign out").
+            yew::scheduler::flush().await;
             if cond(self) {
                 return;
             }
