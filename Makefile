@@ -140,14 +140,19 @@ openapi:
 	UPDATE_OPENAPI=1 cargo test -p $(SERVER) --test api openapi
 
 ## make bench: bundle transfer size, page load in a real browser (loopback and mobile)
-## against a bare Yew page built alike, sign-in latency, legacy-verification throughput
+## against a bare Yew page built alike, sign-in latency, legacy-verification throughput,
+## the password spray; `make bench PART=pages` (or sizes, legacy, spray) runs one part,
+## with everything it needs built and installed (scripts/bench.sh)
+ifneq ($(filter-out sizes pages legacy spray,$(PART)),)
+$(error PART=$(PART): make bench has the parts sizes, pages, legacy and spray)
+endif
 bench: build
 	scripts/tools.sh bench
 	scripts/tools.sh ldap
 	cargo build --profile server -p $(SERVER)
 	cd bench/bare && $(WASM_RELEASE) trunk build --release --offline
 	scripts/dist.sh compress bench/bare/dist
-	scripts/bench.sh
+	scripts/bench.sh $(PART)
 
 clean:
 	rm -rf dist target

@@ -21,6 +21,10 @@
 #      mail meanwhile: their latency and throughput without and with the spray, with
 #      narrow locks and with the old global lock, and the guesses evaluated.
 set -euo pipefail
+case ${1:-} in
+  "" | sizes | pages | legacy | spray) ;;
+  *) echo "bench.sh: no part named '$1' (sizes, pages, legacy, spray)" >&2; exit 2 ;;
+esac
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BIN="$ROOT/target/server/app-passwords-server"
