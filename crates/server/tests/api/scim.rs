@@ -465,8 +465,9 @@ async fn names_and_external_ids_are_unique_even_raced_and_a_refused_change_chang
     assert_eq!(app.sign_in_status(renamed, SYNCED).await, 401);
 }
 
-#[tokio::test]
-async fn group_membership_sets_the_policy_and_follows_every_change() {
+/// A server whose policy groups are `MFA-Required` and `No-App-Passwords`, and the SCIM id
+/// of the joiner provisioned on it.
+async fn with_policy_groups() -> (TestApp, String) {
     let app = spawn_with(|c| {
         c.scim_mfa_group = Some("MFA-Required".into());
         c.scim_app_passwords_off_group = Some("No-App-Passwords".into());
@@ -474,6 +475,12 @@ async fn group_membership_sets_the_policy_and_follows_every_change() {
     .await;
     let (_, made) = app.scim(Method::POST, "/Users", Some(user_doc(JOINER, json!({})))).await;
     let id = made["id"].as_str().unwrap().to_owned();
+    (app, id)
+}
+
+#[tokio::test]
+async fn group_membership_sets_the_policy_and_follows_every_change() {
+    let (app, id) = with_policy_groups().await;
     assert_eq!(app.policy_of(JOINER).await["mfa_required"], false, "in no MFA group yet");
 
     let group = |name: &str, members: &[&str]| {
@@ -544,6 +551,35 @@ async fn group_membership_sets_the_policy_and_follows_every_change() {
     let details: Vec<&str> =
         log["items"].as_array().unwrap().iter().filter_map(|l| l["detail"].as_str()).collect();
     assert!(details.contains(&"added to group mfa-required: mfa_required=true"), "{details:?}");
+}
+
+/// Two policy groups changed at once for the same person: neither undoes what the other
+/// set. On PostgreSQL the two run side by side, each about its own group; what keeps them
+/// apart is her account's lock (each reads all her groups under it) and each writing only
+/// what differs. Checked to fail (round 0) when a change writes her whole policy without
+/// her account's lock; with the lock it holds either way.
+#[tokio::test]
+async fn two_groups_changed_at_once_for_one_person_leave_the_policy_of_both() {
+    let (app, id) = with_policy_groups().await;
+    let group = async |name: &str| {
+        let doc = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                         "displayName": name});
+        let (status, made) = app.scim(Method::POST, "/Groups", Some(doc)).await;
+        assert_eq!(status, 201, "{made}");
+        format!("/Groups/{}", made["id"].as_str().unwrap())
+    };
+    let (mfa, off) = (group("MFA-Required").await, group("No-App-Passwords").await);
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}]));
+    let remove = patch(json!([{"op": "remove", "path": "members", "value": [{"value": id}]}]));
+    for round in 0..24 {
+        let (body, member) = if round % 2 == 0 { (&add, true) } else { (&remove, false) };
+        let both = [&mfa, &off]
+            .map(|path| async { app.scim(Method::PATCH, path, Some(body.clone())).await.0 });
+        assert_eq!(join_all(both).await, [200, 200]);
+        let policy = app.policy_of(JOINER).await;
+        let got = (policy["mfa_required"].as_bool(), policy["app_passwords_allowed"].as_bool());
+        assert_eq!(got, (Some(member), Some(!member)), "round {round}: {policy}");
+    }
 }
 
 /// scim2-tester (python-scim, pinned in scripts/tools.sh), the outside conformance tester:
