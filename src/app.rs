@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::api::{Endpoint, Http, SignInEndpoint, Token};
 use crate::components::card::Card;
-use crate::components::header::Header;
+use crate::components::header::header;
 use crate::effects::{run, Env, RETRY_MS};
 use crate::host::{Control, EndpointRef, HostCommand, HostEvent};
 use crate::i18n::{Lang, Msg};
@@ -319,12 +319,19 @@ pub fn app(props: &AppProps) -> Html {
             </Card>
         },
     };
-    let who = model.session.as_ref().map(|s| AttrValue::from(s.account.display_name.clone()));
+    let who = model.session.as_ref().map(|s| s.account.display_name.as_str());
+    let top = header(
+        *lang,
+        who,
+        model.creating(),
+        &on.reform(Intent::SetLang),
+        &on.reform(|()| Intent::SignOut),
+    );
     let announced = model.announcement_text(*lang);
     html! {
         <ContextProvider<Lang> context={*lang}>
             <div class="ap-root" lang={lang.tag()} ref={root}>
-                <Header who={who} locked={model.creating()} on_lang={on.reform(Intent::SetLang)} on_sign_out={on.reform(|()| Intent::SignOut)} />
+                { top }
                 // Offline, or signed in while the screens after sign-in cannot be fetched.
                 if !model.online || (*journey_failed && journey.is_none() && model.busy()) {
                     <div class="ap-banner ap-banner--error" role="alert">{ lang.text(Msg::EndpointDown) }</div>

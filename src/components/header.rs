@@ -2,29 +2,24 @@ use yew::prelude::*;
 
 use crate::i18n::{Lang, Msg};
 
-#[derive(Properties, PartialEq)]
-pub struct HeaderProps {
-    /// The signed-in person's display name; None before sign-in.
-    #[prop_or_default]
-    pub who: Option<AttrValue>,
-    pub on_lang: Callback<Lang>,
-    /// Sign out stays but cannot be used (an app password is being created).
-    #[prop_or_default]
-    pub locked: bool,
-    pub on_sign_out: Callback<()>,
-}
-
-/// The bar above every screen: the product name, the language switch and, once
-/// signed in, who is signed in and "Sign out".
-#[function_component(Header)]
-pub fn header(props: &HeaderProps) -> Html {
-    let lang = use_context::<Lang>().unwrap_or_default();
+/// The bar above every screen: the product name, the language switch and, once signed
+/// in, who is signed in (`who`) and "Sign out" (`locked`: there but not usable while an
+/// app password is being created).
+///
+/// A view function, not a component: drawn in the same render as the screen below it, so
+/// no frame shows a screen under the header of the one before (a child component's new
+/// props may wait until after the browser has painted: Yew yields after 16 ms of work),
+/// and without a component type's kilobyte in the first module.
+pub fn header(
+    lang: Lang,
+    who: Option<&str>,
+    locked: bool,
+    on_lang: &Callback<Lang>,
+    on_sign_out: &Callback<()>,
+) -> Html {
     let other = lang.other();
-    let on_lang = {
-        let cb = props.on_lang.clone();
-        Callback::from(move |_| cb.emit(other))
-    };
-    let on_sign_out = props.on_sign_out.reform(|_: MouseEvent| ());
+    let on_lang = on_lang.reform(move |_: MouseEvent| other);
+    let on_sign_out = on_sign_out.reform(|_: MouseEvent| ());
     html! {
         <header class="ap-header">
             <span class="ap-header__title">{ lang.text(Msg::AppTitle) }</span>
@@ -32,12 +27,12 @@ pub fn header(props: &HeaderProps) -> Html {
                 <button type="button" class="ap-link" lang={other.tag()} onclick={on_lang}>
                     { lang.text(Msg::LangOther) }
                 </button>
-                if props.who.is_some() {
-                    <button type="button" class="ap-link" disabled={props.locked} onclick={on_sign_out}>{ lang.text(Msg::SignOut) }</button>
+                if who.is_some() {
+                    <button type="button" class="ap-link" disabled={locked} onclick={on_sign_out}>{ lang.text(Msg::SignOut) }</button>
                 }
             </div>
-            if let Some(who) = &props.who {
-                <span class="ap-header__who">{ lang.text_with(Msg::SignedInAs, &[("name", who)]) }</span>
+            if let Some(who) = who {
+                <span class="ap-header__who">{ lang.text_with(Msg::SignedInAs, &[("name", &who)]) }</span>
             }
         </header>
     }
