@@ -3,20 +3,14 @@ use yew::prelude::*;
 use crate::i18n::{Lang, Msg};
 use crate::state::Model;
 
-#[derive(Properties, PartialEq)]
-pub struct BannerProps {
-    /// `error`, `info` or `success`.
-    pub kind: AttrValue,
-    pub text: AttrValue,
-}
-
-/// A message above the form, announced to screen readers.
-#[function_component(Banner)]
-pub fn banner(props: &BannerProps) -> Html {
-    let role = if props.kind == "error" { "alert" } else { "status" };
+/// A message above the form, announced to screen readers; `kind` is `error`, `info` or
+/// `success`. (A view function: drawn with its screen, and no component type's weight in
+/// the first module.)
+pub fn banner(kind: &str, text: &str) -> Html {
+    let role = if kind == "error" { "alert" } else { "status" };
     html! {
-        <div class={classes!("ap-banner", format!("ap-banner--{}", props.kind))} role={role}>
-            { props.text.clone() }
+        <div class={classes!("ap-banner", format!("ap-banner--{kind}"))} role={role}>
+            { text.to_owned() }
         </div>
     }
 }

@@ -16,10 +16,20 @@ pub fn code_form(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     html! {
         <form class="ap-code-form" method="dialog" onsubmit={props.submit(Intent::Verify)} novalidate=true>
-            <Field id="ap-code" label={lang.text(JourneyMsg::CodeLabel)} autocomplete="one-time-code"
-                inputmode="numeric" verbatim=true required=true maxlength={16}
-                value={m.drafts.code.clone()} oninput={props.edit(F::Code)}
-                error={field_error(m, F::Code, lang)} class="ap-field--code" />
+            { Field {
+                id: "ap-code",
+                label: lang.text(JourneyMsg::CodeLabel),
+                autocomplete: Some("one-time-code"),
+                inputmode: Some("numeric"),
+                verbatim: true,
+                required: true,
+                maxlength: Some(16),
+                value: m.drafts.code.clone(),
+                oninput: props.edit(F::Code),
+                error: field_error(m, F::Code, lang),
+                class: Some("ap-field--code"),
+                ..Field::default()
+            }.view() }
             { form_end(m, lang, lang.text(JourneyMsg::Verify), false) }
         </form>
     }

@@ -16,17 +16,34 @@ pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Contact(kind) = m.screen else { return html! {} };
     let field = if kind == MethodKind::Email {
         html! {
-            <Field id="ap-email" label={lang.text(JourneyMsg::EmailLabel)} hint={lang.text(JourneyMsg::EmailHint)}
-                input_type="email" autocomplete="email" verbatim=true required=true
-                value={m.drafts.email.clone()} oninput={props.edit(F::Email)}
-                error={field_error(m, F::Email, lang)} />
+            { Field {
+                id: "ap-email",
+                label: lang.text(JourneyMsg::EmailLabel),
+                hint: Some(lang.text(JourneyMsg::EmailHint)),
+                input_type: Some("email"),
+                autocomplete: Some("email"),
+                verbatim: true,
+                required: true,
+                value: m.drafts.email.clone(),
+                oninput: props.edit(F::Email),
+                error: field_error(m, F::Email, lang),
+                ..Field::default()
+            }.view() }
         }
     } else {
         html! {
-            <Field id="ap-phone" label={lang.text(JourneyMsg::PhoneLabel)} hint={lang.text(JourneyMsg::PhoneHint)}
-                input_type="tel" autocomplete="tel" required=true
-                value={m.drafts.phone.clone()} oninput={props.edit(F::Phone)}
-                error={field_error(m, F::Phone, lang)} />
+            { Field {
+                id: "ap-phone",
+                label: lang.text(JourneyMsg::PhoneLabel),
+                hint: Some(lang.text(JourneyMsg::PhoneHint)),
+                input_type: Some("tel"),
+                autocomplete: Some("tel"),
+                required: true,
+                value: m.drafts.phone.clone(),
+                oninput: props.edit(F::Phone),
+                error: field_error(m, F::Phone, lang),
+                ..Field::default()
+            }.view() }
         }
     };
     let title = match kind {

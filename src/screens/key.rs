@@ -15,10 +15,17 @@ pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
     html! {
         <Card title={lang.text(JourneyMsg::KeyNameTitle)} lead={lang.text(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
             <form method="dialog" onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
-                <Field id="ap-key-name" label={lang.text(JourneyMsg::KeyNameLabel)} hint={lang.text(JourneyMsg::KeyNameHint)}
-                    autocomplete="off" maxlength={64}
-                    value={m.drafts.key_name.clone()} oninput={props.edit(F::KeyName)}
-                    error={field_error(m, F::KeyName, lang)} />
+                { Field {
+                    id: "ap-key-name",
+                    label: lang.text(JourneyMsg::KeyNameLabel),
+                    hint: Some(lang.text(JourneyMsg::KeyNameHint)),
+                    autocomplete: Some("off"),
+                    maxlength: Some(64),
+                    value: m.drafts.key_name.clone(),
+                    oninput: props.edit(F::KeyName),
+                    error: field_error(m, F::KeyName, lang),
+                    ..Field::default()
+                }.view() }
                 { form_end(m, lang, lang.text(JourneyMsg::KeyNameButton), false) }
             </form>
         </Card>

@@ -30,10 +30,17 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     html! {
         <Card title={lang.text(JourneyMsg::NameTitle)} lead={lang.text(JourneyMsg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
             <form method="dialog" onsubmit={props.submit(Intent::Create)} novalidate=true>
-                <Field id="ap-name" label={lang.text(JourneyMsg::NameLabel)} hint={lang.text(JourneyMsg::NameHint)}
-                    autocomplete="off" maxlength={64}
-                    value={m.drafts.name.clone()} oninput={props.edit(F::Name)}
-                    error={field_error(m, F::Name, lang)} />
+                { Field {
+                    id: "ap-name",
+                    label: lang.text(JourneyMsg::NameLabel),
+                    hint: Some(lang.text(JourneyMsg::NameHint)),
+                    autocomplete: Some("off"),
+                    maxlength: Some(64),
+                    value: m.drafts.name.clone(),
+                    oninput: props.edit(F::Name),
+                    error: field_error(m, F::Name, lang),
+                    ..Field::default()
+                }.view() }
                 // Offered only when there is a choice to make.
                 if choices.len() > 1 {
                     <fieldset class="ap-choices ap-scopes" aria-describedby={scopes_error.as_ref().map(|_| "ap-scopes-error")}>

@@ -23,15 +23,31 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
                 // A hidden username lets password managers file the new password.
                 <input type="text" class="ap-visually-hidden" autocomplete="username" tabindex="-1" aria-hidden="true"
                     value={m.session.as_ref().map(|s| s.account.username.clone())} readonly=true />
-                <Field id="ap-current-password" label={lang.text(JourneyMsg::PasswordCurrent)} input_type="password"
-                    autocomplete="current-password" value={m.drafts.current_password.to_string()}
-                    oninput={props.edit(F::CurrentPassword)} required=true
-                    error={field_error(m, F::CurrentPassword, lang)} announce=false />
-                <Field id="ap-new-password" label={lang.text(JourneyMsg::PasswordNew)} input_type="password"
-                    hint={lang.text(JourneyMsg::PasswordNewHint)}
-                    autocomplete="new-password" value={m.drafts.new_password.to_string()}
-                    oninput={props.edit(F::NewPassword)} required=true
-                    error={field_error(m, F::NewPassword, lang)} announce=false />
+                { Field {
+                    id: "ap-current-password",
+                    label: lang.text(JourneyMsg::PasswordCurrent),
+                    input_type: Some("password"),
+                    autocomplete: Some("current-password"),
+                    value: m.drafts.current_password.to_string(),
+                    oninput: props.edit(F::CurrentPassword),
+                    required: true,
+                    error: field_error(m, F::CurrentPassword, lang),
+                    summarized: true,
+                    ..Field::default()
+                }.view() }
+                { Field {
+                    id: "ap-new-password",
+                    label: lang.text(JourneyMsg::PasswordNew),
+                    input_type: Some("password"),
+                    hint: Some(lang.text(JourneyMsg::PasswordNewHint)),
+                    autocomplete: Some("new-password"),
+                    value: m.drafts.new_password.to_string(),
+                    oninput: props.edit(F::NewPassword),
+                    required: true,
+                    error: field_error(m, F::NewPassword, lang),
+                    summarized: true,
+                    ..Field::default()
+                }.view() }
                 { form_end(m, lang, lang.text(JourneyMsg::PasswordButton), false) }
             </form>
         </Card>

@@ -31,10 +31,17 @@ pub fn security(props: &ScreenProps, lang: Lang) -> Html {
         let actions = if renaming.as_deref() == Some(method.id.as_str()) {
             html! {
                 <form class="ap-confirm ap-rename" onsubmit={props.submit(Intent::SaveName)} novalidate=true>
-                    <TextField id={input_id(F::MethodName)} label={lang.text(JourneyMsg::SecurityNameLabel)}
-                        autocomplete="off" maxlength={64} class={classes!("ap-rename__field")}
-                        value={m.drafts.method_name.clone()} oninput={props.edit(F::MethodName)}
-                        error={field_error(m, F::MethodName, lang)} />
+                    { TextField {
+                        id: input_id(F::MethodName),
+                        label: lang.text(JourneyMsg::SecurityNameLabel),
+                        autocomplete: Some("off"),
+                        maxlength: Some(64),
+                        class: Some("ap-rename__field"),
+                        value: m.drafts.method_name.clone(),
+                        oninput: props.edit(F::MethodName),
+                        error: field_error(m, F::MethodName, lang),
+                        ..TextField::default()
+                    }.view() }
                     <button type="submit" class="ap-button ap-button--primary" disabled={m.busy()}>
                         { if m.busy() { lang.text(Msg::Working) } else { lang.text(JourneyMsg::SecuritySave) } }
                     </button>

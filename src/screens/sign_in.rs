@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::ScreenProps;
-use crate::components::banner::{error_summary, field_error, form_end, form_error, Banner};
+use crate::components::banner::{banner, error_summary, field_error, form_end, form_error};
 use crate::components::card::Card;
 use crate::components::field::Field;
 use crate::errors::Field as F;
@@ -41,20 +41,37 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
     html! {
         <Card title={lang.text(Msg::SignInTitle)} lead={lang.text(Msg::SignInLead)}>
             if let Some((kind, msg)) = reason {
-                <Banner kind={kind} text={lang.text(msg)} />
+                { banner(kind, lang.text(msg)) }
             }
             { sso.unwrap_or_default() }
             if passwords {
                 <form method="dialog" onsubmit={props.submit(Intent::SignIn)} novalidate=true
                     aria-describedby={m.error.as_ref().filter(|e| e.field().is_none()).map(|_| "ap-form-error")}>
                     { error_summary(m, lang) }
-                    <Field id="ap-username" label={lang.text(Msg::UsernameLabel)} autocomplete="username"
-                        value={m.drafts.username.clone()} oninput={props.edit(F::Username)} required=true
-                        verbatim=true error={field_error(m, F::Username, lang)} announce=false />
-                    <Field id="ap-password" label={lang.text(Msg::PasswordLabel)} input_type="password"
-                        autocomplete="current-password" value={m.drafts.password.to_string()}
-                        oninput={props.edit(F::Password)} required=true
-                        error={field_error(m, F::Password, lang)} announce=false />
+                    { Field {
+                        id: "ap-username",
+                        label: lang.text(Msg::UsernameLabel),
+                        autocomplete: Some("username"),
+                        value: m.drafts.username.clone(),
+                        oninput: props.edit(F::Username),
+                        required: true,
+                        verbatim: true,
+                        error: field_error(m, F::Username, lang),
+                        summarized: true,
+                        ..Field::default()
+                    }.view() }
+                    { Field {
+                        id: "ap-password",
+                        label: lang.text(Msg::PasswordLabel),
+                        input_type: Some("password"),
+                        autocomplete: Some("current-password"),
+                        value: m.drafts.password.to_string(),
+                        oninput: props.edit(F::Password),
+                        required: true,
+                        error: field_error(m, F::Password, lang),
+                        summarized: true,
+                        ..Field::default()
+                    }.view() }
                     { form_end(m, lang, lang.text(Msg::SignInButton), false) }
                 </form>
             }
