@@ -312,11 +312,11 @@ pub fn app(props: &AppProps) -> Html {
         (Screen::SignIn(_), _) => screens::sign_in::sign_in(&screen_props, *lang),
         (_, Some(journey)) => (journey.view)(&screen_props, *lang),
         (_, None) => html! {
-            <Card title={lang.text(Msg::Working)}>
+            { Card::new(lang.text(Msg::Working)).view(*lang, html! { <>
                 if *journey_failed {
                     <div class="ap-banner ap-banner--error" role="alert">{ lang.text(Msg::EndpointDown) }</div>
                 }
-            </Card>
+            </> }) }
         },
     };
     let who = model.session.as_ref().map(|s| s.account.display_name.as_str());

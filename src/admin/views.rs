@@ -19,9 +19,9 @@ use crate::screens::name::scope_texts;
 pub fn page(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
     if m.signed_out {
         return html! {
-            <Card title={lang.text(A::AdminSignedOutTitle)}>
+            { Card::new(lang.text(A::AdminSignedOutTitle)).view(lang, html! { <>
                 <p role="status">{ lang.text(A::AdminSignedOut) }</p>
-            </Card>
+            </> }) }
         };
     }
     let content = match &m.user {
@@ -95,7 +95,7 @@ fn search(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
         }
     });
     html! {
-        <Card title={lang.text(A::AdminTitle)}>
+        { Card::new(lang.text(A::AdminTitle)).view(lang, html! { <>
             <form class="ap-form" method="dialog" {onsubmit}>
                 <div class="ap-field">
                     <label for="ap-admin-q">{ lang.text(A::AdminSearchLabel) }</label>
@@ -108,7 +108,7 @@ fn search(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
             </form>
             { error(m, lang) }
             { for results }
-        </Card>
+        </> }) }
     }
 }
 
@@ -168,7 +168,7 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
         html! { <li>{ lang.text_with(A::AdminAuditLine, &[("date", &lang.datetime(&e.at)), ("action", &action), ("actor", &e.actor)]) }</li> }
     });
     html! {
-        <Card title={user.display_name.clone()} lead={user.username.clone()} on_back={on.reform(|()| AdminIntent::Back)}>
+        { Card::new(user.display_name.clone()).lead(user.username.clone()).on_back(on.reform(|()| AdminIntent::Back)).view(lang, html! { <>
             <h2 class="ap-subtitle">{ lang.text(A::AdminWhy) }</h2>
             <p data-offer="">{ lang.text(offer) }</p>
             if let Some(d) = &user.directory {
@@ -230,7 +230,7 @@ fn account(m: &AdminModel, lang: Lang, on: &Callback<AdminIntent>) -> Html {
             } else {
                 <ul class="ap-audit">{ for audit }</ul>
             }
-        </Card>
+        </> }) }
     }
 }
 

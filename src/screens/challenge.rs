@@ -17,7 +17,7 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
     }
     let lead = if keys_only { JourneyMsg::ChallengeKeyLead } else { JourneyMsg::ChallengeLead };
     html! {
-        <Card title={lang.text(JourneyMsg::ChallengeTitle)} lead={lang.text(lead)}>
+        { Card::new(lang.text(JourneyMsg::ChallengeTitle)).lead(lang.text(lead)).view(lang, html! { <>
             <ul class="ap-methods">
                 { for methods.into_iter().map(|method| {
                     let label = method_label(&method, lang);
@@ -49,6 +49,6 @@ pub fn challenge(props: &ScreenProps, lang: Lang) -> Html {
             }
             { form_error(m, lang) }
             <p class="ap-hint">{ lang.text(JourneyMsg::ChallengeLost) }</p>
-        </Card>
+        </> }) }
     }
 }

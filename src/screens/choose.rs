@@ -22,7 +22,7 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
     let selected = m.drafts.kind.filter(|k| allowed.contains(k) && usable(k));
     let lead = m.key_required().then(|| AttrValue::from(lang.text(JourneyMsg::ChooseKeyLead)));
     html! {
-        <Card title={lang.text(JourneyMsg::ChooseTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        { Card::new(lang.text(JourneyMsg::ChooseTitle)).lead(lead).step(m.step()).on_back(props.back()).view(lang, html! { <>
             <form method="dialog" onsubmit={props.submit(Intent::Continue)} novalidate=true>
                 <fieldset class="ap-choices">
                     <legend class="ap-lead">{ lang.text(JourneyMsg::ChooseLead) }</legend>
@@ -47,6 +47,6 @@ pub fn choose(props: &ScreenProps, lang: Lang) -> Html {
                 </fieldset>
                 { form_end(m, lang, lang.text(JourneyMsg::Continue), selected.is_none()) }
             </form>
-        </Card>
+        </> }) }
     }
 }

@@ -82,11 +82,11 @@ pub fn code(props: &ScreenProps, lang: Lang) -> Html {
     });
     let lead = sent.unwrap_or_else(|| lang.text(JourneyMsg::CodeTotp).to_owned());
     html! {
-        <Card title={lang.text(JourneyMsg::CodeTitle)} lead={lead} step={m.step()} on_back={props.back()}>
+        { Card::new(lang.text(JourneyMsg::CodeTitle)).lead(lead).step(m.step()).on_back(props.back()).view(lang, html! { <>
             { code_form(props, lang) }
             if step.kind.sends_code() {
                 <Resend at={step.resend_at} busy={m.busy()} onclick={props.send(Intent::Resend)} />
             }
-        </Card>
+        </> }) }
     }
 }

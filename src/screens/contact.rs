@@ -52,11 +52,11 @@ pub fn contact(props: &ScreenProps, lang: Lang) -> Html {
         _ => JourneyMsg::PhoneTitleSms,
     };
     html! {
-        <Card title={lang.text(title)} step={m.step()} on_back={props.back()}>
+        { Card::new(lang.text(title)).step(m.step()).on_back(props.back()).view(lang, html! { <>
             <form method="dialog" onsubmit={props.submit(Intent::SendCode)} novalidate=true>
                 { field }
                 { form_end(m, lang, lang.text(JourneyMsg::SendCode), false) }
             </form>
-        </Card>
+        </> }) }
     }
 }

@@ -13,13 +13,13 @@ use crate::state::Screen;
 pub fn disown(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     html! {
-        <Card title={lang.text(JourneyMsg::DisownTitle)} lead={lang.text(JourneyMsg::DisownLead)} on_back={props.back()} back_label={lang.text(JourneyMsg::DisownCancel)}>
+        { Card::new(lang.text(JourneyMsg::DisownTitle)).lead(lang.text(JourneyMsg::DisownLead)).on_back(props.back()).back_label(lang.text(JourneyMsg::DisownCancel)).view(lang, html! { <>
             { form_error(m, lang) }
             <button type="button" class="ap-button ap-button--danger-solid ap-button--wide" disabled={m.busy()}
                 onclick={props.send(Intent::Disown)}>
                 { if m.busy() { lang.text(Msg::Working) } else { lang.text(JourneyMsg::DisownButton) } }
             </button>
-        </Card>
+        </> }) }
     }
 }
 
@@ -37,13 +37,13 @@ pub fn disowned(props: &ScreenProps, lang: Lang) -> Html {
         }
     };
     html! {
-        <Card title={lang.text(JourneyMsg::DisownedTitle)}>
+        { Card::new(lang.text(JourneyMsg::DisownedTitle)).view(lang, html! { <>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ what }</p>
             <p>{ lang.text(JourneyMsg::DisownedSessions) }</p>
             <p><strong>{ lang.text(JourneyMsg::DisownedNext) }</strong></p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Done)}>
                 { lang.text(JourneyMsg::DisownedSignIn) }
             </button>
-        </Card>
+        </> }) }
     }
 }

@@ -11,11 +11,11 @@ pub fn intro(props: &ScreenProps, lang: Lang) -> Html {
     let lead =
         if props.model.key_required() { JourneyMsg::IntroKeyLead } else { JourneyMsg::IntroLead };
     html! {
-        <Card title={lang.text(JourneyMsg::IntroTitle)} lead={lang.text(lead)}>
+        { Card::new(lang.text(JourneyMsg::IntroTitle)).lead(lang.text(lead)).view(lang, html! { <>
             <p>{ lang.text(JourneyMsg::IntroWhy) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::SetUp)}>
                 { lang.text(JourneyMsg::IntroButton) }
             </button>
-        </Card>
+        </> }) }
     }
 }

@@ -13,7 +13,7 @@ use crate::state::{CodeFor, Screen};
 pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     html! {
-        <Card title={lang.text(JourneyMsg::KeyNameTitle)} lead={lang.text(JourneyMsg::KeyNameLead)} step={m.step()} on_back={props.back()}>
+        { Card::new(lang.text(JourneyMsg::KeyNameTitle)).lead(lang.text(JourneyMsg::KeyNameLead)).step(m.step()).on_back(props.back()).view(lang, html! { <>
             <form method="dialog" onsubmit={props.submit(Intent::RegisterKey)} novalidate=true>
                 { Field {
                     id: "ap-key-name",
@@ -28,7 +28,7 @@ pub fn key_name(props: &ScreenProps, lang: Lang) -> Html {
                 }.view() }
                 { form_end(m, lang, lang.text(JourneyMsg::KeyNameButton), false) }
             </form>
-        </Card>
+        </> }) }
     }
 }
 
@@ -51,13 +51,13 @@ pub fn key(props: &ScreenProps, lang: Lang) -> Html {
         ),
     };
     html! {
-        <Card title={lang.text(title)} lead={lead} step={m.step()} on_back={props.back()} back_label={lang.text(JourneyMsg::KeyOther)}>
+        { Card::new(lang.text(title)).lead(lead).step(m.step()).on_back(props.back()).back_label(lang.text(JourneyMsg::KeyOther)).view(lang, html! { <>
             { form_error(m, lang) }
             <button type="button" class="ap-button ap-button--primary" disabled={m.busy()}
                 aria-describedby={m.error.as_ref().map(|_| "ap-form-error")}
                 onclick={props.send(Intent::UseKey)}>
                 { if m.busy() { lang.text(Msg::Working) } else { lang.text(button) } }
             </button>
-        </Card>
+        </> }) }
     }
 }

@@ -18,7 +18,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
     let Some(list) = list else {
         // Loading, or the load failed: then the error and a way to try again, not both.
         return html! {
-            <Card title={lang.text(JourneyMsg::ListTitle)}>
+            { Card::new(lang.text(JourneyMsg::ListTitle)).view(lang, html! { <>
                 if m.error.is_some() && !m.busy() {
                     { form_error(m, lang) }
                     <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Reload)}>
@@ -27,7 +27,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                 } else {
                     <p class="ap-lead" role="status">{ lang.text(Msg::Working) }</p>
                 }
-            </Card>
+            </> }) }
         };
     };
     let count = list.items.len();
@@ -80,7 +80,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
         }
     };
     html! {
-        <Card title={lang.text(JourneyMsg::ListTitle)} lead={lang.text(JourneyMsg::ListLead)}>
+        { Card::new(lang.text(JourneyMsg::ListTitle)).lead(lang.text(JourneyMsg::ListLead)).view(lang, html! { <>
             <ConfirmFocus confirm={confirm.clone()} />
             <p class="ap-count">{ lang.text_with(JourneyMsg::ListCount, &[("count", &count), ("limit", &list.limit)]) }</p>
             if let Some(days) = m.session.as_ref().and_then(|s| s.account.policy.app_password_unused_days) {
@@ -121,7 +121,7 @@ pub fn list(props: &ScreenProps, lang: Lang) -> Html {
                     }
                 }
             </div>
-        </Card>
+        </> }) }
     }
 }
 

@@ -28,7 +28,7 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
     let expiry = m.chosen_expiry();
     let on_expiry = props.edit(F::Expiry);
     html! {
-        <Card title={lang.text(JourneyMsg::NameTitle)} lead={lang.text(JourneyMsg::NameLead)} step={m.step()} on_back={props.back()} locked={m.creating()}>
+        { Card::new(lang.text(JourneyMsg::NameTitle)).lead(lang.text(JourneyMsg::NameLead)).step(m.step()).on_back(props.back()).locked(m.creating()).view(lang, html! { <>
             <form method="dialog" onsubmit={props.submit(Intent::Create)} novalidate=true>
                 { Field {
                     id: "ap-name",
@@ -87,6 +87,6 @@ pub fn name(props: &ScreenProps, lang: Lang) -> Html {
                 </div>
                 { form_end(m, lang, lang.text(JourneyMsg::Create), false) }
             </form>
-        </Card>
+        </> }) }
     }
 }

@@ -13,9 +13,9 @@ pub fn not_available(props: &ScreenProps, lang: Lang) -> Html {
         _ => JourneyMsg::NaMfaNotRequired,
     };
     html! {
-        <Card title={lang.text(JourneyMsg::NaTitle)}>
+        { Card::new(lang.text(JourneyMsg::NaTitle)).view(lang, html! { <>
             <p>{ lang.text(why) }</p>
             <p>{ lang.text(JourneyMsg::NaAskAdmin) }</p>
-        </Card>
+        </> }) }
     }
 }

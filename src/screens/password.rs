@@ -17,7 +17,7 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
         m.session.as_ref().is_some_and(|s| s.account.policy.keep_app_passwords_on_password_change);
     let warning = if keeps { JourneyMsg::PasswordKeeps } else { JourneyMsg::PasswordRevokes };
     html! {
-        <Card title={lang.text(JourneyMsg::PasswordTitle)} lead={lang.text(warning)} on_back={props.back()}>
+        { Card::new(lang.text(JourneyMsg::PasswordTitle)).lead(lang.text(warning)).on_back(props.back()).view(lang, html! { <>
             <form method="dialog" onsubmit={props.submit(Intent::ChangePassword)} novalidate=true>
                 { error_summary(m, lang) }
                 // A hidden username lets password managers file the new password.
@@ -50,7 +50,7 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
                 }.view() }
                 { form_end(m, lang, lang.text(JourneyMsg::PasswordButton), false) }
             </form>
-        </Card>
+        </> }) }
     }
 }
 
@@ -58,7 +58,7 @@ pub fn password(props: &ScreenProps, lang: Lang) -> Html {
 pub fn changed(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::PasswordChanged(revoked) = &props.model.screen else { return html! {} };
     html! {
-        <Card title={lang.text(JourneyMsg::PasswordChangedTitle)}>
+        { Card::new(lang.text(JourneyMsg::PasswordChangedTitle)).view(lang, html! { <>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.text(JourneyMsg::PasswordChangedLead) }</p>
             if revoked.is_empty() {
                 <p>{ lang.text(JourneyMsg::PasswordChangedNone) }</p>
@@ -72,6 +72,6 @@ pub fn changed(props: &ScreenProps, lang: Lang) -> Html {
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Done)}>
                 { lang.text(JourneyMsg::PasswordChangedDone) }
             </button>
-        </Card>
+        </> }) }
     }
 }

@@ -104,8 +104,7 @@ pub fn security(props: &ScreenProps, lang: Lang) -> Html {
         }
     };
     html! {
-        <Card title={lang.text(JourneyMsg::SecurityTitle)} lead={lang.text(JourneyMsg::SecurityLead)}
-            on_back={props.back()} back_label={lang.text(JourneyMsg::SecurityBack)}>
+        { Card::new(lang.text(JourneyMsg::SecurityTitle)).lead(lang.text(JourneyMsg::SecurityLead)).on_back(props.back()).back_label(lang.text(JourneyMsg::SecurityBack)).view(lang, html! { <>
             if methods.is_empty() {
                 <p>{ lang.text(JourneyMsg::SecurityNone) }</p>
             } else {
@@ -121,6 +120,6 @@ pub fn security(props: &ScreenProps, lang: Lang) -> Html {
                 </button>
             </div>
             <p class="ap-hint">{ lang.text(JourneyMsg::SecurityLost) }</p>
-        </Card>
+        </> }) }
     }
 }

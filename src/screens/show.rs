@@ -14,7 +14,7 @@ pub fn show(props: &ScreenProps) -> Html {
     let m = &props.model;
     let Screen::Show { created, copied } = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.text(JourneyMsg::ShowTitle)} lead={lang.text(JourneyMsg::ShowLead)} step={m.step()}>
+        { Card::new(lang.text(JourneyMsg::ShowTitle)).lead(lang.text(JourneyMsg::ShowLead)).step(m.step()).view(lang, html! { <>
             <SecretBox id="ap-password-shown" primary=true
                 label={lang.text_with(JourneyMsg::ShowPasswordLabel, &[("name", &created.name)])}
                 text={AttrValue::from(created.password.expose().to_owned())}
@@ -24,6 +24,6 @@ pub fn show(props: &ScreenProps) -> Html {
             <button type="button" class="ap-button ap-button--secondary" onclick={props.send(Intent::Done)}>
                 { lang.text(JourneyMsg::Done) }
             </button>
-        </Card>
+        </> }) }
     }
 }

@@ -39,7 +39,7 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
         }
     });
     html! {
-        <Card title={lang.text(Msg::SignInTitle)} lead={lang.text(Msg::SignInLead)}>
+        { Card::new(lang.text(Msg::SignInTitle)).lead(lang.text(Msg::SignInLead)).view(lang, html! { <>
             if let Some((kind, msg)) = reason {
                 { banner(kind, lang.text(msg)) }
             }
@@ -75,6 +75,6 @@ pub fn sign_in(props: &ScreenProps, lang: Lang) -> Html {
                     { form_end(m, lang, lang.text(Msg::SignInButton), false) }
                 </form>
             }
-        </Card>
+        </> }) }
     }
 }

@@ -14,7 +14,7 @@ pub fn totp(props: &ScreenProps, lang: Lang) -> Html {
     let m = &props.model;
     let Screen::Totp(step) = &m.screen else { return html! {} };
     html! {
-        <Card title={lang.text(JourneyMsg::TotpTitle)} step={m.step()} on_back={props.back()}>
+        { Card::new(lang.text(JourneyMsg::TotpTitle)).step(m.step()).on_back(props.back()).view(lang, html! { <>
             <p>{ lang.text(JourneyMsg::TotpScan) }</p>
             <Qr data={AttrValue::from(step.otpauth_uri.expose().to_owned())} label={lang.text(JourneyMsg::TotpQrLabel)} />
             <p id="ap-key-intro">{ lang.text(JourneyMsg::TotpManual) }</p>
@@ -24,6 +24,6 @@ pub fn totp(props: &ScreenProps, lang: Lang) -> Html {
                 fallback={lang.text(JourneyMsg::TotpCopyFallback)} fallback_label={lang.text(JourneyMsg::TotpCopyFallbackLabel)} />
             <p>{ lang.text(JourneyMsg::TotpEnterCode) }</p>
             { code_form(props, lang) }
-        </Card>
+        </> }) }
     }
 }

@@ -12,11 +12,11 @@ pub fn verified(props: &ScreenProps, lang: Lang) -> Html {
     let Screen::Verified { method, .. } = &m.screen else { return html! {} };
     let what = method_label(method, lang);
     html! {
-        <Card title={lang.text(JourneyMsg::VerifiedTitle)} step={m.step()}>
+        { Card::new(lang.text(JourneyMsg::VerifiedTitle)).step(m.step()).view(lang, html! { <>
             <p class="ap-success"><span aria-hidden="true">{ "✓ " }</span>{ lang.text_with(JourneyMsg::VerifiedLead, &[("method", &what)]) }</p>
             <button type="button" class="ap-button ap-button--primary" onclick={props.send(Intent::Next)}>
                 { lang.text(JourneyMsg::Next) }
             </button>
-        </Card>
+        </> }) }
     }
 }
