@@ -63,7 +63,7 @@ pub const INVARIANT_LOCK: i64 = 0x6170_7077; // "apw"
 /// PostgreSQL keeps every advisory lock in a shared table of
 /// `max_locks_per_transaction` (64 by default) × connections slots: a rule about a
 /// group of ten thousand would fill it, and every rule then fails.
-pub(crate) const MAX_KEYS: usize = 256;
+const MAX_KEYS: usize = 256;
 
 /// What an invariant transaction's rule is about, for PostgreSQL to lock (SQLite's one
 /// writer excludes every other transaction whatever it says). Two transactions whose
@@ -116,6 +116,16 @@ impl Locks {
         match name {
             Some(name) => self.and(kind, name),
             None => self,
+        }
+    }
+
+    /// This rule, or one about everything when it reaches more than [`MAX_KEYS`] keys
+    /// (`reached`: how many it names and will lock as it reads).
+    pub(crate) fn unless_beyond(self, reached: usize) -> Self {
+        if reached > MAX_KEYS {
+            Self::Everything
+        } else {
+            self
         }
     }
 
@@ -493,20 +503,23 @@ impl Store {
     /// takes it, so no two transactions wait on each other in a circle. A transaction
     /// about everything, and SQLite's, hold it already.
     async fn lock_also(&self, tx: &mut Tx<'_>, kind: &str, name: &str) -> sqlx::Result<()> {
-        self.lock_also_all(tx, kind, [name]).await
+        self.lock_also_all(tx, &Locks::found_inside(), kind, [name]).await
     }
 
     /// [`Self::lock_also`] for several names of one kind (a SCIM group's members), all
     /// in one go and in the one order every rule takes keys in (sorted), so that two rules
     /// locking some of the same wait for each other instead of each holding one the
-    /// other waits for.
+    /// other waits for. `held`: what the transaction began with; about everything, it
+    /// holds these already and takes none (a rule about more than [`MAX_KEYS`] must not
+    /// fill PostgreSQL's lock table).
     async fn lock_also_all<'n>(
         &self,
         tx: &mut Tx<'_>,
+        held: &Locks,
         kind: &str,
         names: impl IntoIterator<Item = &'n str>,
     ) -> sqlx::Result<()> {
-        if self.backend == Backend::Postgres && self.narrow_locks {
+        if self.backend == Backend::Postgres && self.narrow_locks && *held != Locks::Everything {
             let keys = Locks::Keys(names.into_iter().map(|n| lock_key(kind, n)).collect());
             for key in keys.sorted().unwrap_or_default() {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")

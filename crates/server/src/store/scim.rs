@@ -9,7 +9,7 @@ use wire::admin::AuditAction;
 
 use super::accounts::{account_on, insert_account, NewAccount, COLUMNS};
 use super::audit::{describe, set_policy_in, By};
-use super::{Locks, Refusal, Store, StoreResult, Tx, MAX_KEYS};
+use super::{Locks, Refusal, Store, StoreResult, Tx};
 use crate::crypto;
 use crate::domain::accounts::{AccountRow, PolicyChange, Username};
 use crate::domain::scim::{GroupDoc, GroupPatch, Members, UserPatch};
@@ -263,12 +263,14 @@ impl Store {
         by: By<'_>,
     ) -> StoreResult<(GroupRow, Told)> {
         let mut told = Told::new();
-        let locks = group_locks(None, Some(&doc.display_name), doc.external_id.as_deref());
-        let locks = if doc.members.len() > MAX_KEYS { Locks::Everything } else { locks };
+        let locks = group_locks(None, Some(&doc.display_name), doc.external_id.as_deref())
+            .unless_beyond(doc.members.len());
+        let held = locks.clone();
         let done = self
             .transaction(locks, async |tx| -> StoreResult<GroupRow> {
                 let id = crypto::random_id();
-                self.lock_also_all(tx, "account", doc.members.iter().map(String::as_str)).await?;
+                let named = doc.members.iter().map(String::as_str);
+                self.lock_also_all(tx, &held, "account", named).await?;
                 refuse_group_taken(tx, doc.display_name.as_str(), doc.external_id.as_deref(), "")
                     .await?;
                 sqlx::query(
@@ -311,11 +313,12 @@ impl Store {
         let external = patch.external_id.as_ref().and_then(Option::as_deref);
         let locks = group_locks(Some(id), patch.display_name.as_deref(), external);
         let locks = self.narrow_enough(locks, id, named.len()).await?;
+        let held = locks.clone();
         let done = self
             .transaction(locks, async |tx| -> StoreResult<Option<GroupRow>> {
                 let Some(group) = group_in(tx, id).await? else { return Ok(None) };
                 let reached = group.members.iter().map(String::as_str).chain(named.clone());
-                self.lock_also_all(tx, "account", reached).await?;
+                self.lock_also_all(tx, &held, "account", reached).await?;
                 let renamed = patch.display_name.as_ref().filter(|n| **n != group.display_name);
                 let external = patch.external_id.as_ref().filter(|e| **e != group.external_id);
                 refuse_group_taken(
@@ -365,11 +368,12 @@ impl Store {
     ) -> StoreResult<(bool, Told)> {
         let mut told = Told::new();
         let locks = self.narrow_enough(group_locks(Some(id), None, None), id, 0).await?;
+        let held = locks.clone();
         let done = self
             .transaction(locks, async |tx| -> StoreResult<bool> {
                 let Some(group) = group_in(tx, id).await? else { return Ok(false) };
                 let reached = group.members.iter().map(String::as_str);
-                self.lock_also_all(tx, "account", reached).await?;
+                self.lock_also_all(tx, &held, "account", reached).await?;
                 sqlx::query("DELETE FROM scim_groups WHERE id = $1")
                     .bind(id)
                     .execute(&mut **tx)
@@ -447,7 +451,8 @@ impl Store {
 
     /// `locks` for a change to group `id` that also names `named` accounts, when the
     /// accounts it reaches — its members as they are now, and those named — are few
-    /// enough to lock one by one ([`MAX_KEYS`]); otherwise a rule about everything. The
+    /// enough to lock one by one ([`Locks::unless_beyond`]); otherwise a rule about
+    /// everything. The
     /// members are counted before the rule: while it waits for the group's lock, a
     /// change to the group may add some (at most
     /// [`MAX_MEMBERS`](crate::domain::scim::MAX_MEMBERS) a request).
@@ -458,7 +463,7 @@ impl Store {
                 .fetch_one(&self.db)
                 .await?;
         let reached = usize::try_from(members).unwrap_or(usize::MAX).saturating_add(named);
-        Ok(if reached > MAX_KEYS { Locks::Everything } else { locks })
+        Ok(locks.unless_beyond(reached))
     }
 
     /// Gives each account the policy of the groups it is in now, audited with `why`.
