@@ -335,10 +335,19 @@ async fn copy_refused(r: &Run) {
     assert_eq!(r.b.paste_clipboard().await, shown.replace(' ', ""), "Ctrl+C as told copies it");
 }
 
-/// One test per journey, language and engine (`authenticator_app::fr_in_webkit`), each
-/// with its own browser and server: one of them runs alone, and a failure names it.
-macro_rules! in_every_language_and_engine {
-    ($($journey:ident),* $(,)?) => {$(
+/// One test per journey and engine (`authenticator_app::fr_in_webkit`), each with its
+/// own browser and server: one of them runs alone, and a failure names it.
+///
+/// Every journey runs in every engine, and in both languages; each engine meets both
+/// languages too, over the journeys (pairwise: what differs by engine — clipboard, forms,
+/// focus, layout — and what differs by language — every text, its length — are each
+/// walked in every journey; their few meetings, such as a longer French text in WebKit's
+/// layout, are met by more than one journey). Every screen in both languages is in
+/// screens.rs, how each engine picks the person's language in loading.rs. Running all
+/// six pairs of every journey took 436 s of the e2e suite's 1,230 test-seconds, half of
+/// them repeating what another pair had shown.
+macro_rules! in_every_engine_and_language {
+    ($($journey:ident: $($test:ident($kind:ident, $fr:literal)),+;)*) => {$(
         mod $journey {
             use super::*;
 
@@ -349,45 +358,27 @@ macro_rules! in_every_language_and_engine {
                 r.b.client.close().await.unwrap();
             }
 
-            #[tokio::test(flavor = "multi_thread")]
-            async fn en_in_chromium() {
-                run(Kind::Chromium, false).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn fr_in_chromium() {
-                run(Kind::Chromium, true).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn en_in_firefox() {
-                run(Kind::Firefox, false).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn fr_in_firefox() {
-                run(Kind::Firefox, true).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn en_in_webkit() {
-                run(Kind::WebKit, false).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread")]
-            async fn fr_in_webkit() {
-                run(Kind::WebKit, true).await;
-            }
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $test() {
+                    run(Kind::$kind, $fr).await;
+                }
+            )+
         }
     )*};
 }
 
-in_every_language_and_engine!(
-    authenticator_app,
-    text_message_then_returning_and_email,
-    not_available,
-    mistakes_and_outages,
-    copy_refused,
+in_every_engine_and_language!(
+    authenticator_app:
+        en_in_chromium(Chromium, false), fr_in_firefox(Firefox, true), en_in_webkit(WebKit, false);
+    text_message_then_returning_and_email:
+        fr_in_chromium(Chromium, true), en_in_firefox(Firefox, false), fr_in_webkit(WebKit, true);
+    not_available:
+        en_in_chromium(Chromium, false), en_in_firefox(Firefox, false), fr_in_webkit(WebKit, true);
+    mistakes_and_outages:
+        fr_in_chromium(Chromium, true), fr_in_firefox(Firefox, true), en_in_webkit(WebKit, false);
+    copy_refused:
+        en_in_chromium(Chromium, false), fr_in_firefox(Firefox, true), fr_in_webkit(WebKit, true);
 );
 
 /// Keys as WebDriver spells them.

@@ -97,7 +97,7 @@ async fn guessing_from_one_mail_client_blocks_that_client_only_and_an_endpoint_d
         async move { mail.sign_in("imap", "127.0.0.20", NEW.0, &guess).await }
     });
     for answer in join_all(guesses).await {
-        assert!(answer.contains("AUTHENTICATIONFAILED"), "{answer}");
+        assert!(answer.contains("AUTHENTICATIONFAILED"), "{answer}\n{}", mail.log());
     }
     // That client is now refused even the right password, as a temporary failure (its
     // mail app retries later instead of asking for a new password); another client is

@@ -62,7 +62,14 @@ async fn schemathesis(args: &[&str]) {
     let (valid, report) = run("openapi-spec-validator", &[document.to_str().unwrap()], &[]).await;
     assert!(valid, "the served document is not valid OpenAPI:\n{report}");
 
-    let seed = std::env::var("CONTRACT_SEED").unwrap_or_else(|_| "1".to_owned());
+    // The suite runs on both stores, each with its own seed and half the examples of
+    // the fuzzing phase (`--max-examples`; the coverage phase's boundary cases, run on
+    // both, are the same each time): together they send as many distinct requests as
+    // one pass of 100 did, and each store meets every operation and every boundary
+    // case (measured here: 65 s → 53 s a pass, 7,389 → 5,778 requests on SQLite).
+    let postgres = std::env::var("TEST_POSTGRES_URL").is_ok();
+    let seed = std::env::var("CONTRACT_SEED")
+        .unwrap_or_else(|_| if postgres { "2" } else { "1" }.to_owned());
     let env = [
         ("CONTRACT_BASE", app.base.clone()),
         ("CONTRACT_CLOCK", app.clock.now().to_string()),
@@ -73,7 +80,7 @@ async fn schemathesis(args: &[&str]) {
         ("NO_COLOR", "1".to_owned()),
     ];
     let mut all = vec!["--config-file", "schemathesis.toml", "run", &served];
-    all.extend(["--checks", "all", "--seed", &seed]);
+    all.extend(["--checks", "all", "--seed", &seed, "--max-examples", "50"]);
     all.extend(args);
     let (passed, report) = run("st", &all, &env).await;
     let summary =
