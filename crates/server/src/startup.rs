@@ -18,7 +18,7 @@ use crate::deliveries::notices::Notifier;
 use crate::deliveries::Deliverer;
 use crate::domain::passkeys::Passkeys;
 use crate::http::metrics::Metrics;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, Parts};
 use crate::http::{self, router};
 use crate::store::{Schema, Store};
 
@@ -132,7 +132,7 @@ impl Application {
             &config.issuer,
             config.public_url.clone(),
         );
-        let state = AppState {
+        let state = AppState::new(Parts {
             store,
             config: Arc::new(config),
             key,
@@ -145,7 +145,7 @@ impl Application {
             scim_clients,
             admins,
             metrics,
-        };
+        });
         Ok(Self { listener, portal, state })
     }
 
