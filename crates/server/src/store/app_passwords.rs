@@ -252,9 +252,9 @@ impl Store {
         // counts. It is read without the writer (SQLite) or the invariant lock
         // (PostgreSQL): every reader at once, on every replica.
         let (now, max_age) = (self.now(), self.limits.directory_status_max_age);
-        let mut conn = self.db.acquire().await?;
-        let seen = legacy_read(&mut conn, &buckets, &secret_hash, attempt, now, max_age).await?;
-        drop(conn);
+        let mut conn = self.hot.acquire().await?;
+        let seen = legacy_read(&mut conn, &buckets, &secret_hash, attempt, now, max_age).await;
+        let seen = conn.done(seen)?;
         if seen.wait.is_none() && seen.found.as_ref().is_some_and(|f| !f.use_due(now)) {
             return Ok(seen.verdict());
         }

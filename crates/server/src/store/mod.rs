@@ -168,9 +168,141 @@ pub fn lock_key(kind: &str, name: &str) -> i64 {
 /// The opened database.
 pub struct Connected {
     readers: AnyPool,
+    hot: Hot,
     writer: Writer,
     backend: Backend,
 }
+
+/// Connections the legacy door reads on, half of the readers, kept out of sqlx's pool:
+/// sqlx sends every connection its pool takes back a ping before another request may
+/// have it (sqlx-core `PoolConnection::return_to_pool`), a second round trip for each
+/// check — to PostgreSQL, or to the thread each SQLite connection runs on. The door's
+/// read is one statement that changes nothing, so nothing is left to flush when it
+/// ends, even when its request was dropped mid-way (the driver finishes or discards
+/// that statement before the connection's next one). A connection whose statement
+/// failed is closed and another opened in its place; one idle for a second or more is
+/// pinged first, as the pool's are, so a database restarted meanwhile costs no request.
+#[derive(Clone)]
+pub(crate) struct Hot {
+    pool: Arc<deadpool::unmanaged::Pool<Idle>>,
+    readers: AnyPool,
+    /// A refill is under way (one at a time, however many requests find the set short).
+    refilling: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A hot connection and when it last answered.
+pub(crate) struct Idle {
+    conn: AnyConnection,
+    since: std::time::Instant,
+}
+
+impl Hot {
+    /// `size` connections taken out of `readers` (which may open as many again, so
+    /// `readers` is made that much smaller than the connections the process may open).
+    async fn new(readers: &AnyPool, size: usize) -> sqlx::Result<Self> {
+        let pool = deadpool::unmanaged::Pool::from_config(&deadpool::unmanaged::PoolConfig {
+            max_size: size,
+            timeout: Some(ACQUIRE_TIMEOUT),
+            runtime: Some(deadpool::Runtime::Tokio1),
+        });
+        for _ in 0..size {
+            let conn = readers.acquire().await?.detach();
+            let _ = pool.try_add(Idle { conn, since: std::time::Instant::now() });
+        }
+        let refilling = Arc::default();
+        Ok(Self { pool: Arc::new(pool), readers: readers.clone(), refilling })
+    }
+
+    /// A hot connection (waiting for one as the pool would), or one of the pool's when
+    /// there is none (none configured, or all closed and not yet replaced: the database
+    /// is down). Hand the statement's result to [`HotConn::done`].
+    pub(crate) async fn acquire(&self) -> sqlx::Result<HotConn> {
+        let status = self.pool.status();
+        if status.size < status.max_size {
+            self.refill();
+        }
+        if status.size == 0 {
+            return Ok(HotConn::Pooled(self.readers.acquire().await?));
+        }
+        let Ok(mut held) = self.pool.get().await else {
+            return Err(sqlx::Error::PoolTimedOut);
+        };
+        if held.since.elapsed() >= Duration::from_secs(1) && held.conn.ping().await.is_err() {
+            // Broken while idle: a connection of the pool instead.
+            drop(deadpool::unmanaged::Object::take(held));
+            self.refill();
+            return Ok(HotConn::Pooled(self.readers.acquire().await?));
+        }
+        Ok(HotConn::Hot(held, self.clone()))
+    }
+
+    /// Opens connections in place of those closed, in the background (the request that
+    /// found one broken has its own answer to give), until the set is whole or the
+    /// database cannot be reached; the next request to find it short tries again.
+    fn refill(&self) {
+        use std::sync::atomic::Ordering;
+        if self.refilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let hot = self.clone();
+        tokio::spawn(async move {
+            while hot.pool.status().size < hot.pool.status().max_size {
+                let Ok(conn) = hot.readers.acquire().await else { break };
+                let idle = Idle { conn: conn.detach(), since: std::time::Instant::now() };
+                if hot.pool.try_add(idle).is_err() {
+                    break;
+                }
+            }
+            hot.refilling.store(false, Ordering::Release);
+        });
+    }
+}
+
+/// A connection from [`Hot::acquire`].
+pub(crate) enum HotConn {
+    Hot(deadpool::unmanaged::Object<Idle>, Hot),
+    Pooled(PoolConnection<Any>),
+}
+
+impl HotConn {
+    /// Gives the connection back with what its statement came to: a hot one that failed
+    /// is closed and another opened in its place.
+    pub(crate) fn done<T>(self, result: sqlx::Result<T>) -> sqlx::Result<T> {
+        if let Self::Hot(mut held, hot) = self {
+            match &result {
+                Ok(_) => held.since = std::time::Instant::now(),
+                Err(_) => {
+                    drop(deadpool::unmanaged::Object::take(held));
+                    hot.refill();
+                }
+            }
+        }
+        result
+    }
+}
+
+impl std::ops::Deref for HotConn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Self::Hot(held, _) => &held.conn,
+            Self::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for HotConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Self::Hot(held, _) => &mut held.conn,
+            Self::Pooled(c) => &mut *c,
+        }
+    }
+}
+
+/// How long a request waits for a connection before the database is said unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where writes go. SQLite: ONE connection behind an async mutex, so writers queue in
 /// the process (in order, without a pool's acquire and release on each: that cost the
@@ -302,9 +434,11 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
         AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
     let unreachable =
         |e: sqlx::Error| anyhow::anyhow!("cannot open the database {}: {e}", redact(&url));
+    // Half the connections for the legacy door's read (`Hot`), the rest in the pool.
+    let hot_size = pool_size / 2;
     let readers = AnyPoolOptions::new()
-        .max_connections(pool_size.max(1))
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections((pool_size - hot_size).max(1))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         // sqlx pings every connection as it comes back to the pool; pinging it again
         // before each use (its default) cost the hot path (the legacy door: one read) a
         // second round trip. A connection idle for a second or more is still pinged first,
@@ -358,7 +492,8 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
         }
         Backend::Postgres => Writer::Pool,
     };
-    Ok(Connected { readers, writer, backend })
+    let hot = Hot::new(&readers, hot_size as usize).await.map_err(unreachable)?;
+    Ok(Connected { readers, hot, writer, backend })
 }
 
 /// The database, the clock every rule reads, the key that seals secrets at rest, and
@@ -368,6 +503,7 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    hot: Hot,
     writer: Arc<Writer>,
     backend: Backend,
     clock: Clock,
@@ -391,9 +527,10 @@ impl Store {
         key: Arc<ServerKey>,
         limits: Arc<Limits>,
     ) -> Self {
-        let Connected { readers, writer, backend } = connected;
+        let Connected { readers, hot, writer, backend } = connected;
         Self {
             db: readers,
+            hot,
             writer: Arc::new(writer),
             backend,
             clock,
