@@ -30,6 +30,8 @@ pub struct Driver {
     child: tokio::process::Child,
     display: Option<tokio::process::Child>,
     sessions: std::sync::Mutex<Vec<String>>,
+    /// Firefox's profiles, one per session, removed after the sessions end.
+    profiles: std::sync::Mutex<Vec<tempfile::TempDir>>,
 }
 
 /// An Xvfb server on the first free display number (`-displayfd`), and that number.
@@ -85,7 +87,64 @@ impl Driver {
             .unwrap_or_else(|e| panic!("{hint}: {e}"));
         assert!(support::until_listening(&mut child, port).await, "{hint} did not start");
         let url = format!("http://127.0.0.1:{port}");
-        Self { url, kind, child, display, sessions: Default::default() }
+        Self {
+            url,
+            kind,
+            child,
+            display,
+            sessions: Default::default(),
+            profiles: Default::default(),
+        }
+    }
+
+    /// A profile for one Firefox session: a copy of one Firefox has run once before
+    /// (`target/e2e-firefox-profile-*`, made by the first test that needs it, for this
+    /// Firefox binary). A fresh profile cost Firefox 3.7 CPU-s to start here (its caches
+    /// and databases made anew), a copy of a used one 2.3: the suite starts about twenty.
+    async fn firefox_profile(&self) -> String {
+        let binary = std::fs::metadata(FIREFOX).and_then(|m| m.modified()).ok();
+        let stamp = binary
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let template = root().join(format!("target/e2e-firefox-profile-{stamp}"));
+        if !template.exists() {
+            // Made aside and renamed into place: a test in another process making it at
+            // the same time loses the rename, and its copy is thrown away.
+            let aside = tempfile::tempdir_in(root().join("target")).unwrap();
+            let path = aside.path().to_str().unwrap().to_owned();
+            let client = self.connect(firefox_caps("en-US", false, &path)).await;
+            client.goto("about:blank").await.unwrap();
+            // Ending the session quits Firefox, which writes its caches as it goes.
+            client.close().await.unwrap();
+            let _ = std::fs::rename(aside.keep(), &template);
+        }
+        let copy = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(template.join("."))
+            .arg(copy.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "copying Firefox's profile {}", template.display());
+        for lock in ["lock", ".parentlock"] {
+            let _ = std::fs::remove_file(copy.path().join(lock));
+        }
+        let path = copy.path().to_str().unwrap().to_owned();
+        self.profiles.lock().unwrap().push(copy);
+        path
+    }
+
+    /// A WebDriver session with these capabilities.
+    async fn connect(&self, caps: Value) -> fantoccini::Client {
+        let Value::Object(caps) = caps else { unreachable!() };
+        // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
+        server::deliveries::install_tls_provider();
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session")
     }
 
     /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.
@@ -117,37 +176,14 @@ impl Driver {
                 }
                 json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } })
             }
-            Kind::Firefox => json!({ "moz:firefoxOptions": {
-                "binary": "/usr/bin/firefox-esr",
-                "args": ["-headless"],
-                "prefs": {
-                    "intl.accept_languages": language,
-                    "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
-                    "browser.shell.checkDefaultBrowser": false,
-                    "app.update.enabled": false,
-                    "network.captive-portal-service.enabled": false,
-                    "dom.events.asyncClipboard.readText": true,
-                    // WebDriver's virtual authenticators answer only through the
-                    // soft token (no hardware here).
-                    "security.webauth.webauthn_enable_softtoken": true,
-                    "security.webauth.webauthn_enable_usbtoken": false,
-                }
-            }}),
+            Kind::Firefox => firefox_caps(language, dark, &self.firefox_profile().await),
             // No dark mode switch in MiniBrowser: the dark screenshots stay with the others.
             Kind::WebKit => json!({
                 "browserName": "MiniBrowser",
                 "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] },
             }),
         };
-        let Value::Object(caps) = caps else { unreachable!() };
-        // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
-        server::deliveries::install_tls_provider();
-        let client = ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a WebDriver session");
+        let client = self.connect(caps).await;
         if let Ok(Some(id)) = client.session_id().await {
             self.sessions.lock().unwrap().push(id);
         }
@@ -163,6 +199,28 @@ impl Driver {
         b.size(1280, 900).await;
         b
     }
+}
+
+const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// Headless Firefox on `profile`, whose person prefers `language` and maybe a dark scheme.
+fn firefox_caps(language: &str, dark: bool, profile: &str) -> Value {
+    json!({ "moz:firefoxOptions": {
+        "binary": FIREFOX,
+        "args": ["-headless", "-profile", profile],
+        "prefs": {
+            "intl.accept_languages": language,
+            "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
+            "browser.shell.checkDefaultBrowser": false,
+            "app.update.enabled": false,
+            "network.captive-portal-service.enabled": false,
+            "dom.events.asyncClipboard.readText": true,
+            // WebDriver's virtual authenticators answer only through the
+            // soft token (no hardware here).
+            "security.webauth.webauthn_enable_softtoken": true,
+            "security.webauth.webauthn_enable_usbtoken": false,
+        }
+    }})
 }
 
 /// Ends WebDriver session `id` (the driver closes its browser), in plain blocking HTTP:
