@@ -110,13 +110,17 @@ impl Driver {
         if !template.exists() {
             // Made aside and renamed into place: a test in another process making it at
             // the same time loses the rename, and its copy is thrown away.
-            let aside = tempfile::tempdir_in(root().join("target")).unwrap();
+            let _ = std::fs::create_dir_all(template.parent().unwrap());
+            let aside = tempfile::tempdir_in(template.parent().unwrap()).unwrap();
             let path = aside.path().to_str().unwrap().to_owned();
             let client = self.connect(firefox_caps("en-US", false, &path)).await;
             client.goto("about:blank").await.unwrap();
             // Ending the session quits Firefox, which writes its caches as it goes.
             client.close().await.unwrap();
-            let _ = std::fs::rename(aside.keep(), &template);
+            let made = aside.keep();
+            if std::fs::rename(&made, &template).is_err() {
+                let _ = std::fs::remove_dir_all(&made);
+            }
         }
         let copy = tempfile::tempdir().unwrap();
         let status = std::process::Command::new("cp")
