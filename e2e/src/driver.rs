@@ -138,17 +138,22 @@ impl Driver {
         path
     }
 
-    /// A WebDriver session with these capabilities.
+    /// A WebDriver session with these capabilities, ended with the driver if the test
+    /// does not end it.
     async fn connect(&self, caps: Value) -> fantoccini::Client {
         let Value::Object(caps) = caps else { unreachable!() };
         // The server (ring) and fantoccini (aws-lc-rs) both bring a TLS provider: pick one.
         server::deliveries::install_tls_provider();
-        ClientBuilder::rustls()
+        let client = ClientBuilder::rustls()
             .unwrap()
             .capabilities(caps)
             .connect(&self.url)
             .await
-            .expect("a WebDriver session")
+            .expect("a WebDriver session");
+        if let Ok(Some(id)) = client.session_id().await {
+            self.sessions.lock().unwrap().push(id);
+        }
+        client
     }
 
     /// A fresh headless browser; `dark` makes it prefer a dark colour scheme.
@@ -188,9 +193,6 @@ impl Driver {
             }),
         };
         let client = self.connect(caps).await;
-        if let Ok(Some(id)) = client.session_id().await {
-            self.sessions.lock().unwrap().push(id);
-        }
         // A page that never finishes loading fails its test in a minute, not the
         // drivers' five (WebKitGTK's once held a page load that long in a full run).
         let timeouts = fantoccini::wd::TimeoutConfiguration::new(

@@ -227,7 +227,7 @@ impl Hot {
         let Ok(mut held) = self.pool.get().await else {
             return Err(sqlx::Error::PoolTimedOut);
         };
-        if held.since.elapsed() >= Duration::from_secs(1) && held.conn.ping().await.is_err() {
+        if held.since.elapsed() >= PING_AFTER_IDLE && held.conn.ping().await.is_err() {
             // Broken while idle: a connection of the pool instead.
             drop(deadpool::unmanaged::Object::take(held));
             self.refill();
@@ -303,6 +303,10 @@ impl std::ops::DerefMut for HotConn {
 
 /// How long a request waits for a connection before the database is said unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connection idle this long is pinged before it is used (the pool's and the hot
+/// ones alike): the database may have dropped it meanwhile (a restart).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Where writes go. SQLite: ONE connection behind an async mutex, so writers queue in
 /// the process (in order, without a pool's acquire and release on each: that cost the
@@ -446,7 +450,7 @@ pub async fn connect(url: &str, pool_size: u32, schema: Schema) -> anyhow::Resul
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
-                if meta.idle_for >= Duration::from_secs(1) {
+                if meta.idle_for >= PING_AFTER_IDLE {
                     sqlx::Connection::ping(conn).await?;
                 }
                 Ok(true)

@@ -452,9 +452,8 @@ impl Store {
     /// `locks` for a change to group `id` that also names `named` accounts, when the
     /// accounts it reaches — its members as they are now, and those named — are few
     /// enough to lock one by one ([`Locks::unless_beyond`]); otherwise a rule about
-    /// everything. The
-    /// members are counted before the rule: while it waits for the group's lock, a
-    /// change to the group may add some (at most
+    /// everything. The members are counted before the rule: while it waits for the
+    /// group's lock, a change to the group may add some (at most
     /// [`MAX_MEMBERS`](crate::domain::scim::MAX_MEMBERS) a request).
     async fn narrow_enough(&self, locks: Locks, id: &str, named: usize) -> sqlx::Result<Locks> {
         let members: i64 =
