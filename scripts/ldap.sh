@@ -95,12 +95,16 @@ resume() { # dir
   echo "ldap://127.0.0.1:$port"
 }
 
+# Whether process $1 still runs. slapd daemonizes: once it has exited it is a zombie of
+# PID 1's until that reaps it (1.4 s later on this machine's), and it has stopped then.
+running() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) =~ ^[^ZX]$ ]]; }
+
 stop() { # dir
   local pid
   [[ -f $1/slapd.pid ]] || return 0
   pid=$(cat "$1/slapd.pid")
   kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+  for _ in $(seq 100); do running "$pid" || return 0; sleep 0.02; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
