@@ -80,11 +80,10 @@ test-tools:
 ## visit once brotli'd (~40 locations of ~60 bytes each).
 REMAP := for d in $${CARGO_HOME:-$$HOME/.cargo}/registry/src/*/; do printf -- '--remap-path-prefix=%s= ' "$$d"; done
 WASM_RELEASE := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$$($(REMAP))" PATH=$(CURDIR)/scripts/bundle:$$PATH
+##
+## Remade only when something it is made from has changed (scripts/build.sh).
 build: tools
-	APP_SPLIT_OUT=$(CURDIR)/target/split $(WASM_RELEASE) trunk build --release --offline --features split
-	$(WASM_RELEASE) trunk build --release --offline --features admin --dist dist/admin admin.html
-	cargo build --release -p app-passwords-prerender
-	scripts/dist.sh
+	APP_SPLIT_OUT=$(CURDIR)/target/split $(WASM_RELEASE) scripts/build.sh
 
 lint:
 	cargo fmt --all -- --check
