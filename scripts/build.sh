@@ -18,8 +18,8 @@ cd "$ROOT"
 WASM=target/wasm32-unknown-unknown/release
 STAMP=target/dist.key
 
-cargo build --release --offline --target wasm32-unknown-unknown --bin app-passwords --features split
-cargo build --release --offline --target wasm32-unknown-unknown --bin app-passwords-admin --features admin
+cargo build --release --target wasm32-unknown-unknown --bin app-passwords --features split
+cargo build --release --target wasm32-unknown-unknown --bin app-passwords-admin --features admin
 cargo build --release -p app-passwords-prerender
 
 # Everything dist/ is made from: the compiled parts; the pages, stylesheets, embedding
