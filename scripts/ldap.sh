@@ -104,7 +104,7 @@ stop() { # dir
   [[ -f $1/slapd.pid ]] || return 0
   pid=$(cat "$1/slapd.pid")
   kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do running "$pid" || return 0; sleep 0.02; done
+  for _ in $(seq 250); do running "$pid" || return 0; sleep 0.02; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
