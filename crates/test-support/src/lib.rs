@@ -428,8 +428,32 @@ impl Idp {
             std::thread::sleep(Duration::from_millis(100));
         }
         out.push_str("\nNode wrote no report within 5 s (its main thread never ran again)");
+        out.push_str(&native_stacks(pid));
         out
     }
+}
+
+/// Every thread's native stack of process `pid`, as gdb reads it when it attaches (Node
+/// ships its symbols): where a process whose main thread never runs again is waiting,
+/// which no report of its own can say. Frames only, ten a thread; a note instead
+/// when gdb is missing or cannot attach.
+fn native_stacks(pid: u32) -> String {
+    let attached = std::process::Command::new("timeout")
+        .args(["30", "gdb", "-p", &pid.to_string(), "-batch", "-ex", "thread apply all bt 10"])
+        .stdin(Stdio::null())
+        .output();
+    let Ok(out) = attached else { return "\nno native stacks: gdb could not be run".to_owned() };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let frames: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Thread ") || l.starts_with('#'))
+        .map(|l| l.get(..l.len().min(160)).unwrap_or(l))
+        .collect();
+    if frames.is_empty() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return format!("\nno native stacks: gdb said {}", why.trim());
+    }
+    format!("\nNative stacks (gdb):\n{}", frames.join("\n"))
 }
 
 impl Default for Idp {
