@@ -229,11 +229,16 @@ impl Hot {
         };
         if held.since.elapsed() >= PING_AFTER_IDLE && held.conn.ping().await.is_err() {
             // Broken while idle: a connection of the pool instead.
-            drop(deadpool::unmanaged::Object::take(held));
-            self.refill();
+            self.replace(held);
             return Ok(HotConn::Pooled(self.readers.acquire().await?));
         }
         Ok(HotConn::Hot(held, self.clone()))
+    }
+
+    /// Closes a broken connection and opens another in its place.
+    fn replace(&self, broken: deadpool::unmanaged::Object<Idle>) {
+        drop(deadpool::unmanaged::Object::take(broken));
+        self.refill();
     }
 
     /// Opens connections in place of those closed, in the background (the request that
@@ -271,10 +276,7 @@ impl HotConn {
         if let Self::Hot(mut held, hot) = self {
             match &result {
                 Ok(_) => held.since = std::time::Instant::now(),
-                Err(_) => {
-                    drop(deadpool::unmanaged::Object::take(held));
-                    hot.refill();
-                }
+                Err(_) => hot.replace(held),
             }
         }
         result
