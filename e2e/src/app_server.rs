@@ -69,6 +69,15 @@ impl Server {
         server
     }
 
+    /// With the example portal, serving the app from `static_dir` (a copy of dist/ the
+    /// test changes, [`copy_of_dist`]).
+    pub async fn with_portal_serving(static_dir: &Path) -> Self {
+        let mut server = Self::build(Some(0), server::clock::Clock::system()).await;
+        server.static_dir = static_dir.to_owned();
+        server.run().await;
+        server
+    }
+
     /// Signing the people of `slapd`'s demo organization in through it (the settings of
     /// `make run-org`), beside the demo's local accounts; with the example portal too
     /// when `portal`.
@@ -405,4 +414,16 @@ impl Drop for Server {
             let _ = stop.send(());
         }
     }
+}
+
+/// A copy of dist/'s files (not its folders) in a folder of its own, for a test to change.
+pub fn copy_of_dist() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("dist")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+        }
+    }
+    copy
 }

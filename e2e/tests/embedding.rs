@@ -11,6 +11,10 @@ async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
     b.client.execute(script, vec![]).await.unwrap()
 }
 
+/// How many times the page asked for a wasm file of the app, from the network or not.
+const WASM_REQUESTS: &str = "return performance.getEntriesByType('resource')
+    .filter(e => /app-passwords-[0-9a-f]+_bg\\.wasm$/.test(e.name)).length";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_portal_on_another_origin_embeds_the_module_in_chromium() {
     portal_under_strict_csp_and_hostile_css(Kind::Chromium).await;
@@ -35,10 +39,13 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     // The portal's page carries the strict policy.
     let res = reqwest::get(&portal).await.unwrap();
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let html = res.text().await.unwrap();
-    assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
+    // One inline script, allowed by its hash: it starts the wasm with the page.
+    assert_eq!(html.matches("<script>").count(), 1, "{html}");
+    assert!(html.contains("<script>self.appPasswordsWasm=fetch("), "{html}");
+    assert!(!html.contains("style="), "no inline style");
     assert!(html.contains(&format!("endpoint=\"{}\"", server.base)));
 
     let driver = Driver::start(kind).await;
@@ -47,8 +54,11 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     let app = Shadow { b: &b, index: 0 };
     app.until_heading("Sign in").await;
     b.shot(&format!("embedding/{tag}-01-portal-hostile-sign-in")).await;
-    // The wasm and the JS come over the network once each, in every engine.
+    // The wasm and the JS come over the network once each, in every engine: the wasm is
+    // the page's own fetch, which the element took (it asked for none itself).
     assert_eq!(b.bundle_downloads().await, [1, 1], "each file of the bundle downloaded once");
+    assert_eq!(js(&b, WASM_REQUESTS).await, 1, "the wasm requested once");
+    assert_eq!(js(&b, "return 'appPasswordsWasm' in self").await, false, "taken");
 
     // The hostile sheet really is in force on the portal…
     assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");
@@ -285,4 +295,37 @@ async fn the_element_keeps_the_host_token_to_its_endpoint_and_signs_out_with_the
         "a change the host made leaves focus with the host"
     );
     b.client.close().await.unwrap();
+}
+
+/// A page that starts another build's wasm (one deployed since the page was made, or a
+/// name copied wrong; here a file of that name, served, which is not this bundle's): the
+/// element does not take it, asks for its own, and the app comes — those bytes are all
+/// it costs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_starting_another_builds_wasm_only_costs_those_bytes() {
+    let copy = app_passwords_e2e::copy_of_dist();
+    let path = copy.path().join("app-passwords.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let ours = manifest["app"]["wasm"].as_str().unwrap().to_owned();
+    let stale = "app-passwords-0123456789abcdef_bg.wasm";
+    std::fs::copy(copy.path().join(&ours), copy.path().join(stale)).unwrap();
+    manifest["app"]["wasm"] = stale.into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let server = Server::with_portal_serving(copy.path()).await;
+    let portal = server.portal.clone().unwrap();
+    let html = reqwest::get(&portal).await.unwrap().text().await.unwrap();
+    assert!(html.contains(stale), "the page starts the other file");
+
+    let driver = Driver::start(Kind::Chromium).await;
+    let b = driver.browser(false).await;
+    b.open(&portal).await;
+    let app = Shadow { b: &b, index: 0 };
+    app.sign_in(("new.user@contoso.example", "Demo-new-2026")).await;
+    app.until_heading("Secure your account first").await;
+    let asked = "return performance.getEntriesByType('resource')
+        .map(e => e.name.split('/').pop()).filter(n => n.endsWith('_bg.wasm')).sort()";
+    let mut both = [stale.to_owned(), ours];
+    both.sort();
+    assert_eq!(js(&b, asked).await, serde_json::json!(both), "each asked for once");
+    assert_eq!(js(&b, "return window.cspViolations").await, serde_json::json!([]));
 }

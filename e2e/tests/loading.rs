@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use app_passwords_e2e::{as_element, until, Browser, Driver, Kind, Server, Shadow};
+use app_passwords_e2e::{as_element, copy_of_dist, until, Browser, Driver, Kind, Server, Shadow};
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
 };
@@ -103,14 +103,7 @@ async fn the_chunk_is_fetched_as_the_person_types_in_chromium() {
 /// screen, the session kept (the chunk reads it); nothing to do for the person.
 #[tokio::test]
 async fn a_chunk_that_cannot_be_fetched_is_said_and_fetched_again() {
-    let copy = tempfile::tempdir().unwrap();
-    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist");
-    for entry in std::fs::read_dir(&dist).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
-        }
-    }
+    let copy = copy_of_dist();
     let chunk = chunk_name();
     let hidden = copy.path().join("hidden.wasm");
     std::fs::rename(copy.path().join(&chunk), &hidden).unwrap();

@@ -31,15 +31,32 @@ let admin = null;
  * waiting for it) and its WebAssembly are requested at once, one round trip after this
  * file, and the wasm compiles while it streams. Resolves to the bundle's export `entry`.
  */
-async function bundle(wasmPath, jsPath, entry) {
-  const wasm = fetch(new URL(wasmPath, here));
+async function bundle(wasmPath, jsPath, entry, early = null) {
+  const url = new URL(wasmPath, here);
+  const wasm = early?.(url) ?? fetch(url);
   const loaded = await import(jsPath);
   await loaded.default({ module_or_path: wasm });
   return loaded[entry];
 }
 
+/**
+ * The app's WebAssembly as the host page started fetching it, before this file came
+ * (docs/embedding.md: `self.appPasswordsWasm = fetch(…)` in the page's head), if it is
+ * this bundle's: a page naming another build's file (deployed since the page was made)
+ * only costs those bytes, and the element fetches its own. Taken once.
+ */
+function started(url) {
+  const early = self.appPasswordsWasm;
+  delete self.appPasswordsWasm;
+  if (!(early instanceof Promise)) return null;
+  return early.then(
+    (response) => (response.ok && response.url === url.href ? response : fetch(url)),
+    () => fetch(url),
+  );
+}
+
 /** The app, once per page however many instances there are. Resolves to its `mount`. */
-const load = () => (app ??= bundle(files.app.wasm, files.app.js, 'mount'));
+const load = () => (app ??= bundle(files.app.wasm, files.app.js, 'mount', started));
 
 /** The admin mode's bundle, loaded only when an element asks for it. */
 const loadAdmin = () => (admin ??= bundle(files.admin.wasm, files.admin.js, 'mountAdmin'));

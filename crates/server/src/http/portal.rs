@@ -1,7 +1,8 @@
 //! The example admin portal (`examples/portal/`) on its own origin: a host page that
 //! embeds the module from the built bundle (served under `/app-passwords/`) and calls
 //! this endpoint cross-origin. Its CSP is the strict one a careful portal would send:
-//! no inline script or style, WebAssembly allowed, API calls to the endpoint only.
+//! no inline style, no inline script but the one that starts the module's wasm with the
+//! page (allowed by its hash), WebAssembly allowed, API calls to the endpoint only.
 
 use std::sync::Arc;
 
@@ -26,7 +27,7 @@ pub fn router(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Rout
         }
         None => "",
     };
-    let preload = preload(&config.static_dir)?;
+    let start = Start::read(&config.static_dir)?;
     let page = |name: &str| -> anyhow::Result<Arc<str>> {
         let path = config.portal_dir.join(name);
         let text = std::fs::read_to_string(&path)
@@ -34,7 +35,8 @@ pub fn router(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Rout
         Ok(text
             .replace("%ENDPOINT%", endpoint)
             .replace("%PORTAL_SSO%", sign_in)
-            .replace("%PRELOAD%", &preload)
+            .replace("%START%", &start.script)
+            .replace("%PRELOAD%", &start.preload)
             .into())
     };
     let index = page("index.html")?;
@@ -42,9 +44,10 @@ pub fn router(config: &Config, endpoint: &str, own: &str) -> anyhow::Result<Rout
     let users = page("users.html").ok();
     let helpdesk = Arc::new(Helpdesk::new(config, endpoint));
     let csp = format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'; \
          img-src 'self' data:; connect-src 'self' {endpoint}; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        start.allowed
     );
     let serve = |text: Arc<str>| {
         move || {
@@ -354,21 +357,46 @@ fn name_in(id_token: &str) -> Option<String> {
 }
 
 /// What a host does to start the module with its own page rather than after the element
-/// (docs/embedding.md): the JS glue as a module preload, named as the bundle's manifest
-/// (`app-passwords.json`, written by scripts/dist.sh) says today. Not the wasm: WebKit
-/// fetches a `preload as=fetch` twice (the element's `fetch` does not take it: e2e
-/// embedding.rs counts the downloads in every engine). No manifest (a portal beside no
-/// build): nothing, the element loads the glue itself.
-fn preload(static_dir: &std::path::Path) -> anyhow::Result<String> {
-    let path = static_dir.join("app-passwords.json");
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(String::new()) };
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: not the bundle's manifest: {e}", path.display()))?;
-    let js = manifest["app"]["js"]
-        .as_str()
-        .filter(|n| {
-            !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+/// (docs/embedding.md), named as the bundle's manifest (`app-passwords.json`, written by
+/// scripts/dist.sh) says today. No manifest (a portal beside no build): nothing, the
+/// element loads its files itself.
+#[derive(Default)]
+struct Start {
+    /// `%START%`, first in the page's head: the wasm fetched by the page as its parser
+    /// reaches it, a promise the element takes (`self.appPasswordsWasm`). Not a
+    /// `<link rel="preload" as="fetch">`: WebKit fetches that twice (the element's
+    /// `fetch` does not take it: e2e embedding.rs counts the downloads in every engine).
+    script: String,
+    /// `%PRELOAD%`: the JS glue as a module preload.
+    preload: String,
+    /// What the CSP's `script-src` adds for the script: its hash (no `'unsafe-inline'`).
+    allowed: String,
+}
+
+impl Start {
+    fn read(static_dir: &std::path::Path) -> anyhow::Result<Self> {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let path = static_dir.join("app-passwords.json");
+        let Ok(text) = std::fs::read_to_string(&path) else { return Ok(Self::default()) };
+        let manifest: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not the bundle's manifest: {e}", path.display()))?;
+        let name = |key: &str| {
+            manifest["app"][key]
+                .as_str()
+                .filter(|n| {
+                    !n.is_empty()
+                        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                })
+                .ok_or_else(|| anyhow::anyhow!("{}: no file name at app.{key}", path.display()))
+        };
+        let (js, wasm) = (name("js")?, name("wasm")?);
+        let code = format!("self.appPasswordsWasm=fetch('/app-passwords/{wasm}')");
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&code));
+        Ok(Self {
+            script: format!("<script>{code}</script>"),
+            preload: format!(r#"<link rel="modulepreload" href="/app-passwords/{js}">"#),
+            allowed: format!(" 'sha256-{hash}'"),
         })
-        .ok_or_else(|| anyhow::anyhow!("{}: no file name at app.js", path.display()))?;
-    Ok(format!(r#"<link rel="modulepreload" href="/app-passwords/{js}">"#))
+    }
 }

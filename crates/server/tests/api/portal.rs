@@ -12,7 +12,7 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(
         portal_dir.join("index.html"),
-        r#"%PRELOAD%<app-passwords endpoint="%ENDPOINT%">"#,
+        r#"%START%%PRELOAD%<app-passwords endpoint="%ENDPOINT%">"#,
     )
     .unwrap();
     std::fs::write(portal_dir.join("portal.css"), "body{}").unwrap();
@@ -40,9 +40,16 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     let res = app.http.get(&portal).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    // The one inline script, which starts the wasm with the page, allowed by its hash.
+    let start = "self.appPasswordsWasm=fetch('/app-passwords/app-passwords-4567ef89_bg.wasm')";
+    let hash = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(start))
+    };
     for part in [
         "default-src 'self'",
-        "script-src 'self' 'wasm-unsafe-eval';",
+        &format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"),
         "style-src 'self';",
         &format!("connect-src 'self' {};", app.base),
         "object-src 'none'",
@@ -52,9 +59,11 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     }
     assert!(!csp.contains("unsafe-inline"));
     let body = res.text().await.unwrap();
-    // The glue the element loads, fetched with the page, as the bundle's manifest names it.
+    // The files the element loads, fetched with the page, as the bundle's manifest names them.
     let preload = r#"<link rel="modulepreload" href="/app-passwords/app-passwords-0123abcd.js">"#;
-    assert_eq!(body, format!(r#"{preload}<app-passwords endpoint="{}">"#, app.base));
+    let expected =
+        format!(r#"<script>{start}</script>{preload}<app-passwords endpoint="{}">"#, app.base);
+    assert_eq!(body, expected);
     let manifest = app.http.get(format!("{portal}/app-passwords/app-passwords.json")).send().await;
     let manifest = manifest.unwrap();
     assert_eq!(manifest.headers()["cache-control"], "no-cache", "a stable name, revalidated");
