@@ -63,6 +63,9 @@ for chunk in "${chunks[@]}"; do
   grep -q "$(basename "$chunk")" "$DIST/$js" || { echo "dist.sh: $chunk is not the glue's" >&2; exit 1; }
   cp "$chunk" "$DIST/"
 done
+# The screens after sign-in's chunk, which a press on the stand-in's Sign in starts
+# fetching (src/embed/stand-in.js).
+journey=$(cd "$DIST" && ls app-passwords-journey-*.wasm)
 js=$(by_content "$js" app-passwords .js)
 wasm=$(by_content "$wasm" app-passwords _bg.wasm)
 # The stylesheet: the module's (styles/app.css), which the element carries (below), and
@@ -94,8 +97,8 @@ rm "$DIST/admin/index.html"
 # request, no round trip before the form shows), the sign-in screens. It keeps its stable
 # name (revalidated by the server, not immutable).
 cp "$ROOT"/src/embed/*.js "$EMBED/"
-printf '{"app":{"js":"./%s","wasm":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
-  "$js" "$wasm" "$admin_js" "$admin_wasm" >"$EMBED/files.json"
+printf '{"app":{"js":"./%s","wasm":"%s","journey":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
+  "$js" "$wasm" "$journey" "$admin_js" "$admin_wasm" >"$EMBED/files.json"
 "$ESBUILD" "$EMBED/app-passwords-element.js" --bundle --format=esm --minify --loader:.css=text \
   --log-level=warning "--outfile=$DIST/app-passwords-element.js"
 # The bundle's manifest, for hosts that start the module with their page (preload the
@@ -103,11 +106,12 @@ printf '{"app":{"js":"./%s","wasm":"%s"},"admin":{"js":"./%s","wasm":"%s"}}\n' \
 printf '{"element":"app-passwords-element.js","app":{"js":"%s","wasm":"%s"}}\n' "$js" "$wasm" \
   >"$DIST/app-passwords.json"
 # index.html's inline script: src/embed/page.js and what it imports (the page's
-# stand-in), bundled in its place; its inline scripts minified (the server allows them by
-# the hashes of the file it serves, computed at start-up).
-python3 - "$DIST/index.html" "$ESBUILD" "$ROOT" <<'PY'
-import re, subprocess, sys
-path, esbuild, root = sys.argv[1:]
+# stand-in), bundled in its place, told where the chunk is (JOURNEY, beside the glue at
+# the page's base, /); its inline scripts minified (the server allows them by the hashes
+# of the file it serves, computed at start-up).
+python3 - "$DIST/index.html" "$ESBUILD" "$ROOT" "/$journey" <<'PY'
+import json, re, subprocess, sys
+path, esbuild, root, journey = sys.argv[1:]
 def esbuilt(args, body=None):
     return subprocess.run([esbuild, "--minify", "--log-level=warning", *args], input=body,
                           capture_output=True, text=True, check=True).stdout.strip()
@@ -115,7 +119,9 @@ def minified(script):
     attrs, body = script.group(1), script.group(2)
     inline = re.fullmatch(r' data-inline="([^"]+)"', attrs)
     if inline:
-        return f"<script>{esbuilt(['--bundle', '--format=iife', f'{root}/{inline.group(1)}'])}</script>"
+        bundled = esbuilt(['--bundle', '--format=iife', f'--define:JOURNEY={json.dumps(journey)}',
+                           f'{root}/{inline.group(1)}'])
+        return f"<script>{bundled}</script>"
     module = ["--format=esm"] if 'type="module"' in attrs else []
     return f"<script{attrs}>{esbuilt(module, body)}</script>"
 with open(path) as f:

@@ -1,8 +1,9 @@
 //! The screens after sign-in, as a chunk of their own. Built with the `split` feature
 //! (`make build`), they are not in the module the page loads first: the sign-in screen
 //! comes up with less to download, and the rest is fetched once the person starts
-//! signing in — while they type, or with their sign-in request — never before it is
-//! needed. Without the feature (the tests, the admin bundle) they are linked in as
+//! signing in — while they type, or with their sign-in request, or (pressed before the
+//! app has come) at the press on the stand-in's Sign in (src/embed/stand-in.js) — never
+//! before it is needed. Without the feature (the tests, the admin bundle) they are linked in as
 //! usual and [`journey`] has them at once.
 //!
 //! The chunk holds what only those screens reach: their views and stylesheet, what their

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app_passwords_e2e::{Driver, Kind, Server, Shadow};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
     b.client.execute(script, vec![]).await.unwrap()
@@ -44,7 +44,7 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     let html = res.text().await.unwrap();
     // One inline script, allowed by its hash: it starts the wasm with the page.
     assert_eq!(html.matches("<script>").count(), 1, "{html}");
-    assert!(html.contains("<script>self.appPasswordsWasm=fetch("), "{html}");
+    assert!(html.contains("<script>self.appPasswordsFetched={'app-passwords-"), "{html}");
     assert!(!html.contains("style="), "no inline style");
     assert!(html.contains(&format!("endpoint=\"{}\"", server.base)));
 
@@ -58,7 +58,7 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     // the page's own fetch, which the element took (it asked for none itself).
     assert_eq!(b.bundle_downloads().await, [1, 1], "each file of the bundle downloaded once");
     assert_eq!(js(&b, WASM_REQUESTS).await, 1, "the wasm requested once");
-    assert_eq!(js(&b, "return 'appPasswordsWasm' in self").await, false, "taken");
+    assert_eq!(js(&b, "return Object.keys(self.appPasswordsFetched)").await, json!([]), "taken");
 
     // The hostile sheet really is in force on the portal…
     assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");

@@ -265,6 +265,7 @@ async fn typed_before_the_app_came(kind: Kind, page: Page) {
     type_slowly(&b, "Demo-new", Duration::from_millis(5)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(page.js(&b, state).await, before, "still the stand-in");
+    assert_eq!(chunk_fetches(&b).await, 0, "typing alone fetches no more than the app would");
 
     release.send(Gate::Open).unwrap();
     page.until_live(&b).await;
@@ -321,8 +322,9 @@ async fn typed_into_the_element_before_the_app_came_is_kept_in_webkit() {
 
 /// Sign in pressed before the app has come (Enter in the password field, as a person or
 /// a password manager does): the press is kept — the button says "Please wait…", the
-/// fields hold still, nothing is sent, the page stays — and when the app comes it signs
-/// in with what was typed, no second press.
+/// fields hold still, nothing typed is sent, the page stays, the screens after sign-in
+/// start downloading — and when the app comes it signs in with what was typed, no
+/// second press, and takes that download rather than asking again.
 async fn pressed_before_the_app_came(kind: Kind, page: Page) {
     let (_server, base, release) = page.behind_the_gate().await;
     let driver = Driver::start(kind).await;
@@ -345,6 +347,9 @@ async fn pressed_before_the_app_came(kind: Kind, page: Page) {
     let password = "return root.getElementById('ap-password').value";
     assert_eq!(page.js(&b, password).await, NEW.1);
     assert_eq!(b.client.current_url().await.unwrap().as_str(), format!("{base}/"));
+    // The press started the screens after sign-in (the chunk) while the app's own code is
+    // still on its way, rather than once it has come.
+    until("the chunk fetched at the press", || async { chunk_fetches(&b).await == 1 }).await;
     b.shot(&format!("loading/{kind:?}-{page:?}-pressed-before-the-app").to_lowercase()).await;
 
     release.send(Gate::Open).unwrap();
@@ -353,6 +358,10 @@ async fn pressed_before_the_app_came(kind: Kind, page: Page) {
         page.js(&b, heading).await == json!("Secure your account first")
     })
     .await;
+    // The app took that download: it asked for the chunk no second time.
+    assert_eq!(chunk_fetches(&b).await, 1, "the chunk requested once");
+    let left = "return Object.keys(self.appPasswordsFetched ?? {})";
+    assert_eq!(b.client.execute(left, vec![]).await.unwrap(), json!([]), "taken");
 }
 
 #[tokio::test]

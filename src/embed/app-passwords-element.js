@@ -20,7 +20,16 @@
 import files from './files.json';
 import css from './app.css';
 import screens from './sign-in.json';
-import { carry, keepPress, language, opensOnSignIn, takeOver, unloaded } from './stand-in.js';
+import {
+  carry,
+  fetched,
+  keepPress,
+  language,
+  opensOnSignIn,
+  prefetch,
+  takeOver,
+  unloaded,
+} from './stand-in.js';
 
 const here = new URL('.', import.meta.url);
 let app = null;
@@ -29,34 +38,33 @@ let admin = null;
 /**
  * Starts loading a bundle: its JS (imported dynamically, so this file runs without
  * waiting for it) and its WebAssembly are requested at once, one round trip after this
- * file, and the wasm compiles while it streams. Resolves to the bundle's export `entry`.
+ * file — or the wasm is the response the host page started with itself (`fetched`:
+ * docs/embedding.md) — and the wasm compiles while it streams. Resolves to the bundle's
+ * export `entry`.
  */
-async function bundle(wasmPath, jsPath, entry, early = null) {
+async function bundle(wasmPath, jsPath, entry) {
   const url = new URL(wasmPath, here);
-  const wasm = early?.(url) ?? fetch(url);
+  const wasm = fetched(url.pathname.split('/').pop()) ?? fetch(url);
   const loaded = await import(jsPath);
   await loaded.default({ module_or_path: wasm });
   return loaded[entry];
 }
 
-/**
- * The app's WebAssembly as the host page started fetching it, before this file came
- * (docs/embedding.md: `self.appPasswordsWasm = fetch(…)` in the page's head), if it is
- * this bundle's: a page naming another build's file (deployed since the page was made)
- * only costs those bytes, and the element fetches its own. Taken once.
- */
-function started(url) {
-  const early = self.appPasswordsWasm;
-  delete self.appPasswordsWasm;
-  if (!(early instanceof Promise)) return null;
-  return early.then(
-    (response) => (response.ok && response.url === url.href ? response : fetch(url)),
-    () => fetch(url),
-  );
-}
+/** Whether the app's own code has come (then it fetches the chunk itself). */
+let appCame = false;
 
 /** The app, once per page however many instances there are. Resolves to its `mount`. */
-const load = () => (app ??= bundle(files.app.wasm, files.app.js, 'mount', started));
+const load = () =>
+  (app ??= bundle(files.app.wasm, files.app.js, 'mount').then((mount) => {
+    appCame = true;
+    return mount;
+  }));
+
+/**
+ * A press on a stand-in's Sign in before the app has come: the screens after sign-in
+ * start downloading now, beside the app's own code, rather than once it has come.
+ */
+const pressed = () => appCame || prefetch(new URL(files.app.journey, here));
 
 /** The admin mode's bundle, loaded only when an element asks for it. */
 const loadAdmin = () => (admin ??= bundle(files.admin.wasm, files.admin.js, 'mountAdmin'));
@@ -233,7 +241,7 @@ class AppPasswordsElement extends HTMLElement {
     } catch {
       return shown?.remove(); // a host enforcing Trusted Types: the app's form, when it comes
     }
-    keepPress(stand);
+    keepPress(stand, pressed);
     this.#point.before(stand);
     if (shown) carry(shown, stand);
     this.#stand = stand;

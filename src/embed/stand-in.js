@@ -3,9 +3,39 @@
 // and in each <app-passwords> element's shadow root (app-passwords-element.js). The
 // person sees the form and types into it while the wasm is on its way, and may press
 // Sign in (or Enter, or a password manager submit it): the press is kept until the app
-// has come, which then signs in with what was typed (keepPress). Nothing is sent before
-// the app is there to send it. The app's root is hidden while a stand-in is before it
-// (styles/app.css).
+// has come, which then signs in with what was typed (keepPress). Nothing the person typed
+// is sent before the app is there to send it; what a press does start at once is the
+// download of the screens after sign-in (the chunk, src/lazy.rs), which the app would
+// otherwise ask for only once it has come (prefetch). The app's root is hidden while a
+// stand-in is before it (styles/app.css).
+
+/**
+ * Starts fetching the bundle's file at `url` for the loader that will want it: the
+ * element's (the app's wasm) or the glue's (a chunk) take it by its file name
+ * (`fetched`) instead of asking again. A file is fetched once: WebKit downloads a second
+ * `fetch` of it again (and a `<link rel="preload" as="fetch">` too), even when cached. The
+ * host page's own line for the wasm (docs/embedding.md) fills the same table.
+ */
+export function prefetch(url) {
+  const early = (self.appPasswordsFetched ??= {});
+  const name = url.pathname.split('/').pop();
+  if (name in early) return;
+  early[name] = fetch(url);
+  early[name].catch(() => {}); // the loader that takes it says a failure
+}
+
+/**
+ * The response a page started for the bundle's file `name` (prefetch, or the host's
+ * line), taken once; else null: names are content-hashed, so a name is its bytes. The
+ * glue's chunk loader has this very function (scripts/bundle/wasm-bindgen copies it).
+ */
+export function fetched(name) {
+  const early = self.appPasswordsFetched;
+  if (!early || !(name in early)) return null;
+  const response = early[name];
+  delete early[name];
+  return response;
+}
 
 /**
  * The language the app will speak: the first of `wanted` (an element's `lang`), then of
@@ -27,11 +57,12 @@ const FIELDS = ['ap-username', 'ap-password'];
  * `requestSubmit()` — until the app has come (carry hands it on): the button says what
  * the app's says while it works, and the fields hold still, so what the app sends is what
  * the person saw when they pressed. The form is `method="dialog"`: the browser itself
- * sends nothing.
+ * sends nothing. `onPress` runs at a press (the page prefetches the chunk then).
  */
-export function keepPress(stand) {
+export function keepPress(stand, onPress = () => {}) {
   stand.addEventListener('submit', (event) => {
     event.preventDefault();
+    if (!stand.hasAttribute(PRESSED)) onPress();
     press(stand);
   });
   // Drawn disabled (crates/prerender): no press before one can be kept.

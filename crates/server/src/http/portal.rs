@@ -363,7 +363,8 @@ fn name_in(id_token: &str) -> Option<String> {
 #[derive(Default)]
 struct Start {
     /// `%START%`, first in the page's head: the wasm fetched by the page as its parser
-    /// reaches it, a promise the element takes (`self.appPasswordsWasm`). Not a
+    /// reaches it, a promise the element takes by the file's name
+    /// (`self.appPasswordsFetched`, src/embed/stand-in.js). Not a
     /// `<link rel="preload" as="fetch">`: WebKit fetches that twice (the element's
     /// `fetch` does not take it: e2e embedding.rs counts the downloads in every engine).
     script: String,
@@ -391,7 +392,7 @@ impl Start {
                 .ok_or_else(|| anyhow::anyhow!("{}: no file name at app.{key}", path.display()))
         };
         let (js, wasm) = (name("js")?, name("wasm")?);
-        let code = format!("self.appPasswordsWasm=fetch('/app-passwords/{wasm}')");
+        let code = format!("self.appPasswordsFetched={{'{wasm}':fetch('/app-passwords/{wasm}')}}");
         let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&code));
         Ok(Self {
             script: format!("<script>{code}</script>"),

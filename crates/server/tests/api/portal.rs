@@ -41,7 +41,8 @@ async fn the_portal_is_another_origin_with_a_strict_csp_and_is_allowed_by_cors()
     assert_eq!(res.status(), 200);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
     // The one inline script, which starts the wasm with the page, allowed by its hash.
-    let start = "self.appPasswordsWasm=fetch('/app-passwords/app-passwords-4567ef89_bg.wasm')";
+    let start = "self.appPasswordsFetched={'app-passwords-4567ef89_bg.wasm':\
+        fetch('/app-passwords/app-passwords-4567ef89_bg.wasm')}";
     let hash = {
         use base64::Engine as _;
         use sha2::Digest as _;
