@@ -66,6 +66,8 @@ done
 # The screens after sign-in's chunk, which a press on the stand-in's Sign in starts
 # fetching (src/embed/stand-in.js).
 journey=$(cd "$DIST" && ls app-passwords-journey-*.wasm)
+[[ $journey =~ ^app-passwords-journey-[0-9a-f]{16}\.wasm$ ]] \
+  || { echo "dist.sh: not one chunk of the screens after sign-in in dist/: $journey" >&2; exit 1; }
 js=$(by_content "$js" app-passwords .js)
 wasm=$(by_content "$wasm" app-passwords _bg.wasm)
 # The stylesheet: the module's (styles/app.css), which the element carries (below), and
