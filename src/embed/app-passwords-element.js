@@ -256,5 +256,10 @@ if (!customElements.get('app-passwords')) {
 // Start fetching and compiling the WebAssembly now, while the host page goes on, rather
 // than when the first element connects: the embedded module then appears as soon as the
 // standalone page (whose index.html preloads it). A failure is said in every element's
-// sign-in screen (#start).
-load().catch(() => {});
+// sign-in screen (#start). Not on a page whose elements, all there already (this file is
+// a module script: it runs once the page is parsed), all ask for the helpdesk's view,
+// which is a bundle of its own: that page never needs the app.
+const elements = [...document.querySelectorAll('app-passwords')];
+if (!elements.length || elements.some((e) => e.getAttribute('mode') !== 'admin')) {
+  load().catch(() => {});
+}
