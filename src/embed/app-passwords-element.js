@@ -43,8 +43,7 @@ let admin = null;
  * export `entry`.
  */
 async function bundle(wasmPath, jsPath, entry) {
-  const url = new URL(wasmPath, here);
-  const wasm = fetched(url.pathname.split('/').pop()) ?? fetch(url);
+  const wasm = fetched(new URL(wasmPath, here));
   const loaded = await import(jsPath);
   await loaded.default({ module_or_path: wasm });
   return loaded[entry];

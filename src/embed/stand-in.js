@@ -25,13 +25,15 @@ export function prefetch(url) {
 }
 
 /**
- * The response a page started for the bundle's file `name` (prefetch, or the host's
- * line), taken once; else null: names are content-hashed, so a name is its bytes. The
- * glue's chunk loader has this very function (scripts/bundle/wasm-bindgen copies it).
+ * The bundle's file at `url`: the response a page started for its name (prefetch, or
+ * the host's line), taken once — names are content-hashed, so a name is its bytes — or
+ * else fetched now. The glue's chunk loader has this very function
+ * (scripts/bundle/wasm-bindgen copies it).
  */
-export function fetched(name) {
+export function fetched(url) {
   const early = self.appPasswordsFetched;
-  if (!early || !(name in early)) return null;
+  const name = url.pathname.split('/').pop();
+  if (!early || !(name in early)) return fetch(url);
   const response = early[name];
   delete early[name];
   return response;
