@@ -136,6 +136,21 @@ impl Browser {
         serde_json::from_value(counts).unwrap()
     }
 
+    /// The names of the files the page asked for (Resource Timing: each request, from the
+    /// network or a cache), in the order asked.
+    pub async fn requested(&self) -> Vec<String> {
+        let script = "return performance.getEntriesByType('resource')
+            .map(e => new URL(e.name).pathname.split('/').pop())";
+        serde_json::from_value(self.client.execute(script, vec![]).await.unwrap()).unwrap()
+    }
+
+    /// The files a page started fetching that no loader has taken yet
+    /// (`self.appPasswordsFetched`, src/embed/stand-in.js).
+    pub async fn fetches_left(&self) -> Vec<String> {
+        let script = "return Object.keys(self.appPasswordsFetched ?? {})";
+        serde_json::from_value(self.client.execute(script, vec![]).await.unwrap()).unwrap()
+    }
+
     pub async fn type_in(&self, css: &str, text: &str) {
         let field = self.find(css).await;
         field.clear().await.unwrap();

@@ -5,15 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app_passwords_e2e::{Driver, Kind, Server, Shadow};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 async fn js(b: &app_passwords_e2e::Browser, script: &str) -> Value {
     b.client.execute(script, vec![]).await.unwrap()
 }
-
-/// How many times the page asked for a wasm file of the app, from the network or not.
-const WASM_REQUESTS: &str = "return performance.getEntriesByType('resource')
-    .filter(e => /app-passwords-[0-9a-f]+_bg\\.wasm$/.test(e.name)).length";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_portal_on_another_origin_embeds_the_module_in_chromium() {
@@ -57,8 +53,9 @@ async fn portal_under_strict_csp_and_hostile_css(kind: Kind) {
     // The wasm and the JS come over the network once each, in every engine: the wasm is
     // the page's own fetch, which the element took (it asked for none itself).
     assert_eq!(b.bundle_downloads().await, [1, 1], "each file of the bundle downloaded once");
-    assert_eq!(js(&b, WASM_REQUESTS).await, 1, "the wasm requested once");
-    assert_eq!(js(&b, "return Object.keys(self.appPasswordsFetched)").await, json!([]), "taken");
+    let wasm = b.requested().await.into_iter().filter(|n| n.ends_with("_bg.wasm")).count();
+    assert_eq!(wasm, 1, "the wasm requested once");
+    assert_eq!(b.fetches_left().await, Vec::<String>::new(), "taken");
 
     // The hostile sheet really is in force on the portal…
     assert_eq!(js(&b, "return getComputedStyle(document.documentElement).fontSize").await, "40px");
@@ -322,10 +319,11 @@ async fn a_page_starting_another_builds_wasm_only_costs_those_bytes() {
     let app = Shadow { b: &b, index: 0 };
     app.sign_in(("new.user@contoso.example", "Demo-new-2026")).await;
     app.until_heading("Secure your account first").await;
-    let asked = "return performance.getEntriesByType('resource')
-        .map(e => e.name.split('/').pop()).filter(n => n.endsWith('_bg.wasm')).sort()";
-    let mut both = [stale.to_owned(), ours];
+    let mut asked: Vec<String> =
+        b.requested().await.into_iter().filter(|n| n.ends_with("_bg.wasm")).collect();
+    asked.sort();
+    let mut both = vec![stale.to_owned(), ours];
     both.sort();
-    assert_eq!(js(&b, asked).await, serde_json::json!(both), "each asked for once");
+    assert_eq!(asked, both, "each asked for once");
     assert_eq!(js(&b, "return window.cspViolations").await, serde_json::json!([]));
 }

@@ -39,11 +39,9 @@ async fn helpdesk(kind: Kind, fr: bool) {
     let app = Shadow { b: &b, index: 0 };
     app.until_heading(t("Helpdesk: app passwords", "Support : mots de passe d’application")).await;
     // A page of the helpdesk's view alone loads its bundle, not the app's.
-    let wasm = "return performance.getEntriesByType('resource').map(e => e.name)
-        .filter(n => n.endsWith('_bg.wasm')).map(n => n.split('/').slice(-2).join('/'))";
-    let wasm = b.client.execute(wasm, vec![]).await.unwrap();
-    let wasm: Vec<String> = serde_json::from_value(wasm).unwrap();
-    assert!(wasm.len() == 1 && wasm[0].starts_with("admin/app-passwords-admin-"), "{wasm:?}");
+    let wasm: Vec<String> =
+        b.requested().await.into_iter().filter(|n| n.ends_with("_bg.wasm")).collect();
+    assert!(wasm.len() == 1 && wasm[0].starts_with("app-passwords-admin-"), "{wasm:?}");
     app.type_in("#ap-admin-q", "nora").await;
     app.press(t("Search", "Rechercher")).await;
     app.click(&format!("button[data-user='{}']", NEW.0)).await;

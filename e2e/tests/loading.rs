@@ -32,10 +32,8 @@ fn chunk_name() -> String {
 }
 
 /// How many times the page has asked for the chunk (Resource Timing).
-async fn chunk_fetches(b: &Browser) -> u64 {
-    let script = "return performance.getEntriesByType('resource')
-        .filter(e => e.name.includes('app-passwords-journey-')).length";
-    b.client.execute(script, vec![]).await.unwrap().as_u64().unwrap()
+async fn chunk_fetches(b: &Browser) -> usize {
+    b.requested().await.iter().filter(|n| n.starts_with("app-passwords-journey-")).count()
 }
 
 /// Types `text` into whatever has the focus, one key at a time, `gap` apart, as a
@@ -360,8 +358,7 @@ async fn pressed_before_the_app_came(kind: Kind, page: Page) {
     .await;
     // The app took that download: it asked for the chunk no second time.
     assert_eq!(chunk_fetches(&b).await, 1, "the chunk requested once");
-    let left = "return Object.keys(self.appPasswordsFetched ?? {})";
-    assert_eq!(b.client.execute(left, vec![]).await.unwrap(), json!([]), "taken");
+    assert_eq!(b.fetches_left().await, Vec::<String>::new(), "taken");
 }
 
 #[tokio::test]
